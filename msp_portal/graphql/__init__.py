@@ -1,0 +1,1 @@
+"""Shared GraphQL machinery: the view, validation limits, typed errors, DataLoaders."""

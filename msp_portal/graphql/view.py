@@ -1,0 +1,45 @@
+"""The /graphql/ endpoint.
+
+- Mutations only as a JSON POST; Django's CSRF middleware guards every POST.
+- Depth limit always; introspection only when enabled (DEBUG by default).
+- Sync DataLoaders (graphql-sync-dataloaders) so lists cost a constant number of queries.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from graphene.validation import depth_limit_validator
+from graphene_django.views import GraphQLView
+from graphql import ValidationRule
+from graphql.validation import NoSchemaIntrospectionCustomRule
+from graphql_sync_dataloaders import DeferredExecutionContext
+
+from msp_portal.graphql.loaders import Loaders
+
+
+def validation_rules() -> list[type[ValidationRule]]:
+    rules: list[type[ValidationRule]] = [depth_limit_validator(max_depth=settings.GRAPHQL_MAX_DEPTH)]
+    if not settings.GRAPHQL_INTROSPECTION:
+        rules.append(NoSchemaIntrospectionCustomRule)
+    return rules
+
+
+class PortalGraphQLView(GraphQLView):
+    execution_context_class = DeferredExecutionContext
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("validation_rules", validation_rules())
+        kwargs.setdefault("graphiql", settings.DEBUG)
+        super().__init__(**kwargs)
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.method == "POST" and request.content_type != "application/json":
+            return JsonResponse(
+                {"errors": [{"message": "Send GraphQL requests as JSON (Content-Type: application/json)."}]},
+                status=415,
+            )
+        request.loaders = Loaders()  # type: ignore[attr-defined]
+        return super().dispatch(request, *args, **kwargs)

@@ -1,0 +1,71 @@
+"""Base task classes and enqueue helpers that keep Celery work in the right tenant.
+
+tenant-schemas-celery carries the schema in a `_schema_name` header, but a task sent
+from the public schema (or with no header) would silently run in `public`. Here a
+tenant task refuses twice: when it is sent without a client schema, and again when a
+worker is about to run it outside one (`send_task` bypasses `apply_async`, so the
+execution-side check is the one that always holds). Tasks that deliberately work on
+the MSP's own data declare `system_task = True`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import connection, transaction
+from django_tenants.utils import get_public_schema_name
+from tenant_schemas_celery.task import TenantTask
+
+
+class TenantRequiredError(RuntimeError):
+    """A tenant task was sent or started without a client schema."""
+
+
+class TenantBoundTask(TenantTask):  # type: ignore[misc]
+    """Default base for every task: runs in a client schema unless `system_task`."""
+
+    abstract = True
+    system_task = False
+    acks_late = True
+    max_retries = 5
+    retry_backoff = True
+    retry_backoff_max = 300
+    retry_jitter = True
+
+    def apply_async(self, args: Any = None, kwargs: Any = None, **options: Any) -> Any:
+        headers = dict(options.get("headers") or {})
+        public = get_public_schema_name()
+        if self.system_task:
+            headers["_schema_name"] = public
+        else:
+            schema = headers.get("_schema_name") or connection.schema_name
+            if not schema or schema == public:
+                raise TenantRequiredError(
+                    f"Task {self.name} needs a client schema; it was sent from '{schema or 'no schema'}'."
+                )
+            headers["_schema_name"] = schema
+        options["headers"] = headers
+        return super().apply_async(args, kwargs, **options)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if not self.system_task and connection.schema_name == get_public_schema_name():
+            raise TenantRequiredError(f"Task {self.name} refused to run in the public schema.")
+        return super().__call__(*args, **kwargs)
+
+
+class SystemTask(TenantBoundTask):
+    """A task that works on the MSP's own (public-schema) data."""
+
+    abstract = True
+    system_task = True
+
+
+def enqueue_on_commit(task: Any, *args: Any, schema_name: str | None = None, **kwargs: Any) -> None:
+    """Send `task` once the current transaction commits, in the schema active *now*.
+
+    The schema is captured when the callback is registered: reading it at commit time
+    would send the task as `public` when the transaction is committed outside
+    `schema_context` (see STACK notes in docs/architecture.md).
+    """
+    schema = schema_name or connection.schema_name
+    transaction.on_commit(lambda: task.apply_async(args, kwargs, headers={"_schema_name": schema}))

@@ -1,0 +1,18 @@
+"""URL routes: GraphQL, Django admin (two-factor), and the SPA for everything else."""
+
+from django.contrib import admin
+from django.urls import path, re_path
+from django_otp.admin import OTPAdminSite
+
+from msp_portal.graphql.view import PortalGraphQLView
+from msp_portal.views import spa
+
+# Django admin asks for a second factor too (MSP back office).
+admin.site.__class__ = OTPAdminSite
+admin.site.site_header = "MSP Portal back office"
+
+urlpatterns = [
+    path("graphql/", PortalGraphQLView.as_view(), name="graphql"),
+    path("admin/", admin.site.urls),
+    re_path(r"^(?!static/|graphql/|admin/)(?P<path>.*)$", spa, name="spa"),
+]

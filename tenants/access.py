@@ -1,0 +1,122 @@
+"""Who may reach which client: the one authorisation function and its scoped helpers.
+
+Every read of client data goes through here. Scopes fail closed: an anonymous user,
+a staff member who has not passed two-factor, or a client user without a membership
+gets an empty queryset or `ClientAccessDenied`, never "everything".
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from tenants.models import Client, ClientRole, Membership, MspRole, TenantKind, User
+
+
+class AccessDenied(Exception):
+    """The person may not do this. `code` is the API error code."""
+
+    code = "PERMISSION_DENIED"
+
+    def __init__(self, message: str = "You do not have permission to do that.", *, code: str | None = None):
+        super().__init__(message)
+        if code:
+            self.code = code
+
+
+class ClientNotFound(AccessDenied):
+    """The client does not exist *or* the person may not see it: the two are not told apart."""
+
+    code = "NOT_FOUND"
+
+    def __init__(self, slug: str | None = None):
+        super().__init__(f"No client '{slug}' is available to you." if slug else "No such client.")
+
+
+class SecondFactorRequired(AccessDenied):
+    code = "OTP_REQUIRED"
+
+    def __init__(self) -> None:
+        super().__init__("Verify your second factor (authenticator code) to continue.")
+
+
+def user_is_verified(user: Any) -> bool:
+    """True when this session passed a second factor (django-otp's per-request flag)."""
+    is_verified = getattr(user, "is_verified", None)
+    return bool(is_verified and is_verified())
+
+
+def requires_second_factor(user: User) -> bool:
+    """Staff always; client users when any client they belong to requires it."""
+    if user.is_msp_staff:
+        return True
+    return Membership.objects.filter(user=user, client__require_two_factor=True).exists()
+
+
+def ensure_may_reach_client_data(user: Any) -> User:
+    """The gate in front of all client data: signed in, active, second factor passed if required."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        raise AccessDenied("Sign in to continue.", code="NOT_AUTHENTICATED")
+    if requires_second_factor(user) and not user_is_verified(user):
+        raise SecondFactorRequired()
+    return user
+
+
+def staff_reaches_all_clients(user: User) -> bool:
+    return user.is_msp_staff and not (user.msp_role == MspRole.TECHNICIAN and user.limited_to_allowed_clients)
+
+
+def clients_visible_to(user: Any) -> QuerySet[Client]:
+    """The clients a person may see. Empty (never everything) when in doubt."""
+    base = Client.objects.filter(kind=TenantKind.CLIENT)
+    try:
+        ensure_may_reach_client_data(user)
+    except AccessDenied:
+        return base.none()
+    if staff_reaches_all_clients(user):
+        return base
+    if user.is_msp_staff:
+        return base.filter(staff_access__user=user)
+    return base.filter(memberships__user=user)
+
+
+def access_client_by_slug(user: Any, slug: str) -> Client:
+    """The client `slug` if this person may reach it; otherwise `ClientNotFound`."""
+    ensure_may_reach_client_data(user)
+    client = clients_visible_to(user).filter(slug=slug).first()
+    if client is None:
+        raise ClientNotFound(slug)
+    return client
+
+
+def ensure_may_reach_client(user: Any, client: Client) -> Client:
+    """Authorise `user` for an already-resolved client (e.g. from the request host)."""
+    ensure_may_reach_client_data(user)
+    if not client.is_client or not clients_visible_to(user).filter(pk=client.pk).exists():
+        raise ClientNotFound(client.slug)
+    return client
+
+
+def client_role_of(user: User, client: Client) -> str | None:
+    return Membership.objects.filter(user=user, client=client).values_list("role", flat=True).first()
+
+
+def ensure_msp_role(user: Any, *roles: str) -> User:
+    """Staff with one of `roles` (any staff role when none given), second factor passed."""
+    ensure_may_reach_client_data(user)
+    if not user.is_msp_staff or (roles and user.msp_role not in roles):
+        raise AccessDenied()
+    return user
+
+
+def ensure_may_manage_people(user: Any, client: Client) -> User:
+    """MSP admins and account managers who reach the client, or the client's own IT lead."""
+    ensure_may_reach_client(user, client)
+    if user.is_msp_staff:
+        if user.msp_role in (MspRole.ADMIN, MspRole.ACCOUNT_MANAGER):
+            return user
+        raise AccessDenied("Only MSP admins, account managers and the client's IT leads can invite people.")
+    if client_role_of(user, client) == ClientRole.IT_LEAD:
+        return user
+    raise AccessDenied("Only the client's IT leads can invite people.")

@@ -1,0 +1,172 @@
+"""Identity use cases: invitations, memberships, the MSP tenant. One transaction each."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+
+from msp_portal.tasks import enqueue_on_commit
+from tenants.errors import ActionError, FieldError
+from tenants.models import (
+    AuditEvent,
+    Client,
+    ClientRole,
+    Domain,
+    Invitation,
+    Membership,
+    TenantKind,
+    User,
+    hash_token,
+)
+
+
+def portal_url(client: Client) -> str:
+    """The address of a client's portal (or of the MSP host for the public tenant)."""
+    domain = client.get_primary_domain()
+    host = domain.domain if domain else (settings.MSP_HOSTS[0] if settings.MSP_HOSTS else "localhost")
+    port = f":{settings.PORTAL_PORT}" if settings.PORTAL_PORT else ""
+    return f"{settings.PORTAL_SCHEME}://{host}{port}/"
+
+
+def client_domain_for(slug: str) -> str:
+    return f"{slug}.{settings.CLIENT_DOMAIN_SUFFIX}"
+
+
+def record_audit(action: str, *, actor: User | None, client: Client | None = None, **detail: object) -> None:
+    AuditEvent.objects.create(action=action, actor=actor, client=client, detail=detail)
+
+
+def normalise_email(email: str, field: str = "email") -> str:
+    email = (email or "").strip().lower()
+    if not email:
+        raise ActionError.single("REQUIRED", "Enter an email address.", field)
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise ActionError.single("INVALID", f"'{email}' is not a valid email address.", field) from None
+    return email
+
+
+def invite_client_user(
+    client: Client, *, email: str, full_name: str, role: str, invited_by: User | None
+) -> tuple[Invitation, str]:
+    """Invite a person to `client`; returns the invitation and the one-time token.
+
+    The emailed link carries the token; only its hash is stored.
+    """
+    errors: list[FieldError] = []
+    try:
+        email = normalise_email(email)
+    except ActionError as exc:
+        errors.extend(exc.errors)
+    full_name = (full_name or "").strip()
+    if not full_name:
+        errors.append(FieldError("REQUIRED", "Enter the person's full name.", "fullName"))
+    if role not in ClientRole.values:
+        errors.append(FieldError("INVALID", "Choose a role: IT lead or member.", "role"))
+    if errors:
+        raise ActionError(errors)
+    if Membership.objects.filter(client=client, user__email__iexact=email).exists():
+        raise ActionError.single("ALREADY_MEMBER", f"{email} is already a member of {client.name}.", "email")
+    if Invitation.objects.filter(
+        client=client, email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True
+    ).exists():
+        raise ActionError.single("INVITATION_OPEN", f"{email} already has an open invitation.", "email")
+
+    token = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        invitation = Invitation.objects.create(
+            client=client,
+            email=email,
+            full_name=full_name,
+            role=role,
+            token_hash=hash_token(token),
+            invited_by=invited_by,
+            expires_at=timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS),
+        )
+        record_audit("invitation.created", actor=invited_by, client=client, email=email, role=role)
+        link = f"{portal_url(client)}invite/{token}"
+        inviter = invited_by.full_name if invited_by else "Your managed service provider"
+        transaction.on_commit(
+            lambda: send_mail(
+                subject=f"You're invited to the {client.name} IT portal",
+                message=(
+                    f"Hello {full_name},\n\n{inviter} invited you to the {client.name} portal, where you can "
+                    f"follow your IT services, requests and invoices.\n\nSet your password here (the link "
+                    f"expires in {settings.INVITATION_VALID_DAYS} days):\n{link}\n"
+                ),
+                from_email=None,
+                recipient_list=[email],
+            )
+        )
+    return invitation, token
+
+
+def accept_invitation(
+    *, token: str, full_name: str, password: str, authenticated_user: User | None = None
+) -> tuple[User, Client]:
+    """Turn an open invitation into a membership, creating the user if needed.
+
+    A person who already has an account must be signed in as it (`authenticated_user`);
+    the caller signs them in through the axes-guarded path first.
+    """
+    if not token:
+        raise ActionError.single("INVALID_INVITATION", "This invitation link is not valid.", "token")
+    with transaction.atomic():
+        invitation = (
+            Invitation.objects.select_for_update().select_related("client").filter(token_hash=hash_token(token)).first()
+        )
+        if invitation is None or not invitation.is_open:
+            raise ActionError.single(
+                "INVALID_INVITATION",
+                "This invitation link has expired or was already used. Ask for a new one.",
+                "token",
+            )
+        user = User.objects.filter(email__iexact=invitation.email).first()
+        if user is None:
+            full_name = (full_name or invitation.full_name).strip()
+            if not full_name:
+                raise ActionError.single("REQUIRED", "Enter your full name.", "fullName")
+            candidate = User(email=invitation.email, full_name=full_name)
+            try:
+                validate_password(password, candidate)
+            except ValidationError as exc:
+                raise ActionError(
+                    [FieldError("WEAK_PASSWORD", message, "password") for message in exc.messages]
+                ) from None
+            candidate.set_password(password)
+            candidate.save()
+            user = candidate
+        elif authenticated_user is None or authenticated_user.pk != user.pk:
+            raise ActionError.single(
+                "INVALID_CREDENTIALS",
+                "You already have an account: enter its current password to accept.",
+                "password",
+            )
+        Membership.objects.get_or_create(user=user, client=invitation.client, defaults={"role": invitation.role})
+        invitation.accepted_at = timezone.now()
+        invitation.save(update_fields=["accepted_at"])
+        record_audit("invitation.accepted", actor=user, client=invitation.client, email=invitation.email)
+        from services.directory.tasks import sync_member_contacts_task
+
+        enqueue_on_commit(sync_member_contacts_task, schema_name=invitation.client.schema_name)
+    return user, invitation.client
+
+
+def ensure_msp_tenant() -> Client:
+    """The MSP's own tenant row (the public schema) and a domain for every MSP host."""
+    msp, _ = Client.objects.get_or_create(
+        schema_name="public",
+        defaults={"name": "MSP", "slug": "msp", "kind": TenantKind.MSP},
+    )
+    for index, host in enumerate(settings.MSP_HOSTS):
+        Domain.objects.get_or_create(domain=host, defaults={"tenant": msp, "is_primary": index == 0})
+    return msp

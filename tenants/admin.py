@@ -1,0 +1,80 @@
+"""Django admin for MSP admins' back-office edits (public schema)."""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+
+from tenants.models import AuditEvent, Client, Domain, Invitation, Membership, ProvisioningJob, StaffClientAccess, User
+
+
+class DomainInline(admin.TabularInline):
+    model = Domain
+    extra = 0
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Client)
+class ClientAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "kind", "industry", "tier", "status", "account_manager", "created_at"]
+    list_filter = ["kind", "industry", "tier", "status"]
+    search_fields = ["name", "slug"]
+    readonly_fields = ["schema_name", "slug", "kind", "created_at"]
+    inlines = [DomainInline, MembershipInline]
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        # Clients are provisioned (schema, domain, invitation) through `create_client` or the SPA.
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+class StaffClientAccessInline(admin.TabularInline):
+    model = StaffClientAccess
+    extra = 0
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    ordering = ["email"]
+    list_display = ["email", "full_name", "msp_role", "is_active", "last_login"]
+    list_filter = ["msp_role", "is_active", "is_staff"]
+    search_fields = ["email", "full_name"]
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        ("Person", {"fields": ("full_name", "timezone")}),
+        ("MSP role", {"fields": ("msp_role", "limited_to_allowed_clients")}),
+        ("Django admin", {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+    )
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "full_name", "password1", "password2")}),)
+    inlines = [StaffClientAccessInline]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["email", "client", "role", "created_at", "expires_at", "accepted_at", "revoked_at"]
+    list_filter = ["role"]
+    search_fields = ["email", "client__name"]
+    exclude = ["token_hash"]
+
+
+@admin.register(ProvisioningJob)
+class ProvisioningJobAdmin(admin.ModelAdmin):
+    list_display = ["slug", "status", "step", "total_steps", "message", "created_at", "finished_at"]
+    list_filter = ["status"]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "action", "actor", "client"]
+    list_filter = ["action"]
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+admin.site.register(Domain)

@@ -1,0 +1,153 @@
+"""Sign-in, two-factor enrolment and verification, sign-out.
+
+Every login path (the SPA's GraphQL mutations and Django admin) authenticates through
+`django.contrib.auth.authenticate` with the request, so django-axes counts failures
+per user and IP on all of them and refuses locked-out credentials.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from dataclasses import dataclass
+from typing import Any
+
+import django_otp
+import qrcode
+import qrcode.image.svg
+from django.contrib.auth import authenticate, login, logout
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from tenants.access import requires_second_factor, user_is_verified
+from tenants.actions import record_audit
+from tenants.errors import ActionError
+from tenants.models import User
+
+
+class AuthStep:
+    SIGNED_IN = "SIGNED_IN"
+    OTP_VERIFY = "OTP_VERIFY"
+    OTP_ENROL = "OTP_ENROL"
+
+
+def axes_username(request: HttpRequest, credentials: dict[str, Any] | None) -> str:
+    """Axes keys lockouts on the normalised email, so 'A@x.com' and 'a@x.com' count together."""
+    username = (credentials or {}).get("username") or request.POST.get("username", "")
+    return str(username).strip().lower()
+
+
+def lockout_response(request: HttpRequest, original_response: HttpResponse | None, credentials: Any) -> HttpResponse:
+    """GraphQL answers a lockout itself with a typed LOCKED_OUT error; other paths get a 403."""
+    if request.path.startswith("/graphql") and original_response is not None:
+        return original_response
+    return JsonResponse(
+        {"error": "Too many failed sign-in attempts. Try again later or contact your MSP."}, status=403
+    )
+
+
+def confirmed_totp_device(user: User) -> TOTPDevice | None:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).first()
+
+
+def next_step_for(request: HttpRequest) -> str:
+    user = request.user
+    if not user.is_authenticated or not requires_second_factor(user) or user_is_verified(user):  # type: ignore[arg-type]
+        return AuthStep.SIGNED_IN
+    return AuthStep.OTP_VERIFY if confirmed_totp_device(user) else AuthStep.OTP_ENROL  # type: ignore[arg-type]
+
+
+def sign_in(request: HttpRequest, *, email: str, password: str) -> str:
+    """Check the password (axes-guarded) and start a fresh session. Returns the next step."""
+    email = (email or "").strip().lower()
+    if not email or not password:
+        raise ActionError.single("INVALID_CREDENTIALS", "Enter your email and password.")
+    user = authenticate(request, username=email, password=password)
+    if getattr(request, "axes_locked_out", False):
+        raise ActionError.single(
+            "LOCKED_OUT", "Too many failed sign-in attempts. Try again later or contact your MSP."
+        )
+    if user is None:
+        raise ActionError.single("INVALID_CREDENTIALS", "Email or password is wrong.")
+    # login() rotates the session key, so a planted session id is worthless afterwards.
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    record_audit("auth.signed_in", actor=user)  # type: ignore[arg-type]
+    return next_step_for(request)
+
+
+def sign_out(request: HttpRequest) -> None:
+    logout(request)
+
+
+def _require_signed_in(request: HttpRequest) -> User:
+    if not request.user.is_authenticated:
+        raise ActionError.single("NOT_AUTHENTICATED", "Sign in first.")
+    return request.user  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class Enrolment:
+    otpauth_uri: str
+    secret: str
+    qr_code_svg: str
+
+
+def start_totp_enrolment(request: HttpRequest) -> Enrolment:
+    """Create (or restart) an unconfirmed authenticator for the signed-in user."""
+    user = _require_signed_in(request)
+    if confirmed_totp_device(user):
+        raise ActionError.single("ALREADY_ENROLLED", "Two-factor authentication is already set up.")
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+        device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
+    secret = base64.b32encode(device.bin_key).decode().rstrip("=")
+    uri = device.config_url  # the standard otpauth:// URI, issuer from OTP_TOTP_ISSUER
+    buffer = io.BytesIO()
+    qrcode.make(uri, image_factory=qrcode.image.svg.SvgPathImage, box_size=8).save(buffer)
+    svg = buffer.getvalue().decode()
+    svg = svg[svg.index("<svg") :]
+    return Enrolment(otpauth_uri=uri, secret=secret, qr_code_svg=svg)
+
+
+def confirm_totp_enrolment(request: HttpRequest, token: str) -> list[str]:
+    """Confirm the new authenticator with a first code; returns one-time backup codes."""
+    user = _require_signed_in(request)
+    if confirmed_totp_device(user):
+        raise ActionError.single("ALREADY_ENROLLED", "Two-factor authentication is already set up.")
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None:
+        raise ActionError.single("NOT_ENROLLED", "Start the set-up again to get a new QR code.")
+    if not device.verify_token((token or "").replace(" ", "")):
+        raise ActionError.single("INVALID_TOKEN", "That code is not right. Check the time on your phone.", "token")
+    with transaction.atomic():
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        StaticDevice.objects.filter(user=user).delete()
+        backup = StaticDevice.objects.create(user=user, name="Backup codes", confirmed=True)
+        codes = [StaticToken.random_token() for _ in range(10)]
+        StaticToken.objects.bulk_create([StaticToken(device=backup, token=code) for code in codes])
+        record_audit("auth.otp_enrolled", actor=user)
+    _mark_verified(request, device)
+    return codes
+
+
+def verify_second_factor(request: HttpRequest, token: str) -> None:
+    """Check a TOTP code or a backup code and mark this session verified."""
+    user = _require_signed_in(request)
+    token = (token or "").replace(" ", "").strip()
+    if not token:
+        raise ActionError.single("INVALID_TOKEN", "Enter the code from your authenticator app.", "token")
+    device = django_otp.match_token(user, token)
+    if device is None:
+        record_audit("auth.otp_failed", actor=user)
+        raise ActionError.single("INVALID_TOKEN", "That code is not right or was already used.", "token")
+    _mark_verified(request, device)
+
+
+def _mark_verified(request: HttpRequest, device: Any) -> None:
+    # A new privilege level gets a new session key as well.
+    request.session.cycle_key()
+    django_otp.login(request, device)
+

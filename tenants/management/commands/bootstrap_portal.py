@@ -1,0 +1,39 @@
+"""Bring a database up to date: public schema, the MSP tenant and hosts, the clone
+template, then every tenant schema. Idempotent; run on every start."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from tenants.actions import ensure_msp_tenant
+from tenants.provisioning import ensure_template_tenant
+
+
+class Command(BaseCommand):
+    help = "Migrate the public schema, ensure the MSP tenant and the template, migrate every tenant."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument(
+            "--executor",
+            default="standard",
+            choices=["standard", "multiprocessing"],
+            help="How migrate_schemas runs tenant migrations (multiprocessing helps with many tenants).",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        started = time.perf_counter()
+        self.stdout.write("[1/4] Migrating the public schema…")
+        call_command("migrate_schemas", shared=True, interactive=False, verbosity=0)
+        self.stdout.write("[2/4] Ensuring the MSP tenant and its hosts…")
+        ensure_msp_tenant()
+        self.stdout.write("[3/4] Ensuring the template schema for new clients…")
+        ensure_template_tenant()
+        self.stdout.write("[4/4] Migrating every client schema…")
+        call_command(
+            "migrate_schemas", tenant=True, interactive=False, verbosity=0, executor=options["executor"]
+        )
+        self.stdout.write(self.style.SUCCESS(f"Portal database ready in {time.perf_counter() - started:.1f}s."))

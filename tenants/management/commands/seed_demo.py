@@ -1,0 +1,122 @@
+"""Seed a demo MSP: staff of every role, three clients of different industries, client
+users of both roles. Idempotent: running it again changes nothing and loses nothing."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django_tenants.utils import schema_context
+
+from services.directory.actions import sync_member_contacts
+from tenants.actions import portal_url
+from tenants.models import Client, ClientRole, ClientStatus, Membership, MspRole, StaffClientAccess, User
+from tenants.provisioning import provision_client
+
+DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "portal-demo-2026")
+
+STAFF = [
+    ("admin@msp.demo", "Morgan Admin", MspRole.ADMIN, False),
+    ("tech@msp.demo", "Taylor Technician", MspRole.TECHNICIAN, False),
+    ("tech.limited@msp.demo", "Lee Limited", MspRole.TECHNICIAN, True),
+    ("am@msp.demo", "Alex Account-Manager", MspRole.ACCOUNT_MANAGER, False),
+]
+CLIENTS = [
+    {
+        "name": "Northwind Dental Group",
+        "slug": "northwind",
+        "industry": "healthcare",
+        "tier": "premium",
+        "timezone": "Europe/London",
+        "require_two_factor": True,
+        "it_lead": ("ivy.lead@northwind.demo", "Ivy Lead"),
+        "member": ("max.member@northwind.demo", "Max Member"),
+    },
+    {
+        "name": "Harbor & Finch LLP",
+        "slug": "harbor-finch",
+        "industry": "legal",
+        "tier": "standard",
+        "timezone": "America/New_York",
+        "require_two_factor": False,
+        "it_lead": ("lena.lead@harborfinch.demo", "Lena Lead"),
+        "member": ("mo.member@harborfinch.demo", "Mo Member"),
+    },
+    {
+        "name": "Brightline Manufacturing",
+        "slug": "brightline",
+        "industry": "manufacturing",
+        "tier": "essential",
+        "timezone": "Europe/Berlin",
+        "require_two_factor": False,
+        "it_lead": ("ben.lead@brightline.demo", "Ben Lead"),
+        "member": ("bea.member@brightline.demo", "Bea Member"),
+    },
+]
+
+
+def _user(email: str, full_name: str, **extra: Any) -> User:
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        user = User.objects.create_user(email, DEMO_PASSWORD, full_name=full_name, **extra)
+    return user
+
+
+class Command(BaseCommand):
+    help = "Seed demo data (idempotent) and print the demo sign-ins."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        admin = None
+        for email, name, role, limited in STAFF:
+            user = _user(email, name, msp_role=role, limited_to_allowed_clients=limited, is_staff=role == MspRole.ADMIN)
+            if role == MspRole.ADMIN:
+                admin = user
+                if not user.is_superuser:
+                    user.is_superuser = True
+                    user.save(update_fields=["is_superuser"])
+        account_manager = User.objects.get(email="am@msp.demo")
+        for spec in CLIENTS:
+            client = Client.objects.filter(slug=spec["slug"]).first()
+            if client is None:
+                self.stdout.write(f"Provisioning {spec['name']}…")
+                client = provision_client(
+                    {
+                        "name": spec["name"],
+                        "slug": spec["slug"],
+                        "industry": spec["industry"],
+                        "tier": spec["tier"],
+                        "timezone": spec["timezone"],
+                        "require_two_factor": spec["require_two_factor"],
+                        "it_lead_email": spec["it_lead"][0],
+                        "it_lead_name": spec["it_lead"][1],
+                        "account_manager_id": account_manager.pk,
+                    },
+                    acting_user=admin,
+                )
+                Client.objects.filter(pk=client.pk).update(status=ClientStatus.ACTIVE)
+            with transaction.atomic():
+                for (email, name), role in ((spec["it_lead"], ClientRole.IT_LEAD), (spec["member"], ClientRole.MEMBER)):
+                    user = _user(email, name)
+                    Membership.objects.get_or_create(user=user, client=client, defaults={"role": role})
+                    client.invitations.filter(email=email, accepted_at__isnull=True).delete()
+            with schema_context(client.schema_name):
+                sync_member_contacts(client)
+        limited = User.objects.get(email="tech.limited@msp.demo")
+        StaffClientAccess.objects.get_or_create(user=limited, client=Client.objects.get(slug="harbor-finch"))
+        self.print_logins()
+
+    def print_logins(self) -> None:
+        msp = Client.objects.get(schema_name="public")
+        self.stdout.write(self.style.SUCCESS("\nDemo sign-ins (password for all: %s)" % DEMO_PASSWORD))
+        self.stdout.write(f"  MSP portal: {portal_url(msp)}")
+        for email, _name, role, limited in STAFF:
+            note = " (allow-list: Harbor & Finch only)" if limited else ""
+            self.stdout.write(f"    {role.label:<16} {email}{note}")
+        self.stdout.write("    Staff enrol an authenticator app (TOTP) at first sign-in.")
+        for spec in CLIENTS:
+            client = Client.objects.get(slug=spec["slug"])
+            self.stdout.write(f"  {client.name}: {portal_url(client)}")
+            self.stdout.write(f"    {'Client IT lead':<16} {spec['it_lead'][0]}")
+            self.stdout.write(f"    {'Client member':<16} {spec['member'][0]}")

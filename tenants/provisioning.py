@@ -1,0 +1,301 @@
+"""Provisioning a client: validate, clone the template schema, register the portal domain,
+invite the first IT lead — all in one transaction, so a failure leaves nothing behind.
+
+PostgreSQL DDL is transactional: the cloned schema disappears with the rollback along
+with the client row, its domain and the invitation.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import zoneinfo
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.utils import timezone
+from django_tenants.utils import schema_exists
+
+from tenants.actions import client_domain_for, invite_client_user, normalise_email, record_audit
+from tenants.errors import ActionError, FieldError
+from tenants.models import (
+    Client,
+    ClientRole,
+    ClientStatus,
+    ClientTier,
+    Domain,
+    Industry,
+    MspRole,
+    ProvisioningJob,
+    ProvisioningStatus,
+    TenantKind,
+    User,
+)
+
+logger = logging.getLogger(__name__)
+
+SLUG_PATTERN = re.compile(r"^[a-z][a-z0-9-]{1,38}[a-z0-9]$")
+RESERVED_SLUGS = frozenset(
+    {"public", "www", "admin", "api", "app", "static", "media", "msp", "portal", "mail", "template", "status"}
+)
+TEMPLATE_SLUG = "tenant-template"
+
+ProgressCallback = Callable[[int, int, str], None]
+
+
+@dataclass(frozen=True)
+class ProvisionRequest:
+    """Validated input for provisioning one client."""
+
+    name: str
+    slug: str
+    industry: str
+    tier: str
+    it_lead_email: str
+    it_lead_name: str
+    timezone: str = "UTC"
+    account_manager_id: int | None = None
+    require_two_factor: bool = False
+
+    def as_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def schema_name_for(slug: str) -> str:
+    return "client_" + slug.replace("-", "_")
+
+
+def validate_request(raw: dict[str, Any]) -> ProvisionRequest:
+    """Check every field and report all problems at once (field names as the API spells them)."""
+    errors: list[FieldError] = []
+    name = str(raw.get("name") or "").strip()
+    slug = str(raw.get("slug") or "").strip().lower()
+    if not name:
+        errors.append(FieldError("REQUIRED", "Enter the client's name.", "name"))
+    elif len(name) > 200:
+        errors.append(FieldError("INVALID", "Keep the name under 200 characters.", "name"))
+    if not slug:
+        errors.append(FieldError("REQUIRED", "Enter a short name for the portal address.", "slug"))
+    elif not SLUG_PATTERN.match(slug) or "--" in slug:
+        errors.append(
+            FieldError(
+                "INVALID_SLUG",
+                "Use 3–40 lowercase letters, digits and single hyphens, starting with a letter.",
+                "slug",
+            )
+        )
+    elif slug in RESERVED_SLUGS or slug == TEMPLATE_SLUG:
+        errors.append(FieldError("INVALID_SLUG", f"'{slug}' is reserved; choose another.", "slug"))
+    elif Client.objects.filter(slug=slug).exists() or schema_exists(schema_name_for(slug)):
+        errors.append(FieldError("DUPLICATE_SLUG", f"A client with the address '{slug}' already exists.", "slug"))
+    industry = str(raw.get("industry") or Industry.OTHER)
+    if industry not in Industry.values:
+        errors.append(FieldError("INVALID", "Choose an industry from the list.", "industry"))
+    tier = str(raw.get("tier") or ClientTier.STANDARD)
+    if tier not in ClientTier.values:
+        errors.append(FieldError("INVALID", "Choose a tier from the list.", "tier"))
+    tz = str(raw.get("timezone") or "UTC")
+    if tz not in zoneinfo.available_timezones():
+        errors.append(FieldError("INVALID", f"'{tz}' is not an IANA time zone (e.g. Europe/London).", "timezone"))
+    it_lead_email = ""
+    try:
+        it_lead_email = normalise_email(str(raw.get("it_lead_email") or ""), "itLeadEmail")
+    except ActionError as exc:
+        errors.extend(exc.errors)
+    it_lead_name = str(raw.get("it_lead_name") or "").strip()
+    if not it_lead_name:
+        errors.append(FieldError("REQUIRED", "Enter the IT lead's name.", "itLeadName"))
+    account_manager_id = raw.get("account_manager_id")
+    if account_manager_id is not None:
+        account_manager_id = int(account_manager_id)
+        if not User.objects.filter(
+            pk=account_manager_id, msp_role__in=[MspRole.ACCOUNT_MANAGER, MspRole.ADMIN], is_active=True
+        ).exists():
+            errors.append(FieldError("INVALID", "Choose an active account manager.", "accountManagerId"))
+    if errors:
+        raise ActionError(errors)
+    return ProvisionRequest(
+        name=name,
+        slug=slug,
+        industry=industry,
+        tier=tier,
+        it_lead_email=it_lead_email,
+        it_lead_name=it_lead_name,
+        timezone=tz,
+        account_manager_id=account_manager_id,
+        require_two_factor=bool(raw.get("require_two_factor", False)),
+    )
+
+
+def ensure_template_tenant(verbosity: int = 0) -> Client:
+    """The template schema new clients are cloned from, kept current by `migrate_schemas`
+    because it is a tenant row. Created with migrations the first time."""
+    template = Client.objects.filter(schema_name=settings.TENANT_BASE_SCHEMA).first()
+    if template is None:
+        template = Client.objects.create(
+            schema_name=settings.TENANT_BASE_SCHEMA,
+            name="Template",
+            slug=TEMPLATE_SLUG,
+            kind=TenantKind.TEMPLATE,
+        )
+    if not schema_exists(template.schema_name):
+        # No template to clone from yet: this one is built by replaying migrations.
+        template.create_schema(check_if_exists=True, verbosity=verbosity)
+    return template
+
+
+PROVISIONING_STEPS = (
+    "Validating the request",
+    "Preparing the template schema",
+    "Registering the client",
+    "Creating the client's schema",
+    "Registering the portal address",
+    "Inviting the IT lead",
+)
+
+
+def provision_client(
+    raw: dict[str, Any] | ProvisionRequest,
+    *,
+    acting_user: User | None,
+    progress: ProgressCallback | None = None,
+) -> Client:
+    """Create a client with its schema, portal domain and first IT lead invitation.
+
+    Raises `ActionError` for bad input (nothing written). Any failure after validation
+    rolls the whole thing back, schema included.
+    """
+    report = progress or (lambda step, total, message: None)
+    total = len(PROVISIONING_STEPS)
+    report(1, total, PROVISIONING_STEPS[0])
+    request = raw if isinstance(raw, ProvisionRequest) else validate_request(raw)
+    if connection.schema_name != "public":
+        raise RuntimeError("Clients are provisioned from the public schema.")
+    started = time.perf_counter()
+    report(2, total, PROVISIONING_STEPS[1])
+    ensure_template_tenant()
+    with transaction.atomic():
+        report(3, total, PROVISIONING_STEPS[2])
+        # Lock out a concurrent provisioning of the same slug until this one commits.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"provision:{request.slug}"])
+        if Client.objects.filter(slug=request.slug).exists():
+            raise ActionError.single(
+                "DUPLICATE_SLUG", f"A client with the address '{request.slug}' already exists.", "slug"
+            )
+        client = Client.objects.create(
+            schema_name=schema_name_for(request.slug),
+            name=request.name,
+            slug=request.slug,
+            kind=TenantKind.CLIENT,
+            industry=request.industry,
+            tier=request.tier,
+            status=ClientStatus.ONBOARDING,
+            timezone=request.timezone,
+            account_manager_id=request.account_manager_id,
+            require_two_factor=request.require_two_factor,
+        )
+        report(4, total, PROVISIONING_STEPS[3])
+        client.create_schema(check_if_exists=False, verbosity=0)
+        report(5, total, PROVISIONING_STEPS[4])
+        Domain.objects.create(domain=client_domain_for(request.slug), tenant=client, is_primary=True)
+        report(6, total, PROVISIONING_STEPS[5])
+        invite_client_user(
+            client,
+            email=request.it_lead_email,
+            full_name=request.it_lead_name,
+            role=ClientRole.IT_LEAD,
+            invited_by=acting_user,
+        )
+        record_audit("client.provisioned", actor=acting_user, client=client, slug=client.slug)
+    logger.info(
+        "client provisioned",
+        extra={"client": client.slug, "seconds": round(time.perf_counter() - started, 3)},
+    )
+    return client
+
+
+def start_provisioning_job(raw: dict[str, Any], *, acting_user: User) -> ProvisioningJob:
+    """Validate now (so the person sees field errors at once) and queue the work."""
+    from tenants.tasks import provision_client_task
+
+    request = validate_request(raw)
+    with transaction.atomic():
+        if ProvisioningJob.objects.filter(
+            slug=request.slug, status__in=[ProvisioningStatus.QUEUED, ProvisioningStatus.RUNNING]
+        ).exists():
+            raise ActionError.single(
+                "DUPLICATE_SLUG", f"A client with the address '{request.slug}' is being provisioned.", "slug"
+            )
+        job = ProvisioningJob.objects.create(
+            slug=request.slug,
+            request=request.as_json(),
+            requested_by=acting_user,
+            total_steps=len(PROVISIONING_STEPS),
+            message="Queued",
+        )
+        transaction.on_commit(lambda: provision_client_task.delay(str(job.pk)))
+    return job
+
+
+def progress_cache_key(job_id: str) -> str:
+    return f"provisioning-progress:{job_id}"
+
+
+def live_progress(job: ProvisioningJob) -> tuple[int, int, str]:
+    """(step, total, message) of a job, including the steps of one still running.
+
+    A running job's steps happen inside its still-open transaction, so they are
+    published through the cache (Redis) rather than the job row.
+    """
+    if job.status == ProvisioningStatus.RUNNING:
+        cached = cache.get(progress_cache_key(str(job.pk)))
+        if cached:
+            return cached["step"], cached["total"], cached["message"]
+    return job.step, job.total_steps, job.message
+
+
+def run_provisioning_job(job_id: str, *, on_progress: ProgressCallback | None = None) -> ProvisioningJob:
+    """Run a queued job. Safe to run twice: a finished job is left as it is."""
+    with transaction.atomic():
+        job = ProvisioningJob.objects.select_for_update().get(pk=job_id)
+        if job.status in (ProvisioningStatus.SUCCEEDED, ProvisioningStatus.FAILED):
+            return job
+        job.status = ProvisioningStatus.RUNNING
+        job.save(update_fields=["status"])
+
+    def progress(step: int, total: int, message: str) -> None:
+        cache.set(progress_cache_key(job_id), {"step": step, "total": total, "message": message}, 3600)
+        if on_progress:
+            on_progress(step, total, message)
+
+    try:
+        client = provision_client(ProvisionRequest(**job.request), acting_user=job.requested_by, progress=progress)
+    except ActionError as exc:
+        _finish(job, ProvisioningStatus.FAILED, error=str(exc))
+    except Exception as exc:
+        logger.exception("provisioning failed", extra={"job": job_id})
+        _finish(job, ProvisioningStatus.FAILED, error=f"Provisioning failed and was rolled back: {exc}")
+    else:
+        _finish(job, ProvisioningStatus.SUCCEEDED, client=client)
+    cache.delete(progress_cache_key(job_id))
+    job.refresh_from_db()
+    return job
+
+
+def _finish(job: ProvisioningJob, status: str, *, error: str = "", client: Client | None = None) -> None:
+    succeeded = status == ProvisioningStatus.SUCCEEDED
+    step, total, _ = live_progress(job)
+    ProvisioningJob.objects.filter(pk=job.pk).update(
+        status=status,
+        error=error,
+        client=client,
+        message="Client ready" if succeeded else "Failed",
+        step=total if succeeded else step,
+        finished_at=timezone.now(),
+    )
