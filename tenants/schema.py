@@ -450,6 +450,7 @@ class Query(graphene.ObjectType):
     viewer = graphene.Field(Viewer, description="The signed-in person; null when signed out.")
     clients = DjangoConnectionField(
         ClientType,
+        required=True,
         search=graphene.String(),
         industry=IndustryEnum(),
         tier=ClientTierEnum(),
