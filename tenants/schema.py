@@ -20,7 +20,7 @@ from graphene_django import DjangoConnectionField, DjangoObjectType
 from graphql_relay import from_global_id
 
 from msp_portal.graphql.errors import error_fields, guard_query, to_error_list
-from msp_portal.graphql.loaders import loader
+from msp_portal.graphql.loaders import loader, then
 from tenants import auth as auth_actions
 from tenants.access import (
     AccessDenied,
@@ -260,7 +260,7 @@ class ClientType(DjangoObjectType):
         return root.status
 
     def resolve_portal_url(root: Client, info: Any) -> Any:
-        return loader(info, load_primary_domain_hosts).load(root.pk).then(portal_url)
+        return then(loader(info, load_primary_domain_hosts).load(root.pk), portal_url)
 
     def resolve_account_manager(root: Client, info: Any) -> Any:
         if root.account_manager_id is None:
@@ -268,25 +268,23 @@ class ClientType(DjangoObjectType):
         return loader(info, load_staff).load(root.account_manager_id)
 
     def resolve_member_count(root: Client, info: Any) -> Any:
-        return loader(info, load_members).load(root.pk).then(len)
+        return then(loader(info, load_members).load(root.pk), len)
 
     def resolve_members(root: Client, info: Any) -> Any:
-        return loader(info, load_members).load(root.pk).then(lambda ms: [ClientMember.from_membership(m) for m in ms])
+        return then(loader(info, load_members).load(root.pk), lambda ms: [ClientMember.from_membership(m) for m in ms])
 
     def resolve_it_leads(root: Client, info: Any) -> Any:
-        return (
-            loader(info, load_members)
-            .load(root.pk)
-            .then(lambda ms: [ClientMember.from_membership(m) for m in ms if m.role == ClientRole.IT_LEAD])
+        return then(
+            loader(info, load_members).load(root.pk),
+            lambda ms: [ClientMember.from_membership(m) for m in ms if m.role == ClientRole.IT_LEAD],
         )
 
     def resolve_pending_invitations(root: Client, info: Any) -> Any:
         if not _may_see_invitations(info, root):
             return []
-        return (
-            loader(info, load_open_invitations)
-            .load(root.pk)
-            .then(lambda invs: [InvitationType.from_invitation(i) for i in invs])
+        return then(
+            loader(info, load_open_invitations).load(root.pk),
+            lambda invs: [InvitationType.from_invitation(i) for i in invs],
         )
 
     def resolve_contact_count(root: Client, info: Any) -> Any:

@@ -6,6 +6,7 @@ from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
 from graphql_sync_dataloaders import SyncDataLoader
+from graphql_sync_dataloaders.sync_future import SyncFuture
 
 BatchFn = Callable[[Sequence[Any]], Sequence[Any]]
 
@@ -29,3 +30,26 @@ def loader(info: Any, batch_fn: BatchFn) -> SyncDataLoader:
     if registry is None:
         registry = info.context.loaders = Loaders()
     return registry.get(batch_fn, batch_fn)
+
+
+def then(source: SyncFuture, transform: Callable[[Any], Any]) -> SyncFuture:
+    """A future for `transform(result of source)`; keeps the batch dispatch hook, so the
+    executor still triggers the loader's single batched query."""
+    if source.done():
+        result = SyncFuture()
+        try:
+            result.set_result(transform(source.result()))
+        except Exception as exc:
+            result.set_exception(exc)
+        return result
+    derived = SyncFuture()
+    derived.deferred_callback = source.deferred_callback
+
+    def finish() -> None:
+        try:
+            derived.set_result(transform(source.result()))
+        except Exception as exc:
+            derived.set_exception(exc)
+
+    source.add_done_callback(finish)
+    return derived

@@ -13,7 +13,8 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from graphene.validation import depth_limit_validator
 from graphene_django.views import GraphQLView
-from graphql import ValidationRule
+from graphql import GraphQLError, GraphQLOutputType, ValidationRule
+from graphql.pyutils import Path
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from graphql_sync_dataloaders import DeferredExecutionContext
 
@@ -27,8 +28,21 @@ def validation_rules() -> list[type[ValidationRule]]:
     return rules
 
 
+class PortalExecutionContext(DeferredExecutionContext):  # type: ignore[misc]
+    """graphql-sync-dataloaders 0.1.1 calls `handle_field_error(error, return_type)`;
+    graphql-core 3.2.14 added a `path` argument. Rebuild the path from the error."""
+
+    def handle_field_error(
+        self, error: GraphQLError, return_type: GraphQLOutputType, path: Path | None = None
+    ) -> None:
+        if path is None:
+            for key in error.path or []:
+                path = Path(path, key, None)
+        super().handle_field_error(error, return_type, path)
+
+
 class PortalGraphQLView(GraphQLView):
-    execution_context_class = DeferredExecutionContext
+    execution_context_class = PortalExecutionContext
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("validation_rules", validation_rules())

@@ -1,0 +1,162 @@
+"""Suite-wide fixtures: a two-tenant world (clients A and B, users of every role),
+created once per session on a real PostgreSQL, plus signed-in GraphQL clients.
+
+Tests run inside a transaction that is rolled back (pytest-django's `db`), so the
+world stays as it was built.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.test import Client as HttpClient
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_tenants.utils import schema_context
+
+from services.directory.actions import sync_member_contacts
+from tenants.actions import ensure_msp_tenant
+from tenants.models import Client, ClientRole, ClientStatus, Membership, MspRole, StaffClientAccess, User
+from tenants.provisioning import ensure_template_tenant, provision_client
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+@dataclass
+class World:
+    msp: Client
+    a: Client
+    b: Client
+    admin: User
+    technician: User
+    limited_technician: User  # allow-list: client A only
+    account_manager: User
+    a_lead: User
+    a_member: User
+    b_lead: User
+    b_member: User
+    devices: dict[int, TOTPDevice]
+
+    def otp_code(self, user: User) -> str:
+        device = self.devices[user.pk]
+        return format(totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits), f"0{device.digits}d")
+
+
+def _staff(email: str, name: str, role: str, **extra: Any) -> User:
+    return User.objects.create_user(email, PASSWORD, full_name=name, msp_role=role, **extra)
+
+
+def _client(slug: str, name: str, industry: str, admin: User, account_manager: User) -> Client:
+    client = provision_client(
+        {
+            "name": name,
+            "slug": slug,
+            "industry": industry,
+            "tier": "standard",
+            "it_lead_email": f"lead@{slug}.test",
+            "it_lead_name": f"{name} Lead",
+            "account_manager_id": account_manager.pk,
+        },
+        acting_user=admin,
+    )
+    Client.objects.filter(pk=client.pk).update(status=ClientStatus.ACTIVE)
+    client.refresh_from_db()
+    return client
+
+
+def build_world() -> World:
+    msp = ensure_msp_tenant()
+    ensure_template_tenant()
+    admin = _staff("admin@msp.test", "Ada Admin", MspRole.ADMIN, is_staff=True)
+    technician = _staff("tech@msp.test", "Tom Tech", MspRole.TECHNICIAN)
+    limited = _staff("limited@msp.test", "Lia Limited", MspRole.TECHNICIAN, limited_to_allowed_clients=True)
+    account_manager = _staff("am@msp.test", "Amy Manager", MspRole.ACCOUNT_MANAGER)
+    a = _client("alpha", "Alpha Health", "healthcare", admin, account_manager)
+    b = _client("bravo", "Bravo Legal", "legal", admin, account_manager)
+    StaffClientAccess.objects.create(user=limited, client=a)
+    people = {}
+    for client, key in ((a, "a"), (b, "b")):
+        lead = User.objects.create_user(f"lead@{client.slug}.test", PASSWORD, full_name=f"{client.name} Lead")
+        member = User.objects.create_user(f"member@{client.slug}.test", PASSWORD, full_name=f"{client.name} Member")
+        Membership.objects.create(user=lead, client=client, role=ClientRole.IT_LEAD)
+        Membership.objects.create(user=member, client=client, role=ClientRole.MEMBER)
+        client.invitations.all().delete()
+        people[f"{key}_lead"], people[f"{key}_member"] = lead, member
+        with schema_context(client.schema_name):
+            sync_member_contacts(client)
+    devices = {
+        user.pk: TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+        for user in (admin, technician, limited, account_manager)
+    }
+    return World(
+        msp=msp,
+        a=a,
+        b=b,
+        admin=admin,
+        technician=technician,
+        limited_technician=limited,
+        account_manager=account_manager,
+        devices=devices,
+        **people,
+    )
+
+
+@pytest.fixture(scope="session")
+def world_state(django_db_setup: Any, django_db_blocker: Any) -> World:
+    with django_db_blocker.unblock():
+        return build_world()
+
+
+@pytest.fixture
+def world(world_state: World, db: Any) -> World:
+    return world_state
+
+
+class GraphQLClient:
+    """Posts GraphQL as the SPA does: JSON, session cookie, CSRF token, a chosen host."""
+
+    def __init__(self, host: str = "testserver", enforce_csrf: bool = False):
+        self.http = HttpClient(enforce_csrf_checks=enforce_csrf, HTTP_HOST=host)
+        self.host = host
+
+    def execute(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        response = self.http.post(
+            "/graphql/",
+            data=json.dumps({"query": query, "variables": variables or {}}),
+            content_type="application/json",
+        )
+        assert response.status_code in (200, 400), response.content
+        return json.loads(response.content)
+
+    def data(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        result = self.execute(query, variables)
+        assert "errors" not in result, result.get("errors")
+        return result["data"]
+
+
+def client_host(client: Client) -> str:
+    domain = client.get_primary_domain()
+    assert domain is not None
+    return domain.domain
+
+
+@pytest.fixture
+def gql(world: World) -> Any:
+    """`gql(user=None, host=None, verified=True)` → a GraphQLClient signed in as `user`."""
+
+    def make(user: User | None = None, *, host: str | Client = "testserver", verified: bool = True) -> GraphQLClient:
+        host_name = client_host(host) if isinstance(host, Client) else host
+        graphql = GraphQLClient(host=host_name)
+        if user is not None:
+            graphql.http.force_login(user)
+            device = world.devices.get(user.pk)
+            if verified and device is not None:
+                session = graphql.http.session
+                session["otp_device_id"] = device.persistent_id
+                session.save()
+        return graphql
+
+    return make
