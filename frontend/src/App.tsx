@@ -1,0 +1,105 @@
+import { Route, Routes, useLocation } from 'react-router';
+import { AcceptInvitationPage } from './auth/AcceptInvitationPage';
+import { LoginPage } from './auth/LoginPage';
+import { useViewer } from './auth/ViewerContext';
+import { ErrorBoundary } from './components/ErrorBoundary';
+import { Logo } from './components/Logo';
+import { Alert, Button, Spinner } from './components/ui';
+import { ClientUsersOnly, HomeRedirect, RequireViewer, StaffOnly } from './layout/guards';
+import { Shell } from './layout/Shell';
+import { ClientDetailPage } from './pages/clients/ClientDetailPage';
+import { ClientsPage } from './pages/clients/ClientsPage';
+import { CompanyPage } from './pages/company/CompanyPage';
+import { NotFoundPage } from './pages/NotFoundPage';
+
+export function AppRoutes() {
+  return (
+    <Routes>
+      <Route path="/login" element={<LoginPage />} />
+      <Route path="/invite/:token" element={<AcceptInvitationPage />} />
+      <Route
+        element={
+          <RequireViewer>
+            <Shell />
+          </RequireViewer>
+        }
+      >
+        <Route index element={<HomeRedirect />} />
+        <Route
+          path="clients"
+          element={
+            <StaffOnly>
+              <ClientsPage />
+            </StaffOnly>
+          }
+        />
+        <Route
+          path="clients/:slug"
+          element={
+            <StaffOnly>
+              <ClientDetailPage />
+            </StaffOnly>
+          }
+        />
+        <Route
+          path="company"
+          element={
+            <ClientUsersOnly>
+              <CompanyPage />
+            </ClientUsersOnly>
+          }
+        />
+        <Route
+          path="company/:slug"
+          element={
+            <ClientUsersOnly>
+              <CompanyPage />
+            </ClientUsersOnly>
+          }
+        />
+      </Route>
+      <Route path="*" element={<NotFoundPage />} />
+    </Routes>
+  );
+}
+
+/** Waits for the first `viewer` answer, then renders the routes. */
+export function App() {
+  const { loading, error, refresh } = useViewer();
+  const location = useLocation();
+
+  if (loading) {
+    return (
+      <div className="fullpage-center" aria-busy="true">
+        <div className="boot">
+          <Logo size={28} withText={false} />
+          <Spinner size={18} label="Loading" />
+        </div>
+      </div>
+    );
+  }
+  if (error) {
+    return (
+      <div className="fullpage-center">
+        <div className="boot-error">
+          <Logo size={28} />
+          <Alert
+            title="The portal can’t start"
+            action={
+              <Button size="sm" onClick={() => void refresh()}>
+                Retry
+              </Button>
+            }
+          >
+            {error.message}
+          </Alert>
+        </div>
+      </div>
+    );
+  }
+  return (
+    <ErrorBoundary resetKey={location.pathname}>
+      <AppRoutes />
+    </ErrorBoundary>
+  );
+}

@@ -1,0 +1,18 @@
+import type { ReactNode } from 'react';
+import { Logo } from '../components/Logo';
+
+export function AuthLayout({ title, subtitle, children, footer }: { title: ReactNode; subtitle?: ReactNode; children: ReactNode; footer?: ReactNode }) {
+  return (
+    <div className="auth-layout">
+      <main className="auth-card">
+        <div className="auth-logo">
+          <Logo size={28} />
+        </div>
+        <h1 className="auth-title">{title}</h1>
+        {subtitle && <p className="auth-subtitle">{subtitle}</p>}
+        {children}
+      </main>
+      {footer && <div className="auth-footer">{footer}</div>}
+    </div>
+  );
+}

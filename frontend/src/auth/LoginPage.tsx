@@ -1,0 +1,116 @@
+import { useReducer, useState, type FormEvent } from 'react';
+import { Navigate, useSearchParams } from 'react-router';
+import { Alert, Button, TextField } from '../components/ui';
+import type { LoginMutation, LoginMutationVariables } from '../graphql/generated';
+import { useMutation } from '../graphql/hooks';
+import { LOGIN_MUTATION } from '../graphql/operations';
+import { authErrorMessage, splitErrors } from './authErrors';
+import { AuthLayout } from './AuthLayout';
+import { SecondFactorSteps, STEP_TITLES, SwitchAccount } from './AuthFlow';
+import { loginReducer, stateForViewer, type LoginEvent } from './loginMachine';
+import { homePath, safeNext } from './roles';
+import { useViewer } from './ViewerContext';
+
+export function LoginPage() {
+  const { viewer } = useViewer();
+  const [params] = useSearchParams();
+  const next = params.get('next');
+  // Someone with a half-finished session (password ok, 2FA pending) resumes at the 2FA step.
+  const [state, dispatch] = useReducer(loginReducer, viewer, (v) => {
+    const s = stateForViewer(v);
+    return s.step === 'done' ? { step: 'credentials' as const } : s;
+  });
+
+  // Already fully signed in and not in the middle of the flow: go home.
+  if (state.step === 'credentials' && viewer && !(viewer.otpRequired && !viewer.otpVerified)) {
+    return <Navigate to={safeNext(next) ?? homePath(viewer)} replace />;
+  }
+
+  const { title, subtitle } = STEP_TITLES[state.step];
+  return (
+    <AuthLayout
+      title={title}
+      subtitle={subtitle}
+      footer={
+        state.step === 'otpVerify' || state.step === 'otpEnrol' ? (
+          <SwitchAccount onReset={() => dispatch({ type: 'RESET' })} />
+        ) : (
+          <span>Trouble signing in? Contact your MSP’s service desk.</span>
+        )
+      }
+    >
+      {state.step === 'credentials' ? (
+        <CredentialsForm dispatch={dispatch} />
+      ) : (
+        <SecondFactorSteps state={state} dispatch={dispatch} next={next} />
+      )}
+    </AuthLayout>
+  );
+}
+
+function CredentialsForm({ dispatch }: { dispatch: (e: LoginEvent) => void }) {
+  const { setViewer } = useViewer();
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
+  const [general, setGeneral] = useState<string[]>([]);
+  const [login, { loading, error }] = useMutation<LoginMutation, LoginMutationVariables>(LOGIN_MUTATION);
+
+  async function onSubmit(e: FormEvent) {
+    e.preventDefault();
+    const fe: Record<string, string> = {};
+    if (!email.trim()) fe['email'] = 'Enter your email address.';
+    if (!password) fe['password'] = 'Enter your password.';
+    setFieldErrors(fe);
+    setGeneral([]);
+    if (Object.keys(fe).length) return;
+
+    const data = await login({ input: { email: email.trim(), password } });
+    if (!data) return; // transport error shown below
+    const p = data.login;
+    if (p.errors.length > 0) {
+      // Credential errors are deliberately shown as one general message (don't hint which part was wrong).
+      const { fields, general: g } = splitErrors(
+        p.errors.filter((x) => x.code !== 'INVALID_CREDENTIALS' && x.code !== 'LOCKED_OUT'),
+        ['email', 'password'],
+        authErrorMessage,
+      );
+      const top = p.errors.filter((x) => x.code === 'INVALID_CREDENTIALS' || x.code === 'LOCKED_OUT').map(authErrorMessage);
+      setFieldErrors(fields);
+      setGeneral([...new Set([...top, ...g])]);
+      setPassword('');
+      return;
+    }
+    if (p.viewer) setViewer(p.viewer);
+    dispatch({ type: 'NEXT_STEP', nextStep: p.nextStep ?? (p.viewer ? 'SIGNED_IN' : null) });
+  }
+
+  return (
+    <form onSubmit={onSubmit} noValidate className="stack">
+      {general.length > 0 && <Alert>{general.join(' ')}</Alert>}
+      {error && <Alert>{error.message}</Alert>}
+      <TextField
+        label="Email"
+        type="email"
+        autoComplete="username"
+        value={email}
+        onChange={(e) => setEmail(e.target.value)}
+        error={fieldErrors['email']}
+        autoFocus
+        data-testid="login-email"
+      />
+      <TextField
+        label="Password"
+        type="password"
+        autoComplete="current-password"
+        value={password}
+        onChange={(e) => setPassword(e.target.value)}
+        error={fieldErrors['password']}
+        data-testid="login-password"
+      />
+      <Button type="submit" variant="primary" loading={loading} className="btn-block" data-testid="login-submit">
+        Sign in
+      </Button>
+    </form>
+  );
+}

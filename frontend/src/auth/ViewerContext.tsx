@@ -1,0 +1,78 @@
+import { createContext, useCallback, useContext, useMemo, useState, type ReactNode } from 'react';
+import type { GraphQLRequestError } from '../graphql/client';
+import type { ViewerFieldsFragment, ViewerQuery } from '../graphql/generated';
+import { useQuery } from '../graphql/hooks';
+import { VIEWER_QUERY } from '../graphql/operations';
+
+export type Viewer = ViewerFieldsFragment;
+
+type ViewerContextValue = {
+  viewer: Viewer | null;
+  /** true until the first viewer query finished */
+  loading: boolean;
+  error: GraphQLRequestError | undefined;
+  /** Re-fetch the viewer from the server. */
+  refresh: () => Promise<Viewer | null>;
+  /** Replace the viewer with one returned by a mutation (login, verifyOtp, …). */
+  setViewer: (viewer: Viewer | null) => void;
+};
+
+const ViewerContext = createContext<ViewerContextValue | null>(null);
+
+export function ViewerProvider({ children }: { children: ReactNode }) {
+  const q = useQuery<ViewerQuery>(VIEWER_QUERY);
+  // `override` wins over the query result once a mutation handed us a fresher viewer.
+  const [override, setOverride] = useState<{ viewer: Viewer | null } | null>(null);
+
+  const refresh = useCallback(async () => {
+    const data = await q.refetch();
+    const v = data?.viewer ?? null;
+    if (data) setOverride({ viewer: v });
+    return v;
+  }, [q]);
+
+  const setViewer = useCallback((viewer: Viewer | null) => setOverride({ viewer }), []);
+
+  const value = useMemo<ViewerContextValue>(
+    () => ({
+      viewer: override ? override.viewer : (q.data?.viewer ?? null),
+      loading: !override && q.data === undefined && !q.error,
+      error: override ? undefined : q.error,
+      refresh,
+      setViewer,
+    }),
+    [override, q.data, q.error, refresh, setViewer],
+  );
+  return <ViewerContext.Provider value={value}>{children}</ViewerContext.Provider>;
+}
+
+export function useViewer(): ViewerContextValue {
+  const ctx = useContext(ViewerContext);
+  if (!ctx) throw new Error('useViewer must be used inside <ViewerProvider>');
+  return ctx;
+}
+
+/** For tests and stories: a fixed viewer context. */
+export function StaticViewerProvider({
+  viewer,
+  children,
+  setViewer = () => {},
+  refresh,
+}: {
+  viewer: Viewer | null;
+  children: ReactNode;
+  setViewer?: (v: Viewer | null) => void;
+  refresh?: () => Promise<Viewer | null>;
+}) {
+  const value = useMemo<ViewerContextValue>(
+    () => ({
+      viewer,
+      loading: false,
+      error: undefined,
+      refresh: refresh ?? (async () => viewer),
+      setViewer,
+    }),
+    [viewer, setViewer, refresh],
+  );
+  return <ViewerContext.Provider value={value}>{children}</ViewerContext.Provider>;
+}

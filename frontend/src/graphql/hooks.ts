@@ -1,0 +1,123 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { GraphQLRequestError, gql } from './client';
+
+type Variables = Record<string, unknown>;
+
+export type QueryState<TData> = {
+  data: TData | undefined;
+  error: GraphQLRequestError | undefined;
+  /** true while a request is in flight (also during refetches; `data` keeps the previous result). */
+  loading: boolean;
+  refetch: () => Promise<TData | undefined>;
+};
+
+export type QueryOptions = {
+  skip?: boolean;
+  /** Re-run the query every N milliseconds while mounted (and not skipped). */
+  pollInterval?: number;
+};
+
+function toRequestError(err: unknown): GraphQLRequestError {
+  return err instanceof GraphQLRequestError
+    ? err
+    : new GraphQLRequestError('network', err instanceof Error ? err.message : 'Something went wrong.', { cause: err });
+}
+
+/**
+ * Run a query when the component mounts and whenever `variables` change
+ * (compared by JSON value). Stale responses are discarded.
+ */
+export function useQuery<TData, TVars extends Variables = Variables>(
+  query: string,
+  variables?: TVars,
+  options: QueryOptions = {},
+): QueryState<TData> {
+  const { skip = false, pollInterval } = options;
+  const varsKey = JSON.stringify(variables ?? {});
+  const [state, setState] = useState<{ data?: TData; error?: GraphQLRequestError; loading: boolean }>({
+    loading: !skip,
+  });
+  const seq = useRef(0);
+  const controller = useRef<AbortController | null>(null);
+
+  const run = useCallback(async (): Promise<TData | undefined> => {
+    const id = ++seq.current;
+    controller.current?.abort();
+    const ctrl = new AbortController();
+    controller.current = ctrl;
+    setState((s) => ({ ...s, loading: true }));
+    try {
+      const data = await gql<TData, TVars>(query, JSON.parse(varsKey) as TVars, { signal: ctrl.signal });
+      if (id === seq.current) setState({ data, error: undefined, loading: false });
+      return data;
+    } catch (err) {
+      const e = toRequestError(err);
+      if (e.kind === 'aborted') return undefined;
+      if (id === seq.current) setState((s) => ({ data: s.data, error: e, loading: false }));
+      return undefined;
+    }
+  }, [query, varsKey]);
+
+  useEffect(() => {
+    if (skip) {
+      setState((s) => ({ ...s, loading: false }));
+      return;
+    }
+    void run();
+    return () => {
+      seq.current++;
+      controller.current?.abort();
+    };
+  }, [run, skip]);
+
+  useEffect(() => {
+    if (skip || !pollInterval) return;
+    const t = window.setInterval(() => void run(), pollInterval);
+    return () => window.clearInterval(t);
+  }, [run, skip, pollInterval]);
+
+  return { data: state.data, error: state.error, loading: state.loading, refetch: run };
+}
+
+export type MutationState<TData> = {
+  data: TData | undefined;
+  error: GraphQLRequestError | undefined;
+  loading: boolean;
+  reset: () => void;
+};
+
+/**
+ * A mutation runner. `mutate` resolves with the data, or `undefined` if the
+ * request failed (the error is then in `error`); it never throws.
+ */
+export function useMutation<TData, TVars extends Variables = Variables>(
+  mutation: string,
+): [(variables?: TVars) => Promise<TData | undefined>, MutationState<TData>] {
+  const [state, setState] = useState<{ data?: TData; error?: GraphQLRequestError; loading: boolean }>({
+    loading: false,
+  });
+  const mounted = useRef(true);
+  useEffect(() => {
+    mounted.current = true;
+    return () => {
+      mounted.current = false;
+    };
+  }, []);
+
+  const mutate = useCallback(
+    async (variables?: TVars) => {
+      setState({ loading: true });
+      try {
+        const data = await gql<TData, TVars>(mutation, variables);
+        if (mounted.current) setState({ data, loading: false });
+        return data;
+      } catch (err) {
+        if (mounted.current) setState({ error: toRequestError(err), loading: false });
+        return undefined;
+      }
+    },
+    [mutation],
+  );
+  const reset = useCallback(() => setState({ loading: false }), []);
+  return [mutate, { data: state.data, error: state.error, loading: state.loading, reset }];
+}

@@ -1,0 +1,136 @@
+import clsx from 'clsx';
+import { useId, type ReactNode } from 'react';
+import { NavLink, Outlet, useMatch, useNavigate } from 'react-router';
+import { defaultClientSlug, roleBadge } from '../auth/roles';
+import { useViewer } from '../auth/ViewerContext';
+import { Logo } from '../components/Logo';
+import { Avatar, Badge } from '../components/ui';
+import type { LogoutMutation } from '../graphql/generated';
+import { useMutation } from '../graphql/hooks';
+import { LOGOUT_MUTATION } from '../graphql/operations';
+
+type NavItem = { to: string; label: string; testId: string; icon: ReactNode };
+
+const icons = {
+  clients: (
+    <svg viewBox="0 0 16 16" width="16" height="16" aria-hidden="true">
+      <path d="M2.5 13.5v-9l5-2.5 5 2.5v9M6 13.5v-3h3v3M5 6.5h1M9 6.5h1M5 9h1M9 9h1" fill="none" stroke="currentColor" strokeWidth="1.3" strokeLinejoin="round" strokeLinecap="round" />
+    </svg>
+  ),
+  company: (
+    <svg viewBox="0 0 16 16" width="16" height="16" aria-hidden="true">
+      <circle cx="6" cy="5.5" r="2.3" fill="none" stroke="currentColor" strokeWidth="1.3" />
+      <path d="M1.8 13.2c.5-2.3 2.2-3.5 4.2-3.5s3.7 1.2 4.2 3.5M10.5 3.4a2.2 2.2 0 010 4.2M12 9.9c1.2.5 2 1.6 2.2 3.3" fill="none" stroke="currentColor" strokeWidth="1.3" strokeLinecap="round" />
+    </svg>
+  ),
+};
+
+export function Shell() {
+  const { viewer, setViewer } = useViewer();
+  const navigate = useNavigate();
+  const [logout, { loading: signingOut }] = useMutation<LogoutMutation>(LOGOUT_MUTATION);
+  const companyMatch = useMatch('/company/:slug');
+  if (!viewer) return null;
+
+  const items: NavItem[] = viewer.isMspStaff
+    ? [{ to: '/clients', label: 'Clients', testId: 'nav-clients', icon: icons.clients }]
+    : [{ to: '/company', label: 'My company', testId: 'nav-company', icon: icons.company }];
+
+  const currentSlug = companyMatch?.params.slug ?? defaultClientSlug(viewer);
+  const showSwitcher = viewer.memberships.length > 1;
+
+  async function signOut() {
+    await logout();
+    // Even if the request failed the user wants out: drop local state either way.
+    setViewer(null);
+    navigate('/login', { replace: true });
+  }
+
+  return (
+    <div className="app-shell">
+      <aside className="sidebar" aria-label="Main">
+        <div className="sidebar-brand">
+          <Logo size={22} />
+        </div>
+        <nav className="sidebar-nav">
+          <div className="nav-section-label">{viewer.isMspStaff ? 'Workspace' : 'Portal'}</div>
+          {items.map((item) => (
+            <NavLink key={item.to} to={item.to} className={({ isActive }) => clsx('nav-link', isActive && 'is-active')} data-testid={item.testId}>
+              {item.icon}
+              <span>{item.label}</span>
+            </NavLink>
+          ))}
+        </nav>
+        <div className="sidebar-footer">
+          {viewer.otpVerified && (
+            <div className="sidebar-note" title="This session passed two-factor authentication">
+              <svg viewBox="0 0 16 16" width="14" height="14" aria-hidden="true">
+                <path d="M8 1.5l5 2v4c0 3.2-2.2 5.7-5 7-2.8-1.3-5-3.8-5-7v-4z M5.8 8l1.6 1.6 2.9-3.1" fill="none" stroke="currentColor" strokeWidth="1.3" strokeLinejoin="round" strokeLinecap="round" />
+              </svg>
+              2FA verified
+            </div>
+          )}
+        </div>
+      </aside>
+      <div className="main-col">
+        <header className="topbar">
+          <div className="topbar-left">
+            {showSwitcher && (
+              <ClientSwitcher
+                value={currentSlug}
+                options={viewer.memberships.map((m) => ({ slug: m.client.slug, name: m.client.name }))}
+                onChange={(slug) => navigate(`/company/${encodeURIComponent(slug)}`)}
+              />
+            )}
+          </div>
+          <div className="topbar-right">
+            <div className="viewer-chip">
+              <Avatar name={viewer.fullName || viewer.email} size={26} />
+              <div className="viewer-meta">
+                <span className="viewer-name" data-testid="viewer-name">
+                  {viewer.fullName || viewer.email}
+                </span>
+                <span className="viewer-email">{viewer.email}</span>
+              </div>
+              <Badge tone={viewer.isMspStaff ? 'accent' : 'grey'}>
+                <span data-testid="viewer-role">{roleBadge(viewer, currentSlug)}</span>
+              </Badge>
+            </div>
+            <button type="button" className="btn btn-ghost btn-sm" onClick={() => void signOut()} disabled={signingOut} data-testid="sign-out">
+              Sign out
+            </button>
+          </div>
+        </header>
+        <main className="content" id="main">
+          <Outlet />
+        </main>
+      </div>
+    </div>
+  );
+}
+
+function ClientSwitcher({
+  value,
+  options,
+  onChange,
+}: {
+  value: string | undefined;
+  options: { slug: string; name: string }[];
+  onChange: (slug: string) => void;
+}) {
+  const id = useId();
+  return (
+    <div className="client-switcher">
+      <label htmlFor={id} className="sr-only">
+        Company
+      </label>
+      <select id={id} className="select select-sm" value={value ?? ''} onChange={(e) => onChange(e.target.value)} data-testid="client-switcher">
+        {options.map((o) => (
+          <option key={o.slug} value={o.slug}>
+            {o.name}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}

@@ -1,0 +1,34 @@
+import type { ReactNode } from 'react';
+import { Navigate, useLocation } from 'react-router';
+import { homePath, needsSecondFactor } from '../auth/roles';
+import { useViewer } from '../auth/ViewerContext';
+
+/** Requires a signed-in viewer who passed any required 2FA; otherwise sends them to /login. */
+export function RequireViewer({ children }: { children: ReactNode }) {
+  const { viewer } = useViewer();
+  const location = useLocation();
+  if (!viewer || needsSecondFactor(viewer)) {
+    const here = location.pathname + location.search;
+    const next = here === '/' ? '' : `?next=${encodeURIComponent(here)}`;
+    return <Navigate to={`/login${next}`} replace />;
+  }
+  return <>{children}</>;
+}
+
+export function StaffOnly({ children }: { children: ReactNode }) {
+  const { viewer } = useViewer();
+  if (viewer && !viewer.isMspStaff) return <Navigate to={homePath(viewer)} replace />;
+  return <>{children}</>;
+}
+
+export function ClientUsersOnly({ children }: { children: ReactNode }) {
+  const { viewer } = useViewer();
+  if (viewer && viewer.isMspStaff) return <Navigate to={homePath(viewer)} replace />;
+  return <>{children}</>;
+}
+
+export function HomeRedirect() {
+  const { viewer } = useViewer();
+  if (!viewer) return <Navigate to="/login" replace />;
+  return <Navigate to={homePath(viewer)} replace />;
+}

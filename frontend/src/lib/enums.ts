@@ -1,0 +1,91 @@
+import type {
+  AuthErrorCode,
+  ClientRole,
+  ClientStatus,
+  ClientTier,
+  Industry,
+  MspRole,
+  ProvisioningStatus,
+} from '../graphql/generated';
+
+/** Compile-time check that a runtime list names every member of a generated enum. */
+type Exhaustive<T extends string, L extends readonly T[]> = [Exclude<T, L[number]>] extends [never] ? L : never;
+
+function list<T extends string>() {
+  return <const L extends readonly T[]>(l: Exhaustive<T, L>) => l;
+}
+
+export const INDUSTRIES = list<Industry>()([
+  'HEALTHCARE',
+  'FINANCE',
+  'LEGAL',
+  'MANUFACTURING',
+  'RETAIL',
+  'EDUCATION',
+  'NONPROFIT',
+  'PROFESSIONAL_SERVICES',
+  'TECHNOLOGY',
+  'OTHER',
+]);
+export const TIERS = list<ClientTier>()(['ESSENTIAL', 'STANDARD', 'PREMIUM']);
+export const STATUSES = list<ClientStatus>()(['ONBOARDING', 'ACTIVE', 'SUSPENDED', 'OFFBOARDED']);
+export const CLIENT_ROLES = list<ClientRole>()(['IT_LEAD', 'MEMBER']);
+
+export const INDUSTRY_LABEL: Record<Industry, string> = {
+  HEALTHCARE: 'Healthcare',
+  FINANCE: 'Finance',
+  LEGAL: 'Legal',
+  MANUFACTURING: 'Manufacturing',
+  RETAIL: 'Retail',
+  EDUCATION: 'Education',
+  NONPROFIT: 'Non-profit',
+  PROFESSIONAL_SERVICES: 'Professional services',
+  TECHNOLOGY: 'Technology',
+  OTHER: 'Other',
+};
+
+export const TIER_LABEL: Record<ClientTier, string> = {
+  ESSENTIAL: 'Essential',
+  STANDARD: 'Standard',
+  PREMIUM: 'Premium',
+};
+
+export const STATUS_LABEL: Record<ClientStatus, string> = {
+  ONBOARDING: 'Onboarding',
+  ACTIVE: 'Active',
+  SUSPENDED: 'Suspended',
+  OFFBOARDED: 'Offboarded',
+};
+
+export const CLIENT_ROLE_LABEL: Record<ClientRole, string> = {
+  IT_LEAD: 'IT lead',
+  MEMBER: 'Member',
+};
+
+export const MSP_ROLE_LABEL: Record<MspRole, string> = {
+  ADMIN: 'MSP admin',
+  TECHNICIAN: 'Technician',
+  ACCOUNT_MANAGER: 'Account manager',
+};
+
+export const PROVISIONING_STATUS_LABEL: Record<ProvisioningStatus, string> = {
+  QUEUED: 'Queued',
+  RUNNING: 'Running',
+  SUCCEEDED: 'Done',
+  FAILED: 'Failed',
+};
+
+export const AUTH_ERROR_MESSAGE: Record<AuthErrorCode, string> = {
+  INVALID_CREDENTIALS: 'Email or password is wrong.',
+  LOCKED_OUT: 'Too many failed attempts. Try again later, or contact your MSP.',
+  NOT_AUTHENTICATED: 'Your session has ended. Please sign in again.',
+  INVALID_TOKEN: 'That code is not valid. Check the code in your authenticator app and try again.',
+  ALREADY_ENROLLED: 'Two-factor authentication is already set up for this account.',
+  NOT_ENROLLED: 'Two-factor authentication is not set up yet for this account.',
+  INVALID_INVITATION: 'This invitation link is invalid, has expired or was already used.',
+  WEAK_PASSWORD: 'Choose a stronger password.',
+};
+
+export function isOneOf<T extends string>(values: readonly T[], v: unknown): v is T {
+  return typeof v === 'string' && (values as readonly string[]).includes(v);
+}

@@ -1,0 +1,19 @@
+import { Link } from 'react-router';
+import { useViewer } from '../auth/ViewerContext';
+import { homePath } from '../auth/roles';
+
+export function NotFoundPage() {
+  const { viewer } = useViewer();
+  return (
+    <div className="fullpage-center">
+      <div className="notfound">
+        <div className="notfound-code">404</div>
+        <h1 className="page-title">Page not found</h1>
+        <p className="muted">The page you’re looking for doesn’t exist or has moved.</p>
+        <Link to={viewer ? homePath(viewer) : '/login'} className="btn btn-primary" data-testid="notfound-home">
+          {viewer ? 'Go to the dashboard' : 'Go to sign in'}
+        </Link>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,182 @@
+import { Link, useParams } from 'react-router';
+import { useViewer } from '../../auth/ViewerContext';
+import { InvitationsSection, PeopleTable } from '../../components/people';
+import { Alert, Avatar, Badge, Button, EmptyState, Skeleton, StatusPill, TierBadge } from '../../components/ui';
+import type { ClientDetailFieldsFragment, ClientQuery, ClientQueryVariables } from '../../graphql/generated';
+import { useQuery } from '../../graphql/hooks';
+import { CLIENT_QUERY } from '../../graphql/operations';
+import { INDUSTRY_LABEL, MSP_ROLE_LABEL } from '../../lib/enums';
+import { formatDate, formatNumber } from '../../lib/format';
+
+export function ClientDetailPage() {
+  const { slug = '' } = useParams();
+  const { viewer } = useViewer();
+  const q = useQuery<ClientQuery, ClientQueryVariables>(CLIENT_QUERY, { slug });
+  const client = q.data?.client;
+
+  return (
+    <div className="page">
+      <nav className="breadcrumbs" aria-label="Breadcrumb">
+        <Link to="/clients">Clients</Link>
+        <span aria-hidden="true">/</span>
+        <span aria-current="page">{client?.name ?? slug}</span>
+      </nav>
+
+      {q.error && !client ? (
+        <Alert
+          title="Couldn’t load this client"
+          action={
+            <Button size="sm" onClick={() => void q.refetch()}>
+              Retry
+            </Button>
+          }
+        >
+          {q.error.message}
+        </Alert>
+      ) : q.data && !client ? (
+        <EmptyState title="Client not found" action={<Link to="/clients" className="btn btn-secondary btn-sm">Back to clients</Link>}>
+          There is no client <span className="mono">{slug}</span>, or you don’t have access to it.
+        </EmptyState>
+      ) : !client ? (
+        <DetailSkeleton />
+      ) : (
+        <>
+          <ClientHeader client={client} />
+          <div className="detail-grid">
+            <div className="detail-main">
+              <section className="card" aria-labelledby="people-heading">
+                <div className="card-header">
+                  <h2 className="card-title" id="people-heading">
+                    People <span className="count">{client.members.length}</span>
+                  </h2>
+                </div>
+                <PeopleTable members={client.members} />
+              </section>
+              <InvitationsSection slug={client.slug} canInvite={!!viewer?.isMspStaff} />
+            </div>
+            <aside className="detail-side">
+              <ClientFacts client={client} />
+              <section className="card" aria-labelledby="itleads-heading">
+                <div className="card-header">
+                  <h2 className="card-title" id="itleads-heading">
+                    IT leads
+                  </h2>
+                </div>
+                {client.itLeads.length === 0 ? (
+                  <p className="muted small pad">No IT lead has joined yet.</p>
+                ) : (
+                  <ul className="people-list">
+                    {client.itLeads.map((m) => (
+                      <li key={m.id}>
+                        <Avatar name={m.fullName || m.email} size={28} />
+                        <div>
+                          <div className="strong">{m.fullName}</div>
+                          <a className="subtle-link small" href={`mailto:${m.email}`}>
+                            {m.email}
+                          </a>
+                        </div>
+                      </li>
+                    ))}
+                  </ul>
+                )}
+              </section>
+            </aside>
+          </div>
+        </>
+      )}
+    </div>
+  );
+}
+
+function ClientHeader({ client }: { client: ClientDetailFieldsFragment }) {
+  return (
+    <div className="detail-header">
+      <div className="detail-title-row">
+        <div className="client-mark" aria-hidden="true">
+          {client.name.slice(0, 1).toUpperCase()}
+        </div>
+        <div>
+          <h1 className="page-title" data-testid="client-name">
+            {client.name}
+          </h1>
+          <div className="detail-meta">
+            <span className="mono muted">{client.slug}</span>
+            <StatusPill status={client.status} />
+            <TierBadge tier={client.tier} />
+            <Badge>{INDUSTRY_LABEL[client.industry]}</Badge>
+            {client.requireTwoFactor && <Badge tone="green">2FA required</Badge>}
+          </div>
+        </div>
+      </div>
+      <a className="btn btn-secondary btn-sm" href={client.portalUrl} target="_blank" rel="noreferrer">
+        Open portal ↗
+      </a>
+    </div>
+  );
+}
+
+function ClientFacts({ client }: { client: ClientDetailFieldsFragment }) {
+  return (
+    <section className="card" aria-labelledby="facts-heading">
+      <div className="card-header">
+        <h2 className="card-title" id="facts-heading">
+          Details
+        </h2>
+      </div>
+      <dl className="facts">
+        <dt>Account manager</dt>
+        <dd>
+          {client.accountManager ? (
+            <>
+              <div>{client.accountManager.fullName}</div>
+              <div className="small muted">
+                {MSP_ROLE_LABEL[client.accountManager.mspRole]} ·{' '}
+                <a className="subtle-link" href={`mailto:${client.accountManager.email}`}>
+                  {client.accountManager.email}
+                </a>
+              </div>
+            </>
+          ) : (
+            <span className="muted">Unassigned</span>
+          )}
+        </dd>
+        <dt>Portal URL</dt>
+        <dd>
+          <a href={client.portalUrl} target="_blank" rel="noreferrer" className="mono small break" data-testid="client-portal-url">
+            {client.portalUrl}
+          </a>
+        </dd>
+        <dt>Time zone</dt>
+        <dd>{client.timezone}</dd>
+        <dt>Members</dt>
+        <dd>{formatNumber(client.memberCount)}</dd>
+        <dt>Contacts</dt>
+        <dd>{formatNumber(client.contactCount)}</dd>
+        <dt>Two-factor</dt>
+        <dd>{client.requireTwoFactor ? 'Required for all users' : 'Optional'}</dd>
+        <dt>Created</dt>
+        <dd>{formatDate(client.createdAt)}</dd>
+      </dl>
+    </section>
+  );
+}
+
+function DetailSkeleton() {
+  return (
+    <div className="stack" aria-busy="true" aria-label="Loading client">
+      <Skeleton width={260} height={24} />
+      <Skeleton width={360} />
+      <div className="detail-grid">
+        <div className="card pad stack-sm">
+          <Skeleton width="70%" />
+          <Skeleton width="50%" />
+          <Skeleton width="60%" />
+        </div>
+        <div className="card pad stack-sm">
+          <Skeleton width="80%" />
+          <Skeleton width="40%" />
+        </div>
+      </div>
+    </div>
+  );
+}

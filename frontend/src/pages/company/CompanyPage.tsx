@@ -1,0 +1,165 @@
+import { Link, useParams } from 'react-router';
+import { roleInClient } from '../../auth/roles';
+import { useViewer } from '../../auth/ViewerContext';
+import { InvitationsSection, PeopleTable, RoleBadge } from '../../components/people';
+import { Alert, Avatar, Badge, Button, EmptyState, Skeleton, StatusPill, TierBadge } from '../../components/ui';
+import type { ClientQuery, ClientQueryVariables } from '../../graphql/generated';
+import { useQuery } from '../../graphql/hooks';
+import { CLIENT_QUERY } from '../../graphql/operations';
+import { INDUSTRY_LABEL } from '../../lib/enums';
+import { formatNumber } from '../../lib/format';
+
+export function CompanyPage() {
+  const { slug: routeSlug } = useParams();
+  const { viewer } = useViewer();
+  // On a client's own portal host the server knows the client: send no slug.
+  // Elsewhere (or after using the switcher) name the client explicitly.
+  const slug = routeSlug ?? (viewer?.currentClient ? undefined : viewer?.memberships[0]?.client.slug);
+  const noCompany = !routeSlug && !viewer?.currentClient && !viewer?.memberships.length;
+  const q = useQuery<ClientQuery, ClientQueryVariables>(CLIENT_QUERY, slug ? { slug } : {}, { skip: noCompany });
+  const client = q.data?.client;
+
+  if (noCompany) {
+    return (
+      <div className="page">
+        <EmptyState title="You’re not part of a company yet">
+          Ask your company’s IT lead or your MSP to invite you.
+        </EmptyState>
+      </div>
+    );
+  }
+
+  if (q.error && !client) {
+    return (
+      <div className="page">
+        <Alert
+          title="Couldn’t load your company"
+          action={
+            <Button size="sm" onClick={() => void q.refetch()}>
+              Retry
+            </Button>
+          }
+        >
+          {q.error.message}
+        </Alert>
+      </div>
+    );
+  }
+  if (q.data && !client) {
+    return (
+      <div className="page">
+        <EmptyState title="Company not found" action={<Link to="/company" className="btn btn-secondary btn-sm">Go to my company</Link>}>
+          This company doesn’t exist or you’re not a member of it.
+        </EmptyState>
+      </div>
+    );
+  }
+  if (!client || !viewer) {
+    return (
+      <div className="page stack" aria-busy="true">
+        <Skeleton width={240} height={24} />
+        <Skeleton width={320} />
+        <div className="card pad stack-sm">
+          <Skeleton width="70%" />
+          <Skeleton width="50%" />
+        </div>
+      </div>
+    );
+  }
+
+  const myRole = roleInClient(viewer, client.slug);
+  const isItLead = myRole === 'IT_LEAD';
+
+  return (
+    <div className="page">
+      <div className="detail-header">
+        <div className="detail-title-row">
+          <div className="client-mark" aria-hidden="true">
+            {client.name.slice(0, 1).toUpperCase()}
+          </div>
+          <div>
+            <h1 className="page-title" data-testid="company-name">
+              {client.name}
+            </h1>
+            <div className="detail-meta">
+              <StatusPill status={client.status} />
+              <TierBadge tier={client.tier} />
+              <Badge>{INDUSTRY_LABEL[client.industry]}</Badge>
+              {myRole && (
+                <span className="muted small">
+                  You are <RoleBadge role={myRole} />
+                </span>
+              )}
+            </div>
+          </div>
+        </div>
+      </div>
+
+      {client.requireTwoFactor && (
+        <Alert tone="info" title="Two-factor authentication is required" className="mb">
+          {client.name} requires everyone to sign in with an authenticator app.{' '}
+          {viewer.otpEnrolled ? 'Your account is protected.' : 'You’ll be asked to set it up when you next sign in.'}
+        </Alert>
+      )}
+
+      <div className="detail-grid">
+        <div className="detail-main">
+          <section className="card" aria-labelledby="people-heading">
+            <div className="card-header">
+              <h2 className="card-title" id="people-heading">
+                People <span className="count">{client.members.length}</span>
+              </h2>
+            </div>
+            <PeopleTable members={client.members} />
+          </section>
+          {isItLead && <InvitationsSection slug={client.slug} canInvite passSlug={!!slug} />}
+        </div>
+        <aside className="detail-side">
+          <section className="card" aria-labelledby="am-heading">
+            <div className="card-header">
+              <h2 className="card-title" id="am-heading">
+                Your account manager
+              </h2>
+            </div>
+            {client.accountManager ? (
+              <div className="pad am-card" data-testid="account-manager">
+                <Avatar name={client.accountManager.fullName} size={36} />
+                <div>
+                  <div className="strong">{client.accountManager.fullName}</div>
+                  <a className="subtle-link small" href={`mailto:${client.accountManager.email}`}>
+                    {client.accountManager.email}
+                  </a>
+                </div>
+              </div>
+            ) : (
+              <p className="muted small pad">Your MSP hasn’t assigned an account manager yet.</p>
+            )}
+          </section>
+          <section className="card" aria-labelledby="company-facts-heading">
+            <div className="card-header">
+              <h2 className="card-title" id="company-facts-heading">
+                Company
+              </h2>
+            </div>
+            <dl className="facts">
+              <dt>Service tier</dt>
+              <dd>
+                <TierBadge tier={client.tier} />
+              </dd>
+              <dt>Time zone</dt>
+              <dd>{client.timezone}</dd>
+              <dt>Members</dt>
+              <dd>{formatNumber(client.memberCount)}</dd>
+              <dt>Portal</dt>
+              <dd>
+                <a href={client.portalUrl} className="mono small break">
+                  {client.portalUrl}
+                </a>
+              </dd>
+            </dl>
+          </section>
+        </aside>
+      </div>
+    </div>
+  );
+}
