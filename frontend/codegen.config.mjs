@@ -4,7 +4,7 @@
 // Output: src/graphql/generated.ts — committed, so `npm run build` works offline.
 // `npm run codegen` regenerates it; `npm run check-codegen` fails on drift.
 
-export const SCHEMA = 'src/graphql/contract.graphql'; // TEMPORARY until ../schema.graphql lands
+export const SCHEMA = '../schema.graphql';
 export const DOCUMENTS = ['src/**/*.{ts,tsx}', '!src/graphql/generated.ts', '!src/**/*.test.{ts,tsx}'];
 export const OUTPUT = 'src/graphql/generated.ts';
 

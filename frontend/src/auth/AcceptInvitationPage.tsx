@@ -104,7 +104,7 @@ function InvitationForm({ token, onNextStep }: { token: string; onNextStep: (s: 
         value={password}
         onChange={(e) => setPassword(e.target.value)}
         error={fieldErrors['password']}
-        hint={`At least ${MIN_PASSWORD} characters.`}
+        hint={`At least ${MIN_PASSWORD} characters. Already have an account? Enter your current password.`}
         data-testid="invite-password"
       />
       <TextField

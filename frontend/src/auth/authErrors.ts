@@ -5,9 +5,10 @@ export type AuthErrorLike = { field: string | null; message: string; code: AuthE
 
 /** The user-facing message for an auth error: our wording for known codes, else the server's. */
 export function authErrorMessage(e: AuthErrorLike): string {
-  // For weak passwords the server's message says *why*; prefer it.
-  if (e.code === 'WEAK_PASSWORD' && e.message) return e.message;
-  return AUTH_ERROR_MESSAGE[e.code] ?? e.message;
+  const ours = AUTH_ERROR_MESSAGE[e.code];
+  if (ours) return ours;
+  // WEAK_PASSWORD / REQUIRED / INVALID: the server says *why*.
+  return e.message || (e.code === 'WEAK_PASSWORD' ? 'Choose a stronger password.' : 'Check this value.');
 }
 
 /** Split errors into per-field messages and general ones. */

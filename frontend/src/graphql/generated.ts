@@ -11,48 +11,58 @@ export type AcceptInvitationInput = {
   token: string;
 };
 
+/** An enumeration. */
 export type AuthErrorCode =
   | 'ALREADY_ENROLLED'
+  | 'INVALID'
   | 'INVALID_CREDENTIALS'
   | 'INVALID_INVITATION'
   | 'INVALID_TOKEN'
   | 'LOCKED_OUT'
   | 'NOT_AUTHENTICATED'
   | 'NOT_ENROLLED'
+  | 'REQUIRED'
   | 'WEAK_PASSWORD';
 
+/** What the person must do next to finish signing in. */
 export type AuthStep =
   | 'OTP_ENROL'
   | 'OTP_VERIFY'
   | 'SIGNED_IN';
 
+/** An enumeration. */
 export type ClientErrorCode =
   | 'ALREADY_MEMBER'
   | 'DUPLICATE_SLUG'
   | 'INVALID'
   | 'INVALID_SLUG'
   | 'INVITATION_OPEN'
+  | 'NOT_AUTHENTICATED'
   | 'NOT_FOUND'
   | 'OTP_REQUIRED'
   | 'PERMISSION_DENIED'
   | 'REQUIRED'
   | 'TOO_MANY';
 
+/** A client user's role in one client. */
 export type ClientRole =
   | 'IT_LEAD'
   | 'MEMBER';
 
+/** Where the client is in its lifecycle. */
 export type ClientStatus =
   | 'ACTIVE'
   | 'OFFBOARDED'
   | 'ONBOARDING'
   | 'SUSPENDED';
 
+/** The service tier the client buys. */
 export type ClientTier =
   | 'ESSENTIAL'
   | 'PREMIUM'
   | 'STANDARD';
 
+/** The client's industry. */
 export type Industry =
   | 'EDUCATION'
   | 'FINANCE'
@@ -77,6 +87,7 @@ export type LoginInput = {
   password: string;
 };
 
+/** An MSP staff role. */
 export type MspRole =
   | 'ACCOUNT_MANAGER'
   | 'ADMIN'
@@ -94,6 +105,7 @@ export type ProvisionClientInput = {
   timezone?: string | null | undefined;
 };
 
+/** State of a provisioning job. */
 export type ProvisioningStatus =
   | 'FAILED'
   | 'QUEUED'

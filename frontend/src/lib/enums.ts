@@ -75,7 +75,8 @@ export const PROVISIONING_STATUS_LABEL: Record<ProvisioningStatus, string> = {
   FAILED: 'Failed',
 };
 
-export const AUTH_ERROR_MESSAGE: Record<AuthErrorCode, string> = {
+/** Our wording per auth error code; `null` means "use the server's message" (it is more specific). */
+export const AUTH_ERROR_MESSAGE: Record<AuthErrorCode, string | null> = {
   INVALID_CREDENTIALS: 'Email or password is wrong.',
   LOCKED_OUT: 'Too many failed attempts. Try again later, or contact your MSP.',
   NOT_AUTHENTICATED: 'Your session has ended. Please sign in again.',
@@ -83,7 +84,9 @@ export const AUTH_ERROR_MESSAGE: Record<AuthErrorCode, string> = {
   ALREADY_ENROLLED: 'Two-factor authentication is already set up for this account.',
   NOT_ENROLLED: 'Two-factor authentication is not set up yet for this account.',
   INVALID_INVITATION: 'This invitation link is invalid, has expired or was already used.',
-  WEAK_PASSWORD: 'Choose a stronger password.',
+  WEAK_PASSWORD: null,
+  REQUIRED: null,
+  INVALID: null,
 };
 
 export function isOneOf<T extends string>(values: readonly T[], v: unknown): v is T {

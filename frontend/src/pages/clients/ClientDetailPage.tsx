@@ -52,7 +52,7 @@ export function ClientDetailPage() {
                 </div>
                 <PeopleTable members={client.members} />
               </section>
-              <InvitationsSection slug={client.slug} canInvite={!!viewer?.isMspStaff} />
+              <InvitationsSection slug={client.slug} canInvite={viewer?.mspRole === 'ADMIN' || viewer?.mspRole === 'ACCOUNT_MANAGER'} />
             </div>
             <aside className="detail-side">
               <ClientFacts client={client} />
