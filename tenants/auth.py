@@ -35,7 +35,9 @@ class AuthStep:
 
 def axes_username(request: HttpRequest, credentials: dict[str, Any] | None) -> str:
     """Axes keys lockouts on the normalised email, so 'A@x.com' and 'a@x.com' count together."""
-    username = (credentials or {}).get("username") or request.POST.get("username", "")
+    # Axes keys credentials by USERNAME_FIELD ("email", as a lazy string); admin posts "username".
+    given = {str(key): value for key, value in (credentials or {}).items()}
+    username = given.get("email") or given.get("username") or request.POST.get("username", "")
     return str(username).strip().lower()
 
 
