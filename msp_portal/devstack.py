@@ -554,8 +554,9 @@ class Services:
     def _start(self, service: EmbeddedPostgres | EmbeddedRedis) -> None:
         self.running.append(service)
         for name, value in service.start().items():
-            # Explicit settings win (e.g. CELERY_BROKER_URL pointing elsewhere).
-            os.environ.setdefault(name, value)
+            # Explicit settings win (e.g. CELERY_BROKER_URL pointing elsewhere); empty is unset.
+            if not os.environ.get(name):
+                os.environ[name] = value
 
     def stop(self) -> None:
         while self.running:
@@ -579,8 +580,27 @@ def ensure_secret_key() -> None:
     os.environ["SECRET_KEY"] = path.read_text().strip()
 
 
+def _inherited_environ_names() -> set[str] | None:
+    """Names in this process's environment as it was at exec time (Linux), else None."""
+    try:
+        raw = Path("/proc/self/environ").read_bytes()
+    except OSError:
+        return None
+    return {item.split(b"=", 1)[0].decode(errors="replace") for item in raw.split(b"\0") if item}
+
+
 def child_env() -> dict[str, str]:
     env = dict(os.environ)
+    # Importing this module imports msp_portal/__init__.py and so the Celery app, which sets
+    # DJANGO_SETTINGS_MODULE here. Children must not inherit that: pytest would prefer it to
+    # the settings module named in pyproject.toml. One the user exported is kept.
+    inherited = _inherited_environ_names()
+    if "DJANGO_SETTINGS_MODULE" in env and (
+        "DJANGO_SETTINGS_MODULE" not in inherited
+        if inherited is not None
+        else env["DJANGO_SETTINGS_MODULE"] == "msp_portal.settings"
+    ):
+        del env["DJANGO_SETTINGS_MODULE"]
     bin_dir = str(Path(sys.executable).parent)
     env["PATH"] = bin_dir + os.pathsep + env.get("PATH", "")
     env.setdefault("PYTHONUNBUFFERED", "1")
@@ -844,8 +864,9 @@ def banner(port: str, logins: str) -> None:
 
 def cmd_run(signals: SignalState) -> int:
     port = os.environ.get("PORT") or "8000"
-    os.environ.setdefault("DEBUG", "true")
-    os.environ.setdefault("PORTAL_PORT", port)
+    for name, default in (("DEBUG", "true"), ("PORTAL_PORT", port)):
+        if not os.environ.get(name):
+            os.environ[name] = default
     services = Services()
     supervisor = Supervisor(signals)
     try:

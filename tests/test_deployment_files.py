@@ -356,3 +356,12 @@ def test_read_pidfile(tmp_path: Path) -> None:
     assert devstack.read_pidfile(path) == 1234
     path.write_text("junk")
     assert devstack.read_pidfile(path) is None
+
+
+def test_child_env_puts_this_python_first_and_drops_the_imported_settings_module() -> None:
+    env = devstack.child_env()
+    assert env["PATH"].split(os.pathsep)[0] == str(Path(devstack.sys.executable).parent)
+    inherited = devstack._inherited_environ_names()
+    if inherited is not None and "DJANGO_SETTINGS_MODULE" not in inherited:
+        # Set in this process by an import (pytest-django, msp_portal.celery): not passed on.
+        assert "DJANGO_SETTINGS_MODULE" not in env
