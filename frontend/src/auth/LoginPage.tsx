@@ -1,4 +1,4 @@
-import { useReducer, useState, type FormEvent } from 'react';
+import { useEffect, useReducer, useState, type FormEvent } from 'react';
 import { Navigate, useSearchParams } from 'react-router';
 import { Alert, Button, TextField } from '../components/ui';
 import type { LoginMutation, LoginMutationVariables } from '../graphql/generated';
@@ -20,6 +20,12 @@ export function LoginPage() {
     const s = stateForViewer(v);
     return s.step === 'done' ? { step: 'credentials' as const } : s;
   });
+
+  // The session may turn out to be half signed in after the first render (viewer arrived late).
+  const pending = viewer && viewer.otpRequired && !viewer.otpVerified ? (viewer.otpEnrolled ? 'OTP_VERIFY' : 'OTP_ENROL') : null;
+  useEffect(() => {
+    if (state.step === 'credentials' && pending) dispatch({ type: 'NEXT_STEP', nextStep: pending });
+  }, [state.step, pending]);
 
   // Already fully signed in and not in the middle of the flow: go home.
   if (state.step === 'credentials' && viewer && !(viewer.otpRequired && !viewer.otpVerified)) {
