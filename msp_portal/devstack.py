@@ -524,6 +524,7 @@ class EmbeddedRedis:
             pid = read_pidfile(self.pidfile)
             if not quiet:
                 log("Stopping Redis (SHUTDOWN, saving its data)...")
+            started_at = time.monotonic()
             try:
                 redis_command(self.socket, "SHUTDOWN", timeout=30.0)
             except OSError as exc:
@@ -531,6 +532,8 @@ class EmbeddedRedis:
             if pid is not None and not self._wait_gone(pid, 30):
                 log(f"Redis pid {pid} did not exit; sending SIGTERM")
                 os.kill(pid, signal.SIGTERM)
+            elif not quiet:
+                log(f"Redis stopped in {time.monotonic() - started_at:.2f}s")
 
 
 # ------------------------------------------------------------------ services
@@ -847,6 +850,13 @@ def probe(url: str) -> int | None:
         return None
 
 
+def last_paragraph(text: str) -> str:
+    """The last blank-line-separated block of ``text``: seed_demo ends with the logins, after
+    whatever else it printed (on a first run, the console e-mail backend's invitations)."""
+    blocks = [block.strip("\n") for block in re.split(r"\n[ \t]*\n", text) if block.strip()]
+    return blocks[-1] if blocks else ""
+
+
 def banner(port: str, logins: str) -> None:
     lines = [
         "",
@@ -911,7 +921,7 @@ def cmd_run(signals: SignalState) -> int:
                     announced = True
                     if status != 200:
                         log(f"{health_url} answered {status}")
-                    banner(port, logins)
+                    banner(port, last_paragraph(logins))
                 elif time.monotonic() - started_at > READY_TIMEOUT:
                     announced = True
                     log(f"web did not answer {health_url} within {READY_TIMEOUT:.0f}s; still running")

@@ -365,3 +365,9 @@ def test_child_env_puts_this_python_first_and_drops_the_imported_settings_module
     if inherited is not None and "DJANGO_SETTINGS_MODULE" not in inherited:
         # Set in this process by an import (pytest-django, msp_portal.celery): not passed on.
         assert "DJANGO_SETTINGS_MODULE" not in env
+
+
+def test_last_paragraph_finds_the_logins_after_other_output() -> None:
+    output = "Provisioning A…\nSubject: invite\n\nHello\n\n-----\n\nDemo sign-ins\n  admin@x\n  tech@x\n"
+    assert devstack.last_paragraph(output) == "Demo sign-ins\n  admin@x\n  tech@x"
+    assert devstack.last_paragraph("") == ""
