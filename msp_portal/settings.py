@@ -75,6 +75,8 @@ PUBLIC_SCHEMA_NAME = "public"
 TENANT_BASE_SCHEMA = os.environ.get("TENANT_BASE_SCHEMA", "tenant_template")
 TENANT_CREATION_FAKES_MIGRATIONS = env_bool("TENANT_CREATION_FAKES_MIGRATIONS", True)
 SHOW_PUBLIC_IF_NO_TENANT_FOUND = False
+# Set search_path once per connection and schema change, not before every query.
+TENANT_LIMIT_SET_CALLS = True
 
 AUTH_USER_MODEL = "tenants.User"
 

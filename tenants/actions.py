@@ -30,7 +30,8 @@ from tenants.models import (
 
 def portal_url(client: Client) -> str:
     """The address of a client's portal (or of the MSP host for the public tenant)."""
-    domain = client.get_primary_domain()
+    # Reads the (possibly prefetched) domains rather than issuing a query per client.
+    domain = next((d for d in client.domains.all() if d.is_primary), None)
     host = domain.domain if domain else (settings.MSP_HOSTS[0] if settings.MSP_HOSTS else "localhost")
     port = f":{settings.PORTAL_PORT}" if settings.PORTAL_PORT else ""
     return f"{settings.PORTAL_SCHEME}://{host}{port}/"

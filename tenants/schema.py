@@ -51,6 +51,11 @@ from tenants.provisioning import live_progress, start_provisioning_job
 from tenants.request_scope import host_client, is_msp_host, resolve_client
 
 
+def enum_value(value: Any) -> Any:
+    """Graphene hands enum arguments over as enum members; actions take the stored value."""
+    return getattr(value, "value", value)
+
+
 def _enum(name: str, choices: Any, description: str) -> type[graphene.Enum]:
     return graphene.Enum(name, [(value.upper(), value) for value in choices.values], description=description)
 
@@ -173,7 +178,7 @@ class StaffMember(DjangoObjectType):
         fields = ("id", "full_name", "email")
 
     def resolve_msp_role(root: User, info: Any) -> str:
-        return root.msp_role
+        return enum_value(root.msp_role)
 
 
 class ClientMember(graphene.ObjectType):
@@ -251,13 +256,13 @@ class ClientType(DjangoObjectType):
         return clients_visible_to(info.context.user).filter(pk=id).first()
 
     def resolve_industry(root: Client, info: Any) -> str:
-        return root.industry
+        return enum_value(root.industry)
 
     def resolve_tier(root: Client, info: Any) -> str:
-        return root.tier
+        return enum_value(root.tier)
 
     def resolve_status(root: Client, info: Any) -> str:
-        return root.status
+        return enum_value(root.status)
 
     def resolve_portal_url(root: Client, info: Any) -> Any:
         return then(loader(info, load_primary_domain_hosts).load(root.pk), portal_url)
@@ -395,7 +400,7 @@ class ProvisioningJobType(graphene.ObjectType):
         return ProvisioningJobType(
             id=str(job.pk),
             slug=job.slug,
-            status=job.status,
+            status=enum_value(job.status),
             step=step,
             total_steps=total,
             message=message,
@@ -490,9 +495,9 @@ class Query(graphene.ObjectType):
             return filtered_clients(
                 clients_visible_to(user),
                 search=search,
-                industry=industry,
-                tier=tier,
-                status=status,
+                industry=enum_value(industry),
+                tier=enum_value(tier),
+                status=enum_value(status),
                 account_manager_pk=manager_pk,
             )
 
@@ -660,8 +665,8 @@ class ProvisionClient(graphene.Mutation):
             raw = {
                 "name": input.name,
                 "slug": input.slug,
-                "industry": input.industry,
-                "tier": input.tier,
+                "industry": enum_value(input.industry),
+                "tier": enum_value(input.tier),
                 "timezone": input.timezone or "UTC",
                 "it_lead_email": input.it_lead_email,
                 "it_lead_name": input.it_lead_name,
@@ -696,7 +701,7 @@ class InviteClientUser(graphene.Mutation):
             client = resolve_client(info.context, input.client_slug)
             user = ensure_may_manage_people(info.context.user, client)
             invitation, _token = invite_client_user(
-                client, email=input.email, full_name=input.full_name, role=input.role, invited_by=user
+                client, email=input.email, full_name=input.full_name, role=enum_value(input.role), invited_by=user
             )
         except (ActionError, AccessDenied) as exc:
             return InviteClientUser(errors=_client_errors(exc))
@@ -746,7 +751,7 @@ def _existing_user_for_invitation(token: str) -> User | None:
     from tenants.models import hash_token
 
     invitation = Invitation.objects.filter(token_hash=hash_token(token or "")).first()
-    if invitation is None:
+    if invitation is None or not invitation.is_open:
         return None
     return User.objects.filter(email__iexact=invitation.email).first()
 

@@ -1,0 +1,219 @@
+"""Tenant isolation: a client-A user, and a staff member limited to A, get nothing of B —
+through any GraphQL root field, by slug, by host or by URL.
+
+`PROBES` must name every root query and mutation field: adding a field to the schema
+without an isolation probe here fails `test_every_root_field_has_an_isolation_probe`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import pytest
+from django.test import Client as HttpClient
+from graphql_relay import to_global_id
+
+from msp_portal.schema import schema
+from tenants.models import Invitation, ProvisioningJob
+from tests.conftest import PASSWORD, World
+
+B_MARKERS = ("bravo", "Bravo Legal", "lead@bravo.test", "member@bravo.test", "client_bravo")
+
+
+def assert_nothing_of_b(payload: object) -> None:
+    text = json.dumps(payload)
+    for marker in B_MARKERS:
+        assert marker not in text, f"{marker!r} leaked: {text[:500]}"
+
+
+def outsiders(world: World, gql) -> list:
+    """Everyone who must not see B, each on every host they could try."""
+    return [
+        gql(world.a_lead, host=world.a),
+        gql(world.a_lead, host="testserver"),
+        gql(world.a_lead, host=world.b),  # A's user on B's portal host
+        gql(world.a_member, host=world.a),
+        gql(world.a_member, host=world.b),
+        gql(world.limited_technician, host="testserver"),
+        gql(world.limited_technician, host=world.b),
+        gql(None, host=world.b),  # anonymous
+        gql(None, host="testserver"),
+    ]
+
+
+def probe_viewer(world, gql):
+    for graphql in outsiders(world, gql):
+        assert_nothing_of_b(graphql.execute("{ viewer { memberships { client { slug name portalUrl } } currentClient { slug } } }"))
+
+
+def probe_clients(world, gql):
+    query = "{ clients(first: 50) { totalCount edges { node { slug name members { email } } } } }"
+    for graphql in outsiders(world, gql):
+        assert_nothing_of_b(graphql.execute(query))
+    limited = gql(world.limited_technician).data(query)["clients"]
+    assert [e["node"]["slug"] for e in limited["edges"]] == ["alpha"] and limited["totalCount"] == 1
+    # Client users never get the cross-client list, even of their own client.
+    assert gql(world.a_lead).execute(query)["errors"][0]["extensions"]["code"] == "PERMISSION_DENIED"
+
+
+def probe_client(world, gql):
+    for graphql in outsiders(world, gql):
+        for args in ('(slug: "bravo")', ""):
+            assert_nothing_of_b(graphql.execute("{ client%s { slug name members { email } pendingInvitations { email } } }" % args))
+    # On B's host, an A user asking for A by slug gets nothing either (scope comes from the host).
+    assert gql(world.a_lead, host=world.b).data('{ client(slug: "alpha") { slug } }') == {"client": None}
+    # A member sees colleagues but not pending invitations; the IT lead sees both.
+    Invitation.objects.create(client=world.a, email="new@alpha.test", token_hash="x" * 64,
+                              expires_at="2999-01-01T00:00:00Z")
+    member_view = gql(world.a_member, host=world.a).data("{ client { pendingInvitations { email } members { email } } }")
+    assert member_view["client"]["pendingInvitations"] == [] and len(member_view["client"]["members"]) == 2
+    lead_view = gql(world.a_lead, host=world.a).data("{ client { pendingInvitations { email } } }")
+    assert lead_view["client"]["pendingInvitations"] == [{"email": "new@alpha.test"}]
+
+
+def probe_provisioning_job(world, gql):
+    job = ProvisioningJob.objects.create(slug="bravo-two", request={}, client=world.b)
+    query = '{ provisioningJob(id: "%s") { slug client { slug name } } }' % job.pk
+    for graphql in outsiders(world, gql) + [gql(world.technician), gql(world.account_manager)]:
+        result = graphql.execute(query)
+        assert_nothing_of_b(result)
+        assert result.get("data", {}).get("provisioningJob") is None
+    assert gql(world.admin).data(query)["provisioningJob"]["client"]["slug"] == "bravo"
+
+
+def probe_account_managers(world, gql):
+    for graphql in (gql(world.a_lead, host=world.a), gql(None)):
+        result = graphql.execute("{ accountManagers { email } }")
+        assert result["errors"][0]["extensions"]["code"] in {"PERMISSION_DENIED", "NOT_AUTHENTICATED"}
+
+
+def probe_login(world, gql):
+    # Signing in on B's host as an A user succeeds as a person but reaches none of B's data.
+    graphql = gql(None, host=world.b)
+    result = graphql.data('mutation { login(input: {email: "lead@alpha.test", password: "%s"}) { nextStep viewer { email memberships { client { slug } } currentClient { slug } } } }' % PASSWORD)
+    assert_nothing_of_b(result)
+    assert_nothing_of_b(graphql.execute("{ client { slug name } }"))
+
+
+def probe_verify_otp(world, gql):
+    result = gql(world.limited_technician, verified=False, host=world.b).data(
+        'mutation { verifyOtp(token: "%s") { viewer { memberships { client { slug } } currentClient { slug } } errors { code } } }'
+        % world.otp_code(world.limited_technician)
+    )
+    assert_nothing_of_b(result)
+
+
+def probe_start_otp_enrolment(world, gql):
+    result = gql(world.a_lead, host=world.b).data("mutation { startOtpEnrolment { otpauthUri errors { code } } }")
+    assert_nothing_of_b(result)
+
+
+def probe_confirm_otp_enrolment(world, gql):
+    result = gql(world.a_lead, host=world.b).data(
+        'mutation { confirmOtpEnrolment(token: "123456") { viewer { currentClient { slug } } errors { code } } }'
+    )
+    assert_nothing_of_b(result)
+
+
+def probe_logout(world, gql):
+    assert_nothing_of_b(gql(world.a_lead, host=world.b).data("mutation { logout { ok } }"))
+
+
+def probe_provision_client(world, gql):
+    mutation = (
+        'mutation { provisionClient(input: {name: "Bravo Copy", slug: "bravo", industry: LEGAL, tier: STANDARD, '
+        'itLeadEmail: "x@y.test", itLeadName: "X"}) { job { id } errors { code field } } }'
+    )
+    for graphql in outsiders(world, gql) + [gql(world.technician), gql(world.account_manager)]:
+        result = graphql.data(mutation)["provisionClient"]
+        assert result["job"] is None and result["errors"][0]["code"] in {
+            "PERMISSION_DENIED", "OTP_REQUIRED", "NOT_AUTHENTICATED"
+        }
+    # Even an admin cannot take B's address.
+    assert gql(world.admin).data(mutation)["provisionClient"]["errors"][0]["code"] == "DUPLICATE_SLUG"
+
+
+def probe_invite_client_user(world, gql):
+    mutation = (
+        'mutation { inviteClientUser(input: {clientSlug: "bravo", email: "spy@evil.test", fullName: "Spy", '
+        'role: IT_LEAD}) { invitation { id } errors { code } } }'
+    )
+    for graphql in outsiders(world, gql):
+        result = graphql.data(mutation)["inviteClientUser"]
+        assert result["invitation"] is None and result["errors"]
+    assert not Invitation.objects.filter(email="spy@evil.test").exists()
+    # A member of A may not invite into A either; the IT lead may.
+    own = mutation.replace("bravo", "alpha")
+    assert gql(world.a_member, host=world.a).data(own)["inviteClientUser"]["errors"][0]["code"] == "PERMISSION_DENIED"
+    assert gql(world.a_lead, host=world.a).data(own)["inviteClientUser"]["errors"] == []
+
+
+def probe_accept_invitation(world, gql):
+    # A token for B accepted on A's host by someone else joins only B and reveals nothing extra.
+    invalid = gql(None, host=world.a).data(
+        'mutation { acceptInvitation(input: {token: "forged", fullName: "X", password: "long-enough-pw-1"}) '
+        "{ viewer { memberships { client { slug } } } errors { code } } }"
+    )["acceptInvitation"]
+    assert invalid["errors"][0]["code"] == "INVALID_INVITATION" and invalid["viewer"] is None
+
+
+PROBES: dict[str, Callable] = {
+    "viewer": probe_viewer,
+    "clients": probe_clients,
+    "client": probe_client,
+    "provisioningJob": probe_provisioning_job,
+    "accountManagers": probe_account_managers,
+    "login": probe_login,
+    "verifyOtp": probe_verify_otp,
+    "startOtpEnrolment": probe_start_otp_enrolment,
+    "confirmOtpEnrolment": probe_confirm_otp_enrolment,
+    "logout": probe_logout,
+    "provisionClient": probe_provision_client,
+    "inviteClientUser": probe_invite_client_user,
+    "acceptInvitation": probe_accept_invitation,
+}
+
+
+def test_every_root_field_has_an_isolation_probe():
+    graphql_schema = schema.graphql_schema
+    root_fields = set(graphql_schema.query_type.fields) | set(graphql_schema.mutation_type.fields)
+    missing = root_fields - set(PROBES)
+    assert not missing, f"Root fields without an isolation probe in {__file__}: {sorted(missing)}"
+    assert not set(PROBES) - root_fields, "Probes for fields that no longer exist"
+
+
+@pytest.mark.parametrize("field", sorted(PROBES))
+def test_isolation_probe(field, world, gql):
+    PROBES[field](world, gql)
+
+
+def test_relay_ids_do_not_open_other_clients(world, gql):
+    from tenants.schema import ClientType
+
+    class Info:
+        class context:
+            user = world.a_lead
+
+    assert ClientType.get_node(Info, world.b.pk) is None
+    assert ClientType.get_node(Info, world.a.pk) == world.a
+    assert to_global_id("Client", world.b.pk)  # no `node` root field exists to look it up by
+
+
+@pytest.mark.parametrize("path", ["/", "/company", "/clients/bravo", "/admin/", "/admin/tenants/client/"])
+def test_urls_of_b_show_an_a_user_nothing_of_b(world, path):
+    http = HttpClient(HTTP_HOST="bravo.localhost")
+    http.force_login(world.a_lead)
+    response = http.get(path, follow=True)
+    body = response.content.decode()
+    for marker in B_MARKERS[1:]:
+        assert marker not in body
+
+
+def test_unknown_host_is_refused(world):
+    assert HttpClient(HTTP_HOST="charlie.localhost").get("/").status_code == 404
+
+
+def test_tenant_scope_fails_closed_without_a_client(world, gql):
+    # Staff on the MSP host must name a client; no slug means no client, never "all".
+    assert gql(world.admin).data("{ client { slug } }") == {"client": None}
