@@ -1,0 +1,67 @@
+"""Celery through a real worker and a real Redis broker: tenant tasks run in their tenant,
+and a tenant task without one refuses — at enqueue and again in the worker."""
+
+from __future__ import annotations
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from django.db import connection
+from django_tenants.utils import schema_context
+
+from msp_portal.celery import app
+from msp_portal.tasks import TenantRequiredError, enqueue_on_commit
+from services.directory.tasks import sync_member_contacts_task
+
+pytestmark = pytest.mark.celery_worker
+
+
+@pytest.fixture(scope="module")
+def worker(django_db_setup, django_db_blocker):
+    # The worker thread opens its own database connection; it sees committed rows only
+    # (the session's two-tenant world is committed).
+    with django_db_blocker.unblock():
+        app.conf.task_always_eager = False
+        with start_worker(app, pool="solo", concurrency=1, perform_ping_check=False, shutdown_timeout=10) as running:
+            yield running
+
+
+def test_tenant_task_runs_in_the_tenant_it_was_sent_from(world_state, worker):
+    with schema_context(world_state.a.schema_name):
+        result = sync_member_contacts_task.delay()
+    assert result.get(timeout=30) == {"schema": "client_alpha", "created": 0, "updated": 0, "deactivated": 0}
+    with schema_context(world_state.b.schema_name):
+        assert sync_member_contacts_task.delay().get(timeout=30)["schema"] == "client_bravo"
+
+
+def test_tenant_task_without_a_tenant_refuses_to_be_sent(world_state):
+    assert connection.schema_name == "public"
+    with pytest.raises(TenantRequiredError, match="needs a client schema"):
+        sync_member_contacts_task.delay()
+
+
+def test_tenant_task_smuggled_past_enqueue_refuses_to_run_in_public(world_state, worker):
+    # send_task bypasses apply_async; the worker-side check still holds.
+    result = app.send_task("directory.sync_member_contacts", headers={"_schema_name": "public"})
+    with pytest.raises(TenantRequiredError, match="refused to run in the public schema"):
+        result.get(timeout=30, propagate=True)
+
+
+def test_enqueue_on_commit_keeps_the_schema_of_registration(world_state, monkeypatch):
+    sent = []
+    monkeypatch.setattr(
+        sync_member_contacts_task, "apply_async", lambda args, kwargs, headers: sent.append(headers["_schema_name"])
+    )
+    from django.db import transaction
+
+    with transaction.atomic():
+        with schema_context(world_state.a.schema_name):
+            enqueue_on_commit(sync_member_contacts_task)
+        # committed outside schema_context: still sent for A, not as public
+    assert sent == ["client_alpha"]
+
+
+def test_provisioning_is_a_system_task_sent_as_public(world_state):
+    from tenants.tasks import provision_client_task
+
+    assert provision_client_task.system_task is True
+    assert provision_client_task.acks_late is True
