@@ -70,7 +70,6 @@ dev-deps: $(DEV_STAMP)
 
 $(PY):
 	$(PYTHON3) -m venv $(VENV)
-	$(PIP) install --upgrade pip
 
 $(RUNTIME_STAMP): requirements.txt | $(PY)
 	$(PIP) install -r requirements.txt
