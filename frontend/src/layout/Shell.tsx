@@ -39,6 +39,16 @@ export function Shell() {
   const currentSlug = companyMatch?.params.slug ?? defaultClientSlug(viewer);
   const showSwitcher = viewer.memberships.length > 1;
 
+  function switchClient(slug: string) {
+    const membership = viewer?.memberships.find((m) => m.client.slug === slug);
+    // A client's portal host only serves that client: go to the other portal's own host.
+    if (viewer?.currentClient && membership && slug !== viewer.currentClient.slug) {
+      window.location.assign(new URL('/company', membership.client.portalUrl).toString());
+      return;
+    }
+    navigate(`/company/${encodeURIComponent(slug)}`);
+  }
+
   async function signOut() {
     await logout();
     // Even if the request failed the user wants out: drop local state either way.
@@ -79,7 +89,7 @@ export function Shell() {
               <ClientSwitcher
                 value={currentSlug}
                 options={viewer.memberships.map((m) => ({ slug: m.client.slug, name: m.client.name }))}
-                onChange={(slug) => navigate(`/company/${encodeURIComponent(slug)}`)}
+                onChange={(slug) => switchClient(slug)}
               />
             )}
           </div>

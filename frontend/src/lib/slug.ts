@@ -1,12 +1,13 @@
 /**
  * Client slugs become subdomains (acme.portal.example) and Postgres schema
- * names, so they are DNS-label-safe: lowercase a–z, 0–9 and single hyphens,
- * no leading/trailing hyphen, at most SLUG_MAX_LENGTH characters.
- * The server is the authority (INVALID_SLUG / DUPLICATE_SLUG); this only
+ * names. The server's rule (INVALID_SLUG): 3–40 characters, lowercase letters,
+ * digits and single hyphens, starting with a letter (and not ending with a
+ * hyphen). The server stays the authority (also for DUPLICATE_SLUG); this
  * derives a sensible default and gives early feedback.
  */
-export const SLUG_MAX_LENGTH = 50;
-export const SLUG_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+export const SLUG_MIN_LENGTH = 3;
+export const SLUG_MAX_LENGTH = 40;
+export const SLUG_PATTERN = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
 
 const LIGATURES: Record<string, string> = { ß: 'ss', æ: 'ae', ø: 'o', œ: 'oe', đ: 'd', ł: 'l', þ: 'th' };
 
@@ -20,14 +21,17 @@ export function slugify(name: string, maxLength: number = SLUG_MAX_LENGTH): stri
     .replace(/['’`]/g, ''); // O'Brien -> obrien
   const slug = ascii
     .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '');
+    .replace(/^[^a-z]+/, '') // must start with a letter: "3M Company" -> "m-company"
+    .replace(/-+$/g, '');
   return slug.slice(0, maxLength).replace(/-+$/g, '');
 }
 
 /** null when valid, otherwise a short explanation for the user. */
 export function slugProblem(slug: string): string | null {
   if (!slug) return 'Required.';
-  if (slug.length > SLUG_MAX_LENGTH) return `At most ${SLUG_MAX_LENGTH} characters.`;
-  if (!SLUG_PATTERN.test(slug)) return 'Use lowercase letters, digits and single hyphens (not at the start or end).';
+  if (slug.length < SLUG_MIN_LENGTH || slug.length > SLUG_MAX_LENGTH)
+    return `Use ${SLUG_MIN_LENGTH}–${SLUG_MAX_LENGTH} characters.`;
+  if (!SLUG_PATTERN.test(slug))
+    return 'Use lowercase letters, digits and single hyphens, starting with a letter.';
   return null;
 }
