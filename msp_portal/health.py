@@ -13,7 +13,11 @@ def _timed(check: Any) -> dict[str, Any]:
     try:
         check()
     except Exception as exc:
-        return {"ok": False, "error": exc.__class__.__name__, "ms": round((time.perf_counter() - started) * 1000, 1)}
+        return {
+            "ok": False,
+            "error": exc.__class__.__name__,
+            "ms": round((time.perf_counter() - started) * 1000, 1),
+        }
     return {"ok": True, "ms": round((time.perf_counter() - started) * 1000, 1)}
 
 
@@ -31,5 +35,3 @@ def _broker() -> None:
 
 def readiness() -> dict[str, dict[str, Any]]:
     return {"database": _timed(_database), "broker": _timed(_broker)}
-
-

@@ -29,7 +29,9 @@ class HealthCheckMiddleware:
         if request.path == "/readyz":
             checks = readiness()
             ok = all(check["ok"] for check in checks.values())
-            return JsonResponse({"status": "ok" if ok else "unavailable", "checks": checks}, status=200 if ok else 503)
+            return JsonResponse(
+                {"status": "ok" if ok else "unavailable", "checks": checks}, status=200 if ok else 503
+            )
         return self.get_response(request)
 
 

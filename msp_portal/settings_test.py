@@ -11,12 +11,12 @@ os.environ.setdefault("FAST_PASSWORD_HASHING", "1")
 os.environ.setdefault("MSP_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ.setdefault("CACHE_KEY_PREFIX", f"msp-test-{os.getpid()}")
 
-from msp_portal.settings import *  # noqa: E402, F403
-from msp_portal.settings import CACHES, LOGGING  # noqa: E402
+from msp_portal.settings import *  # noqa: F403
+from msp_portal.settings import CACHES, LOGGING
 
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # A queue of this test run's own, so a developer's running worker never takes test tasks.
 CELERY_TASK_DEFAULT_QUEUE = f"tests-{os.getpid()}"
 CACHES["default"]["KEY_PREFIX"] = os.environ["CACHE_KEY_PREFIX"]
-LOGGING["root"]["level"] = os.environ.get("TEST_LOG_LEVEL", "WARNING")
+LOGGING["root"]["level"] = os.environ.get("TEST_LOG_LEVEL", "WARNING")  # type: ignore[index]
 AXES_FAILURE_LIMIT = 3

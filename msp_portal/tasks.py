@@ -12,9 +12,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django_tenants.utils import get_public_schema_name
 from tenant_schemas_celery.task import TenantTask
+
+from msp_portal.tenancy import current_schema_name
 
 
 class TenantRequiredError(RuntimeError):
@@ -38,7 +40,7 @@ class TenantBoundTask(TenantTask):  # type: ignore[misc]
         if self.system_task:
             headers["_schema_name"] = public
         else:
-            schema = headers.get("_schema_name") or connection.schema_name
+            schema = headers.get("_schema_name") or current_schema_name()
             if not schema or schema == public:
                 raise TenantRequiredError(
                     f"Task {self.name} needs a client schema; it was sent from '{schema or 'no schema'}'."
@@ -48,7 +50,7 @@ class TenantBoundTask(TenantTask):  # type: ignore[misc]
         return super().apply_async(args, kwargs, **options)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        if not self.system_task and connection.schema_name == get_public_schema_name():
+        if not self.system_task and current_schema_name() == get_public_schema_name():
             raise TenantRequiredError(f"Task {self.name} refused to run in the public schema.")
         return super().__call__(*args, **kwargs)
 
@@ -67,5 +69,5 @@ def enqueue_on_commit(task: Any, *args: Any, schema_name: str | None = None, **k
     would send the task as `public` when the transaction is committed outside
     `schema_context` (see STACK notes in docs/architecture.md).
     """
-    schema = schema_name or connection.schema_name
+    schema = schema_name or current_schema_name()
     transaction.on_commit(lambda: task.apply_async(args, kwargs, headers={"_schema_name": schema}))

@@ -6,8 +6,11 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import ensure_csrf_cookie
 
-MISSING_BUILD = """<!doctype html><meta charset="utf-8"><title>MSP Portal</title>
-<p>The front end has not been built. Run <code>make run</code> (or <code>npm --prefix frontend run build</code>).</p>"""
+MISSING_BUILD = (
+    '<!doctype html><meta charset="utf-8"><title>MSP Portal</title>'
+    "<p>The front end has not been built. Run <code>make run</code> "
+    "(or <code>npm --prefix frontend run build</code>).</p>"
+)
 
 
 @ensure_csrf_cookie

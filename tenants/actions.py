@@ -123,7 +123,10 @@ def accept_invitation(
         raise ActionError.single("INVALID_INVITATION", "This invitation link is not valid.", "token")
     with transaction.atomic():
         invitation = (
-            Invitation.objects.select_for_update().select_related("client").filter(token_hash=hash_token(token)).first()
+            Invitation.objects.select_for_update()
+            .select_related("client")
+            .filter(token_hash=hash_token(token))
+            .first()
         )
         if invitation is None or not invitation.is_open:
             raise ActionError.single(
@@ -152,7 +155,9 @@ def accept_invitation(
                 "You already have an account: enter its current password to accept.",
                 "password",
             )
-        Membership.objects.get_or_create(user=user, client=invitation.client, defaults={"role": invitation.role})
+        Membership.objects.get_or_create(
+            user=user, client=invitation.client, defaults={"role": invitation.role}
+        )
         invitation.accepted_at = timezone.now()
         invitation.save(update_fields=["accepted_at"])
         record_audit("invitation.accepted", actor=user, client=invitation.client, email=invitation.email)

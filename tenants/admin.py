@@ -3,7 +3,16 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
-from tenants.models import AuditEvent, Client, Domain, Invitation, Membership, ProvisioningJob, StaffClientAccess, User
+from tenants.models import (
+    AuditEvent,
+    Client,
+    Domain,
+    Invitation,
+    Membership,
+    ProvisioningJob,
+    StaffClientAccess,
+    User,
+)
 
 
 class DomainInline(admin.TabularInline):
@@ -50,7 +59,9 @@ class UserAdmin(DjangoUserAdmin):
         ("MSP role", {"fields": ("msp_role", "limited_to_allowed_clients")}),
         ("Django admin", {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
     )
-    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "full_name", "password1", "password2")}),)
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("email", "full_name", "password1", "password2")}),
+    )
     inlines = [StaffClientAccessInline]
 
 

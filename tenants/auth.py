@@ -41,7 +41,9 @@ def axes_username(request: HttpRequest, credentials: dict[str, Any] | None) -> s
     return str(username).strip().lower()
 
 
-def lockout_response(request: HttpRequest, original_response: HttpResponse | None, credentials: Any) -> HttpResponse:
+def lockout_response(
+    request: HttpRequest, original_response: HttpResponse | None, credentials: Any
+) -> HttpResponse:
     """GraphQL answers a lockout itself with a typed LOCKED_OUT error; other paths get a 403."""
     if request.path.startswith("/graphql") and original_response is not None:
         return original_response
@@ -122,7 +124,9 @@ def confirm_totp_enrolment(request: HttpRequest, token: str) -> list[str]:
     if device is None:
         raise ActionError.single("NOT_ENROLLED", "Start the set-up again to get a new QR code.")
     if not device.verify_token((token or "").replace(" ", "")):
-        raise ActionError.single("INVALID_TOKEN", "That code is not right. Check the time on your phone.", "token")
+        raise ActionError.single(
+            "INVALID_TOKEN", "That code is not right. Check the time on your phone.", "token"
+        )
     with transaction.atomic():
         device.confirmed = True
         device.save(update_fields=["confirmed"])
@@ -152,4 +156,3 @@ def _mark_verified(request: HttpRequest, device: Any) -> None:
     # A new privilege level gets a new session key as well.
     request.session.cycle_key()
     django_otp.login(request, device)
-

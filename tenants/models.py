@@ -187,6 +187,9 @@ class StaffClientAccess(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "client"], name="staff_client_access_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.user_id} may reach {self.client_id}"
+
 
 class ClientRole(models.TextChoices):
     IT_LEAD = "it_lead", "IT lead"
@@ -202,7 +205,9 @@ class Membership(models.Model):
     created_at = models.DateTimeField(default=now)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "client"], name="membership_user_client_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "client"], name="membership_user_client_unique")
+        ]
         indexes = [models.Index(fields=["client", "role"], name="membership_client_role_idx")]
 
     def __str__(self) -> str:
@@ -241,6 +246,9 @@ class Invitation(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"Invitation of {self.email} to {self.client_id}"
+
     @property
     def is_open(self) -> bool:
         return self.accepted_at is None and self.revoked_at is None and self.expires_at > timezone.now()
@@ -256,14 +264,17 @@ class ProvisioningStatus(models.TextChoices):
 class ProvisioningJob(models.Model):
     """A request to provision a client, run by a Celery worker or the CLI.
 
-    Progress is written outside the provisioning transaction (see
-    `tenants.provisioning.ProgressReporter`) so the person who started it sees each step.
+    While it runs, its steps are published through the cache (the provisioning
+    transaction is still open), so the person who started it sees each step;
+    see `tenants.provisioning.live_progress`.
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     slug = models.SlugField(max_length=48)
     request = models.JSONField(help_text="The validated provisioning input.")
-    status = models.CharField(max_length=16, choices=ProvisioningStatus.choices, default=ProvisioningStatus.QUEUED)
+    status = models.CharField(
+        max_length=16, choices=ProvisioningStatus.choices, default=ProvisioningStatus.QUEUED
+    )
     step = models.PositiveSmallIntegerField(default=0)
     total_steps = models.PositiveSmallIntegerField(default=0)
     message = models.CharField(max_length=300, blank=True)
@@ -284,6 +295,9 @@ class ProvisioningJob(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"Provisioning {self.slug} ({self.status})"
+
 
 class AuditEvent(models.Model):
     """An append-only record of a security- or tenancy-relevant action."""
@@ -296,3 +310,6 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.action} at {self.created_at:%Y-%m-%d %H:%M}"

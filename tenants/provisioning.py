@@ -21,6 +21,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django_tenants.utils import schema_exists
 
+from msp_portal.tenancy import current_schema_name
 from tenants.actions import client_domain_for, invite_client_user, normalise_email, record_audit
 from tenants.errors import ActionError, FieldError
 from tenants.models import (
@@ -85,14 +86,16 @@ def validate_request(raw: dict[str, Any]) -> ProvisionRequest:
         errors.append(
             FieldError(
                 "INVALID_SLUG",
-                "Use 3–40 lowercase letters, digits and single hyphens, starting with a letter.",
+                "Use 3-40 lowercase letters, digits and single hyphens, starting with a letter.",
                 "slug",
             )
         )
     elif slug in RESERVED_SLUGS or slug == TEMPLATE_SLUG:
         errors.append(FieldError("INVALID_SLUG", f"'{slug}' is reserved; choose another.", "slug"))
     elif Client.objects.filter(slug=slug).exists() or schema_exists(schema_name_for(slug)):
-        errors.append(FieldError("DUPLICATE_SLUG", f"A client with the address '{slug}' already exists.", "slug"))
+        errors.append(
+            FieldError("DUPLICATE_SLUG", f"A client with the address '{slug}' already exists.", "slug")
+        )
     industry = str(raw.get("industry") or Industry.OTHER)
     if industry not in Industry.values:
         errors.append(FieldError("INVALID", "Choose an industry from the list.", "industry"))
@@ -101,7 +104,9 @@ def validate_request(raw: dict[str, Any]) -> ProvisionRequest:
         errors.append(FieldError("INVALID", "Choose a tier from the list.", "tier"))
     tz = str(raw.get("timezone") or "UTC")
     if tz not in zoneinfo.available_timezones():
-        errors.append(FieldError("INVALID", f"'{tz}' is not an IANA time zone (e.g. Europe/London).", "timezone"))
+        errors.append(
+            FieldError("INVALID", f"'{tz}' is not an IANA time zone (e.g. Europe/London).", "timezone")
+        )
     it_lead_email = ""
     try:
         it_lead_email = normalise_email(str(raw.get("it_lead_email") or ""), "itLeadEmail")
@@ -174,7 +179,7 @@ def provision_client(
     total = len(PROVISIONING_STEPS)
     report(1, total, PROVISIONING_STEPS[0])
     request = raw if isinstance(raw, ProvisionRequest) else validate_request(raw)
-    if connection.schema_name != "public":
+    if current_schema_name() != "public":
         raise RuntimeError("Clients are provisioned from the public schema.")
     started = time.perf_counter()
     report(2, total, PROVISIONING_STEPS[1])
@@ -275,7 +280,9 @@ def run_provisioning_job(job_id: str, *, on_progress: ProgressCallback | None = 
             on_progress(step, total, message)
 
     try:
-        client = provision_client(ProvisionRequest(**job.request), acting_user=job.requested_by, progress=progress)
+        client = provision_client(
+            ProvisionRequest(**job.request), acting_user=job.requested_by, progress=progress
+        )
     except ActionError as exc:
         _finish(job, ProvisioningStatus.FAILED, error=str(exc))
     except Exception as exc:

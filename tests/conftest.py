@@ -42,7 +42,9 @@ class World:
 
     def otp_code(self, user: User) -> str:
         device = self.devices[user.pk]
-        return format(totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits), f"0{device.digits}d")
+        return format(
+            totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits), f"0{device.digits}d"
+        )
 
 
 def _staff(email: str, name: str, role: str, **extra: Any) -> User:
@@ -80,7 +82,9 @@ def build_world() -> World:
     people = {}
     for client, key in ((a, "a"), (b, "b")):
         lead = User.objects.create_user(f"lead@{client.slug}.test", PASSWORD, full_name=f"{client.name} Lead")
-        member = User.objects.create_user(f"member@{client.slug}.test", PASSWORD, full_name=f"{client.name} Member")
+        member = User.objects.create_user(
+            f"member@{client.slug}.test", PASSWORD, full_name=f"{client.name} Member"
+        )
         Membership.objects.create(user=lead, client=client, role=ClientRole.IT_LEAD)
         Membership.objects.create(user=member, client=client, role=ClientRole.MEMBER)
         client.invitations.all().delete()
@@ -147,7 +151,9 @@ def client_host(client: Client) -> str:
 def gql(world: World) -> Any:
     """`gql(user=None, host=None, verified=True)` → a GraphQLClient signed in as `user`."""
 
-    def make(user: User | None = None, *, host: str | Client = "testserver", verified: bool = True) -> GraphQLClient:
+    def make(
+        user: User | None = None, *, host: str | Client = "testserver", verified: bool = True
+    ) -> GraphQLClient:
         host_name = client_host(host) if isinstance(host, Client) else host
         graphql = GraphQLClient(host=host_name)
         if user is not None:

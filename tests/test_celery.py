@@ -21,7 +21,9 @@ def worker(django_db_setup, django_db_blocker):
     # (the session's two-tenant world is committed).
     with django_db_blocker.unblock():
         app.conf.task_always_eager = False
-        with start_worker(app, pool="solo", concurrency=1, perform_ping_check=False, shutdown_timeout=10) as running:
+        with start_worker(
+            app, pool="solo", concurrency=1, perform_ping_check=False, shutdown_timeout=10
+        ) as running:
             yield running
 
 
@@ -49,13 +51,14 @@ def test_tenant_task_smuggled_past_enqueue_refuses_to_run_in_public(world_state,
 def test_enqueue_on_commit_keeps_the_schema_of_registration(world_state, monkeypatch):
     sent = []
     monkeypatch.setattr(
-        sync_member_contacts_task, "apply_async", lambda args, kwargs, headers: sent.append(headers["_schema_name"])
+        sync_member_contacts_task,
+        "apply_async",
+        lambda args, kwargs, headers: sent.append(headers["_schema_name"]),
     )
     from django.db import transaction
 
-    with transaction.atomic():
-        with schema_context(world_state.a.schema_name):
-            enqueue_on_commit(sync_member_contacts_task)
+    with transaction.atomic(), schema_context(world_state.a.schema_name):
+        enqueue_on_commit(sync_member_contacts_task)
         # committed outside schema_context: still sent for A, not as public
     assert sent == ["client_alpha"]
 

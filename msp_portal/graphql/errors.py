@@ -44,6 +44,8 @@ def to_error_list(exc: Exception, error_type: type[graphene.ObjectType], allowed
     else:
         raise exc
     return [
-        error_type(field=item.field, message=item.message, code=item.code if item.code in allowed else "INVALID")
+        error_type(
+            field=item.field, message=item.message, code=item.code if item.code in allowed else "INVALID"
+        )
         for item in items
     ]

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db import connection, transaction
+from django.db import transaction
 
+from msp_portal.tenancy import current_schema_name
 from services.directory.models import Contact
 from tenants.models import Client, Membership
 
@@ -20,8 +21,8 @@ class ContactSyncResult:
 def sync_member_contacts(client: Client) -> ContactSyncResult:
     """Make every portal member of `client` a contact in its schema, and deactivate
     contacts whose membership ended. Idempotent; must run inside the client's schema."""
-    if connection.schema_name != client.schema_name:
-        raise RuntimeError(f"sync_member_contacts for {client.slug} ran in schema {connection.schema_name}.")
+    if current_schema_name() != client.schema_name:
+        raise RuntimeError(f"sync_member_contacts for {client.slug} ran in schema {current_schema_name()}.")
     members = list(Membership.objects.filter(client=client).select_related("user"))
     member_ids = {m.user_id for m in members}
     created = updated = 0

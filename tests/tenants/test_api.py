@@ -33,7 +33,9 @@ def test_clients_list_shows_what_staff_need(world, gql):
     data = gql(world.account_manager).data(CLIENTS)
     alpha = data["clients"]["edges"][0]["node"]
     assert alpha["slug"] == "alpha" and alpha["industry"] == "HEALTHCARE" and alpha["status"] == "ACTIVE"
-    assert alpha["portalUrl"] == "http://alpha.localhost/" or alpha["portalUrl"].startswith("https://alpha.localhost")
+    assert alpha["portalUrl"] == "http://alpha.localhost/" or alpha["portalUrl"].startswith(
+        "https://alpha.localhost"
+    )
     assert alpha["memberCount"] == 2 and alpha["contactCount"] == 2
     assert alpha["accountManager"]["fullName"] == "Amy Manager"
     assert alpha["itLeads"] == [{"email": "lead@alpha.test"}]
@@ -76,9 +78,15 @@ def test_clients_cursor_pagination(world, gql):
 def _extra_clients(world, count: int) -> None:
     for index in range(count):
         provision_client(
-            {"name": f"Extra {index}", "slug": f"extra-{index}", "industry": "retail", "tier": "standard",
-             "it_lead_email": f"lead@extra{index}.test", "it_lead_name": "Lead",
-             "account_manager_id": world.account_manager.pk},
+            {
+                "name": f"Extra {index}",
+                "slug": f"extra-{index}",
+                "industry": "retail",
+                "tier": "standard",
+                "it_lead_email": f"lead@extra{index}.test",
+                "it_lead_name": "Lead",
+                "account_manager_id": world.account_manager.pk,
+            },
             acting_user=world.admin,
         )
 
@@ -107,17 +115,28 @@ def test_viewer_costs_a_constant_number_of_queries_whatever_the_memberships(worl
 PROVISION = """mutation($input: ProvisionClientInput!) {
   provisionClient(input: $input) { job { id status step totalSteps message } errors { field code message } }
 }"""
-JOB = 'query($id: ID!) { provisioningJob(id: $id) { status step totalSteps message error client { slug name } } }'
+JOB = "query($id: ID!) { provisioningJob(id: $id) { status step totalSteps message error client { slug name } } }"
 
 
-def test_admin_provisions_a_client_and_follows_its_progress(world, gql, django_capture_on_commit_callbacks, monkeypatch):
+def test_admin_provisions_a_client_and_follows_its_progress(
+    world, gql, django_capture_on_commit_callbacks, monkeypatch
+):
     queued = []
     monkeypatch.setattr(provision_client_task, "delay", lambda job_id: queued.append(job_id))
     graphql = gql(world.admin)
-    variables = {"input": {"name": "Echo Clinics", "slug": "echo", "industry": "HEALTHCARE", "tier": "PREMIUM",
-                           "timezone": "America/Chicago", "itLeadEmail": "lead@echo.test", "itLeadName": "Eve",
-                           "accountManagerId": to_global_id("StaffMember", world.account_manager.pk),
-                           "requireTwoFactor": True}}
+    variables = {
+        "input": {
+            "name": "Echo Clinics",
+            "slug": "echo",
+            "industry": "HEALTHCARE",
+            "tier": "PREMIUM",
+            "timezone": "America/Chicago",
+            "itLeadEmail": "lead@echo.test",
+            "itLeadName": "Eve",
+            "accountManagerId": to_global_id("StaffMember", world.account_manager.pk),
+            "requireTwoFactor": True,
+        }
+    }
     with django_capture_on_commit_callbacks(execute=True):
         payload = graphql.data(PROVISION, variables)["provisionClient"]
     assert payload["errors"] == [] and payload["job"]["status"] == "QUEUED"
@@ -137,37 +156,78 @@ def test_admin_provisions_a_client_and_follows_its_progress(world, gql, django_c
     assert done["status"] == "SUCCEEDED" and done["client"] == {"slug": "echo", "name": "Echo Clinics"}
     echo = Client.objects.get(slug="echo")
     assert (echo.industry, echo.tier, echo.timezone, echo.require_two_factor) == (
-        "healthcare", "premium", "America/Chicago", True)
+        "healthcare",
+        "premium",
+        "America/Chicago",
+        True,
+    )
     assert echo.account_manager == world.account_manager
 
 
 def test_provisioning_errors_name_the_fields(world, gql):
-    payload = gql(world.admin).data(PROVISION, {"input": {
-        "name": " ", "slug": "No Good", "industry": "OTHER", "tier": "STANDARD",
-        "itLeadEmail": "nope", "itLeadName": "", "timezone": "Nowhere/City",
-        "accountManagerId": to_global_id("StaffMember", world.a_lead.pk)}})["provisionClient"]
+    payload = gql(world.admin).data(
+        PROVISION,
+        {
+            "input": {
+                "name": " ",
+                "slug": "No Good",
+                "industry": "OTHER",
+                "tier": "STANDARD",
+                "itLeadEmail": "nope",
+                "itLeadName": "",
+                "timezone": "Nowhere/City",
+                "accountManagerId": to_global_id("StaffMember", world.a_lead.pk),
+            }
+        },
+    )["provisionClient"]
     assert payload["job"] is None
     assert {(e["field"], e["code"]) for e in payload["errors"]} == {
-        ("name", "REQUIRED"), ("slug", "INVALID_SLUG"), ("itLeadEmail", "INVALID"),
-        ("itLeadName", "REQUIRED"), ("timezone", "INVALID"), ("accountManagerId", "INVALID"),
+        ("name", "REQUIRED"),
+        ("slug", "INVALID_SLUG"),
+        ("itLeadEmail", "INVALID"),
+        ("itLeadName", "REQUIRED"),
+        ("timezone", "INVALID"),
+        ("accountManagerId", "INVALID"),
     }
     assert not ProvisioningJob.objects.exists()
 
 
 def test_provisioning_is_refused_on_a_client_host(world, gql):
-    payload = gql(world.admin, host=world.a).data(PROVISION, {"input": {
-        "name": "Foxtrot", "slug": "foxtrot", "industry": "OTHER", "tier": "STANDARD",
-        "itLeadEmail": "lead@fox.test", "itLeadName": "Fox"}})["provisionClient"]
+    payload = gql(world.admin, host=world.a).data(
+        PROVISION,
+        {
+            "input": {
+                "name": "Foxtrot",
+                "slug": "foxtrot",
+                "industry": "OTHER",
+                "tier": "STANDARD",
+                "itLeadEmail": "lead@fox.test",
+                "itLeadName": "Fox",
+            }
+        },
+    )["provisionClient"]
     assert payload["errors"][0]["code"] == "PERMISSION_DENIED"
 
 
 def test_failed_job_reports_its_error(world, gql, monkeypatch):
     monkeypatch.setattr(provision_client_task, "delay", lambda job_id: None)
     graphql = gql(world.admin)
-    job_id = graphql.data(PROVISION, {"input": {
-        "name": "Golf", "slug": "golf", "industry": "OTHER", "tier": "STANDARD",
-        "itLeadEmail": "lead@golf.test", "itLeadName": "G"}})["provisionClient"]["job"]["id"]
-    monkeypatch.setattr(provisioning.Domain.objects, "create", lambda **kw: (_ for _ in ()).throw(OSError("dns")))
+    job_id = graphql.data(
+        PROVISION,
+        {
+            "input": {
+                "name": "Golf",
+                "slug": "golf",
+                "industry": "OTHER",
+                "tier": "STANDARD",
+                "itLeadEmail": "lead@golf.test",
+                "itLeadName": "G",
+            }
+        },
+    )["provisionClient"]["job"]["id"]
+    monkeypatch.setattr(
+        provisioning.Domain.objects, "create", lambda **kw: (_ for _ in ()).throw(OSError("dns"))
+    )
     run_provisioning_job(job_id)
     job = graphql.data(JOB, {"id": job_id})["provisioningJob"]
     assert job["status"] == "FAILED" and "dns" in job["error"] and job["client"] is None
@@ -183,17 +243,20 @@ ACCEPT = """mutation($input: AcceptInvitationInput!) {
 
 
 def _invite(graphql, email, role="MEMBER", slug="alpha"):
-    return graphql.data(INVITE, {"input": {"clientSlug": slug, "email": email, "fullName": "New Person", "role": role}})[
-        "inviteClientUser"
-    ]
+    return graphql.data(
+        INVITE, {"input": {"clientSlug": slug, "email": email, "fullName": "New Person", "role": role}}
+    )["inviteClientUser"]
 
 
 def test_it_lead_invites_and_the_person_joins(world, gql, django_capture_on_commit_callbacks, monkeypatch):
     from services.directory import tasks as directory_tasks
 
     synced = []
-    monkeypatch.setattr(directory_tasks.sync_member_contacts_task, "apply_async",
-                        lambda args, kwargs, headers: synced.append(headers["_schema_name"]))
+    monkeypatch.setattr(
+        directory_tasks.sync_member_contacts_task,
+        "apply_async",
+        lambda args, kwargs, headers: synced.append(headers["_schema_name"]),
+    )
     with django_capture_on_commit_callbacks(execute=True):
         result = _invite(gql(world.a_lead, host=world.a), "New.Person@Alpha.test")
     assert result["errors"] == [] and result["invitation"]["invitedBy"] == "Alpha Health Lead"
@@ -204,23 +267,42 @@ def test_it_lead_invites_and_the_person_joins(world, gql, django_capture_on_comm
     weak = newcomer.data(ACCEPT, {"input": {"token": token, "fullName": "New Person", "password": "short"}})
     assert {e["code"] for e in weak["acceptInvitation"]["errors"]} == {"WEAK_PASSWORD"}
     with django_capture_on_commit_callbacks(execute=True):
-        joined = newcomer.data(ACCEPT, {"input": {"token": token, "fullName": "New Person",
-                                                   "password": "a-long-and-unusual-passphrase"}})["acceptInvitation"]
+        joined = newcomer.data(
+            ACCEPT,
+            {
+                "input": {
+                    "token": token,
+                    "fullName": "New Person",
+                    "password": "a-long-and-unusual-passphrase",
+                }
+            },
+        )["acceptInvitation"]
     assert joined["errors"] == [] and joined["nextStep"] == "SIGNED_IN"
     assert joined["viewer"]["memberships"] == [{"role": "MEMBER", "client": {"slug": "alpha"}}]
     assert synced == ["client_alpha"]  # contacts are synced by a task in A's schema
-    reused = GraphQLClient().data(ACCEPT, {"input": {"token": token, "fullName": "X", "password": "whatever-pass-1"}})
+    reused = GraphQLClient().data(
+        ACCEPT, {"input": {"token": token, "fullName": "X", "password": "whatever-pass-1"}}
+    )
     assert reused["acceptInvitation"]["errors"][0]["code"] == "INVALID_INVITATION"
 
 
-def test_existing_user_joins_another_client_with_their_password(world, gql, django_capture_on_commit_callbacks):
+def test_existing_user_joins_another_client_with_their_password(
+    world, gql, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         _invite(gql(world.admin), world.b_member.email, slug="alpha")
     token = re.search(r"/invite/([\w-]+)", mail.outbox[-1].body).group(1)
-    wrong = GraphQLClient().data(ACCEPT, {"input": {"token": token, "fullName": "", "password": "wrong-password"}})
+    wrong = GraphQLClient().data(
+        ACCEPT, {"input": {"token": token, "fullName": "", "password": "wrong-password"}}
+    )
     assert wrong["acceptInvitation"]["errors"][0]["code"] == "INVALID_CREDENTIALS"
-    right = GraphQLClient().data(ACCEPT, {"input": {"token": token, "fullName": "", "password": "correct-horse-battery-staple"}})
-    assert {m["client"]["slug"] for m in right["acceptInvitation"]["viewer"]["memberships"]} == {"alpha", "bravo"}
+    right = GraphQLClient().data(
+        ACCEPT, {"input": {"token": token, "fullName": "", "password": "correct-horse-battery-staple"}}
+    )
+    assert {m["client"]["slug"] for m in right["acceptInvitation"]["viewer"]["memberships"]} == {
+        "alpha",
+        "bravo",
+    }
 
 
 @pytest.mark.parametrize(

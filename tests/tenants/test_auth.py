@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from django.conf import settings
 from django.test import Client as HttpClient
 from django_otp.oath import totp
@@ -15,7 +14,9 @@ from tests.conftest import PASSWORD, GraphQLClient
 LOGIN = """mutation($email: String!, $password: String!) {
   login(input: {email: $email, password: $password}) { nextStep errors { code message field } viewer { email } }
 }"""
-VIEWER = "{ viewer { email mspRole otpRequired otpVerified otpEnrolled memberships { role client { slug } } } }"
+VIEWER = (
+    "{ viewer { email mspRole otpRequired otpVerified otpEnrolled memberships { role client { slug } } } }"
+)
 CLIENTS = "{ clients(first: 10) { totalCount edges { node { slug } } } }"
 
 
@@ -53,12 +54,15 @@ def test_staff_without_authenticator_must_enrol_before_any_client_data(world):
     blocked = graphql.execute(CLIENTS)
     assert blocked["errors"][0]["extensions"]["code"] == "OTP_REQUIRED"
     assert blocked["data"] is None
-    assert graphql.execute('{ client(slug: "alpha") { name } }')["errors"][0]["extensions"]["code"] == "OTP_REQUIRED"
+    assert (
+        graphql.execute('{ client(slug: "alpha") { name } }')["errors"][0]["extensions"]["code"]
+        == "OTP_REQUIRED"
+    )
     assert graphql.data(VIEWER)["viewer"]["memberships"] == []
 
-    enrolment = graphql.data("mutation { startOtpEnrolment { secret otpauthUri qrCodeSvg errors { code } } }")[
-        "startOtpEnrolment"
-    ]
+    enrolment = graphql.data(
+        "mutation { startOtpEnrolment { secret otpauthUri qrCodeSvg errors { code } } }"
+    )["startOtpEnrolment"]
     assert enrolment["otpauthUri"].startswith("otpauth://totp/") and enrolment["qrCodeSvg"].startswith("<svg")
     device = TOTPDevice.objects.get(user=world.technician, confirmed=False)
     wrong = graphql.data('mutation { confirmOtpEnrolment(token: "000000") { errors { code } } }')
@@ -112,7 +116,7 @@ def test_client_that_requires_2fa_applies_it_to_its_users(world):
     world.a.save(update_fields=["require_two_factor"])
     graphql = GraphQLClient(host="alpha.localhost")
     assert login(graphql, "member@alpha.test")["nextStep"] == "OTP_ENROL"
-    assert graphql.execute('{ client { name } }')["errors"][0]["extensions"]["code"] == "OTP_REQUIRED"
+    assert graphql.execute("{ client { name } }")["errors"][0]["extensions"]["code"] == "OTP_REQUIRED"
     # Bravo does not require it, so its people are unaffected.
     assert login(GraphQLClient(host="bravo.localhost"), "member@bravo.test")["nextStep"] == "SIGNED_IN"
 
@@ -138,7 +142,8 @@ def test_lockout_also_guards_the_admin_login(world):
     for _ in range(settings.AXES_FAILURE_LIMIT):
         http.post("/admin/login/", {"username": world.admin.email, "password": "nope", "otp_token": "000000"})
     response = http.post(
-        "/admin/login/", {"username": world.admin.email, "password": PASSWORD, "otp_token": world.otp_code(world.admin)}
+        "/admin/login/",
+        {"username": world.admin.email, "password": PASSWORD, "otp_token": world.otp_code(world.admin)},
     )
     assert response.status_code == 403
     # ... and the GraphQL path shares the same lockout record.
@@ -150,7 +155,7 @@ def test_logout_ends_the_session(world):
     login(graphql, "lead@alpha.test")
     assert graphql.data("mutation { logout { ok } }")["logout"]["ok"] is True
     assert graphql.data(VIEWER)["viewer"] is None
-    assert graphql.execute('{ client { name } }')["errors"][0]["extensions"]["code"] == "NOT_AUTHENTICATED"
+    assert graphql.execute("{ client { name } }")["errors"][0]["extensions"]["code"] == "NOT_AUTHENTICATED"
 
 
 def test_mutations_need_the_csrf_token(world):
@@ -161,8 +166,13 @@ def test_mutations_need_the_csrf_token(world):
 
     graphql.http.get("/login")  # the SPA page sets the CSRF cookie
     token = graphql.http.cookies[settings.CSRF_COOKIE_NAME].value
-    accepted = graphql.http.post("/graphql/", data=body, content_type="application/json", HTTP_X_CSRFTOKEN=token)
-    assert accepted.status_code == 200 and json.loads(accepted.content)["data"]["login"]["nextStep"] == "SIGNED_IN"
+    accepted = graphql.http.post(
+        "/graphql/", data=body, content_type="application/json", HTTP_X_CSRFTOKEN=token
+    )
+    assert (
+        accepted.status_code == 200
+        and json.loads(accepted.content)["data"]["login"]["nextStep"] == "SIGNED_IN"
+    )
 
 
 def test_mutations_only_as_json_post(world):

@@ -44,7 +44,11 @@ def outsiders(world: World, gql) -> list:
 
 def probe_viewer(world, gql):
     for graphql in outsiders(world, gql):
-        assert_nothing_of_b(graphql.execute("{ viewer { memberships { client { slug name portalUrl } } currentClient { slug } } }"))
+        assert_nothing_of_b(
+            graphql.execute(
+                "{ viewer { memberships { client { slug name portalUrl } } currentClient { slug } } }"
+            )
+        )
 
 
 def probe_clients(world, gql):
@@ -60,13 +64,20 @@ def probe_clients(world, gql):
 def probe_client(world, gql):
     for graphql in outsiders(world, gql):
         for args in ('(slug: "bravo")', ""):
-            assert_nothing_of_b(graphql.execute("{ client%s { slug name members { email } pendingInvitations { email } } }" % args))
+            assert_nothing_of_b(
+                graphql.execute(
+                    "{ client%s { slug name members { email } pendingInvitations { email } } }" % args
+                )
+            )
     # On B's host, an A user asking for A by slug gets nothing either (scope comes from the host).
     assert gql(world.a_lead, host=world.b).data('{ client(slug: "alpha") { slug } }') == {"client": None}
     # A member sees colleagues but not pending invitations; the IT lead sees both.
-    Invitation.objects.create(client=world.a, email="new@alpha.test", token_hash="x" * 64,
-                              expires_at="2999-01-01T00:00:00Z")
-    member_view = gql(world.a_member, host=world.a).data("{ client { pendingInvitations { email } members { email } } }")
+    Invitation.objects.create(
+        client=world.a, email="new@alpha.test", token_hash="x" * 64, expires_at="2999-01-01T00:00:00Z"
+    )
+    member_view = gql(world.a_member, host=world.a).data(
+        "{ client { pendingInvitations { email } members { email } } }"
+    )
     assert member_view["client"]["pendingInvitations"] == [] and len(member_view["client"]["members"]) == 2
     lead_view = gql(world.a_lead, host=world.a).data("{ client { pendingInvitations { email } } }")
     assert lead_view["client"]["pendingInvitations"] == [{"email": "new@alpha.test"}]
@@ -91,7 +102,10 @@ def probe_account_managers(world, gql):
 def probe_login(world, gql):
     # Signing in on B's host as an A user succeeds as a person but reaches none of B's data.
     graphql = gql(None, host=world.b)
-    result = graphql.data('mutation { login(input: {email: "lead@alpha.test", password: "%s"}) { nextStep viewer { email memberships { client { slug } } currentClient { slug } } } }' % PASSWORD)
+    result = graphql.data(
+        'mutation { login(input: {email: "lead@alpha.test", password: "%s"}) { nextStep viewer { email memberships { client { slug } } currentClient { slug } } } }'
+        % PASSWORD
+    )
     assert_nothing_of_b(result)
     assert_nothing_of_b(graphql.execute("{ client { slug name } }"))
 
@@ -105,7 +119,9 @@ def probe_verify_otp(world, gql):
 
 
 def probe_start_otp_enrolment(world, gql):
-    result = gql(world.a_lead, host=world.b).data("mutation { startOtpEnrolment { otpauthUri errors { code } } }")
+    result = gql(world.a_lead, host=world.b).data(
+        "mutation { startOtpEnrolment { otpauthUri errors { code } } }"
+    )
     assert_nothing_of_b(result)
 
 
@@ -128,7 +144,9 @@ def probe_provision_client(world, gql):
     for graphql in outsiders(world, gql) + [gql(world.technician), gql(world.account_manager)]:
         result = graphql.data(mutation)["provisionClient"]
         assert result["job"] is None and result["errors"][0]["code"] in {
-            "PERMISSION_DENIED", "OTP_REQUIRED", "NOT_AUTHENTICATED"
+            "PERMISSION_DENIED",
+            "OTP_REQUIRED",
+            "NOT_AUTHENTICATED",
         }
     # Even an admin cannot take B's address.
     assert gql(world.admin).data(mutation)["provisionClient"]["errors"][0]["code"] == "DUPLICATE_SLUG"
@@ -137,7 +155,7 @@ def probe_provision_client(world, gql):
 def probe_invite_client_user(world, gql):
     mutation = (
         'mutation { inviteClientUser(input: {clientSlug: "bravo", email: "spy@evil.test", fullName: "Spy", '
-        'role: IT_LEAD}) { invitation { id } errors { code } } }'
+        "role: IT_LEAD}) { invitation { id } errors { code } } }"
     )
     for graphql in outsiders(world, gql):
         result = graphql.data(mutation)["inviteClientUser"]
@@ -145,7 +163,10 @@ def probe_invite_client_user(world, gql):
     assert not Invitation.objects.filter(email="spy@evil.test").exists()
     # A member of A may not invite into A either; the IT lead may.
     own = mutation.replace("bravo", "alpha")
-    assert gql(world.a_member, host=world.a).data(own)["inviteClientUser"]["errors"][0]["code"] == "PERMISSION_DENIED"
+    assert (
+        gql(world.a_member, host=world.a).data(own)["inviteClientUser"]["errors"][0]["code"]
+        == "PERMISSION_DENIED"
+    )
     assert gql(world.a_lead, host=world.a).data(own)["inviteClientUser"]["errors"] == []
 
 

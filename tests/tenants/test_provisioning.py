@@ -8,7 +8,7 @@ import pytest
 from django.core import mail
 from django.core.management import CommandError, call_command
 from django.db import connection
-from django_tenants.utils import schema_exists, schema_context
+from django_tenants.utils import schema_context, schema_exists
 
 from services.directory.models import Contact
 from tenants import provisioning
@@ -31,7 +31,9 @@ VALID = {
 def test_provision_creates_schema_domain_and_invites_it_lead(world, django_capture_on_commit_callbacks):
     steps = []
     with django_capture_on_commit_callbacks(execute=True):
-        client = provision_client(VALID, acting_user=world.admin, progress=lambda s, t, m: steps.append((s, t, m)))
+        client = provision_client(
+            VALID, acting_user=world.admin, progress=lambda s, t, m: steps.append((s, t, m))
+        )
 
     assert client.schema_name == "client_charlie"
     assert schema_exists("client_charlie")
@@ -98,12 +100,24 @@ def test_duplicate_slug_is_refused(world):
 def test_every_bad_field_is_reported_at_once(world):
     with pytest.raises(ActionError) as excinfo:
         provision_client(
-            {"name": "", "slug": "ok-slug", "industry": "mining", "tier": "gold", "timezone": "Mars/Olympus",
-             "it_lead_email": "not-an-email", "it_lead_name": ""},
+            {
+                "name": "",
+                "slug": "ok-slug",
+                "industry": "mining",
+                "tier": "gold",
+                "timezone": "Mars/Olympus",
+                "it_lead_email": "not-an-email",
+                "it_lead_name": "",
+            },
             acting_user=world.admin,
         )
     assert {e.field for e in excinfo.value.errors} == {
-        "name", "industry", "tier", "timezone", "itLeadEmail", "itLeadName"
+        "name",
+        "industry",
+        "tier",
+        "timezone",
+        "itLeadEmail",
+        "itLeadName",
     }
 
 
@@ -133,9 +147,20 @@ def test_template_is_rebuilt_when_its_schema_is_missing(world):
 
 def test_cli_provisions_with_progress_and_is_idempotent(world):
     out = io.StringIO()
-    args = ["--name", "Delta Finance", "--slug", "delta", "--industry", "finance",
-            "--it-lead-email", "lead@delta.test", "--it-lead-name", "Dee Lead",
-            "--account-manager", world.account_manager.email]
+    args = [
+        "--name",
+        "Delta Finance",
+        "--slug",
+        "delta",
+        "--industry",
+        "finance",
+        "--it-lead-email",
+        "lead@delta.test",
+        "--it-lead-name",
+        "Dee Lead",
+        "--account-manager",
+        world.account_manager.email,
+    ]
     call_command("create_client", *args, stdout=out)
     output = out.getvalue()
     assert "1/6 Validating the request" in output and "6/6 Inviting the IT lead" in output
@@ -150,14 +175,36 @@ def test_cli_provisions_with_progress_and_is_idempotent(world):
 
 def test_cli_reports_bad_input_clearly(world):
     with pytest.raises(CommandError, match=r"slug: .*\[INVALID_SLUG\]"):
-        call_command("create_client", "--name", "X", "--slug", "X Y", "--it-lead-email", "a@b.test",
-                     "--it-lead-name", "A", stdout=io.StringIO())
+        call_command(
+            "create_client",
+            "--name",
+            "X",
+            "--slug",
+            "X Y",
+            "--it-lead-email",
+            "a@b.test",
+            "--it-lead-name",
+            "A",
+            stdout=io.StringIO(),
+        )
     with pytest.raises(CommandError, match="already belongs to"):
-        call_command("create_client", "--name", "Other", "--slug", world.a.slug, "--it-lead-email", "a@b.test",
-                     "--it-lead-name", "A", stdout=io.StringIO())
+        call_command(
+            "create_client",
+            "--name",
+            "Other",
+            "--slug",
+            world.a.slug,
+            "--it-lead-email",
+            "a@b.test",
+            "--it-lead-name",
+            "A",
+            stdout=io.StringIO(),
+        )
 
 
-def test_provisioning_job_runs_once_and_records_progress(world, django_capture_on_commit_callbacks, monkeypatch):
+def test_provisioning_job_runs_once_and_records_progress(
+    world, django_capture_on_commit_callbacks, monkeypatch
+):
     sent = []
     monkeypatch.setattr(provision_client_task, "delay", lambda job_id: sent.append(job_id))
     with django_capture_on_commit_callbacks(execute=True):
@@ -187,7 +234,9 @@ def test_second_live_job_for_the_same_slug_is_refused(world, monkeypatch):
 def test_failed_job_is_marked_failed_with_the_reason(world, monkeypatch):
     monkeypatch.setattr(provision_client_task, "delay", lambda job_id: None)
     job = start_provisioning_job(VALID, acting_user=world.admin)
-    monkeypatch.setattr(provisioning, "invite_client_user", lambda *a, **k: (_ for _ in ()).throw(OSError("smtp")))
+    monkeypatch.setattr(
+        provisioning, "invite_client_user", lambda *a, **k: (_ for _ in ()).throw(OSError("smtp"))
+    )
     finished = run_provisioning_job(str(job.pk))
     assert finished.status == ProvisioningStatus.FAILED
     assert "rolled back" in finished.error and "smtp" in finished.error

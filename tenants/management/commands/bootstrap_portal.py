@@ -36,4 +36,6 @@ class Command(BaseCommand):
         call_command(
             "migrate_schemas", tenant=True, interactive=False, verbosity=0, executor=options["executor"]
         )
-        self.stdout.write(self.style.SUCCESS(f"Portal database ready in {time.perf_counter() - started:.1f}s."))
+        self.stdout.write(
+            self.style.SUCCESS(f"Portal database ready in {time.perf_counter() - started:.1f}s.")
+        )

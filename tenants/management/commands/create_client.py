@@ -34,14 +34,18 @@ class Command(BaseCommand):
         parser.add_argument("--it-lead-email", required=True)
         parser.add_argument("--it-lead-name", required=True)
         parser.add_argument("--account-manager", help="Email of the account manager (MSP staff).")
-        parser.add_argument("--require-2fa", action="store_true", help="Client users must use two factors too.")
+        parser.add_argument(
+            "--require-2fa", action="store_true", help="Client users must use two factors too."
+        )
         parser.add_argument("--acting-user", help="Email of the MSP admin recorded as provisioning it.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         existing = Client.objects.filter(slug=options["slug"]).first()
         if existing is not None:
             if existing.name == options["name"]:
-                self.stdout.write(f"Client '{existing.slug}' already exists at {portal_url(existing)}; nothing to do.")
+                self.stdout.write(
+                    f"Client '{existing.slug}' already exists at {portal_url(existing)}; nothing to do."
+                )
                 return
             raise CommandError(f"The slug '{existing.slug}' already belongs to '{existing.name}'.")
         manager_id = None
@@ -52,7 +56,9 @@ class Command(BaseCommand):
             manager_id = manager.pk
         acting_user = None
         if options["acting_user"]:
-            acting_user = User.objects.filter(email__iexact=options["acting_user"], msp_role=MspRole.ADMIN).first()
+            acting_user = User.objects.filter(
+                email__iexact=options["acting_user"], msp_role=MspRole.ADMIN
+            ).first()
             if acting_user is None:
                 raise CommandError(f"No MSP admin with email {options['acting_user']}.")
 
@@ -88,7 +94,9 @@ class Command(BaseCommand):
         except ActionError as exc:
             if interactive:
                 self.stdout.write("")
-            raise CommandError("\n".join(f"{e.field or 'input'}: {e.message} [{e.code}]" for e in exc.errors)) from None
+            raise CommandError(
+                "\n".join(f"{e.field or 'input'}: {e.message} [{e.code}]" for e in exc.errors)
+            ) from None
         if interactive:
             self.stdout.write("")
         self.stdout.write(

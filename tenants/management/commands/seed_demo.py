@@ -23,7 +23,7 @@ STAFF = [
     ("tech.limited@msp.demo", "Lee Limited", MspRole.TECHNICIAN, True),
     ("am@msp.demo", "Alex Account-Manager", MspRole.ACCOUNT_MANAGER, False),
 ]
-CLIENTS = [
+CLIENTS: list[dict[str, Any]] = [
     {
         "name": "Northwind Dental Group",
         "slug": "northwind",
@@ -70,7 +70,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         admin = None
         for email, name, role, limited in STAFF:
-            user = _user(email, name, msp_role=role, limited_to_allowed_clients=limited, is_staff=role == MspRole.ADMIN)
+            user = _user(
+                email, name, msp_role=role, limited_to_allowed_clients=limited, is_staff=role == MspRole.ADMIN
+            )
             if role == MspRole.ADMIN:
                 admin = user
                 if not user.is_superuser:
@@ -97,19 +99,26 @@ class Command(BaseCommand):
                 )
                 Client.objects.filter(pk=client.pk).update(status=ClientStatus.ACTIVE)
             with transaction.atomic():
-                for (email, name), role in ((spec["it_lead"], ClientRole.IT_LEAD), (spec["member"], ClientRole.MEMBER)):
-                    user = _user(email, name)
-                    Membership.objects.get_or_create(user=user, client=client, defaults={"role": role})
+                for (email, name), client_role in (
+                    (spec["it_lead"], ClientRole.IT_LEAD),
+                    (spec["member"], ClientRole.MEMBER),
+                ):
+                    person = _user(email, name)
+                    Membership.objects.get_or_create(
+                        user=person, client=client, defaults={"role": client_role}
+                    )
                     client.invitations.filter(email=email, accepted_at__isnull=True).delete()
             with schema_context(client.schema_name):
                 sync_member_contacts(client)
-        limited = User.objects.get(email="tech.limited@msp.demo")
-        StaffClientAccess.objects.get_or_create(user=limited, client=Client.objects.get(slug="harbor-finch"))
+        limited_technician = User.objects.get(email="tech.limited@msp.demo")
+        StaffClientAccess.objects.get_or_create(
+            user=limited_technician, client=Client.objects.get(slug="harbor-finch")
+        )
         self.print_logins()
 
     def print_logins(self) -> None:
         msp = Client.objects.get(schema_name="public")
-        self.stdout.write(self.style.SUCCESS("\nDemo sign-ins (password for all: %s)" % DEMO_PASSWORD))
+        self.stdout.write(self.style.SUCCESS(f"\nDemo sign-ins (password for all: {DEMO_PASSWORD})"))
         self.stdout.write(f"  MSP portal: {portal_url(msp)}")
         for email, _name, role, limited in STAFF:
             note = " (allow-list: Harbor & Finch only)" if limited else ""
