@@ -77,6 +77,7 @@ def invite_client_user(
         raise ActionError(errors)
     if Membership.objects.filter(client=client, user__email__iexact=email).exists():
         raise ActionError.single("ALREADY_MEMBER", f"{email} is already a member of {client.name}.", "email")
+    revoke_expired_invitations(client=client, email=email)
     if Invitation.objects.filter(
         client=client, email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True
     ).exists():
@@ -109,6 +110,18 @@ def invite_client_user(
             )
         )
     return invitation, token
+
+
+def revoke_expired_invitations(*, client: Client | None = None, email: str | None = None) -> int:
+    """Close invitations whose link expired, so the person can be invited again."""
+    expired = Invitation.objects.filter(
+        accepted_at__isnull=True, revoked_at__isnull=True, expires_at__lte=timezone.now()
+    )
+    if client is not None:
+        expired = expired.filter(client=client)
+    if email is not None:
+        expired = expired.filter(email__iexact=email)
+    return expired.update(revoked_at=timezone.now())
 
 
 def accept_invitation(

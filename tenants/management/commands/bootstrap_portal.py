@@ -10,11 +10,12 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from tenants.actions import ensure_msp_tenant
+from tenants.periodic import ensure_periodic_tasks
 from tenants.provisioning import ensure_template_tenant
 
 
 class Command(BaseCommand):
-    help = "Migrate the public schema, ensure the MSP tenant and the template, migrate every tenant."
+    help = "Migrate every schema; ensure the MSP tenant, the clone template and the periodic job schedule."
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument(
@@ -26,16 +27,18 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.perf_counter()
-        self.stdout.write("[1/4] Migrating the public schema…")
+        self.stdout.write("[1/5] Migrating the public schema…")
         call_command("migrate_schemas", shared=True, interactive=False, verbosity=0)
-        self.stdout.write("[2/4] Ensuring the MSP tenant and its hosts…")
+        self.stdout.write("[2/5] Ensuring the MSP tenant and its hosts…")
         ensure_msp_tenant()
-        self.stdout.write("[3/4] Ensuring the template schema for new clients…")
+        self.stdout.write("[3/5] Ensuring the template schema for new clients…")
         ensure_template_tenant()
-        self.stdout.write("[4/4] Migrating every client schema…")
+        self.stdout.write("[4/5] Migrating every client schema…")
         call_command(
             "migrate_schemas", tenant=True, interactive=False, verbosity=0, executor=options["executor"]
         )
+        self.stdout.write("[5/5] Ensuring the periodic job schedule…")
+        ensure_periodic_tasks()
         self.stdout.write(
             self.style.SUCCESS(f"Portal database ready in {time.perf_counter() - started:.1f}s.")
         )

@@ -1,0 +1,67 @@
+"""The beat schedule, kept in the database (django-celery-beat) so operators can change
+times or pause jobs in Django admin without a deploy.
+
+Every periodic job is a system task: work that touches client schemas is fanned out
+by a dispatcher that sends one tenant task per client, each carrying its schema.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from django.db import transaction
+from django_celery_beat.models import CrontabSchedule, PeriodicTask
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    name: str
+    task: str
+    minute: str
+    hour: str
+    description: str
+
+
+PERIODIC_JOBS = (
+    PeriodicJob(
+        name="nightly-contact-sync",
+        task="tenants.dispatch_contact_sync",
+        minute="30",
+        hour="2",
+        description="Bring every client's contacts in step with its portal members.",
+    ),
+    PeriodicJob(
+        name="revoke-expired-invitations",
+        task="tenants.revoke_expired_invitations",
+        minute="15",
+        hour="*",
+        description="Close invitations whose links expired so people can be invited again.",
+    ),
+)
+
+
+def ensure_periodic_tasks() -> list[PeriodicTask]:
+    """Create the schedule rows that are missing. Existing rows keep operators' edits."""
+    rows = []
+    with transaction.atomic():
+        for job in PERIODIC_JOBS:
+            schedule, _ = CrontabSchedule.objects.get_or_create(
+                minute=job.minute,
+                hour=job.hour,
+                day_of_week="*",
+                day_of_month="*",
+                month_of_year="*",
+                timezone="UTC",
+            )
+            row, _ = PeriodicTask.objects.get_or_create(
+                name=job.name,
+                defaults={
+                    "task": job.task,
+                    "crontab": schedule,
+                    "description": job.description,
+                    "kwargs": json.dumps({}),
+                },
+            )
+            rows.append(row)
+    return rows
