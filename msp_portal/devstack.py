@@ -701,11 +701,16 @@ def run_step(title: str, argv: list[str], capture: bool = False) -> tuple[int, s
         )
         assert proc.stdout is not None
         chunks: list[bytes] = []
-        for line in proc.stdout:
-            chunks.append(line)
-            sys.stdout.buffer.write(line)
-            sys.stdout.buffer.flush()
-        returncode = proc.wait()
+        try:
+            for line in proc.stdout:
+                chunks.append(line)
+                sys.stdout.buffer.write(line)
+                sys.stdout.buffer.flush()
+            returncode = proc.wait()
+        except BaseException:  # interrupted: don't leave it running against stopping services
+            proc.kill()
+            proc.wait()
+            raise
         output = b"".join(chunks).decode(errors="replace")
     if returncode != 0:
         log(f"FAILED ({returncode}): {' '.join(argv[1:] if argv[0] == sys.executable else argv)}")
