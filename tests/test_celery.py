@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 from celery.contrib.testing.worker import start_worker
-from django.db import connection
 from django_tenants.utils import schema_context
 
 from msp_portal.celery import app
 from msp_portal.tasks import TenantRequiredError, enqueue_on_commit
+from msp_portal.tenancy import current_schema_name
 from services.directory.tasks import sync_member_contacts_task
 
 pytestmark = pytest.mark.celery_worker
@@ -36,7 +36,7 @@ def test_tenant_task_runs_in_the_tenant_it_was_sent_from(world_state, worker):
 
 
 def test_tenant_task_without_a_tenant_refuses_to_be_sent(world_state):
-    assert connection.schema_name == "public"
+    assert current_schema_name() == "public"
     with pytest.raises(TenantRequiredError, match="needs a client schema"):
         sync_member_contacts_task.delay()
 

@@ -242,6 +242,12 @@ ACCEPT = """mutation($input: AcceptInvitationInput!) {
 }"""
 
 
+def emailed_invitation_token() -> str:
+    match = re.search(r"/invite/([\w-]+)", str(mail.outbox[-1].body))
+    assert match, mail.outbox[-1].body
+    return match.group(1)
+
+
 def _invite(graphql, email, role="MEMBER", slug="alpha"):
     return graphql.data(
         INVITE, {"input": {"clientSlug": slug, "email": email, "fullName": "New Person", "role": role}}
@@ -260,7 +266,7 @@ def test_it_lead_invites_and_the_person_joins(world, gql, django_capture_on_comm
     with django_capture_on_commit_callbacks(execute=True):
         result = _invite(gql(world.a_lead, host=world.a), "New.Person@Alpha.test")
     assert result["errors"] == [] and result["invitation"]["invitedBy"] == "Alpha Health Lead"
-    token = re.search(r"/invite/([\w-]+)", mail.outbox[-1].body).group(1)
+    token = emailed_invitation_token()
     assert mail.outbox[-1].to == ["new.person@alpha.test"]
 
     newcomer = GraphQLClient(host="alpha.localhost")
@@ -291,7 +297,7 @@ def test_existing_user_joins_another_client_with_their_password(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         _invite(gql(world.admin), world.b_member.email, slug="alpha")
-    token = re.search(r"/invite/([\w-]+)", mail.outbox[-1].body).group(1)
+    token = emailed_invitation_token()
     wrong = GraphQLClient().data(
         ACCEPT, {"input": {"token": token, "fullName": "", "password": "wrong-password"}}
     )

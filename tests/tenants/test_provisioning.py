@@ -214,6 +214,7 @@ def test_provisioning_job_runs_once_and_records_progress(
     seen = []
     finished = run_provisioning_job(str(job.pk), on_progress=lambda s, t, m: seen.append(s))
     assert finished.status == ProvisioningStatus.SUCCEEDED
+    assert finished.client is not None
     assert (finished.step, finished.total_steps, finished.client.slug) == (6, 6, "charlie")
     assert seen == [1, 2, 3, 4, 5, 6]
     # A retried task finds the job finished and does nothing.
