@@ -19,7 +19,7 @@ export function AcceptInvitationPage() {
   if (state.step !== 'credentials') {
     const { title, subtitle } = STEP_TITLES[state.step];
     return (
-      <AuthLayout title={title} subtitle={subtitle}>
+      <AuthLayout title={title} subtitle={subtitle} wide={state.step === 'otpEnrol'}>
         <SecondFactorSteps state={state} dispatch={dispatch} />
       </AuthLayout>
     );

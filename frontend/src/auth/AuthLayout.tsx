@@ -1,10 +1,22 @@
 import type { ReactNode } from 'react';
 import { Logo } from '../components/Logo';
 
-export function AuthLayout({ title, subtitle, children, footer }: { title: ReactNode; subtitle?: ReactNode; children: ReactNode; footer?: ReactNode }) {
+export function AuthLayout({
+  title,
+  subtitle,
+  children,
+  footer,
+  wide = false,
+}: {
+  title: ReactNode;
+  subtitle?: ReactNode;
+  children: ReactNode;
+  footer?: ReactNode;
+  wide?: boolean;
+}) {
   return (
     <div className="auth-layout">
-      <main className="auth-card">
+      <main className={wide ? 'auth-card is-wide' : 'auth-card'}>
         <div className="auth-logo">
           <Logo size={28} />
         </div>

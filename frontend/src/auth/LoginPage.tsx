@@ -37,6 +37,7 @@ export function LoginPage() {
     <AuthLayout
       title={title}
       subtitle={subtitle}
+      wide={state.step === 'otpEnrol'}
       footer={
         state.step === 'otpVerify' || state.step === 'otpEnrol' ? (
           <SwitchAccount onReset={() => dispatch({ type: 'RESET' })} />

@@ -85,6 +85,9 @@ export function Shell() {
       <div className="main-col">
         <header className="topbar">
           <div className="topbar-left">
+            {!showSwitcher && !viewer.isMspStaff && viewer.memberships[0] && (
+              <span className="topbar-context">{viewer.memberships[0].client.name}</span>
+            )}
             {showSwitcher && (
               <ClientSwitcher
                 value={currentSlug}

@@ -1,5 +1,5 @@
 import clsx from 'clsx';
-import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { useViewer } from '../../auth/ViewerContext';
 import { Alert, Button, EmptyState, Skeleton, StatusPill, TierBadge } from '../../components/ui';
@@ -292,25 +292,28 @@ function FilterSelect({
   testId: string;
   disabled?: boolean;
 }) {
+  const id = useId();
   return (
-    <label className={clsx('filter-select', value && 'is-active')}>
-      <span className="sr-only">{label}</span>
+    <div className={clsx('filter-select', value && 'is-active')}>
+      <label htmlFor={id} className="filter-label">
+        {label}
+      </label>
       <select
-        className="select select-sm"
+        id={id}
         value={value ?? ''}
         onChange={(e) => onChange(e.target.value || null)}
         data-testid={testId}
         disabled={disabled && !value}
       >
-        <option value="">{`${label}: All`}</option>
+        <option value="">All</option>
         {options.map(([v, text]) => (
           <option key={v} value={v}>
-            {`${label}: ${text}`}
+            {text}
           </option>
         ))}
-        {value && !options.some(([v]) => v === value) && <option value={value}>{`${label}: ${value}`}</option>}
+        {value && !options.some(([v]) => v === value) && <option value={value}>{value}</option>}
       </select>
-    </label>
+    </div>
   );
 }
 

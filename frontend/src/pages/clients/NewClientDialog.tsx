@@ -207,11 +207,7 @@ function ProvisionForm({
         }}
         onBlur={() => set('slug', slugify(form.slug) || form.slug)}
         error={errors['slug']}
-        hint={
-          <>
-            Used in the portal address: <span className="mono">{form.slug || 'slug'}.…</span>. Lowercase letters, digits and hyphens.
-          </>
-        }
+        hint="Part of the client’s portal address. 3–40 lowercase letters, digits and hyphens, starting with a letter."
         maxLength={SLUG_MAX_LENGTH}
         spellCheck={false}
         autoComplete="off"

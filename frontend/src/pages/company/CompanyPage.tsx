@@ -150,6 +150,8 @@ export function CompanyPage() {
               <dd>{client.timezone}</dd>
               <dt>Members</dt>
               <dd>{formatNumber(client.memberCount)}</dd>
+              <dt>Two-factor</dt>
+              <dd>{client.requireTwoFactor ? 'Required for everyone' : 'Optional'}</dd>
               <dt>Portal</dt>
               <dd>
                 <a href={client.portalUrl} className="mono small break">
