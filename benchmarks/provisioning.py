@@ -149,7 +149,13 @@ def machine_description(server_url: str) -> list[tuple[str, str]]:
         ("PostgreSQL", row[0] if row else "unknown"),
         ("Python", platform.python_version()),
         ("Date (UTC)", datetime.now(UTC).strftime("%Y-%m-%d %H:%M")),
+        ("Load average at start (1/5/15 min)", load_average()),
     ]
+
+
+def load_average() -> str:
+    """The 1/5/15-minute load averages: other work on the machine skews timings."""
+    return " / ".join(f"{load:.1f}" for load in os.getloadavg())
 
 
 def percentile(values: Sequence[float], fraction: float) -> float:
@@ -349,7 +355,7 @@ def report(
         f"schema step {median_of('migrate', 'schema') / median_of('clone', 'schema'):.1f}x"
     )
     print()
-    print_table(["machine", ""], machine)
+    print_table(["machine", ""], [*machine, ("Load average at end (1/5/15 min)", load_average())])
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -1,0 +1,333 @@
+"""Benchmark: `migrate_schemas` with nothing to migrate, by tenant count and executor.
+
+Measures the wall-clock time of `python manage.py migrate_schemas --executor=<executor>
+--noinput --verbosity=<v>` run as a child process, as a deployment runs it: Django start-up,
+the public schema, the template schema and every client schema, none of which has a migration
+to apply. Each run is checked to have recorded no migration anywhere.
+
+* executors: django-tenants' `standard` (one schema after another in one process) and
+  `multiprocessing` (a pool of `TENANT_MULTIPROCESSING_MAX_PROCESSES` forked workers,
+  default 2, fed `TENANT_MULTIPROCESSING_CHUNKS` schemas at a time, default 2);
+* sizes: 100 and 500 client tenants by default, each with a real schema (full tables and
+  migration records) cloned from the template — the same clone `provision_client` makes,
+  created in bulk without the per-client domain checks, invitation and fake migrate;
+* verbosity: 0 is what `bootstrap_portal` runs on every start; at 1 (the command's default)
+  Django's `migrate` also runs the autodetector in every schema to warn about model changes
+  without migrations.
+
+Executors alternate within each repeat (the order flips every repeat); the median of the
+repeats is reported, with per-tenant milliseconds (median / client tenants) and the marginal
+cost of one more tenant between the smallest and largest size.
+
+Runs on its own throwaway database (`msp_bench_migrate` by default), created and dropped by
+the script. Run from the repository root:
+
+    .venv/bin/python -m benchmarks.migrate_schemas --sizes 100 500 --repeats 2
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from benchmarks.provisioning import (
+    DEFAULT_SERVER_URL,
+    REPO_ROOT,
+    bench_environment,
+    bootstrap_database,
+    load_average,
+    machine_description,
+    print_table,
+    setup_django,
+    throwaway_database,
+)
+
+EXECUTORS = ("standard", "multiprocessing")
+CLONE_BATCH = 50
+
+
+@dataclass
+class Series:
+    """The repeated runs of one (size, executor, verbosity) combination, in seconds."""
+
+    size: int
+    executor: str
+    verbosity: int
+    seconds: list[float] = field(default_factory=list)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.seconds)
+
+
+def client_count() -> int:
+    from tenants.models import Client
+
+    return Client.objects.clients().count()
+
+
+def add_clients(target: int) -> None:
+    """Add client tenants until there are `target`: rows, domains and schemas cloned from the template."""
+    from django.conf import settings
+    from django.db import transaction
+    from django_tenants.clone import CloneSchema
+
+    from tenants.actions import client_domain_for
+    from tenants.models import Client, ClientStatus, Domain, TenantKind
+    from tenants.provisioning import schema_name_for
+
+    start = client_count()
+    if start >= target:
+        return
+    cloner = CloneSchema()
+    started = time.perf_counter()
+    for batch_start in range(start, target, CLONE_BATCH):
+        slugs = [f"bench-{index:04d}" for index in range(batch_start, min(batch_start + CLONE_BATCH, target))]
+        with transaction.atomic():
+            clients = Client.objects.bulk_create(
+                Client(
+                    schema_name=schema_name_for(slug),
+                    name=f"Bench {slug}",
+                    slug=slug,
+                    kind=TenantKind.CLIENT,
+                    status=ClientStatus.ACTIVE,
+                )
+                for slug in slugs
+            )
+            Domain.objects.bulk_create(
+                Domain(domain=client_domain_for(client.slug), tenant=client, is_primary=True)
+                for client in clients
+            )
+            for client in clients:
+                cloner.clone_schema(settings.TENANT_BASE_SCHEMA, client.schema_name, "DATA")
+        done = batch_start + len(slugs)
+        elapsed = time.perf_counter() - started
+        print(
+            f"  cloned {done - start}/{target - start} new client schemas "
+            f"({elapsed:.0f} s, {1000 * elapsed / (done - start):.0f} ms each)",
+            flush=True,
+        )
+
+
+def tenant_schemas() -> list[str]:
+    """Every schema `migrate_schemas` visits, public first."""
+    from tenants.models import Client
+
+    return ["public", *Client.objects.exclude(schema_name="public").values_list("schema_name", flat=True)]
+
+
+def migration_records(schemas: Sequence[str]) -> dict[str, int]:
+    """Rows in each schema's `django_migrations` table."""
+    from django.db import connection
+
+    query = " UNION ALL ".join(
+        f"SELECT '{schema}', count(*) FROM \"{schema}\".django_migrations" for schema in schemas
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(query)
+        return dict(cursor.fetchall())
+
+
+def table_counts(schemas: Sequence[str]) -> dict[str, int]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT n.nspname, count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE c.relkind = 'r' AND n.nspname = ANY(%s) GROUP BY n.nspname
+            """,
+            [list(schemas)],
+        )
+        return dict(cursor.fetchall())
+
+
+def check_clients_complete(template: str) -> tuple[int, int]:
+    """Every client schema has the template's tables and migration records; returns those counts."""
+    from tenants.models import Client
+
+    clients = list(Client.objects.clients().values_list("schema_name", flat=True))
+    records = migration_records([template, *clients])
+    tables = table_counts([template, *clients])
+    wrong = [s for s in clients if records[s] != records[template] or tables.get(s) != tables[template]]
+    if wrong:
+        raise SystemExit(f"{len(wrong)} client schemas differ from the template, e.g. {wrong[:3]}")
+    return tables[template], records[template]
+
+
+def time_migrate_schemas(executor: str, verbosity: int, env: dict[str, str], schemas: Sequence[str]) -> float:
+    """Seconds for one `manage.py migrate_schemas` child process; fails if it migrated anything."""
+    before = sum(migration_records(schemas).values())
+    command = [
+        sys.executable,
+        "manage.py",
+        "migrate_schemas",
+        f"--executor={executor}",
+        "--noinput",
+        f"--verbosity={verbosity}",
+    ]
+    started = time.perf_counter()
+    result = subprocess.run(command, cwd=REPO_ROOT, env=env, capture_output=True, text=True, check=False)
+    elapsed = time.perf_counter() - started
+    if result.returncode != 0:
+        tail = "\n".join((result.stdout + result.stderr).splitlines()[-30:])
+        raise SystemExit(f"{' '.join(command)} failed ({result.returncode}):\n{tail}")
+    after = sum(migration_records(schemas).values())
+    if after != before:
+        raise SystemExit(
+            f"migrate_schemas recorded {after - before} migrations: there was something to migrate."
+        )
+    return elapsed
+
+
+def run(
+    sizes: Sequence[int],
+    repeats: int,
+    executors: Sequence[str],
+    verbosities: Sequence[int],
+    env: dict[str, str],
+) -> list[Series]:
+    from django.conf import settings
+
+    series: list[Series] = []
+    for size in sorted(sizes):
+        print(f"Growing to {size} client tenants…", flush=True)
+        add_clients(size)
+        tables, records = check_clients_complete(settings.TENANT_BASE_SCHEMA)
+        schemas = tenant_schemas()
+        print(
+            f"  {size} clients, {len(schemas)} schemas to visit (public + template + clients); "
+            f"each client schema has {tables} tables and {records} migration records",
+            flush=True,
+        )
+        by_key = {
+            (executor, verbosity): Series(size, executor, verbosity)
+            for verbosity in verbosities
+            for executor in executors
+        }
+        for repeat in range(repeats):
+            order = list(executors) if repeat % 2 == 0 else list(reversed(executors))
+            for verbosity in verbosities:
+                for executor in order:
+                    seconds = time_migrate_schemas(executor, verbosity, env, schemas)
+                    by_key[executor, verbosity].seconds.append(seconds)
+                    print(
+                        f"  {size:>4} clients  {executor:<15} -v {verbosity}  run {repeat + 1}/{repeats}  "
+                        f"{seconds:6.1f} s  ({1000 * seconds / size:5.1f} ms per client, "
+                        f"load {os.getloadavg()[0]:.1f})",
+                        flush=True,
+                    )
+        series.extend(by_key.values())
+    return series
+
+
+def report(series: list[Series], machine: list[tuple[str, str]]) -> None:
+    from django.conf import settings
+
+    processes = getattr(settings, "TENANT_MULTIPROCESSING_MAX_PROCESSES", 2)
+    chunks = getattr(settings, "TENANT_MULTIPROCESSING_CHUNKS", 2)
+    print()
+    print(
+        "migrate_schemas with nothing to migrate (wall clock of the whole command; "
+        f"multiprocessing: {processes} processes, chunks of {chunks})"
+    )
+    print()
+    medians = {(s.size, s.executor, s.verbosity): s.median for s in series}
+    rows = []
+    for s in sorted(series, key=lambda s: (s.verbosity, s.size, EXECUTORS.index(s.executor))):
+        standard = medians.get((s.size, "standard", s.verbosity))
+        rows.append(
+            [
+                s.size,
+                s.executor,
+                s.verbosity,
+                " / ".join(f"{x:.1f}" for x in s.seconds),
+                f"{s.median:.1f}",
+                f"{1000 * s.median / s.size:.1f}",
+                f"{standard / s.median:.2f}x" if standard else "",
+            ]
+        )
+    print_table(
+        [
+            "clients",
+            "executor",
+            "verbosity",
+            "runs (s)",
+            "median (s)",
+            "ms per client",
+            "speed-up vs standard",
+        ],
+        rows,
+    )
+
+    sizes = sorted({s.size for s in series})
+    if len(sizes) > 1:
+        low, high = sizes[0], sizes[-1]
+        print()
+        print(f"Marginal cost of one more client tenant (median at {high} - median at {low}) / {high - low}:")
+        print()
+        marginal = []
+        for s in sorted(series, key=lambda s: (s.verbosity, EXECUTORS.index(s.executor))):
+            if s.size == high:
+                extra = (s.median - medians[low, s.executor, s.verbosity]) / (high - low)
+                marginal.append([s.executor, s.verbosity, f"{1000 * extra:.1f}"])
+        print_table(["executor", "verbosity", "ms per extra client"], marginal)
+    print()
+    print_table(["machine", ""], [*machine, ("Load average at end (1/5/15 min)", load_average())])
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        description="Time migrate_schemas with nothing to migrate: standard vs multiprocessing executor.",
+    )
+    parser.add_argument(
+        "--sizes", type=int, nargs="+", default=[100, 500], help="client tenant counts (default 100 500)"
+    )
+    parser.add_argument("--repeats", type=int, default=2, help="runs per executor and size (default 2)")
+    parser.add_argument(
+        "--executors",
+        nargs="+",
+        choices=EXECUTORS,
+        default=list(EXECUTORS),
+        help="executors to time (default both)",
+    )
+    parser.add_argument(
+        "--verbosity",
+        type=int,
+        nargs="+",
+        default=[0, 1],
+        choices=[0, 1],
+        help="verbosity levels to time (default 0 1: bootstrap_portal runs 0, the command defaults to 1)",
+    )
+    parser.add_argument(
+        "--database", default="msp_bench_migrate", help="throwaway database name (msp_bench_*)"
+    )
+    parser.add_argument(
+        "--server-url",
+        default=os.environ.get("BENCH_SERVER_URL", DEFAULT_SERVER_URL),
+        help=f"URL of a database on the server, used for CREATE/DROP DATABASE (default {DEFAULT_SERVER_URL})",
+    )
+    parser.add_argument(
+        "--keep-database", action="store_true", help="leave the database behind for inspection"
+    )
+    args = parser.parse_args(argv)
+
+    started = time.perf_counter()
+    machine = machine_description(args.server_url)
+    with throwaway_database(args.database, args.server_url, keep=args.keep_database) as db_url:
+        setup_django(db_url)
+        print("Bootstrapping: public schema, MSP tenant, template schema…", flush=True)
+        bootstrap_database()
+        series = run(args.sizes, args.repeats, args.executors, args.verbosity, bench_environment(db_url))
+        report(series, machine)
+    print(f"\nBenchmark finished in {time.perf_counter() - started:.0f} s.")
+
+
+if __name__ == "__main__":
+    main()
