@@ -34,7 +34,7 @@ export function ClientsPage() {
             ) : (
               <span data-testid="clients-total">
                 {formatNumber(list.totalCount)} {list.totalCount === 1 ? 'client' : 'clients'}
-                {filtered ? ' match these filters' : ''}
+                {filtered ? (list.totalCount === 1 ? ' matches these filters' : ' match these filters') : ''}
               </span>
             )}
           </p>
