@@ -15,6 +15,9 @@ to apply. Each run is checked to have recorded no migration anywhere.
   Django's `migrate` also runs the autodetector in every schema to warn about model changes
   without migrations.
 
+With `--skip-checks` every run passes that flag on: django-tenants hands the command's options
+to each schema's `migrate`, which otherwise runs Django's system checks once per schema.
+
 Executors alternate within each repeat (the order flips every repeat); the median of the
 repeats is reported, with per-tenant milliseconds (median / client tenants) and the marginal
 cost of one more tenant between the smallest and largest size.
@@ -161,7 +164,9 @@ def check_clients_complete(template: str) -> tuple[int, int]:
     return tables[template], records[template]
 
 
-def time_migrate_schemas(executor: str, verbosity: int, env: dict[str, str], schemas: Sequence[str]) -> float:
+def time_migrate_schemas(
+    executor: str, verbosity: int, env: dict[str, str], schemas: Sequence[str], extra: Sequence[str]
+) -> float:
     """Seconds for one `manage.py migrate_schemas` child process; fails if it migrated anything."""
     before = sum(migration_records(schemas).values())
     command = [
@@ -171,6 +176,7 @@ def time_migrate_schemas(executor: str, verbosity: int, env: dict[str, str], sch
         f"--executor={executor}",
         "--noinput",
         f"--verbosity={verbosity}",
+        *extra,
     ]
     started = time.perf_counter()
     result = subprocess.run(command, cwd=REPO_ROOT, env=env, capture_output=True, text=True, check=False)
@@ -192,6 +198,7 @@ def run(
     executors: Sequence[str],
     verbosities: Sequence[int],
     env: dict[str, str],
+    extra: Sequence[str],
 ) -> list[Series]:
     from django.conf import settings
 
@@ -215,7 +222,7 @@ def run(
             order = list(executors) if repeat % 2 == 0 else list(reversed(executors))
             for verbosity in verbosities:
                 for executor in order:
-                    seconds = time_migrate_schemas(executor, verbosity, env, schemas)
+                    seconds = time_migrate_schemas(executor, verbosity, env, schemas, extra)
                     by_key[executor, verbosity].seconds.append(seconds)
                     print(
                         f"  {size:>4} clients  {executor:<15} -v {verbosity}  run {repeat + 1}/{repeats}  "
@@ -227,7 +234,7 @@ def run(
     return series
 
 
-def report(series: list[Series], machine: list[tuple[str, str]]) -> None:
+def report(series: list[Series], machine: list[tuple[str, str]], extra: Sequence[str]) -> None:
     from django.conf import settings
 
     processes = getattr(settings, "TENANT_MULTIPROCESSING_MAX_PROCESSES", 2)
@@ -235,7 +242,8 @@ def report(series: list[Series], machine: list[tuple[str, str]]) -> None:
     print()
     print(
         "migrate_schemas with nothing to migrate (wall clock of the whole command; "
-        f"multiprocessing: {processes} processes, chunks of {chunks})"
+        f"multiprocessing: {processes} processes, chunks of {chunks}"
+        + (f"; with {' '.join(extra)})" if extra else ")")
     )
     print()
     medians = {(s.size, s.executor, s.verbosity): s.median for s in series}
@@ -275,8 +283,8 @@ def report(series: list[Series], machine: list[tuple[str, str]]) -> None:
         marginal = []
         for s in sorted(series, key=lambda s: (s.verbosity, EXECUTORS.index(s.executor))):
             if s.size == high:
-                extra = (s.median - medians[low, s.executor, s.verbosity]) / (high - low)
-                marginal.append([s.executor, s.verbosity, f"{1000 * extra:.1f}"])
+                per_client = (s.median - medians[low, s.executor, s.verbosity]) / (high - low)
+                marginal.append([s.executor, s.verbosity, f"{1000 * per_client:.1f}"])
         print_table(["executor", "verbosity", "ms per extra client"], marginal)
     print()
     print_table(["machine", ""], [*machine, ("Load average at end (1/5/15 min)", load_average())])
@@ -306,6 +314,12 @@ def main(argv: Sequence[str] | None = None) -> None:
         help="verbosity levels to time (default 0 1: bootstrap_portal runs 0, the command defaults to 1)",
     )
     parser.add_argument(
+        "--skip-checks",
+        action="store_true",
+        help="pass --skip-checks: django-tenants hands it to every schema's migrate, which otherwise runs "
+        "Django's system checks once per schema",
+    )
+    parser.add_argument(
         "--database", default="msp_bench_migrate", help="throwaway database name (msp_bench_*)"
     )
     parser.add_argument(
@@ -324,8 +338,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         setup_django(db_url)
         print("Bootstrapping: public schema, MSP tenant, template schema…", flush=True)
         bootstrap_database()
-        series = run(args.sizes, args.repeats, args.executors, args.verbosity, bench_environment(db_url))
-        report(series, machine)
+        extra = ["--skip-checks"] if args.skip_checks else []
+        series = run(
+            args.sizes, args.repeats, args.executors, args.verbosity, bench_environment(db_url), extra
+        )
+        report(series, machine, extra)
     print(f"\nBenchmark finished in {time.perf_counter() - started:.0f} s.")
 
 
