@@ -10,7 +10,7 @@ to apply. Each run is checked to have recorded no migration anywhere.
   default 2, fed `TENANT_MULTIPROCESSING_CHUNKS` schemas at a time, default 2);
 * sizes: 100 and 500 client tenants by default, each with a real schema (full tables and
   migration records) cloned from the template — the same clone `provision_client` makes,
-  created in bulk without the per-client domain checks, invitation and fake migrate;
+  created in bulk (rows and domains) without validation, invitation and fake migrate;
 * verbosity: 0 is what `bootstrap_portal` runs on every start; at 1 (the command's default)
   Django's `migrate` also runs the autodetector in every schema to warn about model changes
   without migrations.
