@@ -9,10 +9,12 @@ import { AuthLayout } from './AuthLayout';
 import { SecondFactorSteps, STEP_TITLES } from './AuthFlow';
 import { initialLoginState, loginReducer } from './loginMachine';
 import { useViewer } from './ViewerContext';
+import { useDocumentTitle } from '../lib/useDocumentTitle';
 
 const MIN_PASSWORD = 8;
 
 export function AcceptInvitationPage() {
+  useDocumentTitle('Accept invitation');
   const { token = '' } = useParams();
   const [state, dispatch] = useReducer(loginReducer, initialLoginState);
 

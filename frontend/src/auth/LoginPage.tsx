@@ -10,8 +10,10 @@ import { SecondFactorSteps, STEP_TITLES, SwitchAccount } from './AuthFlow';
 import { loginReducer, stateForViewer, type LoginEvent } from './loginMachine';
 import { homePath, safeNext } from './roles';
 import { useViewer } from './ViewerContext';
+import { useDocumentTitle } from '../lib/useDocumentTitle';
 
 export function LoginPage() {
+  useDocumentTitle('Sign in');
   const { viewer } = useViewer();
   const [params] = useSearchParams();
   const next = params.get('next');

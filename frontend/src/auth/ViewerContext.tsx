@@ -1,5 +1,5 @@
-import { createContext, useCallback, useContext, useMemo, useState, type ReactNode } from 'react';
-import type { GraphQLRequestError } from '../graphql/client';
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { SESSION_PROBLEM_EVENT, type GraphQLRequestError } from '../graphql/client';
 import type { ViewerFieldsFragment, ViewerQuery } from '../graphql/generated';
 import { useQuery } from '../graphql/hooks';
 import { VIEWER_QUERY } from '../graphql/operations';
@@ -32,6 +32,24 @@ export function ViewerProvider({ children }: { children: ReactNode }) {
   }, [q]);
 
   const setViewer = useCallback((viewer: Viewer | null) => setOverride({ viewer }), []);
+
+  // A request failed because the session ended (or 2FA lapsed): re-ask who we are.
+  // The route guards then redirect to /login. Debounced so a burst of failing
+  // requests triggers one check.
+  const refreshRef = useRef(refresh);
+  refreshRef.current = refresh;
+  useEffect(() => {
+    let timer: number | undefined;
+    const onProblem = () => {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(() => void refreshRef.current(), 100);
+    };
+    window.addEventListener(SESSION_PROBLEM_EVENT, onProblem);
+    return () => {
+      window.removeEventListener(SESSION_PROBLEM_EVENT, onProblem);
+      window.clearTimeout(timer);
+    };
+  }, []);
 
   const value = useMemo<ViewerContextValue>(
     () => ({

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { GRAPHQL_ENDPOINT, GraphQLRequestError, gql, messageForGraphQLErrors, readCookie } from './client';
+import { GRAPHQL_ENDPOINT, GraphQLRequestError, SESSION_PROBLEM_EVENT, gql, messageForGraphQLErrors, readCookie } from './client';
 
 function respond(body: unknown, status = 200) {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
@@ -86,6 +86,23 @@ describe('gql()', () => {
     const err2 = await caught(gql('query A { a }'));
     expect(err2.isAuthError).toBe(true);
     expect(err2.message).toMatch(/sign in again/i);
+  });
+
+  it('announces session problems so the app can send the person back to sign-in', async () => {
+    const seen: unknown[] = [];
+    const listener = (e: Event) => seen.push((e as CustomEvent).detail);
+    window.addEventListener(SESSION_PROBLEM_EVENT, listener);
+    try {
+      respond({ data: null, errors: [{ message: 'x', extensions: { code: 'NOT_AUTHENTICATED' } }] });
+      await caught(gql('query A { a }'));
+      respond({ data: null, errors: [{ message: 'x', extensions: { code: 'PERMISSION_DENIED' } }] });
+      await caught(gql('query A { a }'));
+      respond('', 401);
+      await caught(gql('query A { a }'));
+    } finally {
+      window.removeEventListener(SESSION_PROBLEM_EVENT, listener);
+    }
+    expect(seen).toHaveLength(2);
   });
 
   it('treats errors alongside partial data as a failure', async () => {

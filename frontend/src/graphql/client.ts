@@ -152,13 +152,15 @@ export async function gql<TData, TVars extends Variables = Variables>(
   const errors = extractErrors(body);
   // graphene answers validation errors with HTTP 400 + an `errors` array: prefer that message.
   if (errors.length > 0) {
-    throw new GraphQLRequestError('graphql', messageForGraphQLErrors(errors), {
-      status: response.status,
-      errors,
-    });
+    throw notify(
+      new GraphQLRequestError('graphql', messageForGraphQLErrors(errors), {
+        status: response.status,
+        errors,
+      }),
+    );
   }
   if (!response.ok) {
-    throw new GraphQLRequestError('http', httpMessage(response.status), { status: response.status });
+    throw notify(new GraphQLRequestError('http', httpMessage(response.status), { status: response.status }));
   }
   if (!isObject(body) || !('data' in body) || body['data'] == null) {
     throw new GraphQLRequestError('parse', 'The server sent a response the app could not understand.', {
@@ -166,6 +168,20 @@ export async function gql<TData, TVars extends Variables = Variables>(
     });
   }
   return body['data'] as TData;
+}
+
+/**
+ * Fired on `window` when the server says the session is gone or needs its
+ * second factor again; the viewer context re-checks who is signed in and the
+ * route guards send the person to /login.
+ */
+export const SESSION_PROBLEM_EVENT = 'portal:session-problem';
+
+function notify(err: GraphQLRequestError): GraphQLRequestError {
+  if ((err.isAuthError || err.code === 'OTP_REQUIRED') && typeof window !== 'undefined') {
+    window.dispatchEvent(new CustomEvent(SESSION_PROBLEM_EVENT, { detail: err }));
+  }
+  return err;
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

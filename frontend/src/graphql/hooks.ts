@@ -70,10 +70,22 @@ export function useQuery<TData, TVars extends Variables = Variables>(
     };
   }, [run, skip]);
 
+  // Polling: the next request starts `pollInterval` ms after the previous one
+  // finished, so a slow server never gets overlapping (and aborted) requests.
   useEffect(() => {
     if (skip || !pollInterval) return;
-    const t = window.setInterval(() => void run(), pollInterval);
-    return () => window.clearInterval(t);
+    let cancelled = false;
+    let timer: number | undefined;
+    const tick = async () => {
+      if (cancelled) return;
+      await run();
+      if (!cancelled) timer = window.setTimeout(() => void tick(), pollInterval);
+    };
+    timer = window.setTimeout(() => void tick(), pollInterval);
+    return () => {
+      cancelled = true;
+      window.clearTimeout(timer);
+    };
   }, [run, skip, pollInterval]);
 
   return { data: state.data, error: state.error, loading: state.loading, refetch: run };

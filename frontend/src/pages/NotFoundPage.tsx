@@ -1,8 +1,10 @@
 import { Link } from 'react-router';
 import { useViewer } from '../auth/ViewerContext';
 import { homePath } from '../auth/roles';
+import { useDocumentTitle } from '../lib/useDocumentTitle';
 
 export function NotFoundPage() {
+  useDocumentTitle('Page not found');
   const { viewer } = useViewer();
   return (
     <div className="fullpage-center">

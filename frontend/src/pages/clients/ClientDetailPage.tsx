@@ -7,12 +7,14 @@ import { useQuery } from '../../graphql/hooks';
 import { CLIENT_QUERY } from '../../graphql/operations';
 import { INDUSTRY_LABEL, MSP_ROLE_LABEL } from '../../lib/enums';
 import { formatDate, formatNumber } from '../../lib/format';
+import { useDocumentTitle } from '../../lib/useDocumentTitle';
 
 export function ClientDetailPage() {
   const { slug = '' } = useParams();
   const { viewer } = useViewer();
   const q = useQuery<ClientQuery, ClientQueryVariables>(CLIENT_QUERY, { slug });
   const client = q.data?.client;
+  useDocumentTitle(client?.name ?? 'Client');
 
   return (
     <div className="page">

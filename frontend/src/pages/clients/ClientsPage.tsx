@@ -12,8 +12,10 @@ import { useDebouncedValue } from '../../lib/useDebounced';
 import { activeFilterCount, useClientFilters, type ClientFilters } from './filters';
 import { NewClientDialog } from './NewClientDialog';
 import { useClientsList, type ClientRow } from './useClientsList';
+import { useDocumentTitle } from '../../lib/useDocumentTitle';
 
 export function ClientsPage() {
+  useDocumentTitle('Clients');
   const { viewer } = useViewer();
   const [filters, update, clear] = useClientFilters();
   const list = useClientsList(filters);

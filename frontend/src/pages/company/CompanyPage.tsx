@@ -8,6 +8,7 @@ import { useQuery } from '../../graphql/hooks';
 import { CLIENT_QUERY } from '../../graphql/operations';
 import { INDUSTRY_LABEL } from '../../lib/enums';
 import { formatNumber } from '../../lib/format';
+import { useDocumentTitle } from '../../lib/useDocumentTitle';
 
 export function CompanyPage() {
   const { slug: routeSlug } = useParams();
@@ -18,6 +19,7 @@ export function CompanyPage() {
   const noCompany = !routeSlug && !viewer?.currentClient && !viewer?.memberships.length;
   const q = useQuery<ClientQuery, ClientQueryVariables>(CLIENT_QUERY, slug ? { slug } : {}, { skip: noCompany });
   const client = q.data?.client;
+  useDocumentTitle(client?.name ?? 'My company');
 
   if (noCompany) {
     return (
