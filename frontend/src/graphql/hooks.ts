@@ -65,6 +65,8 @@ export function useQuery<TData, TVars extends Variables = Variables>(
     }
     void run();
     return () => {
+      // Invalidate the in-flight request (this ref is a counter, not a DOM node).
+      // eslint-disable-next-line react-hooks/exhaustive-deps
       seq.current++;
       controller.current?.abort();
     };

@@ -85,7 +85,6 @@ export function activeFilterCount(filters: ClientFilters): number {
 export function useClientFilters(): [ClientFilters, (patch: Partial<ClientFilters>) => void, () => void] {
   const [params, setParams] = useSearchParams();
   const key = params.toString();
-  // eslint-disable-next-line react-hooks/exhaustive-deps
   const filters = useMemo(() => parseFilters(new URLSearchParams(key)), [key]);
   const update = useCallback(
     (patch: Partial<ClientFilters>) => {

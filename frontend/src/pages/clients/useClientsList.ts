@@ -30,7 +30,7 @@ export function useClientsList(filters: ClientFilters) {
     setMoreError(undefined);
   }, [key]);
 
-  const extra = more.key === key ? more.pages : [];
+  const extra = useMemo(() => (more.key === key ? more.pages : []), [more, key]);
   const lastPage: Page | undefined = extra.length ? extra[extra.length - 1] : first.data?.clients;
 
   const loadMore = useCallback(async () => {
