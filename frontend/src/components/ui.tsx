@@ -325,7 +325,7 @@ export function Modal({
             </h2>
             {description && <p className="modal-description">{description}</p>}
           </div>
-          <button type="button" className="icon-btn" aria-label="Close" onClick={onClose} data-modal-close>
+          <button type="button" className="icon-btn" aria-label="Close dialog" title="Close (Esc)" onClick={onClose} data-modal-close>
             <svg viewBox="0 0 16 16" width="16" height="16" aria-hidden="true">
               <path d="M4 4l8 8M12 4l-8 8" stroke="currentColor" strokeWidth="1.5" strokeLinecap="round" />
             </svg>
