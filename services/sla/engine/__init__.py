@@ -1,0 +1,73 @@
+"""The pure SLA engine: business calendars, business-time arithmetic and event-sourced SLA clocks.
+
+Nothing here touches Django or a database; everything is deterministic given its arguments.
+See docs/sla.md for the conventions it implements.
+"""
+
+from .businesstime import (
+    BusinessTimeError,
+    add_business_seconds,
+    business_intervals_between,
+    business_seconds_between,
+    is_business_instant,
+    next_business_instant,
+)
+from .calendar import BusinessCalendar, CalendarError, WorkingWindow
+from .clock import (
+    ClockExplanation,
+    ClockName,
+    ClockState,
+    ClockStatus,
+    EventKind,
+    ExcludedSegment,
+    PriorityTargets,
+    SlaClocks,
+    SlaEvent,
+    SlaEventLogError,
+    SlaPolicy,
+    SlaPolicyError,
+    TargetMeasure,
+    compliance_percent,
+    evaluate_sla_clocks,
+)
+from .warning_stages import (
+    DEFAULT_WARNING_FRACTIONS,
+    WarningStage,
+    next_warning_at,
+    warning_stage,
+    warning_stage_at,
+    warning_stage_for,
+)
+
+__all__ = [
+    "DEFAULT_WARNING_FRACTIONS",
+    "BusinessCalendar",
+    "BusinessTimeError",
+    "CalendarError",
+    "ClockExplanation",
+    "ClockName",
+    "ClockState",
+    "ClockStatus",
+    "EventKind",
+    "ExcludedSegment",
+    "PriorityTargets",
+    "SlaClocks",
+    "SlaEvent",
+    "SlaEventLogError",
+    "SlaPolicy",
+    "SlaPolicyError",
+    "TargetMeasure",
+    "WarningStage",
+    "WorkingWindow",
+    "add_business_seconds",
+    "business_intervals_between",
+    "business_seconds_between",
+    "compliance_percent",
+    "evaluate_sla_clocks",
+    "is_business_instant",
+    "next_business_instant",
+    "next_warning_at",
+    "warning_stage",
+    "warning_stage_at",
+    "warning_stage_for",
+]
