@@ -59,11 +59,14 @@ SHARED_APPS = [
     "axes",
     "django_celery_beat",
     "graphene_django",
+    "services.catalog",
+    "services.workqueue",
 ]
 # Operational data of one client lives in its own schema.
 TENANT_APPS = [
     "django.contrib.contenttypes",
     "services.directory",
+    "services.support",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -215,6 +218,22 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
+
+# --------------------------------------------------------------- service desk
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", str(BASE_DIR / ".data" / "media")))
+MEDIA_URL = "/media/"
+ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", str(10 * 1000 * 1000)))
+ATTACHMENT_MAX_COUNT = 5
+ATTACHMENT_CONTENT_TYPES = frozenset(
+    env_list(
+        "ATTACHMENT_CONTENT_TYPES",
+        "image/png,image/jpeg,image/gif,application/pdf,text/plain,text/csv,application/zip,"
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document,"
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,message/rfc822",
+    )
+)
+# Billing rounding for technician time: up to the next multiple of this many minutes.
+TIME_ENTRY_ROUNDING_MINUTES = int(os.environ.get("TIME_ENTRY_ROUNDING_MINUTES", "15"))
 
 # ----------------------------------------------------------------------- email
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -17,6 +17,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_tenants.utils import schema_context
 
+from services.catalog.defaults import ensure_default_catalog
 from services.directory.actions import sync_member_contacts
 from tenants.actions import ensure_msp_tenant
 from tenants.models import Client, ClientRole, ClientStatus, Membership, MspRole, StaffClientAccess, User
@@ -72,6 +73,7 @@ def _client(slug: str, name: str, industry: str, admin: User, account_manager: U
 def build_world() -> World:
     msp = ensure_msp_tenant()
     ensure_template_tenant()
+    ensure_default_catalog()
     admin = _staff("admin@msp.test", "Ada Admin", MspRole.ADMIN, is_staff=True)
     technician = _staff("tech@msp.test", "Tom Tech", MspRole.TECHNICIAN)
     limited = _staff("limited@msp.test", "Lia Limited", MspRole.TECHNICIAN, limited_to_allowed_clients=True)

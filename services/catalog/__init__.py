@@ -1,0 +1,1 @@
+"""The MSP's service catalog (public schema): business calendars, SLA policies, triage."""

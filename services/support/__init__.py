@@ -1,0 +1,1 @@
+"""The service desk (tenant schema): tickets, replies, internal notes, attachments, time."""

@@ -1,0 +1,499 @@
+"""Service-desk use cases. Each is one transaction in the client's schema that changes the
+ticket, appends to its SLA event log, records judged SLA outcomes and rewrites the ticket's
+public `WorkItem` — so the technician queue is never out of step.
+
+Callers (GraphQL, tasks) resolve and authorise the client first and run these inside
+that client's schema; the actions check what the actor may do *on* the ticket.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from msp_portal.tenancy import current_schema_name
+from services.catalog.models import Impact, SlaPolicy, Urgency
+from services.catalog.triage import triage
+from services.directory.models import Contact
+from services.sla import engine
+from services.sla.clocks import record_outcomes, ticket_clocks
+from services.sla.policies import effective_policy_id
+from services.support.models import (
+    DONE_STATUSES,
+    WAITING_STATUSES,
+    Attachment,
+    Channel,
+    Comment,
+    ServiceLine,
+    SlaEventKind,
+    Ticket,
+    TicketActivity,
+    TicketCounter,
+    TicketSlaEvent,
+    TicketStatus,
+    TimeEntry,
+)
+from services.workqueue.index import sync_work_item
+from tenants.access import clients_visible_to
+from tenants.errors import ActionError, FieldError
+from tenants.models import Client, ClientRole, Membership, MspRole, User
+
+STAFF_TRANSITIONS: dict[str, frozenset[str]] = {
+    TicketStatus.NEW: frozenset(
+        {TicketStatus.OPEN, TicketStatus.IN_PROGRESS, *WAITING_STATUSES, TicketStatus.RESOLVED}
+    ),
+    TicketStatus.OPEN: frozenset({TicketStatus.IN_PROGRESS, *WAITING_STATUSES, TicketStatus.RESOLVED}),
+    TicketStatus.IN_PROGRESS: frozenset({TicketStatus.OPEN, *WAITING_STATUSES, TicketStatus.RESOLVED}),
+    TicketStatus.WAITING_ON_CLIENT: frozenset(
+        {TicketStatus.OPEN, TicketStatus.IN_PROGRESS, TicketStatus.WAITING_ON_VENDOR, TicketStatus.RESOLVED}
+    ),
+    TicketStatus.WAITING_ON_VENDOR: frozenset(
+        {TicketStatus.OPEN, TicketStatus.IN_PROGRESS, TicketStatus.WAITING_ON_CLIENT, TicketStatus.RESOLVED}
+    ),
+    TicketStatus.RESOLVED: frozenset({TicketStatus.CLOSED, TicketStatus.OPEN}),
+    TicketStatus.CLOSED: frozenset({TicketStatus.OPEN}),
+}
+# Client users may confirm a resolution (close it) or say it is not fixed (reopen).
+CLIENT_TRANSITIONS: dict[str, frozenset[str]] = {
+    TicketStatus.RESOLVED: frozenset({TicketStatus.CLOSED, TicketStatus.OPEN}),
+}
+MAX_TITLE = 200
+MAX_BODY = 20_000
+
+
+def _require_schema(client: Client) -> None:
+    if current_schema_name() != client.schema_name:
+        raise RuntimeError(f"Service-desk action for {client.slug} ran in schema {current_schema_name()}.")
+
+
+def _is_staff(actor: User) -> bool:
+    return actor.is_msp_staff
+
+
+def _warning_fractions(policy_id: int | None) -> tuple[float, ...]:
+    if policy_id is None:
+        return engine.DEFAULT_WARNING_FRACTIONS
+    thresholds = SlaPolicy.objects.filter(pk=policy_id).values_list("warning_thresholds", flat=True).first()
+    return tuple(thresholds) if thresholds else engine.DEFAULT_WARNING_FRACTIONS
+
+
+def _after_change(client: Client, ticket: Ticket, now: datetime) -> None:
+    """Recompute clocks from the log, record judged outcomes, rewrite the queue row."""
+    ticket.updated_at = now
+    ticket.save()
+    clocks = ticket_clocks(ticket, now)
+    if clocks is not None and ticket.sla_policy_id is not None:
+        record_outcomes(ticket, clocks, ticket.sla_policy_id)
+    sync_work_item(client, ticket, clocks, _warning_fractions(ticket.sla_policy_id), now)
+
+
+def _event(ticket: Ticket, kind: str, at: datetime, **fields: object) -> None:
+    if ticket.sla_policy_id is not None:
+        TicketSlaEvent.objects.create(ticket=ticket, kind=kind, at=at, **fields)  # type: ignore[misc]
+
+
+def _activity(
+    ticket: Ticket, kind: str, actor: User | None, at: datetime, *, internal: bool = False, **detail: object
+) -> None:
+    TicketActivity.objects.create(
+        ticket=ticket,
+        kind=kind,
+        actor_id=actor.pk if actor else None,
+        is_internal=internal,
+        detail=detail,
+        created_at=at,
+    )
+
+
+def contact_for_user(user: User) -> Contact | None:
+    return Contact.objects.filter(user_id=user.pk, is_active=True).first()
+
+
+def client_role(actor: User, client: Client) -> str | None:
+    return Membership.objects.filter(user=actor, client=client).values_list("role", flat=True).first()
+
+
+def tickets_visible_to(client: Client, actor: User):  # type: ignore[no-untyped-def]
+    """Tickets of `client` this person may see: staff and IT leads all; members their own
+    (as requester) and those they watch."""
+    _require_schema(client)
+    tickets = Ticket.objects.all()
+    if _is_staff(actor) or client_role(actor, client) == ClientRole.IT_LEAD:
+        return tickets
+    contact = contact_for_user(actor)
+    from django.db.models import Q
+
+    return tickets.filter(Q(requester=contact) | Q(watchers__user_id=actor.pk)).distinct()
+
+
+def get_ticket(client: Client, actor: User, number: int, *, for_update: bool = False) -> Ticket:
+    """The ticket `number` of `client` if `actor` may see it; a NOT_FOUND error otherwise."""
+    tickets = tickets_visible_to(client, actor)
+    if for_update:
+        ticket = Ticket.objects.select_for_update().filter(pk__in=tickets.values("pk"), number=number).first()
+    else:
+        ticket = tickets.filter(number=number).first()
+    if ticket is None:
+        raise ActionError.single("NOT_FOUND", f"There is no ticket #{number} for you here.", "number")
+    return ticket
+
+
+@dataclass(frozen=True)
+class NewTicket:
+    title: str
+    description: str = ""
+    impact: str = Impact.LOW
+    urgency: str = Urgency.MEDIUM
+    category: str = ""
+    service_line: str = ServiceLine.SUPPORT
+    channel: str | None = None
+    requester_contact_id: int | None = None
+
+
+def _validate_new_ticket(data: NewTicket) -> list[FieldError]:
+    errors = []
+    if not data.title.strip():
+        errors.append(FieldError("REQUIRED", "Give the request a short title.", "title"))
+    elif len(data.title) > MAX_TITLE:
+        errors.append(FieldError("INVALID", f"Keep the title under {MAX_TITLE} characters.", "title"))
+    if len(data.description) > MAX_BODY:
+        errors.append(FieldError("INVALID", "The description is too long.", "description"))
+    if data.impact not in Impact.values:
+        errors.append(FieldError("INVALID", "Choose an impact: low, medium or high.", "impact"))
+    if data.urgency not in Urgency.values:
+        errors.append(FieldError("INVALID", "Choose an urgency: low, medium or high.", "urgency"))
+    if data.service_line not in ServiceLine.values:
+        errors.append(FieldError("INVALID", "Choose a service line.", "serviceLine"))
+    if data.channel is not None and data.channel not in Channel.values:
+        errors.append(FieldError("INVALID", "Choose a channel.", "channel"))
+    return errors
+
+
+def create_ticket(client: Client, data: NewTicket, *, actor: User, now: datetime | None = None) -> Ticket:
+    """Raise a request. Client users raise it for themselves; staff name the requester."""
+    _require_schema(client)
+    now = now or timezone.now()
+    errors = _validate_new_ticket(data)
+    if _is_staff(actor):
+        requester = (
+            Contact.objects.filter(pk=data.requester_contact_id, is_active=True).first()
+            if data.requester_contact_id
+            else None
+        )
+        if requester is None:
+            errors.append(
+                FieldError("REQUIRED", "Choose who is asking (a contact of the client).", "requesterId")
+            )
+    else:
+        requester = contact_for_user(actor)
+        if requester is None:
+            errors.append(
+                FieldError("INVALID", "Your contact record is not set up yet; try again shortly.", None)
+            )
+    if errors:
+        raise ActionError(errors)
+    assert requester is not None
+    derived = triage(data.impact, data.urgency, business_critical_requester=requester.is_business_critical)
+    policy_id = effective_policy_id(client)
+    with transaction.atomic():
+        counter, _ = TicketCounter.objects.select_for_update().get_or_create(pk=1)
+        number = counter.next_number
+        counter.next_number = number + 1
+        counter.save()
+        ticket = Ticket.objects.create(
+            number=number,
+            title=data.title.strip(),
+            description=data.description.strip(),
+            requester=requester,
+            category=data.category.strip(),
+            service_line=data.service_line,
+            impact=data.impact,
+            urgency=data.urgency,
+            priority=derived.priority,
+            priority_reason=derived.reason,
+            channel=data.channel or (Channel.PHONE if _is_staff(actor) else Channel.PORTAL),
+            sla_policy_id=policy_id,
+            created_by_id=actor.pk,
+            created_at=now,
+            updated_at=now,
+        )
+        _event(ticket, SlaEventKind.CREATED, now, priority=derived.priority, policy_id=policy_id)
+        _activity(ticket, TicketActivity.Kind.CREATED, actor, now, priority=derived.priority)
+        _after_change(client, ticket, now)
+    return ticket
+
+
+def triage_ticket(
+    client: Client, number: int, *, actor: User, impact: str, urgency: str, now: datetime | None = None
+) -> Ticket:
+    """Re-assess impact and urgency; the priority follows the matrix. Time already used survives."""
+    _require_staff(actor)
+    now = now or timezone.now()
+    errors = []
+    if impact not in Impact.values:
+        errors.append(FieldError("INVALID", "Choose an impact: low, medium or high.", "impact"))
+    if urgency not in Urgency.values:
+        errors.append(FieldError("INVALID", "Choose an urgency: low, medium or high.", "urgency"))
+    if errors:
+        raise ActionError(errors)
+    with transaction.atomic():
+        ticket = get_ticket(client, actor, number, for_update=True)
+        derived = triage(impact, urgency, business_critical_requester=ticket.requester.is_business_critical)
+        previous = ticket.priority
+        ticket.impact, ticket.urgency, ticket.priority, ticket.priority_reason = (
+            impact,
+            urgency,
+            derived.priority,
+            derived.reason,
+        )
+        if derived.priority != previous:
+            _event(ticket, SlaEventKind.PRIORITY_CHANGED, now, priority=derived.priority)
+        _activity(
+            ticket, TicketActivity.Kind.TRIAGED, actor, now, **{"from": previous, "to": derived.priority}
+        )
+        _after_change(client, ticket, now)
+    return ticket
+
+
+def _require_staff(actor: User) -> None:
+    if not _is_staff(actor):
+        raise ActionError.single("PERMISSION_DENIED", "Only MSP staff can do that.")
+
+
+def assign_ticket(
+    client: Client, number: int, *, actor: User, assignee: User | None, now: datetime | None = None
+) -> Ticket:
+    """Give the ticket to a technician who reaches this client (or to nobody)."""
+    _require_staff(actor)
+    now = now or timezone.now()
+    if assignee is not None and (
+        assignee.msp_role not in (MspRole.TECHNICIAN, MspRole.ADMIN)
+        or not clients_visible_to(assignee).filter(pk=client.pk).exists()
+    ):
+        raise ActionError.single("INVALID", "Choose a technician who works for this client.", "assigneeId")
+    with transaction.atomic():
+        ticket = get_ticket(client, actor, number, for_update=True)
+        ticket.assignee_id = assignee.pk if assignee else None
+        _activity(ticket, TicketActivity.Kind.ASSIGNED, actor, now, assignee_id=ticket.assignee_id)
+        _after_change(client, ticket, now)
+    return ticket
+
+
+def _status_events(ticket: Ticket, old: str, new: str, at: datetime) -> None:
+    if old in WAITING_STATUSES and new not in WAITING_STATUSES:
+        _event(ticket, SlaEventKind.RESUMED, at)
+    if new in WAITING_STATUSES and old not in WAITING_STATUSES:
+        _event(ticket, SlaEventKind.PAUSED, at, reason=str(TicketStatus(new).label).lower())
+    if new == TicketStatus.RESOLVED and old not in DONE_STATUSES:
+        _event(ticket, SlaEventKind.RESOLVED, at)
+    if old in DONE_STATUSES and new not in DONE_STATUSES:
+        _event(ticket, SlaEventKind.REOPENED, at)
+
+
+def change_status(
+    client: Client, number: int, *, actor: User, status: str, now: datetime | None = None
+) -> Ticket:
+    """Move the ticket through its lifecycle; waiting statuses pause every SLA clock."""
+    now = now or timezone.now()
+    if status not in TicketStatus.values:
+        raise ActionError.single("INVALID", "Unknown status.", "status")
+    with transaction.atomic():
+        ticket = get_ticket(client, actor, number, for_update=True)
+        allowed = (STAFF_TRANSITIONS if _is_staff(actor) else CLIENT_TRANSITIONS).get(
+            ticket.status, frozenset()
+        )
+        if status not in allowed:
+            raise ActionError.single(
+                "INVALID_TRANSITION",
+                f"A ticket that is {TicketStatus(ticket.status).label.lower()} cannot become "
+                f"{TicketStatus(status).label.lower()}.",
+                "status",
+            )
+        old = ticket.status
+        _status_events(ticket, old, status, now)
+        ticket.status = status
+        if status == TicketStatus.RESOLVED:
+            ticket.resolved_at = now
+        if status == TicketStatus.CLOSED:
+            ticket.closed_at = now
+        if old in DONE_STATUSES and status not in DONE_STATUSES:
+            ticket.resolved_at = ticket.closed_at = None
+        _activity(ticket, TicketActivity.Kind.STATUS, actor, now, **{"from": old, "to": status})
+        _after_change(client, ticket, now)
+    return ticket
+
+
+@dataclass(frozen=True)
+class Upload:
+    filename: str
+    content_type: str
+    data_base64: str
+
+
+def _decode_uploads(uploads: Sequence[Upload]) -> list[tuple[Upload, bytes]]:
+    if len(uploads) > settings.ATTACHMENT_MAX_COUNT:
+        raise ActionError.single(
+            "TOO_MANY", f"Attach at most {settings.ATTACHMENT_MAX_COUNT} files to one message.", "attachments"
+        )
+    decoded = []
+    for upload in uploads:
+        if upload.content_type not in settings.ATTACHMENT_CONTENT_TYPES:
+            raise ActionError.single(
+                "UNSUPPORTED_TYPE",
+                f"{upload.filename}: files of type {upload.content_type} are not accepted.",
+                "attachments",
+            )
+        try:
+            content = base64.b64decode(upload.data_base64, validate=True)
+        except (binascii.Error, ValueError):
+            raise ActionError.single(
+                "INVALID", f"{upload.filename}: the file data is not valid base64.", "attachments"
+            ) from None
+        if len(content) > settings.ATTACHMENT_MAX_BYTES:
+            limit_mb = settings.ATTACHMENT_MAX_BYTES / 1_000_000
+            raise ActionError.single(
+                "TOO_LARGE", f"{upload.filename} is larger than {limit_mb:g} MB.", "attachments"
+            )
+        if not content:
+            raise ActionError.single("INVALID", f"{upload.filename} is empty.", "attachments")
+        decoded.append((upload, content))
+    return decoded
+
+
+def _comment(
+    client: Client,
+    number: int,
+    *,
+    actor: User,
+    body: str,
+    internal: bool,
+    uploads: Sequence[Upload],
+    now: datetime | None,
+) -> Comment:
+    now = now or timezone.now()
+    body = (body or "").strip()
+    if not body:
+        raise ActionError.single("REQUIRED", "Write a message first.", "body")
+    if len(body) > MAX_BODY:
+        raise ActionError.single("INVALID", "The message is too long.", "body")
+    if internal:
+        _require_staff(actor)
+    files = _decode_uploads(uploads)
+    with transaction.atomic():
+        ticket = get_ticket(client, actor, number, for_update=True)
+        comment = Comment.objects.create(
+            ticket=ticket,
+            author_id=actor.pk,
+            author_is_staff=_is_staff(actor),
+            is_internal=internal,
+            body=body,
+            created_at=now,
+        )
+        for upload, content in files:
+            attachment = Attachment(
+                comment=comment,
+                filename=upload.filename[:200],
+                content_type=upload.content_type,
+                size_bytes=len(content),
+            )
+            attachment.file.save(upload.filename[:100], ContentFile(content), save=False)
+            attachment.save()
+        kind = TicketActivity.Kind.NOTE if internal else TicketActivity.Kind.REPLY
+        _activity(ticket, kind, actor, now, internal=internal, comment_id=comment.pk)
+        if not internal and ticket.status not in DONE_STATUSES:
+            if _is_staff(actor):
+                first = ticket.first_responded_at is None
+                _event(ticket, SlaEventKind.FIRST_PUBLIC_REPLY if first else SlaEventKind.PUBLIC_UPDATE, now)
+                if first:
+                    ticket.first_responded_at = now
+                if ticket.status == TicketStatus.NEW:
+                    ticket.status = TicketStatus.OPEN
+            elif ticket.status == TicketStatus.WAITING_ON_CLIENT:
+                # The client answered: the clocks run again.
+                _status_events(ticket, ticket.status, TicketStatus.OPEN, now)
+                _activity(
+                    ticket, TicketActivity.Kind.STATUS, actor, now, **{"from": ticket.status, "to": "open"}
+                )
+                ticket.status = TicketStatus.OPEN
+        _after_change(client, ticket, now)
+    return comment
+
+
+def reply(
+    client: Client,
+    number: int,
+    *,
+    actor: User,
+    body: str,
+    uploads: Sequence[Upload] = (),
+    now: datetime | None = None,
+) -> Comment:
+    """A public message on the ticket, from staff or the client."""
+    return _comment(client, number, actor=actor, body=body, internal=False, uploads=uploads, now=now)
+
+
+def add_internal_note(
+    client: Client,
+    number: int,
+    *,
+    actor: User,
+    body: str,
+    uploads: Sequence[Upload] = (),
+    now: datetime | None = None,
+) -> Comment:
+    """A staff-only note; never shown to client users."""
+    return _comment(client, number, actor=actor, body=body, internal=True, uploads=uploads, now=now)
+
+
+def rounded_minutes(raw_minutes: int) -> int:
+    """Apply the billing rounding rule: up to the next multiple of TIME_ENTRY_ROUNDING_MINUTES."""
+    step = settings.TIME_ENTRY_ROUNDING_MINUTES
+    return raw_minutes if step <= 1 else int(math.ceil(raw_minutes / step) * step)
+
+
+def log_time(
+    client: Client,
+    number: int,
+    *,
+    actor: User,
+    minutes: int,
+    billable: bool = True,
+    note: str = "",
+    work_date: date | None = None,
+    now: datetime | None = None,
+) -> TimeEntry:
+    """Record technician time on a ticket (rounded by the billing rule)."""
+    _require_staff(actor)
+    now = now or timezone.now()
+    if minutes <= 0:
+        raise ActionError.single("INVALID", "Log a positive number of minutes.", "minutes")
+    if minutes > 24 * 60:
+        raise ActionError.single("INVALID", "Log at most 24 hours in one entry.", "minutes")
+    work_date = work_date or timezone.localdate(now)
+    if work_date > timezone.localdate(now):
+        raise ActionError.single("INVALID", "Time cannot be logged for a future date.", "workDate")
+    with transaction.atomic():
+        ticket = get_ticket(client, actor, number, for_update=True)
+        entry = TimeEntry.objects.create(
+            ticket=ticket,
+            technician_id=actor.pk,
+            minutes=rounded_minutes(minutes),
+            raw_minutes=minutes,
+            billable=billable,
+            note=note.strip()[:300],
+            work_date=work_date,
+            created_at=now,
+        )
+        _activity(ticket, TicketActivity.Kind.TIME, actor, now, internal=True, minutes=entry.minutes)
+        ticket.updated_at = now
+        ticket.save(update_fields=["updated_at"])
+    return entry

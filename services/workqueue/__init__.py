@@ -1,0 +1,1 @@
+"""Cross-client read models (public schema): the technician queue index and notifications."""
