@@ -24,12 +24,13 @@ export function ViewerProvider({ children }: { children: ReactNode }) {
   // `override` wins over the query result once a mutation handed us a fresher viewer.
   const [override, setOverride] = useState<{ viewer: Viewer | null } | null>(null);
 
+  const { refetch } = q;
   const refresh = useCallback(async () => {
-    const data = await q.refetch();
+    const data = await refetch();
     const v = data?.viewer ?? null;
     if (data) setOverride({ viewer: v });
     return v;
-  }, [q]);
+  }, [refetch]);
 
   const setViewer = useCallback((viewer: Viewer | null) => setOverride({ viewer }), []);
 

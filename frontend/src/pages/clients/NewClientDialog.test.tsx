@@ -113,7 +113,7 @@ describe('NewClientDialog', () => {
 
     const progress = await screen.findByTestId('provision-progress');
     expect(screen.getByRole('progressbar')).toBeInTheDocument();
-    await waitFor(() => expect(progress).toHaveAttribute('data-status', 'SUCCEEDED'), { timeout: 4000 });
+    await waitFor(() => expect(progress).toHaveAttribute('data-status', 'SUCCEEDED'), { timeout: 8000 });
     expect(screen.getByTestId('provision-open-client')).toHaveAttribute('href', '/clients/acme-dental-group');
     expect(onProvisioned).toHaveBeenCalledTimes(1);
 
@@ -133,7 +133,7 @@ describe('NewClientDialog', () => {
     const count = polls;
     await new Promise((r) => setTimeout(r, 700));
     expect(polls).toBe(count);
-  });
+  }, 20_000);
 
   it('shows the job error when provisioning fails', async () => {
     mockGraphQL({
@@ -154,5 +154,5 @@ describe('NewClientDialog', () => {
     expect(await screen.findByTestId('provision-error', {}, { timeout: 3000 })).toHaveTextContent('Schema acme already exists');
     await user.click(screen.getByRole('button', { name: 'Back to the form' }));
     expect(screen.getByTestId('provision-name')).toHaveValue('Acme Dental Group');
-  });
+  }, 20_000);
 });
