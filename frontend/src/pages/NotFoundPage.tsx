@@ -13,7 +13,7 @@ export function NotFoundPage() {
         <h1 className="page-title">Page not found</h1>
         <p className="muted">The page you’re looking for doesn’t exist or has moved.</p>
         <Link to={viewer ? homePath(viewer) : '/login'} className="btn btn-primary" data-testid="notfound-home">
-          {viewer ? 'Go to the dashboard' : 'Go to sign in'}
+          {viewer ? (viewer.isMspStaff ? 'Go to clients' : 'Go to my company') : 'Go to sign in'}
         </Link>
       </div>
     </div>
