@@ -236,6 +236,21 @@ function SearchBox({ value, onChange }: { value: string; onChange: (v: string) =
   const [text, setText] = useState(value);
   const debounced = useDebouncedValue(text, 300);
   const pushed = useRef(value);
+  const inputRef = useRef<HTMLInputElement>(null);
+
+  // "/" focuses the search from anywhere on the page (unless typing in a field).
+  useEffect(() => {
+    const onKey = (e: globalThis.KeyboardEvent) => {
+      if (e.key !== '/' || e.metaKey || e.ctrlKey || e.altKey) return;
+      const t = e.target as HTMLElement | null;
+      if (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName))) return;
+      if (document.querySelector('[aria-modal="true"]')) return;
+      e.preventDefault();
+      inputRef.current?.focus();
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, []);
 
   useEffect(() => {
     const v = debounced.trim();
@@ -261,6 +276,7 @@ function SearchBox({ value, onChange }: { value: string; onChange: (v: string) =
         <path d="M10.5 10.5L14 14" stroke="currentColor" strokeWidth="1.5" strokeLinecap="round" />
       </svg>
       <input
+        ref={inputRef}
         type="search"
         className="input"
         placeholder="Search clients…"
@@ -275,6 +291,11 @@ function SearchBox({ value, onChange }: { value: string; onChange: (v: string) =
         }}
         data-testid="clients-search"
       />
+      {!text && (
+        <kbd className="search-kbd" aria-hidden="true">
+          /
+        </kbd>
+      )}
     </div>
   );
 }
