@@ -15,7 +15,7 @@ export const outputConfig = {
   ],
   config: {
     strictScalars: true,
-    scalars: { DateTime: 'string', ID: 'string' },
+    scalars: { DateTime: 'string', Date: 'string', JSONString: 'string', ID: 'string' },
     enumsAsTypes: true,
     useTypeImports: true,
     avoidOptionals: { field: true, inputValue: false, object: true, defaultValue: false },

@@ -2,15 +2,16 @@
 
 import graphene
 
+from services.support.schema import SupportMutation, SupportQuery
 from tenants.schema import Mutation as TenantsMutation
 from tenants.schema import Query as TenantsQuery
 
 
-class Query(TenantsQuery, graphene.ObjectType):
+class Query(TenantsQuery, SupportQuery, graphene.ObjectType):
     pass
 
 
-class Mutation(TenantsMutation, graphene.ObjectType):
+class Mutation(TenantsMutation, SupportMutation, graphene.ObjectType):
     pass
 
 

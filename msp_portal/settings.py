@@ -232,6 +232,8 @@ ATTACHMENT_CONTENT_TYPES = frozenset(
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,message/rfc822",
     )
 )
+# Upper bound of work items one SLA sweep run handles (the rest wait for the next minute).
+SLA_SWEEP_MAX_ITEMS = int(os.environ.get("SLA_SWEEP_MAX_ITEMS", "20000"))
 # Billing rounding for technician time: up to the next multiple of this many minutes.
 TIME_ENTRY_ROUNDING_MINUTES = int(os.environ.get("TIME_ENTRY_ROUNDING_MINUTES", "15"))
 

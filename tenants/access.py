@@ -68,11 +68,18 @@ def staff_reaches_all_clients(user: User) -> bool:
 
 
 def clients_visible_to(user: Any) -> QuerySet[Client]:
-    """The clients a person may see. Empty (never everything) when in doubt."""
-    base = Client.objects.filter(kind=TenantKind.CLIENT)
+    """The clients a person may see in this session. Empty (never everything) when in doubt."""
     try:
         ensure_may_reach_client_data(user)
     except AccessDenied:
+        return Client.objects.none()
+    return clients_reachable_by(user)
+
+
+def clients_reachable_by(user: User) -> QuerySet[Client]:
+    """The clients a person's roles reach, whatever their session (e.g. for choosing an assignee)."""
+    base = Client.objects.filter(kind=TenantKind.CLIENT)
+    if not user.is_active:
         return base.none()
     if staff_reaches_all_clients(user):
         return base

@@ -25,6 +25,13 @@ class PeriodicJob:
 
 PERIODIC_JOBS = (
     PeriodicJob(
+        name="sla-sweep",
+        task="workqueue.sweep_sla_alerts",
+        minute="*",
+        hour="*",
+        description="Warn assignees as SLA deadlines approach and flag breaches (reads the public index).",
+    ),
+    PeriodicJob(
         name="nightly-contact-sync",
         task="tenants.dispatch_contact_sync",
         minute="30",

@@ -43,7 +43,7 @@ from services.support.models import (
     TimeEntry,
 )
 from services.workqueue.index import sync_work_item
-from tenants.access import clients_visible_to
+from tenants.access import clients_reachable_by
 from tenants.errors import ActionError, FieldError
 from tenants.models import Client, ClientRole, Membership, MspRole, User
 
@@ -102,14 +102,20 @@ def _event(ticket: Ticket, kind: str, at: datetime, **fields: object) -> None:
 
 
 def _activity(
-    ticket: Ticket, kind: str, actor: User | None, at: datetime, *, internal: bool = False, **detail: object
+    ticket: Ticket,
+    kind: str,
+    actor: User | None,
+    at: datetime,
+    *,
+    internal: bool = False,
+    detail: dict[str, object] | None = None,
 ) -> None:
     TicketActivity.objects.create(
         ticket=ticket,
         kind=kind,
         actor_id=actor.pk if actor else None,
         is_internal=internal,
-        detail=detail,
+        detail=detail or {},
         created_at=at,
     )
 
@@ -227,7 +233,7 @@ def create_ticket(client: Client, data: NewTicket, *, actor: User, now: datetime
             updated_at=now,
         )
         _event(ticket, SlaEventKind.CREATED, now, priority=derived.priority, policy_id=policy_id)
-        _activity(ticket, TicketActivity.Kind.CREATED, actor, now, priority=derived.priority)
+        _activity(ticket, TicketActivity.Kind.CREATED, actor, now, detail={"priority": derived.priority})
         _after_change(client, ticket, now)
     return ticket
 
@@ -258,7 +264,7 @@ def triage_ticket(
         if derived.priority != previous:
             _event(ticket, SlaEventKind.PRIORITY_CHANGED, now, priority=derived.priority)
         _activity(
-            ticket, TicketActivity.Kind.TRIAGED, actor, now, **{"from": previous, "to": derived.priority}
+            ticket, TicketActivity.Kind.TRIAGED, actor, now, detail={"from": previous, "to": derived.priority}
         )
         _after_change(client, ticket, now)
     return ticket
@@ -277,13 +283,15 @@ def assign_ticket(
     now = now or timezone.now()
     if assignee is not None and (
         assignee.msp_role not in (MspRole.TECHNICIAN, MspRole.ADMIN)
-        or not clients_visible_to(assignee).filter(pk=client.pk).exists()
+        or not clients_reachable_by(assignee).filter(pk=client.pk).exists()
     ):
         raise ActionError.single("INVALID", "Choose a technician who works for this client.", "assigneeId")
     with transaction.atomic():
         ticket = get_ticket(client, actor, number, for_update=True)
         ticket.assignee_id = assignee.pk if assignee else None
-        _activity(ticket, TicketActivity.Kind.ASSIGNED, actor, now, assignee_id=ticket.assignee_id)
+        _activity(
+            ticket, TicketActivity.Kind.ASSIGNED, actor, now, detail={"assignee_id": ticket.assignee_id}
+        )
         _after_change(client, ticket, now)
     return ticket
 
@@ -327,7 +335,7 @@ def change_status(
             ticket.closed_at = now
         if old in DONE_STATUSES and status not in DONE_STATUSES:
             ticket.resolved_at = ticket.closed_at = None
-        _activity(ticket, TicketActivity.Kind.STATUS, actor, now, **{"from": old, "to": status})
+        _activity(ticket, TicketActivity.Kind.STATUS, actor, now, detail={"from": old, "to": status})
         _after_change(client, ticket, now)
     return ticket
 
@@ -408,7 +416,7 @@ def _comment(
             attachment.file.save(upload.filename[:100], ContentFile(content), save=False)
             attachment.save()
         kind = TicketActivity.Kind.NOTE if internal else TicketActivity.Kind.REPLY
-        _activity(ticket, kind, actor, now, internal=internal, comment_id=comment.pk)
+        _activity(ticket, kind, actor, now, internal=internal, detail={"comment_id": comment.pk})
         if not internal and ticket.status not in DONE_STATUSES:
             if _is_staff(actor):
                 first = ticket.first_responded_at is None
@@ -421,7 +429,11 @@ def _comment(
                 # The client answered: the clocks run again.
                 _status_events(ticket, ticket.status, TicketStatus.OPEN, now)
                 _activity(
-                    ticket, TicketActivity.Kind.STATUS, actor, now, **{"from": ticket.status, "to": "open"}
+                    ticket,
+                    TicketActivity.Kind.STATUS,
+                    actor,
+                    now,
+                    detail={"from": ticket.status, "to": "open"},
                 )
                 ticket.status = TicketStatus.OPEN
         _after_change(client, ticket, now)
@@ -493,7 +505,9 @@ def log_time(
             work_date=work_date,
             created_at=now,
         )
-        _activity(ticket, TicketActivity.Kind.TIME, actor, now, internal=True, minutes=entry.minutes)
+        _activity(
+            ticket, TicketActivity.Kind.TIME, actor, now, internal=True, detail={"minutes": entry.minutes}
+        )
         ticket.updated_at = now
         ticket.save(update_fields=["updated_at"])
     return entry

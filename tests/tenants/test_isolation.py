@@ -179,7 +179,102 @@ def probe_accept_invitation(world, gql):
     assert invalid["errors"][0]["code"] == "INVALID_INVITATION" and invalid["viewer"] is None
 
 
+def _b_ticket(world) -> int:
+    """A ticket of client B (number), raised by B's IT lead."""
+    from django_tenants.utils import tenant_context
+
+    from services.support.actions import NewTicket, create_ticket
+
+    with tenant_context(world.b):
+        return create_ticket(world.b, NewTicket(title="Bravo secret outage"), actor=world.b_lead).number
+
+
+def _ticket_outsiders(world, gql) -> list:
+    return [*outsiders(world, gql), gql(world.a_lead, host="testserver")]
+
+
+def probe_queue(world, gql):
+    _b_ticket(world)
+    query = "{ queue(first: 50) { totalCount edges { node { title client { slug name } } } } }"
+    for graphql in _ticket_outsiders(world, gql):
+        assert_nothing_of_b(graphql.execute(query))
+    assert "Bravo" in json.dumps(gql(world.technician).data(query))  # the probe can see a leak
+
+
+def probe_ticket(world, gql):
+    number = _b_ticket(world)
+    for graphql in _ticket_outsiders(world, gql):
+        for args in (f'number: {number}, clientSlug: "bravo"', f"number: {number}"):
+            result = graphql.execute("{ ticket(%s) { title timeline { body } client { slug } } }" % args)
+            assert_nothing_of_b(result)
+            assert "secret outage" not in json.dumps(result)
+    assert "secret outage" in json.dumps(
+        gql(world.technician).data('{ ticket(number: %d, clientSlug: "bravo") { title } }' % number)
+    )
+
+
+def probe_tickets(world, gql):
+    _b_ticket(world)
+    for graphql in _ticket_outsiders(world, gql):
+        for args in ('(clientSlug: "bravo")', ""):
+            result = graphql.execute("{ tickets%s { title requesterName } }" % args)
+            assert "secret outage" not in json.dumps(result)
+
+
+def probe_sla_compliance(world, gql):
+    for graphql in _ticket_outsiders(world, gql):
+        result = graphql.execute('{ slaCompliance(clientSlug: "bravo") { month met breached } }')
+        assert result.get("data") in (None, {"slaCompliance": None}) or "errors" in result
+
+
+def _ticket_mutation_probe(mutation: str):
+    def probe(world, gql):
+        number = _b_ticket(world)
+        for graphql in _ticket_outsiders(world, gql):
+            result = graphql.execute(mutation.replace("NUMBER", str(number)))
+            assert "secret outage" not in json.dumps(result)
+            payload = next(iter((result.get("data") or {}).values()), None)
+            assert payload is None or (payload["ticket"] is None and payload["errors"])
+        from django_tenants.utils import tenant_context
+
+        from services.support.models import Comment, Ticket, TimeEntry
+
+        with tenant_context(world.b):
+            assert Ticket.objects.count() == 1  # nothing planted
+            ticket = Ticket.objects.get(number=number)
+            assert (ticket.status, ticket.priority, ticket.assignee_id) == ("new", "P4", None)
+            assert not Comment.objects.exists() and not TimeEntry.objects.exists()
+
+    return probe
+
+
 PROBES: dict[str, Callable] = {
+    "queue": probe_queue,
+    "ticket": probe_ticket,
+    "tickets": probe_tickets,
+    "slaCompliance": probe_sla_compliance,
+    "createTicket": lambda world, gql: _ticket_mutation_probe(
+        'mutation { createTicket(input: {clientSlug: "bravo", title: "planted", impact: HIGH, urgency: HIGH}) '
+        "{ ticket { title } errors { code } } }"
+    )(world, gql),
+    "triageTicket": _ticket_mutation_probe(
+        'mutation { triageTicket(clientSlug: "bravo", number: NUMBER, impact: HIGH, urgency: HIGH) { ticket { title } errors { code } } }'
+    ),
+    "assignTicket": _ticket_mutation_probe(
+        'mutation { assignTicket(clientSlug: "bravo", number: NUMBER) { ticket { title } errors { code } } }'
+    ),
+    "changeTicketStatus": _ticket_mutation_probe(
+        'mutation { changeTicketStatus(clientSlug: "bravo", number: NUMBER, status: RESOLVED) { ticket { title } errors { code } } }'
+    ),
+    "replyToTicket": _ticket_mutation_probe(
+        'mutation { replyToTicket(clientSlug: "bravo", number: NUMBER, body: "x") { ticket { title } errors { code } } }'
+    ),
+    "addInternalNote": _ticket_mutation_probe(
+        'mutation { addInternalNote(clientSlug: "bravo", number: NUMBER, body: "x") { ticket { title } errors { code } } }'
+    ),
+    "logTime": _ticket_mutation_probe(
+        'mutation { logTime(clientSlug: "bravo", number: NUMBER, minutes: 5) { ticket { title } errors { code } } }'
+    ),
     "viewer": probe_viewer,
     "clients": probe_clients,
     "client": probe_client,

@@ -30,6 +30,7 @@ def test_schedule_rows_are_created_once_and_keep_operator_edits(world):
 def test_every_scheduled_task_is_registered():
     from msp_portal.celery import app
 
+    app.loader.import_default_modules()  # what a worker does at start-up (runs autodiscovery)
     for job in PERIODIC_JOBS:
         assert job.task in app.tasks, job.task
 

@@ -1,0 +1,252 @@
+"""The service desk through GraphQL: raise, triage, assign, reply, wait, resolve; the queue;
+what client users may and may not see; bad input as typed errors with nothing written."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django_tenants.utils import tenant_context
+from graphql_relay import to_global_id
+
+from services.support.models import Comment, Ticket, TimeEntry
+from services.workqueue.models import WorkItem
+
+CREATE = """mutation($input: CreateTicketInput!) {
+  createTicket(input: $input) { ticket { number priority priorityReason status slaClocks { name state dueAt targetMinutes } }
+    errors { field code message } }
+}"""
+TICKET = """query($n: Int!, $c: String) { ticket(number: $n, clientSlug: $c) {
+  number title status priority client { slug }
+  slaClocks { name state dueAt usedMinutes remainingMinutes explainSteps explain }
+  timeline { kind isInternal body actorName } timeEntries { minutes rawMinutes billable } billableMinutes totalMinutes } }"""
+QUEUE = """query($mine: Boolean, $unassigned: Boolean, $client: String, $priority: Priority, $breached: Boolean, $soon: Boolean) {
+  queue(first: 50, mine: $mine, unassigned: $unassigned, clientSlug: $client, priority: $priority, breached: $breached, breachingSoon: $soon) {
+    totalCount edges { node { client { slug name } number title priority status breachState nextDeadlineAt nextDeadlineClock
+      assignee { fullName } } } } }"""
+
+
+def raise_request(graphql, title="Laptop will not boot", impact="MEDIUM", urgency="HIGH", **extra):
+    payload = graphql.data(
+        CREATE, {"input": {"title": title, "impact": impact, "urgency": urgency, **extra}}
+    )["createTicket"]
+    assert payload["errors"] == [], payload["errors"]
+    return payload["ticket"]
+
+
+def mutate(graphql, name, args, selection="ticket { number status } errors { code field message }"):
+    arg_text = ", ".join(f"{key}: {value}" for key, value in args.items())
+    return graphql.data(f"mutation {{ {name}({arg_text}) {{ {selection} }} }}")[name]
+
+
+def test_client_lead_raises_a_request_with_sla_clocks(world, gql):
+    ticket = raise_request(gql(world.a_lead, host=world.a))
+    assert ticket["number"] == 1 and ticket["priority"] == "P2" and ticket["status"] == "NEW"
+    assert ticket["priorityReason"]
+    clocks = {clock["name"]: clock for clock in ticket["slaClocks"]}
+    assert clocks["first_response"]["state"] == "RUNNING" and clocks["first_response"]["targetMinutes"] == 60
+    item = WorkItem.objects.get(client=world.a, number=1)
+    assert item.priority == "P2" and item.next_deadline_clock == "first_response" and item.is_open
+
+
+def test_business_critical_requester_raises_urgency(world, gql):
+    with tenant_context(world.a):
+        from services.directory.models import Contact
+
+        Contact.objects.filter(user_id=world.a_member.pk).update(is_business_critical=True)
+    ticket = raise_request(gql(world.a_member, host=world.a), impact="MEDIUM", urgency="MEDIUM")
+    assert ticket["priority"] == "P2"  # medium × (medium → high) instead of P3
+    assert '"business_critical_requester": true' in ticket["priorityReason"]
+
+
+def test_full_lifecycle_pauses_and_meets_the_sla(world, gql):
+    lead = gql(world.a_lead, host=world.a)
+    tech = gql(world.technician)
+    number = raise_request(lead)["number"]
+    assigned = mutate(
+        tech,
+        "assignTicket",
+        {
+            "clientSlug": '"alpha"',
+            "number": number,
+            "assigneeId": f'"{to_global_id("StaffMember", world.technician.pk)}"',
+        },
+    )
+    assert assigned["errors"] == []
+    assert (
+        mutate(tech, "replyToTicket", {"clientSlug": '"alpha"', "number": number, "body": '"On it"'})[
+            "ticket"
+        ]["status"]
+        == "OPEN"
+    )
+    assert (
+        mutate(
+            tech, "addInternalNote", {"clientSlug": '"alpha"', "number": number, "body": '"Disk looks bad"'}
+        )["errors"]
+        == []
+    )
+    logged = mutate(
+        tech, "logTime", {"clientSlug": '"alpha"', "number": number, "minutes": 7, "note": '"diagnosis"'}
+    )
+    assert logged["errors"] == []
+    waiting = mutate(
+        tech, "changeTicketStatus", {"clientSlug": '"alpha"', "number": number, "status": "WAITING_ON_CLIENT"}
+    )
+    assert waiting["ticket"]["status"] == "WAITING_ON_CLIENT"
+    item = WorkItem.objects.get(client=world.a, number=number)
+    assert item.breach_state == "paused" and item.next_alert_at is None
+
+    # The client's reply resumes the clocks.
+    replied = mutate(lead, "replyToTicket", {"number": number, "body": '"Here is the photo"'})
+    assert replied["ticket"]["status"] == "OPEN"
+    assert (
+        mutate(tech, "changeTicketStatus", {"clientSlug": '"alpha"', "number": number, "status": "RESOLVED"})[
+            "errors"
+        ]
+        == []
+    )
+    item.refresh_from_db()
+    assert item.is_open is False
+
+    staff_view = tech.data(TICKET, {"n": number, "c": "alpha"})["ticket"]
+    assert staff_view["billableMinutes"] == 15 and staff_view["timeEntries"][0]["rawMinutes"] == 7
+    assert any(entry["isInternal"] for entry in staff_view["timeline"])
+    client_view = lead.data(TICKET, {"n": number})["ticket"]
+    assert not any(entry["isInternal"] for entry in client_view["timeline"])
+    assert "Disk looks bad" not in str(client_view)
+    assert client_view["timeEntries"] == [] and client_view["billableMinutes"] is None
+    clocks = {clock["name"]: clock for clock in client_view["slaClocks"]}
+    assert clocks["first_response"]["state"] == "MET" and clocks["resolution"]["state"] == "MET"
+    assert clocks["resolution"]["explainSteps"]
+
+
+def test_queue_is_one_query_ordered_by_deadline_and_filtered(world, gql):
+    raise_request(gql(world.a_lead, host=world.a), title="Printer", impact="LOW", urgency="LOW")  # P4
+    raise_request(gql(world.b_lead, host=world.b), title="Server down", impact="HIGH", urgency="HIGH")  # P1
+    tech = gql(world.technician)
+    edges = tech.data(QUEUE)["queue"]["edges"]
+    assert [e["node"]["title"] for e in edges] == ["Server down", "Printer"]
+    assert tech.data(QUEUE, {"priority": "P4"})["queue"]["totalCount"] == 1
+    assert tech.data(QUEUE, {"client": "bravo"})["queue"]["edges"][0]["node"]["client"]["slug"] == "bravo"
+    assert tech.data(QUEUE, {"mine": True})["queue"]["totalCount"] == 0
+    assert tech.data(QUEUE, {"unassigned": True})["queue"]["totalCount"] == 2
+    # A technician limited to A sees only A's work.
+    limited = gql(world.limited_technician).data(QUEUE)["queue"]
+    assert [e["node"]["client"]["slug"] for e in limited["edges"]] == ["alpha"]
+
+    with CaptureQueriesContext(connection) as few:
+        tech.data(QUEUE)
+    for index in range(5):
+        raise_request(gql(world.b_member, host=world.b), title=f"More {index}")
+    with CaptureQueriesContext(connection) as many:
+        assert tech.data(QUEUE)["queue"]["totalCount"] == 7
+    assert len(many) == len(few)
+
+
+@pytest.mark.parametrize(
+    ("variables", "field", "code"),
+    [
+        ({"title": "", "impact": "LOW", "urgency": "LOW"}, "title", "REQUIRED"),
+        ({"title": "x" * 201, "impact": "LOW", "urgency": "LOW"}, "title", "INVALID"),
+    ],
+)
+def test_bad_ticket_input_is_typed_and_writes_nothing(world, gql, variables, field, code):
+    payload = gql(world.a_lead, host=world.a).data(CREATE, {"input": variables})["createTicket"]
+    assert payload["ticket"] is None and (payload["errors"][0]["field"], payload["errors"][0]["code"]) == (
+        field,
+        code,
+    )
+    with tenant_context(world.a):
+        assert not Ticket.objects.exists()
+    assert not WorkItem.objects.exists()
+
+
+def test_staff_must_name_the_requester(world, gql):
+    payload = gql(world.technician).data(
+        CREATE, {"input": {"clientSlug": "alpha", "title": "Call", "impact": "LOW", "urgency": "LOW"}}
+    )
+    assert payload["createTicket"]["errors"][0]["field"] == "requesterId"
+    with tenant_context(world.a):
+        from services.directory.models import Contact
+
+        contact = Contact.objects.get(user_id=world.a_member.pk)
+    ok = gql(world.technician).data(
+        CREATE,
+        {
+            "input": {
+                "clientSlug": "alpha",
+                "title": "Call",
+                "impact": "LOW",
+                "urgency": "LOW",
+                "requesterId": str(contact.pk),
+            }
+        },
+    )
+    assert ok["createTicket"]["errors"] == []
+
+
+def test_invalid_transitions_negative_time_unknown_tickets(world, gql):
+    lead = gql(world.a_lead, host=world.a)
+    tech = gql(world.technician)
+    number = raise_request(lead)["number"]
+    closing = mutate(
+        tech, "changeTicketStatus", {"clientSlug": '"alpha"', "number": number, "status": "CLOSED"}
+    )
+    assert closing["errors"][0]["code"] == "INVALID_TRANSITION"
+    by_client = mutate(lead, "changeTicketStatus", {"number": number, "status": "RESOLVED"})
+    assert by_client["errors"][0]["code"] == "INVALID_TRANSITION"
+    negative = mutate(tech, "logTime", {"clientSlug": '"alpha"', "number": number, "minutes": -5})
+    assert negative["errors"][0]["code"] == "INVALID" and negative["errors"][0]["field"] == "minutes"
+    unknown = mutate(tech, "replyToTicket", {"clientSlug": '"alpha"', "number": 999, "body": '"hi"'})
+    assert unknown["errors"][0]["code"] == "NOT_FOUND"
+    wrong_client = mutate(tech, "replyToTicket", {"clientSlug": '"bravo"', "number": number, "body": '"hi"'})
+    assert wrong_client["errors"][0]["code"] == "NOT_FOUND"
+    note_by_client = mutate(lead, "addInternalNote", {"number": number, "body": '"psst"'})
+    assert note_by_client["errors"][0]["code"] == "PERMISSION_DENIED"
+    with tenant_context(world.a):
+        assert TimeEntry.objects.count() == 0 and Comment.objects.count() == 0
+
+
+def test_attachments_are_checked(world, gql, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    settings.ATTACHMENT_MAX_BYTES = 10
+    lead = gql(world.a_lead, host=world.a)
+    number = raise_request(lead)["number"]
+
+    def attach(content_type, data):
+        return lead.data(
+            'mutation($a: [AttachmentInput!]) { replyToTicket(number: %d, body: "see file", attachments: $a) '
+            "{ errors { code field } } }" % number,
+            {"a": [{"filename": "f.txt", "contentType": content_type, "dataBase64": data}]},
+        )["replyToTicket"]["errors"]
+
+    assert attach("text/plain", base64.b64encode(b"x" * 11).decode())[0]["code"] == "TOO_LARGE"
+    assert (
+        attach("application/x-msdownload", base64.b64encode(b"MZ").decode())[0]["code"] == "UNSUPPORTED_TYPE"
+    )
+    assert attach("text/plain", "%%%")[0]["code"] == "INVALID"
+    with tenant_context(world.a):
+        assert Comment.objects.count() == 0
+    assert attach("text/plain", base64.b64encode(b"hello").decode()) == []
+
+
+def test_members_see_only_their_own_requests(world, gql):
+    raise_request(gql(world.a_lead, host=world.a), title="Lead's")
+    raise_request(gql(world.a_member, host=world.a), title="Member's")
+    member = gql(world.a_member, host=world.a)
+    titles = [row["title"] for row in member.data("{ tickets { title } }")["tickets"]]
+    assert titles == ["Member's"]
+    assert member.data(TICKET, {"n": 1})["ticket"] is None
+    lead_titles = [
+        row["title"] for row in gql(world.a_lead, host=world.a).data("{ tickets { title } }")["tickets"]
+    ]
+    assert lead_titles == ["Member's", "Lead's"]
+
+
+def test_compliance_distinguishes_not_judged(world, gql):
+    rows = gql(world.a_lead, host=world.a).data(
+        "{ slaCompliance(months: 2) { month priority clock met breached compliancePercent } }"
+    )
+    assert rows["slaCompliance"] and all(row["compliancePercent"] is None for row in rows["slaCompliance"])
