@@ -9,11 +9,18 @@ to apply. Each run is checked to have recorded no migration anywhere.
   `multiprocessing` (a pool of `TENANT_MULTIPROCESSING_MAX_PROCESSES` forked workers,
   default 2, fed `TENANT_MULTIPROCESSING_CHUNKS` schemas at a time, default 2);
 * sizes: 100 and 500 client tenants by default, each with a real schema (full tables and
-  migration records) cloned from the template — the same clone `provision_client` makes,
-  created in bulk (rows and domains) without validation, invitation and fake migrate;
-* verbosity: 0 is what `bootstrap_portal` runs on every start; at 1 (the command's default)
-  Django's `migrate` also runs the autodetector in every schema to warn about model changes
-  without migrations.
+  migration records). They are made in bulk: client rows and domains with `bulk_create`, and
+  each schema by replaying a `pg_dump` of the template schema under the new name — the same
+  tables, indexes and rows `clone_schema` copies, at a cost that does not grow with the number
+  of schemas (django-tenants' `clone_schema` is used when pg_dump is missing). The last
+  `--provision-probes` clients (3) of each size are made with `provision_client` itself, and
+  timed: how provisioning slows down as the database fills up;
+* verbosity: 0 (default) is what `bootstrap_portal` runs on every start; at 1, the command's
+  own default, Django's `migrate` also runs the autodetector in every schema to warn about
+  model changes without migrations (`--verbosity 0 1` times both).
+
+Before the timed runs at each size, one untimed run warms caches (and applies any migration
+added to the tree after the template was built).
 
 With `--skip-checks` every run passes that flag on: django-tenants hands the command's options
 to each schema's `migrate`, which otherwise runs Django's system checks once per schema.
@@ -26,12 +33,16 @@ Runs on its own throwaway database (`msp_bench_migrate` by default), created and
 the script. Run from the repository root:
 
     .venv/bin/python -m benchmarks.migrate_schemas --sizes 100 500 --repeats 2
+    .venv/bin/python -m benchmarks.migrate_schemas --sizes 100 --verbosity 0 1
+    .venv/bin/python -m benchmarks.migrate_schemas --sizes 100 --skip-checks
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -52,7 +63,7 @@ from benchmarks.provisioning import (
 )
 
 EXECUTORS = ("standard", "multiprocessing")
-CLONE_BATCH = 50
+BATCH = 50
 
 
 @dataclass
@@ -75,8 +86,32 @@ def client_count() -> int:
     return Client.objects.clients().count()
 
 
-def add_clients(target: int) -> None:
-    """Add client tenants until there are `target`: rows, domains and schemas cloned from the template."""
+def template_copy_sql(db_url: str, template: str) -> str | None:
+    """SQL that recreates the template schema, tables and rows (from `pg_dump`), or None without pg_dump.
+
+    Replaying it under another schema name builds the same schema `clone_schema` would, at a
+    cost that does not grow with the number of schemas already in the database.
+    """
+    if shutil.which("pg_dump") is None:
+        return None
+    dump = subprocess.run(
+        ["pg_dump", "--schema", template, "--no-owner", "--no-privileges", "--inserts", "--dbname", db_url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    # Leave out psql meta-commands (\restrict ...) and the session settings, search_path among them.
+    keep = [
+        line
+        for line in dump.splitlines()
+        if not line.startswith(("\\", "SET ", "SELECT pg_catalog.set_config"))
+    ]
+    return "\n".join(keep)
+
+
+def add_clients(target: int, db_url: str) -> None:
+    """Add client tenants (rows, domains, schemas copied from the template) until there are `target`."""
+    import psycopg
     from django.conf import settings
     from django.db import transaction
     from django_tenants.clone import CloneSchema
@@ -88,34 +123,64 @@ def add_clients(target: int) -> None:
     start = client_count()
     if start >= target:
         return
-    cloner = CloneSchema()
+    template = settings.TENANT_BASE_SCHEMA
+    copy_sql = template_copy_sql(db_url, template)
+    how = "pg_dump of the template" if copy_sql else "clone_schema (no pg_dump found; slower)"
+    print(f"  adding {target - start} clients, schemas built from {how}", flush=True)
+    pattern = re.compile(rf"\b{re.escape(template)}\b")
     started = time.perf_counter()
-    for batch_start in range(start, target, CLONE_BATCH):
-        slugs = [f"bench-{index:04d}" for index in range(batch_start, min(batch_start + CLONE_BATCH, target))]
-        with transaction.atomic():
-            clients = Client.objects.bulk_create(
-                Client(
-                    schema_name=schema_name_for(slug),
-                    name=f"Bench {slug}",
-                    slug=slug,
-                    kind=TenantKind.CLIENT,
-                    status=ClientStatus.ACTIVE,
+    with psycopg.connect(db_url) as raw:
+        for batch_start in range(start, target, BATCH):
+            slugs = [f"bench-{index:04d}" for index in range(batch_start, min(batch_start + BATCH, target))]
+            with transaction.atomic():
+                clients = Client.objects.bulk_create(
+                    Client(
+                        schema_name=schema_name_for(slug),
+                        name=f"Bench {slug}",
+                        slug=slug,
+                        kind=TenantKind.CLIENT,
+                        status=ClientStatus.ACTIVE,
+                    )
+                    for slug in slugs
                 )
-                for slug in slugs
+                Domain.objects.bulk_create(
+                    Domain(domain=client_domain_for(client.slug), tenant=client, is_primary=True)
+                    for client in clients
+                )
+                for client in clients:
+                    if copy_sql:
+                        raw.execute(pattern.sub(client.schema_name, copy_sql))
+                    else:
+                        CloneSchema().clone_schema(template, client.schema_name, "DATA")
+                raw.commit()
+            done = batch_start + len(slugs)
+            elapsed = time.perf_counter() - started
+            print(
+                f"  {done}/{target} clients ({elapsed:.0f} s, {1000 * elapsed / (done - start):.0f} ms each)",
+                flush=True,
             )
-            Domain.objects.bulk_create(
-                Domain(domain=client_domain_for(client.slug), tenant=client, is_primary=True)
-                for client in clients
-            )
-            for client in clients:
-                cloner.clone_schema(settings.TENANT_BASE_SCHEMA, client.schema_name, "DATA")
-        done = batch_start + len(slugs)
-        elapsed = time.perf_counter() - started
-        print(
-            f"  cloned {done - start}/{target - start} new client schemas "
-            f"({elapsed:.0f} s, {1000 * elapsed / (done - start):.0f} ms each)",
-            flush=True,
+
+
+def provision_probes(size: int, count: int) -> list[float]:
+    """Provision `count` more clients with `provision_client` (the cloning path) and time each call."""
+    from tenants.provisioning import provision_client
+
+    seconds = []
+    for index in range(count):
+        slug = f"probe-{size}-{index}"
+        started = time.perf_counter()
+        provision_client(
+            {
+                "name": f"Probe {slug}",
+                "slug": slug,
+                "it_lead_email": f"lead@{slug}.example.com",
+                "it_lead_name": "Lead",
+            },
+            acting_user=None,
         )
+        seconds.append(time.perf_counter() - started)
+        print(f"  provision_client({slug!r}) took {seconds[-1]:.3f} s", flush=True)
+    return seconds
 
 
 def tenant_schemas() -> list[str]:
@@ -192,49 +257,65 @@ def time_migrate_schemas(
     return elapsed
 
 
+def settle(env: dict[str, str], schemas: Sequence[str], extra: Sequence[str]) -> None:
+    """One untimed run: warms caches and applies migrations added to the tree after the template was built."""
+    before = sum(migration_records(schemas).values())
+    command = [sys.executable, "manage.py", "migrate_schemas", "--noinput", "--verbosity=0", *extra]
+    started = time.perf_counter()
+    result = subprocess.run(command, cwd=REPO_ROOT, env=env, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed ({result.returncode}):\n{result.stderr[-3000:]}")
+    applied = sum(migration_records(schemas).values()) - before
+    note = f"; applied {applied} migrations the template lacked" if applied else ""
+    print(f"  warm-up run (untimed) {time.perf_counter() - started:.1f} s{note}", flush=True)
+
+
 def run(
-    sizes: Sequence[int],
-    repeats: int,
-    executors: Sequence[str],
-    verbosities: Sequence[int],
-    env: dict[str, str],
-    extra: Sequence[str],
-) -> list[Series]:
+    args: argparse.Namespace, db_url: str, extra: Sequence[str]
+) -> tuple[list[Series], dict[int, list[float]]]:
+    """Grow to each size, then time every executor and verbosity `args.repeats` times."""
     from django.conf import settings
 
+    env = bench_environment(db_url)
     series: list[Series] = []
-    for size in sorted(sizes):
+    probes: dict[int, list[float]] = {}
+    for size in sorted(args.sizes):
         print(f"Growing to {size} client tenants…", flush=True)
-        add_clients(size)
-        tables, records = check_clients_complete(settings.TENANT_BASE_SCHEMA)
+        add_clients(size - args.provision_probes, db_url)
+        probes[size] = provision_probes(size, args.provision_probes)
         schemas = tenant_schemas()
+        settle(env, schemas, extra)
+        tables, records = check_clients_complete(settings.TENANT_BASE_SCHEMA)
         print(
-            f"  {size} clients, {len(schemas)} schemas to visit (public + template + clients); "
+            f"  {client_count()} clients, {len(schemas)} schemas to visit (public + template + clients); "
             f"each client schema has {tables} tables and {records} migration records",
             flush=True,
         )
         by_key = {
             (executor, verbosity): Series(size, executor, verbosity)
-            for verbosity in verbosities
-            for executor in executors
+            for verbosity in args.verbosity
+            for executor in args.executors
         }
-        for repeat in range(repeats):
-            order = list(executors) if repeat % 2 == 0 else list(reversed(executors))
-            for verbosity in verbosities:
+        for repeat in range(args.repeats):
+            order = list(args.executors) if repeat % 2 == 0 else list(reversed(args.executors))
+            for verbosity in args.verbosity:
                 for executor in order:
                     seconds = time_migrate_schemas(executor, verbosity, env, schemas, extra)
                     by_key[executor, verbosity].seconds.append(seconds)
                     print(
-                        f"  {size:>4} clients  {executor:<15} -v {verbosity}  run {repeat + 1}/{repeats}  "
+                        f"  {size:>4} clients  {executor:<15} -v {verbosity}  "
+                        f"run {repeat + 1}/{args.repeats}  "
                         f"{seconds:6.1f} s  ({1000 * seconds / size:5.1f} ms per client, "
                         f"load {os.getloadavg()[0]:.1f})",
                         flush=True,
                     )
         series.extend(by_key.values())
-    return series
+    return series, probes
 
 
-def report(series: list[Series], machine: list[tuple[str, str]], extra: Sequence[str]) -> None:
+def report(
+    series: list[Series], probes: dict[int, list[float]], machine: list[tuple[str, str]], extra: Sequence[str]
+) -> None:
     from django.conf import settings
 
     processes = getattr(settings, "TENANT_MULTIPROCESSING_MAX_PROCESSES", 2)
@@ -286,6 +367,18 @@ def report(series: list[Series], machine: list[tuple[str, str]], extra: Sequence
                 per_client = (s.median - medians[low, s.executor, s.verbosity]) / (high - low)
                 marginal.append([s.executor, s.verbosity, f"{1000 * per_client:.1f}"])
         print_table(["executor", "verbosity", "ms per extra client"], marginal)
+    if any(probes.values()):
+        print()
+        print("provision_client (cloning the template) with that many clients already in the database:")
+        print()
+        print_table(
+            ["clients", "calls", "seconds each", "median (s)"],
+            [
+                [size, len(v), " / ".join(f"{x:.3f}" for x in v), f"{statistics.median(v):.3f}"]
+                for size, v in sorted(probes.items())
+                if v
+            ],
+        )
     print()
     print_table(["machine", ""], [*machine, ("Load average at end (1/5/15 min)", load_average())])
 
@@ -309,9 +402,15 @@ def main(argv: Sequence[str] | None = None) -> None:
         "--verbosity",
         type=int,
         nargs="+",
-        default=[0, 1],
+        default=[0],
         choices=[0, 1],
-        help="verbosity levels to time (default 0 1: bootstrap_portal runs 0, the command defaults to 1)",
+        help="verbosity levels to time (default 0, as bootstrap_portal runs it; the command defaults to 1)",
+    )
+    parser.add_argument(
+        "--provision-probes",
+        type=int,
+        default=3,
+        help="at each size, make the last N clients with provision_client and time it (default 3)",
     )
     parser.add_argument(
         "--skip-checks",
@@ -339,10 +438,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         print("Bootstrapping: public schema, MSP tenant, template schema…", flush=True)
         bootstrap_database()
         extra = ["--skip-checks"] if args.skip_checks else []
-        series = run(
-            args.sizes, args.repeats, args.executors, args.verbosity, bench_environment(db_url), extra
-        )
-        report(series, machine, extra)
+        series, probes = run(args, db_url, extra)
+        report(series, probes, machine, extra)
     print(f"\nBenchmark finished in {time.perf_counter() - started:.0f} s.")
 
 
