@@ -89,7 +89,10 @@ def sync_work_item(
         defaults={**values, "created_at": ticket.created_at},
     )
     if not created:
-        if item.next_deadline_clock != values["next_deadline_clock"]:
+        if state == BreachState.PAUSED:
+            # Paused: the deadline floats; remember which clock it was and what was sent.
+            values["next_deadline_clock"] = item.next_deadline_clock
+        elif item.next_deadline_clock != values["next_deadline_clock"]:
             # A different deadline: its warnings have not been sent yet.
             values["notified_stage"] = 0
         elif schedule:
