@@ -901,7 +901,8 @@ def cmd_run(signals: SignalState) -> int:
             return code
 
         web = ["gunicorn", "msp_portal.wsgi:application", "--bind", f"127.0.0.1:{port}"]
-        web += ["--workers", "2", "--access-logfile", "-"]
+        # No control socket: its path is fixed per user, so two local portals would share one.
+        web += ["--workers", "2", "--access-logfile", "-", "--no-control-socket"]
         worker = ["celery", "-A", "msp_portal", "worker", "-l", "info", "--concurrency", "2"]
         beat = ["celery", "-A", "msp_portal", "beat", "-l", "info", "--scheduler", BEAT_SCHEDULER]
         for label, argv in (("web", web), ("worker", worker), ("beat", beat)):

@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from tenants.actions import ensure_msp_tenant
+from services.catalog.defaults import ensure_default_catalog
 from tenants.periodic import ensure_periodic_tasks
 from tenants.provisioning import ensure_template_tenant
 
@@ -37,8 +38,9 @@ class Command(BaseCommand):
         call_command(
             "migrate_schemas", tenant=True, interactive=False, verbosity=0, executor=options["executor"]
         )
-        self.stdout.write("[5/5] Ensuring the periodic job schedule…")
+        self.stdout.write("[5/5] Ensuring the periodic job schedule and the default SLA catalog…")
         ensure_periodic_tasks()
+        ensure_default_catalog()
         self.stdout.write(
             self.style.SUCCESS(f"Portal database ready in {time.perf_counter() - started:.1f}s.")
         )

@@ -11,6 +11,8 @@ from django.db import transaction
 from django_tenants.utils import schema_context
 
 from services.directory.actions import sync_member_contacts
+from services.support.actions import NewTicket, assign_ticket, change_status, create_ticket, reply
+from services.support.models import Ticket
 from tenants.actions import portal_url
 from tenants.models import Client, ClientRole, ClientStatus, Membership, MspRole, StaffClientAccess, User
 from tenants.provisioning import provision_client
@@ -110,11 +112,38 @@ class Command(BaseCommand):
                     client.invitations.filter(email=email, accepted_at__isnull=True).delete()
             with schema_context(client.schema_name):
                 sync_member_contacts(client)
+                if not Ticket.objects.exists():
+                    self._seed_tickets(client, spec)
         limited_technician = User.objects.get(email="tech.limited@msp.demo")
         StaffClientAccess.objects.get_or_create(
             user=limited_technician, client=Client.objects.get(slug="harbor-finch")
         )
         self.print_logins()
+
+    def _seed_tickets(self, client: Client, spec: dict[str, Any]) -> None:
+        """A few requests in different states, so the queue and the client portal are not empty."""
+        lead = User.objects.get(email=spec["it_lead"][0])
+        member = User.objects.get(email=spec["member"][0])
+        technician = User.objects.get(email="tech@msp.demo")
+        samples = [
+            (lead, "VPN drops every few minutes for remote staff", "high", "high", "infrastructure"),
+            (member, "Suspicious email asking to reset my password", "medium", "high", "security"),
+            (member, "New starter needs a laptop and accounts", "low", "medium", "support"),
+            (lead, "Shared drive is slow in the afternoon", "medium", "medium", "infrastructure"),
+        ]
+        for index, (who, title, impact, urgency, line) in enumerate(samples):
+            ticket = create_ticket(
+                client,
+                NewTicket(title=title, impact=impact, urgency=urgency, service_line=line),
+                actor=who,
+            )
+            if index % 2 == 0:
+                assign_ticket(client, ticket.number, actor=technician, assignee=technician)
+            if index == 1:
+                reply(client, ticket.number, actor=technician, body="Please don't click the link; we're checking it.")
+            if index == 3:
+                reply(client, ticket.number, actor=technician, body="Can you tell us which folders are slow?")
+                change_status(client, ticket.number, actor=technician, status="waiting_on_client")
 
     def print_logins(self) -> None:
         msp = Client.objects.get(schema_name="public")
