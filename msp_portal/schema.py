@@ -3,15 +3,16 @@
 import graphene
 
 from services.support.schema import SupportMutation, SupportQuery
+from services.workqueue.schema import NotificationMutation, NotificationQuery
 from tenants.schema import Mutation as TenantsMutation
 from tenants.schema import Query as TenantsQuery
 
 
-class Query(TenantsQuery, SupportQuery, graphene.ObjectType):
+class Query(TenantsQuery, SupportQuery, NotificationQuery, graphene.ObjectType):
     pass
 
 
-class Mutation(TenantsMutation, SupportMutation, graphene.ObjectType):
+class Mutation(TenantsMutation, SupportMutation, NotificationMutation, graphene.ObjectType):
     pass
 
 

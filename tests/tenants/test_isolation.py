@@ -248,7 +248,36 @@ def _ticket_mutation_probe(mutation: str):
     return probe
 
 
+def _b_notification(world):
+    from services.workqueue.models import Notification
+
+    return Notification.objects.create(
+        user=world.b_lead, client=world.b, kind="sla_warning", title="Bravo secret outage", dedupe_key="probe"
+    )
+
+
+def probe_notifications(world, gql):
+    _b_notification(world)
+    for graphql in _ticket_outsiders(world, gql) + [gql(world.technician)]:
+        for query in ("{ notifications { title } }", "{ unreadNotificationCount }"):
+            result = graphql.execute(query)
+            assert "secret outage" not in json.dumps(result)
+            assert (result.get("data") or {}).get("unreadNotificationCount") in (None, 0)
+
+
+def probe_mark_notifications_read(world, gql):
+    note = _b_notification(world)
+    for graphql in _ticket_outsiders(world, gql):
+        graphql.execute('mutation { markNotificationsRead(ids: ["%s"]) { updated } }' % note.pk)
+        graphql.execute("mutation { markNotificationsRead { updated } }")
+    note.refresh_from_db()
+    assert note.read_at is None
+
+
 PROBES: dict[str, Callable] = {
+    "notifications": probe_notifications,
+    "unreadNotificationCount": probe_notifications,
+    "markNotificationsRead": probe_mark_notifications_read,
     "queue": probe_queue,
     "ticket": probe_ticket,
     "tickets": probe_tickets,

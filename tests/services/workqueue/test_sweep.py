@@ -131,3 +131,16 @@ def test_two_overlapping_sweeps_notify_once(world_state, transactional_sweep_wor
         Notification.objects.filter(dedupe_key__startswith=f"sla:{transactional_sweep_world.pk}:").count()
         == 1
     )
+
+
+def test_assignee_reads_and_clears_their_notifications(world, gql):
+    _p2_ticket(world)
+    sweep_sla_alerts(T0 + timedelta(hours=2))
+    tech = gql(world.technician)
+    assert tech.data("{ unreadNotificationCount }")["unreadNotificationCount"] == 1
+    rows = tech.data("{ notifications { id title link readAt } }")["notifications"]
+    assert rows[0]["link"] == "/tickets/alpha/1" and rows[0]["readAt"] is None
+    assert (
+        tech.data("mutation { markNotificationsRead { updated } }")["markNotificationsRead"]["updated"] == 1
+    )
+    assert tech.data("{ unreadNotificationCount }")["unreadNotificationCount"] == 0
