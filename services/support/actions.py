@@ -511,3 +511,29 @@ def log_time(
         ticket.updated_at = now
         ticket.save(update_fields=["updated_at"])
     return entry
+
+
+@dataclass(frozen=True)
+class MonthlyTime:
+    """A client's technician time in one month, as billing consumes it."""
+
+    year: int
+    month: int
+    billable_minutes: int
+    non_billable_minutes: int
+    by_technician: dict[int, int]
+
+
+def monthly_time_totals(client: Client, year: int, month: int) -> MonthlyTime:
+    """Billed minutes (after rounding) logged for `client` in a calendar month."""
+    _require_schema(client)
+    from django.db.models import Sum
+
+    entries = TimeEntry.objects.filter(work_date__year=year, work_date__month=month)
+    billable = entries.filter(billable=True).aggregate(total=Sum("minutes"))["total"] or 0
+    non_billable = entries.filter(billable=False).aggregate(total=Sum("minutes"))["total"] or 0
+    by_technician = {
+        row["technician_id"]: row["total"]
+        for row in entries.filter(billable=True).values("technician_id").annotate(total=Sum("minutes"))
+    }
+    return MonthlyTime(year, month, billable, non_billable, by_technician)

@@ -250,3 +250,27 @@ def test_compliance_distinguishes_not_judged(world, gql):
         "{ slaCompliance(months: 2) { month priority clock met breached compliancePercent } }"
     )
     assert rows["slaCompliance"] and all(row["compliancePercent"] is None for row in rows["slaCompliance"])
+
+
+def test_time_rounds_up_and_totals_per_client_and_month(world, settings):
+    from datetime import date
+
+    from services.support.actions import NewTicket, create_ticket, log_time, monthly_time_totals
+
+    settings.TIME_ENTRY_ROUNDING_MINUTES = 15
+    with tenant_context(world.a):
+        ticket = create_ticket(world.a, NewTicket(title="Time"), actor=world.a_lead)
+        log_time(world.a, ticket.number, actor=world.technician, minutes=1, work_date=date(2026, 10, 30))
+        log_time(world.a, ticket.number, actor=world.technician, minutes=31, work_date=date(2026, 10, 31))
+        log_time(
+            world.a,
+            ticket.number,
+            actor=world.technician,
+            minutes=20,
+            billable=False,
+            work_date=date(2026, 10, 31),
+        )
+        log_time(world.a, ticket.number, actor=world.technician, minutes=15, work_date=date(2026, 11, 1))
+        october = monthly_time_totals(world.a, 2026, 10)
+    assert (october.billable_minutes, october.non_billable_minutes) == (15 + 45, 30)
+    assert october.by_technician == {world.technician.pk: 60}
