@@ -39,6 +39,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -202,7 +203,7 @@ class Sample:
         return self.steps[3]
 
 
-def provision_one(slug: str, acting_user: object) -> Sample:
+def provision_one(slug: str, acting_user: Any) -> Sample:
     """Provision client `slug` and time the full call and each of its progress steps."""
     from tenants.provisioning import provision_client
 

@@ -2,17 +2,18 @@
 
 import graphene
 
+from services.catalog.schema import CatalogMutation, CatalogQuery
 from services.support.schema import SupportMutation, SupportQuery
 from services.workqueue.schema import NotificationMutation, NotificationQuery
 from tenants.schema import Mutation as TenantsMutation
 from tenants.schema import Query as TenantsQuery
 
 
-class Query(TenantsQuery, SupportQuery, NotificationQuery, graphene.ObjectType):
+class Query(TenantsQuery, SupportQuery, CatalogQuery, NotificationQuery, graphene.ObjectType):
     pass
 
 
-class Mutation(TenantsMutation, SupportMutation, NotificationMutation, graphene.ObjectType):
+class Mutation(TenantsMutation, SupportMutation, CatalogMutation, NotificationMutation, graphene.ObjectType):
     pass
 
 

@@ -274,7 +274,72 @@ def probe_mark_notifications_read(world, gql):
     assert note.read_at is None
 
 
+def probe_sla_catalog(world, gql):
+    for graphql in outsiders(world, gql)[:5] + [gql(None)]:
+        result = graphql.execute("{ slaCatalog { policies { name } } }")
+        assert result.get("data") is None and result["errors"][0]["extensions"]["code"] in {
+            "PERMISSION_DENIED",
+            "NOT_AUTHENTICATED",
+        }
+
+
+def probe_client_sla(world, gql):
+    from services.catalog.models import ClientSla, SlaPolicy
+
+    secret = SlaPolicy.objects.create(
+        name="Bravo secret outage plan", calendar=SlaPolicy.objects.get(name="Standard").calendar
+    )
+    ClientSla.objects.create(client=world.b, policy=secret)
+    for graphql in _ticket_outsiders(world, gql):
+        for args in ('(clientSlug: "bravo")', ""):
+            assert "secret outage" not in json.dumps(
+                graphql.execute("{ clientSla%s { policy { name } } }" % args)
+            )
+
+
+def _catalog_mutation_probe(mutation: str):
+    def probe(world, gql):
+        from services.catalog.models import BusinessCalendar, ClientSla, SlaTarget, TriageRule
+
+        before = (
+            BusinessCalendar.objects.count(),
+            ClientSla.objects.count(),
+            TriageRule.objects.count(),
+            list(SlaTarget.objects.values_list("first_response_minutes", flat=True)),
+        )
+        policy_id = SlaTarget.objects.values_list("policy_id", flat=True)[0]
+        for graphql in [*_ticket_outsiders(world, gql), gql(world.technician)]:
+            result = graphql.execute(mutation.replace("POLICY", str(policy_id)))
+            payload = next(iter((result.get("data") or {}).values()), None)
+            assert payload is None or payload["errors"]
+        after = (
+            BusinessCalendar.objects.count(),
+            ClientSla.objects.count(),
+            TriageRule.objects.count(),
+            list(SlaTarget.objects.values_list("first_response_minutes", flat=True)),
+        )
+        assert after == before
+
+    return probe
+
+
 PROBES: dict[str, Callable] = {
+    "slaCatalog": probe_sla_catalog,
+    "clientSla": probe_client_sla,
+    "saveBusinessCalendar": _catalog_mutation_probe(
+        'mutation { saveBusinessCalendar(input: {name: "x", timezone: "UTC", alwaysOpen: true}) { errors { code } } }'
+    ),
+    "saveSlaTargets": _catalog_mutation_probe(
+        'mutation { saveSlaTargets(policyId: "POLICY", targets: [{priority: P1, resolutionMinutes: 1}, '
+        "{priority: P2, resolutionMinutes: 1}, {priority: P3, resolutionMinutes: 1}, {priority: P4, resolutionMinutes: 1}]) "
+        "{ errors { code } } }"
+    ),
+    "saveTriageRule": _catalog_mutation_probe(
+        "mutation { saveTriageRule(impact: LOW, urgency: LOW, priority: P1) { errors { code } } }"
+    ),
+    "setClientSla": _catalog_mutation_probe(
+        'mutation { setClientSla(clientSlug: "bravo", noSla: true) { errors { code } } }'
+    ),
     "notifications": probe_notifications,
     "unreadNotificationCount": probe_notifications,
     "markNotificationsRead": probe_mark_notifications_read,

@@ -9,8 +9,8 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from tenants.actions import ensure_msp_tenant
 from services.catalog.defaults import ensure_default_catalog
+from tenants.actions import ensure_msp_tenant
 from tenants.periodic import ensure_periodic_tasks
 from tenants.provisioning import ensure_template_tenant
 

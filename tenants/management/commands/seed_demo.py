@@ -140,7 +140,9 @@ class Command(BaseCommand):
             if index % 2 == 0:
                 assign_ticket(client, ticket.number, actor=technician, assignee=technician)
             if index == 1:
-                reply(client, ticket.number, actor=technician, body="Please don't click the link; we're checking it.")
+                reply(
+                    client, ticket.number, actor=technician, body="Please don't click the link; we're on it."
+                )
             if index == 3:
                 reply(client, ticket.number, actor=technician, body="Can you tell us which folders are slow?")
                 change_status(client, ticket.number, actor=technician, status="waiting_on_client")

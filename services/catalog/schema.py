@@ -1,0 +1,379 @@
+"""GraphQL for the service catalog: staff read it; MSP admins change it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import graphene
+
+from msp_portal.graphql.errors import error_fields, guard_query, to_error_list
+from services.catalog import actions
+from services.catalog.models import BusinessCalendar, ClientSla, SlaPolicy, TriageRule, format_minute_of_day
+from services.catalog.triage import DEFAULT_MATRIX
+from services.sla.policies import effective_policy_id
+from tenants.access import AccessDenied, ensure_msp_role
+from tenants.errors import ActionError
+from tenants.models import MspRole
+from tenants.request_scope import resolve_client
+from tenants.schema import enum_value
+
+CATALOG_ERROR_CODES = [
+    "REQUIRED",
+    "INVALID",
+    "DUPLICATE",
+    "NOT_FOUND",
+    "PERMISSION_DENIED",
+    "OTP_REQUIRED",
+    "NOT_AUTHENTICATED",
+]
+CatalogErrorCode = graphene.Enum("CatalogErrorCode", [(code, code) for code in CATALOG_ERROR_CODES])
+CatalogError = type("CatalogError", (graphene.ObjectType,), error_fields(CatalogErrorCode))
+CatalogPriority = graphene.Enum("CatalogPriority", [(p, p) for p in ("P1", "P2", "P3", "P4")])
+CatalogLevel = graphene.Enum("CatalogLevel", [("LOW", "low"), ("MEDIUM", "medium"), ("HIGH", "high")])
+
+
+class WindowType(graphene.ObjectType):
+    class Meta:
+        name = "WorkingWindow"
+
+    weekday = graphene.Int(required=True, description="0 = Monday … 6 = Sunday")
+    start = graphene.String(required=True)
+    end = graphene.String(required=True)
+
+
+class ClosureType(graphene.ObjectType):
+    class Meta:
+        name = "CalendarClosure"
+
+    date = graphene.Date(required=True)
+    reason = graphene.String(required=True)
+
+
+class CalendarType(graphene.ObjectType):
+    class Meta:
+        name = "BusinessCalendar"
+
+    id = graphene.ID(required=True)
+    name = graphene.String(required=True)
+    timezone = graphene.String(required=True)
+    always_open = graphene.Boolean(required=True)
+    holiday_country = graphene.String(required=True)
+    holiday_subdivision = graphene.String(required=True)
+    windows = graphene.List(graphene.NonNull(WindowType), required=True)
+    closures = graphene.List(graphene.NonNull(ClosureType), required=True)
+
+    @staticmethod
+    def from_row(row: BusinessCalendar) -> CalendarType:
+        return CalendarType(
+            id=str(row.pk),
+            name=row.name,
+            timezone=row.timezone,
+            always_open=row.always_open,
+            holiday_country=row.holiday_country,
+            holiday_subdivision=row.holiday_subdivision,
+            windows=[
+                WindowType(
+                    weekday=w.weekday,
+                    start=format_minute_of_day(w.start_minute),
+                    end=format_minute_of_day(w.end_minute),
+                )
+                for w in row.windows.all()
+            ],
+            closures=[ClosureType(date=c.date, reason=c.reason) for c in row.closures.all()],
+        )
+
+
+class TargetType(graphene.ObjectType):
+    class Meta:
+        name = "SlaTarget"
+
+    priority = CatalogPriority(required=True)
+    first_response_minutes = graphene.Int()
+    next_update_minutes = graphene.Int()
+    resolution_minutes = graphene.Int()
+    around_the_clock = graphene.Boolean(required=True)
+
+
+class PolicyType(graphene.ObjectType):
+    class Meta:
+        name = "SlaPolicy"
+
+    id = graphene.ID(required=True)
+    name = graphene.String(required=True)
+    description = graphene.String(required=True)
+    is_default = graphene.Boolean(required=True)
+    warning_thresholds = graphene.List(graphene.NonNull(graphene.Float), required=True)
+    calendar_id = graphene.ID(required=True)
+    targets = graphene.List(graphene.NonNull(TargetType), required=True)
+
+    @staticmethod
+    def from_row(row: SlaPolicy) -> PolicyType:
+        return PolicyType(
+            id=str(row.pk),
+            name=row.name,
+            description=row.description,
+            is_default=row.is_default,
+            warning_thresholds=row.warning_thresholds or [],
+            calendar_id=str(row.calendar_id),
+            targets=[
+                TargetType(
+                    priority=t.priority,
+                    first_response_minutes=t.first_response_minutes,
+                    next_update_minutes=t.next_update_minutes,
+                    resolution_minutes=t.resolution_minutes,
+                    around_the_clock=t.around_the_clock,
+                )
+                for t in row.targets.all()
+            ],
+        )
+
+
+class TriageCell(graphene.ObjectType):
+    impact = CatalogLevel(required=True)
+    urgency = CatalogLevel(required=True)
+    priority = CatalogPriority(required=True)
+    configured = graphene.Boolean(required=True, description="False where the ITIL default applies.")
+
+
+class SlaCatalog(graphene.ObjectType):
+    calendars = graphene.List(graphene.NonNull(CalendarType), required=True)
+    policies = graphene.List(graphene.NonNull(PolicyType), required=True)
+    triage_matrix = graphene.List(graphene.NonNull(TriageCell), required=True)
+
+
+class ClientSlaType(graphene.ObjectType):
+    class Meta:
+        name = "ClientSla"
+
+    policy = graphene.Field(PolicyType, description="The policy new tickets use; null means no SLA.")
+    explicit = graphene.Boolean(required=True, description="False when the MSP's default policy applies.")
+
+
+class CatalogQuery(graphene.ObjectType):
+    sla_catalog = graphene.Field(
+        SlaCatalog, required=True, description="MSP staff: calendars, policies, triage."
+    )
+    client_sla = graphene.Field(ClientSlaType, client_slug=graphene.String())
+
+    def resolve_sla_catalog(root: Any, info: Any) -> SlaCatalog:
+        def body() -> SlaCatalog:
+            ensure_msp_role(info.context.user)
+            calendars = BusinessCalendar.objects.prefetch_related("windows", "closures")
+            policies = SlaPolicy.objects.prefetch_related("targets")
+            configured = {(r.impact, r.urgency): r.priority for r in TriageRule.objects.all()}
+            matrix = [
+                TriageCell(
+                    impact=enum_value(impact),
+                    urgency=enum_value(urgency),
+                    priority=enum_value(configured.get((impact, urgency), default)),
+                    configured=(impact, urgency) in configured,
+                )
+                for (impact, urgency), default in DEFAULT_MATRIX.items()
+            ]
+            return SlaCatalog(
+                calendars=[CalendarType.from_row(c) for c in calendars],
+                policies=[PolicyType.from_row(p) for p in policies],
+                triage_matrix=matrix,
+            )
+
+        return guard_query(body)
+
+    def resolve_client_sla(root: Any, info: Any, client_slug: str | None = None) -> ClientSlaType:
+        def body() -> ClientSlaType:
+            client = resolve_client(info.context, client_slug)
+            policy_id = effective_policy_id(client)
+            policy = (
+                SlaPolicy.objects.prefetch_related("targets").filter(pk=policy_id).first()
+                if policy_id
+                else None
+            )
+            return ClientSlaType(
+                policy=PolicyType.from_row(policy) if policy else None,
+                explicit=ClientSla.objects.filter(client=client).exists(),
+            )
+
+        return guard_query(body)
+
+
+def _errors(exc: Exception) -> list[Any]:
+    return to_error_list(exc, CatalogError, set(CATALOG_ERROR_CODES))
+
+
+class WindowInput(graphene.InputObjectType):
+    weekday = graphene.Int(required=True)
+    start = graphene.String(required=True)
+    end = graphene.String(required=True)
+
+
+class ClosureInput(graphene.InputObjectType):
+    date = graphene.Date(required=True)
+    reason = graphene.String()
+
+
+class CalendarInput(graphene.InputObjectType):
+    id = graphene.ID(description="Omit to create a calendar.")
+    name = graphene.String(required=True)
+    timezone = graphene.String(required=True)
+    always_open = graphene.Boolean()
+    holiday_country = graphene.String()
+    holiday_subdivision = graphene.String()
+    windows = graphene.List(graphene.NonNull(WindowInput))
+    closures = graphene.List(graphene.NonNull(ClosureInput))
+
+
+def _int_id(value: Any, field: str) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise ActionError.single("INVALID", "That is not a valid id.", field) from None
+
+
+class SaveBusinessCalendar(graphene.Mutation):
+    """MSP admins: create or replace a business calendar."""
+
+    class Arguments:
+        input = CalendarInput(required=True)
+
+    calendar = graphene.Field(CalendarType)
+    errors = graphene.List(graphene.NonNull(CatalogError), required=True)
+
+    @staticmethod
+    def mutate(root: Any, info: Any, input: Any) -> SaveBusinessCalendar:
+        try:
+            user = ensure_msp_role(info.context.user, MspRole.ADMIN)
+            if len(input.windows or []) > 7 * 6 or len(input.closures or []) > 366:
+                raise ActionError.single("INVALID", "Too many windows or closures.", None)
+            calendar = actions.save_business_calendar(
+                actions.CalendarInput(
+                    name=input.name,
+                    timezone=input.timezone,
+                    always_open=bool(input.always_open),
+                    holiday_country=input.holiday_country or "",
+                    holiday_subdivision=input.holiday_subdivision or "",
+                    windows=[actions.WindowInput(w.weekday, w.start, w.end) for w in input.windows or []],
+                    closures=[actions.ClosureInput(c.date, c.reason or "") for c in input.closures or []],
+                ),
+                actor=user,
+                calendar_id=_int_id(input.id, "id"),
+            )
+        except (ActionError, AccessDenied) as exc:
+            return SaveBusinessCalendar(errors=_errors(exc))
+        return SaveBusinessCalendar(calendar=CalendarType.from_row(calendar), errors=[])
+
+
+class TargetInput(graphene.InputObjectType):
+    priority = CatalogPriority(required=True)
+    first_response_minutes = graphene.Int()
+    next_update_minutes = graphene.Int()
+    resolution_minutes = graphene.Int()
+    around_the_clock = graphene.Boolean()
+
+
+class SaveSlaTargets(graphene.Mutation):
+    """MSP admins: replace a policy's targets (and optionally its warning thresholds)."""
+
+    class Arguments:
+        policy_id = graphene.ID(required=True)
+        targets = graphene.List(graphene.NonNull(TargetInput), required=True)
+        warning_thresholds = graphene.List(graphene.NonNull(graphene.Float))
+
+    policy = graphene.Field(PolicyType)
+    errors = graphene.List(graphene.NonNull(CatalogError), required=True)
+
+    @staticmethod
+    def mutate(
+        root: Any, info: Any, policy_id: str, targets: list[Any], warning_thresholds: Any = None
+    ) -> SaveSlaTargets:
+        try:
+            user = ensure_msp_role(info.context.user, MspRole.ADMIN)
+            pk = _int_id(policy_id, "policyId")
+            assert pk is not None
+            policy = actions.save_policy_targets(
+                pk,
+                [
+                    actions.TargetInput(
+                        priority=enum_value(t.priority),
+                        first_response_minutes=t.first_response_minutes,
+                        next_update_minutes=t.next_update_minutes,
+                        resolution_minutes=t.resolution_minutes,
+                        around_the_clock=bool(t.around_the_clock),
+                    )
+                    for t in targets[:8]
+                ],
+                actor=user,
+                warning_thresholds=warning_thresholds,
+            )
+        except (ActionError, AccessDenied) as exc:
+            return SaveSlaTargets(errors=_errors(exc))
+        return SaveSlaTargets(policy=PolicyType.from_row(policy), errors=[])
+
+
+class SaveTriageRule(graphene.Mutation):
+    """MSP admins: set one impact × urgency cell of the triage matrix."""
+
+    class Arguments:
+        impact = CatalogLevel(required=True)
+        urgency = CatalogLevel(required=True)
+        priority = CatalogPriority(required=True)
+
+    cell = graphene.Field(TriageCell)
+    errors = graphene.List(graphene.NonNull(CatalogError), required=True)
+
+    @staticmethod
+    def mutate(root: Any, info: Any, impact: Any, urgency: Any, priority: Any) -> SaveTriageRule:
+        try:
+            user = ensure_msp_role(info.context.user, MspRole.ADMIN)
+            rule = actions.save_triage_rule(
+                enum_value(impact), enum_value(urgency), enum_value(priority), actor=user
+            )
+        except (ActionError, AccessDenied) as exc:
+            return SaveTriageRule(errors=_errors(exc))
+        cell = TriageCell(impact=rule.impact, urgency=rule.urgency, priority=rule.priority, configured=True)
+        return SaveTriageRule(cell=cell, errors=[])
+
+
+class SetClientSla(graphene.Mutation):
+    """MSP admins and account managers: a client's SLA policy, explicit "no SLA", or the default."""
+
+    class Arguments:
+        client_slug = graphene.String(required=True)
+        policy_id = graphene.ID()
+        no_sla = graphene.Boolean()
+
+    client_sla = graphene.Field(ClientSlaType)
+    errors = graphene.List(graphene.NonNull(CatalogError), required=True)
+
+    @staticmethod
+    def mutate(
+        root: Any, info: Any, client_slug: str, policy_id: str | None = None, no_sla: bool = False
+    ) -> SetClientSla:
+        try:
+            user = ensure_msp_role(info.context.user, MspRole.ADMIN, MspRole.ACCOUNT_MANAGER)
+            client = resolve_client(info.context, client_slug)
+            actions.set_client_sla(
+                client, actor=user, policy_id=_int_id(policy_id, "policyId"), no_sla=bool(no_sla)
+            )
+            effective = effective_policy_id(client)
+            policy = (
+                SlaPolicy.objects.prefetch_related("targets").filter(pk=effective).first()
+                if effective
+                else None
+            )
+        except (ActionError, AccessDenied) as exc:
+            return SetClientSla(errors=_errors(exc))
+        return SetClientSla(
+            client_sla=ClientSlaType(
+                policy=PolicyType.from_row(policy) if policy else None,
+                explicit=ClientSla.objects.filter(client=client).exists(),
+            ),
+            errors=[],
+        )
+
+
+class CatalogMutation(graphene.ObjectType):
+    save_business_calendar = SaveBusinessCalendar.Field(required=True)
+    save_sla_targets = SaveSlaTargets.Field(required=True)
+    save_triage_rule = SaveTriageRule.Field(required=True)
+    set_client_sla = SetClientSla.Field(required=True)
