@@ -27,9 +27,13 @@ def _database() -> None:
 
 
 def _broker() -> None:
+    from kombu import Connection
+
     from msp_portal.celery import app
 
-    with app.connection_for_write() as conn:
+    # A fresh connection, not one from the pool: a pooled connection can look alive after
+    # the broker went away.
+    with Connection(app.conf.broker_url, connect_timeout=2) as conn:
         conn.ensure_connection(max_retries=1, timeout=2)
 
 
