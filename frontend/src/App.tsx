@@ -10,6 +10,10 @@ import { Shell } from './layout/Shell';
 import { ClientDetailPage } from './pages/clients/ClientDetailPage';
 import { ClientsPage } from './pages/clients/ClientsPage';
 import { CompanyPage } from './pages/company/CompanyPage';
+import { CompliancePage } from './pages/compliance/CompliancePage';
+import { QueuePage } from './pages/queue/QueuePage';
+import { RequestsPage } from './pages/requests/RequestsPage';
+import { TicketPage } from './pages/tickets/TicketPage';
 import { NotFoundPage } from './pages/NotFoundPage';
 
 export function AppRoutes() {
@@ -25,6 +29,22 @@ export function AppRoutes() {
         }
       >
         <Route index element={<HomeRedirect />} />
+        <Route
+          path="queue"
+          element={
+            <StaffOnly>
+              <QueuePage />
+            </StaffOnly>
+          }
+        />
+        <Route
+          path="tickets/:clientSlug/:number"
+          element={
+            <StaffOnly>
+              <TicketPage />
+            </StaffOnly>
+          }
+        />
         <Route
           path="clients"
           element={
@@ -54,6 +74,30 @@ export function AppRoutes() {
           element={
             <ClientUsersOnly>
               <CompanyPage />
+            </ClientUsersOnly>
+          }
+        />
+        <Route
+          path="requests"
+          element={
+            <ClientUsersOnly>
+              <RequestsPage />
+            </ClientUsersOnly>
+          }
+        />
+        <Route
+          path="requests/:number"
+          element={
+            <ClientUsersOnly>
+              <TicketPage />
+            </ClientUsersOnly>
+          }
+        />
+        <Route
+          path="compliance"
+          element={
+            <ClientUsersOnly>
+              <CompliancePage />
             </ClientUsersOnly>
           }
         />

@@ -38,7 +38,7 @@ async function signIn(user: ReturnType<typeof userEvent.setup>) {
 }
 
 describe('LoginPage flow', () => {
-  it('SIGNED_IN goes straight to the role home (staff → /clients)', async () => {
+  it('SIGNED_IN goes straight to the role home (technician → /queue)', async () => {
     let viewer: ViewerFieldsFragment | null = null;
     const api = mockGraphQL({
       Viewer: () => ({ viewer }),
@@ -51,7 +51,7 @@ describe('LoginPage flow', () => {
     const user = userEvent.setup();
     renderLogin();
     await signIn(user);
-    await waitFor(() => expect(screen.getByTestId('location')).toHaveTextContent('/clients'));
+    await waitFor(() => expect(screen.getByTestId('location')).toHaveTextContent('/queue'));
     expect(api.ops()).toEqual(['Viewer', 'Login', 'Viewer']);
   });
 
@@ -119,7 +119,7 @@ describe('LoginPage flow', () => {
 
     await user.type(screen.getByTestId('otp-code'), '123456');
     await user.click(screen.getByTestId('otp-submit'));
-    await waitFor(() => expect(screen.getByTestId('location')).toHaveTextContent('/clients'));
+    await waitFor(() => expect(screen.getByTestId('location')).toHaveTextContent('/queue'));
     expect(tokens).toEqual(['000000', '123456']);
   });
 
@@ -138,7 +138,7 @@ describe('LoginPage flow', () => {
     await user.click(await screen.findByRole('button', { name: /use a backup code/i }));
     await user.type(screen.getByTestId('otp-code'), 'abcd-efgh');
     await user.click(screen.getByTestId('otp-submit'));
-    await waitFor(() => expect(screen.getByTestId('location')).toHaveTextContent('/clients'));
+    await waitFor(() => expect(screen.getByTestId('location')).toHaveTextContent('/queue'));
     expect(api.ops()).not.toContain('Login');
   });
 
@@ -178,7 +178,7 @@ describe('LoginPage flow', () => {
     expect(screen.getByText('2222-bbbb')).toBeInTheDocument();
     expect(screen.queryByTestId('location')).toBeNull();
     await user.click(screen.getByTestId('backup-codes-done'));
-    await waitFor(() => expect(screen.getByTestId('location')).toHaveTextContent('/clients'));
+    await waitFor(() => expect(screen.getByTestId('location')).toHaveTextContent('/queue'));
     expect(api.ops().filter((o) => o === 'StartOtpEnrolment')).toHaveLength(1);
   });
 

@@ -11,8 +11,10 @@ export function needsSecondFactor(viewer: Viewer | null): boolean {
   return !!viewer && viewer.otpRequired && !viewer.otpVerified;
 }
 
+/** Technicians start at their queue; admins and account managers at the clients list; client users at their company. */
 export function homePath(viewer: Viewer): string {
-  return viewer.isMspStaff ? '/clients' : '/company';
+  if (!viewer.isMspStaff) return '/company';
+  return viewer.mspRole === 'TECHNICIAN' ? '/queue' : '/clients';
 }
 
 /** Only allow same-app relative redirects after sign-in (no open redirects). */

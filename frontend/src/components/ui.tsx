@@ -7,6 +7,7 @@ import {
   type ButtonHTMLAttributes,
   type InputHTMLAttributes,
   type ReactNode,
+  type Ref,
   type SelectHTMLAttributes,
 } from 'react';
 import type { ClientStatus, ClientTier } from '../graphql/generated';
@@ -142,6 +143,82 @@ export function SelectField({ label, hint, error, optional, fieldClassName, clas
         </select>
       )}
     </Field>
+  );
+}
+
+/** A compact "Label: value ▾" filter control for toolbars; "All" clears it. */
+export function FilterSelect({
+  label,
+  value,
+  options,
+  onChange,
+  testId,
+  disabled,
+  selectRef,
+  allLabel = 'All',
+}: {
+  label: string;
+  value: string | null;
+  options: [string, string][];
+  onChange: (v: string | null) => void;
+  testId: string;
+  disabled?: boolean;
+  selectRef?: Ref<HTMLSelectElement>;
+  allLabel?: string;
+}) {
+  const id = useId();
+  return (
+    <div className={clsx('filter-select', value && 'is-active')}>
+      <label htmlFor={id} className="filter-label">
+        {label}
+      </label>
+      <select
+        id={id}
+        ref={selectRef}
+        value={value ?? ''}
+        onChange={(e) => onChange(e.target.value || null)}
+        data-testid={testId}
+        disabled={disabled && !value}
+      >
+        <option value="">{allLabel}</option>
+        {options.map(([v, text]) => (
+          <option key={v} value={v}>
+            {text}
+          </option>
+        ))}
+        {value && !options.some(([v]) => v === value) && <option value={value}>{value}</option>}
+      </select>
+    </div>
+  );
+}
+
+/** A toggle chip for boolean filters (aria-pressed). */
+export function FilterChip({
+  pressed,
+  onToggle,
+  children,
+  testId,
+  tone,
+  title,
+}: {
+  pressed: boolean;
+  onToggle: () => void;
+  children: ReactNode;
+  testId?: string;
+  tone?: 'red' | 'amber';
+  title?: string;
+}) {
+  return (
+    <button
+      type="button"
+      className={clsx('chip', pressed && 'is-active', tone && `chip-${tone}`)}
+      aria-pressed={pressed}
+      onClick={onToggle}
+      data-testid={testId}
+      title={title}
+    >
+      {children}
+    </button>
   );
 }
 

@@ -11,6 +11,12 @@ export type AcceptInvitationInput = {
   token: string;
 };
 
+export type AttachmentInput = {
+  contentType: string;
+  dataBase64: string;
+  filename: string;
+};
+
 /** An enumeration. */
 export type AuthErrorCode =
   | 'ALREADY_ENROLLED'
@@ -29,6 +35,21 @@ export type AuthStep =
   | 'OTP_ENROL'
   | 'OTP_VERIFY'
   | 'SIGNED_IN';
+
+/** An enumeration. */
+export type BreachState =
+  | 'BREACHED'
+  | 'NONE'
+  | 'ON_TRACK'
+  | 'PAUSED'
+  | 'WARNING';
+
+/** An enumeration. */
+export type Channel =
+  | 'EMAIL'
+  | 'MONITORING'
+  | 'PHONE'
+  | 'PORTAL';
 
 /** An enumeration. */
 export type ClientErrorCode =
@@ -62,6 +83,19 @@ export type ClientTier =
   | 'PREMIUM'
   | 'STANDARD';
 
+export type CreateTicketInput = {
+  category?: string | null | undefined;
+  channel?: Channel | null | undefined;
+  clientSlug?: string | null | undefined;
+  description?: string | null | undefined;
+  impact: Level;
+  /** Staff only: the contact who is asking. */
+  requesterId?: string | null | undefined;
+  serviceLine?: ServiceLine | null | undefined;
+  title: string;
+  urgency: Level;
+};
+
 /** The client's industry. */
 export type Industry =
   | 'EDUCATION'
@@ -82,6 +116,12 @@ export type InviteClientUserInput = {
   role: ClientRole;
 };
 
+/** An enumeration. */
+export type Level =
+  | 'HIGH'
+  | 'LOW'
+  | 'MEDIUM';
+
 export type LoginInput = {
   email: string;
   password: string;
@@ -92,6 +132,13 @@ export type MspRole =
   | 'ACCOUNT_MANAGER'
   | 'ADMIN'
   | 'TECHNICIAN';
+
+/** An enumeration. */
+export type Priority =
+  | 'P1'
+  | 'P2'
+  | 'P3'
+  | 'P4';
 
 export type ProvisionClientInput = {
   accountManagerId?: string | null | undefined;
@@ -111,6 +158,43 @@ export type ProvisioningStatus =
   | 'QUEUED'
   | 'RUNNING'
   | 'SUCCEEDED';
+
+/** An enumeration. */
+export type ServiceLine =
+  | 'INFRASTRUCTURE'
+  | 'SECURITY'
+  | 'SUPPORT';
+
+/** An enumeration. */
+export type SlaClockState =
+  | 'BREACHED'
+  | 'MET'
+  | 'NOT_APPLICABLE'
+  | 'PAUSED'
+  | 'RUNNING';
+
+/** An enumeration. */
+export type SupportErrorCode =
+  | 'INVALID'
+  | 'INVALID_TRANSITION'
+  | 'NOT_AUTHENTICATED'
+  | 'NOT_FOUND'
+  | 'OTP_REQUIRED'
+  | 'PERMISSION_DENIED'
+  | 'REQUIRED'
+  | 'TOO_LARGE'
+  | 'TOO_MANY'
+  | 'UNSUPPORTED_TYPE';
+
+/** An enumeration. */
+export type TicketStatus =
+  | 'CLOSED'
+  | 'IN_PROGRESS'
+  | 'NEW'
+  | 'OPEN'
+  | 'RESOLVED'
+  | 'WAITING_ON_CLIENT'
+  | 'WAITING_ON_VENDOR';
 
 export type ViewerFieldsFragment = { id: string, email: string, fullName: string, mspRole: MspRole | null, isMspStaff: boolean, otpEnrolled: boolean, otpVerified: boolean, otpRequired: boolean, canProvisionClients: boolean, memberships: Array<{ role: ClientRole, client: { slug: string, name: string, portalUrl: string } }>, currentClient: { slug: string, name: string, portalUrl: string } | null };
 
@@ -217,3 +301,130 @@ export type InviteClientUserMutationVariables = Exact<{
 
 
 export type InviteClientUserMutation = { inviteClientUser: { invitation: { id: string, email: string, fullName: string, role: ClientRole, createdAt: string, expiresAt: string, invitedBy: string | null } | null, errors: Array<{ field: string | null, message: string, code: ClientErrorCode }> } };
+
+export type WorkItemFieldsFragment = { id: string, number: number, title: string, nextDeadlineAt: string | null, nextDeadlineClock: string | null, createdAt: string, updatedAt: string, priority: Priority, status: TicketStatus, serviceLine: ServiceLine, breachState: BreachState, client: { slug: string, name: string }, assignee: { id: string, fullName: string, email: string, mspRole: MspRole } | null };
+
+export type QueueQueryVariables = Exact<{
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+  mine?: boolean | null | undefined;
+  unassigned?: boolean | null | undefined;
+  clientSlug?: string | null | undefined;
+  priority?: Priority | null | undefined;
+  serviceLine?: ServiceLine | null | undefined;
+  breachingSoon?: boolean | null | undefined;
+  breached?: boolean | null | undefined;
+}>;
+
+
+export type QueueQuery = { queue: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, number: number, title: string, nextDeadlineAt: string | null, nextDeadlineClock: string | null, createdAt: string, updatedAt: string, priority: Priority, status: TicketStatus, serviceLine: ServiceLine, breachState: BreachState, client: { slug: string, name: string }, assignee: { id: string, fullName: string, email: string, mspRole: MspRole } | null } | null } | null> } };
+
+export type ClientOptionsQueryVariables = Exact<{
+  first?: number | null | undefined;
+}>;
+
+
+export type ClientOptionsQuery = { clients: { edges: Array<{ node: { id: string, slug: string, name: string } | null } | null> } };
+
+export type SlaClockFieldsFragment = { name: string, state: SlaClockState, targetMinutes: number | null, usedMinutes: number | null, remainingMinutes: number | null, overdueMinutes: number | null, dueAt: string | null, startedAt: string, stoppedAt: string | null, explainSteps: Array<string>, explain: string };
+
+export type TicketFieldsFragment = { number: number, title: string, description: string, category: string, createdAt: string, updatedAt: string, resolvedAt: string | null, priority: Priority, status: TicketStatus, serviceLine: ServiceLine, channel: Channel, impact: Level, urgency: Level, priorityReason: string, billableMinutes: number | null, totalMinutes: number | null, requester: { fullName: string, email: string }, assignee: { id: string, fullName: string, email: string, mspRole: MspRole } | null, client: { slug: string, name: string }, slaClocks: Array<{ name: string, state: SlaClockState, targetMinutes: number | null, usedMinutes: number | null, remainingMinutes: number | null, overdueMinutes: number | null, dueAt: string | null, startedAt: string, stoppedAt: string | null, explainSteps: Array<string>, explain: string }>, timeline: Array<{ id: string, kind: string, at: string, actorName: string | null, actorIsStaff: boolean, isInternal: boolean, body: string | null, detail: string }>, timeEntries: Array<{ id: string, minutes: number, rawMinutes: number, billable: boolean, note: string, workDate: string, technician: { id: string, fullName: string, email: string, mspRole: MspRole } | null }> };
+
+export type TicketQueryVariables = Exact<{
+  number: number;
+  clientSlug?: string | null | undefined;
+}>;
+
+
+export type TicketQuery = { ticket: { number: number, title: string, description: string, category: string, createdAt: string, updatedAt: string, resolvedAt: string | null, priority: Priority, status: TicketStatus, serviceLine: ServiceLine, channel: Channel, impact: Level, urgency: Level, priorityReason: string, billableMinutes: number | null, totalMinutes: number | null, requester: { fullName: string, email: string }, assignee: { id: string, fullName: string, email: string, mspRole: MspRole } | null, client: { slug: string, name: string }, slaClocks: Array<{ name: string, state: SlaClockState, targetMinutes: number | null, usedMinutes: number | null, remainingMinutes: number | null, overdueMinutes: number | null, dueAt: string | null, startedAt: string, stoppedAt: string | null, explainSteps: Array<string>, explain: string }>, timeline: Array<{ id: string, kind: string, at: string, actorName: string | null, actorIsStaff: boolean, isInternal: boolean, body: string | null, detail: string }>, timeEntries: Array<{ id: string, minutes: number, rawMinutes: number, billable: boolean, note: string, workDate: string, technician: { id: string, fullName: string, email: string, mspRole: MspRole } | null }> } | null };
+
+export type TicketsQueryVariables = Exact<{
+  clientSlug?: string | null | undefined;
+  openOnly?: boolean | null | undefined;
+}>;
+
+
+export type TicketsQuery = { tickets: Array<{ number: number, title: string, status: TicketStatus, priority: Priority, requesterName: string, createdAt: string, updatedAt: string, nextDeadlineAt: string | null, nextDeadlineClock: string | null, breachState: BreachState }> };
+
+export type SlaComplianceQueryVariables = Exact<{
+  clientSlug?: string | null | undefined;
+  months?: number | null | undefined;
+}>;
+
+
+export type SlaComplianceQuery = { slaCompliance: Array<{ month: string, priority: Priority, clock: string, met: number, breached: number, compliancePercent: number | null }> };
+
+export type CreateTicketMutationVariables = Exact<{
+  input: CreateTicketInput;
+}>;
+
+
+export type CreateTicketMutation = { createTicket: { ticket: { number: number, title: string, description: string, category: string, createdAt: string, updatedAt: string, resolvedAt: string | null, priority: Priority, status: TicketStatus, serviceLine: ServiceLine, channel: Channel, impact: Level, urgency: Level, priorityReason: string, billableMinutes: number | null, totalMinutes: number | null, requester: { fullName: string, email: string }, assignee: { id: string, fullName: string, email: string, mspRole: MspRole } | null, client: { slug: string, name: string }, slaClocks: Array<{ name: string, state: SlaClockState, targetMinutes: number | null, usedMinutes: number | null, remainingMinutes: number | null, overdueMinutes: number | null, dueAt: string | null, startedAt: string, stoppedAt: string | null, explainSteps: Array<string>, explain: string }>, timeline: Array<{ id: string, kind: string, at: string, actorName: string | null, actorIsStaff: boolean, isInternal: boolean, body: string | null, detail: string }>, timeEntries: Array<{ id: string, minutes: number, rawMinutes: number, billable: boolean, note: string, workDate: string, technician: { id: string, fullName: string, email: string, mspRole: MspRole } | null }> } | null, errors: Array<{ field: string | null, code: SupportErrorCode, message: string }> } };
+
+export type TriageTicketMutationVariables = Exact<{
+  number: number;
+  clientSlug?: string | null | undefined;
+  impact: Level;
+  urgency: Level;
+}>;
+
+
+export type TriageTicketMutation = { triageTicket: { ticket: { number: number, title: string, description: string, category: string, createdAt: string, updatedAt: string, resolvedAt: string | null, priority: Priority, status: TicketStatus, serviceLine: ServiceLine, channel: Channel, impact: Level, urgency: Level, priorityReason: string, billableMinutes: number | null, totalMinutes: number | null, requester: { fullName: string, email: string }, assignee: { id: string, fullName: string, email: string, mspRole: MspRole } | null, client: { slug: string, name: string }, slaClocks: Array<{ name: string, state: SlaClockState, targetMinutes: number | null, usedMinutes: number | null, remainingMinutes: number | null, overdueMinutes: number | null, dueAt: string | null, startedAt: string, stoppedAt: string | null, explainSteps: Array<string>, explain: string }>, timeline: Array<{ id: string, kind: string, at: string, actorName: string | null, actorIsStaff: boolean, isInternal: boolean, body: string | null, detail: string }>, timeEntries: Array<{ id: string, minutes: number, rawMinutes: number, billable: boolean, note: string, workDate: string, technician: { id: string, fullName: string, email: string, mspRole: MspRole } | null }> } | null, errors: Array<{ field: string | null, code: SupportErrorCode, message: string }> } };
+
+export type AssignTicketMutationVariables = Exact<{
+  number: number;
+  clientSlug?: string | null | undefined;
+  assigneeId?: string | null | undefined;
+}>;
+
+
+export type AssignTicketMutation = { assignTicket: { ticket: { number: number, title: string, description: string, category: string, createdAt: string, updatedAt: string, resolvedAt: string | null, priority: Priority, status: TicketStatus, serviceLine: ServiceLine, channel: Channel, impact: Level, urgency: Level, priorityReason: string, billableMinutes: number | null, totalMinutes: number | null, requester: { fullName: string, email: string }, assignee: { id: string, fullName: string, email: string, mspRole: MspRole } | null, client: { slug: string, name: string }, slaClocks: Array<{ name: string, state: SlaClockState, targetMinutes: number | null, usedMinutes: number | null, remainingMinutes: number | null, overdueMinutes: number | null, dueAt: string | null, startedAt: string, stoppedAt: string | null, explainSteps: Array<string>, explain: string }>, timeline: Array<{ id: string, kind: string, at: string, actorName: string | null, actorIsStaff: boolean, isInternal: boolean, body: string | null, detail: string }>, timeEntries: Array<{ id: string, minutes: number, rawMinutes: number, billable: boolean, note: string, workDate: string, technician: { id: string, fullName: string, email: string, mspRole: MspRole } | null }> } | null, errors: Array<{ field: string | null, code: SupportErrorCode, message: string }> } };
+
+export type ChangeTicketStatusMutationVariables = Exact<{
+  number: number;
+  clientSlug?: string | null | undefined;
+  status: TicketStatus;
+}>;
+
+
+export type ChangeTicketStatusMutation = { changeTicketStatus: { ticket: { number: number, title: string, description: string, category: string, createdAt: string, updatedAt: string, resolvedAt: string | null, priority: Priority, status: TicketStatus, serviceLine: ServiceLine, channel: Channel, impact: Level, urgency: Level, priorityReason: string, billableMinutes: number | null, totalMinutes: number | null, requester: { fullName: string, email: string }, assignee: { id: string, fullName: string, email: string, mspRole: MspRole } | null, client: { slug: string, name: string }, slaClocks: Array<{ name: string, state: SlaClockState, targetMinutes: number | null, usedMinutes: number | null, remainingMinutes: number | null, overdueMinutes: number | null, dueAt: string | null, startedAt: string, stoppedAt: string | null, explainSteps: Array<string>, explain: string }>, timeline: Array<{ id: string, kind: string, at: string, actorName: string | null, actorIsStaff: boolean, isInternal: boolean, body: string | null, detail: string }>, timeEntries: Array<{ id: string, minutes: number, rawMinutes: number, billable: boolean, note: string, workDate: string, technician: { id: string, fullName: string, email: string, mspRole: MspRole } | null }> } | null, errors: Array<{ field: string | null, code: SupportErrorCode, message: string }> } };
+
+export type ReplyToTicketMutationVariables = Exact<{
+  number: number;
+  clientSlug?: string | null | undefined;
+  body: string;
+  attachments?: Array<AttachmentInput> | AttachmentInput | null | undefined;
+}>;
+
+
+export type ReplyToTicketMutation = { replyToTicket: { ticket: { number: number, title: string, description: string, category: string, createdAt: string, updatedAt: string, resolvedAt: string | null, priority: Priority, status: TicketStatus, serviceLine: ServiceLine, channel: Channel, impact: Level, urgency: Level, priorityReason: string, billableMinutes: number | null, totalMinutes: number | null, requester: { fullName: string, email: string }, assignee: { id: string, fullName: string, email: string, mspRole: MspRole } | null, client: { slug: string, name: string }, slaClocks: Array<{ name: string, state: SlaClockState, targetMinutes: number | null, usedMinutes: number | null, remainingMinutes: number | null, overdueMinutes: number | null, dueAt: string | null, startedAt: string, stoppedAt: string | null, explainSteps: Array<string>, explain: string }>, timeline: Array<{ id: string, kind: string, at: string, actorName: string | null, actorIsStaff: boolean, isInternal: boolean, body: string | null, detail: string }>, timeEntries: Array<{ id: string, minutes: number, rawMinutes: number, billable: boolean, note: string, workDate: string, technician: { id: string, fullName: string, email: string, mspRole: MspRole } | null }> } | null, errors: Array<{ field: string | null, code: SupportErrorCode, message: string }> } };
+
+export type AddInternalNoteMutationVariables = Exact<{
+  number: number;
+  clientSlug?: string | null | undefined;
+  body: string;
+  attachments?: Array<AttachmentInput> | AttachmentInput | null | undefined;
+}>;
+
+
+export type AddInternalNoteMutation = { addInternalNote: { ticket: { number: number, title: string, description: string, category: string, createdAt: string, updatedAt: string, resolvedAt: string | null, priority: Priority, status: TicketStatus, serviceLine: ServiceLine, channel: Channel, impact: Level, urgency: Level, priorityReason: string, billableMinutes: number | null, totalMinutes: number | null, requester: { fullName: string, email: string }, assignee: { id: string, fullName: string, email: string, mspRole: MspRole } | null, client: { slug: string, name: string }, slaClocks: Array<{ name: string, state: SlaClockState, targetMinutes: number | null, usedMinutes: number | null, remainingMinutes: number | null, overdueMinutes: number | null, dueAt: string | null, startedAt: string, stoppedAt: string | null, explainSteps: Array<string>, explain: string }>, timeline: Array<{ id: string, kind: string, at: string, actorName: string | null, actorIsStaff: boolean, isInternal: boolean, body: string | null, detail: string }>, timeEntries: Array<{ id: string, minutes: number, rawMinutes: number, billable: boolean, note: string, workDate: string, technician: { id: string, fullName: string, email: string, mspRole: MspRole } | null }> } | null, errors: Array<{ field: string | null, code: SupportErrorCode, message: string }> } };
+
+export type LogTimeMutationVariables = Exact<{
+  number: number;
+  clientSlug?: string | null | undefined;
+  minutes: number;
+  billable?: boolean | null | undefined;
+  note?: string | null | undefined;
+  workDate?: string | null | undefined;
+}>;
+
+
+export type LogTimeMutation = { logTime: { ticket: { number: number, title: string, description: string, category: string, createdAt: string, updatedAt: string, resolvedAt: string | null, priority: Priority, status: TicketStatus, serviceLine: ServiceLine, channel: Channel, impact: Level, urgency: Level, priorityReason: string, billableMinutes: number | null, totalMinutes: number | null, requester: { fullName: string, email: string }, assignee: { id: string, fullName: string, email: string, mspRole: MspRole } | null, client: { slug: string, name: string }, slaClocks: Array<{ name: string, state: SlaClockState, targetMinutes: number | null, usedMinutes: number | null, remainingMinutes: number | null, overdueMinutes: number | null, dueAt: string | null, startedAt: string, stoppedAt: string | null, explainSteps: Array<string>, explain: string }>, timeline: Array<{ id: string, kind: string, at: string, actorName: string | null, actorIsStaff: boolean, isInternal: boolean, body: string | null, detail: string }>, timeEntries: Array<{ id: string, minutes: number, rawMinutes: number, billable: boolean, note: string, workDate: string, technician: { id: string, fullName: string, email: string, mspRole: MspRole } | null }> } | null, errors: Array<{ field: string | null, code: SupportErrorCode, message: string }> } };
+
+export type QueueAssigneesQueryVariables = Exact<{
+  clientSlug?: string | null | undefined;
+  first?: number | null | undefined;
+}>;
+
+
+export type QueueAssigneesQuery = { queue: { edges: Array<{ node: { id: string, assignee: { id: string, fullName: string, email: string, mspRole: MspRole } | null } | null } | null> } };

@@ -336,3 +336,328 @@ export const INVITE_CLIENT_USER_MUTATION =
   }
   ${INVITATION_FIELDS}
 `;
+
+// ----------------------------------------------------------- service desk
+
+export const WORK_ITEM_FIELDS = /* GraphQL */ `
+  fragment WorkItemFields on WorkItem {
+    id
+    number
+    title
+    nextDeadlineAt
+    nextDeadlineClock
+    createdAt
+    updatedAt
+    priority
+    status
+    serviceLine
+    breachState
+    client {
+      slug
+      name
+    }
+    assignee {
+      ...StaffFields
+    }
+  }
+`;
+
+export const QUEUE_QUERY = /* GraphQL */ `
+  query Queue(
+    $first: Int
+    $after: String
+    $mine: Boolean
+    $unassigned: Boolean
+    $clientSlug: String
+    $priority: Priority
+    $serviceLine: ServiceLine
+    $breachingSoon: Boolean
+    $breached: Boolean
+  ) {
+    queue(
+      first: $first
+      after: $after
+      mine: $mine
+      unassigned: $unassigned
+      clientSlug: $clientSlug
+      priority: $priority
+      serviceLine: $serviceLine
+      breachingSoon: $breachingSoon
+      breached: $breached
+    ) {
+      totalCount
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      edges {
+        cursor
+        node {
+          ...WorkItemFields
+        }
+      }
+    }
+  }
+  ${WORK_ITEM_FIELDS}${STAFF_FIELDS}
+`;
+
+/** The clients the queue's client filter offers (staff, MSP host). */
+export const CLIENT_OPTIONS_QUERY = /* GraphQL */ `
+  query ClientOptions($first: Int) {
+    clients(first: $first) {
+      edges {
+        node {
+          id
+          slug
+          name
+        }
+      }
+    }
+  }
+`;
+
+export const SLA_CLOCK_FIELDS = /* GraphQL */ `
+  fragment SlaClockFields on SlaClock {
+    name
+    state
+    targetMinutes
+    usedMinutes
+    remainingMinutes
+    overdueMinutes
+    dueAt
+    startedAt
+    stoppedAt
+    explainSteps
+    explain
+  }
+`;
+
+export const TICKET_FIELDS = /* GraphQL */ `
+  fragment TicketFields on Ticket {
+    number
+    title
+    description
+    category
+    createdAt
+    updatedAt
+    resolvedAt
+    priority
+    status
+    serviceLine
+    channel
+    impact
+    urgency
+    priorityReason
+    requester {
+      fullName
+      email
+    }
+    assignee {
+      ...StaffFields
+    }
+    client {
+      slug
+      name
+    }
+    slaClocks {
+      ...SlaClockFields
+    }
+    timeline {
+      id
+      kind
+      at
+      actorName
+      actorIsStaff
+      isInternal
+      body
+      detail
+    }
+    timeEntries {
+      id
+      minutes
+      rawMinutes
+      billable
+      note
+      workDate
+      technician {
+        ...StaffFields
+      }
+    }
+    billableMinutes
+    totalMinutes
+  }
+`;
+
+/** Every fragment TicketFields needs (interpolated after each ticket document). */
+const TICKET_FRAGMENTS = `${TICKET_FIELDS}${SLA_CLOCK_FIELDS}${STAFF_FIELDS}`;
+
+export const TICKET_QUERY = /* GraphQL */ `
+  query Ticket($number: Int!, $clientSlug: String) {
+    ticket(number: $number, clientSlug: $clientSlug) {
+      ...TicketFields
+    }
+  }
+  ${TICKET_FRAGMENTS}
+`;
+
+export const TICKETS_QUERY = /* GraphQL */ `
+  query Tickets($clientSlug: String, $openOnly: Boolean) {
+    tickets(clientSlug: $clientSlug, openOnly: $openOnly) {
+      number
+      title
+      status
+      priority
+      requesterName
+      createdAt
+      updatedAt
+      nextDeadlineAt
+      nextDeadlineClock
+      breachState
+    }
+  }
+`;
+
+export const SLA_COMPLIANCE_QUERY = /* GraphQL */ `
+  query SlaCompliance($clientSlug: String, $months: Int) {
+    slaCompliance(clientSlug: $clientSlug, months: $months) {
+      month
+      priority
+      clock
+      met
+      breached
+      compliancePercent
+    }
+  }
+`;
+
+export const CREATE_TICKET_MUTATION = /* GraphQL */ `
+  mutation CreateTicket($input: CreateTicketInput!) {
+    createTicket(input: $input) {
+      ticket {
+        ...TicketFields
+      }
+      errors {
+        field
+        code
+        message
+      }
+    }
+  }
+  ${TICKET_FRAGMENTS}
+`;
+
+export const TRIAGE_TICKET_MUTATION = /* GraphQL */ `
+  mutation TriageTicket($number: Int!, $clientSlug: String, $impact: Level!, $urgency: Level!) {
+    triageTicket(number: $number, clientSlug: $clientSlug, impact: $impact, urgency: $urgency) {
+      ticket {
+        ...TicketFields
+      }
+      errors {
+        field
+        code
+        message
+      }
+    }
+  }
+  ${TICKET_FRAGMENTS}
+`;
+
+export const ASSIGN_TICKET_MUTATION = /* GraphQL */ `
+  mutation AssignTicket($number: Int!, $clientSlug: String, $assigneeId: ID) {
+    assignTicket(number: $number, clientSlug: $clientSlug, assigneeId: $assigneeId) {
+      ticket {
+        ...TicketFields
+      }
+      errors {
+        field
+        code
+        message
+      }
+    }
+  }
+  ${TICKET_FRAGMENTS}
+`;
+
+export const CHANGE_TICKET_STATUS_MUTATION = /* GraphQL */ `
+  mutation ChangeTicketStatus($number: Int!, $clientSlug: String, $status: TicketStatus!) {
+    changeTicketStatus(number: $number, clientSlug: $clientSlug, status: $status) {
+      ticket {
+        ...TicketFields
+      }
+      errors {
+        field
+        code
+        message
+      }
+    }
+  }
+  ${TICKET_FRAGMENTS}
+`;
+
+export const REPLY_TO_TICKET_MUTATION = /* GraphQL */ `
+  mutation ReplyToTicket($number: Int!, $clientSlug: String, $body: String!, $attachments: [AttachmentInput!]) {
+    replyToTicket(number: $number, clientSlug: $clientSlug, body: $body, attachments: $attachments) {
+      ticket {
+        ...TicketFields
+      }
+      errors {
+        field
+        code
+        message
+      }
+    }
+  }
+  ${TICKET_FRAGMENTS}
+`;
+
+export const ADD_INTERNAL_NOTE_MUTATION = /* GraphQL */ `
+  mutation AddInternalNote($number: Int!, $clientSlug: String, $body: String!, $attachments: [AttachmentInput!]) {
+    addInternalNote(number: $number, clientSlug: $clientSlug, body: $body, attachments: $attachments) {
+      ticket {
+        ...TicketFields
+      }
+      errors {
+        field
+        code
+        message
+      }
+    }
+  }
+  ${TICKET_FRAGMENTS}
+`;
+
+export const LOG_TIME_MUTATION = /* GraphQL */ `
+  mutation LogTime($number: Int!, $clientSlug: String, $minutes: Int!, $billable: Boolean, $note: String, $workDate: Date) {
+    logTime(number: $number, clientSlug: $clientSlug, minutes: $minutes, billable: $billable, note: $note, workDate: $workDate) {
+      ticket {
+        ...TicketFields
+      }
+      errors {
+        field
+        code
+        message
+      }
+    }
+  }
+  ${TICKET_FRAGMENTS}
+`;
+
+/**
+ * Technicians who hold open work for a client: with the MSP admins from
+ * `accountManagers`, the assignee picker's options (there is no staff list query).
+ */
+export const QUEUE_ASSIGNEES_QUERY = /* GraphQL */ `
+  query QueueAssignees($clientSlug: String, $first: Int) {
+    queue(clientSlug: $clientSlug, first: $first) {
+      edges {
+        node {
+          id
+          assignee {
+            ...StaffFields
+          }
+        }
+      }
+    }
+  }
+  ${STAFF_FIELDS}
+`;

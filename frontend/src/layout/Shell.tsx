@@ -12,6 +12,23 @@ import { LOGOUT_MUTATION } from '../graphql/operations';
 type NavItem = { to: string; label: string; testId: string; icon: ReactNode };
 
 const icons = {
+  queue: (
+    <svg viewBox="0 0 16 16" width="16" height="16" aria-hidden="true">
+      <path d="M2.5 4h11M2.5 8h11M2.5 12h7" fill="none" stroke="currentColor" strokeWidth="1.3" strokeLinecap="round" />
+      <circle cx="12.5" cy="12" r="1.2" fill="currentColor" />
+    </svg>
+  ),
+  requests: (
+    <svg viewBox="0 0 16 16" width="16" height="16" aria-hidden="true">
+      <path d="M2.5 3.5h11v7h-6l-3 2.5v-2.5h-2z" fill="none" stroke="currentColor" strokeWidth="1.3" strokeLinejoin="round" />
+      <path d="M5 6.2h6M5 8.2h4" stroke="currentColor" strokeWidth="1.3" strokeLinecap="round" />
+    </svg>
+  ),
+  compliance: (
+    <svg viewBox="0 0 16 16" width="16" height="16" aria-hidden="true">
+      <path d="M2.5 13.5h11M4 11V8M7 11V5M10 11V7M13 11V3.5" fill="none" stroke="currentColor" strokeWidth="1.3" strokeLinecap="round" />
+    </svg>
+  ),
   clients: (
     <svg viewBox="0 0 16 16" width="16" height="16" aria-hidden="true">
       <path d="M2.5 13.5v-9l5-2.5 5 2.5v9M6 13.5v-3h3v3M5 6.5h1M9 6.5h1M5 9h1M9 9h1" fill="none" stroke="currentColor" strokeWidth="1.3" strokeLinejoin="round" strokeLinecap="round" />
@@ -33,8 +50,15 @@ export function Shell() {
   if (!viewer) return null;
 
   const items: NavItem[] = viewer.isMspStaff
-    ? [{ to: '/clients', label: 'Clients', testId: 'nav-clients', icon: icons.clients }]
-    : [{ to: '/company', label: 'My company', testId: 'nav-company', icon: icons.company }];
+    ? [
+        { to: '/queue', label: 'Queue', testId: 'nav-queue', icon: icons.queue },
+        { to: '/clients', label: 'Clients', testId: 'nav-clients', icon: icons.clients },
+      ]
+    : [
+        { to: '/company', label: 'My company', testId: 'nav-company', icon: icons.company },
+        { to: '/requests', label: 'Requests', testId: 'nav-requests', icon: icons.requests },
+        { to: '/compliance', label: 'SLA compliance', testId: 'nav-compliance', icon: icons.compliance },
+      ];
 
   const currentSlug = companyMatch?.params.slug ?? defaultClientSlug(viewer);
   const showSwitcher = viewer.memberships.length > 1;

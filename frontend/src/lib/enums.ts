@@ -1,11 +1,18 @@
 import type {
   AuthErrorCode,
+  BreachState,
+  Channel,
   ClientRole,
   ClientStatus,
   ClientTier,
   Industry,
+  Level,
   MspRole,
+  Priority,
   ProvisioningStatus,
+  ServiceLine,
+  SlaClockState,
+  TicketStatus,
 } from '../graphql/generated';
 
 /** Compile-time check that a runtime list names every member of a generated enum. */
@@ -87,6 +94,72 @@ export const AUTH_ERROR_MESSAGE: Record<AuthErrorCode, string | null> = {
   WEAK_PASSWORD: null,
   REQUIRED: null,
   INVALID: null,
+};
+
+// ----------------------------------------------------------- service desk
+
+export const PRIORITIES = list<Priority>()(['P1', 'P2', 'P3', 'P4']);
+export const TICKET_STATUSES = list<TicketStatus>()([
+  'NEW',
+  'OPEN',
+  'IN_PROGRESS',
+  'WAITING_ON_CLIENT',
+  'WAITING_ON_VENDOR',
+  'RESOLVED',
+  'CLOSED',
+]);
+export const SERVICE_LINES = list<ServiceLine>()(['INFRASTRUCTURE', 'SUPPORT', 'SECURITY']);
+export const LEVELS = list<Level>()(['LOW', 'MEDIUM', 'HIGH']);
+
+export const PRIORITY_LABEL: Record<Priority, string> = {
+  P1: 'Critical',
+  P2: 'High',
+  P3: 'Medium',
+  P4: 'Low',
+};
+
+export const TICKET_STATUS_LABEL: Record<TicketStatus, string> = {
+  NEW: 'New',
+  OPEN: 'Open',
+  IN_PROGRESS: 'In progress',
+  WAITING_ON_CLIENT: 'Waiting on client',
+  WAITING_ON_VENDOR: 'Waiting on vendor',
+  RESOLVED: 'Resolved',
+  CLOSED: 'Closed',
+};
+
+/** Statuses a ticket can no longer be worked in (the client may still reopen a resolved one). */
+export const DONE_STATUSES: readonly TicketStatus[] = ['RESOLVED', 'CLOSED'];
+
+export const SERVICE_LINE_LABEL: Record<ServiceLine, string> = {
+  INFRASTRUCTURE: 'Infrastructure',
+  SUPPORT: 'Support',
+  SECURITY: 'Security',
+};
+
+export const LEVEL_LABEL: Record<Level, string> = { LOW: 'Low', MEDIUM: 'Medium', HIGH: 'High' };
+
+export const CHANNEL_LABEL: Record<Channel, string> = {
+  PORTAL: 'Portal',
+  EMAIL: 'Email',
+  PHONE: 'Phone',
+  MONITORING: 'Monitoring',
+};
+
+export const BREACH_STATE_LABEL: Record<BreachState, string> = {
+  NONE: 'No SLA',
+  ON_TRACK: 'On track',
+  WARNING: 'Breaching soon',
+  BREACHED: 'Breached',
+  PAUSED: 'Paused',
+};
+
+export const SLA_CLOCK_STATE_LABEL: Record<SlaClockState, string> = {
+  RUNNING: 'Running',
+  PAUSED: 'Paused',
+  MET: 'Met',
+  BREACHED: 'Breached',
+  NOT_APPLICABLE: 'Not measured',
 };
 
 export function isOneOf<T extends string>(values: readonly T[], v: unknown): v is T {

@@ -8,6 +8,7 @@ import { CLIENT_QUERY } from '../../graphql/operations';
 import { INDUSTRY_LABEL, MSP_ROLE_LABEL } from '../../lib/enums';
 import { formatDate, formatNumber } from '../../lib/format';
 import { useDocumentTitle } from '../../lib/useDocumentTitle';
+import { ComplianceSection } from '../compliance/ComplianceSection';
 
 export function ClientDetailPage() {
   const { slug = '' } = useParams();
@@ -55,6 +56,7 @@ export function ClientDetailPage() {
                 <PeopleTable members={client.members} />
               </section>
               <InvitationsSection slug={client.slug} canInvite={viewer?.mspRole === 'ADMIN' || viewer?.mspRole === 'ACCOUNT_MANAGER'} />
+              <ComplianceSection clientSlug={client.slug} />
             </div>
             <aside className="detail-side">
               <ClientFacts client={client} />
@@ -110,9 +112,14 @@ function ClientHeader({ client }: { client: ClientDetailFieldsFragment }) {
           </div>
         </div>
       </div>
-      <a className="btn btn-secondary btn-sm" href={client.portalUrl} target="_blank" rel="noreferrer">
-        Open portal ↗
-      </a>
+      <div className="row gap-sm">
+        <Link className="btn btn-secondary btn-sm" to={`/queue?client=${encodeURIComponent(client.slug)}`} data-testid="client-open-queue">
+          Open tickets
+        </Link>
+        <a className="btn btn-secondary btn-sm" href={client.portalUrl} target="_blank" rel="noreferrer">
+          Open portal ↗
+        </a>
+      </div>
     </div>
   );
 }

@@ -1,8 +1,8 @@
 import clsx from 'clsx';
-import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
+import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { useViewer } from '../../auth/ViewerContext';
-import { Alert, Button, EmptyState, Skeleton, StatusPill, TierBadge } from '../../components/ui';
+import { Alert, Button, EmptyState, FilterSelect, Skeleton, StatusPill, TierBadge } from '../../components/ui';
 import type { AccountManagersQuery } from '../../graphql/generated';
 import { useQuery } from '../../graphql/hooks';
 import { ACCOUNT_MANAGERS_QUERY } from '../../graphql/operations';
@@ -296,46 +296,6 @@ function SearchBox({ value, onChange }: { value: string; onChange: (v: string) =
           /
         </kbd>
       )}
-    </div>
-  );
-}
-
-function FilterSelect({
-  label,
-  value,
-  options,
-  onChange,
-  testId,
-  disabled,
-}: {
-  label: string;
-  value: string | null;
-  options: [string, string][];
-  onChange: (v: string | null) => void;
-  testId: string;
-  disabled?: boolean;
-}) {
-  const id = useId();
-  return (
-    <div className={clsx('filter-select', value && 'is-active')}>
-      <label htmlFor={id} className="filter-label">
-        {label}
-      </label>
-      <select
-        id={id}
-        value={value ?? ''}
-        onChange={(e) => onChange(e.target.value || null)}
-        data-testid={testId}
-        disabled={disabled && !value}
-      >
-        <option value="">All</option>
-        {options.map(([v, text]) => (
-          <option key={v} value={v}>
-            {text}
-          </option>
-        ))}
-        {value && !options.some(([v]) => v === value) && <option value={value}>{value}</option>}
-      </select>
     </div>
   );
 }

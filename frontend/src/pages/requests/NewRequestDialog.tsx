@@ -1,0 +1,176 @@
+import { useState, type FormEvent } from 'react';
+import { splitErrors } from '../../auth/authErrors';
+import { Alert, Button, Field, Modal, TextField } from '../../components/ui';
+import type { CreateTicketMutation, CreateTicketMutationVariables, Level, TicketFieldsFragment } from '../../graphql/generated';
+import { useMutation } from '../../graphql/hooks';
+import { CREATE_TICKET_MUTATION } from '../../graphql/operations';
+import { LEVELS, LEVEL_LABEL } from '../../lib/enums';
+
+const FIELDS = ['title', 'description', 'impact', 'urgency'] as const;
+
+/** Plain words for the two triage questions (the service desk derives the priority from them). */
+export const IMPACT_HELP: Record<Level, string> = {
+  LOW: 'Just me, or a minor inconvenience.',
+  MEDIUM: 'A team or several people, or an important tool.',
+  HIGH: 'The whole company, customers, or a critical system.',
+};
+
+export const URGENCY_HELP: Record<Level, string> = {
+  LOW: 'It can wait; there is a workaround.',
+  MEDIUM: 'It is slowing work down today.',
+  HIGH: 'Work has stopped, or it gets worse quickly.',
+};
+
+export function NewRequestDialog({
+  clientSlug,
+  onClose,
+  onCreated,
+}: {
+  /** Omitted on the client's portal host (the host decides). */
+  clientSlug: string | undefined;
+  onClose: () => void;
+  onCreated: (ticket: TicketFieldsFragment) => void;
+}) {
+  const [title, setTitle] = useState('');
+  const [description, setDescription] = useState('');
+  const [impact, setImpact] = useState<Level>('LOW');
+  const [urgency, setUrgency] = useState<Level>('MEDIUM');
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [general, setGeneral] = useState<string[]>([]);
+  const [create, { loading, error }] = useMutation<CreateTicketMutation, CreateTicketMutationVariables>(CREATE_TICKET_MUTATION);
+
+  async function onSubmit(e: FormEvent) {
+    e.preventDefault();
+    const fe: Record<string, string> = {};
+    if (!title.trim()) fe['title'] = 'Give the request a short title.';
+    setErrors(fe);
+    setGeneral([]);
+    if (Object.keys(fe).length) return;
+    const data = await create({
+      input: {
+        ...(clientSlug ? { clientSlug } : {}),
+        title: title.trim(),
+        ...(description.trim() ? { description: description.trim() } : {}),
+        impact,
+        urgency,
+      },
+    });
+    if (!data) return;
+    const p = data.createTicket;
+    if (p.errors.length > 0) {
+      const split = splitErrors(p.errors, FIELDS);
+      setErrors(split.fields);
+      setGeneral(split.general);
+      return;
+    }
+    if (p.ticket) onCreated(p.ticket);
+  }
+
+  const problems = [...general, ...(error ? [error.message] : [])];
+  return (
+    <Modal
+      title="New request"
+      description="Tell the service desk what’s wrong. You can add details and files in replies afterwards."
+      onClose={onClose}
+      width={600}
+      testId="new-request-dialog"
+    >
+      <form onSubmit={(e) => void onSubmit(e)} noValidate className="stack" aria-label="New request">
+        {problems.length > 0 && <Alert>{problems.join(' ')}</Alert>}
+        <TextField
+          label="Title"
+          value={title}
+          maxLength={200}
+          onChange={(e) => setTitle(e.target.value)}
+          error={errors['title']}
+          placeholder="e.g. Outlook keeps asking for my password"
+          autoComplete="off"
+          data-testid="request-title"
+        />
+        <Field label="Description" optional error={errors['description']} hint="What happened, since when, and what you already tried.">
+          {({ id, describedBy, invalid }) => (
+            <textarea
+              id={id}
+              className="textarea"
+              rows={5}
+              value={description}
+              onChange={(e) => setDescription(e.target.value)}
+              aria-describedby={describedBy}
+              aria-invalid={invalid || undefined}
+              data-testid="request-description"
+            />
+          )}
+        </Field>
+        <div className="form-grid">
+          <LevelChoice
+            legend="Who is affected? (impact)"
+            name="impact"
+            value={impact}
+            onChange={setImpact}
+            help={IMPACT_HELP}
+            error={errors['impact']}
+            testId="request-impact"
+          />
+          <LevelChoice
+            legend="How urgent is it? (urgency)"
+            name="urgency"
+            value={urgency}
+            onChange={setUrgency}
+            help={URGENCY_HELP}
+            error={errors['urgency']}
+            testId="request-urgency"
+          />
+        </div>
+        <p className="field-hint">The service desk sets the priority from these two answers and may adjust it after a look.</p>
+        <div className="form-actions">
+          <Button onClick={onClose}>Cancel</Button>
+          <Button type="submit" variant="primary" loading={loading} data-testid="request-submit">
+            Send request
+          </Button>
+        </div>
+      </form>
+    </Modal>
+  );
+}
+
+/** A labelled select with an explanation of every level under it. */
+function LevelChoice({
+  legend,
+  name,
+  value,
+  onChange,
+  help,
+  error,
+  testId,
+}: {
+  legend: string;
+  name: string;
+  value: Level;
+  onChange: (v: Level) => void;
+  help: Record<Level, string>;
+  error: string | undefined;
+  testId: string;
+}) {
+  return (
+    <Field label={legend} error={error}>
+      {({ id, describedBy, invalid }) => (
+        <select
+          id={id}
+          name={name}
+          className="select"
+          value={value}
+          onChange={(e) => onChange(e.target.value as Level)}
+          aria-describedby={describedBy}
+          aria-invalid={invalid || undefined}
+          data-testid={testId}
+        >
+          {LEVELS.map((l) => (
+            <option key={l} value={l}>
+              {LEVEL_LABEL[l]} — {help[l]}
+            </option>
+          ))}
+        </select>
+      )}
+    </Field>
+  );
+}

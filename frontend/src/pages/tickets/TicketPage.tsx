@@ -1,0 +1,317 @@
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { Link, useParams } from 'react-router';
+import { useViewer } from '../../auth/ViewerContext';
+import { PriorityWithReason, TicketStatusPill } from '../../components/desk';
+import { Alert, Badge, Button, EmptyState, Skeleton } from '../../components/ui';
+import type {
+  AccountManagersQuery,
+  ChangeTicketStatusMutation,
+  ChangeTicketStatusMutationVariables,
+  MspRole,
+  QueueAssigneesQuery,
+  QueueAssigneesQueryVariables,
+  TicketFieldsFragment,
+  TicketQuery,
+  TicketQueryVariables,
+} from '../../graphql/generated';
+import { useQuery } from '../../graphql/hooks';
+import { ACCOUNT_MANAGERS_QUERY, CHANGE_TICKET_STATUS_MUTATION, QUEUE_ASSIGNEES_QUERY, TICKET_QUERY } from '../../graphql/operations';
+import { CHANNEL_LABEL, LEVEL_LABEL, SERVICE_LINE_LABEL } from '../../lib/enums';
+import { formatDateTime, formatRelative } from '../../lib/format';
+import { clientUserSlug, parseTicketNumber } from '../../lib/tickets';
+import { useDocumentTitle } from '../../lib/useDocumentTitle';
+import { ReplyBox } from './ReplyBox';
+import { SlaPanel } from './SlaPanel';
+import { StaffActions, type StaffOption } from './StaffActions';
+import { staffGlobalId, staffPk, useTicketAction } from './ticketActions';
+import { Timeline } from './Timeline';
+import { TimeLog } from './TimeLog';
+
+/** The ticket page refreshes its SLA clocks and timeline this often. */
+export const TICKET_POLL_MS = 30_000;
+
+const NO_FIELDS = [] as const;
+
+/** The server gives tickets to technicians and MSP admins only. */
+function canBeAssigned(role: MspRole | null | undefined): boolean {
+  return role === 'TECHNICIAN' || role === 'ADMIN';
+}
+
+/** The newer of two versions of the ticket (a mutation's answer vs. the last poll). */
+function newer(a: TicketFieldsFragment | null, b: TicketFieldsFragment | null): TicketFieldsFragment | null {
+  if (!a) return b;
+  if (!b) return a;
+  return Date.parse(a.updatedAt) > Date.parse(b.updatedAt) ? a : b;
+}
+
+/** Staff: /tickets/:clientSlug/:number. Client users: /requests/:number (the portal host names the client). */
+export function TicketPage() {
+  const params = useParams();
+  const { viewer } = useViewer();
+  const isStaff = !!viewer?.isMspStaff;
+  const number = parseTicketNumber(params['number']);
+  const clientSlug = isStaff ? params['clientSlug'] : clientUserSlug(viewer);
+  const variables = useMemo<TicketQueryVariables>(() => ({ number: number ?? 0, ...(clientSlug ? { clientSlug } : {}) }), [number, clientSlug]);
+  const q = useQuery<TicketQuery, TicketQueryVariables>(TICKET_QUERY, variables, { skip: number === null, pollInterval: TICKET_POLL_MS });
+
+  const [fromMutation, setFromMutation] = useState<TicketFieldsFragment | null>(null);
+  const polled = q.data?.ticket ?? null;
+  const ticket = newer(polled && fromMutation && polled.number !== fromMutation.number ? null : fromMutation, polled);
+  const onTicket = useCallback((t: TicketFieldsFragment) => setFromMutation(t), []);
+  useEffect(() => setFromMutation(null), [number, clientSlug]);
+
+  useDocumentTitle(ticket ? `#${ticket.number} ${ticket.title}` : number ? `#${number}` : 'Ticket');
+
+  const managers = useQuery<AccountManagersQuery>(ACCOUNT_MANAGERS_QUERY, undefined, { skip: !isStaff });
+  const holders = useQuery<QueueAssigneesQuery, QueueAssigneesQueryVariables>(
+    QUEUE_ASSIGNEES_QUERY,
+    { clientSlug, first: 100 },
+    { skip: !isStaff || !clientSlug },
+  );
+  const myStaffId = isStaff && viewer ? staffGlobalId(viewer.id) : null;
+
+  // Who can be assigned (technicians and admins; the server checks they reach the client),
+  // and everyone we can name in "assigned to …" timeline lines.
+  const { staffOptions, staffNames } = useMemo(() => {
+    const assignable = new Map<string, string>();
+    const named = new Map<string, string>();
+    const add = (s: { id: string; fullName: string; email: string; mspRole?: MspRole | null }, canAssign: boolean) => {
+      named.set(s.id, s.fullName || s.email);
+      if (canAssign) assignable.set(s.id, s.fullName || s.email);
+    };
+    if (myStaffId && viewer) add({ id: myStaffId, fullName: viewer.fullName, email: viewer.email }, canBeAssigned(viewer.mspRole));
+    for (const m of managers.data?.accountManagers ?? []) add(m, canBeAssigned(m.mspRole));
+    for (const e of holders.data?.queue.edges ?? []) if (e?.node?.assignee) add(e.node.assignee, canBeAssigned(e.node.assignee.mspRole));
+    if (ticket?.assignee) add(ticket.assignee, true);
+    for (const t of ticket?.timeEntries ?? []) if (t.technician) add(t.technician, canBeAssigned(t.technician.mspRole));
+    const options: StaffOption[] = [...assignable].map(([id, name]) => ({ id, name })).sort((a, b) => a.name.localeCompare(b.name));
+    const names = new Map<string, string>();
+    for (const [id, name] of named) {
+      const pk = staffPk(id);
+      if (pk) names.set(pk, name);
+    }
+    return { staffOptions: options, staffNames: names };
+  }, [managers.data, holders.data, ticket, myStaffId, viewer]);
+
+  const listPath = isStaff ? '/queue' : '/requests';
+  const listLabel = isStaff ? 'Queue' : 'Requests';
+
+  let content;
+  if (number === null) {
+    content = <NotFound listPath={listPath} listLabel={listLabel} what={params['number'] ?? ''} />;
+  } else if (q.error && !ticket) {
+    content = (
+      <Alert
+        title="Couldn’t load this ticket"
+        action={
+          <Button size="sm" onClick={() => void q.refetch()}>
+            Retry
+          </Button>
+        }
+      >
+        {q.error.message}
+      </Alert>
+    );
+  } else if (q.data && !ticket) {
+    content = <NotFound listPath={listPath} listLabel={listLabel} what={`#${number}`} />;
+  } else if (!ticket) {
+    content = <TicketSkeleton />;
+  } else {
+    content = (
+      <>
+        <TicketHeader ticket={ticket} isStaff={isStaff} />
+        {q.error && (
+          <Alert tone="warning" className="mb" title="Couldn’t refresh">
+            {q.error.message} The ticket below may be out of date.
+          </Alert>
+        )}
+        <div className="detail-grid ticket-grid">
+          <div className="detail-main">
+            {ticket.description && (
+              <section className="card" aria-label="Description">
+                <div className="ticket-description" data-testid="ticket-description">
+                  {ticket.description}
+                </div>
+              </section>
+            )}
+            <section className="card" aria-labelledby="timeline-heading">
+              <div className="card-header">
+                <h2 className="card-title" id="timeline-heading">
+                  Activity <span className="count">{ticket.timeline.length}</span>
+                </h2>
+              </div>
+              <Timeline entries={ticket.timeline} staffNames={staffNames} viewerIsStaff={isStaff} />
+            </section>
+            {!isStaff && ticket.status === 'RESOLVED' && <ResolvedPrompt ticket={ticket} clientSlug={clientSlug} onTicket={onTicket} />}
+            <ReplyBox key={`${clientSlug}-${ticket.number}`} ticket={ticket} clientSlug={clientSlug} canWriteInternal={isStaff} onTicket={onTicket} />
+          </div>
+          <aside className="detail-side">
+            {isStaff && clientSlug && <StaffActions ticket={ticket} clientSlug={clientSlug} staff={staffOptions} myStaffId={myStaffId} onTicket={onTicket} />}
+            <SlaPanel clocks={ticket.slaClocks} />
+            {isStaff && clientSlug && <TimeLog ticket={ticket} clientSlug={clientSlug} onTicket={onTicket} />}
+            <TicketFacts ticket={ticket} />
+          </aside>
+        </div>
+      </>
+    );
+  }
+
+  return (
+    <div className="page">
+      <nav className="breadcrumbs" aria-label="Breadcrumb">
+        <Link to={listPath}>{listLabel}</Link>
+        {isStaff && clientSlug && (
+          <>
+            <span aria-hidden="true">/</span>
+            <Link to={`/clients/${encodeURIComponent(clientSlug)}`}>{ticket?.client.name ?? clientSlug}</Link>
+          </>
+        )}
+        <span aria-hidden="true">/</span>
+        <span aria-current="page">#{number ?? params['number']}</span>
+      </nav>
+      {content}
+    </div>
+  );
+}
+
+function TicketHeader({ ticket: t, isStaff }: { ticket: TicketFieldsFragment; isStaff: boolean }) {
+  return (
+    <div className="detail-header ticket-header">
+      <div>
+        <h1 className="page-title" data-testid="ticket-title">
+          <span className="ticket-number">#{t.number}</span> {t.title}
+        </h1>
+        <div className="detail-meta">
+          {isStaff && <span className="strong">{t.client.name}</span>}
+          <span data-testid="ticket-status-pill">
+            <TicketStatusPill status={t.status} />
+          </span>
+          <PriorityWithReason priority={t.priority} reason={t.priorityReason} />
+          <Badge>{SERVICE_LINE_LABEL[t.serviceLine]}</Badge>
+          <span className="muted">
+            Requested by <span className="strong">{t.requester.fullName || t.requester.email}</span> ·{' '}
+            <time dateTime={t.createdAt} title={formatDateTime(t.createdAt)}>
+              {formatRelative(t.createdAt)}
+            </time>
+          </span>
+        </div>
+      </div>
+    </div>
+  );
+}
+
+function TicketFacts({ ticket: t }: { ticket: TicketFieldsFragment }) {
+  return (
+    <section className="card" aria-labelledby="ticket-facts-heading">
+      <div className="card-header">
+        <h2 className="card-title" id="ticket-facts-heading">
+          Details
+        </h2>
+      </div>
+      <dl className="facts">
+        <dt>Requester</dt>
+        <dd>
+          <div>{t.requester.fullName}</div>
+          <a className="subtle-link small break" href={`mailto:${t.requester.email}`}>
+            {t.requester.email}
+          </a>
+        </dd>
+        <dt>Assignee</dt>
+        <dd data-testid="ticket-assignee">{t.assignee ? t.assignee.fullName : <span className="muted">Unassigned</span>}</dd>
+        <dt>Impact / urgency</dt>
+        <dd>
+          {LEVEL_LABEL[t.impact]} / {LEVEL_LABEL[t.urgency]}
+        </dd>
+        {t.category && (
+          <>
+            <dt>Category</dt>
+            <dd>{t.category}</dd>
+          </>
+        )}
+        <dt>Channel</dt>
+        <dd>{CHANNEL_LABEL[t.channel]}</dd>
+        <dt>Created</dt>
+        <dd>{formatDateTime(t.createdAt)}</dd>
+        <dt>Updated</dt>
+        <dd>{formatDateTime(t.updatedAt)}</dd>
+        {t.resolvedAt && (
+          <>
+            <dt>Resolved</dt>
+            <dd>{formatDateTime(t.resolvedAt)}</dd>
+          </>
+        )}
+      </dl>
+    </section>
+  );
+}
+
+/** Client users confirm a resolution (close) or say it isn't fixed (reopen). */
+function ResolvedPrompt({
+  ticket,
+  clientSlug,
+  onTicket,
+}: {
+  ticket: TicketFieldsFragment;
+  clientSlug: string | undefined;
+  onTicket: (t: TicketFieldsFragment) => void;
+}) {
+  const change = useTicketAction<ChangeTicketStatusMutation, ChangeTicketStatusMutationVariables>(CHANGE_TICKET_STATUS_MUTATION, NO_FIELDS, onTicket);
+  const [pending, setPending] = useState<'CLOSED' | 'OPEN' | null>(null);
+  async function go(status: 'CLOSED' | 'OPEN') {
+    setPending(status);
+    await change.run({ number: ticket.number, ...(clientSlug ? { clientSlug } : {}), status });
+    setPending(null);
+  }
+  return (
+    <section className="card resolved-prompt" aria-label="Is it fixed?" data-testid="resolved-prompt">
+      <div className="pad">
+        <div className="strong">The service desk marked this request as resolved.</div>
+        <p className="small muted mt-xs">Is everything working again? Close the request, or reopen it if the problem is still there.</p>
+        {change.generalMessages.length > 0 && <Alert className="mt">{change.generalMessages.join(' ')}</Alert>}
+        <div className="row gap-sm mt">
+          <Button variant="primary" size="sm" loading={pending === 'CLOSED'} disabled={!!pending} onClick={() => void go('CLOSED')} data-testid="ticket-close">
+            Yes, close it
+          </Button>
+          <Button size="sm" loading={pending === 'OPEN'} disabled={!!pending} onClick={() => void go('OPEN')} data-testid="ticket-reopen">
+            No, reopen it
+          </Button>
+        </div>
+      </div>
+    </section>
+  );
+}
+
+function NotFound({ listPath, listLabel, what }: { listPath: string; listLabel: string; what: string }) {
+  return (
+    <EmptyState
+      title="Ticket not found"
+      action={
+        <Link to={listPath} className="btn btn-secondary btn-sm">
+          Back to {listLabel.toLowerCase()}
+        </Link>
+      }
+    >
+      There is no ticket <span className="mono">{what}</span> here, or you don’t have access to it.
+    </EmptyState>
+  );
+}
+
+function TicketSkeleton() {
+  return (
+    <div className="stack" aria-busy="true" aria-label="Loading ticket">
+      <Skeleton width={420} height={24} />
+      <Skeleton width={360} />
+      <div className="detail-grid">
+        <div className="card pad stack-sm">
+          <Skeleton width="70%" />
+          <Skeleton width="50%" />
+          <Skeleton width="60%" />
+        </div>
+        <div className="card pad stack-sm">
+          <Skeleton width="80%" />
+          <Skeleton width="40%" />
+        </div>
+      </div>
+    </div>
+  );
+}
