@@ -40,6 +40,7 @@ from services.support.models import (
     TicketCounter,
     TicketSlaEvent,
     TicketStatus,
+    TicketWatcher,
     TimeEntry,
 )
 from services.workqueue.index import sync_work_item
@@ -537,3 +538,31 @@ def monthly_time_totals(client: Client, year: int, month: int) -> MonthlyTime:
         for row in entries.filter(billable=True).values("technician_id").annotate(total=Sum("minutes"))
     }
     return MonthlyTime(year, month, billable, non_billable, by_technician)
+
+
+def set_watching(client: Client, number: int, *, actor: User, watching: bool) -> Ticket:
+    """Follow (or stop following) a ticket: watchers see it in their request list.
+
+    Anyone who may see the ticket may watch it; a client member may also be added by
+    staff or their IT lead through `add_watcher`."""
+    with transaction.atomic():
+        ticket = get_ticket(client, actor, number, for_update=True)
+        if watching:
+            TicketWatcher.objects.get_or_create(ticket=ticket, user_id=actor.pk)
+        else:
+            TicketWatcher.objects.filter(ticket=ticket, user_id=actor.pk).delete()
+    return ticket
+
+
+def add_watcher(client: Client, number: int, *, actor: User, watcher: User) -> Ticket:
+    """Staff or the client's IT lead add a member of the client (or a staff member) as a watcher."""
+    if not (_is_staff(actor) or client_role(actor, client) == ClientRole.IT_LEAD):
+        raise ActionError.single(
+            "PERMISSION_DENIED", "Only staff and the client's IT leads can add watchers."
+        )
+    if not (watcher.is_msp_staff or Membership.objects.filter(user=watcher, client=client).exists()):
+        raise ActionError.single("INVALID", "Watchers must belong to this client or the MSP.", "watcherEmail")
+    with transaction.atomic():
+        ticket = get_ticket(client, actor, number, for_update=True)
+        TicketWatcher.objects.get_or_create(ticket=ticket, user_id=watcher.pk)
+    return ticket

@@ -237,6 +237,8 @@ class TicketType(DjangoObjectType):
     sla_clocks = graphene.List(graphene.NonNull(SlaClock), required=True, description="Empty without an SLA.")
     timeline = graphene.List(graphene.NonNull(TimelineEntry), required=True)
     time_entries = graphene.List(graphene.NonNull(TimeEntryType), required=True, description="Staff only.")
+    watchers = graphene.List(graphene.NonNull(PersonRef), required=True)
+    viewer_is_watching = graphene.Boolean(required=True)
     billable_minutes = graphene.Int(description="Staff only.")
     total_minutes = graphene.Int(description="Staff only.")
 
@@ -295,6 +297,13 @@ class TicketType(DjangoObjectType):
             )
             for entry in root.time_entries.all()
         ]
+
+    def resolve_watchers(root: Ticket, info: Any) -> list[PersonRef]:
+        ids = [watcher.user_id for watcher in root.watchers.all()]
+        return [PersonRef(full_name=u.full_name, email=u.email) for u in User.objects.filter(pk__in=ids)]
+
+    def resolve_viewer_is_watching(root: Ticket, info: Any) -> bool:
+        return any(watcher.user_id == info.context.user.pk for watcher in root.watchers.all())
 
     def resolve_billable_minutes(root: Ticket, info: Any) -> int | None:
         if not info.context.user.is_msp_staff:
@@ -534,7 +543,11 @@ def _run(
         with client_schema(info.context, client_slug) as client:
             result = action(client, info.context.user)
             ticket_number = number if number is not None else result.number
-            return load_ticket_view(client, info.context.user, ticket_number), []
+            try:
+                return load_ticket_view(client, info.context.user, ticket_number), []
+            except ActionError:
+                # Done, but the person can no longer see the ticket (e.g. stopped watching it).
+                return None, []
     except (ActionError, AccessDenied) as exc:
         return None, _support_errors(exc)
 
@@ -702,7 +715,36 @@ LogTime = _ticket_mutation(
 )
 
 
+WatchTicket = _ticket_mutation(
+    "WatchTicket",
+    {"watching": graphene.Boolean(required=True)},
+    lambda client, number, user, watching: actions.set_watching(
+        client, number, actor=user, watching=watching
+    ),
+    "Follow or stop following a ticket you can see.",
+)
+
+
+def _watcher_by_email(email: str) -> User:
+    user = User.objects.filter(email__iexact=(email or "").strip(), is_active=True).first()
+    if user is None:
+        raise ActionError.single("INVALID", "Nobody with that email can watch this ticket.", "watcherEmail")
+    return user
+
+
+AddTicketWatcher = _ticket_mutation(
+    "AddTicketWatcher",
+    {"watcher_email": graphene.String(required=True)},
+    lambda client, number, user, watcher_email: actions.add_watcher(
+        client, number, actor=user, watcher=_watcher_by_email(watcher_email)
+    ),
+    "Staff or the client's IT lead: add a colleague as a watcher.",
+)
+
+
 class SupportMutation(graphene.ObjectType):
+    watch_ticket = WatchTicket.Field(required=True)
+    add_ticket_watcher = AddTicketWatcher.Field(required=True)
     create_ticket = CreateTicket.Field(required=True)
     triage_ticket = TriageTicket.Field(required=True)
     assign_ticket = AssignTicket.Field(required=True)

@@ -244,6 +244,7 @@ def _ticket_mutation_probe(mutation: str):
             ticket = Ticket.objects.get(number=number)
             assert (ticket.status, ticket.priority, ticket.assignee_id) == ("new", "P4", None)
             assert not Comment.objects.exists() and not TimeEntry.objects.exists()
+            assert not ticket.watchers.exists()
 
     return probe
 
@@ -365,6 +366,13 @@ PROBES: dict[str, Callable] = {
     ),
     "addInternalNote": _ticket_mutation_probe(
         'mutation { addInternalNote(clientSlug: "bravo", number: NUMBER, body: "x") { ticket { title } errors { code } } }'
+    ),
+    "watchTicket": _ticket_mutation_probe(
+        'mutation { watchTicket(clientSlug: "bravo", number: NUMBER, watching: true) { ticket { title } errors { code } } }'
+    ),
+    "addTicketWatcher": _ticket_mutation_probe(
+        'mutation { addTicketWatcher(clientSlug: "bravo", number: NUMBER, watcherEmail: "lead@alpha.test") '
+        "{ ticket { title } errors { code } } }"
     ),
     "logTime": _ticket_mutation_probe(
         'mutation { logTime(clientSlug: "bravo", number: NUMBER, minutes: 5) { ticket { title } errors { code } } }'

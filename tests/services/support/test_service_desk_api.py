@@ -274,3 +274,27 @@ def test_time_rounds_up_and_totals_per_client_and_month(world, settings):
         october = monthly_time_totals(world.a, 2026, 10)
     assert (october.billable_minutes, october.non_billable_minutes) == (15 + 45, 30)
     assert october.by_technician == {world.technician.pk: 60}
+
+
+def test_watchers_follow_tickets_they_did_not_raise(world, gql):
+    number = raise_request(gql(world.a_lead, host=world.a), title="Office Wi-Fi")["number"]
+    member = gql(world.a_member, host=world.a)
+    assert member.data("{ tickets { title } }")["tickets"] == []
+    denied = mutate(
+        member, "addTicketWatcher", {"number": number, "watcherEmail": f'"{world.a_member.email}"'}
+    )
+    assert denied["errors"][0]["code"] in {"PERMISSION_DENIED", "NOT_FOUND"}
+    lead = gql(world.a_lead, host=world.a)
+    added = mutate(lead, "addTicketWatcher", {"number": number, "watcherEmail": f'"{world.a_member.email}"'})
+    assert added["errors"] == []
+    outsider = mutate(
+        lead, "addTicketWatcher", {"number": number, "watcherEmail": f'"{world.b_member.email}"'}
+    )
+    assert outsider["errors"][0]["field"] == "watcherEmail"
+    assert [row["title"] for row in member.data("{ tickets { title } }")["tickets"]] == ["Office Wi-Fi"]
+    view = member.data("query { ticket(number: %d) { viewerIsWatching watchers { email } } }" % number)[
+        "ticket"
+    ]
+    assert view["viewerIsWatching"] is True and view["watchers"] == [{"email": world.a_member.email}]
+    assert mutate(member, "watchTicket", {"number": number, "watching": "false"})["errors"] == []
+    assert member.data("{ tickets { title } }")["tickets"] == []
