@@ -142,7 +142,7 @@ function subscribe(listener: () => void): () => void {
 
 function snapshot(): number {
   // Stable between calls (React compares snapshots); refreshed when nothing ticks.
-  if (listeners.size === 0 && Date.now() - nowValue >= 1000) nowValue = Date.now();
+  if (listeners.size === 0 && Math.abs(Date.now() - nowValue) >= 1000) nowValue = Date.now();
   return nowValue;
 }
 

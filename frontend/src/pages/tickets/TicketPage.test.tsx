@@ -1,0 +1,300 @@
+import { render, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { MemoryRouter, Route, Routes } from 'react-router';
+import { StaticViewerProvider } from '../../auth/ViewerContext';
+import type { TicketFieldsFragment, ViewerFieldsFragment } from '../../graphql/generated';
+import { makeViewer, mockGraphQL } from '../../test/mockGraphQL';
+import { staffGlobalId, staffPk } from './ticketActions';
+import { TicketPage } from './TicketPage';
+
+afterEach(() => vi.unstubAllGlobals());
+
+const TESS = { id: staffGlobalId('U1'), fullName: 'Tess Tech', email: 'tess@msp.example', mspRole: 'TECHNICIAN' as const };
+const ADA = { id: staffGlobalId(9), fullName: 'Ada Admin', email: 'ada@msp.example', mspRole: 'ADMIN' as const };
+
+function ticket(over: Partial<TicketFieldsFragment> = {}): TicketFieldsFragment {
+  return {
+    number: 42,
+    title: 'VPN drops every hour',
+    description: 'Since Monday the VPN disconnects.',
+    category: '',
+    createdAt: '2026-03-10T09:00:00Z',
+    updatedAt: '2026-03-10T10:00:00Z',
+    resolvedAt: null,
+    priority: 'P2',
+    status: 'OPEN',
+    serviceLine: 'INFRASTRUCTURE',
+    channel: 'PORTAL',
+    impact: 'HIGH',
+    urgency: 'MEDIUM',
+    priorityReason: JSON.stringify({ impact: 'high', urgency: 'medium', effective_urgency: 'medium', business_critical_requester: false, source: 'default matrix' }),
+    requester: { fullName: 'Carla Client', email: 'carla@acme.example' },
+    assignee: null,
+    client: { slug: 'acme', name: 'Acme Dental' },
+    slaClocks: [
+      {
+        name: 'first_response',
+        state: 'MET',
+        targetMinutes: 60,
+        usedMinutes: 25,
+        remainingMinutes: 35,
+        overdueMinutes: 0,
+        dueAt: '2026-03-10T10:00:00Z',
+        startedAt: '2026-03-10T09:00:00Z',
+        stoppedAt: '2026-03-10T09:25:00Z',
+        explainSteps: ['Policy Standard, P2: first response within 1 h 0 min.', 'Answered after 0 h 25 min.'],
+        explain: JSON.stringify({ policy: 'Standard', priority: 'P2', calendar: { summary: 'Office (Europe/London): Mon–Fri 09:00–17:00' }, excluded_segments: [] }),
+      },
+      {
+        name: 'first_resolution',
+        state: 'PAUSED',
+        targetMinutes: 480,
+        usedMinutes: 90,
+        remainingMinutes: 390,
+        overdueMinutes: 0,
+        dueAt: null,
+        startedAt: '2026-03-10T09:00:00Z',
+        stoppedAt: null,
+        explainSteps: ['Paused while waiting on the client.'],
+        explain: JSON.stringify({
+          policy: 'Standard',
+          excluded_segments: [{ kind: 'pause', reason: 'waiting on client', started_at: '2026-03-10T10:30:00Z', ended_at: null, business_minutes: 45 }],
+        }),
+      },
+    ],
+    timeline: [
+      { id: 'a1', kind: 'created', at: '2026-03-10T09:00:00Z', actorName: 'Carla Client', actorIsStaff: false, isInternal: false, body: null, detail: '{"priority": "P2"}' },
+      { id: 'a2', kind: 'reply', at: '2026-03-10T09:25:00Z', actorName: 'Tess Tech', actorIsStaff: true, isInternal: false, body: 'Looking into it.', detail: '{"comment_id": 1}' },
+      { id: 'a3', kind: 'note', at: '2026-03-10T09:30:00Z', actorName: 'Tess Tech', actorIsStaff: true, isInternal: true, body: 'Firewall firmware is old.', detail: '{"comment_id": 2}' },
+      { id: 'a4', kind: 'assigned', at: '2026-03-10T09:31:00Z', actorName: 'Tess Tech', actorIsStaff: true, isInternal: false, body: null, detail: `{"assignee_id": ${staffPk(ADA.id)}}` },
+      { id: 'a5', kind: 'status', at: '2026-03-10T10:30:00Z', actorName: 'Tess Tech', actorIsStaff: true, isInternal: false, body: null, detail: '{"from": "open", "to": "waiting_on_client"}' },
+    ],
+    timeEntries: [{ id: 't1', minutes: 30, rawMinutes: 25, billable: true, note: 'Checked logs', workDate: '2026-03-10', technician: TESS }],
+    billableMinutes: 30,
+    totalMinutes: 30,
+    ...over,
+  };
+}
+
+type Handlers = Parameters<typeof mockGraphQL>[0];
+
+function renderTicket(path: string, viewer: ViewerFieldsFragment, handlers: Handlers = {}, t = ticket()) {
+  const api = mockGraphQL({
+    Ticket: () => ({ ticket: t }),
+    AccountManagers: () => ({ accountManagers: [ADA, { id: staffGlobalId(5), fullName: 'Alex Manager', email: 'am@msp.example', mspRole: 'ACCOUNT_MANAGER' }] }),
+    QueueAssignees: () => ({ queue: { edges: [{ node: { id: 'W1', assignee: { id: staffGlobalId(7), fullName: 'Tom Tech', email: 'tom@msp.example', mspRole: 'TECHNICIAN' } } }] } }),
+    ...handlers,
+  });
+  render(
+    <MemoryRouter initialEntries={[path]}>
+      <StaticViewerProvider viewer={viewer}>
+        <Routes>
+          <Route path="/tickets/:clientSlug/:number" element={<TicketPage />} />
+          <Route path="/requests/:number" element={<TicketPage />} />
+        </Routes>
+      </StaticViewerProvider>
+    </MemoryRouter>,
+  );
+  return api;
+}
+
+const staff = makeViewer();
+const clientUser = makeViewer({
+  id: 'U50',
+  email: 'carla@acme.example',
+  fullName: 'Carla Client',
+  isMspStaff: false,
+  mspRole: null,
+  currentClient: { slug: 'acme', name: 'Acme Dental', portalUrl: 'https://acme.portal.example/' },
+  memberships: [{ role: 'MEMBER', client: { slug: 'acme', name: 'Acme Dental', portalUrl: 'https://acme.portal.example/' } }],
+});
+
+const payload = (name: string, t: TicketFieldsFragment | null, errors: unknown[] = []) => ({ [name]: { ticket: t, errors } });
+
+describe('TicketPage (staff)', () => {
+  it('shows the header, timeline with internal notes marked, SLA panel and time totals', async () => {
+    const api = renderTicket('/tickets/acme/42', staff);
+    expect(await screen.findByTestId('ticket-title')).toHaveTextContent('#42 VPN drops every hour');
+    expect(api.calls.find((c) => c.operationName === 'Ticket')?.variables).toEqual({ number: 42, clientSlug: 'acme' });
+
+    const timeline = screen.getByTestId('timeline');
+    const note = within(timeline).getByText('Firewall firmware is old.').closest('li')!;
+    expect(note).toHaveClass('is-internal');
+    expect(within(note).getByTestId('internal-badge')).toHaveTextContent('Internal');
+    const reply = within(timeline).getByText('Looking into it.').closest('li')!;
+    expect(within(reply).queryByTestId('internal-badge')).toBeNull();
+    expect(timeline).toHaveTextContent('changed the status from Open to Waiting on client');
+    await waitFor(() => expect(timeline).toHaveTextContent('assigned the ticket to Ada Admin'));
+
+    const sla = screen.getByTestId('sla-panel');
+    expect(within(sla).getByTestId('sla-clock-first_response')).toHaveTextContent('Met');
+    expect(within(sla).getByTestId('sla-clock-first_resolution')).toHaveTextContent('Paused');
+    expect(within(sla).getByTestId('sla-clock-first_resolution')).toHaveTextContent('6h 30m'); // remaining 390 min
+
+    expect(screen.getByTestId('time-totals')).toHaveTextContent('Billable 30m · Total 30m');
+  });
+
+  it('Explain lists the derivation steps and the pauses', async () => {
+    const user = userEvent.setup();
+    renderTicket('/tickets/acme/42', staff);
+    const clock = within(await screen.findByTestId('sla-panel')).getByTestId('sla-clock-first_resolution');
+    const explain = within(clock).getByTestId('sla-explain');
+    expect(explain).not.toHaveAttribute('open');
+    await user.click(within(explain).getByText('Explain'));
+    expect(explain).toHaveAttribute('open');
+    expect(explain).toHaveTextContent('Paused while waiting on the client.');
+    const segments = within(explain).getByTestId('sla-segments');
+    expect(segments).toHaveTextContent('waiting on client');
+    expect(segments).toHaveTextContent('ongoing');
+    expect(segments).toHaveTextContent('45m');
+  });
+
+  it('explains the priority', async () => {
+    const user = userEvent.setup();
+    renderTicket('/tickets/acme/42', staff);
+    await user.hover(await screen.findByTestId('ticket-priority'));
+    expect(screen.getByTestId('priority-reason')).toHaveTextContent('Impact high × urgency medium');
+    expect(screen.getByTestId('priority-reason')).toHaveTextContent('P2 from the default matrix.');
+  });
+
+  it('changes status, assigns (only technicians/admins offered) and re-triages', async () => {
+    const user = userEvent.setup();
+    const seen: Record<string, unknown>[] = [];
+    renderTicket('/tickets/acme/42', staff, {
+      ChangeTicketStatus: (v) => (seen.push(v), payload('changeTicketStatus', ticket({ status: v['status'] as 'IN_PROGRESS', updatedAt: '2026-03-10T11:00:00Z' }))),
+      AssignTicket: (v) => (seen.push(v), payload('assignTicket', ticket({ assignee: TESS, updatedAt: '2026-03-10T11:01:00Z' }))),
+      TriageTicket: (v) => (seen.push(v), payload('triageTicket', ticket({ impact: 'HIGH', urgency: 'HIGH', priority: 'P1', updatedAt: '2026-03-10T11:02:00Z' }))),
+    });
+    const status = await screen.findByTestId('ticket-status');
+    expect(within(status).getAllByRole('option').map((o) => o.getAttribute('value'))).toEqual(['OPEN', 'IN_PROGRESS', 'WAITING_ON_CLIENT', 'WAITING_ON_VENDOR', 'RESOLVED']);
+    await user.selectOptions(status, 'IN_PROGRESS');
+    await waitFor(() => expect(screen.getByTestId('ticket-status-pill')).toHaveTextContent('In progress'));
+    expect(seen[0]).toEqual({ number: 42, clientSlug: 'acme', status: 'IN_PROGRESS' });
+
+    const assign = screen.getByTestId('ticket-assign');
+    await waitFor(() => expect(within(assign).getByText('Tom Tech')).toBeInTheDocument());
+    const names = within(assign).getAllByRole('option').map((o) => o.textContent);
+    expect(names).toEqual(['Unassigned', 'Ada Admin', 'Tess Tech (me)', 'Tom Tech']);
+    await user.click(screen.getByTestId('ticket-assign-me'));
+    await waitFor(() => expect(screen.getByTestId('ticket-assignee')).toHaveTextContent('Tess Tech'));
+    expect(seen[1]).toEqual({ number: 42, clientSlug: 'acme', assigneeId: TESS.id });
+
+    expect(screen.getByTestId('ticket-triage')).toBeDisabled();
+    await user.selectOptions(screen.getByTestId('ticket-urgency'), 'HIGH');
+    await user.click(screen.getByTestId('ticket-triage'));
+    await waitFor(() => expect(screen.getByTestId('ticket-priority')).toHaveTextContent('P1'));
+    expect(seen[2]).toEqual({ number: 42, clientSlug: 'acme', impact: 'HIGH', urgency: 'HIGH' });
+  });
+
+  it('shows a refused transition next to the status select', async () => {
+    const user = userEvent.setup();
+    renderTicket('/tickets/acme/42', staff, {
+      ChangeTicketStatus: () => payload('changeTicketStatus', null, [{ field: 'status', code: 'INVALID_TRANSITION', message: 'A ticket cannot go from open to resolved here.' }]),
+    });
+    await user.selectOptions(await screen.findByTestId('ticket-status'), 'RESOLVED');
+    expect(await screen.findByText('A ticket cannot go from open to resolved here.')).toBeInTheDocument();
+    expect(screen.getByTestId('ticket-status-pill')).toHaveTextContent('Open');
+  });
+
+  it('sends an internal note with an attachment as base64, and shows the server’s attachment errors', async () => {
+    const user = userEvent.setup();
+    const notes: Record<string, unknown>[] = [];
+    let refuse = true;
+    renderTicket('/tickets/acme/42', staff, {
+      AddInternalNote: (v) => {
+        notes.push(v);
+        if (refuse)
+          return payload('addInternalNote', null, [{ field: 'attachments', code: 'UNSUPPORTED_TYPE', message: 'dump.txt: files of type text/plain are not accepted.' }]);
+        return payload('addInternalNote', ticket({ updatedAt: '2026-03-10T12:00:00Z' }));
+      },
+    });
+    await user.click(await screen.findByTestId('reply-internal'));
+    expect(screen.getByTestId('reply-submit')).toHaveTextContent('Add internal note');
+    await user.type(screen.getByTestId('reply-body'), 'See the attached dump');
+    await user.upload(screen.getByTestId('reply-file'), new File(['hello'], 'dump.txt', { type: 'text/plain' }));
+    expect(await screen.findByTestId('reply-attachments')).toHaveTextContent('dump.txt');
+    await user.click(screen.getByTestId('reply-submit'));
+    expect(await screen.findByTestId('reply-attachments-error')).toHaveTextContent('dump.txt: files of type text/plain are not accepted.');
+    expect(notes[0]).toEqual({
+      number: 42,
+      clientSlug: 'acme',
+      body: 'See the attached dump',
+      attachments: [{ filename: 'dump.txt', contentType: 'text/plain', dataBase64: 'aGVsbG8=' }],
+    });
+    // The text and the file are kept for another try.
+    expect(screen.getByTestId('reply-body')).toHaveValue('See the attached dump');
+    refuse = false;
+    await user.click(screen.getByTestId('reply-submit'));
+    expect(await screen.findByTestId('reply-sent')).toHaveTextContent('Internal note added.');
+    expect(screen.getByTestId('reply-body')).toHaveValue('');
+    expect(screen.queryByTestId('reply-attachments')).toBeNull();
+  });
+
+  it('refuses a file over the size limit before uploading anything', async () => {
+    const user = userEvent.setup();
+    const api = renderTicket('/tickets/acme/42', staff);
+    await screen.findByTestId('reply-body');
+    const big = new File(['x'], 'huge.zip', { type: 'application/zip' });
+    Object.defineProperty(big, 'size', { value: 10_000_001 });
+    await user.upload(screen.getByTestId('reply-file'), big);
+    expect(await screen.findByTestId('reply-attachments-error')).toHaveTextContent('huge.zip is 10 MB; files can be at most 10 MB.');
+    expect(screen.queryByTestId('reply-attachments')).toBeNull();
+    expect(api.ops()).not.toContain('ReplyToTicket');
+  });
+
+  it('logs time', async () => {
+    const user = userEvent.setup();
+    const logged: Record<string, unknown>[] = [];
+    renderTicket('/tickets/acme/42', staff, {
+      LogTime: (v) => (logged.push(v), payload('logTime', ticket({ billableMinutes: 30, totalMinutes: 45, updatedAt: '2026-03-10T12:00:00Z' }))),
+    });
+    await user.type(await screen.findByTestId('time-minutes'), '10');
+    await user.type(screen.getByTestId('time-note'), 'Phone call');
+    await user.click(screen.getByTestId('time-billable'));
+    await user.click(screen.getByTestId('time-submit'));
+    await waitFor(() => expect(screen.getByTestId('time-totals')).toHaveTextContent('Billable 30m · Total 45m'));
+    expect(logged[0]).toMatchObject({ number: 42, clientSlug: 'acme', minutes: 10, billable: false, note: 'Phone call' });
+    expect(logged[0]?.['workDate']).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    expect(screen.getByTestId('time-minutes')).toHaveValue(null);
+  });
+});
+
+describe('TicketPage (client user)', () => {
+  it('on the portal host: no clientSlug, no staff controls, can reply', async () => {
+    const user = userEvent.setup();
+    const replies: Record<string, unknown>[] = [];
+    const api = renderTicket('/requests/42', clientUser, {
+      ReplyToTicket: (v) => (replies.push(v), payload('replyToTicket', ticket({ updatedAt: '2026-03-10T12:00:00Z' }))),
+    }, ticket({ timeEntries: [], billableMinutes: null, totalMinutes: null, timeline: ticket().timeline.filter((e) => !e.isInternal) }));
+    await screen.findByTestId('ticket-title');
+    expect(api.calls.find((c) => c.operationName === 'Ticket')?.variables).toEqual({ number: 42 });
+    expect(api.ops()).not.toContain('AccountManagers');
+    expect(screen.queryByTestId('ticket-status')).toBeNull();
+    expect(screen.queryByTestId('reply-internal')).toBeNull();
+    expect(screen.queryByTestId('time-log')).toBeNull();
+    expect(screen.queryByTestId('ticket-close')).toBeNull();
+    await user.type(screen.getByTestId('reply-body'), 'Still happening');
+    await user.click(screen.getByTestId('reply-submit'));
+    await screen.findByTestId('reply-sent');
+    expect(replies[0]).toEqual({ number: 42, body: 'Still happening' });
+  });
+
+  it('can close or reopen a resolved request', async () => {
+    const user = userEvent.setup();
+    const changes: Record<string, unknown>[] = [];
+    renderTicket('/requests/42', clientUser, {
+      ChangeTicketStatus: (v) => (changes.push(v), payload('changeTicketStatus', ticket({ status: 'CLOSED', updatedAt: '2026-03-11T00:00:00Z' }))),
+    }, ticket({ status: 'RESOLVED', resolvedAt: '2026-03-10T15:00:00Z' }));
+    expect(await screen.findByTestId('ticket-reopen')).toBeInTheDocument();
+    await user.click(screen.getByTestId('ticket-close'));
+    await waitFor(() => expect(screen.getByTestId('ticket-status-pill')).toHaveTextContent('Closed'));
+    expect(changes[0]).toEqual({ number: 42, status: 'CLOSED' });
+    expect(screen.queryByTestId('ticket-close')).toBeNull();
+  });
+
+  it('says so when the ticket does not exist', async () => {
+    renderTicket('/requests/999', clientUser, { Ticket: () => ({ ticket: null }) });
+    expect(await screen.findByText('Ticket not found')).toBeInTheDocument();
+  });
+});
