@@ -27,13 +27,12 @@ def _database() -> None:
 
 
 def _broker() -> None:
+    from django.conf import settings
     from kombu import Connection
-
-    from msp_portal.celery import app
 
     # A fresh connection, not one from the pool: a pooled connection can look alive after
     # the broker went away.
-    with Connection(app.conf.broker_url, connect_timeout=2) as conn:
+    with Connection(settings.CELERY_BROKER_URL, connect_timeout=2) as conn:
         conn.ensure_connection(max_retries=1, timeout=2)
 
 

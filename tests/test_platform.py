@@ -25,14 +25,8 @@ def test_readyz_checks_database_and_broker(world):
 
 
 def test_readyz_reports_an_unreachable_broker(world, settings):
-    from msp_portal.celery import app
-
-    original = app.conf.broker_url
-    app.conf.broker_url = "redis://127.0.0.1:1/0"
-    try:
-        response = HttpClient().get("/readyz")
-    finally:
-        app.conf.broker_url = original
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+    response = HttpClient().get("/readyz")
     assert response.status_code == 503 and response.json()["checks"]["broker"]["ok"] is False
 
 

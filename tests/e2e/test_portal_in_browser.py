@@ -100,8 +100,11 @@ def test_technician_enrols_an_authenticator_and_searches_clients(stack: Stack, n
     sign_in(page, stack.msp_url, "tech@msp.demo")
     enrol_authenticator(page, shot="02-technician-totp-enrolment")
 
-    expect(page).to_have_url(f"{stack.msp_url}/clients")
+    # Technicians land on their queue; the client list is one click away.
+    expect(page).to_have_url(f"{stack.msp_url}/queue")
     expect(page.get_by_test_id("viewer-role")).to_have_text("Technician")
+    page.get_by_test_id("nav-clients").click()
+    expect(page).to_have_url(f"{stack.msp_url}/clients")
     table = page.get_by_test_id("clients-table")
     expect(table.locator(CLIENT_ROWS)).to_have_count(len(DEMO_CLIENTS))
     for slug in DEMO_CLIENTS:
