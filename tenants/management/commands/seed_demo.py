@@ -69,6 +69,9 @@ def _user(email: str, full_name: str, **extra: Any) -> User:
 class Command(BaseCommand):
     help = "Seed demo data (idempotent) and print the demo sign-ins."
 
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--without-tickets", action="store_true", help="Seed people and clients only.")
+
     def handle(self, *args: Any, **options: Any) -> None:
         admin = None
         for email, name, role, limited in STAFF:
@@ -112,7 +115,7 @@ class Command(BaseCommand):
                     client.invitations.filter(email=email, accepted_at__isnull=True).delete()
             with schema_context(client.schema_name):
                 sync_member_contacts(client)
-                if not Ticket.objects.exists():
+                if not options["without_tickets"] and not Ticket.objects.exists():
                     self._seed_tickets(client, spec)
         limited_technician = User.objects.get(email="tech.limited@msp.demo")
         StaffClientAccess.objects.get_or_create(
