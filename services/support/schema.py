@@ -25,7 +25,7 @@ from services.sla.clocks import ticket_clocks
 from services.support import actions
 from services.support.models import Comment, SlaOutcome, Ticket, TicketStatus
 from services.workqueue.models import BreachState, WorkItem
-from tenants.access import AccessDenied, clients_visible_to, ensure_msp_role
+from tenants.access import AccessDenied, clients_visible_to, ensure_msp_role, staff_reaches_all_clients
 from tenants.errors import ActionError
 from tenants.models import Client, User
 from tenants.request_scope import is_msp_host, resolve_client
@@ -134,9 +134,9 @@ def queue_queryset(
 ) -> QuerySet[WorkItem]:
     """Open work across the clients this person reaches, soonest deadline first."""
     items = WorkItem.objects.filter(is_open=True).select_related("client", "assignee")
-    visible = clients_visible_to(user)
-    if visible.query.where:  # limited staff: only their clients (a subquery, still one query)
-        items = items.filter(client__in=visible)
+    if not staff_reaches_all_clients(user):
+        # A technician limited to an allow-list: only their clients (a subquery, still one query).
+        items = items.filter(client__in=clients_visible_to(user))
     if mine:
         items = items.filter(assignee=user)
     if unassigned:
