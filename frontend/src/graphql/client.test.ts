@@ -151,6 +151,13 @@ describe('helpers', () => {
     expect(readCookie('csrftoken', '')).toBeNull();
   });
 
+  it('says a request body over Django’s upload limit was too large (not the settings name)', async () => {
+    respond({ errors: [{ message: 'Request body exceeded settings.DATA_UPLOAD_MAX_MEMORY_SIZE.' }] }, 400);
+    const err = await caught(gql('mutation ReplyToTicket { x }'));
+    expect(err.message).toBe('The request was too large for the server.');
+    expect(err.status).toBe(400);
+  });
+
   it('messageForGraphQLErrors mentions how many more errors there were', () => {
     expect(messageForGraphQLErrors([{ message: 'A' }, { message: 'B' }, { message: 'C' }])).toBe('A (and 2 more errors)');
     expect(messageForGraphQLErrors([])).toMatch(/unknown error/);

@@ -75,12 +75,14 @@ export function csrfToken(): string | null {
   return readCookie('csrftoken');
 }
 
+export const REQUEST_TOO_LARGE = 'The request was too large for the server.';
+
 function httpMessage(status: number): string {
   if (status === 401) return 'Your session has ended. Please sign in again.';
   if (status === 403)
     return 'The request was refused (the security token may have expired). Reload the page and try again.';
   if (status === 404) return 'The API endpoint could not be found (HTTP 404).';
-  if (status === 413) return 'The request was too large for the server.';
+  if (status === 413) return REQUEST_TOO_LARGE;
   if (status === 429) return 'Too many requests. Wait a moment and try again.';
   if (status === 502 || status === 503 || status === 504)
     return `The server is unavailable right now (HTTP ${status}). Try again in a moment.`;
@@ -96,6 +98,8 @@ export function messageForGraphQLErrors(errors: readonly GraphQLErrorItem[]): st
   if (code === 'NOT_AUTHENTICATED' || code === 'UNAUTHENTICATED') return 'Your session has ended. Please sign in again.';
   if (code === 'PERMISSION_DENIED' || code === 'FORBIDDEN') return 'You do not have permission to do that.';
   if (code === 'OTP_REQUIRED') return 'Two-factor verification is required before you can see this.';
+  // Django refuses a body over DATA_UPLOAD_MAX_MEMORY_SIZE before graphene sees it (HTTP 400).
+  if (/DATA_UPLOAD_MAX_MEMORY_SIZE/.test(first.message ?? '')) return REQUEST_TOO_LARGE;
   const msg = (first.message || '').trim() || 'The server returned an error.';
   return errors.length > 1 ? `${msg} (and ${errors.length - 1} more error${errors.length > 2 ? 's' : ''})` : msg;
 }

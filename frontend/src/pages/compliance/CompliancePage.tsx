@@ -23,7 +23,7 @@ export function CompliancePage() {
           <p className="page-subtitle">How often your MSP answered and resolved requests within the agreed times.</p>
         </div>
       </div>
-      <ComplianceSection clientSlug={clientUserSlug(viewer)} />
+      <ComplianceSection clientSlug={clientUserSlug(viewer)} title="Month by month" />
     </div>
   );
 }

@@ -20,20 +20,19 @@ import {
 const MONTH_CHOICES = [6, 12] as const;
 
 /** SLA compliance per month for one client: chart + met/breached table. */
-export function ComplianceSection({ clientSlug, headingLevel = 2 }: { clientSlug?: string; headingLevel?: 1 | 2 }) {
+export function ComplianceSection({ clientSlug, title = 'SLA compliance' }: { clientSlug?: string; title?: string }) {
   const [priority, setPriority] = useState<Priority | 'ALL'>('ALL');
   const [months, setMonths] = useState<number>(6);
   const q = useQuery<SlaComplianceQuery, SlaComplianceQueryVariables>(SLA_COMPLIANCE_QUERY, { ...(clientSlug ? { clientSlug } : {}), months });
   const points = useMemo(() => complianceSeries(q.data?.slaCompliance ?? [], priority), [q.data, priority]);
-  const Heading = headingLevel === 1 ? 'h1' : 'h2';
   const scope = priority === 'ALL' ? 'all priorities' : `${priority} · ${PRIORITY_LABEL[priority]}`;
 
   return (
     <section className="card" aria-labelledby="compliance-heading" data-testid="compliance-section">
       <div className="card-header">
-        <Heading className="card-title" id="compliance-heading">
-          SLA compliance
-        </Heading>
+        <h2 className="card-title" id="compliance-heading">
+          {title}
+        </h2>
         <div className="row gap-sm">
           <FilterSelect
             label="Priority"
@@ -75,7 +74,7 @@ export function ComplianceSection({ clientSlug, headingLevel = 2 }: { clientSlug
           <div className={clsx('pad', q.loading && 'is-refreshing')}>
             <div className="compliance-summary">
               {COMPLIANCE_CLOCKS.map((c) => (
-                <SummaryStat key={c} label={COMPLIANCE_CLOCK_LABEL[c]} cell={periodTotal(points, c)} months={months} />
+                <SummaryStat key={c} label={COMPLIANCE_CLOCK_LABEL[c]} cell={periodTotal(points, c)} months={points.length} />
               ))}
             </div>
             <ComplianceChart points={points} title={`SLA compliance per month, ${scope}`} />
@@ -144,7 +143,7 @@ function SummaryStat({ label, cell, months }: { label: string; cell: ComplianceC
   return (
     <div className="stat">
       <div className="stat-label">
-        {label} · last {months} months
+        {label} · {months === 1 ? 'this month' : `last ${months} months`}
       </div>
       <div className={clsx('stat-value', cell.percent === null && 'is-empty')}>{formatPercent(cell.percent)}</div>
       <div className="stat-sub">

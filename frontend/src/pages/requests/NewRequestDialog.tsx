@@ -152,7 +152,7 @@ function LevelChoice({
   testId: string;
 }) {
   return (
-    <Field label={legend} error={error}>
+    <Field label={legend} error={error} hint={help[value]}>
       {({ id, describedBy, invalid }) => (
         <select
           id={id}
@@ -165,8 +165,8 @@ function LevelChoice({
           data-testid={testId}
         >
           {LEVELS.map((l) => (
-            <option key={l} value={l}>
-              {LEVEL_LABEL[l]} — {help[l]}
+            <option key={l} value={l} title={help[l]}>
+              {LEVEL_LABEL[l]}
             </option>
           ))}
         </select>

@@ -1,6 +1,7 @@
 import clsx from 'clsx';
 import { useId, useRef, useState, type FormEvent } from 'react';
 import { Alert, Button } from '../../components/ui';
+import { REQUEST_TOO_LARGE } from '../../graphql/client';
 import type {
   AddInternalNoteMutation,
   AddInternalNoteMutationVariables,
@@ -90,6 +91,8 @@ export function ReplyBox({
   }
 
   const bodyError = localError ?? action.errors.fields['body'];
+  const totalBytes = files.reduce((n, f) => n + f.size, 0);
+  const tooLarge = action.generalMessages.includes(REQUEST_TOO_LARGE) && files.length > 0;
   const attachmentsError = fileError ?? action.errors.fields['attachments'];
 
   return (
@@ -107,6 +110,7 @@ export function ReplyBox({
       {action.generalMessages.length > 0 && (
         <Alert className="reply-alert" title={internal ? 'The note wasn’t saved' : 'The reply wasn’t sent'}>
           {action.generalMessages.join(' ')}
+          {tooLarge && ` Send fewer or smaller attachments (now ${files.length} ${files.length === 1 ? 'file' : 'files'}, ${formatBytes(totalBytes)} in total).`}
         </Alert>
       )}
       {sent && (

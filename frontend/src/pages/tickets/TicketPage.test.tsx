@@ -243,6 +243,18 @@ describe('TicketPage (staff)', () => {
     expect(api.ops()).not.toContain('ReplyToTicket');
   });
 
+  it('explains a body the server refused as too large, with the attachments’ total size', async () => {
+    const user = userEvent.setup();
+    renderTicket('/tickets/acme/42', staff, {
+      ReplyToTicket: () => ({ __errors: [{ message: 'Request body exceeded settings.DATA_UPLOAD_MAX_MEMORY_SIZE.' }] }),
+    });
+    await user.type(await screen.findByTestId('reply-body'), 'Screenshot');
+    await user.upload(screen.getByTestId('reply-file'), new File(['x'.repeat(2_000)], 'screen.png', { type: 'image/png' }));
+    await user.click(screen.getByTestId('reply-submit'));
+    expect(await screen.findByText(/The request was too large for the server\. Send fewer or smaller attachments \(now 1 file, 2 KB in total\)\./)).toBeInTheDocument();
+    expect(screen.getByTestId('reply-attachments')).toHaveTextContent('screen.png');
+  });
+
   it('logs time', async () => {
     const user = userEvent.setup();
     const logged: Record<string, unknown>[] = [];
