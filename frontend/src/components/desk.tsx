@@ -2,7 +2,7 @@
 import clsx from 'clsx';
 import { useEffect, useId, useRef, useState } from 'react';
 import type { BreachState, Level, Priority, SlaClockState, TicketStatus } from '../graphql/generated';
-import { LEVEL_LABEL, PRIORITY_LABEL, SLA_CLOCK_STATE_LABEL, TICKET_STATUS_LABEL } from '../lib/enums';
+import { BREACH_STATE_LABEL, LEVEL_LABEL, PRIORITY_LABEL, SLA_CLOCK_STATE_LABEL, TICKET_STATUS_LABEL } from '../lib/enums';
 import { formatDateTime } from '../lib/format';
 import { BREACH_TONE, CLOCK_STATE_TONE, clockLabel, countdown, effectiveBreachState, parseJson, useNow } from '../lib/sla';
 
@@ -167,6 +167,18 @@ export function SlaCountdown({
     );
   }
   const c = dueAt ? countdown(dueAt, now) : null;
+  if (state !== 'NONE' && (!c || !dueAt)) {
+    // A risk without a deadline to count down to (e.g. a clock that already breached).
+    return (
+      <span className={clsx('sla', `sla-${BREACH_TONE[state]}`, layout === 'stack' && 'sla-stack')} data-testid="sla-countdown" data-state={state}>
+        <span className="sla-time">
+          {state === 'BREACHED' && <span className="sla-dot" aria-hidden="true" />}
+          {BREACH_STATE_LABEL[state].toLowerCase()}
+        </span>
+        {clock && <span className="sla-clock">{label}</span>}
+      </span>
+    );
+  }
   if (state === 'NONE' || !c || !dueAt) {
     return (
       <span className={clsx('sla', 'sla-none', layout === 'stack' && 'sla-stack')} data-testid="sla-countdown" data-state="NONE">
