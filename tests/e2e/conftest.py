@@ -33,7 +33,14 @@ from tests.e2e.harness import (
 
 
 @pytest.fixture(scope="module")
-def stack() -> Iterator[Stack]:
+def seed_demo_args() -> tuple[str, ...]:
+    """Extra arguments of ``seed_demo`` for this module's stack; a test module overrides
+    this fixture to change them (e.g. ``("--without-tickets",)`` for an empty service desk)."""
+    return ()
+
+
+@pytest.fixture(scope="module")
+def stack(seed_demo_args: tuple[str, ...]) -> Iterator[Stack]:
     dist = ROOT / "frontend" / "dist"
     if not (dist / "index.html").exists():
         pytest.fail("frontend/dist/index.html is missing: run `npm --prefix frontend run build` first")
@@ -50,7 +57,7 @@ def stack() -> Iterator[Stack]:
         shutil.copytree(dist, scratch / "dist")
         database.create()
         running.manage("bootstrap_portal")
-        running.manage("seed_demo")
+        running.manage("seed_demo", *seed_demo_args)
         running.spawn(
             "web",
             [
