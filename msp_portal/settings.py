@@ -234,6 +234,8 @@ ATTACHMENT_CONTENT_TYPES = frozenset(
 )
 # Upper bound of work items one SLA sweep run handles (the rest wait for the next minute).
 SLA_SWEEP_MAX_ITEMS = int(os.environ.get("SLA_SWEEP_MAX_ITEMS", "20000"))
+# A message may carry ATTACHMENT_MAX_COUNT files of ATTACHMENT_MAX_BYTES, base64-encoded (4/3) in JSON.
+DATA_UPLOAD_MAX_MEMORY_SIZE = ATTACHMENT_MAX_BYTES * ATTACHMENT_MAX_COUNT * 4 // 3 + 1_000_000
 # Billing rounding for technician time: up to the next multiple of this many minutes.
 TIME_ENTRY_ROUNDING_MINUTES = int(os.environ.get("TIME_ENTRY_ROUNDING_MINUTES", "15"))
 

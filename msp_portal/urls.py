@@ -6,6 +6,7 @@ from django_otp.admin import OTPAdminSite
 
 from msp_portal.graphql.view import PortalGraphQLView
 from msp_portal.views import spa
+from services.support.views import download_attachment
 
 # Django admin asks for a second factor too (MSP back office).
 admin.site.__class__ = OTPAdminSite
@@ -14,5 +15,6 @@ admin.site.site_header = "MSP Portal back office"
 urlpatterns = [
     path("graphql/", PortalGraphQLView.as_view(), name="graphql"),
     path("admin/", admin.site.urls),
-    re_path(r"^(?!static/|graphql/|admin/)(?P<path>.*)$", spa, name="spa"),
+    path("attachments/<slug:client_slug>/<int:attachment_id>", download_attachment, name="attachment"),
+    re_path(r"^(?!static/|graphql/|admin/|attachments/)(?P<path>.*)$", spa, name="spa"),
 ]

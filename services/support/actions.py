@@ -425,6 +425,13 @@ def _comment(
                 if first:
                     ticket.first_responded_at = now
                 if ticket.status == TicketStatus.NEW:
+                    _activity(
+                        ticket,
+                        TicketActivity.Kind.STATUS,
+                        actor,
+                        now,
+                        detail={"from": ticket.status, "to": "open"},
+                    )
                     ticket.status = TicketStatus.OPEN
             elif ticket.status == TicketStatus.WAITING_ON_CLIENT:
                 # The client answered: the clocks run again.

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator, Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import graphene
@@ -20,6 +20,7 @@ from graphql_relay import from_global_id
 from msp_portal.graphql.errors import error_fields, guard_query, to_error_list
 from msp_portal.graphql.loaders import loader
 from msp_portal.tenancy import current_schema_name
+from services.directory.models import Contact
 from services.sla import engine
 from services.sla.clocks import ticket_clocks
 from services.support import actions
@@ -27,7 +28,7 @@ from services.support.models import Comment, SlaOutcome, Ticket, TicketStatus
 from services.workqueue.models import BreachState, WorkItem
 from tenants.access import AccessDenied, clients_visible_to, ensure_msp_role, staff_reaches_all_clients
 from tenants.errors import ActionError
-from tenants.models import Client, User
+from tenants.models import Client, ClientRole, MspRole, User
 from tenants.request_scope import is_msp_host, resolve_client
 from tenants.schema import CountedConnection, StaffMember, enum_value, load_staff
 
@@ -197,6 +198,17 @@ class SlaClock(graphene.ObjectType):
         )
 
 
+class AttachmentType(graphene.ObjectType):
+    class Meta:
+        name = "Attachment"
+
+    id = graphene.ID(required=True)
+    filename = graphene.String(required=True)
+    content_type = graphene.String(required=True)
+    size_bytes = graphene.Int(required=True)
+    url = graphene.String(required=True, description="Download link (same authorisation as the ticket).")
+
+
 class TimelineEntry(graphene.ObjectType):
     id = graphene.ID(required=True)
     kind = graphene.String(required=True)
@@ -206,6 +218,7 @@ class TimelineEntry(graphene.ObjectType):
     is_internal = graphene.Boolean(required=True)
     body = graphene.String()
     detail = graphene.JSONString(required=True)
+    attachments = graphene.List(graphene.NonNull(AttachmentType), required=True)
 
 
 class TimeEntryType(graphene.ObjectType):
@@ -320,7 +333,11 @@ def build_timeline(ticket: Ticket, viewer: User) -> list[TimelineEntry]:
     """Replies, notes and changes in order; internal entries only for staff."""
     staff = viewer.is_msp_staff
     activities = list(ticket.activities.all())
-    comments = {comment.pk: comment for comment in Comment.objects.filter(ticket=ticket)}
+    comments = {
+        comment.pk: comment
+        for comment in Comment.objects.filter(ticket=ticket).prefetch_related("attachments")
+    }
+    client: Client = ticket._client  # type: ignore[attr-defined]
     people = {
         user.pk: user
         for user in User.objects.filter(pk__in={a.actor_id for a in activities if a.actor_id is not None})
@@ -341,6 +358,16 @@ def build_timeline(ticket: Ticket, viewer: User) -> list[TimelineEntry]:
                 is_internal=activity.is_internal,
                 body=comment.body if comment else None,
                 detail=activity.detail,
+                attachments=[
+                    AttachmentType(
+                        id=str(a.pk),
+                        filename=a.filename,
+                        content_type=a.content_type,
+                        size_bytes=a.size_bytes,
+                        url=f"/attachments/{client.slug}/{a.pk}",
+                    )
+                    for a in (comment.attachments.all() if comment else [])
+                ],
             )
         )
     return entries
@@ -385,7 +412,9 @@ class ComplianceRow(graphene.ObjectType):
 
 def compliance_rows(months: int, now: datetime) -> list[ComplianceRow]:
     """Per month, priority and clock (first response, first resolution) in the current schema."""
-    first_month = (timezone.localdate(now).replace(day=1) - timedelta(days=31 * (months - 1))).replace(day=1)
+    today = timezone.localdate(now)
+    month_index = today.year * 12 + today.month - 1 - (months - 1)
+    first_month = date(month_index // 12, month_index % 12 + 1, 1)
     counts = (
         SlaOutcome.objects.filter(
             judged_at__date__gte=first_month, clock__in=["first_response", "first_resolution"]
@@ -402,7 +431,6 @@ def compliance_rows(months: int, now: datetime) -> list[ComplianceRow]:
     }
     rows = []
     month = first_month
-    today = timezone.localdate(now)
     while month <= today:
         key_month = f"{month:%Y-%m}"
         for priority in ("P1", "P2", "P3", "P4"):
@@ -424,7 +452,43 @@ def compliance_rows(months: int, now: datetime) -> list[ComplianceRow]:
     return rows
 
 
+class ContactType(graphene.ObjectType):
+    class Meta:
+        name = "Contact"
+
+    id = graphene.ID(required=True)
+    full_name = graphene.String(required=True)
+    email = graphene.String(required=True)
+    job_title = graphene.String(required=True)
+    is_business_critical = graphene.Boolean(required=True)
+
+
+def assignable_staff(client: Client) -> QuerySet[User]:
+    """Technicians and admins who reach `client` (one query: all-client staff or the allow-list)."""
+    return (
+        User.objects.filter(is_active=True, msp_role__in=[MspRole.TECHNICIAN, MspRole.ADMIN])
+        .filter(
+            Q(limited_to_allowed_clients=False) | Q(msp_role=MspRole.ADMIN) | Q(client_access__client=client)
+        )
+        .distinct()
+        .order_by("full_name")
+    )
+
+
 class SupportQuery(graphene.ObjectType):
+    contacts = graphene.List(
+        graphene.NonNull(ContactType),
+        required=True,
+        client_slug=graphene.String(),
+        search=graphene.String(),
+        description="Staff and the client's IT leads: its active contacts (at most 200).",
+    )
+    assignable_staff = graphene.List(
+        graphene.NonNull(StaffMember),
+        required=True,
+        client_slug=graphene.String(required=True),
+        description="Staff: technicians and admins who may be assigned this client's tickets.",
+    )
     queue = DjangoConnectionField(
         WorkItemType,
         required=True,
@@ -448,6 +512,38 @@ class SupportQuery(graphene.ObjectType):
     sla_compliance = graphene.List(
         graphene.NonNull(ComplianceRow), required=True, client_slug=graphene.String(), months=graphene.Int()
     )
+
+    def resolve_contacts(
+        root: Any, info: Any, client_slug: str | None = None, search: str | None = None
+    ) -> list[ContactType]:
+        def body() -> list[ContactType]:
+            with client_schema(info.context, client_slug) as client:
+                user = info.context.user
+                if not (user.is_msp_staff or actions.client_role(user, client) == ClientRole.IT_LEAD):
+                    raise AccessDenied("Only staff and the client's IT leads can list its contacts.")
+                rows = Contact.objects.filter(is_active=True)
+                if search:
+                    rows = rows.filter(Q(full_name__icontains=search) | Q(email__icontains=search))
+                return [
+                    ContactType(
+                        id=str(c.pk),
+                        full_name=c.full_name,
+                        email=c.email,
+                        job_title=c.job_title,
+                        is_business_critical=c.is_business_critical,
+                    )
+                    for c in rows.order_by("full_name")[:200]
+                ]
+
+        return guard_query(body)
+
+    def resolve_assignable_staff(root: Any, info: Any, client_slug: str) -> QuerySet[User]:
+        def body() -> QuerySet[User]:
+            ensure_msp_role(info.context.user)
+            client = resolve_client(info.context, client_slug)
+            return assignable_staff(client)
+
+        return guard_query(body)
 
     def resolve_queue(root: Any, info: Any, **kwargs: Any) -> QuerySet[WorkItem]:
         def body() -> QuerySet[WorkItem]:

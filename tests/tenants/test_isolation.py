@@ -324,7 +324,34 @@ def _catalog_mutation_probe(mutation: str):
     return probe
 
 
+def probe_contacts(world, gql):
+    for graphql in [*_ticket_outsiders(world, gql), gql(world.a_member, host=world.a)]:
+        for args in ('(clientSlug: "bravo")', ""):
+            result = graphql.execute("{ contacts%s { fullName email } }" % args)
+            assert_nothing_of_b(result.get("data"))  # errors may echo the slug the caller sent
+    assert gql(world.a_member, host=world.a).execute("{ contacts { email } }")["errors"][0]["extensions"][
+        "code"
+    ] == ("PERMISSION_DENIED")
+    assert len(gql(world.a_lead, host=world.a).data("{ contacts { email } }")["contacts"]) == 2
+
+
+def probe_assignable_staff(world, gql):
+    for graphql in _ticket_outsiders(world, gql):
+        result = graphql.execute('{ assignableStaff(clientSlug: "bravo") { email } }')
+        assert result.get("data") is None and result["errors"]
+    # The technician limited to A is not offered for B.
+    emails = [
+        row["email"]
+        for row in gql(world.admin).data('{ assignableStaff(clientSlug: "bravo") { email } }')[
+            "assignableStaff"
+        ]
+    ]
+    assert world.limited_technician.email not in emails and world.technician.email in emails
+
+
 PROBES: dict[str, Callable] = {
+    "contacts": probe_contacts,
+    "assignableStaff": probe_assignable_staff,
     "slaCatalog": probe_sla_catalog,
     "clientSla": probe_client_sla,
     "saveBusinessCalendar": _catalog_mutation_probe(

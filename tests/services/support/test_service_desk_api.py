@@ -298,3 +298,75 @@ def test_watchers_follow_tickets_they_did_not_raise(world, gql):
     assert view["viewerIsWatching"] is True and view["watchers"] == [{"email": world.a_member.email}]
     assert mutate(member, "watchTicket", {"number": number, "watching": "false"})["errors"] == []
     assert member.data("{ tickets { title } }")["tickets"] == []
+
+
+def test_attachments_download_only_for_people_who_see_the_ticket(world, gql, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    lead = gql(world.a_lead, host=world.a)
+    number = raise_request(lead)["number"]
+    tech = gql(world.technician)
+    data = base64.b64encode(b"printer log").decode()
+    mutate(
+        tech,
+        "addInternalNote",
+        {
+            "clientSlug": '"alpha"',
+            "number": number,
+            "body": '"log attached"',
+            "attachments": f'[{{filename: "log.txt", contentType: "text/plain", dataBase64: "{data}"}}]',
+        },
+    )
+    mutate(
+        lead,
+        "replyToTicket",
+        {
+            "number": number,
+            "body": '"photo"',
+            "attachments": f'[{{filename: "p.png", contentType: "image/png", dataBase64: "{data}"}}]',
+        },
+    )
+    timeline = tech.data(
+        TICKET.replace("body actorName", "body actorName attachments { filename url }"),
+        {"n": number, "c": "alpha"},
+    )["ticket"]["timeline"]
+    urls = {a["filename"]: a["url"] for entry in timeline for a in entry["attachments"]}
+    assert set(urls) == {"log.txt", "p.png"}
+
+    staff_file = tech.http.get(urls["log.txt"])
+    assert staff_file.status_code == 200 and b"".join(staff_file.streaming_content) == b"printer log"
+    assert staff_file["Content-Disposition"].startswith("attachment")
+    assert lead.http.get(urls["p.png"]).status_code == 200
+    assert lead.http.get(urls["log.txt"]).status_code == 404  # an internal note's file
+    assert gql(world.a_member, host=world.a).http.get(urls["p.png"]).status_code == 404  # not their ticket
+    assert gql(world.b_lead, host=world.b).http.get(urls["p.png"]).status_code == 404  # another client
+    assert gql(None, host=world.a).http.get(urls["p.png"]).status_code == 404
+
+
+def test_compliance_months_are_exactly_the_ones_asked_for(world, gql):
+    rows = gql(world.a_lead, host=world.a).data("{ slaCompliance(months: 6) { month } }")["slaCompliance"]
+    assert len({row["month"] for row in rows}) == 6
+
+
+def test_contacts_and_assignable_staff_let_staff_raise_and_assign(world, gql):
+    tech = gql(world.technician)
+    contacts = tech.data('{ contacts(clientSlug: "alpha", search: "member") { id email } }')["contacts"]
+    assert [c["email"] for c in contacts] == [world.a_member.email]
+    created = tech.data(
+        CREATE,
+        {
+            "input": {
+                "clientSlug": "alpha",
+                "title": "Phoned in",
+                "impact": "LOW",
+                "urgency": "LOW",
+                "requesterId": contacts[0]["id"],
+            }
+        },
+    )["createTicket"]
+    assert created["errors"] == []
+    staff = tech.data('{ assignableStaff(clientSlug: "alpha") { id email } }')["assignableStaff"]
+    assert {s["email"] for s in staff} == {
+        world.admin.email,
+        world.technician.email,
+        world.limited_technician.email,
+    }
