@@ -6,6 +6,7 @@ action, map errors. Relations a list shows are batched with DataLoaders.
 
 from __future__ import annotations
 
+import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
@@ -46,6 +47,7 @@ from tenants.models import (
     ProvisioningJob,
     ProvisioningStatus,
     User,
+    hash_token,
 )
 from tenants.provisioning import live_progress, start_provisioning_job
 from tenants.request_scope import host_client, is_msp_host, resolve_client
@@ -546,8 +548,6 @@ class Query(graphene.ObjectType):
 
 
 def _is_uuid(value: str) -> bool:
-    import uuid
-
     try:
         uuid.UUID(str(value))
     except ValueError:
@@ -767,8 +767,6 @@ class AcceptInvitation(graphene.Mutation):
 
 
 def _existing_user_for_invitation(token: str) -> User | None:
-    from tenants.models import hash_token
-
     invitation = Invitation.objects.filter(token_hash=hash_token(token or "")).first()
     if invitation is None or not invitation.is_open:
         return None
