@@ -374,10 +374,12 @@ def build_timeline(ticket: Ticket, viewer: User) -> list[TimelineEntry]:
 
 
 def load_ticket_view(client: Client, viewer: User, number: int) -> Ticket:
+    """Everything the ticket's resolvers read, loaded now: they run after the request has left
+    the client's schema, so nothing may be fetched lazily from tenant tables later."""
     ticket = actions.get_ticket(client, viewer, number)
     ticket = (
         Ticket.objects.select_related("requester")
-        .prefetch_related("time_entries", "sla_events")
+        .prefetch_related("time_entries", "sla_events", "watchers")
         .get(pk=ticket.pk)
     )
     ticket._client = client  # type: ignore[attr-defined]
