@@ -19,11 +19,15 @@ to apply. Each run is checked to have recorded no migration anywhere.
   own default, Django's `migrate` also runs the autodetector in every schema to warn about
   model changes without migrations (`--verbosity 0 1` times both).
 
+* checks: with `--checks skip` the runs pass `--skip-checks`; django-tenants hands the
+  command's options to every schema's `migrate`, which otherwise runs Django's system checks
+  once per schema (`--checks run skip` times both).
+
 Before the timed runs at each size, one untimed run warms caches (and applies any migration
 added to the tree after the template was built).
 
-With `--skip-checks` every run passes that flag on: django-tenants hands the command's options
-to each schema's `migrate`, which otherwise runs Django's system checks once per schema.
+Besides wall-clock seconds, the CPU seconds of the command's Python processes are reported
+(PostgreSQL's own work is not included): on a shared machine they are the steadier figure.
 
 Executors alternate within each repeat (the order flips every repeat); the median of the
 repeats is reported, with per-tenant milliseconds (median / client tenants) and the marginal
@@ -33,8 +37,7 @@ Runs on its own throwaway database (`msp_bench_migrate` by default), created and
 the script. Run from the repository root:
 
     .venv/bin/python -m benchmarks.migrate_schemas --sizes 100 500 --repeats 2
-    .venv/bin/python -m benchmarks.migrate_schemas --sizes 100 --verbosity 0 1
-    .venv/bin/python -m benchmarks.migrate_schemas --sizes 100 --skip-checks
+    .venv/bin/python -m benchmarks.migrate_schemas --sizes 100 --verbosity 0 1 --checks run skip
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -66,14 +70,31 @@ EXECUTORS = ("standard", "multiprocessing")
 BATCH = 50
 
 
+@dataclass(frozen=True)
+class Variant:
+    """How the command is invoked besides the executor: verbosity, and whether system checks run."""
+
+    verbosity: int
+    skip_checks: bool
+
+    @property
+    def arguments(self) -> list[str]:
+        return [f"--verbosity={self.verbosity}", *(["--skip-checks"] if self.skip_checks else [])]
+
+    @property
+    def label(self) -> str:
+        return " ".join(self.arguments)
+
+
 @dataclass
 class Series:
-    """The repeated runs of one (size, executor, verbosity) combination, in seconds."""
+    """The repeated runs of one (size, executor, variant): wall-clock and CPU seconds."""
 
     size: int
     executor: str
-    verbosity: int
+    variant: Variant
     seconds: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
 
     @property
     def median(self) -> float:
@@ -229,54 +250,57 @@ def check_clients_complete(template: str) -> tuple[int, int]:
     return tables[template], records[template]
 
 
-def time_migrate_schemas(
-    executor: str, verbosity: int, env: dict[str, str], schemas: Sequence[str], extra: Sequence[str]
-) -> float:
-    """Seconds for one `manage.py migrate_schemas` child process; fails if it migrated anything."""
-    before = sum(migration_records(schemas).values())
-    command = [
-        sys.executable,
-        "manage.py",
-        "migrate_schemas",
-        f"--executor={executor}",
-        "--noinput",
-        f"--verbosity={verbosity}",
-        *extra,
-    ]
-    started = time.perf_counter()
+def children_cpu() -> float:
+    """User + system CPU seconds of this process's finished children (and theirs, once reaped)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run_command(command: Sequence[str], env: dict[str, str]) -> None:
     result = subprocess.run(command, cwd=REPO_ROOT, env=env, capture_output=True, text=True, check=False)
-    elapsed = time.perf_counter() - started
     if result.returncode != 0:
         tail = "\n".join((result.stdout + result.stderr).splitlines()[-30:])
         raise SystemExit(f"{' '.join(command)} failed ({result.returncode}):\n{tail}")
+
+
+def time_migrate_schemas(
+    executor: str, variant: Variant, env: dict[str, str], schemas: Sequence[str]
+) -> tuple[float, float]:
+    """Wall-clock and CPU seconds of one `manage.py migrate_schemas` child; fails if it migrated anything.
+
+    The CPU time is the command's own (its multiprocessing workers included), not PostgreSQL's.
+    """
+    before = sum(migration_records(schemas).values())
+    command = [sys.executable, "manage.py", "migrate_schemas", f"--executor={executor}", "--noinput"]
+    cpu_before = children_cpu()
+    started = time.perf_counter()
+    run_command([*command, *variant.arguments], env)
+    elapsed = time.perf_counter() - started
+    cpu = children_cpu() - cpu_before
     after = sum(migration_records(schemas).values())
     if after != before:
         raise SystemExit(
             f"migrate_schemas recorded {after - before} migrations: there was something to migrate."
         )
-    return elapsed
+    return elapsed, cpu
 
 
-def settle(env: dict[str, str], schemas: Sequence[str], extra: Sequence[str]) -> None:
+def settle(env: dict[str, str], schemas: Sequence[str]) -> None:
     """One untimed run: warms caches and applies migrations added to the tree after the template was built."""
     before = sum(migration_records(schemas).values())
-    command = [sys.executable, "manage.py", "migrate_schemas", "--noinput", "--verbosity=0", *extra]
     started = time.perf_counter()
-    result = subprocess.run(command, cwd=REPO_ROOT, env=env, capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        raise SystemExit(f"{' '.join(command)} failed ({result.returncode}):\n{result.stderr[-3000:]}")
+    run_command([sys.executable, "manage.py", "migrate_schemas", "--noinput", "--verbosity=0"], env)
     applied = sum(migration_records(schemas).values()) - before
     note = f"; applied {applied} migrations the template lacked" if applied else ""
     print(f"  warm-up run (untimed) {time.perf_counter() - started:.1f} s{note}", flush=True)
 
 
-def run(
-    args: argparse.Namespace, db_url: str, extra: Sequence[str]
-) -> tuple[list[Series], dict[int, list[float]]]:
-    """Grow to each size, then time every executor and verbosity `args.repeats` times."""
+def run(args: argparse.Namespace, db_url: str) -> tuple[list[Series], dict[int, list[float]]]:
+    """Grow to each size, then time every executor and variant `args.repeats` times."""
     from django.conf import settings
 
     env = bench_environment(db_url)
+    variants = [Variant(v, skip) for v in args.verbosity for skip in (c == "skip" for c in args.checks)]
     series: list[Series] = []
     probes: dict[int, list[float]] = {}
     for size in sorted(args.sizes):
@@ -284,7 +308,7 @@ def run(
         add_clients(size - args.provision_probes, db_url)
         probes[size] = provision_probes(size, args.provision_probes)
         schemas = tenant_schemas()
-        settle(env, schemas, extra)
+        settle(env, schemas)
         tables, records = check_clients_complete(settings.TENANT_BASE_SCHEMA)
         print(
             f"  {client_count()} clients, {len(schemas)} schemas to visit (public + template + clients); "
@@ -292,20 +316,21 @@ def run(
             flush=True,
         )
         by_key = {
-            (executor, verbosity): Series(size, executor, verbosity)
-            for verbosity in args.verbosity
+            (executor, variant): Series(size, executor, variant)
+            for variant in variants
             for executor in args.executors
         }
         for repeat in range(args.repeats):
             order = list(args.executors) if repeat % 2 == 0 else list(reversed(args.executors))
-            for verbosity in args.verbosity:
+            for variant in variants:
                 for executor in order:
-                    seconds = time_migrate_schemas(executor, verbosity, env, schemas, extra)
-                    by_key[executor, verbosity].seconds.append(seconds)
+                    seconds, cpu = time_migrate_schemas(executor, variant, env, schemas)
+                    by_key[executor, variant].seconds.append(seconds)
+                    by_key[executor, variant].cpu.append(cpu)
                     print(
-                        f"  {size:>4} clients  {executor:<15} -v {verbosity}  "
-                        f"run {repeat + 1}/{args.repeats}  "
-                        f"{seconds:6.1f} s  ({1000 * seconds / size:5.1f} ms per client, "
+                        f"  {size:>4} clients  {executor:<15} {variant.label:<28} "
+                        f"run {repeat + 1}/{args.repeats}  {seconds:6.1f} s  "
+                        f"({1000 * seconds / size:5.1f} ms per client, CPU {cpu:5.1f} s, "
                         f"load {os.getloadavg()[0]:.1f})",
                         flush=True,
                     )
@@ -313,32 +338,34 @@ def run(
     return series, probes
 
 
-def report(
-    series: list[Series], probes: dict[int, list[float]], machine: list[tuple[str, str]], extra: Sequence[str]
-) -> None:
+def report(series: list[Series], probes: dict[int, list[float]], machine: list[tuple[str, str]]) -> None:
     from django.conf import settings
 
     processes = getattr(settings, "TENANT_MULTIPROCESSING_MAX_PROCESSES", 2)
     chunks = getattr(settings, "TENANT_MULTIPROCESSING_CHUNKS", 2)
     print()
     print(
-        "migrate_schemas with nothing to migrate (wall clock of the whole command; "
-        f"multiprocessing: {processes} processes, chunks of {chunks}"
-        + (f"; with {' '.join(extra)})" if extra else ")")
+        "migrate_schemas with nothing to migrate: wall clock of the whole command, and the CPU time of its "
+        f"Python processes (multiprocessing: {processes} processes, chunks of {chunks})"
     )
     print()
-    medians = {(s.size, s.executor, s.verbosity): s.median for s in series}
+
+    def order(s: Series) -> tuple[int, bool, int, int]:
+        return (s.variant.verbosity, s.variant.skip_checks, s.size, EXECUTORS.index(s.executor))
+
+    medians = {(s.size, s.executor, s.variant): s.median for s in series}
     rows = []
-    for s in sorted(series, key=lambda s: (s.verbosity, s.size, EXECUTORS.index(s.executor))):
-        standard = medians.get((s.size, "standard", s.verbosity))
+    for s in sorted(series, key=order):
+        standard = medians.get((s.size, "standard", s.variant))
         rows.append(
             [
                 s.size,
                 s.executor,
-                s.verbosity,
+                s.variant.label,
                 " / ".join(f"{x:.1f}" for x in s.seconds),
                 f"{s.median:.1f}",
                 f"{1000 * s.median / s.size:.1f}",
+                f"{statistics.median(s.cpu):.1f}",
                 f"{standard / s.median:.2f}x" if standard else "",
             ]
         )
@@ -346,10 +373,11 @@ def report(
         [
             "clients",
             "executor",
-            "verbosity",
+            "options",
             "runs (s)",
             "median (s)",
             "ms per client",
+            "median CPU (s)",
             "speed-up vs standard",
         ],
         rows,
@@ -362,11 +390,11 @@ def report(
         print(f"Marginal cost of one more client tenant (median at {high} - median at {low}) / {high - low}:")
         print()
         marginal = []
-        for s in sorted(series, key=lambda s: (s.verbosity, EXECUTORS.index(s.executor))):
+        for s in sorted(series, key=order):
             if s.size == high:
-                per_client = (s.median - medians[low, s.executor, s.verbosity]) / (high - low)
-                marginal.append([s.executor, s.verbosity, f"{1000 * per_client:.1f}"])
-        print_table(["executor", "verbosity", "ms per extra client"], marginal)
+                per_client = (s.median - medians[low, s.executor, s.variant]) / (high - low)
+                marginal.append([s.executor, s.variant.label, f"{1000 * per_client:.1f}"])
+        print_table(["executor", "options", "ms per extra client"], marginal)
     if any(probes.values()):
         print()
         print("provision_client (cloning the template) with that many clients already in the database:")
@@ -413,10 +441,12 @@ def main(argv: Sequence[str] | None = None) -> None:
         help="at each size, make the last N clients with provision_client and time it (default 3)",
     )
     parser.add_argument(
-        "--skip-checks",
-        action="store_true",
-        help="pass --skip-checks: django-tenants hands it to every schema's migrate, which otherwise runs "
-        "Django's system checks once per schema",
+        "--checks",
+        nargs="+",
+        choices=["run", "skip"],
+        default=["run"],
+        help="'skip' passes --skip-checks, which django-tenants hands to every schema's migrate; without it "
+        "Django's system checks run once per schema (default: run)",
     )
     parser.add_argument(
         "--database", default="msp_bench_migrate", help="throwaway database name (msp_bench_*)"
@@ -437,9 +467,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         setup_django(db_url)
         print("Bootstrapping: public schema, MSP tenant, template schema…", flush=True)
         bootstrap_database()
-        extra = ["--skip-checks"] if args.skip_checks else []
-        series, probes = run(args, db_url, extra)
-        report(series, probes, machine, extra)
+        series, probes = run(args, db_url)
+        report(series, probes, machine)
     print(f"\nBenchmark finished in {time.perf_counter() - started:.0f} s.")
 
 
