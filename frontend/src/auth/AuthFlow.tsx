@@ -61,9 +61,10 @@ function FinishSignIn({ next }: { next?: string | null | undefined }) {
   );
 }
 
-/** "Not you? Sign out" for the 2FA steps. */
+/** "Not you? Sign out" for the 2FA steps. The next person starts at plain /login (no `?next=`). */
 export function SwitchAccount({ onReset }: { onReset: () => void }) {
-  const { setViewer } = useViewer();
+  const { markSignedOut } = useViewer();
+  const navigate = useNavigate();
   const [logout, { loading }] = useMutation<LogoutMutation>(LOGOUT_MUTATION);
   return (
     <button
@@ -72,8 +73,9 @@ export function SwitchAccount({ onReset }: { onReset: () => void }) {
       disabled={loading}
       onClick={async () => {
         await logout();
-        setViewer(null);
+        markSignedOut();
         onReset();
+        navigate('/login', { replace: true });
       }}
     >
       Sign in with a different account

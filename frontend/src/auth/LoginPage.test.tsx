@@ -182,6 +182,27 @@ describe('LoginPage flow', () => {
     expect(api.ops().filter((o) => o === 'StartOtpEnrolment')).toHaveLength(1);
   });
 
+  it('"Sign in with a different account" drops the previous person’s ?next=', async () => {
+    let viewer: ViewerFieldsFragment | null = makeViewer({ otpVerified: false });
+    mockGraphQL({
+      Viewer: () => ({ viewer }),
+      Logout: () => {
+        viewer = null;
+        return { logout: { ok: true } };
+      },
+      Login: () => {
+        viewer = makeViewer({ id: 'U2', email: 'carla@acme.example', isMspStaff: false, mspRole: null, otpRequired: false, otpVerified: false });
+        return { login: { nextStep: 'SIGNED_IN', viewer, errors: [] } };
+      },
+    });
+    const user = userEvent.setup();
+    renderLogin('/login?next=%2Fclients%2Facme');
+    await user.click(await screen.findByRole('button', { name: /different account/i }));
+    await screen.findByTestId('login-email');
+    await signIn(user);
+    await waitFor(() => expect(screen.getByTestId('location')).toHaveTextContent(/^\/company$/));
+  });
+
   it('shows transport errors (e.g. server down) on the sign-in form', async () => {
     vi.stubGlobal(
       'fetch',

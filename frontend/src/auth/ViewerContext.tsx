@@ -15,6 +15,13 @@ type ViewerContextValue = {
   refresh: () => Promise<Viewer | null>;
   /** Replace the viewer with one returned by a mutation (login, verifyOtp, …). */
   setViewer: (viewer: Viewer | null) => void;
+  /**
+   * True after a deliberate sign-out (until someone signs in again): the login guard
+   * then sends people to plain /login, not back to the signed-out person's page (`?next=`).
+   */
+  signedOut: boolean;
+  /** Forget the viewer after a deliberate sign-out (see `signedOut`). */
+  markSignedOut: () => void;
 };
 
 const ViewerContext = createContext<ViewerContextValue | null>(null);
@@ -22,7 +29,7 @@ const ViewerContext = createContext<ViewerContextValue | null>(null);
 export function ViewerProvider({ children }: { children: ReactNode }) {
   const q = useQuery<ViewerQuery>(VIEWER_QUERY);
   // `override` wins over the query result once a mutation handed us a fresher viewer.
-  const [override, setOverride] = useState<{ viewer: Viewer | null } | null>(null);
+  const [override, setOverride] = useState<{ viewer: Viewer | null; signedOut?: boolean } | null>(null);
 
   const { refetch } = q;
   const refresh = useCallback(async () => {
@@ -33,6 +40,7 @@ export function ViewerProvider({ children }: { children: ReactNode }) {
   }, [refetch]);
 
   const setViewer = useCallback((viewer: Viewer | null) => setOverride({ viewer }), []);
+  const markSignedOut = useCallback(() => setOverride({ viewer: null, signedOut: true }), []);
 
   // A request failed because the session ended (or 2FA lapsed): re-ask who we are.
   // The route guards then redirect to /login. Debounced so a burst of failing
@@ -59,8 +67,10 @@ export function ViewerProvider({ children }: { children: ReactNode }) {
       error: override ? undefined : q.error,
       refresh,
       setViewer,
+      signedOut: !!override?.signedOut,
+      markSignedOut,
     }),
-    [override, q.data, q.error, refresh, setViewer],
+    [override, q.data, q.error, refresh, setViewer, markSignedOut],
   );
   return <ViewerContext.Provider value={value}>{children}</ViewerContext.Provider>;
 }
@@ -90,6 +100,8 @@ export function StaticViewerProvider({
       error: undefined,
       refresh: refresh ?? (async () => viewer),
       setViewer,
+      signedOut: false,
+      markSignedOut: () => setViewer(null),
     }),
     [viewer, setViewer, refresh],
   );

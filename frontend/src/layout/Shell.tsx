@@ -43,7 +43,7 @@ const icons = {
 };
 
 export function Shell() {
-  const { viewer, setViewer } = useViewer();
+  const { viewer, markSignedOut } = useViewer();
   const navigate = useNavigate();
   const [logout, { loading: signingOut }] = useMutation<LogoutMutation>(LOGOUT_MUTATION);
   const companyMatch = useMatch('/company/:slug');
@@ -76,7 +76,8 @@ export function Shell() {
   async function signOut() {
     await logout();
     // Even if the request failed the user wants out: drop local state either way.
-    setViewer(null);
+    // Plain /login: the next person to sign in here starts at their own home page.
+    markSignedOut();
     navigate('/login', { replace: true });
   }
 

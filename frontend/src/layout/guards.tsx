@@ -5,11 +5,13 @@ import { useViewer } from '../auth/ViewerContext';
 
 /** Requires a signed-in viewer who passed any required 2FA; otherwise sends them to /login. */
 export function RequireViewer({ children }: { children: ReactNode }) {
-  const { viewer } = useViewer();
+  const { viewer, signedOut } = useViewer();
   const location = useLocation();
   if (!viewer || needsSecondFactor(viewer)) {
+    // A session that lapsed comes back here after signing in; a deliberate sign-out must
+    // not hand the signed-out person's page to whoever signs in next on this browser.
     const here = location.pathname + location.search;
-    const next = here === '/' ? '' : `?next=${encodeURIComponent(here)}`;
+    const next = here === '/' || signedOut ? '' : `?next=${encodeURIComponent(here)}`;
     return <Navigate to={`/login${next}`} replace />;
   }
   return <>{children}</>;

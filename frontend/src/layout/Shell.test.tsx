@@ -1,0 +1,91 @@
+import type { ReactNode } from 'react';
+import { render, screen, waitFor } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { MemoryRouter, Route, Routes, useLocation } from 'react-router';
+import { useViewer, ViewerProvider } from '../auth/ViewerContext';
+import { SESSION_PROBLEM_EVENT } from '../graphql/client';
+import type { ViewerFieldsFragment } from '../graphql/generated';
+import { makeViewer, mockGraphQL } from '../test/mockGraphQL';
+import { RequireViewer } from './guards';
+import { Shell } from './Shell';
+
+afterEach(() => vi.unstubAllGlobals());
+
+function Where() {
+  const loc = useLocation();
+  return <div data-testid="location">{loc.pathname + loc.search}</div>;
+}
+
+/** Like <App>: routes render once the first viewer answer is in. */
+function Booted({ children }: { children: ReactNode }) {
+  const { loading } = useViewer();
+  return loading ? null : <>{children}</>;
+}
+
+function renderApp(initial: string) {
+  return render(
+    <MemoryRouter initialEntries={[initial]}>
+      <ViewerProvider>
+        <Booted>
+          <Routes>
+            <Route path="/login" element={<Where />} />
+            <Route
+              element={
+                <RequireViewer>
+                  <Shell />
+                </RequireViewer>
+              }
+            >
+              <Route path="*" element={<div data-testid="page">a private page</div>} />
+            </Route>
+          </Routes>
+        </Booted>
+      </ViewerProvider>
+    </MemoryRouter>,
+  );
+}
+
+describe('Shell sign out', () => {
+  it('goes to plain /login (no ?next= back to the previous person’s page)', async () => {
+    let viewer: ViewerFieldsFragment | null = makeViewer();
+    const api = mockGraphQL({
+      Viewer: () => ({ viewer }),
+      Logout: () => {
+        viewer = null;
+        return { logout: { ok: true } };
+      },
+    });
+    const user = userEvent.setup();
+    renderApp('/tickets/acme/42?tab=time');
+    await screen.findByTestId('page');
+    await user.click(screen.getByTestId('sign-out'));
+    await waitFor(() => expect(screen.getByTestId('location')).toHaveTextContent(/^\/login$/));
+    expect(api.ops()).toContain('Logout');
+    // And it stays there: nothing re-adds ?next= afterwards.
+    await new Promise((r) => setTimeout(r, 50));
+    expect(screen.getByTestId('location')).toHaveTextContent(/^\/login$/);
+  });
+
+  it('still goes to plain /login when the sign-out request fails', async () => {
+    mockGraphQL({
+      Viewer: () => ({ viewer: makeViewer() }),
+      Logout: () => ({ __errors: [{ message: 'Server error' }] }),
+    });
+    const user = userEvent.setup();
+    renderApp('/clients/acme');
+    await screen.findByTestId('page');
+    await user.click(screen.getByTestId('sign-out'));
+    await waitFor(() => expect(screen.getByTestId('location')).toHaveTextContent(/^\/login$/));
+  });
+
+  it('a session that ends on its own still comes back to the page after signing in (?next=)', async () => {
+    let viewer: ViewerFieldsFragment | null = makeViewer();
+    mockGraphQL({ Viewer: () => ({ viewer }) });
+    renderApp('/clients/acme');
+    await screen.findByTestId('page');
+    viewer = null;
+    window.dispatchEvent(new CustomEvent(SESSION_PROBLEM_EVENT));
+    await waitFor(() => expect(screen.getByTestId('location')).toHaveTextContent('/login?next=%2Fclients%2Facme'));
+  });
+});
