@@ -10,7 +10,9 @@ const inMs = (ms: number) => new Date(NOW + ms).toISOString();
 describe('SlaCountdown', () => {
   it.each([
     ['ON_TRACK', inMs(5 * 3600_000), 'ON_TRACK', 'sla-green', '5h 00m left'],
-    ['ON_TRACK', inMs(20 * 60_000), 'WARNING', 'sla-amber', '20m 00s left'],
+    // Near is not at risk: WARNING comes from the server (share of the budget used), not from "within the hour".
+    ['ON_TRACK', inMs(20 * 60_000), 'ON_TRACK', 'sla-green', '20m 00s left'],
+    ['ON_TRACK', inMs(59 * 60_000), 'ON_TRACK', 'sla-green', '59m 00s left'],
     ['WARNING', inMs(3 * 3600_000), 'WARNING', 'sla-amber', '3h 00m left'],
     ['ON_TRACK', inMs(-61_000), 'BREACHED', 'sla-red', '1m 01s overdue'],
     ['BREACHED', inMs(-2 * 86400_000), 'BREACHED', 'sla-red', '2d 00h overdue'],

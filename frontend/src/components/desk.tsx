@@ -4,7 +4,7 @@ import { useEffect, useId, useRef, useState } from 'react';
 import type { BreachState, Level, Priority, SlaClockState, TicketStatus } from '../graphql/generated';
 import { BREACH_STATE_LABEL, LEVEL_LABEL, PRIORITY_LABEL, SLA_CLOCK_STATE_LABEL, TICKET_STATUS_LABEL } from '../lib/enums';
 import { formatDateTime } from '../lib/format';
-import { BREACH_TONE, CLOCK_STATE_TONE, clockLabel, countdown, effectiveBreachState, parseJson, useNow } from '../lib/sla';
+import { BREACH_TONE, CLOCK_STATE_TONE, clockLabel, countdown, effectiveBreachState, parseJson, useNow, type Tone } from '../lib/sla';
 
 // ---------------------------------------------------------------- priority
 
@@ -128,10 +128,10 @@ export function TicketStatusPill({ status }: { status: TicketStatus }) {
   );
 }
 
-export function ClockStatePill({ state }: { state: SlaClockState }) {
-  const tone = CLOCK_STATE_TONE[state];
+/** A clock's state; `tone` overrides the colour (a running clock at risk is amber, past its due time red). */
+export function ClockStatePill({ state, tone = CLOCK_STATE_TONE[state] }: { state: SlaClockState; tone?: Tone }) {
   return (
-    <span className={clsx('pill', `pill-${tone === 'none' ? 'grey' : tone}`)} data-state={state}>
+    <span className={clsx('pill', `pill-${tone === 'none' ? 'grey' : tone}`)} data-state={state} data-tone={tone}>
       {SLA_CLOCK_STATE_LABEL[state]}
     </span>
   );

@@ -428,3 +428,10 @@ export type QueueAssigneesQueryVariables = Exact<{
 
 
 export type QueueAssigneesQuery = { queue: { edges: Array<{ node: { id: string, assignee: { id: string, fullName: string, email: string, mspRole: MspRole } | null } | null } | null> } };
+
+export type TicketSlaPolicyQueryVariables = Exact<{
+  clientSlug?: string | null | undefined;
+}>;
+
+
+export type TicketSlaPolicyQuery = { clientSla: { policy: { id: string, name: string, warningThresholds: Array<number> } | null } | null };

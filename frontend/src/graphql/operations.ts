@@ -661,3 +661,20 @@ export const QUEUE_ASSIGNEES_QUERY = /* GraphQL */ `
   }
   ${STAFF_FIELDS}
 `;
+
+/**
+ * The client's SLA policy with its warning thresholds: a running clock on the ticket page
+ * turns amber once that share of its budget is used (when the ticket's explain names this
+ * policy; otherwise 75 %).
+ */
+export const TICKET_SLA_POLICY_QUERY = /* GraphQL */ `
+  query TicketSlaPolicy($clientSlug: String) {
+    clientSla(clientSlug: $clientSlug) {
+      policy {
+        id
+        name
+        warningThresholds
+      }
+    }
+  }
+`;

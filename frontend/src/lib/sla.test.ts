@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { BreachState } from '../graphql/generated';
-import { BREACH_TONE, clockLabel, countdown, effectiveBreachState, formatCountdown, formatDuration, formatMinutes, parseJson } from './sla';
+import { BREACH_TONE, clockLabel, clockRisk, countdown, effectiveBreachState, firstWarningFraction, formatCountdown, formatDuration, formatMinutes, parseJson } from './sla';
 
 const NOW = Date.parse('2026-03-10T12:00:00Z');
 const at = (ms: number) => new Date(NOW + ms).toISOString();
@@ -77,12 +77,18 @@ describe('breach state → colour', () => {
     expect(BREACH_TONE).toEqual({ BREACHED: 'red', WARNING: 'amber', ON_TRACK: 'green', PAUSED: 'grey', NONE: 'none' });
   });
 
-  it('follows the clock between polls: past deadline → breached, within the hour → warning', () => {
+  it('follows the clock between polls only when the deadline passes', () => {
     expect(effectiveBreachState('ON_TRACK', at(2 * H), NOW)).toBe('ON_TRACK');
-    expect(effectiveBreachState('ON_TRACK', at(30 * MIN), NOW)).toBe('WARNING');
     expect(effectiveBreachState('ON_TRACK', at(-1 * S), NOW)).toBe('BREACHED');
+    expect(effectiveBreachState('ON_TRACK', at(0), NOW)).toBe('BREACHED');
     expect(effectiveBreachState('WARNING', at(-1 * S), NOW)).toBe('BREACHED');
     expect(effectiveBreachState('WARNING', at(3 * H), NOW)).toBe('WARNING');
+  });
+
+  it('a near deadline alone is not a warning (a P2 with a 1 h first response is on track from its first second)', () => {
+    expect(effectiveBreachState('ON_TRACK', at(59 * MIN + 59 * S), NOW)).toBe('ON_TRACK');
+    expect(effectiveBreachState('ON_TRACK', at(30 * MIN), NOW)).toBe('ON_TRACK');
+    expect(effectiveBreachState('ON_TRACK', at(1 * S), NOW)).toBe('ON_TRACK');
   });
 
   it('leaves paused, breached and no-SLA states alone', () => {
@@ -92,6 +98,50 @@ describe('breach state → colour', () => {
       expect(effectiveBreachState(s, null, NOW)).toBe(s);
     }
     expect(effectiveBreachState('BREACHED', at(5 * H), NOW)).toBe('BREACHED');
+  });
+});
+
+describe('clockRisk (a clock on the ticket page)', () => {
+  const running = (usedMinutes: number, targetMinutes: number, dueAt: string | null = at(H)) => ({
+    state: 'RUNNING' as const,
+    dueAt,
+    usedMinutes,
+    targetMinutes,
+  });
+
+  it('is green until the first warning threshold of the budget is used, whatever the deadline', () => {
+    // A fresh P2 with a 1 h first-response target: due within the hour, but nothing used yet.
+    expect(clockRisk(running(0, 60, at(60 * MIN)), NOW)).toBe('green');
+    expect(clockRisk(running(44, 60, at(16 * MIN)), NOW)).toBe('green');
+  });
+
+  it('is amber from 75 % of the budget (or the policy’s first threshold)', () => {
+    expect(clockRisk(running(45, 60, at(15 * MIN)), NOW)).toBe('amber');
+    expect(clockRisk(running(59, 60, at(1 * MIN)), NOW)).toBe('amber');
+    expect(clockRisk(running(288, 480, at(3 * H)), NOW, 0.6)).toBe('amber');
+    expect(clockRisk(running(287, 480, at(3 * H)), NOW, 0.6)).toBe('green');
+    expect(clockRisk(running(400, 480, at(3 * H)), NOW, 0.9)).toBe('green');
+  });
+
+  it('turns red once the due time has passed (between polls) or the budget is used up', () => {
+    expect(clockRisk(running(10, 60, at(-1 * S)), NOW)).toBe('red');
+    expect(clockRisk(running(60, 60, at(H)), NOW)).toBe('red');
+  });
+
+  it('follows the clock’s state otherwise', () => {
+    const base = { dueAt: at(-H), usedMinutes: 90, targetMinutes: 60 };
+    expect(clockRisk({ ...base, state: 'BREACHED' }, NOW)).toBe('red');
+    expect(clockRisk({ ...base, state: 'MET', usedMinutes: 55 }, NOW)).toBe('green');
+    expect(clockRisk({ ...base, state: 'PAUSED', dueAt: null }, NOW)).toBe('grey');
+    expect(clockRisk({ state: 'NOT_APPLICABLE', dueAt: null, usedMinutes: null, targetMinutes: null }, NOW)).toBe('none');
+    expect(clockRisk({ state: 'RUNNING', dueAt: null, usedMinutes: null, targetMinutes: null }, NOW)).toBe('green');
+  });
+
+  it('takes the lowest valid threshold of the policy, else 75 %', () => {
+    expect(firstWarningFraction([0.9, 0.6])).toBe(0.6);
+    expect(firstWarningFraction([])).toBe(0.75);
+    expect(firstWarningFraction(null)).toBe(0.75);
+    expect(firstWarningFraction([0, 1.5])).toBe(0.75);
   });
 });
 

@@ -81,21 +81,51 @@ export const CLOCK_STATE_TONE: Record<SlaClockState, Tone> = {
   NOT_APPLICABLE: 'none',
 };
 
-/** The server's "breaching soon" window for the queue filter: a deadline within the hour. */
-export const BREACHING_SOON_MS = HOUR;
-
 /**
- * The risk to show *now*. The server's state is refreshed by polling (and its
- * sweep runs every minute); between polls a running deadline can pass or come
- * within the hour, so the countdown's colour follows the clock locally.
+ * The risk to show *now*. `WARNING` comes from the server, which computes it from the
+ * policy's warning thresholds (e.g. 75 % / 90 % of the business-time budget used), so a
+ * short target is not "at risk" just because its deadline is near. Between polls (the
+ * server's sweep runs every minute) a running deadline can pass: only then does the
+ * countdown turn red on its own.
  */
 export function effectiveBreachState(state: BreachState, dueAt: string | null | undefined, now: number): BreachState {
   if (!dueAt || (state !== 'ON_TRACK' && state !== 'WARNING')) return state;
   const due = Date.parse(dueAt);
   if (Number.isNaN(due)) return state;
-  if (due <= now) return 'BREACHED';
-  if (state === 'ON_TRACK' && due - now <= BREACHING_SOON_MS) return 'WARNING';
-  return state;
+  return due <= now ? 'BREACHED' : state;
+}
+
+/** The first warning threshold when the policy's own is not at hand (the server's default is 75 % / 90 %). */
+export const DEFAULT_WARNING_FRACTION = 0.75;
+
+/** The first (lowest) of a policy's warning thresholds, or the default. */
+export function firstWarningFraction(thresholds: readonly number[] | null | undefined): number {
+  const valid = (thresholds ?? []).filter((f) => Number.isFinite(f) && f > 0 && f < 1);
+  return valid.length ? Math.min(...valid) : DEFAULT_WARNING_FRACTION;
+}
+
+export type ClockRiskInput = {
+  state: SlaClockState;
+  dueAt: string | null;
+  usedMinutes: number | null;
+  targetMinutes: number | null;
+};
+
+/**
+ * Colour of one SLA clock (ticket page): red once breached or once a running clock's due
+ * instant has passed; amber when the business time used reached the policy's first warning
+ * threshold (`usedMinutes / targetMinutes ≥ warnAt`); green otherwise.
+ */
+export function clockRisk(clock: ClockRiskInput, now: number, warnAt: number = DEFAULT_WARNING_FRACTION): Tone {
+  if (clock.state !== 'RUNNING') return CLOCK_STATE_TONE[clock.state];
+  if (clock.dueAt) {
+    const due = Date.parse(clock.dueAt);
+    if (!Number.isNaN(due) && due <= now) return 'red';
+  }
+  const used = clock.usedMinutes ?? 0;
+  const target = clock.targetMinutes ?? 0;
+  if (target > 0 && used / target >= warnAt) return used >= target ? 'red' : 'amber';
+  return 'green';
 }
 
 // ------------------------------------------------------------------- clocks

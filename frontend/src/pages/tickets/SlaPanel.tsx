@@ -2,7 +2,7 @@ import clsx from 'clsx';
 import { ClockStatePill } from '../../components/desk';
 import type { SlaClockFieldsFragment } from '../../graphql/generated';
 import { formatDateTime } from '../../lib/format';
-import { clockLabel, countdown, formatMinutes, parseJson, useNow } from '../../lib/sla';
+import { clockLabel, clockRisk, countdown, DEFAULT_WARNING_FRACTION, firstWarningFraction, formatMinutes, parseJson, useNow } from '../../lib/sla';
 
 type Segment = {
   kind?: string;
@@ -23,7 +23,15 @@ export type ClockExplain = {
   steps?: string[];
 };
 
-export function SlaPanel({ clocks }: { clocks: readonly SlaClockFieldsFragment[] }) {
+/** The warning thresholds of a policy by name (the ticket's explain names its policy). */
+export type PolicyThresholds = { name: string; warningThresholds: readonly number[] };
+
+/** The first warning fraction for a clock: its policy's when known, else 75 %. */
+export function warnAtFor(explain: ClockExplain, policy: PolicyThresholds | null | undefined): number {
+  return policy && explain.policy === policy.name ? firstWarningFraction(policy.warningThresholds) : DEFAULT_WARNING_FRACTION;
+}
+
+export function SlaPanel({ clocks, policy }: { clocks: readonly SlaClockFieldsFragment[]; policy?: PolicyThresholds | null }) {
   return (
     <section className="card" aria-labelledby="sla-heading" data-testid="sla-panel">
       <div className="card-header">
@@ -37,7 +45,7 @@ export function SlaPanel({ clocks }: { clocks: readonly SlaClockFieldsFragment[]
       ) : (
         <ul className="sla-clocks">
           {clocks.map((c) => (
-            <SlaClockRow key={c.name} clock={c} />
+            <SlaClockRow key={c.name} clock={c} policy={policy} />
           ))}
         </ul>
       )}
@@ -45,18 +53,19 @@ export function SlaPanel({ clocks }: { clocks: readonly SlaClockFieldsFragment[]
   );
 }
 
-function SlaClockRow({ clock: c }: { clock: SlaClockFieldsFragment }) {
+function SlaClockRow({ clock: c, policy }: { clock: SlaClockFieldsFragment; policy: PolicyThresholds | null | undefined }) {
   const now = useNow();
   const explain = parseJson<ClockExplain>(c.explain, {});
+  const risk = clockRisk(c, now, warnAtFor(explain, policy));
   const live = c.state === 'RUNNING' && c.dueAt ? countdown(c.dueAt, now) : null;
   const measured = c.state !== 'NOT_APPLICABLE';
   const segments = explain.excluded_segments ?? [];
 
   return (
-    <li className="sla-clock-row" data-testid={`sla-clock-${c.name}`} data-state={c.state}>
+    <li className="sla-clock-row" data-testid={`sla-clock-${c.name}`} data-state={c.state} data-risk={risk}>
       <div className="sla-clock-head">
         <span className="strong">{clockLabel(c.name)}</span>
-        <ClockStatePill state={c.state} />
+        <ClockStatePill state={c.state} tone={risk} />
       </div>
       {measured ? (
         <>
@@ -66,7 +75,7 @@ function SlaClockRow({ clock: c }: { clock: SlaClockFieldsFragment }) {
                 <span className="muted">{c.state === 'MET' || c.state === 'BREACHED' ? 'Was due' : 'Due'}</span>{' '}
                 <time dateTime={c.dueAt}>{formatDateTime(c.dueAt)}</time>
                 {live && (
-                  <span className={clsx('sla-live', live.overdue ? 'is-overdue' : live.ms <= 3_600_000 && 'is-soon')} data-testid="sla-countdown">
+                  <span className={clsx('sla-live', risk === 'red' ? 'is-overdue' : risk === 'amber' && 'is-warning')} data-testid="sla-countdown">
                     {' '}
                     · <span className="tabular">{live.text}</span> {live.overdue ? 'overdue' : 'left'}
                   </span>

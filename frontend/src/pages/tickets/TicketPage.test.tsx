@@ -1,4 +1,4 @@
-import { render, screen, waitFor, within } from '@testing-library/react';
+import { cleanup, render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MemoryRouter, Route, Routes } from 'react-router';
@@ -148,6 +148,43 @@ describe('TicketPage (staff)', () => {
     expect(segments).toHaveTextContent('waiting on client');
     expect(segments).toHaveTextContent('ongoing');
     expect(segments).toHaveTextContent('45m');
+  });
+
+  it('colours a running clock by the share of its budget used, not by how near the deadline is', async () => {
+    const soon = new Date(Date.now() + 59 * 60_000).toISOString();
+    const running = (usedMinutes: number, explainPolicy = 'Standard') => ({
+      ...ticket().slaClocks[0]!,
+      state: 'RUNNING' as const,
+      usedMinutes,
+      remainingMinutes: 60 - usedMinutes,
+      dueAt: soon,
+      stoppedAt: null,
+      explain: JSON.stringify({ policy: explainPolicy, priority: 'P2', excluded_segments: [] }),
+    });
+    const policy = { id: 'P1', name: 'Standard', warningThresholds: [0.5, 0.9] };
+    const api = renderTicket('/tickets/acme/42', staff, { TicketSlaPolicy: () => ({ clientSla: { policy } }) }, ticket({ slaClocks: [running(0)] }));
+    const clock = within(await screen.findByTestId('sla-panel')).getByTestId('sla-clock-first_response');
+    // A P2 due within the hour with nothing used is on track: green, not amber.
+    expect(clock).toHaveAttribute('data-risk', 'green');
+    expect(within(clock).getByTestId('sla-countdown')).not.toHaveClass('is-warning');
+    await waitFor(() => expect(api.calls.find((c) => c.operationName === 'TicketSlaPolicy')?.variables).toEqual({ clientSlug: 'acme' }));
+    cleanup();
+
+    // The policy warns at 50 %: 30 of 60 minutes used is amber.
+    renderTicket('/tickets/acme/42', staff, { TicketSlaPolicy: () => ({ clientSla: { policy } }) }, ticket({ slaClocks: [running(30)] }));
+    const half = within(await screen.findByTestId('sla-panel')).getByTestId('sla-clock-first_response');
+    await waitFor(() => expect(half).toHaveAttribute('data-risk', 'amber'));
+    expect(within(half).getByTestId('sla-countdown')).toHaveClass('is-warning');
+    expect(half.querySelector('.pill[data-state]')).toHaveClass('pill-amber');
+    cleanup();
+
+    // Another policy than the client's current one (or none at hand): 75 %.
+    renderTicket('/tickets/acme/42', staff, { TicketSlaPolicy: () => ({ clientSla: { policy } }) }, ticket({ slaClocks: [running(30, 'Legacy')] }));
+    const legacy = within(await screen.findByTestId('sla-panel')).getByTestId('sla-clock-first_response');
+    expect(legacy).toHaveAttribute('data-risk', 'green');
+    cleanup();
+    renderTicket('/tickets/acme/42', staff, {}, ticket({ slaClocks: [running(45)] }));
+    expect(within(await screen.findByTestId('sla-panel')).getByTestId('sla-clock-first_response')).toHaveAttribute('data-risk', 'amber');
   });
 
   it('explains the priority', async () => {

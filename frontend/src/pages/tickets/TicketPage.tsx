@@ -13,9 +13,11 @@ import type {
   TicketFieldsFragment,
   TicketQuery,
   TicketQueryVariables,
+  TicketSlaPolicyQuery,
+  TicketSlaPolicyQueryVariables,
 } from '../../graphql/generated';
 import { useQuery } from '../../graphql/hooks';
-import { ACCOUNT_MANAGERS_QUERY, CHANGE_TICKET_STATUS_MUTATION, QUEUE_ASSIGNEES_QUERY, TICKET_QUERY } from '../../graphql/operations';
+import { ACCOUNT_MANAGERS_QUERY, CHANGE_TICKET_STATUS_MUTATION, QUEUE_ASSIGNEES_QUERY, TICKET_QUERY, TICKET_SLA_POLICY_QUERY } from '../../graphql/operations';
 import { CHANNEL_LABEL, LEVEL_LABEL, SERVICE_LINE_LABEL } from '../../lib/enums';
 import { formatDateTime, formatRelative } from '../../lib/format';
 import { clientUserSlug, parseTicketNumber } from '../../lib/tickets';
@@ -61,6 +63,10 @@ export function TicketPage() {
   useEffect(() => setFromMutation(null), [number, clientSlug]);
 
   useDocumentTitle(ticket ? `#${ticket.number} ${ticket.title}` : number ? `#${number}` : 'Ticket');
+
+  // The policy's warning thresholds colour the SLA clocks (75 % when unavailable).
+  const policyVars = useMemo<TicketSlaPolicyQueryVariables>(() => (clientSlug ? { clientSlug } : {}), [clientSlug]);
+  const slaPolicy = useQuery<TicketSlaPolicyQuery, TicketSlaPolicyQueryVariables>(TICKET_SLA_POLICY_QUERY, policyVars, { skip: number === null });
 
   const managers = useQuery<AccountManagersQuery>(ACCOUNT_MANAGERS_QUERY, undefined, { skip: !isStaff });
   const holders = useQuery<QueueAssigneesQuery, QueueAssigneesQueryVariables>(
@@ -147,7 +153,7 @@ export function TicketPage() {
           </div>
           <aside className="detail-side">
             {isStaff && clientSlug && <StaffActions ticket={ticket} clientSlug={clientSlug} staff={staffOptions} myStaffId={myStaffId} onTicket={onTicket} />}
-            <SlaPanel clocks={ticket.slaClocks} />
+            <SlaPanel clocks={ticket.slaClocks} policy={slaPolicy.data?.clientSla?.policy} />
             {isStaff && clientSlug && <TimeLog ticket={ticket} clientSlug={clientSlug} onTicket={onTicket} />}
             <TicketFacts ticket={ticket} />
           </aside>
