@@ -77,6 +77,10 @@ class WorkItem(models.Model):
             models.Index(
                 fields=["client", "next_deadline_at"], name="work_item_client_idx", condition=Q(is_open=True)
             ),
+            # The queue's "breached" filter: flagged items OR'ed with passed deadlines (a bitmap OR).
+            models.Index(
+                fields=["breach_state"], name="work_item_breach_state_idx", condition=Q(is_open=True)
+            ),
             # The sweep: items whose next warning or breach instant has come.
             models.Index(
                 fields=["next_alert_at"], name="work_item_next_alert_idx", condition=Q(is_open=True)

@@ -14,7 +14,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from services.workqueue.models import BreachState, Notification, WorkItem
@@ -35,10 +35,10 @@ class SweepResult:
     notifications: int
 
 
-def _notify(item: WorkItem, stage: dict[str, object]) -> bool:
-    """One notification (and email) per item, deadline and stage; False if already sent."""
+def _notification_for(item: WorkItem, stage: dict[str, object]) -> Notification | None:
+    """The notification for an item reaching `stage` (None when nobody is assigned to act)."""
     if item.assignee_id is None:
-        return False
+        return None
     breached = stage["label"] == "breached"
     clock = CLOCK_LABELS.get(item.next_deadline_clock, item.next_deadline_clock)
     title = (
@@ -49,28 +49,38 @@ def _notify(item: WorkItem, stage: dict[str, object]) -> bool:
     due = timezone.localtime(item.next_deadline_at) if item.next_deadline_at else None
     body = f"{item.title} ({item.priority}). Due {due:%a %d %b %H:%M %Z}." if due else item.title
     deadline = item.next_deadline_at.isoformat() if item.next_deadline_at else ""
-    key = f"sla:{item.pk}:{item.next_deadline_clock}:{deadline}:{stage['stage']}"
-    try:
-        with transaction.atomic():
-            Notification.objects.create(
-                user_id=item.assignee_id,
-                client=item.client,
-                kind="sla_breach" if breached else "sla_warning",
-                title=title,
-                body=body,
-                link=f"/tickets/{item.client.slug}/{item.number}",
-                dedupe_key=key[:120],
-            )
-    except IntegrityError:
-        return False
-    email = item.assignee.email if item.assignee else None
-    if email:
+    return Notification(
+        user_id=item.assignee_id,
+        client=item.client,
+        kind="sla_breach" if breached else "sla_warning",
+        title=title,
+        body=body,
+        link=f"/tickets/{item.client.slug}/{item.number}",
+        dedupe_key=f"sla:{item.pk}:{item.next_deadline_clock}:{deadline}:{stage['stage']}"[:120],
+    )
+
+
+def _send_new(notifications: list[Notification], emails: dict[int, str]) -> int:
+    """Insert the batch's notifications in one statement; email only those not sent before.
+
+    The unique key makes a retried or overlapping sweep insert nothing twice."""
+    if not notifications:
+        return 0
+    keys = [n.dedupe_key for n in notifications]
+    already = set(Notification.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True))
+    fresh = [n for n in notifications if n.dedupe_key not in already]
+    Notification.objects.bulk_create(fresh, ignore_conflicts=True)
+    messages = [(n.title, n.body, emails[n.user_id]) for n in fresh if emails.get(n.user_id)]
+    if messages:
         transaction.on_commit(
-            lambda: send_mail(
-                subject=title, message=body, from_email=None, recipient_list=[email], fail_silently=True
-            )
+            lambda: [
+                send_mail(
+                    subject=title, message=body, from_email=None, recipient_list=[to], fail_silently=True
+                )
+                for title, body, to in messages
+            ]
         )
-    return True
+    return len(fresh)
 
 
 def sweep_sla_alerts(now: datetime | None = None, *, batch_size: int = 500) -> SweepResult:
@@ -85,13 +95,15 @@ def sweep_sla_alerts(now: datetime | None = None, *, batch_size: int = 500) -> S
     warned = breached = notifications = 0
     for start in range(0, len(candidate_ids), batch_size):
         with transaction.atomic():
-            items = (
+            items = list(
                 WorkItem.objects.select_for_update(skip_locked=True, of=("self",))
                 .select_related("client", "assignee")
                 .filter(
                     pk__in=candidate_ids[start : start + batch_size], is_open=True, next_alert_at__lte=now
                 )
             )
+            outgoing: list[Notification] = []
+            emails: dict[int, str] = {}
             for item in items:
                 passed = [
                     entry
@@ -104,16 +116,26 @@ def sweep_sla_alerts(now: datetime | None = None, *, batch_size: int = 500) -> S
                 ]
                 item.alert_schedule = remaining
                 item.next_alert_at = datetime.fromisoformat(str(remaining[0]["at"])) if remaining else None
-                if passed:
-                    # Only the most severe stage reached is announced: no burst of stale warnings.
-                    top = max(passed, key=lambda entry: int(str(entry["stage"])))
-                    item.notified_stage = int(str(top["stage"]))
-                    if top["label"] == "breached":
-                        item.breach_state = BreachState.BREACHED
-                        breached += 1
-                    else:
-                        item.breach_state = BreachState.WARNING
-                        warned += 1
-                    notifications += int(_notify(item, top))
-                item.save(update_fields=["alert_schedule", "next_alert_at", "notified_stage", "breach_state"])
+                if not passed:
+                    continue
+                # Only the most severe stage reached is announced: no burst of stale warnings.
+                top = max(passed, key=lambda entry: int(str(entry["stage"])))
+                item.notified_stage = int(str(top["stage"]))
+                if top["label"] == "breached":
+                    item.breach_state = BreachState.BREACHED
+                    breached += 1
+                else:
+                    item.breach_state = BreachState.WARNING
+                    warned += 1
+                notification = _notification_for(item, top)
+                if notification is not None:
+                    outgoing.append(notification)
+                    if item.assignee is not None:
+                        emails[item.assignee.pk] = item.assignee.email
+            WorkItem.objects.bulk_update(
+                items,
+                ["alert_schedule", "next_alert_at", "notified_stage", "breach_state"],
+                batch_size=batch_size,
+            )
+            notifications += _send_new(outgoing, emails)
     return SweepResult(len(candidate_ids), warned, breached, notifications)
