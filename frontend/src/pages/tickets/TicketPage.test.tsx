@@ -135,7 +135,7 @@ describe('TicketPage (staff)', () => {
     expect(screen.getByTestId('time-totals')).toHaveTextContent('Billable 30m · Total 30m');
   });
 
-  it('Explain lists the derivation steps and the pauses', async () => {
+  it('Explain tells the clock’s story in plain words; the engine’s steps only behind "Show calculation"', async () => {
     const user = userEvent.setup();
     renderTicket('/tickets/acme/42', staff);
     const clock = within(await screen.findByTestId('sla-panel')).getByTestId('sla-clock-first_resolution');
@@ -143,11 +143,66 @@ describe('TicketPage (staff)', () => {
     expect(explain).not.toHaveAttribute('open');
     await user.click(within(explain).getByText('Explain'));
     expect(explain).toHaveAttribute('open');
-    expect(explain).toHaveTextContent('Paused while waiting on the client.');
-    const segments = within(explain).getByTestId('sla-segments');
+    const story = within(explain).getByTestId('sla-story');
+    expect(story).toHaveTextContent('Under the Standard SLA, a ticket should get a resolution within 8h of business time.');
+    expect(story).toHaveTextContent(/Paused while waiting on client since .*: 45m of business time so far doesn’t count/);
+    expect(explain).not.toHaveTextContent('Paused while waiting on the client.'); // the engine's step
+    await user.click(within(explain).getByTestId('sla-show-calculation'));
+    const calc = within(explain).getByTestId('sla-calculation');
+    expect(calc).toHaveTextContent('Paused while waiting on the client.');
+    const segments = within(calc).getByTestId('sla-segments');
     expect(segments).toHaveTextContent('waiting on client');
     expect(segments).toHaveTextContent('ongoing');
     expect(segments).toHaveTextContent('45m');
+    expect(within(explain).getByTestId('sla-show-calculation')).toHaveAttribute('aria-expanded', 'true');
+  });
+
+  it('a stopped clock shows its outcome; a running one tells wall-clock and business time apart', async () => {
+    const dueIn = new Date(Date.now() + 2 * 86400_000).toISOString();
+    const clocks = [
+      ticket().slaClocks[0]!, // MET: 25 of 60 minutes used
+      {
+        ...ticket().slaClocks[0]!,
+        name: 'next_update',
+        state: 'BREACHED' as const,
+        usedMinutes: 80,
+        remainingMinutes: 0,
+        overdueMinutes: 20,
+        stoppedAt: '2026-03-10T10:30:00Z',
+      },
+      { ...ticket().slaClocks[1]!, name: 'resolution', state: 'RUNNING' as const, usedMinutes: 240, remainingMinutes: 240, dueAt: dueIn },
+    ];
+    renderTicket('/tickets/acme/42', staff, {}, ticket({ slaClocks: clocks }));
+    const panel = await screen.findByTestId('sla-panel');
+
+    const met = within(panel).getByTestId('sla-clock-first_response');
+    expect(within(met).getByTestId('sla-outcome')).toHaveTextContent('Met with 35m of business time to spare');
+    expect(met).toHaveTextContent('25m used of a 1h target');
+    expect(met).toHaveTextContent('Was due');
+    expect(met).not.toHaveTextContent('Remaining');
+    expect(within(met).queryByTestId('sla-countdown')).toBeNull();
+
+    const breached = within(panel).getByTestId('sla-clock-next_update');
+    expect(within(breached).getByTestId('sla-outcome')).toHaveTextContent('Breached by 20m of business time');
+    expect(breached).toHaveTextContent('1h 20m used of a 1h target');
+
+    const running = within(panel).getByTestId('sla-clock-resolution');
+    expect(within(running).getByTestId('sla-countdown')).toHaveTextContent(/^\s*· (1d 23h|2d 00h) left$/);
+    expect(within(running).getByTestId('sla-budget')).toHaveTextContent('4h of business time left (4h used of a 8h target)');
+    expect(running).toHaveTextContent('The countdown is real time until the due time; business time only passes during business hours.');
+  });
+
+  it('client users get the plain explanation without the calculation', async () => {
+    const user = userEvent.setup();
+    renderTicket('/requests/42', clientUser, {}, ticket({ timeEntries: [], billableMinutes: null, totalMinutes: null }));
+    const clock = within(await screen.findByTestId('sla-panel')).getByTestId('sla-clock-first_response');
+    await user.click(within(clock).getByText('Explain'));
+    const explain = within(clock).getByTestId('sla-explain');
+    expect(within(explain).getByTestId('sla-story')).toHaveTextContent('Under the Standard SLA, a P2 ticket should get a first response within 1h of business time.');
+    expect(explain).toHaveTextContent('Met: the clock stopped');
+    expect(explain).toHaveTextContent('with 35m of business time to spare.');
+    expect(within(explain).queryByTestId('sla-show-calculation')).toBeNull();
+    expect(explain).not.toHaveTextContent('Policy Standard, P2: first response within 1 h 0 min.');
   });
 
   it('colours a running clock by the share of its budget used, not by how near the deadline is', async () => {

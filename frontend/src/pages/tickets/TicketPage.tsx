@@ -153,7 +153,7 @@ export function TicketPage() {
           </div>
           <aside className="detail-side">
             {isStaff && clientSlug && <StaffActions ticket={ticket} clientSlug={clientSlug} staff={staffOptions} myStaffId={myStaffId} onTicket={onTicket} />}
-            <SlaPanel clocks={ticket.slaClocks} policy={slaPolicy.data?.clientSla?.policy} />
+            <SlaPanel clocks={ticket.slaClocks} policy={slaPolicy.data?.clientSla?.policy} isStaff={isStaff} />
             {isStaff && clientSlug && <TimeLog ticket={ticket} clientSlug={clientSlug} onTicket={onTicket} />}
             <TicketFacts ticket={ticket} />
           </aside>
