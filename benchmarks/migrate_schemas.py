@@ -13,8 +13,9 @@ to apply. Each run is checked to have recorded no migration anywhere.
   each schema by replaying a `pg_dump` of the template schema under the new name — the same
   tables, indexes and rows `clone_schema` copies, at a cost that does not grow with the number
   of schemas (django-tenants' `clone_schema` is used when pg_dump is missing). The last
-  `--provision-probes` clients (3) of each size are made with `provision_client` itself, and
-  timed: how provisioning slows down as the database fills up;
+  2 × `--provision-probes` clients (3 each way) of each size are made with `provision_client`
+  itself, cloning and replaying migrations in turn, and timed: how provisioning slows down as
+  the database fills up;
 * verbosity: 0 (default) is what `bootstrap_portal` runs on every start; at 1, the command's
   own default, Django's `migrate` also runs the autodetector in every schema to warn about
   model changes without migrations (`--verbosity 0 1` times both).
@@ -59,6 +60,7 @@ from benchmarks.provisioning import (
     REPO_ROOT,
     bench_environment,
     bootstrap_database,
+    creation_mode,
     load_average,
     machine_description,
     print_table,
@@ -68,6 +70,7 @@ from benchmarks.provisioning import (
 
 EXECUTORS = ("standard", "multiprocessing")
 BATCH = 50
+PROVISIONING_MODES = ("clone", "migrate")
 
 
 @dataclass(frozen=True)
@@ -182,25 +185,27 @@ def add_clients(target: int, db_url: str) -> None:
             )
 
 
-def provision_probes(size: int, count: int) -> list[float]:
-    """Provision `count` more clients with `provision_client` (the cloning path) and time each call."""
+def provision_probes(size: int, count: int) -> dict[str, list[float]]:
+    """Provision `count` clients each way (cloning, replaying migrations), interleaved; time each call."""
     from tenants.provisioning import provision_client
 
-    seconds = []
+    seconds: dict[str, list[float]] = {mode: [] for mode in PROVISIONING_MODES}
     for index in range(count):
-        slug = f"probe-{size}-{index}"
-        started = time.perf_counter()
-        provision_client(
-            {
-                "name": f"Probe {slug}",
-                "slug": slug,
-                "it_lead_email": f"lead@{slug}.example.com",
-                "it_lead_name": "Lead",
-            },
-            acting_user=None,
-        )
-        seconds.append(time.perf_counter() - started)
-        print(f"  provision_client({slug!r}) took {seconds[-1]:.3f} s", flush=True)
+        for mode in PROVISIONING_MODES:
+            slug = f"probe-{mode}-{size}-{index}"
+            started = time.perf_counter()
+            with creation_mode(mode):
+                provision_client(
+                    {
+                        "name": f"Probe {slug}",
+                        "slug": slug,
+                        "it_lead_email": f"lead@{slug}.example.com",
+                        "it_lead_name": "Lead",
+                    },
+                    acting_user=None,
+                )
+            seconds[mode].append(time.perf_counter() - started)
+            print(f"  provision_client({slug!r}) took {seconds[mode][-1]:.3f} s", flush=True)
     return seconds
 
 
@@ -265,10 +270,11 @@ def run_command(command: Sequence[str], env: dict[str, str]) -> None:
 
 def time_migrate_schemas(
     executor: str, variant: Variant, env: dict[str, str], schemas: Sequence[str]
-) -> tuple[float, float]:
-    """Wall-clock and CPU seconds of one `manage.py migrate_schemas` child; fails if it migrated anything.
+) -> tuple[float, float] | None:
+    """Wall-clock and CPU seconds of one `manage.py migrate_schemas` child, None if it migrated anything.
 
     The CPU time is the command's own (its multiprocessing workers included), not PostgreSQL's.
+    A run that applied migrations (someone added one to the tree meanwhile) does not count.
     """
     before = sum(migration_records(schemas).values())
     command = [sys.executable, "manage.py", "migrate_schemas", f"--executor={executor}", "--noinput"]
@@ -279,9 +285,8 @@ def time_migrate_schemas(
     cpu = children_cpu() - cpu_before
     after = sum(migration_records(schemas).values())
     if after != before:
-        raise SystemExit(
-            f"migrate_schemas recorded {after - before} migrations: there was something to migrate."
-        )
+        print(f"  that run applied {after - before} migrations added to the tree meanwhile; repeating it")
+        return None
     return elapsed, cpu
 
 
@@ -295,20 +300,21 @@ def settle(env: dict[str, str], schemas: Sequence[str]) -> None:
     print(f"  warm-up run (untimed) {time.perf_counter() - started:.1f} s{note}", flush=True)
 
 
-def run(args: argparse.Namespace, db_url: str) -> tuple[list[Series], dict[int, list[float]]]:
+def run(args: argparse.Namespace, db_url: str) -> tuple[list[Series], dict[int, dict[str, list[float]]]]:
     """Grow to each size, then time every executor and variant `args.repeats` times."""
     from django.conf import settings
 
     env = bench_environment(db_url)
     variants = [Variant(v, skip) for v in args.verbosity for skip in (c == "skip" for c in args.checks)]
     series: list[Series] = []
-    probes: dict[int, list[float]] = {}
+    probes: dict[int, dict[str, list[float]]] = {}
     for size in sorted(args.sizes):
         print(f"Growing to {size} client tenants…", flush=True)
-        add_clients(size - args.provision_probes, db_url)
+        add_clients(size - len(PROVISIONING_MODES) * args.provision_probes, db_url)
         probes[size] = provision_probes(size, args.provision_probes)
         schemas = tenant_schemas()
-        settle(env, schemas)
+        if args.repeats:
+            settle(env, schemas)
         tables, records = check_clients_complete(settings.TENANT_BASE_SCHEMA)
         print(
             f"  {client_count()} clients, {len(schemas)} schemas to visit (public + template + clients); "
@@ -324,7 +330,13 @@ def run(args: argparse.Namespace, db_url: str) -> tuple[list[Series], dict[int, 
             order = list(args.executors) if repeat % 2 == 0 else list(reversed(args.executors))
             for variant in variants:
                 for executor in order:
-                    seconds, cpu = time_migrate_schemas(executor, variant, env, schemas)
+                    for _attempt in range(3):
+                        timed = time_migrate_schemas(executor, variant, env, schemas)
+                        if timed:
+                            break
+                    else:
+                        raise SystemExit("Migrations keep appearing in the tree; run the benchmark later.")
+                    seconds, cpu = timed
                     by_key[executor, variant].seconds.append(seconds)
                     by_key[executor, variant].cpu.append(cpu)
                     print(
@@ -334,11 +346,12 @@ def run(args: argparse.Namespace, db_url: str) -> tuple[list[Series], dict[int, 
                         f"load {os.getloadavg()[0]:.1f})",
                         flush=True,
                     )
-        series.extend(by_key.values())
+        series.extend(s for s in by_key.values() if s.seconds)
     return series, probes
 
 
-def report(series: list[Series], probes: dict[int, list[float]], machine: list[tuple[str, str]]) -> None:
+def report_runs(series: list[Series]) -> None:
+    """The timed migrate_schemas runs, and the marginal cost of a tenant between the sizes."""
     from django.conf import settings
 
     processes = getattr(settings, "TENANT_MULTIPROCESSING_MAX_PROCESSES", 2)
@@ -369,19 +382,8 @@ def report(series: list[Series], probes: dict[int, list[float]], machine: list[t
                 f"{standard / s.median:.2f}x" if standard else "",
             ]
         )
-    print_table(
-        [
-            "clients",
-            "executor",
-            "options",
-            "runs (s)",
-            "median (s)",
-            "ms per client",
-            "median CPU (s)",
-            "speed-up vs standard",
-        ],
-        rows,
-    )
+    headers = ["clients", "executor", "options", "runs (s)", "median (s)", "ms per client", "median CPU (s)"]
+    print_table([*headers, "speed-up vs standard"], rows)
 
     sizes = sorted({s.size for s in series})
     if len(sizes) > 1:
@@ -395,20 +397,21 @@ def report(series: list[Series], probes: dict[int, list[float]], machine: list[t
                 per_client = (s.median - medians[low, s.executor, s.variant]) / (high - low)
                 marginal.append([s.executor, s.variant.label, f"{1000 * per_client:.1f}"])
         print_table(["executor", "options", "ms per extra client"], marginal)
-    if any(probes.values()):
+
+
+def report_probes(probes: dict[int, dict[str, list[float]]]) -> None:
+    """provision_client at each size, both ways."""
+    rows = [
+        [size, mode, " / ".join(f"{x:.3f}" for x in values), f"{statistics.median(values):.3f}"]
+        for size, by_mode in sorted(probes.items())
+        for mode, values in by_mode.items()
+        if values
+    ]
+    if rows:
         print()
-        print("provision_client (cloning the template) with that many clients already in the database:")
+        print("provision_client with that many clients already in the database, each way:")
         print()
-        print_table(
-            ["clients", "calls", "seconds each", "median (s)"],
-            [
-                [size, len(v), " / ".join(f"{x:.3f}" for x in v), f"{statistics.median(v):.3f}"]
-                for size, v in sorted(probes.items())
-                if v
-            ],
-        )
-    print()
-    print_table(["machine", ""], [*machine, ("Load average at end (1/5/15 min)", load_average())])
+        print_table(["clients", "way", "seconds each", "median (s)"], rows)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -438,7 +441,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         "--provision-probes",
         type=int,
         default=3,
-        help="at each size, make the last N clients with provision_client and time it (default 3)",
+        help="at each size, time provision_client for the last 2N clients, N each way (default 3)",
     )
     parser.add_argument(
         "--checks",
@@ -468,7 +471,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         print("Bootstrapping: public schema, MSP tenant, template schema…", flush=True)
         bootstrap_database()
         series, probes = run(args, db_url)
-        report(series, probes, machine)
+        if series:
+            report_runs(series)
+        report_probes(probes)
+        print()
+        print_table(["machine", ""], [*machine, ("Load average at end (1/5/15 min)", load_average())])
     print(f"\nBenchmark finished in {time.perf_counter() - started:.0f} s.")
 
 
