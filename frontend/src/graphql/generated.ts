@@ -435,3 +435,11 @@ export type TicketSlaPolicyQueryVariables = Exact<{
 
 
 export type TicketSlaPolicyQuery = { clientSla: { policy: { id: string, name: string, warningThresholds: Array<number> } | null } | null };
+
+export type ContactsQueryVariables = Exact<{
+  clientSlug?: string | null | undefined;
+  search?: string | null | undefined;
+}>;
+
+
+export type ContactsQuery = { contacts: Array<{ id: string, fullName: string, email: string, jobTitle: string, isBusinessCritical: boolean }> };

@@ -678,3 +678,16 @@ export const TICKET_SLA_POLICY_QUERY = /* GraphQL */ `
     }
   }
 `;
+
+/** A client's active contacts (staff raising a ticket pick the requester; at most 200, searchable). */
+export const CONTACTS_QUERY = /* GraphQL */ `
+  query Contacts($clientSlug: String, $search: String) {
+    contacts(clientSlug: $clientSlug, search: $search) {
+      id
+      fullName
+      email
+      jobTitle
+      isBusinessCritical
+    }
+  }
+`;

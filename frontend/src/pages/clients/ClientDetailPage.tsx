@@ -1,4 +1,5 @@
-import { Link, useParams } from 'react-router';
+import { useState } from 'react';
+import { Link, useNavigate, useParams } from 'react-router';
 import { useViewer } from '../../auth/ViewerContext';
 import { InvitationsSection, PeopleTable } from '../../components/people';
 import { Alert, Avatar, Badge, Button, EmptyState, Skeleton, StatusPill, TierBadge } from '../../components/ui';
@@ -7,8 +8,10 @@ import { useQuery } from '../../graphql/hooks';
 import { CLIENT_QUERY } from '../../graphql/operations';
 import { INDUSTRY_LABEL, MSP_ROLE_LABEL } from '../../lib/enums';
 import { formatDate, formatNumber } from '../../lib/format';
+import { ticketPath } from '../../lib/tickets';
 import { useDocumentTitle } from '../../lib/useDocumentTitle';
 import { ComplianceSection } from '../compliance/ComplianceSection';
+import { NewTicketDialog } from '../tickets/NewTicketDialog';
 
 export function ClientDetailPage() {
   const { slug = '' } = useParams();
@@ -93,6 +96,8 @@ export function ClientDetailPage() {
 }
 
 function ClientHeader({ client }: { client: ClientDetailFieldsFragment }) {
+  const [raising, setRaising] = useState(false);
+  const navigate = useNavigate();
   return (
     <div className="detail-header">
       <div className="detail-title-row">
@@ -113,6 +118,9 @@ function ClientHeader({ client }: { client: ClientDetailFieldsFragment }) {
         </div>
       </div>
       <div className="row gap-sm">
+        <Button variant="primary" size="sm" onClick={() => setRaising(true)} data-testid="client-new-ticket">
+          New ticket
+        </Button>
         <Link className="btn btn-secondary btn-sm" to={`/queue?client=${encodeURIComponent(client.slug)}`} data-testid="client-open-queue">
           Open tickets
         </Link>
@@ -120,6 +128,14 @@ function ClientHeader({ client }: { client: ClientDetailFieldsFragment }) {
           Open portal ↗
         </a>
       </div>
+      {raising && (
+        <NewTicketDialog
+          clientSlug={client.slug}
+          clientName={client.name}
+          onClose={() => setRaising(false)}
+          onCreated={(t, slug) => navigate(ticketPath(slug, t.number))}
+        />
+      )}
     </div>
   );
 }

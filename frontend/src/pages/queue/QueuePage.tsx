@@ -10,6 +10,7 @@ import { PRIORITIES, PRIORITY_LABEL, SERVICE_LINES, SERVICE_LINE_LABEL } from '.
 import { formatDateTime, formatNumber, formatRelative } from '../../lib/format';
 import { isTypingTarget, ticketPath } from '../../lib/tickets';
 import { useDocumentTitle } from '../../lib/useDocumentTitle';
+import { NewTicketDialog } from '../tickets/NewTicketDialog';
 import { activeQueueFilterCount, queueFiltersToVariables, useQueueFilters } from './filters';
 
 export type WorkItemRow = NonNullable<NonNullable<QueueQuery['queue']['edges'][number]>['node']>;
@@ -27,6 +28,7 @@ export function QueuePage() {
   const clients = useQuery<ClientOptionsQuery, ClientOptionsQueryVariables>(CLIENT_OPTIONS_QUERY, { first: 100 });
   const navigate = useNavigate();
   const clientSelect = useRef<HTMLSelectElement>(null);
+  const [raising, setRaising] = useState(false);
   const tableRef = useRef<HTMLTableSectionElement>(null);
 
   // Rows of the current filters only: while new filters load, old rows stay (dimmed).
@@ -117,11 +119,24 @@ export function QueuePage() {
             )}
           </p>
         </div>
-        <div className="kbd-hints" aria-hidden="true">
-          <kbd>j</kbd>
-          <kbd>k</kbd> move <kbd>Enter</kbd> open <kbd>/</kbd> client
+        <div className="page-actions">
+          <div className="kbd-hints" aria-hidden="true">
+            <kbd>j</kbd>
+            <kbd>k</kbd> move <kbd>Enter</kbd> open <kbd>/</kbd> client
+          </div>
+          <Button variant="primary" size="sm" onClick={() => setRaising(true)} data-testid="new-ticket">
+            New ticket
+          </Button>
         </div>
       </div>
+      {raising && (
+        <NewTicketDialog
+          clients={clientOptions}
+          {...(filters.clientSlug ? { defaultClientSlug: filters.clientSlug } : {})}
+          onClose={() => setRaising(false)}
+          onCreated={(t, slug) => navigate(ticketPath(slug, t.number))}
+        />
+      )}
 
       <div className="toolbar" role="search" aria-label="Filter the queue">
         <FilterChip pressed={filters.mine} onToggle={() => update({ mine: !filters.mine })} testId="queue-filter-mine">

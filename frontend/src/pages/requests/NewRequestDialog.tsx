@@ -134,7 +134,7 @@ export function NewRequestDialog({
 }
 
 /** A labelled select with an explanation of every level under it. */
-function LevelChoice({
+export function LevelChoice({
   legend,
   name,
   value,
