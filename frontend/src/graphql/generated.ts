@@ -421,13 +421,12 @@ export type LogTimeMutationVariables = Exact<{
 
 export type LogTimeMutation = { logTime: { ticket: { number: number, title: string, description: string, category: string, createdAt: string, updatedAt: string, resolvedAt: string | null, priority: Priority, status: TicketStatus, serviceLine: ServiceLine, channel: Channel, impact: Level, urgency: Level, priorityReason: string, billableMinutes: number | null, totalMinutes: number | null, requester: { fullName: string, email: string }, assignee: { id: string, fullName: string, email: string, mspRole: MspRole } | null, client: { slug: string, name: string }, slaClocks: Array<{ name: string, state: SlaClockState, targetMinutes: number | null, usedMinutes: number | null, remainingMinutes: number | null, overdueMinutes: number | null, dueAt: string | null, startedAt: string, stoppedAt: string | null, explainSteps: Array<string>, explain: string }>, timeline: Array<{ id: string, kind: string, at: string, actorName: string | null, actorIsStaff: boolean, isInternal: boolean, body: string | null, detail: string }>, timeEntries: Array<{ id: string, minutes: number, rawMinutes: number, billable: boolean, note: string, workDate: string, technician: { id: string, fullName: string, email: string, mspRole: MspRole } | null }> } | null, errors: Array<{ field: string | null, code: SupportErrorCode, message: string }> } };
 
-export type QueueAssigneesQueryVariables = Exact<{
-  clientSlug?: string | null | undefined;
-  first?: number | null | undefined;
+export type AssignableStaffQueryVariables = Exact<{
+  clientSlug: string;
 }>;
 
 
-export type QueueAssigneesQuery = { queue: { edges: Array<{ node: { id: string, assignee: { id: string, fullName: string, email: string, mspRole: MspRole } | null } | null } | null> } };
+export type AssignableStaffQuery = { assignableStaff: Array<{ id: string, fullName: string, email: string, mspRole: MspRole }> };
 
 export type TicketSlaPolicyQueryVariables = Exact<{
   clientSlug?: string | null | undefined;

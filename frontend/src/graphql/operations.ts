@@ -642,21 +642,11 @@ export const LOG_TIME_MUTATION = /* GraphQL */ `
   ${TICKET_FRAGMENTS}
 `;
 
-/**
- * Technicians who hold open work for a client: with the MSP admins from
- * `accountManagers`, the assignee picker's options (there is no staff list query).
- */
-export const QUEUE_ASSIGNEES_QUERY = /* GraphQL */ `
-  query QueueAssignees($clientSlug: String, $first: Int) {
-    queue(clientSlug: $clientSlug, first: $first) {
-      edges {
-        node {
-          id
-          assignee {
-            ...StaffFields
-          }
-        }
-      }
+/** Technicians and admins who may be given this client's tickets (the assignee picker). */
+export const ASSIGNABLE_STAFF_QUERY = /* GraphQL */ `
+  query AssignableStaff($clientSlug: String!) {
+    assignableStaff(clientSlug: $clientSlug) {
+      ...StaffFields
     }
   }
   ${STAFF_FIELDS}

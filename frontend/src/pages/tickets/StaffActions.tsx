@@ -25,13 +25,17 @@ export function StaffActions({
   ticket,
   clientSlug,
   staff,
+  staffState = 'ready',
+  onRetryStaff,
   myStaffId,
   onTicket,
 }: {
   ticket: TicketFieldsFragment;
   clientSlug: string;
-  /** Who the ticket can be given to (the server checks they reach the client). */
+  /** Who the ticket can be given to: `assignableStaff(clientSlug)`. */
   staff: readonly StaffOption[];
+  staffState?: 'loading' | 'ready' | 'error';
+  onRetryStaff?: () => void;
   myStaffId: string | null;
   onTicket: (t: TicketFieldsFragment) => void;
 }) {
@@ -50,6 +54,7 @@ export function StaffActions({
   const next = STAFF_TRANSITIONS[ticket.status];
   const currentAssignee = ticket.assignee?.id ?? '';
   const options = staff.some((s) => s.id === currentAssignee) || !ticket.assignee ? staff : [{ id: ticket.assignee.id, name: ticket.assignee.fullName }, ...staff];
+  const canTakeIt = !!myStaffId && currentAssignee !== myStaffId && staff.some((s) => s.id === myStaffId);
 
   const general = [...status.generalMessages, ...assign.generalMessages, ...triage.generalMessages];
 
@@ -94,7 +99,18 @@ export function StaffActions({
               </option>
             ))}
           </SelectField>
-          {myStaffId && currentAssignee !== myStaffId && (
+          {staffState === 'loading' && <p className="field-hint">Loading who can take this ticket…</p>}
+          {staffState === 'error' && (
+            <p className="field-hint" data-testid="ticket-assign-unavailable">
+              Couldn’t load who can take this ticket.{' '}
+              {onRetryStaff && (
+                <button type="button" className="link-btn" onClick={onRetryStaff}>
+                  Retry
+                </button>
+              )}
+            </p>
+          )}
+          {canTakeIt && myStaffId && (
             <button type="button" className="link-btn small" onClick={() => void assign.run({ ...base, assigneeId: myStaffId })} data-testid="ticket-assign-me">
               Assign to me
             </button>

@@ -12,6 +12,7 @@ afterEach(() => vi.unstubAllGlobals());
 
 const TESS = { id: staffGlobalId('U1'), fullName: 'Tess Tech', email: 'tess@msp.example', mspRole: 'TECHNICIAN' as const };
 const ADA = { id: staffGlobalId(9), fullName: 'Ada Admin', email: 'ada@msp.example', mspRole: 'ADMIN' as const };
+const TOM = { id: staffGlobalId(7), fullName: 'Tom Tech', email: 'tom@msp.example', mspRole: 'TECHNICIAN' as const };
 
 function ticket(over: Partial<TicketFieldsFragment> = {}): TicketFieldsFragment {
   return {
@@ -82,8 +83,7 @@ type Handlers = Parameters<typeof mockGraphQL>[0];
 function renderTicket(path: string, viewer: ViewerFieldsFragment, handlers: Handlers = {}, t = ticket()) {
   const api = mockGraphQL({
     Ticket: () => ({ ticket: t }),
-    AccountManagers: () => ({ accountManagers: [ADA, { id: staffGlobalId(5), fullName: 'Alex Manager', email: 'am@msp.example', mspRole: 'ACCOUNT_MANAGER' }] }),
-    QueueAssignees: () => ({ queue: { edges: [{ node: { id: 'W1', assignee: { id: staffGlobalId(7), fullName: 'Tom Tech', email: 'tom@msp.example', mspRole: 'TECHNICIAN' } } }] } }),
+    AssignableStaff: () => ({ assignableStaff: [ADA, TESS, TOM] }),
     ...handlers,
   });
   render(
@@ -250,7 +250,7 @@ describe('TicketPage (staff)', () => {
     expect(screen.getByTestId('priority-reason')).toHaveTextContent('P2 from the default matrix.');
   });
 
-  it('changes status, assigns (only technicians/admins offered) and re-triages', async () => {
+  it('changes status, assigns (from the client’s assignable staff) and re-triages', async () => {
     const user = userEvent.setup();
     const seen: Record<string, unknown>[] = [];
     renderTicket('/tickets/acme/42', staff, {
@@ -277,6 +277,35 @@ describe('TicketPage (staff)', () => {
     await user.click(screen.getByTestId('ticket-triage'));
     await waitFor(() => expect(screen.getByTestId('ticket-priority')).toHaveTextContent('P1'));
     expect(seen[2]).toEqual({ number: 42, clientSlug: 'acme', impact: 'HIGH', urgency: 'HIGH' });
+  });
+
+  it('offers exactly the client’s assignable staff; no "Assign to me" for someone who can’t take it', async () => {
+    const manager = makeViewer({ id: 'U5', fullName: 'Alex Manager', email: 'am@msp.example', mspRole: 'ACCOUNT_MANAGER' });
+    const formerTech = { id: staffGlobalId(3), fullName: 'Former Tech', email: 'ft@msp.example', mspRole: 'TECHNICIAN' as const };
+    const api = renderTicket('/tickets/acme/42', manager, {}, ticket({ assignee: formerTech }));
+    const assign = await screen.findByTestId('ticket-assign');
+    await waitFor(() => expect(within(assign).getByText('Tom Tech')).toBeInTheDocument());
+    expect(api.calls.find((c) => c.operationName === 'AssignableStaff')?.variables).toEqual({ clientSlug: 'acme' });
+    // The current assignee stays visible even if they no longer reach the client.
+    expect(within(assign).getAllByRole('option').map((o) => o.textContent)).toEqual(['Unassigned', 'Former Tech', 'Ada Admin', 'Tess Tech', 'Tom Tech']);
+    expect(assign).toHaveValue(formerTech.id);
+    expect(screen.queryByTestId('ticket-assign-me')).toBeNull();
+    expect(api.ops()).not.toContain('QueueAssignees');
+    expect(api.ops()).not.toContain('AccountManagers');
+  });
+
+  it('says so when the assignable staff can’t be loaded', async () => {
+    const user = userEvent.setup();
+    let fail = true;
+    renderTicket('/tickets/acme/42', staff, {
+      AssignableStaff: () => (fail ? { __errors: [{ message: 'Server error' }] } : { assignableStaff: [ADA, TESS] }),
+    });
+    const unavailable = await screen.findByTestId('ticket-assign-unavailable');
+    expect(unavailable).toHaveTextContent('Couldn’t load who can take this ticket.');
+    fail = false;
+    await user.click(within(unavailable).getByRole('button', { name: 'Retry' }));
+    await waitFor(() => expect(within(screen.getByTestId('ticket-assign')).getByText('Ada Admin')).toBeInTheDocument());
+    expect(screen.getByTestId('ticket-assign-me')).toBeInTheDocument();
   });
 
   it('shows a refused transition next to the status select', async () => {
@@ -373,7 +402,7 @@ describe('TicketPage (client user)', () => {
     }, ticket({ timeEntries: [], billableMinutes: null, totalMinutes: null, timeline: ticket().timeline.filter((e) => !e.isInternal) }));
     await screen.findByTestId('ticket-title');
     expect(api.calls.find((c) => c.operationName === 'Ticket')?.variables).toEqual({ number: 42 });
-    expect(api.ops()).not.toContain('AccountManagers');
+    expect(api.ops()).not.toContain('AssignableStaff');
     expect(screen.queryByTestId('ticket-status')).toBeNull();
     expect(screen.queryByTestId('reply-internal')).toBeNull();
     expect(screen.queryByTestId('time-log')).toBeNull();

@@ -4,12 +4,10 @@ import { useViewer } from '../../auth/ViewerContext';
 import { PriorityWithReason, TicketStatusPill } from '../../components/desk';
 import { Alert, Badge, Button, EmptyState, Skeleton } from '../../components/ui';
 import type {
-  AccountManagersQuery,
+  AssignableStaffQuery,
+  AssignableStaffQueryVariables,
   ChangeTicketStatusMutation,
   ChangeTicketStatusMutationVariables,
-  MspRole,
-  QueueAssigneesQuery,
-  QueueAssigneesQueryVariables,
   TicketFieldsFragment,
   TicketQuery,
   TicketQueryVariables,
@@ -17,7 +15,7 @@ import type {
   TicketSlaPolicyQueryVariables,
 } from '../../graphql/generated';
 import { useQuery } from '../../graphql/hooks';
-import { ACCOUNT_MANAGERS_QUERY, CHANGE_TICKET_STATUS_MUTATION, QUEUE_ASSIGNEES_QUERY, TICKET_QUERY, TICKET_SLA_POLICY_QUERY } from '../../graphql/operations';
+import { ASSIGNABLE_STAFF_QUERY, CHANGE_TICKET_STATUS_MUTATION, TICKET_QUERY, TICKET_SLA_POLICY_QUERY } from '../../graphql/operations';
 import { CHANNEL_LABEL, LEVEL_LABEL, SERVICE_LINE_LABEL } from '../../lib/enums';
 import { formatDateTime, formatRelative } from '../../lib/format';
 import { clientUserSlug, parseTicketNumber } from '../../lib/tickets';
@@ -33,11 +31,6 @@ import { TimeLog } from './TimeLog';
 export const TICKET_POLL_MS = 30_000;
 
 const NO_FIELDS = [] as const;
-
-/** The server gives tickets to technicians and MSP admins only. */
-function canBeAssigned(role: MspRole | null | undefined): boolean {
-  return role === 'TECHNICIAN' || role === 'ADMIN';
-}
 
 /** The newer of two versions of the ticket (a mutation's answer vs. the last poll). */
 function newer(a: TicketFieldsFragment | null, b: TicketFieldsFragment | null): TicketFieldsFragment | null {
@@ -68,36 +61,30 @@ export function TicketPage() {
   const policyVars = useMemo<TicketSlaPolicyQueryVariables>(() => (clientSlug ? { clientSlug } : {}), [clientSlug]);
   const slaPolicy = useQuery<TicketSlaPolicyQuery, TicketSlaPolicyQueryVariables>(TICKET_SLA_POLICY_QUERY, policyVars, { skip: number === null });
 
-  const managers = useQuery<AccountManagersQuery>(ACCOUNT_MANAGERS_QUERY, undefined, { skip: !isStaff });
-  const holders = useQuery<QueueAssigneesQuery, QueueAssigneesQueryVariables>(
-    QUEUE_ASSIGNEES_QUERY,
-    { clientSlug, first: 100 },
+  const assignable = useQuery<AssignableStaffQuery, AssignableStaffQueryVariables>(
+    ASSIGNABLE_STAFF_QUERY,
+    { clientSlug: clientSlug ?? '' },
     { skip: !isStaff || !clientSlug },
   );
   const myStaffId = isStaff && viewer ? staffGlobalId(viewer.id) : null;
 
-  // Who can be assigned (technicians and admins; the server checks they reach the client),
-  // and everyone we can name in "assigned to …" timeline lines.
+  // Who can be given the ticket (the server's list for this client), and everyone we can
+  // name in "assigned to …" timeline lines.
   const { staffOptions, staffNames } = useMemo(() => {
-    const assignable = new Map<string, string>();
+    const options: StaffOption[] = (assignable.data?.assignableStaff ?? []).map((s) => ({ id: s.id, name: s.fullName || s.email }));
     const named = new Map<string, string>();
-    const add = (s: { id: string; fullName: string; email: string; mspRole?: MspRole | null }, canAssign: boolean) => {
-      named.set(s.id, s.fullName || s.email);
-      if (canAssign) assignable.set(s.id, s.fullName || s.email);
-    };
-    if (myStaffId && viewer) add({ id: myStaffId, fullName: viewer.fullName, email: viewer.email }, canBeAssigned(viewer.mspRole));
-    for (const m of managers.data?.accountManagers ?? []) add(m, canBeAssigned(m.mspRole));
-    for (const e of holders.data?.queue.edges ?? []) if (e?.node?.assignee) add(e.node.assignee, canBeAssigned(e.node.assignee.mspRole));
-    if (ticket?.assignee) add(ticket.assignee, true);
-    for (const t of ticket?.timeEntries ?? []) if (t.technician) add(t.technician, canBeAssigned(t.technician.mspRole));
-    const options: StaffOption[] = [...assignable].map(([id, name]) => ({ id, name })).sort((a, b) => a.name.localeCompare(b.name));
+    const add = (s: { id: string; fullName: string; email: string }) => named.set(s.id, s.fullName || s.email);
+    if (myStaffId && viewer) add({ id: myStaffId, fullName: viewer.fullName, email: viewer.email });
+    for (const s of assignable.data?.assignableStaff ?? []) add(s);
+    if (ticket?.assignee) add(ticket.assignee);
+    for (const t of ticket?.timeEntries ?? []) if (t.technician) add(t.technician);
     const names = new Map<string, string>();
     for (const [id, name] of named) {
       const pk = staffPk(id);
       if (pk) names.set(pk, name);
     }
     return { staffOptions: options, staffNames: names };
-  }, [managers.data, holders.data, ticket, myStaffId, viewer]);
+  }, [assignable.data, ticket, myStaffId, viewer]);
 
   const listPath = isStaff ? '/queue' : '/requests';
   const listLabel = isStaff ? 'Queue' : 'Requests';
@@ -152,7 +139,15 @@ export function TicketPage() {
             <ReplyBox key={`${clientSlug}-${ticket.number}`} ticket={ticket} clientSlug={clientSlug} canWriteInternal={isStaff} onTicket={onTicket} />
           </div>
           <aside className="detail-side">
-            {isStaff && clientSlug && <StaffActions ticket={ticket} clientSlug={clientSlug} staff={staffOptions} myStaffId={myStaffId} onTicket={onTicket} />}
+            {isStaff && clientSlug && <StaffActions
+                ticket={ticket}
+                clientSlug={clientSlug}
+                staff={staffOptions}
+                staffState={assignable.error ? 'error' : assignable.data ? 'ready' : 'loading'}
+                onRetryStaff={() => void assignable.refetch()}
+                myStaffId={myStaffId}
+                onTicket={onTicket}
+              />}
             <SlaPanel clocks={ticket.slaClocks} policy={slaPolicy.data?.clientSla?.policy} isStaff={isStaff} />
             {isStaff && clientSlug && <TimeLog ticket={ticket} clientSlug={clientSlug} onTicket={onTicket} />}
             <TicketFacts ticket={ticket} />
