@@ -7,6 +7,7 @@ import { Logo } from './components/Logo';
 import { Alert, Button, Spinner } from './components/ui';
 import { ClientUsersOnly, HomeRedirect, RequireViewer, StaffOnly } from './layout/guards';
 import { Shell } from './layout/Shell';
+import { CatalogPage } from './pages/catalog/CatalogPage';
 import { ClientDetailPage } from './pages/clients/ClientDetailPage';
 import { ClientsPage } from './pages/clients/ClientsPage';
 import { CompanyPage } from './pages/company/CompanyPage';
@@ -61,6 +62,7 @@ export function AppRoutes() {
             </StaffOnly>
           }
         />
+        <Route path="catalog" element={<StaffOnly><CatalogPage /></StaffOnly>} />
         <Route
           path="company"
           element={

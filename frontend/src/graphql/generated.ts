@@ -44,6 +44,41 @@ export type BreachState =
   | 'PAUSED'
   | 'WARNING';
 
+export type CalendarInput = {
+  alwaysOpen?: boolean | null | undefined;
+  closures?: Array<ClosureInput> | null | undefined;
+  holidayCountry?: string | null | undefined;
+  holidaySubdivision?: string | null | undefined;
+  /** Omit to create a calendar. */
+  id?: string | null | undefined;
+  name: string;
+  timezone: string;
+  windows?: Array<WindowInput> | null | undefined;
+};
+
+/** An enumeration. */
+export type CatalogErrorCode =
+  | 'DUPLICATE'
+  | 'INVALID'
+  | 'NOT_AUTHENTICATED'
+  | 'NOT_FOUND'
+  | 'OTP_REQUIRED'
+  | 'PERMISSION_DENIED'
+  | 'REQUIRED';
+
+/** An enumeration. */
+export type CatalogLevel =
+  | 'HIGH'
+  | 'LOW'
+  | 'MEDIUM';
+
+/** An enumeration. */
+export type CatalogPriority =
+  | 'P1'
+  | 'P2'
+  | 'P3'
+  | 'P4';
+
 /** An enumeration. */
 export type Channel =
   | 'EMAIL'
@@ -82,6 +117,11 @@ export type ClientTier =
   | 'ESSENTIAL'
   | 'PREMIUM'
   | 'STANDARD';
+
+export type ClosureInput = {
+  date: string;
+  reason?: string | null | undefined;
+};
 
 export type CreateTicketInput = {
   category?: string | null | undefined;
@@ -186,6 +226,14 @@ export type SupportErrorCode =
   | 'TOO_MANY'
   | 'UNSUPPORTED_TYPE';
 
+export type TargetInput = {
+  aroundTheClock?: boolean | null | undefined;
+  firstResponseMinutes?: number | null | undefined;
+  nextUpdateMinutes?: number | null | undefined;
+  priority: CatalogPriority;
+  resolutionMinutes?: number | null | undefined;
+};
+
 /** An enumeration. */
 export type TicketStatus =
   | 'CLOSED'
@@ -195,6 +243,12 @@ export type TicketStatus =
   | 'RESOLVED'
   | 'WAITING_ON_CLIENT'
   | 'WAITING_ON_VENDOR';
+
+export type WindowInput = {
+  end: string;
+  start: string;
+  weekday: number;
+};
 
 export type ViewerFieldsFragment = { id: string, email: string, fullName: string, mspRole: MspRole | null, isMspStaff: boolean, otpEnrolled: boolean, otpVerified: boolean, otpRequired: boolean, canProvisionClients: boolean, memberships: Array<{ role: ClientRole, client: { slug: string, name: string, portalUrl: string } }>, currentClient: { slug: string, name: string, portalUrl: string } | null };
 
@@ -442,3 +496,60 @@ export type ContactsQueryVariables = Exact<{
 
 
 export type ContactsQuery = { contacts: Array<{ id: string, fullName: string, email: string, jobTitle: string, isBusinessCritical: boolean }> };
+
+export type CatalogCalendarFieldsFragment = { id: string, name: string, timezone: string, alwaysOpen: boolean, holidayCountry: string, holidaySubdivision: string, windows: Array<{ weekday: number, start: string, end: string }>, closures: Array<{ date: string, reason: string }> };
+
+export type CatalogPolicyFieldsFragment = { id: string, name: string, description: string, isDefault: boolean, warningThresholds: Array<number>, calendarId: string, targets: Array<{ priority: CatalogPriority, firstResponseMinutes: number | null, nextUpdateMinutes: number | null, resolutionMinutes: number | null, aroundTheClock: boolean }> };
+
+export type CatalogTriageCellFieldsFragment = { impact: CatalogLevel, urgency: CatalogLevel, priority: CatalogPriority, configured: boolean };
+
+export type SlaCatalogQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type SlaCatalogQuery = { slaCatalog: { calendars: Array<{ id: string, name: string, timezone: string, alwaysOpen: boolean, holidayCountry: string, holidaySubdivision: string, windows: Array<{ weekday: number, start: string, end: string }>, closures: Array<{ date: string, reason: string }> }>, policies: Array<{ id: string, name: string, description: string, isDefault: boolean, warningThresholds: Array<number>, calendarId: string, targets: Array<{ priority: CatalogPriority, firstResponseMinutes: number | null, nextUpdateMinutes: number | null, resolutionMinutes: number | null, aroundTheClock: boolean }> }>, triageMatrix: Array<{ impact: CatalogLevel, urgency: CatalogLevel, priority: CatalogPriority, configured: boolean }> } };
+
+export type SaveBusinessCalendarMutationVariables = Exact<{
+  input: CalendarInput;
+}>;
+
+
+export type SaveBusinessCalendarMutation = { saveBusinessCalendar: { calendar: { id: string, name: string, timezone: string, alwaysOpen: boolean, holidayCountry: string, holidaySubdivision: string, windows: Array<{ weekday: number, start: string, end: string }>, closures: Array<{ date: string, reason: string }> } | null, errors: Array<{ field: string | null, code: CatalogErrorCode, message: string }> } };
+
+export type SaveSlaTargetsMutationVariables = Exact<{
+  policyId: string;
+  targets: Array<TargetInput> | TargetInput;
+  warningThresholds?: Array<number> | number | null | undefined;
+}>;
+
+
+export type SaveSlaTargetsMutation = { saveSlaTargets: { policy: { id: string, name: string, description: string, isDefault: boolean, warningThresholds: Array<number>, calendarId: string, targets: Array<{ priority: CatalogPriority, firstResponseMinutes: number | null, nextUpdateMinutes: number | null, resolutionMinutes: number | null, aroundTheClock: boolean }> } | null, errors: Array<{ field: string | null, code: CatalogErrorCode, message: string }> } };
+
+export type SaveTriageRuleMutationVariables = Exact<{
+  impact: CatalogLevel;
+  urgency: CatalogLevel;
+  priority: CatalogPriority;
+}>;
+
+
+export type SaveTriageRuleMutation = { saveTriageRule: { cell: { impact: CatalogLevel, urgency: CatalogLevel, priority: CatalogPriority, configured: boolean } | null, errors: Array<{ field: string | null, code: CatalogErrorCode, message: string }> } };
+
+export type SlaPolicyOptionsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type SlaPolicyOptionsQuery = { slaCatalog: { policies: Array<{ id: string, name: string, isDefault: boolean }> } };
+
+export type ClientSlaQueryVariables = Exact<{
+  clientSlug?: string | null | undefined;
+}>;
+
+
+export type ClientSlaQuery = { clientSla: { explicit: boolean, policy: { id: string, name: string, description: string, isDefault: boolean, warningThresholds: Array<number>, calendarId: string, targets: Array<{ priority: CatalogPriority, firstResponseMinutes: number | null, nextUpdateMinutes: number | null, resolutionMinutes: number | null, aroundTheClock: boolean }> } | null } | null };
+
+export type SetClientSlaMutationVariables = Exact<{
+  clientSlug: string;
+  policyId?: string | null | undefined;
+  noSla?: boolean | null | undefined;
+}>;
+
+
+export type SetClientSlaMutation = { setClientSla: { clientSla: { explicit: boolean, policy: { id: string, name: string, description: string, isDefault: boolean, warningThresholds: Array<number>, calendarId: string, targets: Array<{ priority: CatalogPriority, firstResponseMinutes: number | null, nextUpdateMinutes: number | null, resolutionMinutes: number | null, aroundTheClock: boolean }> } | null } | null, errors: Array<{ field: string | null, code: CatalogErrorCode, message: string }> } };

@@ -8,6 +8,7 @@ import { Avatar, Badge } from '../components/ui';
 import type { LogoutMutation } from '../graphql/generated';
 import { useMutation } from '../graphql/hooks';
 import { LOGOUT_MUTATION } from '../graphql/operations';
+import { catalogNavIcon } from '../pages/catalog/navIcon';
 
 type NavItem = { to: string; label: string; testId: string; icon: ReactNode };
 
@@ -53,6 +54,7 @@ export function Shell() {
     ? [
         { to: '/queue', label: 'Queue', testId: 'nav-queue', icon: icons.queue },
         { to: '/clients', label: 'Clients', testId: 'nav-clients', icon: icons.clients },
+        ...(viewer.mspRole === 'ADMIN' ? [{ to: '/catalog', label: 'SLA catalog', testId: 'nav-catalog', icon: catalogNavIcon }] : []),
       ]
     : [
         { to: '/company', label: 'My company', testId: 'nav-company', icon: icons.company },

@@ -10,6 +10,7 @@ import { INDUSTRY_LABEL, MSP_ROLE_LABEL } from '../../lib/enums';
 import { formatDate, formatNumber } from '../../lib/format';
 import { ticketPath } from '../../lib/tickets';
 import { useDocumentTitle } from '../../lib/useDocumentTitle';
+import { ClientSlaCard } from '../catalog/ClientSlaCard';
 import { ComplianceSection } from '../compliance/ComplianceSection';
 import { NewTicketDialog } from '../tickets/NewTicketDialog';
 
@@ -63,6 +64,7 @@ export function ClientDetailPage() {
             </div>
             <aside className="detail-side">
               <ClientFacts client={client} />
+              <ClientSlaCard clientSlug={client.slug} />
               <section className="card" aria-labelledby="itleads-heading">
                 <div className="card-header">
                   <h2 className="card-title" id="itleads-heading">

@@ -1,0 +1,69 @@
+import { useViewer } from '../../auth/ViewerContext';
+import { Alert, Badge, Button, Skeleton } from '../../components/ui';
+import type { SlaCatalogQuery } from '../../graphql/generated';
+import { useQuery } from '../../graphql/hooks';
+import { useDocumentTitle } from '../../lib/useDocumentTitle';
+import { CalendarsSection } from './CalendarsSection';
+import { PoliciesSection } from './PoliciesSection';
+import { TriageMatrix } from './TriageMatrix';
+import { SLA_CATALOG_QUERY } from './operations';
+import './catalog.css';
+
+/** /catalog — business calendars, SLA policy targets and the triage matrix. MSP admins edit; other staff read. */
+export function CatalogPage() {
+  useDocumentTitle('SLA catalog');
+  const { viewer } = useViewer();
+  const canEdit = viewer?.mspRole === 'ADMIN';
+  const q = useQuery<SlaCatalogQuery>(SLA_CATALOG_QUERY);
+  const catalog = q.data?.slaCatalog;
+  const refetch = () => void q.refetch();
+
+  return (
+    <div className="page catalog-page">
+      <div className="page-header">
+        <div>
+          <h1 className="page-title">SLA catalog</h1>
+          <p className="page-subtitle">Business calendars, SLA policy targets and the triage matrix used for every client.</p>
+        </div>
+        {!canEdit && (
+          <Badge>
+            <span data-testid="catalog-read-only" title="Only MSP admins can change the catalog">
+              Read only
+            </span>
+          </Badge>
+        )}
+      </div>
+
+      {q.error && !catalog ? (
+        <Alert
+          title="Couldn’t load the SLA catalog"
+          action={
+            <Button size="sm" onClick={refetch}>
+              Retry
+            </Button>
+          }
+        >
+          {q.error.message}
+        </Alert>
+      ) : !catalog ? (
+        <div className="stack" aria-busy="true" aria-label="Loading the SLA catalog">
+          <div className="card pad stack-sm">
+            <Skeleton width="40%" />
+            <Skeleton width="70%" />
+            <Skeleton width="60%" />
+          </div>
+          <div className="card pad stack-sm">
+            <Skeleton width="30%" />
+            <Skeleton height={120} />
+          </div>
+        </div>
+      ) : (
+        <div className="stack catalog-sections">
+          <CalendarsSection calendars={catalog.calendars} policies={catalog.policies} canEdit={canEdit} onChanged={refetch} />
+          <PoliciesSection policies={catalog.policies} calendars={catalog.calendars} canEdit={canEdit} onSaved={refetch} />
+          <TriageMatrix cells={catalog.triageMatrix} canEdit={canEdit} />
+        </div>
+      )}
+    </div>
+  );
+}
