@@ -5,11 +5,13 @@ what is saved is exactly what the SLA engine will accept."""
 from __future__ import annotations
 
 import re
+import zoneinfo
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+import holidays
 from django.db import transaction
 
 from services.catalog.models import (
@@ -87,6 +89,38 @@ def save_business_calendar(
             )
         elif _minute(window.start) >= _minute(window.end):
             errors.append(FieldError("INVALID", "A window must end after it starts.", f"windows.{index}"))
+    if data.timezone not in zoneinfo.available_timezones():
+        errors.append(
+            FieldError(
+                "INVALID", f"'{data.timezone}' is not an IANA time zone (e.g. Europe/London).", "timezone"
+            )
+        )
+    if data.holiday_country:
+        supported = holidays.list_supported_countries()
+        country = data.holiday_country.upper()
+        if country not in supported:
+            errors.append(
+                FieldError(
+                    "INVALID", f"No public holidays are known for '{data.holiday_country}'.", "holidayCountry"
+                )
+            )
+        elif data.holiday_subdivision and data.holiday_subdivision.upper() not in supported[country]:
+            errors.append(
+                FieldError(
+                    "INVALID",
+                    f"'{data.holiday_subdivision}' is not a region of {country}.",
+                    "holidaySubdivision",
+                )
+            )
+    elif data.holiday_subdivision:
+        errors.append(FieldError("INVALID", "Choose the country of that region first.", "holidayCountry"))
+    seen_dates: set[date] = set()
+    for index, closure in enumerate(data.closures):
+        if closure.date in seen_dates:
+            errors.append(
+                FieldError("INVALID", f"{closure.date:%d %b %Y} is listed twice.", f"closures.{index}")
+            )
+        seen_dates.add(closure.date)
     if errors:
         raise ActionError(errors)
     weekly: dict[int, list[tuple[str, str]]] = defaultdict(list)

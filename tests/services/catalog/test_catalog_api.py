@@ -50,8 +50,20 @@ def test_bad_calendars_are_refused_with_nothing_saved(world, gql):
         (calendar_input(windows=[{"weekday": 0, "start": "17:00", "end": "09:00"}]), "windows.0", "INVALID"),
         (calendar_input(windows=[{"weekday": 9, "start": "09:00", "end": "17:00"}]), "windows.0", "INVALID"),
         (calendar_input(windows=[{"weekday": 0, "start": "9am", "end": "17:00"}]), "windows.0", "INVALID"),
-        (calendar_input(timezone="Mars/Base"), None, "INVALID"),
-        (calendar_input(holidayCountry="XX"), None, "INVALID"),
+        (calendar_input(timezone="Mars/Base"), "timezone", "INVALID"),
+        (calendar_input(holidayCountry="XX"), "holidayCountry", "INVALID"),
+        (calendar_input(holidaySubdivision="ZZ"), "holidaySubdivision", "INVALID"),
+        (calendar_input(closures=[{"date": "2026-12-24"}, {"date": "2026-12-24"}]), "closures.1", "INVALID"),
+        (
+            calendar_input(
+                windows=[
+                    {"weekday": 0, "start": "09:00", "end": "12:00"},
+                    {"weekday": 0, "start": "11:00", "end": "13:00"},
+                ]
+            ),
+            None,
+            "INVALID",
+        ),
         (calendar_input(windows=[]), None, "INVALID"),
     ]
     before = BusinessCalendar.objects.count()
