@@ -471,6 +471,13 @@ export const TICKET_FIELDS = /* GraphQL */ `
       isInternal
       body
       detail
+      attachments {
+        id
+        filename
+        contentType
+        sizeBytes
+        url
+      }
     }
     timeEntries {
       id

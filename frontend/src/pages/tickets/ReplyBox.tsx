@@ -201,7 +201,7 @@ export function ReplyBox({
   );
 }
 
-function PaperclipIcon() {
+export function PaperclipIcon() {
   return (
     <svg viewBox="0 0 16 16" width="13" height="13" aria-hidden="true">
       <path

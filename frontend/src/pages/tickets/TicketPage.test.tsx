@@ -65,11 +65,24 @@ function ticket(over: Partial<TicketFieldsFragment> = {}): TicketFieldsFragment 
       },
     ],
     timeline: [
-      { id: 'a1', kind: 'created', at: '2026-03-10T09:00:00Z', actorName: 'Carla Client', actorIsStaff: false, isInternal: false, body: null, detail: '{"priority": "P2"}' },
-      { id: 'a2', kind: 'reply', at: '2026-03-10T09:25:00Z', actorName: 'Tess Tech', actorIsStaff: true, isInternal: false, body: 'Looking into it.', detail: '{"comment_id": 1}' },
-      { id: 'a3', kind: 'note', at: '2026-03-10T09:30:00Z', actorName: 'Tess Tech', actorIsStaff: true, isInternal: true, body: 'Firewall firmware is old.', detail: '{"comment_id": 2}' },
-      { id: 'a4', kind: 'assigned', at: '2026-03-10T09:31:00Z', actorName: 'Tess Tech', actorIsStaff: true, isInternal: false, body: null, detail: `{"assignee_id": ${staffPk(ADA.id)}}` },
-      { id: 'a5', kind: 'status', at: '2026-03-10T10:30:00Z', actorName: 'Tess Tech', actorIsStaff: true, isInternal: false, body: null, detail: '{"from": "open", "to": "waiting_on_client"}' },
+      { id: 'a1', kind: 'created', at: '2026-03-10T09:00:00Z', actorName: 'Carla Client', actorIsStaff: false, isInternal: false, body: null, detail: '{"priority": "P2"}', attachments: [] },
+      {
+        id: 'a2',
+        kind: 'reply',
+        at: '2026-03-10T09:25:00Z',
+        actorName: 'Tess Tech',
+        actorIsStaff: true,
+        isInternal: false,
+        body: 'Looking into it.',
+        detail: '{"comment_id": 1}',
+        attachments: [
+          { id: '7', filename: 'vpn-log.txt', contentType: 'text/plain', sizeBytes: 14_200, url: '/attachments/acme/7' },
+          { id: '8', filename: 'screenshot.png', contentType: 'image/png', sizeBytes: 2_400_000, url: '/attachments/acme/8' },
+        ],
+      },
+      { id: 'a3', kind: 'note', at: '2026-03-10T09:30:00Z', actorName: 'Tess Tech', actorIsStaff: true, isInternal: true, body: 'Firewall firmware is old.', detail: '{"comment_id": 2}', attachments: [] },
+      { id: 'a4', kind: 'assigned', at: '2026-03-10T09:31:00Z', actorName: 'Tess Tech', actorIsStaff: true, isInternal: false, body: null, detail: `{"assignee_id": ${staffPk(ADA.id)}}`, attachments: [] },
+      { id: 'a5', kind: 'status', at: '2026-03-10T10:30:00Z', actorName: 'Tess Tech', actorIsStaff: true, isInternal: false, body: null, detail: '{"from": "open", "to": "waiting_on_client"}', attachments: [] },
     ],
     timeEntries: [{ id: 't1', minutes: 30, rawMinutes: 25, billable: true, note: 'Checked logs', workDate: '2026-03-10', technician: TESS }],
     billableMinutes: 30,
@@ -240,6 +253,39 @@ describe('TicketPage (staff)', () => {
     cleanup();
     renderTicket('/tickets/acme/42', staff, {}, ticket({ slaClocks: [running(45)] }));
     expect(within(await screen.findByTestId('sla-panel')).getByTestId('sla-clock-first_response')).toHaveAttribute('data-risk', 'amber');
+  });
+
+  it('lists a message’s attachments under it as download links with their size', async () => {
+    renderTicket('/tickets/acme/42', staff);
+    const timeline = await screen.findByTestId('timeline');
+    const reply = within(timeline).getByText('Looking into it.').closest('li')!;
+    const files = within(reply).getAllByTestId('timeline-attachment');
+    expect(files.map((f) => f.textContent)).toEqual(['vpn-log.txt14 KB', 'screenshot.png2.4 MB']);
+    const link = within(reply).getByRole('link', { name: /vpn-log\.txt/ });
+    expect(link).toHaveAttribute('href', '/attachments/acme/7');
+    expect(link).toHaveAttribute('download', 'vpn-log.txt');
+    // Messages without files have no list.
+    const note = within(timeline).getByText('Firewall firmware is old.').closest('li')!;
+    expect(within(note).queryByTestId('timeline-attachments')).toBeNull();
+  });
+
+  it('a message with only files shows them without “(no text)”; a link that is not a same-origin path is not followed', async () => {
+    const base = ticket();
+    const onlyFiles = {
+      ...base.timeline[1]!,
+      id: 'a9',
+      body: '',
+      attachments: [
+        { id: '9', filename: 'invoice.pdf', contentType: 'application/pdf', sizeBytes: 512, url: '/attachments/acme/9' },
+        { id: '10', filename: 'odd.pdf', contentType: 'application/pdf', sizeBytes: 1_000, url: 'https://evil.example/odd.pdf' },
+      ],
+    };
+    renderTicket('/tickets/acme/42', staff, {}, ticket({ timeline: [onlyFiles] }));
+    const entry = (await screen.findByTestId('timeline')).querySelector('li')!;
+    expect(entry).not.toHaveTextContent('(no text)');
+    expect(within(entry).getByRole('link', { name: /invoice\.pdf/ })).toHaveTextContent('512 B');
+    expect(within(entry).queryByRole('link', { name: /odd\.pdf/ })).toBeNull();
+    expect(within(entry).getByText('odd.pdf')).toBeInTheDocument();
   });
 
   it('explains the priority', async () => {

@@ -3,10 +3,18 @@ import type { ReactNode } from 'react';
 import { Avatar, Badge } from '../../components/ui';
 import type { Priority, TicketFieldsFragment, TicketStatus } from '../../graphql/generated';
 import { PRIORITIES, TICKET_STATUSES, TICKET_STATUS_LABEL, isOneOf } from '../../lib/enums';
+import { formatBytes } from '../../lib/files';
 import { formatDateTime, formatRelative } from '../../lib/format';
 import { formatMinutes, parseJson } from '../../lib/sla';
+import { PaperclipIcon } from './ReplyBox';
 
 export type TimelineItem = TicketFieldsFragment['timeline'][number];
+export type TimelineAttachment = TimelineItem['attachments'][number];
+
+/** Download links are same-origin paths (`/attachments/<slug>/<id>`); anything else is not linked. */
+export function isSameOriginPath(url: string): boolean {
+  return url.startsWith('/') && !url.startsWith('//') && !url.startsWith('/\\');
+}
 
 type Detail = {
   from?: unknown;
@@ -130,9 +138,41 @@ function Message({ entry: e, viewerIsStaff }: { entry: TimelineItem; viewerIsSta
             {formatDateTime(e.at)} · {formatRelative(e.at)}
           </time>
         </div>
-        <div className="tl-body">{e.body ?? <span className="muted">(no text)</span>}</div>
+        {(e.body || e.attachments.length === 0) && <div className="tl-body">{e.body || <span className="muted">(no text)</span>}</div>}
+        {e.attachments.length > 0 && <Attachments items={e.attachments} />}
       </div>
     </li>
+  );
+}
+
+/** The message's files as download links (the session cookie authorises the download). */
+function Attachments({ items }: { items: readonly TimelineAttachment[] }) {
+  return (
+    <ul className="attachments tl-attachments" aria-label="Attachments" data-testid="timeline-attachments">
+      {items.map((a) => {
+        const size = formatBytes(a.sizeBytes);
+        const inner = (
+          <>
+            <PaperclipIcon />
+            <span className="attachment-name">{a.filename}</span>
+            <span className="muted small">{size}</span>
+          </>
+        );
+        return (
+          <li key={a.id}>
+            {isSameOriginPath(a.url) ? (
+              <a className="attachment attachment-link" href={a.url} download={a.filename} title={`Download ${a.filename} (${size})`} data-testid="timeline-attachment">
+                {inner}
+              </a>
+            ) : (
+              <span className="attachment" data-testid="timeline-attachment">
+                {inner}
+              </span>
+            )}
+          </li>
+        );
+      })}
+    </ul>
   );
 }
 
