@@ -278,3 +278,51 @@ def set_client_sla(
             setting, _ = ClientSla.objects.update_or_create(client=client, defaults={"policy_id": policy_id})
         record_audit("catalog.client_sla_set", actor=actor, client=client, policy=policy_id, no_sla=no_sla)
     return setting
+
+
+@dataclass(frozen=True)
+class PolicyInput:
+    name: str
+    calendar_id: int
+    description: str = ""
+    is_default: bool = False
+
+
+def save_sla_policy(
+    data: PolicyInput,
+    *,
+    actor: User,
+    policy_id: int | None = None,
+    targets: Sequence[TargetInput] | None = None,
+) -> SlaPolicy:
+    """Create a policy (with targets for all four priorities) or rename/re-home one; making it
+    the default takes the default from the previous one."""
+    errors: list[FieldError] = []
+    name = data.name.strip()
+    if not name:
+        errors.append(FieldError("REQUIRED", "Name the policy.", "name"))
+    elif SlaPolicy.objects.filter(name=name).exclude(pk=policy_id or 0).exists():
+        errors.append(FieldError("DUPLICATE", f"A policy called '{name}' already exists.", "name"))
+    if not BusinessCalendar.objects.filter(pk=data.calendar_id).exists():
+        errors.append(FieldError("INVALID", "Choose a business calendar.", "calendarId"))
+    if policy_id is None and targets is None:
+        errors.append(FieldError("REQUIRED", "A new policy needs targets for P1–P4.", "targets"))
+    if errors:
+        raise ActionError(errors)
+    with transaction.atomic():
+        if policy_id is None:
+            policy = SlaPolicy(warning_thresholds=[0.75, 0.9])
+        else:
+            found = SlaPolicy.objects.select_for_update().filter(pk=policy_id).first()
+            if found is None:
+                raise ActionError.single("NOT_FOUND", "No such SLA policy.", "id")
+            policy = found
+        if data.is_default:
+            SlaPolicy.objects.filter(is_default=True).exclude(pk=policy.pk).update(is_default=False)
+        policy.name, policy.description, policy.calendar_id = name, data.description.strip(), data.calendar_id
+        policy.is_default = data.is_default or (policy.pk is not None and policy.is_default)
+        policy.save()
+        record_audit("catalog.policy_saved", actor=actor, policy=policy.pk, name=name)
+        if targets is not None:
+            save_policy_targets(policy.pk, targets, actor=actor)
+    return policy

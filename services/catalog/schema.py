@@ -372,7 +372,62 @@ class SetClientSla(graphene.Mutation):
         )
 
 
+class PolicyInput(graphene.InputObjectType):
+    id = graphene.ID(description="Omit to create a policy.")
+    name = graphene.String(required=True)
+    description = graphene.String()
+    calendar_id = graphene.ID(required=True)
+    is_default = graphene.Boolean()
+    targets = graphene.List(graphene.NonNull(TargetInput), description="Required for a new policy: P1–P4.")
+
+
+class SaveSlaPolicy(graphene.Mutation):
+    """MSP admins: create a policy (with targets), rename it, change its calendar or make it the default."""
+
+    class Arguments:
+        input = PolicyInput(required=True)
+
+    policy = graphene.Field(PolicyType)
+    errors = graphene.List(graphene.NonNull(CatalogError), required=True)
+
+    @staticmethod
+    def mutate(root: Any, info: Any, input: Any) -> SaveSlaPolicy:
+        try:
+            user = ensure_msp_role(info.context.user, MspRole.ADMIN)
+            calendar_id = _int_id(input.calendar_id, "calendarId") or 0
+            targets = (
+                None
+                if input.targets is None
+                else [
+                    actions.TargetInput(
+                        priority=enum_value(t.priority),
+                        first_response_minutes=t.first_response_minutes,
+                        next_update_minutes=t.next_update_minutes,
+                        resolution_minutes=t.resolution_minutes,
+                        around_the_clock=bool(t.around_the_clock),
+                    )
+                    for t in input.targets[:8]
+                ]
+            )
+            policy = actions.save_sla_policy(
+                actions.PolicyInput(
+                    name=input.name,
+                    calendar_id=calendar_id,
+                    description=input.description or "",
+                    is_default=bool(input.is_default),
+                ),
+                actor=user,
+                policy_id=_int_id(input.id, "id"),
+                targets=targets,
+            )
+            policy = SlaPolicy.objects.prefetch_related("targets").get(pk=policy.pk)
+        except (ActionError, AccessDenied) as exc:
+            return SaveSlaPolicy(errors=_errors(exc))
+        return SaveSlaPolicy(policy=PolicyType.from_row(policy), errors=[])
+
+
 class CatalogMutation(graphene.ObjectType):
+    save_sla_policy = SaveSlaPolicy.Field(required=True)
     save_business_calendar = SaveBusinessCalendar.Field(required=True)
     save_sla_targets = SaveSlaTargets.Field(required=True)
     save_triage_rule = SaveTriageRule.Field(required=True)

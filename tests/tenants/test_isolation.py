@@ -300,8 +300,9 @@ def probe_client_sla(world, gql):
 
 def _catalog_mutation_probe(mutation: str):
     def probe(world, gql):
-        from services.catalog.models import BusinessCalendar, ClientSla, SlaTarget, TriageRule
+        from services.catalog.models import BusinessCalendar, ClientSla, SlaPolicy, SlaTarget, TriageRule
 
+        names = list(SlaPolicy.objects.values_list("name", "is_default"))
         before = (
             BusinessCalendar.objects.count(),
             ClientSla.objects.count(),
@@ -320,6 +321,7 @@ def _catalog_mutation_probe(mutation: str):
             list(SlaTarget.objects.values_list("first_response_minutes", flat=True)),
         )
         assert after == before
+        assert list(SlaPolicy.objects.values_list("name", "is_default")) == names
 
     return probe
 
@@ -360,6 +362,10 @@ PROBES: dict[str, Callable] = {
     "saveSlaTargets": _catalog_mutation_probe(
         'mutation { saveSlaTargets(policyId: "POLICY", targets: [{priority: P1, resolutionMinutes: 1}, '
         "{priority: P2, resolutionMinutes: 1}, {priority: P3, resolutionMinutes: 1}, {priority: P4, resolutionMinutes: 1}]) "
+        "{ errors { code } } }"
+    ),
+    "saveSlaPolicy": _catalog_mutation_probe(
+        'mutation { saveSlaPolicy(input: {id: "POLICY", name: "Hijacked", calendarId: "1", isDefault: true}) '
         "{ errors { code } } }"
     ),
     "saveTriageRule": _catalog_mutation_probe(

@@ -162,3 +162,35 @@ def test_client_sla_default_explicit_policy_and_no_sla(world, gql):
         'mutation { setClientSla(clientSlug: "alpha") { clientSla { explicit } errors { code } } }'
     )
     assert back["setClientSla"]["clientSla"]["explicit"] is False
+
+
+def test_admin_creates_a_policy_and_makes_it_the_default(world, gql):
+    admin = gql(world.admin)
+    calendar = BusinessCalendar.objects.get(name="UK business hours")
+    query = """mutation($input: PolicyInput!) { saveSlaPolicy(input: $input) {
+      policy { id name isDefault targets { priority resolutionMinutes } } errors { field code } } }"""
+    missing = admin.data(query, {"input": {"name": "Premium", "calendarId": str(calendar.pk)}})[
+        "saveSlaPolicy"
+    ]
+    assert missing["errors"][0]["field"] == "targets"
+    created = admin.data(
+        query,
+        {
+            "input": {
+                "name": "Premium",
+                "calendarId": str(calendar.pk),
+                "isDefault": True,
+                "targets": _targets(),
+            }
+        },
+    )["saveSlaPolicy"]
+    assert created["errors"] == [] and created["policy"]["isDefault"] is True
+    assert len(created["policy"]["targets"]) == 4
+    assert SlaPolicy.objects.get(name="Standard").is_default is False
+    duplicate = admin.data(
+        query, {"input": {"name": "Standard", "calendarId": str(calendar.pk), "targets": _targets()}}
+    )
+    assert duplicate["saveSlaPolicy"]["errors"][0]["code"] == "DUPLICATE"
+    with tenant_context(world.a):
+        ticket = create_ticket(world.a, NewTicket(title="On premium"), actor=world.a_lead)
+    assert ticket.sla_policy_id == int(created["policy"]["id"])
