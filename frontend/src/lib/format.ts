@@ -7,7 +7,10 @@ const relFmt = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
 
 function parse(iso: string | null | undefined): Date | null {
   if (!iso) return null;
-  const d = new Date(iso);
+  // A calendar day ("2026-11-24") is that day where the viewer is, not UTC midnight
+  // (which is the day before west of Greenwich).
+  const day = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso);
+  const d = day ? new Date(Number(day[1]), Number(day[2]) - 1, Number(day[3])) : new Date(iso);
   return Number.isNaN(d.getTime()) ? null : d;
 }
 

@@ -1,4 +1,4 @@
-import { cleanup, render, screen, waitFor, within } from '@testing-library/react';
+import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MemoryRouter, Route, Routes } from 'react-router';
@@ -435,7 +435,23 @@ describe('TicketPage (staff)', () => {
     await waitFor(() => expect(screen.getByTestId('time-totals')).toHaveTextContent('Billable 30m · Total 45m'));
     expect(logged[0]).toMatchObject({ number: 42, clientSlug: 'acme', minutes: 10, billable: false, note: 'Phone call' });
     expect(logged[0]?.['workDate']).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    expect(screen.getByTestId('time-date-display')).toHaveTextContent(/\(today\)$/);
     expect(screen.getByTestId('time-minutes')).toHaveValue(null);
+  });
+});
+
+describe('TicketPage time log date', () => {
+  it('shows the chosen day in the page’s format next to the native date input', async () => {
+    renderTicket('/tickets/acme/42', staff);
+    const input = await screen.findByTestId('time-date');
+    const fmt = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
+    const now = new Date();
+    expect(screen.getByTestId('time-date-display')).toHaveTextContent(`${fmt.format(new Date(now.getFullYear(), now.getMonth(), now.getDate()))} (today)`);
+    fireEvent.change(input, { target: { value: '2026-03-09' } });
+    expect(screen.getByTestId('time-date-display')).toHaveTextContent(fmt.format(new Date(2026, 2, 9)));
+    expect(screen.getByTestId('time-date-display')).not.toHaveTextContent('today');
+    // The entries' days use the same format.
+    expect(screen.getByTestId('time-log')).toHaveTextContent(`${fmt.format(new Date(2026, 2, 10))} · Tess Tech`);
   });
 });
 

@@ -103,6 +103,17 @@ export function TimeLog({
             value={workDate}
             onChange={(e) => setWorkDate(e.target.value)}
             error={log.errors.fields['workDate']}
+            hint={
+              // The native picker shows the browser's own format; say the day the way the rest of the page does.
+              workDate ? (
+                <span data-testid="time-date-display">
+                  {formatDate(workDate)}
+                  {workDate === today() && ' (today)'}
+                </span>
+              ) : (
+                'Pick the day the work was done.'
+              )
+            }
             data-testid="time-date"
           />
         </div>
