@@ -497,6 +497,13 @@ export type ContactsQueryVariables = Exact<{
 
 export type ContactsQuery = { contacts: Array<{ id: string, fullName: string, email: string, jobTitle: string, isBusinessCritical: boolean }> };
 
+export type TopbarClientQueryVariables = Exact<{
+  slug?: string | null | undefined;
+}>;
+
+
+export type TopbarClientQuery = { client: { id: string, slug: string, name: string } | null };
+
 export type CatalogCalendarFieldsFragment = { id: string, name: string, timezone: string, alwaysOpen: boolean, holidayCountry: string, holidaySubdivision: string, windows: Array<{ weekday: number, start: string, end: string }>, closures: Array<{ date: string, reason: string }> };
 
 export type CatalogPolicyFieldsFragment = { id: string, name: string, description: string, isDefault: boolean, warningThresholds: Array<number>, calendarId: string, targets: Array<{ priority: CatalogPriority, firstResponseMinutes: number | null, nextUpdateMinutes: number | null, resolutionMinutes: number | null, aroundTheClock: boolean }> };

@@ -688,3 +688,14 @@ export const CONTACTS_QUERY = /* GraphQL */ `
     }
   }
 `;
+
+/** The client a staff page is about, named in the top bar. */
+export const TOPBAR_CLIENT_QUERY = /* GraphQL */ `
+  query TopbarClient($slug: String) {
+    client(slug: $slug) {
+      id
+      slug
+      name
+    }
+  }
+`;

@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import { render, screen, waitFor } from '@testing-library/react';
+import { cleanup, render, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MemoryRouter, Route, Routes, useLocation } from 'react-router';
@@ -89,3 +89,41 @@ describe('Shell sign out', () => {
     await waitFor(() => expect(screen.getByTestId('location')).toHaveTextContent('/login?next=%2Fclients%2Facme'));
   });
 });
+
+describe('Staff top bar context', () => {
+  const names: Record<string, string> = { acme: 'Acme Dental', globex: 'Globex' };
+  const handlers = {
+    Viewer: () => ({ viewer: makeViewer() }),
+    TopbarClient: (v: Record<string, unknown>) => ({ client: { id: `C-${String(v['slug'])}`, slug: v['slug'], name: names[String(v['slug'])] } }),
+  };
+
+  it('names the client a ticket belongs to, linked to the client’s page', async () => {
+    const api = mockGraphQL(handlers);
+    renderApp('/tickets/acme/42');
+    const link = await screen.findByTestId('topbar-client');
+    await waitFor(() => expect(link).toHaveTextContent('Acme Dental'));
+    expect(link).toHaveAttribute('href', '/clients/acme');
+    expect(api.calls.find((c) => c.operationName === 'TopbarClient')?.variables).toEqual({ slug: 'acme' });
+  });
+
+  it('names the client the queue is filtered by, and the workspace otherwise', async () => {
+    mockGraphQL(handlers);
+    renderApp('/queue?client=globex');
+    await waitFor(() => expect(screen.getByTestId('topbar-client')).toHaveTextContent('Globex'));
+    cleanup();
+    mockGraphQL(handlers);
+    renderApp('/queue');
+    expect(await screen.findByTestId('topbar-context')).toHaveTextContent('MSP workspace all your clients');
+    expect(screen.queryByTestId('topbar-client')).toBeNull();
+  });
+
+  it('client users keep their company name (no staff context)', async () => {
+    const company = { slug: 'acme', name: 'Acme Dental', portalUrl: 'https://acme.portal.example/' };
+    mockGraphQL({ Viewer: () => ({ viewer: makeViewer({ isMspStaff: false, mspRole: null, memberships: [{ role: 'MEMBER', client: company }], currentClient: company }) }) });
+    renderApp('/requests');
+    await screen.findByTestId('page');
+    expect(screen.queryByTestId('topbar-context')).toBeNull();
+    expect(document.querySelector('.topbar-left')).toHaveTextContent('Acme Dental');
+  });
+});
+

@@ -1,13 +1,13 @@
 import clsx from 'clsx';
 import { useId, type ReactNode } from 'react';
-import { NavLink, Outlet, useMatch, useNavigate } from 'react-router';
+import { Link, NavLink, Outlet, useMatch, useNavigate, useSearchParams } from 'react-router';
 import { defaultClientSlug, roleBadge } from '../auth/roles';
 import { useViewer } from '../auth/ViewerContext';
 import { Logo } from '../components/Logo';
 import { Avatar, Badge } from '../components/ui';
-import type { LogoutMutation } from '../graphql/generated';
-import { useMutation } from '../graphql/hooks';
-import { LOGOUT_MUTATION } from '../graphql/operations';
+import type { LogoutMutation, TopbarClientQuery, TopbarClientQueryVariables } from '../graphql/generated';
+import { useMutation, useQuery } from '../graphql/hooks';
+import { LOGOUT_MUTATION, TOPBAR_CLIENT_QUERY } from '../graphql/operations';
 import { catalogNavIcon } from '../pages/catalog/navIcon';
 
 type NavItem = { to: string; label: string; testId: string; icon: ReactNode };
@@ -48,6 +48,12 @@ export function Shell() {
   const navigate = useNavigate();
   const [logout, { loading: signingOut }] = useMutation<LogoutMutation>(LOGOUT_MUTATION);
   const companyMatch = useMatch('/company/:slug');
+  // Staff: the client the current page is about (client page, ticket, queue filtered by client).
+  const clientPageMatch = useMatch('/clients/:slug');
+  const ticketMatch = useMatch('/tickets/:clientSlug/:number');
+  const queueMatch = useMatch('/queue');
+  const [searchParams] = useSearchParams();
+  const staffClientSlug = clientPageMatch?.params.slug ?? ticketMatch?.params.clientSlug ?? (queueMatch ? searchParams.get('client') : null) ?? null;
   if (!viewer) return null;
 
   const items: NavItem[] = viewer.isMspStaff
@@ -112,6 +118,7 @@ export function Shell() {
       <div className="main-col">
         <header className="topbar">
           <div className="topbar-left">
+            {viewer.isMspStaff && <StaffContext clientSlug={staffClientSlug} />}
             {!showSwitcher && !viewer.isMspStaff && viewer.memberships[0] && (
               <span className="topbar-context">{viewer.memberships[0].client.name}</span>
             )}
@@ -146,6 +153,29 @@ export function Shell() {
         </main>
       </div>
     </div>
+  );
+}
+
+/** Staff top bar: the client the page is about (linked), else the workspace across their clients. */
+function StaffContext({ clientSlug }: { clientSlug: string | null }) {
+  const q = useQuery<TopbarClientQuery, TopbarClientQueryVariables>(TOPBAR_CLIENT_QUERY, { slug: clientSlug ?? '' }, { skip: !clientSlug });
+  if (!clientSlug) {
+    return (
+      <span className="topbar-context" data-testid="topbar-context">
+        {icons.clients}
+        MSP workspace <span className="topbar-context-sub">all your clients</span>
+      </span>
+    );
+  }
+  const name = q.data?.client?.slug === clientSlug ? q.data.client.name : clientSlug;
+  return (
+    <span className="topbar-context" data-testid="topbar-context">
+      {icons.clients}
+      <span className="topbar-context-sub">Client</span>
+      <Link to={`/clients/${encodeURIComponent(clientSlug)}`} className="topbar-context-link" data-testid="topbar-client">
+        {name}
+      </Link>
+    </span>
   );
 }
 
