@@ -173,6 +173,17 @@ export type MspRole =
   | 'ADMIN'
   | 'TECHNICIAN';
 
+export type PolicyInput = {
+  calendarId: string;
+  description?: string | null | undefined;
+  /** Omit to create a policy. */
+  id?: string | null | undefined;
+  isDefault?: boolean | null | undefined;
+  name: string;
+  /** Required for a new policy: P1–P4. */
+  targets?: Array<TargetInput> | null | undefined;
+};
+
 /** An enumeration. */
 export type Priority =
   | 'P1'
@@ -521,6 +532,13 @@ export type SaveBusinessCalendarMutationVariables = Exact<{
 
 
 export type SaveBusinessCalendarMutation = { saveBusinessCalendar: { calendar: { id: string, name: string, timezone: string, alwaysOpen: boolean, holidayCountry: string, holidaySubdivision: string, windows: Array<{ weekday: number, start: string, end: string }>, closures: Array<{ date: string, reason: string }> } | null, errors: Array<{ field: string | null, code: CatalogErrorCode, message: string }> } };
+
+export type SaveSlaPolicyMutationVariables = Exact<{
+  input: PolicyInput;
+}>;
+
+
+export type SaveSlaPolicyMutation = { saveSlaPolicy: { policy: { id: string, name: string, description: string, isDefault: boolean, warningThresholds: Array<number>, calendarId: string, targets: Array<{ priority: CatalogPriority, firstResponseMinutes: number | null, nextUpdateMinutes: number | null, resolutionMinutes: number | null, aroundTheClock: boolean }> } | null, errors: Array<{ field: string | null, code: CatalogErrorCode, message: string }> } };
 
 export type SaveSlaTargetsMutationVariables = Exact<{
   policyId: string;

@@ -220,6 +220,110 @@ describe('CatalogPage — SLA policies', () => {
   });
 });
 
+describe('CatalogPage — New / Edit policy', () => {
+  const policyPayload = (errors: unknown[], policy: unknown = null) => ({ saveSlaPolicy: { policy, errors } });
+
+  it('creates a policy with targets P1–P4 prefilled from the default policy, then reloads the catalog', async () => {
+    const user = userEvent.setup();
+    const api = renderPage(admin, {
+      SaveSlaPolicy: (v) => {
+        const input = v['input'] as { name: string; description: string; calendarId: string; isDefault: boolean };
+        return policyPayload([], { ...STANDARD, ...input, id: '3', warningThresholds: [0.75, 0.9] });
+      },
+    });
+    await user.click(await screen.findByTestId('policy-new'));
+    const editor = screen.getByTestId('policy-editor');
+    // Prefilled from the MSP default (Standard): its calendar and its targets.
+    expect(within(editor).getByTestId('policy-calendar')).toHaveValue('10');
+    expect(within(editor).getByTestId('target-P1-resolutionMinutes')).toHaveValue('4h');
+    expect(within(editor).getByTestId('target-P1-aroundTheClock')).toBeChecked();
+    expect(within(editor).getByTestId('policy-default')).not.toBeChecked();
+
+    await user.type(within(editor).getByTestId('policy-name'), 'Gold');
+    await user.type(within(editor).getByTestId('policy-description'), 'Faster P1 and P2.');
+    await user.selectOptions(within(editor).getByTestId('policy-calendar'), '11');
+    await user.click(within(editor).getByTestId('policy-default'));
+    const p1 = within(editor).getByTestId('target-P1-firstResponseMinutes');
+    await user.clear(p1);
+    await user.type(p1, '15');
+    await user.clear(within(editor).getByTestId('target-P4-resolutionMinutes'));
+    await user.click(within(editor).getByTestId('policy-save'));
+
+    expect(await screen.findByText('Policy “Gold” saved.')).toBeInTheDocument();
+    expect(screen.queryByTestId('policy-editor')).toBeNull();
+    expect(api.ops().filter((o) => o === 'SlaCatalog')).toHaveLength(2);
+    expect(api.calls.find((c) => c.operationName === 'SaveSlaPolicy')?.variables).toEqual({
+      input: {
+        name: 'Gold',
+        description: 'Faster P1 and P2.',
+        calendarId: '11',
+        isDefault: true,
+        targets: [
+          { priority: 'P1', firstResponseMinutes: 15, nextUpdateMinutes: 60, resolutionMinutes: 240, aroundTheClock: true },
+          { priority: 'P2', firstResponseMinutes: 60, nextUpdateMinutes: 240, resolutionMinutes: 480, aroundTheClock: false },
+          { priority: 'P3', firstResponseMinutes: 240, nextUpdateMinutes: 480, resolutionMinutes: 1440, aroundTheClock: false },
+          { priority: 'P4', firstResponseMinutes: 480, nextUpdateMinutes: null, resolutionMinutes: null, aroundTheClock: false },
+        ],
+      },
+    });
+  });
+
+  it('shows a DUPLICATE name on the name field and a target error on its cell, and keeps the form open', async () => {
+    const user = userEvent.setup();
+    const api = renderPage(admin, {
+      SaveSlaPolicy: () =>
+        policyPayload([
+          { field: 'name', code: 'DUPLICATE', message: "A policy called 'Standard' already exists." },
+          { field: 'targets.P2.firstResponseMinutes', code: 'INVALID', message: 'P2: targets are positive minutes; leave a target empty for none.' },
+        ]),
+    });
+    await user.click(await screen.findByTestId('policy-new'));
+    const editor = screen.getByTestId('policy-editor');
+    await user.type(within(editor).getByTestId('policy-name'), 'Standard');
+    await user.click(within(editor).getByTestId('policy-save'));
+
+    const nameField = within(editor).getByTestId('policy-name').closest('.field') as HTMLElement;
+    expect(await within(nameField).findByRole('alert')).toHaveTextContent("A policy called 'Standard' already exists.");
+    expect(within(editor).getByTestId('policy-name')).toHaveAttribute('aria-invalid', 'true');
+    const p2Cell = within(editor).getByTestId('target-P2-firstResponseMinutes').closest('.target-cell') as HTMLElement;
+    expect(within(p2Cell).getByRole('alert')).toHaveTextContent('P2: targets are positive minutes');
+    expect(within(editor).queryByText('The policy wasn’t saved')).toBeNull();
+    expect(screen.getByTestId('policy-editor')).toBeInTheDocument();
+    expect(api.ops().filter((o) => o === 'SlaCatalog')).toHaveLength(1);
+  });
+
+  it('edits a policy’s name, description and calendar without sending targets; the default stays the default', async () => {
+    const user = userEvent.setup();
+    const api = renderPage(admin, {
+      SaveSlaPolicy: (v) => policyPayload([], { ...STANDARD, name: (v['input'] as { name: string }).name }),
+    });
+    await user.click(await screen.findByTestId('policy-edit-1'));
+    const editor = within(screen.getByTestId('policy-1')).getByTestId('policy-editor');
+    expect(within(editor).getByTestId('policy-name')).toHaveValue('Standard');
+    expect(within(editor).getByTestId('policy-default')).toBeChecked();
+    expect(within(editor).getByTestId('policy-default')).toBeDisabled();
+    expect(within(editor).queryByTestId('target-P1-firstResponseMinutes')).toBeNull();
+    await user.clear(within(editor).getByTestId('policy-name'));
+    await user.type(within(editor).getByTestId('policy-name'), 'Standard UK');
+    await user.selectOptions(within(editor).getByTestId('policy-calendar'), '11');
+    await user.click(within(editor).getByTestId('policy-save'));
+
+    expect(await screen.findByText('Policy “Standard UK” saved.')).toBeInTheDocument();
+    expect(api.calls.find((c) => c.operationName === 'SaveSlaPolicy')?.variables).toEqual({
+      input: { id: '1', name: 'Standard UK', description: STANDARD.description, calendarId: '11', isDefault: true },
+    });
+  });
+
+  it('asks for a name before sending', async () => {
+    const user = userEvent.setup();
+    const api = renderPage(admin);
+    await user.click(await screen.findByTestId('policy-new'));
+    await user.click(screen.getByTestId('policy-save'));
+    expect(screen.getByTestId('policy-name').closest('.field')).toHaveTextContent('Name the policy.');
+    expect(api.ops()).not.toContain('SaveSlaPolicy');
+  });
+});
+
 describe('CatalogPage — triage matrix', () => {
   it('marks default cells and saves a changed cell at once', async () => {
     const user = userEvent.setup();
@@ -255,6 +359,8 @@ describe('CatalogPage — other staff', () => {
     expect(screen.getByTestId('catalog-read-only')).toBeInTheDocument();
     expect(screen.queryByTestId('calendar-new')).toBeNull();
     expect(screen.queryByTestId('calendar-edit-10')).toBeNull();
+    expect(screen.queryByTestId('policy-new')).toBeNull();
+    expect(screen.queryByTestId('policy-edit-1')).toBeNull();
     expect(screen.queryByTestId('targets-save')).toBeNull();
     expect(screen.getByTestId('target-P1-firstResponseMinutes')).toBeDisabled();
     expect(screen.queryByTestId('triage-HIGH-HIGH')).toBeNull();

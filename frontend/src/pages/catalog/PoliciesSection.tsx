@@ -1,38 +1,21 @@
-import clsx from 'clsx';
 import { useId, useState, type FormEvent } from 'react';
-import { PriorityPill } from '../../components/desk';
 import { Alert, Badge, Button, EmptyState, TextField } from '../../components/ui';
 import type {
   CatalogCalendarFieldsFragment,
   CatalogPolicyFieldsFragment,
-  CatalogPriority,
   SaveSlaTargetsMutation,
   SaveSlaTargetsMutationVariables,
 } from '../../graphql/generated';
 import { useMutation } from '../../graphql/hooks';
-import { PRIORITY_LABEL } from '../../lib/enums';
-import { formatMinutes } from '../../lib/sla';
-import {
-  CATALOG_PRIORITIES,
-  NO_FIELD_ERRORS,
-  TARGET_COLUMNS,
-  formatTargetMinutes,
-  mapCatalogErrors,
-  parseTargetMinutes,
-  targetErrorFields,
-  type FieldErrors,
-  type TargetColumn,
-} from './catalog';
+import { NO_FIELD_ERRORS, mapCatalogErrors, targetErrorFields, type FieldErrors } from './catalog';
 import { SAVE_SLA_TARGETS_MUTATION } from './operations';
-import { buildTargets, draftFromPolicy, targetField, targetsChanged, type TargetsDraft } from './targetsDraft';
+import { PolicyEditor } from './PolicyEditor';
+import { TargetsTable } from './TargetsTable';
+import { buildTargets, draftFromPolicy, targetsChanged, type TargetsDraft } from './targetsDraft';
 
-const COLUMN_LABEL: Record<TargetColumn, string> = {
-  firstResponseMinutes: 'First response',
-  nextUpdateMinutes: 'Next update',
-  resolutionMinutes: 'Resolution',
-};
+type Editing = { kind: 'new' } | { kind: 'edit'; id: string } | null;
 
-/** SLA policies: per policy, targets P1–P4 and warning thresholds. */
+/** SLA policies: per policy, targets P1–P4 and warning thresholds; MSP admins add policies and edit their name, calendar and default. */
 export function PoliciesSection({
   policies,
   calendars,
@@ -44,24 +27,70 @@ export function PoliciesSection({
   canEdit: boolean;
   onSaved: () => void;
 }) {
+  const [editing, setEditing] = useState<Editing>(null);
+  const [savedMessage, setSavedMessage] = useState<string | null>(null);
+  const defaultPolicy = policies.find((p) => p.isDefault) ?? policies[0] ?? null;
+
+  function start(next: Editing) {
+    setSavedMessage(null);
+    setEditing(next);
+  }
+
+  function saved(policy: CatalogPolicyFieldsFragment) {
+    setEditing(null);
+    setSavedMessage(`Policy “${policy.name}” saved.`);
+    onSaved();
+  }
+
   return (
     <section className="stack" aria-labelledby="policies-heading" data-testid="catalog-policies">
       <div className="catalog-section-head">
-        <h2 className="catalog-section-title" id="policies-heading">
-          SLA policies <span className="count">{policies.length}</span>
-        </h2>
+        <div className="row policies-head">
+          <h2 className="catalog-section-title" id="policies-heading">
+            SLA policies <span className="count">{policies.length}</span>
+          </h2>
+          {canEdit && (
+            <Button
+              size="sm"
+              onClick={() => start({ kind: 'new' })}
+              disabled={editing?.kind === 'new' || calendars.length === 0}
+              title={calendars.length === 0 ? 'Create a business calendar first' : undefined}
+              data-testid="policy-new"
+            >
+              New policy
+            </Button>
+          )}
+        </div>
         <p className="muted small">
           Targets are business time on the policy’s calendar. Empty means no target for that clock. Changes apply to new tickets at once and to open tickets
           at their next change; time already used and paused is kept.
         </p>
       </div>
+      {savedMessage && (
+<Alert tone="success">{savedMessage}</Alert>
+      )}
+      {canEdit && editing?.kind === 'new' && (
+        <div className="card pad">
+          <PolicyEditor policy={null} template={defaultPolicy} calendars={calendars} onSaved={saved} onCancel={() => setEditing(null)} />
+        </div>
+      )}
       {policies.length === 0 ? (
         <div className="card">
-          <EmptyState title="No SLA policies">Policies are set up by the MSP’s administrators.</EmptyState>
+          <EmptyState title="No SLA policies">{canEdit ? 'Create a policy with “New policy”.' : 'Policies are set up by the MSP’s administrators.'}</EmptyState>
         </div>
       ) : (
         policies.map((p) => (
-          <PolicyCard key={p.id} policy={p} calendar={calendars.find((c) => c.id === p.calendarId) ?? null} canEdit={canEdit} onSaved={onSaved} />
+          <PolicyCard
+            key={p.id}
+            policy={p}
+            calendars={calendars}
+            canEdit={canEdit}
+            onSaved={onSaved}
+            editing={canEdit && editing?.kind === 'edit' && editing.id === p.id}
+            onEdit={() => start({ kind: 'edit', id: p.id })}
+            onEditSaved={saved}
+            onEditCancel={() => setEditing(null)}
+          />
         ))
       )}
     </section>
@@ -70,14 +99,23 @@ export function PoliciesSection({
 
 function PolicyCard({
   policy,
-  calendar,
+  calendars,
   canEdit,
   onSaved,
+  editing,
+  onEdit,
+  onEditSaved,
+  onEditCancel,
 }: {
   policy: CatalogPolicyFieldsFragment;
-  calendar: CatalogCalendarFieldsFragment | null;
+  calendars: readonly CatalogCalendarFieldsFragment[];
   canEdit: boolean;
   onSaved: () => void;
+  /** The Edit policy form (name, description, calendar, default) is open on this card. */
+  editing: boolean;
+  onEdit: () => void;
+  onEditSaved: (policy: CatalogPolicyFieldsFragment) => void;
+  onEditCancel: () => void;
 }) {
   // The form starts from the policy as loaded; after a save it restarts from the saved policy.
   const [saved, setSaved] = useState<CatalogPolicyFieldsFragment>(policy);
@@ -87,22 +125,11 @@ function PolicyCard({
   const [save, saving] = useMutation<SaveSlaTargetsMutation, SaveSlaTargetsMutationVariables>(SAVE_SLA_TARGETS_MUTATION);
   const headingId = useId();
   const dirty = targetsChanged(draft, saved);
+  const calendar = calendars.find((c) => c.id === policy.calendarId) ?? null;
 
   function edit(next: TargetsDraft) {
     setDraft(next);
     setJustSaved(false);
-  }
-
-  function setCell(priority: CatalogPriority, column: TargetColumn, value: string) {
-    edit({ ...draft, rows: { ...draft.rows, [priority]: { ...draft.rows[priority], [column]: value } } });
-  }
-
-  /** "90" → "1h 30m" when the input loses focus (unreadable text is left for the person to fix). */
-  function tidyCell(priority: CatalogPriority, column: TargetColumn) {
-    const parsed = parseTargetMinutes(draft.rows[priority][column]);
-    if (parsed.ok && parsed.minutes !== null && parsed.minutes > 0) {
-      setDraft((d) => ({ ...d, rows: { ...d.rows, [priority]: { ...d.rows[priority], [column]: formatTargetMinutes(parsed.minutes) } } }));
-    }
   }
 
   async function submit(e: FormEvent) {
@@ -144,74 +171,39 @@ function PolicyCard({
           </h3>
           {policy.description && <p className="small muted">{policy.description}</p>}
         </div>
-        <span className="small muted nowrap" data-testid="policy-calendar">
-          {calendar ? (
-            <>
-              Calendar: <span className="strong">{calendar.name}</span> <span className="mono">({calendar.alwaysOpen ? '24x7' : calendar.timezone})</span>
-            </>
-          ) : (
-            'Calendar not found'
+        <div className="row gap-sm">
+          <span className="small muted nowrap" data-testid="policy-calendar-name">
+            {calendar ? (
+              <>
+                Calendar: <span className="strong">{calendar.name}</span> <span className="mono">({calendar.alwaysOpen ? '24x7' : calendar.timezone})</span>
+              </>
+            ) : (
+              'Calendar not found'
+            )}
+          </span>
+          {canEdit && (
+            <Button size="sm" variant="ghost" onClick={onEdit} disabled={editing} data-testid={`policy-edit-${policy.id}`} aria-label={`Edit ${policy.name}`}>
+              Edit
+            </Button>
           )}
-        </span>
+        </div>
       </div>
+      {editing && (
+        <div className="card-section">
+          <PolicyEditor policy={policy} template={null} calendars={calendars} onSaved={onEditSaved} onCancel={onEditCancel} />
+        </div>
+      )}
       <form onSubmit={(e) => void submit(e)} noValidate aria-label={`${policy.name} targets`}>
         {general.length > 0 && (
           <div className="pad">
             <Alert title="The targets weren’t saved">{general.join(' ')}</Alert>
           </div>
         )}
-        <div className="table-wrap flat">
-          <table className="table targets-table">
-            <thead>
-              <tr>
-                <th scope="col">Priority</th>
-                {TARGET_COLUMNS.map((c) => (
-                  <th key={c} scope="col">
-                    {COLUMN_LABEL[c]}
-                  </th>
-                ))}
-                <th scope="col" title="Measure this priority around the clock, whatever the policy’s calendar">
-                  24x7
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {CATALOG_PRIORITIES.map((p) => (
-                <tr key={p} data-testid={`targets-${p}`}>
-                  <th scope="row" className="targets-priority">
-                    <PriorityPill priority={p} /> <span className="small muted">{PRIORITY_LABEL[p]}</span>
-                  </th>
-                  {TARGET_COLUMNS.map((c) => (
-                    <td key={c}>
-                      <TargetInputCell
-                        label={`${p} ${COLUMN_LABEL[c].toLowerCase()}`}
-                        value={draft.rows[p][c]}
-                        error={errors.fields[targetField(p, c)]}
-                        disabled={!canEdit}
-                        onChange={(v) => setCell(p, c, v)}
-                        onBlur={() => tidyCell(p, c)}
-                        testId={`target-${p}-${c}`}
-                      />
-                    </td>
-                  ))}
-                  <td>
-                    <label className="checkbox-row small" title="Measure this priority around the clock, whatever the policy’s calendar">
-                      <input
-                        type="checkbox"
-                        checked={draft.rows[p].aroundTheClock}
-                        disabled={!canEdit}
-                        onChange={(e) => edit({ ...draft, rows: { ...draft.rows, [p]: { ...draft.rows[p], aroundTheClock: e.target.checked } } })}
-                        aria-label={`${p} measured 24x7`}
-                        data-testid={`target-${p}-aroundTheClock`}
-                      />
-                    </label>
-                    {errors.fields[targetField(p, 'aroundTheClock')] && <div className="field-error">{errors.fields[targetField(p, 'aroundTheClock')]}</div>}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <TargetsTable rows={draft.rows} errors={errors.fields} disabled={!canEdit} onChange={(update) => {
+            setDraft((d) => ({ ...d, rows: update(d.rows) }));
+            setJustSaved(false);
+          }}
+        />
         <div className="card-section targets-footer">
           <TextField
             label="Warn at (% of a target used)"
@@ -252,50 +244,5 @@ function PolicyCard({
         </div>
       </form>
     </section>
-  );
-}
-
-/** A target as text ("1h 30m", "90", empty) with what it reads as underneath. */
-function TargetInputCell({
-  label,
-  value,
-  error,
-  disabled,
-  onChange,
-  onBlur,
-  testId,
-}: {
-  label: string;
-  value: string;
-  error: string | undefined;
-  disabled: boolean;
-  onChange: (value: string) => void;
-  onBlur: () => void;
-  testId: string;
-}) {
-  const noteId = useId();
-  const parsed = parseTargetMinutes(value);
-  const note = error ?? (parsed.ok ? (parsed.minutes === null ? 'No target' : parsed.minutes < 60 ? `${parsed.minutes} min` : `${formatMinutes(parsed.minutes)} · ${parsed.minutes} min`) : parsed.message);
-  const bad = !!error || !parsed.ok;
-  return (
-    <div className="target-cell">
-      <input
-        className="input target-input"
-        value={value}
-        disabled={disabled}
-        placeholder="—"
-        spellCheck={false}
-        autoComplete="off"
-        onChange={(e) => onChange(e.target.value)}
-        onBlur={onBlur}
-        aria-label={label}
-        aria-invalid={bad || undefined}
-        aria-describedby={noteId}
-        data-testid={testId}
-      />
-      <div id={noteId} className={clsx('target-note', error ? 'field-error' : !parsed.ok ? 'catalog-warn' : 'muted')} role={error ? 'alert' : undefined}>
-        {note}
-      </div>
-    </div>
   );
 }

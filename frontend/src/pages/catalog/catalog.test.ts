@@ -10,6 +10,7 @@ import {
   parseTargetMinutes,
   parseThresholdPercents,
   parseTimeOfDay,
+  policyErrorFields,
   summariseWeek,
   targetErrorFields,
   thresholdsToPercentText,
@@ -17,7 +18,7 @@ import {
   validateWindows,
 } from './catalog';
 import { calendarInputFromDraft, draftFromCalendar, validateCalendarDraft, type CalendarDraft } from './calendarDraft';
-import { buildTargets, draftFromPolicy, targetsChanged } from './targetsDraft';
+import { buildTargetRows, buildTargets, draftFromPolicy, targetsChanged } from './targetsDraft';
 
 describe('target minutes ⇄ "1h 30m"', () => {
   it('formats business minutes as hours and minutes, never days; empty for no target', () => {
@@ -297,6 +298,20 @@ describe('server errors → inputs', () => {
     expect(Object.keys(mapped.fields).sort()).toEqual(['targets', 'targets.P2.firstResponseMinutes', 'warningThresholds']);
     expect(mapped.general).toEqual(['No such SLA policy.']);
   });
+
+  it('places policy errors on name, calendar and target cells; NOT_FOUND id goes to the top', () => {
+    const mapped = mapCatalogErrors(
+      [
+        { field: 'name', code: 'DUPLICATE', message: "A policy called 'Gold' already exists." },
+        { field: 'calendarId', code: 'INVALID', message: 'Choose a business calendar.' },
+        { field: 'targets.P4.resolutionMinutes', code: 'INVALID', message: 'P4: targets are positive minutes; leave a target empty for none.' },
+        { field: 'id', code: 'NOT_FOUND', message: 'No such SLA policy.' },
+      ],
+      policyErrorFields(),
+    );
+    expect(Object.keys(mapped.fields).sort()).toEqual(['calendarId', 'name', 'targets.P4.resolutionMinutes']);
+    expect(mapped.general).toEqual(['No such SLA policy.']);
+  });
 });
 
 describe('targets form', () => {
@@ -339,6 +354,15 @@ describe('targets form', () => {
     const built = buildTargets(d);
     expect(built.ok).toBe(false);
     expect(!built.ok && Object.keys(built.fields).sort()).toEqual(['targets.P3.resolutionMinutes', 'warningThresholds']);
+  });
+
+  it('builds the rows alone (a new policy has no thresholds to send)', () => {
+    const d = draftFromPolicy(policy);
+    d.thresholds = 'often';
+    const built = buildTargetRows(d.rows);
+    expect(built.ok && built.targets.map((t) => t.priority)).toEqual(['P1', 'P2', 'P3', 'P4']);
+    d.rows.P2.firstResponseMinutes = 'soon';
+    expect(buildTargetRows(d.rows)).toEqual({ ok: false, fields: { 'targets.P2.firstResponseMinutes': expect.any(String) } });
   });
 
   it('notices changes by value, not by spelling', () => {

@@ -274,6 +274,11 @@ export function targetErrorFields(): string[] {
   ];
 }
 
+/** Every field the policy form (New / Edit policy) shows errors for; `id` (NOT_FOUND) and unknown fields go to the top of the form. */
+export function policyErrorFields(): string[] {
+  return ['name', 'description', 'calendarId', 'isDefault', ...targetErrorFields().filter((f) => f !== 'warningThresholds')];
+}
+
 /** Split a payload's `errors` into per-field messages (for the fields listed) and general ones. */
 export function mapCatalogErrors(errors: readonly CatalogErrorLike[], fields: readonly string[]): FieldErrors {
   return splitErrors(errors, fields);

@@ -1,5 +1,5 @@
 /**
- * GraphQL documents for the SLA catalog (calendars, policy targets, triage matrix)
+ * GraphQL documents for the SLA catalog (calendars, policies and their targets, triage matrix)
  * and a client's SLA choice. Plucked by codegen like `src/graphql/operations.ts`
  * (its `documents` glob covers `src/**`); types land in `src/graphql/generated.ts`.
  */
@@ -84,6 +84,23 @@ export const SAVE_BUSINESS_CALENDAR_MUTATION = /* GraphQL */ `
     }
   }
   ${CALENDAR_FIELDS}
+`;
+
+/** Create a policy (with targets P1–P4) or rename it, change its calendar, make it the default. */
+export const SAVE_SLA_POLICY_MUTATION = /* GraphQL */ `
+  mutation SaveSlaPolicy($input: PolicyInput!) {
+    saveSlaPolicy(input: $input) {
+      policy {
+        ...CatalogPolicyFields
+      }
+      errors {
+        field
+        code
+        message
+      }
+    }
+  }
+  ${POLICY_FIELDS}
 `;
 
 export const SAVE_SLA_TARGETS_MUTATION = /* GraphQL */ `

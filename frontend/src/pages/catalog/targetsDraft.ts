@@ -40,12 +40,14 @@ export type TargetsBuild =
   | { ok: true; targets: TargetInput[]; warningThresholds: number[] }
   | { ok: false; fields: Record<string, string> };
 
-/** Parse the form into the mutation's arguments, or say which inputs can't be read. */
-export function buildTargets(draft: TargetsDraft): TargetsBuild {
+export type TargetRowsBuild = { ok: true; targets: TargetInput[] } | { ok: false; fields: Record<string, string> };
+
+/** Parse the P1–P4 rows into `TargetInput`s (all four, in order), or say which inputs can't be read. */
+export function buildTargetRows(rows: TargetsDraft['rows']): TargetRowsBuild {
   const fields: Record<string, string> = {};
   const targets: TargetInput[] = [];
   for (const p of CATALOG_PRIORITIES) {
-    const row = draft.rows[p];
+    const row = rows[p];
     const target: TargetInput = { priority: p, aroundTheClock: row.aroundTheClock };
     for (const c of TARGET_COLUMNS) {
       const parsed = parseTargetMinutes(row[c]);
@@ -54,6 +56,14 @@ export function buildTargets(draft: TargetsDraft): TargetsBuild {
     }
     targets.push(target);
   }
+  return Object.keys(fields).length > 0 ? { ok: false, fields } : { ok: true, targets };
+}
+
+/** Parse the form into the mutation's arguments, or say which inputs can't be read. */
+export function buildTargets(draft: TargetsDraft): TargetsBuild {
+  const rows = buildTargetRows(draft.rows);
+  const fields: Record<string, string> = rows.ok ? {} : { ...rows.fields };
+  const targets: TargetInput[] = rows.ok ? rows.targets : [];
   const thresholds = parseThresholdPercents(draft.thresholds);
   if (!thresholds.ok) fields['warningThresholds'] = thresholds.message;
   if (Object.keys(fields).length > 0 || !thresholds.ok) return { ok: false, fields };
