@@ -16,13 +16,14 @@ to apply. Each run is checked to have recorded no migration anywhere.
   2 × `--provision-probes` clients (3 each way) of each size are made with `provision_client`
   itself, cloning and replaying migrations in turn, and timed: how provisioning slows down as
   the database fills up;
-* verbosity: 0 (default) is what `bootstrap_portal` runs on every start; at 1, the command's
+* verbosity: 0 (default) is what `bootstrap_portal` uses on every start; at 1, the command's
   own default, Django's `migrate` also runs the autodetector in every schema to warn about
   model changes without migrations (`--verbosity 0 1` times both).
 
 * checks: with `--checks skip` the runs pass `--skip-checks`; django-tenants hands the
   command's options to every schema's `migrate`, which otherwise runs Django's system checks
-  once per schema (`--checks run skip` times both).
+  once per schema (`--checks run skip` times both). `bootstrap_portal` goes through
+  `call_command`, which skips them: it matches `--verbosity=0 --skip-checks`.
 
 Before the timed runs at each size, one untimed run warms caches (and applies any migration
 added to the tree after the template was built).
