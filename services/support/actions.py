@@ -18,6 +18,7 @@ from datetime import date, datetime
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 
 from msp_portal.tenancy import current_schema_name
@@ -129,7 +130,7 @@ def client_role(actor: User, client: Client) -> str | None:
     return Membership.objects.filter(user=actor, client=client).values_list("role", flat=True).first()
 
 
-def tickets_visible_to(client: Client, actor: User):  # type: ignore[no-untyped-def]
+def tickets_visible_to(client: Client, actor: User) -> QuerySet[Ticket]:
     """Tickets of `client` this person may see: staff and IT leads all; members their own
     (as requester) and those they watch."""
     _require_schema(client)
@@ -137,8 +138,6 @@ def tickets_visible_to(client: Client, actor: User):  # type: ignore[no-untyped-
     if _is_staff(actor) or client_role(actor, client) == ClientRole.IT_LEAD:
         return tickets
     contact = contact_for_user(actor)
-    from django.db.models import Q
-
     return tickets.filter(Q(requester=contact) | Q(watchers__user_id=actor.pk)).distinct()
 
 
@@ -535,8 +534,6 @@ class MonthlyTime:
 def monthly_time_totals(client: Client, year: int, month: int) -> MonthlyTime:
     """Billed minutes (after rounding) logged for `client` in a calendar month."""
     _require_schema(client)
-    from django.db.models import Sum
-
     entries = TimeEntry.objects.filter(work_date__year=year, work_date__month=month)
     billable = entries.filter(billable=True).aggregate(total=Sum("minutes"))["total"] or 0
     non_billable = entries.filter(billable=False).aggregate(total=Sum("minutes"))["total"] or 0
