@@ -91,7 +91,7 @@ def clients_reachable_by(user: User) -> QuerySet[Client]:
 def access_client_by_slug(user: Any, slug: str) -> Client:
     """The client `slug` if this person may reach it; otherwise `ClientNotFound`."""
     ensure_may_reach_client_data(user)
-    client = clients_visible_to(user).filter(slug=slug).first()
+    client = clients_reachable_by(user).filter(slug=slug).first()
     if client is None:
         raise ClientNotFound(slug)
     return client
@@ -100,7 +100,7 @@ def access_client_by_slug(user: Any, slug: str) -> Client:
 def ensure_may_reach_client(user: Any, client: Client) -> Client:
     """Authorise `user` for an already-resolved client (e.g. from the request host)."""
     ensure_may_reach_client_data(user)
-    if not client.is_client or not clients_visible_to(user).filter(pk=client.pk).exists():
+    if not client.is_client or not clients_reachable_by(user).filter(pk=client.pk).exists():
         raise ClientNotFound(client.slug)
     return client
 

@@ -149,6 +149,16 @@ class ClientSlaType(graphene.ObjectType):
     explicit = graphene.Boolean(required=True, description="False when the MSP's default policy applies.")
 
 
+def client_sla_view(client: Any) -> ClientSlaType:
+    """The policy new tickets of `client` use (None = no SLA) and whether it was chosen explicitly."""
+    policy_id = effective_policy_id(client)
+    policy = SlaPolicy.objects.prefetch_related("targets").filter(pk=policy_id).first() if policy_id else None
+    return ClientSlaType(
+        policy=PolicyType.from_row(policy) if policy else None,
+        explicit=ClientSla.objects.filter(client=client).exists(),
+    )
+
+
 class CatalogQuery(graphene.ObjectType):
     sla_catalog = graphene.Field(
         SlaCatalog, required=True, description="MSP staff: calendars, policies, triage."
@@ -180,17 +190,7 @@ class CatalogQuery(graphene.ObjectType):
 
     def resolve_client_sla(root: Any, info: Any, client_slug: str | None = None) -> ClientSlaType:
         def body() -> ClientSlaType:
-            client = resolve_client(info.context, client_slug)
-            policy_id = effective_policy_id(client)
-            policy = (
-                SlaPolicy.objects.prefetch_related("targets").filter(pk=policy_id).first()
-                if policy_id
-                else None
-            )
-            return ClientSlaType(
-                policy=PolicyType.from_row(policy) if policy else None,
-                explicit=ClientSla.objects.filter(client=client).exists(),
-            )
+            return client_sla_view(resolve_client(info.context, client_slug))
 
         return guard_query(body)
 
@@ -271,6 +271,19 @@ class TargetInput(graphene.InputObjectType):
     around_the_clock = graphene.Boolean()
 
 
+def _target_inputs(items: Any) -> list[actions.TargetInput]:
+    return [
+        actions.TargetInput(
+            priority=enum_value(t.priority),
+            first_response_minutes=t.first_response_minutes,
+            next_update_minutes=t.next_update_minutes,
+            resolution_minutes=t.resolution_minutes,
+            around_the_clock=bool(t.around_the_clock),
+        )
+        for t in items[:8]
+    ]
+
+
 class SaveSlaTargets(graphene.Mutation):
     """MSP admins: replace a policy's targets (and optionally its warning thresholds)."""
 
@@ -292,16 +305,7 @@ class SaveSlaTargets(graphene.Mutation):
             assert pk is not None
             policy = actions.save_policy_targets(
                 pk,
-                [
-                    actions.TargetInput(
-                        priority=enum_value(t.priority),
-                        first_response_minutes=t.first_response_minutes,
-                        next_update_minutes=t.next_update_minutes,
-                        resolution_minutes=t.resolution_minutes,
-                        around_the_clock=bool(t.around_the_clock),
-                    )
-                    for t in targets[:8]
-                ],
+                _target_inputs(targets),
                 actor=user,
                 warning_thresholds=warning_thresholds,
             )
@@ -355,21 +359,9 @@ class SetClientSla(graphene.Mutation):
             actions.set_client_sla(
                 client, actor=user, policy_id=_int_id(policy_id, "policyId"), no_sla=bool(no_sla)
             )
-            effective = effective_policy_id(client)
-            policy = (
-                SlaPolicy.objects.prefetch_related("targets").filter(pk=effective).first()
-                if effective
-                else None
-            )
         except (ActionError, AccessDenied) as exc:
             return SetClientSla(errors=_errors(exc))
-        return SetClientSla(
-            client_sla=ClientSlaType(
-                policy=PolicyType.from_row(policy) if policy else None,
-                explicit=ClientSla.objects.filter(client=client).exists(),
-            ),
-            errors=[],
-        )
+        return SetClientSla(client_sla=client_sla_view(client), errors=[])
 
 
 class PolicyInput(graphene.InputObjectType):
@@ -395,20 +387,7 @@ class SaveSlaPolicy(graphene.Mutation):
         try:
             user = ensure_msp_role(info.context.user, MspRole.ADMIN)
             calendar_id = _int_id(input.calendar_id, "calendarId") or 0
-            targets = (
-                None
-                if input.targets is None
-                else [
-                    actions.TargetInput(
-                        priority=enum_value(t.priority),
-                        first_response_minutes=t.first_response_minutes,
-                        next_update_minutes=t.next_update_minutes,
-                        resolution_minutes=t.resolution_minutes,
-                        around_the_clock=bool(t.around_the_clock),
-                    )
-                    for t in input.targets[:8]
-                ]
-            )
+            targets = None if input.targets is None else _target_inputs(input.targets)
             policy = actions.save_sla_policy(
                 actions.PolicyInput(
                     name=input.name,
