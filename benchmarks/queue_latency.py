@@ -700,7 +700,7 @@ def capture_request(http: Any, variables: dict[str, object], first: int) -> list
 def measure_variant(variant: Variant, staff: Staff, expected: Callable[[], int], warmup: int) -> Measured:
     from django.utils import timezone
 
-    from services.support.schema import queue_queryset
+    from services.workqueue.selectors import queue_queryset
 
     result = Measured(variant.label)
     http = graphql_client(variant.user, staff.devices[variant.user.pk])

@@ -6,6 +6,6 @@ from tenant_schemas_celery.app import CeleryApp
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "msp_portal.settings")
 
-app = CeleryApp("msp_portal", task_cls="msp_portal.tasks:TenantBoundTask")
+app = CeleryApp("msp_portal", task_cls="core.tasks:TenantBoundTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()

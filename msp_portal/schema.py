@@ -2,11 +2,10 @@
 
 import graphene
 
-from services.catalog.schema import CatalogMutation, CatalogQuery
-from services.support.schema import SupportMutation, SupportQuery
-from services.workqueue.schema import NotificationMutation, NotificationQuery
-from tenants.schema import Mutation as TenantsMutation
-from tenants.schema import Query as TenantsQuery
+from services.catalog.graphql import CatalogMutation, CatalogQuery
+from services.support.graphql import SupportMutation, SupportQuery
+from services.workqueue.graphql import NotificationMutation, NotificationQuery
+from tenants.graphql import TenantsMutation, TenantsQuery
 
 
 class Query(TenantsQuery, SupportQuery, CatalogQuery, NotificationQuery, graphene.ObjectType):

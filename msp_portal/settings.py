@@ -61,6 +61,7 @@ SHARED_APPS = [
     "graphene_django",
     "services.catalog",
     "services.workqueue",
+    "services.demo",
 ]
 # Operational data of one client lives in its own schema.
 TENANT_APPS = [

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import path, re_path
 from django_otp.admin import OTPAdminSite
 
-from msp_portal.graphql.view import PortalGraphQLView
+from core.graphql.view import PortalGraphQLView
 from msp_portal.views import spa
 from services.support.views import download_attachment
 

@@ -9,20 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
+from core.errors import AccessDenied, NotAuthenticated, SecondFactorRequired
 from tenants.models import Client, ClientRole, Membership, MspRole, TenantKind, User
-
-
-class AccessDenied(Exception):
-    """The person may not do this. `code` is the API error code."""
-
-    code = "PERMISSION_DENIED"
-
-    def __init__(self, message: str = "You do not have permission to do that.", *, code: str | None = None):
-        super().__init__(message)
-        if code:
-            self.code = code
 
 
 class ClientNotFound(AccessDenied):
@@ -32,13 +22,6 @@ class ClientNotFound(AccessDenied):
 
     def __init__(self, slug: str | None = None):
         super().__init__(f"No client '{slug}' is available to you." if slug else "No such client.")
-
-
-class SecondFactorRequired(AccessDenied):
-    code = "OTP_REQUIRED"
-
-    def __init__(self) -> None:
-        super().__init__("Verify your second factor (authenticator code) to continue.")
 
 
 def user_is_verified(user: Any) -> bool:
@@ -57,7 +40,7 @@ def requires_second_factor(user: User) -> bool:
 def ensure_may_reach_client_data(user: Any) -> User:
     """The gate in front of all client data: signed in, active, second factor passed if required."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
-        raise AccessDenied("Sign in to continue.", code="NOT_AUTHENTICATED")
+        raise NotAuthenticated()
     if requires_second_factor(user) and not user_is_verified(user):
         raise SecondFactorRequired()
     return user
@@ -127,3 +110,15 @@ def ensure_may_manage_people(user: Any, client: Client) -> User:
     if client_role_of(user, client) == ClientRole.IT_LEAD:
         return user
     raise AccessDenied("Only the client's IT leads can invite people.")
+
+
+def assignable_staff(client: Client) -> QuerySet[User]:
+    """Technicians and admins who reach `client` (one query: all-client staff or the allow-list)."""
+    return (
+        User.objects.filter(is_active=True, msp_role__in=[MspRole.TECHNICIAN, MspRole.ADMIN])
+        .filter(
+            Q(limited_to_allowed_clients=False) | Q(msp_role=MspRole.ADMIN) | Q(client_access__client=client)
+        )
+        .distinct()
+        .order_by("full_name")
+    )

@@ -13,8 +13,8 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
-from msp_portal.tasks import enqueue_on_commit
-from tenants.errors import ActionError, FieldError
+from core.errors import ActionError, FieldError
+from core.tasks import enqueue_on_commit
 from tenants.models import (
     AuditEvent,
     Client,

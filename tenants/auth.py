@@ -21,9 +21,9 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from core.errors import ActionError
 from tenants.access import requires_second_factor, user_is_verified
 from tenants.actions import record_audit
-from tenants.errors import ActionError
 from tenants.models import User
 
 

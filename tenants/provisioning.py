@@ -21,9 +21,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django_tenants.utils import schema_exists
 
-from msp_portal.tenancy import current_schema_name
+from core.errors import ActionError, FieldError
+from core.tasks import enqueue_on_commit
+from core.tenancy import current_schema_name
 from tenants.actions import client_domain_for, invite_client_user, normalise_email, record_audit
-from tenants.errors import ActionError, FieldError
 from tenants.models import (
     Client,
     ClientRole,
@@ -227,8 +228,6 @@ def provision_client(
 
 def start_provisioning_job(raw: dict[str, Any], *, acting_user: User) -> ProvisioningJob:
     """Validate now (so the person sees field errors at once) and queue the work."""
-    from tenants.tasks import provision_client_task
-
     request = validate_request(raw)
     with transaction.atomic():
         if ProvisioningJob.objects.filter(
@@ -244,7 +243,7 @@ def start_provisioning_job(raw: dict[str, Any], *, acting_user: User) -> Provisi
             total_steps=len(PROVISIONING_STEPS),
             message="Queued",
         )
-        transaction.on_commit(lambda: provision_client_task.delay(str(job.pk)))
+        enqueue_on_commit("tenants.provision_client", str(job.pk))
     return job
 
 

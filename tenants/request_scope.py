@@ -7,8 +7,14 @@ explicit slug. Either way the person is then authorised by `tenants.access`.
 
 from __future__ import annotations
 
-from django.http import HttpRequest
+import contextlib
+from collections.abc import Iterator
+from typing import Any
 
+from django.http import HttpRequest
+from django_tenants.utils import tenant_context
+
+from core.tenancy import current_schema_name
 from tenants.access import ClientNotFound, access_client_by_slug, ensure_may_reach_client
 from tenants.models import Client, TenantKind
 
@@ -36,3 +42,14 @@ def resolve_client(request: HttpRequest, slug: str | None) -> Client:
     if not slug or not is_msp_host(request):
         raise ClientNotFound(slug)
     return access_client_by_slug(request.user, slug)
+
+
+@contextlib.contextmanager
+def client_schema(request: Any, slug: str | None) -> Iterator[Client]:
+    """Resolve and authorise the client of this request, and work in its schema."""
+    client = resolve_client(request, slug)
+    if current_schema_name() == client.schema_name:
+        yield client
+    else:
+        with tenant_context(client):
+            yield client

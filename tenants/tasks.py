@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import random
 
-from msp_portal.celery import app
-from msp_portal.tasks import SystemTask
+from celery import shared_task
+
+from core.tasks import SystemTask
 from services.directory.tasks import sync_member_contacts_task
 from tenants.actions import revoke_expired_invitations
 from tenants.models import Client, ClientStatus
@@ -15,14 +16,14 @@ from tenants.provisioning import run_provisioning_job
 FAN_OUT_JITTER_SECONDS = 300
 
 
-@app.task(name="tenants.provision_client", base=SystemTask)
+@shared_task(name="tenants.provision_client", base=SystemTask)
 def provision_client_task(job_id: str) -> dict[str, object]:
     """Provision the client of a queued job. Idempotent: a finished job is not re-run."""
     job = run_provisioning_job(job_id)
     return {"job": str(job.pk), "status": job.status, "client": job.client_id}
 
 
-@app.task(name="tenants.dispatch_contact_sync", base=SystemTask)
+@shared_task(name="tenants.dispatch_contact_sync", base=SystemTask)
 def dispatch_contact_sync_task() -> int:
     """Send one contact-sync task per live client, each in that client's schema."""
     schemas = (
@@ -38,6 +39,6 @@ def dispatch_contact_sync_task() -> int:
     return sent
 
 
-@app.task(name="tenants.revoke_expired_invitations", base=SystemTask)
+@shared_task(name="tenants.revoke_expired_invitations", base=SystemTask)
 def revoke_expired_invitations_task() -> int:
     return revoke_expired_invitations()

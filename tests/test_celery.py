@@ -7,9 +7,9 @@ import pytest
 from celery.contrib.testing.worker import start_worker
 from django_tenants.utils import schema_context
 
+from core.tasks import TenantRequiredError, enqueue_on_commit
+from core.tenancy import current_schema_name
 from msp_portal.celery import app
-from msp_portal.tasks import TenantRequiredError, enqueue_on_commit
-from msp_portal.tenancy import current_schema_name
 from services.directory.tasks import sync_member_contacts_task
 
 pytestmark = pytest.mark.celery_worker

@@ -14,6 +14,7 @@ from datetime import date
 import holidays
 from django.db import transaction
 
+from core.errors import ActionError, FieldError
 from services.catalog.models import (
     BusinessCalendar,
     CalendarClosure,
@@ -29,7 +30,6 @@ from services.catalog.models import (
 from services.sla import engine
 from services.sla.engine.warning_stages import normalise_fractions
 from tenants.actions import record_audit
-from tenants.errors import ActionError, FieldError
 from tenants.models import Client, User
 
 TIME_OF_DAY = re.compile(r"^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$")

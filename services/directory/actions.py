@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from msp_portal.tenancy import current_schema_name
+from core.tenancy import current_schema_name
 from services.directory.models import Contact
 from tenants.models import Client, Membership
 

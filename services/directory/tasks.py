@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from msp_portal.celery import app
-from msp_portal.tenancy import current_schema_name
+from celery import shared_task
+
+from core.tasks import TenantBoundTask
+from core.tenancy import current_schema_name
 from services.directory.actions import sync_member_contacts
 from tenants.models import Client
 
 
-@app.task(name="directory.sync_member_contacts")
+@shared_task(name="directory.sync_member_contacts", base=TenantBoundTask)
 def sync_member_contacts_task() -> dict[str, object]:
     """Runs in the client schema carried by the task headers (never in public)."""
     client = Client.objects.get(schema_name=current_schema_name())

@@ -21,13 +21,13 @@ from django.db import transaction
 from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 
-from msp_portal.tenancy import current_schema_name
+from core.errors import ActionError, FieldError
+from core.tenancy import current_schema_name
 from services.catalog.models import Impact, SlaPolicy, Urgency
+from services.catalog.sla_policies import effective_policy_id
 from services.catalog.triage import triage
 from services.directory.models import Contact
 from services.sla import engine
-from services.sla.clocks import record_outcomes, ticket_clocks
-from services.sla.policies import effective_policy_id
 from services.support.models import (
     DONE_STATUSES,
     WAITING_STATUSES,
@@ -44,9 +44,9 @@ from services.support.models import (
     TicketWatcher,
     TimeEntry,
 )
-from services.workqueue.index import sync_work_item
+from services.support.sla_clocks import record_outcomes, ticket_clocks
+from services.support.work_index import sync_work_item
 from tenants.access import clients_reachable_by
-from tenants.errors import ActionError, FieldError
 from tenants.models import Client, ClientRole, Membership, MspRole, User
 
 STAFF_TRANSITIONS: dict[str, frozenset[str]] = {

@@ -5,11 +5,11 @@ from __future__ import annotations
 from django.http import FileResponse, Http404, HttpRequest, HttpResponseBase
 from django.views.decorators.http import require_GET
 
+from core.errors import ActionError
 from services.support import actions
 from services.support.models import Attachment
-from services.support.schema import client_schema
 from tenants.access import AccessDenied
-from tenants.errors import ActionError
+from tenants.request_scope import client_schema
 
 
 @require_GET

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from msp_portal.celery import app
-from msp_portal.tasks import SystemTask
+from celery import shared_task
+
+from core.tasks import SystemTask
 from services.workqueue.sweep import sweep_sla_alerts
 
 
-@app.task(name="workqueue.sweep_sla_alerts", base=SystemTask)
+@shared_task(name="workqueue.sweep_sla_alerts", base=SystemTask)
 def sweep_sla_alerts_task() -> dict[str, int]:
     result = sweep_sla_alerts()
     return {

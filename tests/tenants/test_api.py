@@ -122,7 +122,9 @@ def test_admin_provisions_a_client_and_follows_its_progress(
     world, gql, django_capture_on_commit_callbacks, monkeypatch
 ):
     queued = []
-    monkeypatch.setattr(provision_client_task, "delay", lambda job_id: queued.append(job_id))
+    monkeypatch.setattr(
+        provision_client_task, "apply_async", lambda args, kwargs, **options: queued.append(args[0])
+    )
     graphql = gql(world.admin)
     variables = {
         "input": {

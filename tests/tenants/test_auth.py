@@ -193,7 +193,7 @@ def test_depth_limit_rejects_deep_queries(world):
     from django.test import override_settings
     from graphql import parse, validate
 
-    from msp_portal.graphql.view import validation_rules
+    from core.graphql.view import validation_rules
     from msp_portal.schema import schema
 
     query = parse("{ clients { edges { node { accountManager { fullName } } } } }")  # depth 4 (from 0)

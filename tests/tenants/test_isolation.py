@@ -440,7 +440,7 @@ def test_isolation_probe(field, world, gql):
 
 
 def test_relay_ids_do_not_open_other_clients(world, gql):
-    from tenants.schema import ClientType
+    from tenants.graphql.types import ClientType
 
     class Info:
         class context:

@@ -10,9 +10,9 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django_tenants.utils import schema_context, schema_exists
 
+from core.errors import ActionError
 from services.directory.models import Contact
 from tenants import provisioning
-from tenants.errors import ActionError
 from tenants.models import AuditEvent, Client, Domain, Invitation, ProvisioningJob, ProvisioningStatus
 from tenants.provisioning import provision_client, run_provisioning_job, start_provisioning_job
 from tenants.tasks import provision_client_task
@@ -206,7 +206,9 @@ def test_provisioning_job_runs_once_and_records_progress(
     world, django_capture_on_commit_callbacks, monkeypatch
 ):
     sent = []
-    monkeypatch.setattr(provision_client_task, "delay", lambda job_id: sent.append(job_id))
+    monkeypatch.setattr(
+        provision_client_task, "apply_async", lambda args, kwargs, **options: sent.append(args[0])
+    )
     with django_capture_on_commit_callbacks(execute=True):
         job = start_provisioning_job(VALID, acting_user=world.admin)
     assert sent == [str(job.pk)] and job.status == ProvisioningStatus.QUEUED

@@ -67,19 +67,6 @@ export type CatalogErrorCode =
   | 'REQUIRED';
 
 /** An enumeration. */
-export type CatalogLevel =
-  | 'HIGH'
-  | 'LOW'
-  | 'MEDIUM';
-
-/** An enumeration. */
-export type CatalogPriority =
-  | 'P1'
-  | 'P2'
-  | 'P3'
-  | 'P4';
-
-/** An enumeration. */
 export type Channel =
   | 'EMAIL'
   | 'MONITORING'
@@ -241,7 +228,7 @@ export type TargetInput = {
   aroundTheClock?: boolean | null | undefined;
   firstResponseMinutes?: number | null | undefined;
   nextUpdateMinutes?: number | null | undefined;
-  priority: CatalogPriority;
+  priority: Priority;
   resolutionMinutes?: number | null | undefined;
 };
 
@@ -517,14 +504,14 @@ export type TopbarClientQuery = { client: { id: string, slug: string, name: stri
 
 export type CatalogCalendarFieldsFragment = { id: string, name: string, timezone: string, alwaysOpen: boolean, holidayCountry: string, holidaySubdivision: string, windows: Array<{ weekday: number, start: string, end: string }>, closures: Array<{ date: string, reason: string }> };
 
-export type CatalogPolicyFieldsFragment = { id: string, name: string, description: string, isDefault: boolean, warningThresholds: Array<number>, calendarId: string, targets: Array<{ priority: CatalogPriority, firstResponseMinutes: number | null, nextUpdateMinutes: number | null, resolutionMinutes: number | null, aroundTheClock: boolean }> };
+export type CatalogPolicyFieldsFragment = { id: string, name: string, description: string, isDefault: boolean, warningThresholds: Array<number>, calendarId: string, targets: Array<{ priority: Priority, firstResponseMinutes: number | null, nextUpdateMinutes: number | null, resolutionMinutes: number | null, aroundTheClock: boolean }> };
 
-export type CatalogTriageCellFieldsFragment = { impact: CatalogLevel, urgency: CatalogLevel, priority: CatalogPriority, configured: boolean };
+export type CatalogTriageCellFieldsFragment = { impact: Level, urgency: Level, priority: Priority, configured: boolean };
 
 export type SlaCatalogQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type SlaCatalogQuery = { slaCatalog: { calendars: Array<{ id: string, name: string, timezone: string, alwaysOpen: boolean, holidayCountry: string, holidaySubdivision: string, windows: Array<{ weekday: number, start: string, end: string }>, closures: Array<{ date: string, reason: string }> }>, policies: Array<{ id: string, name: string, description: string, isDefault: boolean, warningThresholds: Array<number>, calendarId: string, targets: Array<{ priority: CatalogPriority, firstResponseMinutes: number | null, nextUpdateMinutes: number | null, resolutionMinutes: number | null, aroundTheClock: boolean }> }>, triageMatrix: Array<{ impact: CatalogLevel, urgency: CatalogLevel, priority: CatalogPriority, configured: boolean }> } };
+export type SlaCatalogQuery = { slaCatalog: { calendars: Array<{ id: string, name: string, timezone: string, alwaysOpen: boolean, holidayCountry: string, holidaySubdivision: string, windows: Array<{ weekday: number, start: string, end: string }>, closures: Array<{ date: string, reason: string }> }>, policies: Array<{ id: string, name: string, description: string, isDefault: boolean, warningThresholds: Array<number>, calendarId: string, targets: Array<{ priority: Priority, firstResponseMinutes: number | null, nextUpdateMinutes: number | null, resolutionMinutes: number | null, aroundTheClock: boolean }> }>, triageMatrix: Array<{ impact: Level, urgency: Level, priority: Priority, configured: boolean }> } };
 
 export type SaveBusinessCalendarMutationVariables = Exact<{
   input: CalendarInput;
@@ -538,7 +525,7 @@ export type SaveSlaPolicyMutationVariables = Exact<{
 }>;
 
 
-export type SaveSlaPolicyMutation = { saveSlaPolicy: { policy: { id: string, name: string, description: string, isDefault: boolean, warningThresholds: Array<number>, calendarId: string, targets: Array<{ priority: CatalogPriority, firstResponseMinutes: number | null, nextUpdateMinutes: number | null, resolutionMinutes: number | null, aroundTheClock: boolean }> } | null, errors: Array<{ field: string | null, code: CatalogErrorCode, message: string }> } };
+export type SaveSlaPolicyMutation = { saveSlaPolicy: { policy: { id: string, name: string, description: string, isDefault: boolean, warningThresholds: Array<number>, calendarId: string, targets: Array<{ priority: Priority, firstResponseMinutes: number | null, nextUpdateMinutes: number | null, resolutionMinutes: number | null, aroundTheClock: boolean }> } | null, errors: Array<{ field: string | null, code: CatalogErrorCode, message: string }> } };
 
 export type SaveSlaTargetsMutationVariables = Exact<{
   policyId: string;
@@ -547,16 +534,16 @@ export type SaveSlaTargetsMutationVariables = Exact<{
 }>;
 
 
-export type SaveSlaTargetsMutation = { saveSlaTargets: { policy: { id: string, name: string, description: string, isDefault: boolean, warningThresholds: Array<number>, calendarId: string, targets: Array<{ priority: CatalogPriority, firstResponseMinutes: number | null, nextUpdateMinutes: number | null, resolutionMinutes: number | null, aroundTheClock: boolean }> } | null, errors: Array<{ field: string | null, code: CatalogErrorCode, message: string }> } };
+export type SaveSlaTargetsMutation = { saveSlaTargets: { policy: { id: string, name: string, description: string, isDefault: boolean, warningThresholds: Array<number>, calendarId: string, targets: Array<{ priority: Priority, firstResponseMinutes: number | null, nextUpdateMinutes: number | null, resolutionMinutes: number | null, aroundTheClock: boolean }> } | null, errors: Array<{ field: string | null, code: CatalogErrorCode, message: string }> } };
 
 export type SaveTriageRuleMutationVariables = Exact<{
-  impact: CatalogLevel;
-  urgency: CatalogLevel;
-  priority: CatalogPriority;
+  impact: Level;
+  urgency: Level;
+  priority: Priority;
 }>;
 
 
-export type SaveTriageRuleMutation = { saveTriageRule: { cell: { impact: CatalogLevel, urgency: CatalogLevel, priority: CatalogPriority, configured: boolean } | null, errors: Array<{ field: string | null, code: CatalogErrorCode, message: string }> } };
+export type SaveTriageRuleMutation = { saveTriageRule: { cell: { impact: Level, urgency: Level, priority: Priority, configured: boolean } | null, errors: Array<{ field: string | null, code: CatalogErrorCode, message: string }> } };
 
 export type SlaPolicyOptionsQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -568,7 +555,7 @@ export type ClientSlaQueryVariables = Exact<{
 }>;
 
 
-export type ClientSlaQuery = { clientSla: { explicit: boolean, policy: { id: string, name: string, description: string, isDefault: boolean, warningThresholds: Array<number>, calendarId: string, targets: Array<{ priority: CatalogPriority, firstResponseMinutes: number | null, nextUpdateMinutes: number | null, resolutionMinutes: number | null, aroundTheClock: boolean }> } | null } | null };
+export type ClientSlaQuery = { clientSla: { explicit: boolean, policy: { id: string, name: string, description: string, isDefault: boolean, warningThresholds: Array<number>, calendarId: string, targets: Array<{ priority: Priority, firstResponseMinutes: number | null, nextUpdateMinutes: number | null, resolutionMinutes: number | null, aroundTheClock: boolean }> } | null } | null };
 
 export type SetClientSlaMutationVariables = Exact<{
   clientSlug: string;
@@ -577,4 +564,4 @@ export type SetClientSlaMutationVariables = Exact<{
 }>;
 
 
-export type SetClientSlaMutation = { setClientSla: { clientSla: { explicit: boolean, policy: { id: string, name: string, description: string, isDefault: boolean, warningThresholds: Array<number>, calendarId: string, targets: Array<{ priority: CatalogPriority, firstResponseMinutes: number | null, nextUpdateMinutes: number | null, resolutionMinutes: number | null, aroundTheClock: boolean }> } | null } | null, errors: Array<{ field: string | null, code: CatalogErrorCode, message: string }> } };
+export type SetClientSlaMutation = { setClientSla: { clientSla: { explicit: boolean, policy: { id: string, name: string, description: string, isDefault: boolean, warningThresholds: Array<number>, calendarId: string, targets: Array<{ priority: Priority, firstResponseMinutes: number | null, nextUpdateMinutes: number | null, resolutionMinutes: number | null, aroundTheClock: boolean }> } | null } | null, errors: Array<{ field: string | null, code: CatalogErrorCode, message: string }> } };

@@ -16,8 +16,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from core.errors import ActionError
 from tenants.actions import portal_url
-from tenants.errors import ActionError
 from tenants.models import Client, ClientTier, Industry, MspRole, User
 from tenants.provisioning import provision_client
 

@@ -1,7 +1,7 @@
 import clsx from 'clsx';
 import { useId } from 'react';
 import { PriorityPill } from '../../components/desk';
-import type { CatalogPriority } from '../../graphql/generated';
+import type { Priority } from '../../graphql/generated';
 import { PRIORITY_LABEL } from '../../lib/enums';
 import { formatMinutes } from '../../lib/sla';
 import { CATALOG_PRIORITIES, TARGET_COLUMNS, formatTargetMinutes, parseTargetMinutes, type TargetColumn } from './catalog';
@@ -31,12 +31,12 @@ export function TargetsTable({
   /** Called with an updater so a blur's tidy-up never overwrites a keystroke. */
   onChange: (update: (rows: Rows) => Rows) => void;
 }) {
-  function setCell(priority: CatalogPriority, column: TargetColumn, value: string) {
+  function setCell(priority: Priority, column: TargetColumn, value: string) {
     onChange((r) => ({ ...r, [priority]: { ...r[priority], [column]: value } }));
   }
 
   /** "90" → "1h 30m" when the input loses focus (unreadable text is left for the person to fix). */
-  function tidyCell(priority: CatalogPriority, column: TargetColumn) {
+  function tidyCell(priority: Priority, column: TargetColumn) {
     const parsed = parseTargetMinutes(rows[priority][column]);
     if (parsed.ok && parsed.minutes !== null && parsed.minutes > 0) {
       const text = formatTargetMinutes(parsed.minutes);

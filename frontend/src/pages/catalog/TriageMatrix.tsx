@@ -3,8 +3,8 @@ import { useState } from 'react';
 import { PriorityPill } from '../../components/desk';
 import { Spinner } from '../../components/ui';
 import type {
-  CatalogLevel,
-  CatalogPriority,
+  Level,
+  Priority,
   CatalogTriageCellFieldsFragment,
   SaveTriageRuleMutation,
   SaveTriageRuleMutationVariables,
@@ -15,7 +15,7 @@ import { CATALOG_LEVELS, CATALOG_LEVEL_LABEL, CATALOG_PRIORITIES } from './catal
 import { SAVE_TRIAGE_RULE_MUTATION } from './operations';
 
 type CellState = { saving?: boolean; error?: string; saved?: boolean };
-const cellKey = (impact: CatalogLevel, urgency: CatalogLevel) => `${impact}-${urgency}`;
+const cellKey = (impact: Level, urgency: Level) => `${impact}-${urgency}`;
 
 /** Impact (rows) × urgency (columns) → priority; each change is saved at once. */
 export function TriageMatrix({ cells, canEdit }: { cells: readonly CatalogTriageCellFieldsFragment[]; canEdit: boolean }) {
@@ -23,10 +23,10 @@ export function TriageMatrix({ cells, canEdit }: { cells: readonly CatalogTriage
   const [overrides, setOverrides] = useState<Record<string, CatalogTriageCellFieldsFragment>>({});
   const [state, setState] = useState<Record<string, CellState>>({});
 
-  const cellAt = (impact: CatalogLevel, urgency: CatalogLevel) =>
+  const cellAt = (impact: Level, urgency: Level) =>
     overrides[cellKey(impact, urgency)] ?? cells.find((c) => c.impact === impact && c.urgency === urgency);
 
-  async function change(impact: CatalogLevel, urgency: CatalogLevel, priority: CatalogPriority) {
+  async function change(impact: Level, urgency: Level, priority: Priority) {
     const key = cellKey(impact, urgency);
     const before = cellAt(impact, urgency);
     // Show the choice at once; put the old one back if the server refuses it.
@@ -98,7 +98,7 @@ export function TriageMatrix({ cells, canEdit }: { cells: readonly CatalogTriage
                               className="select select-sm triage-select"
                               value={cell.priority}
                               disabled={st.saving}
-                              onChange={(e) => void change(impact, urgency, e.target.value as CatalogPriority)}
+                              onChange={(e) => void change(impact, urgency, e.target.value as Priority)}
                               aria-label={`Priority for ${label}`}
                               data-testid={`triage-${impact}-${urgency}`}
                             >

@@ -4,13 +4,13 @@
  * `errors[].field` (`windows.3`, `targets.P2.firstResponseMinutes`, …) onto inputs.
  */
 import { splitErrors } from '../../auth/authErrors';
-import type { CatalogErrorCode, CatalogLevel, CatalogPriority } from '../../graphql/generated';
+import type { CatalogErrorCode, Level, Priority } from '../../graphql/generated';
 import { formatMinutes } from '../../lib/sla';
 
-export const CATALOG_PRIORITIES: readonly CatalogPriority[] = ['P1', 'P2', 'P3', 'P4'];
+export const CATALOG_PRIORITIES: readonly Priority[] = ['P1', 'P2', 'P3', 'P4'];
 /** Rows and columns of the triage matrix, most severe first (P1 lands top-left). */
-export const CATALOG_LEVELS: readonly CatalogLevel[] = ['HIGH', 'MEDIUM', 'LOW'];
-export const CATALOG_LEVEL_LABEL: Record<CatalogLevel, string> = { HIGH: 'High', MEDIUM: 'Medium', LOW: 'Low' };
+export const CATALOG_LEVELS: readonly Level[] = ['HIGH', 'MEDIUM', 'LOW'];
+export const CATALOG_LEVEL_LABEL: Record<Level, string> = { HIGH: 'High', MEDIUM: 'Medium', LOW: 'Low' };
 
 /** 0 = Monday … 6 = Sunday, as the API numbers weekdays. */
 export const WEEKDAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'] as const;

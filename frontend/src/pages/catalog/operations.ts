@@ -120,7 +120,7 @@ export const SAVE_SLA_TARGETS_MUTATION = /* GraphQL */ `
 `;
 
 export const SAVE_TRIAGE_RULE_MUTATION = /* GraphQL */ `
-  mutation SaveTriageRule($impact: CatalogLevel!, $urgency: CatalogLevel!, $priority: CatalogPriority!) {
+  mutation SaveTriageRule($impact: Level!, $urgency: Level!, $priority: Priority!) {
     saveTriageRule(impact: $impact, urgency: $urgency, priority: $priority) {
       cell {
         ...CatalogTriageCellFields

@@ -4,7 +4,7 @@
  * Error keys are the server's field names (`targets.P2.firstResponseMinutes`, `warningThresholds`)
  * so local and server errors land on the same inputs.
  */
-import type { CatalogPolicyFieldsFragment, CatalogPriority, TargetInput } from '../../graphql/generated';
+import type { CatalogPolicyFieldsFragment, Priority, TargetInput } from '../../graphql/generated';
 import {
   CATALOG_PRIORITIES,
   TARGET_COLUMNS,
@@ -16,14 +16,14 @@ import {
 } from './catalog';
 
 export type TargetRowDraft = Record<TargetColumn, string> & { aroundTheClock: boolean };
-export type TargetsDraft = { rows: Record<CatalogPriority, TargetRowDraft>; thresholds: string };
+export type TargetsDraft = { rows: Record<Priority, TargetRowDraft>; thresholds: string };
 
-export function targetField(priority: CatalogPriority, column: TargetColumn | 'aroundTheClock'): string {
+export function targetField(priority: Priority, column: TargetColumn | 'aroundTheClock'): string {
   return `targets.${priority}.${column}`;
 }
 
 export function draftFromPolicy(policy: Pick<CatalogPolicyFieldsFragment, 'targets' | 'warningThresholds'>): TargetsDraft {
-  const rows = {} as Record<CatalogPriority, TargetRowDraft>;
+  const rows = {} as Record<Priority, TargetRowDraft>;
   for (const p of CATALOG_PRIORITIES) {
     const t = policy.targets.find((x) => x.priority === p);
     rows[p] = {

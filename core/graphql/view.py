@@ -18,7 +18,7 @@ from graphql.pyutils import Path
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from graphql_sync_dataloaders import DeferredExecutionContext
 
-from msp_portal.graphql.loaders import Loaders
+from core.graphql.loaders import Loaders
 
 
 def validation_rules() -> list[type[ValidationRule]]:

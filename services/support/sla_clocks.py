@@ -11,8 +11,8 @@ from datetime import datetime
 
 from django.utils import timezone
 
+from services.catalog.sla_policies import engine_policy, load_policy
 from services.sla import engine
-from services.sla.policies import engine_policy, load_policy
 from services.support.models import SlaEventKind, SlaOutcome, Ticket, TicketSlaEvent
 
 

@@ -9,8 +9,7 @@ from typing import Any, TypeVar
 import graphene
 from graphql import GraphQLError
 
-from tenants.access import AccessDenied
-from tenants.errors import ActionError, FieldError
+from core.errors import AccessDenied, ActionError, FieldError
 
 T = TypeVar("T")
 

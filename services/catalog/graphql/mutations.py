@@ -1,4 +1,4 @@
-"""GraphQL for the service catalog: staff read it; MSP admins change it."""
+"""Mutations of the catalog (MSP admins change it)."""
 
 from __future__ import annotations
 
@@ -6,193 +6,25 @@ from typing import Any
 
 import graphene
 
-from msp_portal.graphql.errors import error_fields, guard_query, to_error_list
+from core.errors import ActionError
+from core.graphql.errors import to_error_list
+from core.graphql.types import enum_value
 from services.catalog import actions
-from services.catalog.models import BusinessCalendar, ClientSla, SlaPolicy, TriageRule, format_minute_of_day
-from services.catalog.triage import DEFAULT_MATRIX
-from services.sla.policies import effective_policy_id
+from services.catalog.graphql.types import (
+    CATALOG_ERROR_CODES,
+    CalendarType,
+    CatalogError,
+    ClientSlaType,
+    LevelEnum,
+    PolicyType,
+    PriorityEnum,
+    TriageCell,
+    client_sla_view,
+)
+from services.catalog.models import SlaPolicy
 from tenants.access import AccessDenied, ensure_msp_role
-from tenants.errors import ActionError
 from tenants.models import MspRole
 from tenants.request_scope import resolve_client
-from tenants.schema import enum_value
-
-CATALOG_ERROR_CODES = [
-    "REQUIRED",
-    "INVALID",
-    "DUPLICATE",
-    "NOT_FOUND",
-    "PERMISSION_DENIED",
-    "OTP_REQUIRED",
-    "NOT_AUTHENTICATED",
-]
-CatalogErrorCode = graphene.Enum("CatalogErrorCode", [(code, code) for code in CATALOG_ERROR_CODES])
-CatalogError = type("CatalogError", (graphene.ObjectType,), error_fields(CatalogErrorCode))
-CatalogPriority = graphene.Enum("CatalogPriority", [(p, p) for p in ("P1", "P2", "P3", "P4")])
-CatalogLevel = graphene.Enum("CatalogLevel", [("LOW", "low"), ("MEDIUM", "medium"), ("HIGH", "high")])
-
-
-class WindowType(graphene.ObjectType):
-    class Meta:
-        name = "WorkingWindow"
-
-    weekday = graphene.Int(required=True, description="0 = Monday … 6 = Sunday")
-    start = graphene.String(required=True)
-    end = graphene.String(required=True)
-
-
-class ClosureType(graphene.ObjectType):
-    class Meta:
-        name = "CalendarClosure"
-
-    date = graphene.Date(required=True)
-    reason = graphene.String(required=True)
-
-
-class CalendarType(graphene.ObjectType):
-    class Meta:
-        name = "BusinessCalendar"
-
-    id = graphene.ID(required=True)
-    name = graphene.String(required=True)
-    timezone = graphene.String(required=True)
-    always_open = graphene.Boolean(required=True)
-    holiday_country = graphene.String(required=True)
-    holiday_subdivision = graphene.String(required=True)
-    windows = graphene.List(graphene.NonNull(WindowType), required=True)
-    closures = graphene.List(graphene.NonNull(ClosureType), required=True)
-
-    @staticmethod
-    def from_row(row: BusinessCalendar) -> CalendarType:
-        return CalendarType(
-            id=str(row.pk),
-            name=row.name,
-            timezone=row.timezone,
-            always_open=row.always_open,
-            holiday_country=row.holiday_country,
-            holiday_subdivision=row.holiday_subdivision,
-            windows=[
-                WindowType(
-                    weekday=w.weekday,
-                    start=format_minute_of_day(w.start_minute),
-                    end=format_minute_of_day(w.end_minute),
-                )
-                for w in row.windows.all()
-            ],
-            closures=[ClosureType(date=c.date, reason=c.reason) for c in row.closures.all()],
-        )
-
-
-class TargetType(graphene.ObjectType):
-    class Meta:
-        name = "SlaTarget"
-
-    priority = CatalogPriority(required=True)
-    first_response_minutes = graphene.Int()
-    next_update_minutes = graphene.Int()
-    resolution_minutes = graphene.Int()
-    around_the_clock = graphene.Boolean(required=True)
-
-
-class PolicyType(graphene.ObjectType):
-    class Meta:
-        name = "SlaPolicy"
-
-    id = graphene.ID(required=True)
-    name = graphene.String(required=True)
-    description = graphene.String(required=True)
-    is_default = graphene.Boolean(required=True)
-    warning_thresholds = graphene.List(graphene.NonNull(graphene.Float), required=True)
-    calendar_id = graphene.ID(required=True)
-    targets = graphene.List(graphene.NonNull(TargetType), required=True)
-
-    @staticmethod
-    def from_row(row: SlaPolicy) -> PolicyType:
-        return PolicyType(
-            id=str(row.pk),
-            name=row.name,
-            description=row.description,
-            is_default=row.is_default,
-            warning_thresholds=row.warning_thresholds or [],
-            calendar_id=str(row.calendar_id),
-            targets=[
-                TargetType(
-                    priority=t.priority,
-                    first_response_minutes=t.first_response_minutes,
-                    next_update_minutes=t.next_update_minutes,
-                    resolution_minutes=t.resolution_minutes,
-                    around_the_clock=t.around_the_clock,
-                )
-                for t in row.targets.all()
-            ],
-        )
-
-
-class TriageCell(graphene.ObjectType):
-    impact = CatalogLevel(required=True)
-    urgency = CatalogLevel(required=True)
-    priority = CatalogPriority(required=True)
-    configured = graphene.Boolean(required=True, description="False where the ITIL default applies.")
-
-
-class SlaCatalog(graphene.ObjectType):
-    calendars = graphene.List(graphene.NonNull(CalendarType), required=True)
-    policies = graphene.List(graphene.NonNull(PolicyType), required=True)
-    triage_matrix = graphene.List(graphene.NonNull(TriageCell), required=True)
-
-
-class ClientSlaType(graphene.ObjectType):
-    class Meta:
-        name = "ClientSla"
-
-    policy = graphene.Field(PolicyType, description="The policy new tickets use; null means no SLA.")
-    explicit = graphene.Boolean(required=True, description="False when the MSP's default policy applies.")
-
-
-def client_sla_view(client: Any) -> ClientSlaType:
-    """The policy new tickets of `client` use (None = no SLA) and whether it was chosen explicitly."""
-    policy_id = effective_policy_id(client)
-    policy = SlaPolicy.objects.prefetch_related("targets").filter(pk=policy_id).first() if policy_id else None
-    return ClientSlaType(
-        policy=PolicyType.from_row(policy) if policy else None,
-        explicit=ClientSla.objects.filter(client=client).exists(),
-    )
-
-
-class CatalogQuery(graphene.ObjectType):
-    sla_catalog = graphene.Field(
-        SlaCatalog, required=True, description="MSP staff: calendars, policies, triage."
-    )
-    client_sla = graphene.Field(ClientSlaType, client_slug=graphene.String())
-
-    def resolve_sla_catalog(root: Any, info: Any) -> SlaCatalog:
-        def body() -> SlaCatalog:
-            ensure_msp_role(info.context.user)
-            calendars = BusinessCalendar.objects.prefetch_related("windows", "closures")
-            policies = SlaPolicy.objects.prefetch_related("targets")
-            configured = {(r.impact, r.urgency): r.priority for r in TriageRule.objects.all()}
-            matrix = [
-                TriageCell(
-                    impact=enum_value(impact),
-                    urgency=enum_value(urgency),
-                    priority=enum_value(configured.get((impact, urgency), default)),
-                    configured=(impact, urgency) in configured,
-                )
-                for (impact, urgency), default in DEFAULT_MATRIX.items()
-            ]
-            return SlaCatalog(
-                calendars=[CalendarType.from_row(c) for c in calendars],
-                policies=[PolicyType.from_row(p) for p in policies],
-                triage_matrix=matrix,
-            )
-
-        return guard_query(body)
-
-    def resolve_client_sla(root: Any, info: Any, client_slug: str | None = None) -> ClientSlaType:
-        def body() -> ClientSlaType:
-            return client_sla_view(resolve_client(info.context, client_slug))
-
-        return guard_query(body)
 
 
 def _errors(exc: Exception) -> list[Any]:
@@ -264,7 +96,7 @@ class SaveBusinessCalendar(graphene.Mutation):
 
 
 class TargetInput(graphene.InputObjectType):
-    priority = CatalogPriority(required=True)
+    priority = PriorityEnum(required=True)
     first_response_minutes = graphene.Int()
     next_update_minutes = graphene.Int()
     resolution_minutes = graphene.Int()
@@ -318,9 +150,9 @@ class SaveTriageRule(graphene.Mutation):
     """MSP admins: set one impact × urgency cell of the triage matrix."""
 
     class Arguments:
-        impact = CatalogLevel(required=True)
-        urgency = CatalogLevel(required=True)
-        priority = CatalogPriority(required=True)
+        impact = LevelEnum(required=True)
+        urgency = LevelEnum(required=True)
+        priority = PriorityEnum(required=True)
 
     cell = graphene.Field(TriageCell)
     errors = graphene.List(graphene.NonNull(CatalogError), required=True)

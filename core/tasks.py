@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from celery import current_app
 from django.db import transaction
 from django_tenants.utils import get_public_schema_name
 from tenant_schemas_celery.task import TenantTask
 
-from msp_portal.tenancy import current_schema_name
+from core.tenancy import current_schema_name
 
 
 class TenantRequiredError(RuntimeError):
@@ -62,7 +63,7 @@ class SystemTask(TenantBoundTask):
     system_task = True
 
 
-def enqueue_on_commit(task: Any, *args: Any, schema_name: str | None = None, **kwargs: Any) -> None:
+def enqueue_on_commit(task: Any | str, *args: Any, schema_name: str | None = None, **kwargs: Any) -> None:
     """Send `task` once the current transaction commits, in the schema active *now*.
 
     The schema is captured when the callback is registered: reading it at commit time
@@ -70,4 +71,11 @@ def enqueue_on_commit(task: Any, *args: Any, schema_name: str | None = None, **k
     `schema_context` (see STACK notes in docs/architecture.md).
     """
     schema = schema_name or current_schema_name()
-    transaction.on_commit(lambda: task.apply_async(args, kwargs, headers={"_schema_name": schema}))
+
+    def send() -> None:
+        # A registered name keeps the caller free of an import of the tasks module (tasks
+        # import actions, so actions importing tasks would be a cycle).
+        bound = current_app.tasks[task] if isinstance(task, str) else task
+        bound.apply_async(args, kwargs, headers={"_schema_name": schema})
+
+    transaction.on_commit(send)

@@ -22,3 +22,28 @@ class ActionError(Exception):
     @classmethod
     def single(cls, code: str, message: str, field: str | None = None) -> ActionError:
         return cls(FieldError(code=code, message=message, field=field))
+
+
+class AccessDenied(Exception):
+    """The person may not do this. `code` is the API error code."""
+
+    code = "PERMISSION_DENIED"
+
+    def __init__(self, message: str = "You do not have permission to do that.", *, code: str | None = None):
+        super().__init__(message)
+        if code:
+            self.code = code
+
+
+class SecondFactorRequired(AccessDenied):
+    code = "OTP_REQUIRED"
+
+    def __init__(self) -> None:
+        super().__init__("Verify your second factor (authenticator code) to continue.")
+
+
+class NotAuthenticated(AccessDenied):
+    code = "NOT_AUTHENTICATED"
+
+    def __init__(self) -> None:
+        super().__init__("Sign in to continue.")

@@ -1,0 +1,34 @@
+"""Building blocks every app's GraphQL types use: enums from model choices, counted
+connections, and the conversion of graphene enum arguments to stored values."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import graphene
+from graphene import relay
+
+
+def enum_value(value: Any) -> Any:
+    """Graphene hands enum arguments over as enum members; actions take the stored value."""
+    return getattr(value, "value", value)
+
+
+def enum_from_choices(name: str, choices: Any, description: str) -> type[graphene.Enum]:
+    """A GraphQL enum named `name` whose members are a Django `TextChoices`' values (upper-cased)."""
+    return graphene.Enum(name, [(value.upper(), value) for value in choices.values], description=description)
+
+
+def code_enum(name: str, codes: list[str]) -> type[graphene.Enum]:
+    """An app's error-code enum."""
+    return graphene.Enum(name, [(code, code) for code in codes])
+
+
+class CountedConnection(relay.Connection):
+    class Meta:
+        abstract = True
+
+    total_count = graphene.Int(required=True, description="All matches, not just this page.")
+
+    def resolve_total_count(root, info: Any) -> int:
+        return int(root.length)

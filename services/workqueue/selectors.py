@@ -1,0 +1,48 @@
+"""Reads of the work queue: the technician queue across every client this person reaches."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.db.models import F, Q, QuerySet
+
+from services.workqueue.models import BreachState, WorkItem
+from tenants.access import clients_visible_to, staff_reaches_all_clients
+from tenants.models import User
+
+
+def queue_queryset(
+    user: User,
+    *,
+    now: datetime,
+    mine: bool = False,
+    unassigned: bool = False,
+    client_slug: str | None = None,
+    priority: str | None = None,
+    service_line: str | None = None,
+    breaching_soon: bool = False,
+    breached: bool = False,
+) -> QuerySet[WorkItem]:
+    """Open work across the clients this person reaches, soonest deadline first."""
+    items = WorkItem.objects.filter(is_open=True).select_related("client", "assignee")
+    if not staff_reaches_all_clients(user):
+        # A technician limited to an allow-list: only their clients (a subquery, still one query).
+        items = items.filter(client__in=clients_visible_to(user))
+    if mine:
+        items = items.filter(assignee=user)
+    if unassigned:
+        items = items.filter(assignee__isnull=True)
+    if client_slug:
+        items = items.filter(client__slug=client_slug)
+    if priority:
+        items = items.filter(priority=priority)
+    if service_line:
+        items = items.filter(service_line=service_line)
+    if breached:
+        items = items.filter(Q(breach_state=BreachState.BREACHED) | Q(next_deadline_at__lte=now))
+    if breaching_soon:
+        items = items.filter(
+            Q(breach_state=BreachState.WARNING)
+            | Q(next_deadline_at__gt=now, next_deadline_at__lte=now + timedelta(hours=1))
+        )
+    return items.order_by(F("next_deadline_at").asc(nulls_last=True), "id")
