@@ -46,6 +46,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 # ---------------------------------------------------------------- applications
 SHARED_APPS = [
     "django_tenants",
+    "core",
     "tenants",
     "django.contrib.contenttypes",
     "django.contrib.auth",
@@ -85,6 +86,7 @@ TENANT_LIMIT_SET_CALLS = True
 AUTH_USER_MODEL = "tenants.User"
 
 MIDDLEWARE = [
+    "core.request_id.RequestIdMiddleware",
     "msp_portal.middleware.HealthCheckMiddleware",
     "msp_portal.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -206,8 +208,15 @@ GRAPHENE = {
     "SCHEMA_OUTPUT": str(BASE_DIR / "schema.graphql"),
     "SCHEMA_INDENT": 2,
 }
+# Limits checked before a query runs (docs/architecture.md, "Query limits"). Signed-in people
+# get the first budget, anonymous visitors (who can only sign in) the second.
 GRAPHQL_MAX_DEPTH = int(os.environ.get("GRAPHQL_MAX_DEPTH", "10"))
-GRAPHQL_INTROSPECTION = env_bool("GRAPHQL_INTROSPECTION", DEBUG)
+GRAPHQL_MAX_COST = int(os.environ.get("GRAPHQL_MAX_COST", "300"))
+GRAPHQL_MAX_COST_ANONYMOUS = int(os.environ.get("GRAPHQL_MAX_COST_ANONYMOUS", "60"))
+GRAPHQL_MAX_ALIASES = int(os.environ.get("GRAPHQL_MAX_ALIASES", "30"))
+GRAPHQL_MAX_ALIASES_ANONYMOUS = int(os.environ.get("GRAPHQL_MAX_ALIASES_ANONYMOUS", "5"))
+GRAPHQL_MAX_TOKENS = int(os.environ.get("GRAPHQL_MAX_TOKENS", "5000"))
+GRAPHQL_MAX_TOKENS_ANONYMOUS = int(os.environ.get("GRAPHQL_MAX_TOKENS_ANONYMOUS", "1000"))
 
 # ------------------------------------------------------------ static / front end
 STATIC_URL = "/static/"
@@ -260,13 +269,14 @@ LOGGING = {
     "formatters": {
         "json": {
             "()": "pythonjsonlogger.json.JsonFormatter",
-            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
             "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
         },
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
     },
+    "filters": {"request_id": {"()": "core.request_id.RequestIdLogFilter"}},
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT},
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]},
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {

@@ -8,6 +8,8 @@ from typing import Any
 from graphql_sync_dataloaders import SyncDataLoader
 from graphql_sync_dataloaders.sync_future import SyncFuture
 
+from core.tenancy import current_schema_name, in_schema
+
 BatchFn = Callable[[Sequence[Any]], Sequence[Any]]
 
 
@@ -25,11 +27,21 @@ class Loaders:
 
 
 def loader(info: Any, batch_fn: BatchFn) -> SyncDataLoader:
-    """The request's loader for `batch_fn` (keyed by the function itself)."""
+    """The request's loader for `batch_fn` in the current schema.
+
+    The batch runs later, when the executor dispatches it, possibly after the resolver has
+    left the client's schema: it runs in the schema that was active when its keys were
+    asked for, and loaders of different schemas never share a batch."""
     registry = getattr(info.context, "loaders", None)
     if registry is None:
         registry = info.context.loaders = Loaders()
-    return registry.get(batch_fn, batch_fn)
+    schema = current_schema_name()
+
+    def batch_in_schema(keys: Sequence[Any]) -> Sequence[Any]:
+        with in_schema(schema):
+            return batch_fn(keys)
+
+    return registry.get((batch_fn, schema), batch_in_schema)
 
 
 def then(source: SyncFuture, transform: Callable[[Any], Any]) -> SyncFuture:

@@ -1,31 +1,76 @@
 """The /graphql/ endpoint.
 
 - Mutations only as a JSON POST; Django's CSRF middleware guards every POST.
-- Depth limit always; introspection only when enabled (DEBUG by default).
+- Before anything runs: a token limit while parsing, graphql-core's standard validation
+  (which rejects fragment cycles), then depth, alias and cost limits measured with memoised
+  fragments (`core.graphql.limits`); anonymous requests get the smallest budget. Every
+  refusal is a typed error (`extensions.code`) answered in milliseconds, logged in one line.
+- Introspection only for the people `may_introspect` admits (signed-in staff).
 - Sync DataLoaders (graphql-sync-dataloaders) so lists cost a constant number of queries.
+- Errors are formatted by `core.graphql.errors.format_error`: typed, never raw exception
+  text; anything unexpected is INTERNAL with the request id.
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from graphene.validation import depth_limit_validator
-from graphene_django.views import GraphQLView
-from graphql import GraphQLError, GraphQLOutputType, ValidationRule
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
+from graphene_django.views import GraphQLView, HttpError
+from graphql import (
+    ExecutionResult,
+    GraphQLError,
+    GraphQLOutputType,
+    OperationType,
+    execute,
+    get_operation_ast,
+    parse,
+    specified_rules,
+    validate,
+)
 from graphql.pyutils import Path
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from graphql_sync_dataloaders import DeferredExecutionContext
 
+from core.graphql.errors import format_error, internal_message, log_unexpected
+from core.graphql.limits import Budget, limit_errors, measure
 from core.graphql.loaders import Loaders
 
+logger = logging.getLogger("core.graphql")
 
-def validation_rules() -> list[type[ValidationRule]]:
-    rules: list[type[ValidationRule]] = [depth_limit_validator(max_depth=settings.GRAPHQL_MAX_DEPTH)]
-    if not settings.GRAPHQL_INTROSPECTION:
-        rules.append(NoSchemaIntrospectionCustomRule)
-    return rules
+
+def budget_for(request: HttpRequest) -> Budget:
+    """Anonymous visitors get the smallest budget (they can only sign in)."""
+    if getattr(request, "user", None) is not None and request.user.is_authenticated:
+        return Budget(
+            max_cost=settings.GRAPHQL_MAX_COST,
+            max_aliases=settings.GRAPHQL_MAX_ALIASES,
+            max_depth=settings.GRAPHQL_MAX_DEPTH,
+            max_tokens=settings.GRAPHQL_MAX_TOKENS,
+        )
+    return Budget(
+        max_cost=settings.GRAPHQL_MAX_COST_ANONYMOUS,
+        max_aliases=settings.GRAPHQL_MAX_ALIASES_ANONYMOUS,
+        max_depth=settings.GRAPHQL_MAX_DEPTH,
+        max_tokens=settings.GRAPHQL_MAX_TOKENS_ANONYMOUS,
+    )
+
+
+def refused(errors: list[GraphQLError], request: HttpRequest, stage: str) -> ExecutionResult:
+    first = errors[0]
+    logger.info(
+        "graphql request refused",
+        extra={
+            "stage": stage,
+            "code": (first.extensions or {}).get("code"),
+            "detail": first.message[:200],
+            "path": request.path,
+        },
+    )
+    return ExecutionResult(data=None, errors=errors)
 
 
 class PortalExecutionContext(DeferredExecutionContext):  # type: ignore[misc]
@@ -43,17 +88,133 @@ class PortalExecutionContext(DeferredExecutionContext):  # type: ignore[misc]
 
 class PortalGraphQLView(GraphQLView):
     execution_context_class = PortalExecutionContext
+    graphiql = False
+    # Set by the project when it mounts the view (this package imports no app).
+    may_introspect: Callable[[HttpRequest], bool] = staticmethod(lambda request: False)  # type: ignore[assignment]
+    list_sizes: Mapping[str, int] = {}
+    default_list_size = 10
 
     def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("validation_rules", validation_rules())
-        kwargs.setdefault("graphiql", settings.DEBUG)
+        if "may_introspect" in kwargs:
+            self.may_introspect = kwargs.pop("may_introspect")
+        if "list_sizes" in kwargs:
+            self.list_sizes = kwargs.pop("list_sizes")
         super().__init__(**kwargs)
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.method == "POST" and request.content_type != "application/json":
             return JsonResponse(
-                {"errors": [{"message": "Send GraphQL requests as JSON (Content-Type: application/json)."}]},
+                {
+                    "errors": [
+                        {
+                            "message": "Send GraphQL requests as JSON (Content-Type: application/json).",
+                            "extensions": {"code": "UNSUPPORTED_MEDIA_TYPE"},
+                        }
+                    ]
+                },
                 status=415,
             )
         request.loaders = Loaders()  # type: ignore[attr-defined]
-        return super().dispatch(request, *args, **kwargs)
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        except HttpError:
+            raise
+        except Exception as exc:
+            request_id = log_unexpected(exc, "graphql view")
+            return JsonResponse(
+                {
+                    "errors": [
+                        {
+                            "message": internal_message(request_id),
+                            "extensions": {"code": "INTERNAL", "requestId": request_id},
+                        }
+                    ]
+                },
+                status=500,
+            )
+
+    @staticmethod
+    def format_error(error: Exception) -> dict[str, Any]:
+        return format_error(error)
+
+    def execute_graphql_request(
+        self,
+        request: HttpRequest,
+        data: Any,
+        query: str | None,
+        variables: Any,
+        operation_name: str | None,
+        show_graphiql: bool = False,
+    ) -> ExecutionResult | None:
+        if not query:
+            return ExecutionResult(
+                errors=[GraphQLError("Send a query.", extensions={"code": "GRAPHQL_PARSE_FAILED"})]
+            )
+        budget = budget_for(request)
+        schema = self.schema.graphql_schema
+        try:
+            document = parse(query, max_tokens=budget.max_tokens)
+        except GraphQLError as exc:
+            error = GraphQLError(exc.message, extensions={"code": "GRAPHQL_PARSE_FAILED"})
+            return refused([error], request, "parse")
+        except RecursionError:
+            error = GraphQLError("The query is nested too deeply.", extensions={"code": "QUERY_TOO_DEEP"})
+            return refused([error], request, "parse")
+
+        operation = get_operation_ast(document, operation_name)
+        is_get = request.method is not None and request.method.lower() == "get"
+        if is_get and operation is not None and operation.operation != OperationType.QUERY:
+            raise HttpError(HttpResponseNotAllowed(["POST"], "Send mutations as a POST."))
+
+        rules = list(specified_rules)
+        if not self.may_introspect(request):
+            rules.append(NoSchemaIntrospectionCustomRule)
+        try:
+            errors = validate(schema, document, rules, max_errors=20)
+        except RecursionError:
+            errors = [GraphQLError("The query is nested too deeply.")]
+        if errors:
+            typed = [
+                GraphQLError(
+                    e.message,
+                    nodes=e.nodes,
+                    extensions={
+                        "code": "INTROSPECTION_DISABLED"
+                        if "introspection" in e.message.lower()
+                        else "GRAPHQL_VALIDATION_FAILED"
+                    },
+                )
+                for e in errors
+            ]
+            return refused(typed, request, "validate")
+
+        try:
+            found = measure(
+                schema,
+                document,
+                operation_name=operation_name,
+                variables=variables if isinstance(variables, dict) else None,
+                list_sizes=self.list_sizes,
+                connection_size=int(str(settings.GRAPHENE.get("RELAY_CONNECTION_MAX_LIMIT", 100))),
+                default_list_size=self.default_list_size,
+            )
+        except RecursionError:
+            error = GraphQLError("The query is nested too deeply.", extensions={"code": "QUERY_TOO_DEEP"})
+            return refused([error], request, "limits")
+        over = limit_errors(found, budget)
+        if over:
+            return refused(over, request, "limits")
+
+        try:
+            return execute(  # type: ignore[return-value]
+                schema,
+                document,
+                root_value=self.get_root_value(request),
+                context_value=self.get_context(request),
+                variable_values=variables,
+                operation_name=operation_name,
+                middleware=self.get_middleware(request),
+                execution_context_class=self.execution_context_class,
+            )
+        except Exception as exc:
+            return ExecutionResult(errors=[exc])  # type: ignore[list-item]

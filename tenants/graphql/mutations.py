@@ -1,4 +1,8 @@
-"""Mutations of tenancy and identity: sign-in, second factor, provisioning, invitations."""
+"""Mutations of tenancy and identity: sign-in, second factor, provisioning, invitations.
+
+Each one has the shape of `core.graphql.mutations.BaseMutation`: arguments, payload
+fields, `perform` calling one action; input checks and error mapping are the base's.
+"""
 
 from __future__ import annotations
 
@@ -7,20 +11,14 @@ from typing import Any
 import graphene
 from django.contrib.auth import login
 
-from core.errors import ActionError
-from core.graphql.errors import to_error_list
+from core.errors import AccessDenied
+from core.graphql.ids import decode_id
+from core.graphql.mutations import BaseMutation
 from core.graphql.types import enum_value
 from tenants import auth as auth_actions
-from tenants.access import (
-    AccessDenied,
-    ensure_may_manage_people,
-    ensure_msp_role,
-)
+from tenants.access import ensure_may_manage_people, ensure_msp_role
 from tenants.actions import accept_invitation, invite_client_user
-from tenants.graphql.queries import _decode_staff_id
 from tenants.graphql.types import (
-    AUTH_ERROR_CODES,
-    CLIENT_ERROR_CODES,
     AuthError,
     AuthStepEnum,
     ClientError,
@@ -31,24 +29,13 @@ from tenants.graphql.types import (
     ProvisioningJobType,
     Viewer,
 )
-from tenants.models import (
-    Invitation,
-    MspRole,
-    User,
-    hash_token,
-)
+from tenants.models import Invitation, MspRole, User, hash_token
 from tenants.provisioning import start_provisioning_job
 from tenants.request_scope import is_msp_host, resolve_client
 
-# ---------------------------------------------------------------------- mutations
-
-
-def _auth_errors(exc: Exception) -> list[Any]:
-    return to_error_list(exc, AuthError, set(AUTH_ERROR_CODES))
-
-
-def _client_errors(exc: Exception) -> list[Any]:
-    return to_error_list(exc, ClientError, set(CLIENT_ERROR_CODES))
+# The longest e-mail address SMTP allows (RFC 5321); names as stored.
+EMAIL_MAX = 254
+NAME_MAX = 200
 
 
 class LoginInput(graphene.InputObjectType):
@@ -56,83 +43,99 @@ class LoginInput(graphene.InputObjectType):
     password = graphene.String(required=True)
 
 
-class Login(graphene.Mutation):
+class Login(BaseMutation):
+    """Sign in with e-mail and password; `nextStep` says whether a second factor follows."""
+
     class Arguments:
         input = LoginInput(required=True)
 
+    class Meta:
+        error_type = AuthError
+
+    # A failed sign-in must stay recorded (it counts towards the lockout).
+    atomic = False
+    max_lengths = {"email": EMAIL_MAX, "password": 1024}
+
     next_step = graphene.Field(AuthStepEnum)
     viewer = graphene.Field(Viewer)
-    errors = graphene.List(graphene.NonNull(AuthError), required=True)
 
-    @staticmethod
-    def mutate(root: Any, info: Any, input: Any) -> Login:
-        try:
-            step = auth_actions.sign_in(info.context, email=input.email, password=input.password)
-        except ActionError as exc:
-            return Login(errors=_auth_errors(exc))
-        return Login(next_step=step, viewer=Viewer.for_request(info.context), errors=[])
+    @classmethod
+    def perform(cls, info: Any, input: Any) -> Any:
+        step = auth_actions.sign_in(info.context, email=input.email, password=input.password)
+        return cls.success(next_step=step, viewer=Viewer.for_request(info.context))
 
 
-class VerifyOtp(graphene.Mutation):
+class VerifyOtp(BaseMutation):
+    """Prove the second factor with an authenticator or backup code."""
+
     class Arguments:
         token = graphene.String(required=True)
 
+    class Meta:
+        error_type = AuthError
+
+    atomic = False  # failed codes are throttled by the device's own counter
+    max_lengths = {"token": 64}
+
     viewer = graphene.Field(Viewer)
-    errors = graphene.List(graphene.NonNull(AuthError), required=True)
 
-    @staticmethod
-    def mutate(root: Any, info: Any, token: str) -> VerifyOtp:
-        try:
-            auth_actions.verify_second_factor(info.context, token)
-        except ActionError as exc:
-            return VerifyOtp(errors=_auth_errors(exc))
-        return VerifyOtp(viewer=Viewer.for_request(info.context), errors=[])
+    @classmethod
+    def perform(cls, info: Any, token: str) -> Any:
+        auth_actions.verify_second_factor(info.context, token)
+        return cls.success(viewer=Viewer.for_request(info.context))
 
 
-class StartOtpEnrolment(graphene.Mutation):
+class StartOtpEnrolment(BaseMutation):
+    """Begin enrolling an authenticator app: a secret and its QR code."""
+
+    class Meta:
+        error_type = AuthError
+
     otpauth_uri = graphene.String()
     qr_code_svg = graphene.String()
     secret = graphene.String()
-    errors = graphene.List(graphene.NonNull(AuthError), required=True)
 
-    @staticmethod
-    def mutate(root: Any, info: Any) -> StartOtpEnrolment:
-        try:
-            enrolment = auth_actions.start_totp_enrolment(info.context)
-        except ActionError as exc:
-            return StartOtpEnrolment(errors=_auth_errors(exc))
-        return StartOtpEnrolment(
-            otpauth_uri=enrolment.otpauth_uri,
-            qr_code_svg=enrolment.qr_code_svg,
-            secret=enrolment.secret,
-            errors=[],
+    @classmethod
+    def perform(cls, info: Any) -> Any:
+        enrolment = auth_actions.start_totp_enrolment(info.context)
+        return cls.success(
+            otpauth_uri=enrolment.otpauth_uri, qr_code_svg=enrolment.qr_code_svg, secret=enrolment.secret
         )
 
 
-class ConfirmOtpEnrolment(graphene.Mutation):
+class ConfirmOtpEnrolment(BaseMutation):
+    """Finish enrolment with a first code; answers with one-time backup codes."""
+
     class Arguments:
         token = graphene.String(required=True)
 
+    class Meta:
+        error_type = AuthError
+
+    atomic = False  # failed codes are throttled by the device's own counter
+    max_lengths = {"token": 64}
+
     viewer = graphene.Field(Viewer)
     backup_codes = graphene.List(graphene.NonNull(graphene.String))
-    errors = graphene.List(graphene.NonNull(AuthError), required=True)
 
-    @staticmethod
-    def mutate(root: Any, info: Any, token: str) -> ConfirmOtpEnrolment:
-        try:
-            codes = auth_actions.confirm_totp_enrolment(info.context, token)
-        except ActionError as exc:
-            return ConfirmOtpEnrolment(errors=_auth_errors(exc))
-        return ConfirmOtpEnrolment(viewer=Viewer.for_request(info.context), backup_codes=codes, errors=[])
+    @classmethod
+    def perform(cls, info: Any, token: str) -> Any:
+        codes = auth_actions.confirm_totp_enrolment(info.context, token)
+        return cls.success(viewer=Viewer.for_request(info.context), backup_codes=codes)
 
 
-class Logout(graphene.Mutation):
-    ok = graphene.Boolean(required=True)
+class Logout(BaseMutation):
+    """End this session (always succeeds)."""
 
-    @staticmethod
-    def mutate(root: Any, info: Any) -> Logout:
+    class Meta:
+        error_type = AuthError
+
+    ok = graphene.Boolean(description="True once signed out (null when refused).")
+
+    @classmethod
+    def perform(cls, info: Any) -> Any:
         auth_actions.sign_out(info.context)
-        return Logout(ok=True)
+        return cls.success(ok=True)
 
 
 class ProvisionClientInput(graphene.InputObjectType):
@@ -147,36 +150,46 @@ class ProvisionClientInput(graphene.InputObjectType):
     require_two_factor = graphene.Boolean()
 
 
-class ProvisionClient(graphene.Mutation):
+class ProvisionClient(BaseMutation):
     """MSP admins: queue provisioning of a new client. Poll `provisioningJob(id)` for progress."""
 
     class Arguments:
         input = ProvisionClientInput(required=True)
 
-    job = graphene.Field(ProvisioningJobType)
-    errors = graphene.List(graphene.NonNull(ClientError), required=True)
+    class Meta:
+        error_type = ClientError
 
-    @staticmethod
-    def mutate(root: Any, info: Any, input: Any) -> ProvisionClient:
-        try:
-            user = ensure_msp_role(info.context.user, MspRole.ADMIN)
-            if not is_msp_host(info.context):
-                raise AccessDenied("Provision clients from the MSP host.")
-            raw = {
-                "name": input.name,
-                "slug": input.slug,
-                "industry": enum_value(input.industry),
-                "tier": enum_value(input.tier),
-                "timezone": input.timezone or "UTC",
-                "it_lead_email": input.it_lead_email,
-                "it_lead_name": input.it_lead_name,
-                "account_manager_id": _decode_staff_id(input.account_manager_id, "accountManagerId"),
-                "require_two_factor": bool(input.require_two_factor),
-            }
-            job = start_provisioning_job(raw, acting_user=user)
-        except (ActionError, AccessDenied) as exc:
-            return ProvisionClient(errors=_client_errors(exc))
-        return ProvisionClient(job=ProvisioningJobType.from_job(job), errors=[])
+    max_lengths = {
+        "name": NAME_MAX,
+        "slug": 63,
+        "timezone": 64,
+        "itLeadEmail": EMAIL_MAX,
+        "itLeadName": NAME_MAX,
+        "accountManagerId": 200,
+    }
+
+    job = graphene.Field(ProvisioningJobType)
+
+    @classmethod
+    def perform(cls, info: Any, input: Any) -> Any:
+        user = ensure_msp_role(info.context.user, MspRole.ADMIN)
+        if not is_msp_host(info.context):
+            raise AccessDenied("Provision clients from the MSP host.")
+        raw = {
+            "name": input.name,
+            "slug": input.slug,
+            "industry": enum_value(input.industry),
+            "tier": enum_value(input.tier),
+            "timezone": input.timezone or "UTC",
+            "it_lead_email": input.it_lead_email,
+            "it_lead_name": input.it_lead_name,
+            "account_manager_id": decode_id(
+                input.account_manager_id, "StaffMember", "accountManagerId", required=False
+            ),
+            "require_two_factor": bool(input.require_two_factor),
+        }
+        job = start_provisioning_job(raw, acting_user=user)
+        return cls.success(job=ProvisioningJobType.from_job(job))
 
 
 class InviteClientUserInput(graphene.InputObjectType):
@@ -186,30 +199,31 @@ class InviteClientUserInput(graphene.InputObjectType):
     role = ClientRoleEnum(required=True)
 
 
-class InviteClientUser(graphene.Mutation):
+class InviteClientUser(BaseMutation):
     """MSP admins and account managers, or the client's IT lead: invite a person by email."""
 
     class Arguments:
         input = InviteClientUserInput(required=True)
 
-    invitation = graphene.Field(InvitationType)
-    errors = graphene.List(graphene.NonNull(ClientError), required=True)
+    class Meta:
+        error_type = ClientError
 
-    @staticmethod
-    def mutate(root: Any, info: Any, input: Any) -> InviteClientUser:
-        try:
-            client = resolve_client(info.context, input.client_slug)
-            user = ensure_may_manage_people(info.context.user, client)
-            invitation, _token = invite_client_user(
-                client,
-                email=input.email,
-                full_name=input.full_name,
-                role=enum_value(input.role),
-                invited_by=user,
-            )
-        except (ActionError, AccessDenied) as exc:
-            return InviteClientUser(errors=_client_errors(exc))
-        return InviteClientUser(invitation=InvitationType.from_invitation(invitation), errors=[])
+    max_lengths = {"clientSlug": 63, "email": EMAIL_MAX, "fullName": NAME_MAX}
+
+    invitation = graphene.Field(InvitationType)
+
+    @classmethod
+    def perform(cls, info: Any, input: Any) -> Any:
+        client = resolve_client(info.context, input.client_slug)
+        user = ensure_may_manage_people(info.context.user, client)
+        invitation, _token = invite_client_user(
+            client,
+            email=input.email,
+            full_name=input.full_name,
+            role=enum_value(input.role),
+            invited_by=user,
+        )
+        return cls.success(invitation=InvitationType.from_invitation(invitation))
 
 
 class AcceptInvitationInput(graphene.InputObjectType):
@@ -218,37 +232,36 @@ class AcceptInvitationInput(graphene.InputObjectType):
     password = graphene.String(required=True)
 
 
-class AcceptInvitation(graphene.Mutation):
+class AcceptInvitation(BaseMutation):
     """Anyone with the emailed link: set a password (or confirm yours) and join the client."""
 
     class Arguments:
         input = AcceptInvitationInput(required=True)
 
+    class Meta:
+        error_type = AuthError
+
+    atomic = False  # an existing account proves itself through the lockout-guarded sign-in
+    max_lengths = {"token": 200, "fullName": NAME_MAX, "password": 1024}
+
     viewer = graphene.Field(Viewer)
     next_step = graphene.Field(AuthStepEnum)
-    errors = graphene.List(graphene.NonNull(AuthError), required=True)
 
-    @staticmethod
-    def mutate(root: Any, info: Any, input: Any) -> AcceptInvitation:
+    @classmethod
+    def perform(cls, info: Any, input: Any) -> Any:
         request = info.context
-        try:
-            existing = _existing_user_for_invitation(input.token)
-            if existing is not None:
-                # An existing account proves itself through the axes-guarded sign-in.
-                auth_actions.sign_in(request, email=existing.email, password=input.password)
-            user, _client = accept_invitation(
-                token=input.token,
-                full_name=input.full_name,
-                password=input.password,
-                authenticated_user=request.user if request.user.is_authenticated else None,
-            )
-        except ActionError as exc:
-            return AcceptInvitation(errors=_auth_errors(exc))
+        existing = _existing_user_for_invitation(input.token)
+        if existing is not None:
+            auth_actions.sign_in(request, email=existing.email, password=input.password)
+        user, _client = accept_invitation(
+            token=input.token,
+            full_name=input.full_name,
+            password=input.password,
+            authenticated_user=request.user if request.user.is_authenticated else None,
+        )
         if not request.user.is_authenticated or request.user.pk != user.pk:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        return AcceptInvitation(
-            viewer=Viewer.for_request(request), next_step=auth_actions.next_step_for(request), errors=[]
-        )
+        return cls.success(viewer=Viewer.for_request(request), next_step=auth_actions.next_step_for(request))
 
 
 def _existing_user_for_invitation(token: str) -> User | None:

@@ -9,10 +9,10 @@ import graphene
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Lower
 from graphene_django import DjangoConnectionField
-from graphql_relay import from_global_id
 
 from core.errors import ActionError
 from core.graphql.errors import guard_query
+from core.graphql.ids import decode_id
 from core.graphql.types import enum_value
 from tenants.access import (
     AccessDenied,
@@ -63,18 +63,6 @@ def filtered_clients(
     return queryset.order_by(Lower("name"), "pk")
 
 
-def _decode_staff_id(global_id: str | None, field: str) -> int | None:
-    if not global_id:
-        return None
-    try:
-        type_name, pk = from_global_id(global_id)
-        if type_name != "StaffMember":
-            raise ValueError(type_name)
-        return int(pk)
-    except (ValueError, TypeError, UnicodeDecodeError):
-        raise ActionError.single("INVALID", "That is not a staff member's id.", field) from None
-
-
 class Query(graphene.ObjectType):
     viewer = graphene.Field(Viewer, description="The signed-in person; null when signed out.")
     clients = DjangoConnectionField(
@@ -115,7 +103,7 @@ class Query(graphene.ObjectType):
             if not is_msp_host(info.context):
                 raise AccessDenied("The client list is only available on the MSP host.")
             try:
-                manager_pk = _decode_staff_id(account_manager_id, "accountManagerId")
+                manager_pk = decode_id(account_manager_id, "StaffMember", "accountManagerId", required=False)
             except ActionError:
                 return Client.objects.none()
             return filtered_clients(

@@ -12,9 +12,9 @@ from django.db import connection
 from graphene import relay
 from graphene_django import DjangoObjectType
 
-from core.graphql.errors import error_fields
+from core.graphql.errors import error_type
 from core.graphql.loaders import loader, then
-from core.graphql.types import CountedConnection, code_enum, enum_from_choices, enum_value
+from core.graphql.types import CountedConnection, enum_from_choices, enum_value
 from tenants import auth as auth_actions
 from tenants.access import (
     AccessDenied,
@@ -86,10 +86,8 @@ CLIENT_ERROR_CODES = [
     "INVITATION_OPEN",
     "TOO_MANY",
 ]
-AuthErrorCode = code_enum("AuthErrorCode", AUTH_ERROR_CODES)
-ClientErrorCode = code_enum("ClientErrorCode", CLIENT_ERROR_CODES)
-AuthError = type("AuthError", (graphene.ObjectType,), error_fields(AuthErrorCode))
-ClientError = type("ClientError", (graphene.ObjectType,), error_fields(ClientErrorCode))
+AuthError = error_type("AuthError", AUTH_ERROR_CODES, "Why signing in, 2FA or joining a client failed.")
+ClientError = error_type("ClientError", CLIENT_ERROR_CODES, "Why a change to clients or their people failed.")
 
 
 # ------------------------------------------------------------------ batch loaders

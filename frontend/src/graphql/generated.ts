@@ -20,6 +20,7 @@ export type AttachmentInput = {
 /** An enumeration. */
 export type AuthErrorCode =
   | 'ALREADY_ENROLLED'
+  | 'INTERNAL'
   | 'INVALID'
   | 'INVALID_CREDENTIALS'
   | 'INVALID_INVITATION'
@@ -27,7 +28,11 @@ export type AuthErrorCode =
   | 'LOCKED_OUT'
   | 'NOT_AUTHENTICATED'
   | 'NOT_ENROLLED'
+  | 'NOT_FOUND'
+  | 'OTP_REQUIRED'
+  | 'PERMISSION_DENIED'
   | 'REQUIRED'
+  | 'TOO_LONG'
   | 'WEAK_PASSWORD';
 
 /** What the person must do next to finish signing in. */
@@ -59,12 +64,14 @@ export type CalendarInput = {
 /** An enumeration. */
 export type CatalogErrorCode =
   | 'DUPLICATE'
+  | 'INTERNAL'
   | 'INVALID'
   | 'NOT_AUTHENTICATED'
   | 'NOT_FOUND'
   | 'OTP_REQUIRED'
   | 'PERMISSION_DENIED'
-  | 'REQUIRED';
+  | 'REQUIRED'
+  | 'TOO_LONG';
 
 /** An enumeration. */
 export type Channel =
@@ -77,6 +84,7 @@ export type Channel =
 export type ClientErrorCode =
   | 'ALREADY_MEMBER'
   | 'DUPLICATE_SLUG'
+  | 'INTERNAL'
   | 'INVALID'
   | 'INVALID_SLUG'
   | 'INVITATION_OPEN'
@@ -85,6 +93,7 @@ export type ClientErrorCode =
   | 'OTP_REQUIRED'
   | 'PERMISSION_DENIED'
   | 'REQUIRED'
+  | 'TOO_LONG'
   | 'TOO_MANY';
 
 /** A client user's role in one client. */
@@ -213,6 +222,7 @@ export type SlaClockState =
 
 /** An enumeration. */
 export type SupportErrorCode =
+  | 'INTERNAL'
   | 'INVALID'
   | 'INVALID_TRANSITION'
   | 'NOT_AUTHENTICATED'
@@ -221,6 +231,7 @@ export type SupportErrorCode =
   | 'PERMISSION_DENIED'
   | 'REQUIRED'
   | 'TOO_LARGE'
+  | 'TOO_LONG'
   | 'TOO_MANY'
   | 'UNSUPPORTED_TYPE';
 
@@ -331,7 +342,7 @@ export type ConfirmOtpEnrolmentMutation = { confirmOtpEnrolment: { backupCodes: 
 export type LogoutMutationVariables = Exact<{ [key: string]: never; }>;
 
 
-export type LogoutMutation = { logout: { ok: boolean } };
+export type LogoutMutation = { logout: { ok: boolean | null } };
 
 export type AcceptInvitationMutationVariables = Exact<{
   input: AcceptInvitationInput;

@@ -94,6 +94,11 @@ export const AUTH_ERROR_MESSAGE: Record<AuthErrorCode, string | null> = {
   WEAK_PASSWORD: null,
   REQUIRED: null,
   INVALID: null,
+  TOO_LONG: null,
+  NOT_FOUND: null,
+  PERMISSION_DENIED: null,
+  OTP_REQUIRED: null,
+  INTERNAL: null,
 };
 
 // ----------------------------------------------------------- service desk

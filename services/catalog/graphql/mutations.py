@@ -7,11 +7,11 @@ from typing import Any
 import graphene
 
 from core.errors import ActionError
-from core.graphql.errors import to_error_list
+from core.graphql.ids import decode_id
+from core.graphql.mutations import BaseMutation
 from core.graphql.types import enum_value
 from services.catalog import actions
 from services.catalog.graphql.types import (
-    CATALOG_ERROR_CODES,
     CalendarType,
     CatalogError,
     ClientSlaType,
@@ -22,13 +22,9 @@ from services.catalog.graphql.types import (
     client_sla_view,
 )
 from services.catalog.models import SlaPolicy
-from tenants.access import AccessDenied, ensure_msp_role
+from tenants.access import ensure_msp_role
 from tenants.models import MspRole
 from tenants.request_scope import resolve_client
-
-
-def _errors(exc: Exception) -> list[Any]:
-    return to_error_list(exc, CatalogError, set(CATALOG_ERROR_CODES))
 
 
 class WindowInput(graphene.InputObjectType):
@@ -53,46 +49,36 @@ class CalendarInput(graphene.InputObjectType):
     closures = graphene.List(graphene.NonNull(ClosureInput))
 
 
-def _int_id(value: Any, field: str) -> int | None:
-    if value in (None, ""):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise ActionError.single("INVALID", "That is not a valid id.", field) from None
-
-
-class SaveBusinessCalendar(graphene.Mutation):
+class SaveBusinessCalendar(BaseMutation):
     """MSP admins: create or replace a business calendar."""
 
     class Arguments:
         input = CalendarInput(required=True)
 
     calendar = graphene.Field(CalendarType)
-    errors = graphene.List(graphene.NonNull(CatalogError), required=True)
 
-    @staticmethod
-    def mutate(root: Any, info: Any, input: Any) -> SaveBusinessCalendar:
-        try:
-            user = ensure_msp_role(info.context.user, MspRole.ADMIN)
-            if len(input.windows or []) > 7 * 6 or len(input.closures or []) > 366:
-                raise ActionError.single("INVALID", "Too many windows or closures.", None)
-            calendar = actions.save_business_calendar(
-                actions.CalendarInput(
-                    name=input.name,
-                    timezone=input.timezone,
-                    always_open=bool(input.always_open),
-                    holiday_country=input.holiday_country or "",
-                    holiday_subdivision=input.holiday_subdivision or "",
-                    windows=[actions.WindowInput(w.weekday, w.start, w.end) for w in input.windows or []],
-                    closures=[actions.ClosureInput(c.date, c.reason or "") for c in input.closures or []],
-                ),
-                actor=user,
-                calendar_id=_int_id(input.id, "id"),
-            )
-        except (ActionError, AccessDenied) as exc:
-            return SaveBusinessCalendar(errors=_errors(exc))
-        return SaveBusinessCalendar(calendar=CalendarType.from_row(calendar), errors=[])
+    class Meta:
+        error_type = CatalogError
+
+    @classmethod
+    def perform(cls, info: Any, input: Any) -> Any:
+        user = ensure_msp_role(info.context.user, MspRole.ADMIN)
+        if len(input.windows or []) > 7 * 6 or len(input.closures or []) > 366:
+            raise ActionError.single("INVALID", "Too many windows or closures.", None)
+        calendar = actions.save_business_calendar(
+            actions.CalendarInput(
+                name=input.name,
+                timezone=input.timezone,
+                always_open=bool(input.always_open),
+                holiday_country=input.holiday_country or "",
+                holiday_subdivision=input.holiday_subdivision or "",
+                windows=[actions.WindowInput(w.weekday, w.start, w.end) for w in input.windows or []],
+                closures=[actions.ClosureInput(c.date, c.reason or "") for c in input.closures or []],
+            ),
+            actor=user,
+            calendar_id=decode_id(input.id, "BusinessCalendar", "id", required=False),
+        )
+        return cls.success(calendar=CalendarType.from_row(calendar))
 
 
 class TargetInput(graphene.InputObjectType):
@@ -116,7 +102,7 @@ def _target_inputs(items: Any) -> list[actions.TargetInput]:
     ]
 
 
-class SaveSlaTargets(graphene.Mutation):
+class SaveSlaTargets(BaseMutation):
     """MSP admins: replace a policy's targets (and optionally its warning thresholds)."""
 
     class Arguments:
@@ -125,28 +111,23 @@ class SaveSlaTargets(graphene.Mutation):
         warning_thresholds = graphene.List(graphene.NonNull(graphene.Float))
 
     policy = graphene.Field(PolicyType)
-    errors = graphene.List(graphene.NonNull(CatalogError), required=True)
 
-    @staticmethod
-    def mutate(
-        root: Any, info: Any, policy_id: str, targets: list[Any], warning_thresholds: Any = None
-    ) -> SaveSlaTargets:
-        try:
-            user = ensure_msp_role(info.context.user, MspRole.ADMIN)
-            pk = _int_id(policy_id, "policyId")
-            assert pk is not None
-            policy = actions.save_policy_targets(
-                pk,
-                _target_inputs(targets),
-                actor=user,
-                warning_thresholds=warning_thresholds,
-            )
-        except (ActionError, AccessDenied) as exc:
-            return SaveSlaTargets(errors=_errors(exc))
-        return SaveSlaTargets(policy=PolicyType.from_row(policy), errors=[])
+    class Meta:
+        error_type = CatalogError
+
+    @classmethod
+    def perform(cls, info: Any, policy_id: str, targets: list[Any], warning_thresholds: Any = None) -> Any:
+        user = ensure_msp_role(info.context.user, MspRole.ADMIN)
+        policy = actions.save_policy_targets(
+            decode_id(policy_id, "SlaPolicy", "policyId") or 0,
+            _target_inputs(targets),
+            actor=user,
+            warning_thresholds=warning_thresholds,
+        )
+        return cls.success(policy=PolicyType.from_row(policy))
 
 
-class SaveTriageRule(graphene.Mutation):
+class SaveTriageRule(BaseMutation):
     """MSP admins: set one impact × urgency cell of the triage matrix."""
 
     class Arguments:
@@ -155,22 +136,21 @@ class SaveTriageRule(graphene.Mutation):
         priority = PriorityEnum(required=True)
 
     cell = graphene.Field(TriageCell)
-    errors = graphene.List(graphene.NonNull(CatalogError), required=True)
 
-    @staticmethod
-    def mutate(root: Any, info: Any, impact: Any, urgency: Any, priority: Any) -> SaveTriageRule:
-        try:
-            user = ensure_msp_role(info.context.user, MspRole.ADMIN)
-            rule = actions.save_triage_rule(
-                enum_value(impact), enum_value(urgency), enum_value(priority), actor=user
-            )
-        except (ActionError, AccessDenied) as exc:
-            return SaveTriageRule(errors=_errors(exc))
+    class Meta:
+        error_type = CatalogError
+
+    @classmethod
+    def perform(cls, info: Any, impact: Any, urgency: Any, priority: Any) -> Any:
+        user = ensure_msp_role(info.context.user, MspRole.ADMIN)
+        rule = actions.save_triage_rule(
+            enum_value(impact), enum_value(urgency), enum_value(priority), actor=user
+        )
         cell = TriageCell(impact=rule.impact, urgency=rule.urgency, priority=rule.priority, configured=True)
-        return SaveTriageRule(cell=cell, errors=[])
+        return cls.success(cell=cell)
 
 
-class SetClientSla(graphene.Mutation):
+class SetClientSla(BaseMutation):
     """MSP admins and account managers: a client's SLA policy, explicit "no SLA", or the default."""
 
     class Arguments:
@@ -179,21 +159,21 @@ class SetClientSla(graphene.Mutation):
         no_sla = graphene.Boolean()
 
     client_sla = graphene.Field(ClientSlaType)
-    errors = graphene.List(graphene.NonNull(CatalogError), required=True)
 
-    @staticmethod
-    def mutate(
-        root: Any, info: Any, client_slug: str, policy_id: str | None = None, no_sla: bool = False
-    ) -> SetClientSla:
-        try:
-            user = ensure_msp_role(info.context.user, MspRole.ADMIN, MspRole.ACCOUNT_MANAGER)
-            client = resolve_client(info.context, client_slug)
-            actions.set_client_sla(
-                client, actor=user, policy_id=_int_id(policy_id, "policyId"), no_sla=bool(no_sla)
-            )
-        except (ActionError, AccessDenied) as exc:
-            return SetClientSla(errors=_errors(exc))
-        return SetClientSla(client_sla=client_sla_view(client), errors=[])
+    class Meta:
+        error_type = CatalogError
+
+    @classmethod
+    def perform(cls, info: Any, client_slug: str, policy_id: str | None = None, no_sla: bool = False) -> Any:
+        user = ensure_msp_role(info.context.user, MspRole.ADMIN, MspRole.ACCOUNT_MANAGER)
+        client = resolve_client(info.context, client_slug)
+        actions.set_client_sla(
+            client,
+            actor=user,
+            policy_id=decode_id(policy_id, "SlaPolicy", "policyId", required=False),
+            no_sla=bool(no_sla),
+        )
+        return cls.success(client_sla=client_sla_view(client))
 
 
 class PolicyInput(graphene.InputObjectType):
@@ -205,36 +185,35 @@ class PolicyInput(graphene.InputObjectType):
     targets = graphene.List(graphene.NonNull(TargetInput), description="Required for a new policy: P1–P4.")
 
 
-class SaveSlaPolicy(graphene.Mutation):
+class SaveSlaPolicy(BaseMutation):
     """MSP admins: create a policy (with targets), rename it, change its calendar or make it the default."""
 
     class Arguments:
         input = PolicyInput(required=True)
 
     policy = graphene.Field(PolicyType)
-    errors = graphene.List(graphene.NonNull(CatalogError), required=True)
 
-    @staticmethod
-    def mutate(root: Any, info: Any, input: Any) -> SaveSlaPolicy:
-        try:
-            user = ensure_msp_role(info.context.user, MspRole.ADMIN)
-            calendar_id = _int_id(input.calendar_id, "calendarId") or 0
-            targets = None if input.targets is None else _target_inputs(input.targets)
-            policy = actions.save_sla_policy(
-                actions.PolicyInput(
-                    name=input.name,
-                    calendar_id=calendar_id,
-                    description=input.description or "",
-                    is_default=bool(input.is_default),
-                ),
-                actor=user,
-                policy_id=_int_id(input.id, "id"),
-                targets=targets,
-            )
-            policy = SlaPolicy.objects.prefetch_related("targets").get(pk=policy.pk)
-        except (ActionError, AccessDenied) as exc:
-            return SaveSlaPolicy(errors=_errors(exc))
-        return SaveSlaPolicy(policy=PolicyType.from_row(policy), errors=[])
+    class Meta:
+        error_type = CatalogError
+
+    @classmethod
+    def perform(cls, info: Any, input: Any) -> Any:
+        user = ensure_msp_role(info.context.user, MspRole.ADMIN)
+        calendar_id = decode_id(input.calendar_id, "BusinessCalendar", "calendarId") or 0
+        targets = None if input.targets is None else _target_inputs(input.targets)
+        policy = actions.save_sla_policy(
+            actions.PolicyInput(
+                name=input.name,
+                calendar_id=calendar_id,
+                description=input.description or "",
+                is_default=bool(input.is_default),
+            ),
+            actor=user,
+            policy_id=decode_id(input.id, "SlaPolicy", "id", required=False),
+            targets=targets,
+        )
+        policy = SlaPolicy.objects.prefetch_related("targets").get(pk=policy.pk)
+        return cls.success(policy=PolicyType.from_row(policy))
 
 
 class CatalogMutation(graphene.ObjectType):

@@ -6,7 +6,7 @@ from typing import Any
 
 import graphene
 
-from core.graphql.errors import error_fields
+from core.graphql.errors import error_type
 from services.catalog.models import BusinessCalendar, ClientSla, SlaPolicy, format_minute_of_day
 from services.catalog.sla_policies import effective_policy_id
 
@@ -19,8 +19,7 @@ CATALOG_ERROR_CODES = [
     "OTP_REQUIRED",
     "NOT_AUTHENTICATED",
 ]
-CatalogErrorCode = graphene.Enum("CatalogErrorCode", [(code, code) for code in CATALOG_ERROR_CODES])
-CatalogError = type("CatalogError", (graphene.ObjectType,), error_fields(CatalogErrorCode))
+CatalogError = error_type("CatalogError", CATALOG_ERROR_CODES, "Why a change to the service catalog failed.")
 # One enum per concept, owned here (the catalog defines priorities and the triage levels);
 # the service desk uses these too.
 PriorityEnum = graphene.Enum("Priority", [(p, p) for p in ("P1", "P2", "P3", "P4")])

@@ -1,19 +1,25 @@
-"""Mutations of the service desk: one per ticket use case, each calling one action."""
+"""Mutations of the service desk: one per ticket use case, each calling one action.
+
+All share `TicketMutation`: the base mutation's checks, then the client of the request is
+resolved and authorised (`tenants.request_scope.client_schema`), the action runs in the
+client's schema, and the payload is the ticket as the person may now see it.
+"""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import graphene
-from graphql_relay import from_global_id
+from django.conf import settings
 
 from core.errors import ActionError
-from core.graphql.errors import to_error_list
+from core.graphql.ids import decode_id
+from core.graphql.mutations import BaseMutation
 from core.graphql.types import enum_value
 from services.support import actions
 from services.support.graphql.types import (
-    SUPPORT_ERROR_CODES,
     ChannelEnum,
     LevelEnum,
     ServiceLineEnum,
@@ -22,35 +28,22 @@ from services.support.graphql.types import (
     TicketType,
     load_ticket_view,
 )
-from services.support.models import Ticket
-from tenants.access import (
-    AccessDenied,
-)
 from tenants.models import Client, User
 from tenants.request_scope import client_schema
 
-# ------------------------------------------------------------------------- mutations
+# Longest texts (the model's limits; message bodies are long but not unbounded).
+TITLE_MAX = 200
+CATEGORY_MAX = 80
+BODY_MAX = 50_000
+# A base64 attachment is 4/3 of the largest file accepted.
+ATTACHMENT_DATA_MAX = math.ceil(settings.ATTACHMENT_MAX_BYTES * 4 / 3) + 4
 
 
-def _support_errors(exc: Exception) -> list[Any]:
-    return to_error_list(exc, SupportError, set(SUPPORT_ERROR_CODES))
-
-
-def _run(
-    info: Any, client_slug: str | None, number: int | None, action: Any
-) -> tuple[Ticket | None, list[Any]]:
-    """Resolve the client, run `action(client, user)` in its schema, return the fresh ticket."""
-    try:
-        with client_schema(info.context, client_slug) as client:
-            result = action(client, info.context.user)
-            ticket_number = number if number is not None else result.number
-            try:
-                return load_ticket_view(client, info.context.user, ticket_number), []
-            except ActionError:
-                # Done, but the person can no longer see the ticket (e.g. stopped watching it).
-                return None, []
-    except (ActionError, AccessDenied) as exc:
-        return None, _support_errors(exc)
+class TicketPayload(graphene.ObjectType):
+    ticket = graphene.Field(
+        TicketType, description="The ticket as you may see it now (null if you no longer may)."
+    )
+    errors = graphene.List(graphene.NonNull(SupportError), required=True)
 
 
 class AttachmentInput(graphene.InputObjectType):
@@ -61,6 +54,48 @@ class AttachmentInput(graphene.InputObjectType):
 
 def _uploads(items: Sequence[Any] | None) -> list[actions.Upload]:
     return [actions.Upload(i.filename, i.content_type, i.data_base64) for i in items or []]
+
+
+class TicketMutation(BaseMutation):
+    """A mutation on one client's tickets: runs `act(client, user, **data)` in its schema."""
+
+    class Meta:
+        abstract = True
+
+    max_lengths: ClassVar[dict[str, int]] = {
+        "clientSlug": 63,
+        "title": TITLE_MAX,
+        "category": CATEGORY_MAX,
+        "description": BODY_MAX,
+        "body": BODY_MAX,
+        "note": 2_000,
+        "watcherEmail": 254,
+        "attachments.filename": 255,
+        "attachments.contentType": 127,
+        "attachments.dataBase64": ATTACHMENT_DATA_MAX,
+    }
+
+    @classmethod
+    def act(cls, client: Client, user: User, *args: Any, **data: Any) -> Any:
+        """The action's result: the ticket, or a row of it (a comment) when `number` was given."""
+        raise NotImplementedError(f"{cls.__name__}.act")
+
+    @classmethod
+    def perform(cls, info: Any, *args: Any, client_slug: str | None = None, **data: Any) -> Any:
+        with client_schema(info.context, client_slug) as client:
+            result = cls.act(client, info.context.user, **data)
+            number = data.get("number") or result.number
+            try:
+                return cls.success(ticket=load_ticket_view(client, info.context.user, number))
+            except ActionError:
+                # Done, but the person can no longer see the ticket (e.g. stopped watching it).
+                return cls.success(ticket=None)
+
+
+def ticket_arguments(**extra: Any) -> type:
+    return type(
+        "Arguments", (), {"number": graphene.Int(required=True), "client_slug": graphene.String(), **extra}
+    )
 
 
 class CreateTicketInput(graphene.InputObjectType):
@@ -75,172 +110,184 @@ class CreateTicketInput(graphene.InputObjectType):
     requester_id = graphene.ID(description="Staff only: the contact who is asking.")
 
 
-class TicketPayload(graphene.ObjectType):
-    ticket = graphene.Field(TicketType)
-    errors = graphene.List(graphene.NonNull(SupportError), required=True)
+class CreateTicket(TicketMutation):
+    """Raise a request: client users for themselves, staff for one of the client's contacts."""
 
-
-def _decode_contact_id(value: str | None) -> int | None:
-    if not value:
-        return None
-    try:
-        return int(value)
-    except ValueError:
-        try:
-            return int(from_global_id(value)[1])
-        except Exception:
-            raise ActionError.single("INVALID", "That is not a contact id.", "requesterId") from None
-
-
-class CreateTicket(graphene.Mutation):
     class Arguments:
         input = CreateTicketInput(required=True)
 
-    Output = TicketPayload
+    class Meta:
+        error_type = SupportError
+        output = TicketPayload
 
-    @staticmethod
-    def mutate(root: Any, info: Any, input: Any) -> TicketPayload:
-        def act(client: Client, user: User) -> Ticket:
-            data = actions.NewTicket(
-                title=input.title or "",
-                description=input.description or "",
-                impact=enum_value(input.impact),
-                urgency=enum_value(input.urgency),
-                category=input.category or "",
-                service_line=enum_value(input.service_line) or "support",
-                channel=enum_value(input.channel),
-                requester_contact_id=_decode_contact_id(input.requester_id),
-            )
-            return actions.create_ticket(client, data, actor=user)
+    @classmethod
+    def perform(cls, info: Any, *args: Any, **data: Any) -> Any:
+        return super().perform(info, client_slug=data["input"].client_slug, input=data["input"])
 
-        ticket, errors = _run(info, input.client_slug, None, act)
-        return TicketPayload(ticket=ticket, errors=errors)
-
-
-def _ticket_mutation(name: str, arguments: dict[str, Any], call: Any, doc: str) -> type[graphene.Mutation]:
-    """A mutation on one ticket (`clientSlug`, `number`) that calls one action."""
-
-    def mutate(
-        root: Any, info: Any, number: int, client_slug: str | None = None, **kwargs: Any
-    ) -> TicketPayload:
-        ticket, errors = _run(
-            info, client_slug, number, lambda client, user: call(client, number, user, **kwargs)
+    @classmethod
+    def act(cls, client: Client, user: User, input: Any) -> Any:
+        data = actions.NewTicket(
+            title=input.title or "",
+            description=input.description or "",
+            impact=enum_value(input.impact),
+            urgency=enum_value(input.urgency),
+            category=input.category or "",
+            service_line=enum_value(input.service_line) or "support",
+            channel=enum_value(input.channel),
+            requester_contact_id=decode_id(input.requester_id, "Contact", "requesterId", required=False),
         )
-        return TicketPayload(ticket=ticket, errors=errors)
+        return actions.create_ticket(client, data, actor=user)
 
-    args = type(
-        "Arguments",
-        (),
-        {"number": graphene.Int(required=True), "client_slug": graphene.String(), **arguments},
+
+class TriageTicket(TicketMutation):
+    """Staff: re-assess impact and urgency; priority follows the triage matrix."""
+
+    Arguments = ticket_arguments(impact=LevelEnum(required=True), urgency=LevelEnum(required=True))
+
+    class Meta:
+        error_type = SupportError
+        output = TicketPayload
+
+    @classmethod
+    def act(cls, client: Client, user: User, number: int, impact: Any, urgency: Any) -> Any:
+        return actions.triage_ticket(
+            client, number, actor=user, impact=enum_value(impact), urgency=enum_value(urgency)
+        )
+
+
+class AssignTicket(TicketMutation):
+    """Staff: give the ticket to a technician who reaches the client (omit the id to unassign)."""
+
+    Arguments = ticket_arguments(assignee_id=graphene.ID(description="A StaffMember id; omit to unassign."))
+
+    class Meta:
+        error_type = SupportError
+        output = TicketPayload
+
+    @classmethod
+    def act(cls, client: Client, user: User, number: int, assignee_id: str | None = None) -> Any:
+        pk = decode_id(assignee_id, "StaffMember", "assigneeId", required=False)
+        assignee = None
+        if pk is not None:
+            assignee = User.objects.filter(pk=pk, is_active=True).first()
+            if assignee is None:
+                raise ActionError.single("INVALID", "That is not a staff member's id.", "assigneeId")
+        return actions.assign_ticket(client, number, actor=user, assignee=assignee)
+
+
+class ChangeTicketStatus(TicketMutation):
+    """Move the ticket through its lifecycle (client users may close or reopen a resolved ticket)."""
+
+    Arguments = ticket_arguments(status=TicketStatusEnum(required=True))
+
+    class Meta:
+        error_type = SupportError
+        output = TicketPayload
+
+    @classmethod
+    def act(cls, client: Client, user: User, number: int, status: Any) -> Any:
+        return actions.change_status(client, number, actor=user, status=enum_value(status))
+
+
+class ReplyToTicket(TicketMutation):
+    """A public message on the ticket (staff or client)."""
+
+    Arguments = ticket_arguments(
+        body=graphene.String(required=True), attachments=graphene.List(graphene.NonNull(AttachmentInput))
     )
-    return type(
-        name,
-        (graphene.Mutation,),
-        {"Arguments": args, "Output": TicketPayload, "mutate": staticmethod(mutate), "__doc__": doc},
+
+    class Meta:
+        error_type = SupportError
+        output = TicketPayload
+
+    @classmethod
+    def act(cls, client: Client, user: User, number: int, body: str, attachments: Any = None) -> Any:
+        return actions.reply(client, number, actor=user, body=body, uploads=_uploads(attachments))
+
+
+class AddInternalNote(TicketMutation):
+    """Staff: a note client users never see."""
+
+    Arguments = ticket_arguments(
+        body=graphene.String(required=True), attachments=graphene.List(graphene.NonNull(AttachmentInput))
     )
 
+    class Meta:
+        error_type = SupportError
+        output = TicketPayload
 
-def _staff_user(global_id: str | None) -> User | None:
-    if not global_id:
-        return None
-    try:
-        kind, pk = from_global_id(global_id)
-        if kind != "StaffMember":
-            raise ValueError(kind)
-    except Exception:
-        raise ActionError.single("INVALID", "That is not a staff member's id.", "assigneeId") from None
-    user = User.objects.filter(pk=int(pk), is_active=True).first()
-    if user is None:
-        raise ActionError.single("INVALID", "That is not a staff member's id.", "assigneeId")
-    return user
+    @classmethod
+    def act(cls, client: Client, user: User, number: int, body: str, attachments: Any = None) -> Any:
+        return actions.add_internal_note(client, number, actor=user, body=body, uploads=_uploads(attachments))
 
 
-TriageTicket = _ticket_mutation(
-    "TriageTicket",
-    {"impact": LevelEnum(required=True), "urgency": LevelEnum(required=True)},
-    lambda client, number, user, impact, urgency: actions.triage_ticket(
-        client, number, actor=user, impact=enum_value(impact), urgency=enum_value(urgency)
-    ),
-    "Staff: re-assess impact and urgency; priority follows the triage matrix.",
-)
-AssignTicket = _ticket_mutation(
-    "AssignTicket",
-    {"assignee_id": graphene.ID(description="A StaffMember id; omit to unassign.")},
-    lambda client, number, user, assignee_id=None: actions.assign_ticket(
-        client, number, actor=user, assignee=_staff_user(assignee_id)
-    ),
-    "Staff: give the ticket to a technician who reaches the client.",
-)
-ChangeTicketStatus = _ticket_mutation(
-    "ChangeTicketStatus",
-    {"status": TicketStatusEnum(required=True)},
-    lambda client, number, user, status: actions.change_status(
-        client, number, actor=user, status=enum_value(status)
-    ),
-    "Move the ticket through its lifecycle (client users may close or reopen a resolved ticket).",
-)
-ReplyToTicket = _ticket_mutation(
-    "ReplyToTicket",
-    {"body": graphene.String(required=True), "attachments": graphene.List(graphene.NonNull(AttachmentInput))},
-    lambda client, number, user, body, attachments=None: actions.reply(
-        client, number, actor=user, body=body, uploads=_uploads(attachments)
-    ),
-    "A public message on the ticket (staff or client).",
-)
-AddInternalNote = _ticket_mutation(
-    "AddInternalNote",
-    {"body": graphene.String(required=True), "attachments": graphene.List(graphene.NonNull(AttachmentInput))},
-    lambda client, number, user, body, attachments=None: actions.add_internal_note(
-        client, number, actor=user, body=body, uploads=_uploads(attachments)
-    ),
-    "Staff: a note client users never see.",
-)
-LogTime = _ticket_mutation(
-    "LogTime",
-    {
-        "minutes": graphene.Int(required=True),
-        "billable": graphene.Boolean(),
-        "note": graphene.String(),
-        "work_date": graphene.Date(),
-    },
-    lambda client, number, user, minutes, billable=True, note="", work_date=None: actions.log_time(
-        client,
-        number,
-        actor=user,
-        minutes=minutes,
-        billable=billable if billable is not None else True,
-        note=note or "",
-        work_date=work_date,
-    ),
-    "Staff: record time on the ticket (rounded by the billing rule).",
-)
+class LogTime(TicketMutation):
+    """Staff: record time on the ticket (rounded by the billing rule)."""
+
+    Arguments = ticket_arguments(
+        minutes=graphene.Int(required=True),
+        billable=graphene.Boolean(),
+        note=graphene.String(),
+        work_date=graphene.Date(),
+    )
+
+    class Meta:
+        error_type = SupportError
+        output = TicketPayload
+
+    @classmethod
+    def act(
+        cls,
+        client: Client,
+        user: User,
+        number: int,
+        minutes: int,
+        billable: bool | None = True,
+        note: str | None = "",
+        work_date: Any = None,
+    ) -> Any:
+        return actions.log_time(
+            client,
+            number,
+            actor=user,
+            minutes=minutes,
+            billable=billable if billable is not None else True,
+            note=note or "",
+            work_date=work_date,
+        )
 
 
-WatchTicket = _ticket_mutation(
-    "WatchTicket",
-    {"watching": graphene.Boolean(required=True)},
-    lambda client, number, user, watching: actions.set_watching(
-        client, number, actor=user, watching=watching
-    ),
-    "Follow or stop following a ticket you can see.",
-)
+class WatchTicket(TicketMutation):
+    """Follow or stop following a ticket you can see."""
+
+    Arguments = ticket_arguments(watching=graphene.Boolean(required=True))
+
+    class Meta:
+        error_type = SupportError
+        output = TicketPayload
+
+    @classmethod
+    def act(cls, client: Client, user: User, number: int, watching: bool) -> Any:
+        return actions.set_watching(client, number, actor=user, watching=watching)
 
 
-def _watcher_by_email(email: str) -> User:
-    user = User.objects.filter(email__iexact=(email or "").strip(), is_active=True).first()
-    if user is None:
-        raise ActionError.single("INVALID", "Nobody with that email can watch this ticket.", "watcherEmail")
-    return user
+class AddTicketWatcher(TicketMutation):
+    """Staff or the client's IT lead: add a colleague as a watcher."""
 
+    Arguments = ticket_arguments(watcher_email=graphene.String(required=True))
 
-AddTicketWatcher = _ticket_mutation(
-    "AddTicketWatcher",
-    {"watcher_email": graphene.String(required=True)},
-    lambda client, number, user, watcher_email: actions.add_watcher(
-        client, number, actor=user, watcher=_watcher_by_email(watcher_email)
-    ),
-    "Staff or the client's IT lead: add a colleague as a watcher.",
-)
+    class Meta:
+        error_type = SupportError
+        output = TicketPayload
+
+    @classmethod
+    def act(cls, client: Client, user: User, number: int, watcher_email: str) -> Any:
+        watcher = User.objects.filter(email__iexact=(watcher_email or "").strip(), is_active=True).first()
+        if watcher is None:
+            raise ActionError.single(
+                "INVALID", "Nobody with that email can watch this ticket.", "watcherEmail"
+            )
+        return actions.add_watcher(client, number, actor=user, watcher=watcher)
 
 
 class SupportMutation(graphene.ObjectType):

@@ -8,7 +8,7 @@ import graphene
 from graphene import relay
 from graphene_django import DjangoObjectType
 
-from core.graphql.errors import error_fields
+from core.graphql.errors import error_type
 from core.graphql.loaders import loader
 from core.graphql.types import CountedConnection, enum_value
 from services.catalog.graphql.types import LevelEnum, PriorityEnum
@@ -40,8 +40,7 @@ SUPPORT_ERROR_CODES = [
     "TOO_MANY",
     "UNSUPPORTED_TYPE",
 ]
-SupportErrorCode = graphene.Enum("SupportErrorCode", [(code, code) for code in SUPPORT_ERROR_CODES])
-SupportError = type("SupportError", (graphene.ObjectType,), error_fields(SupportErrorCode))
+SupportError = error_type("SupportError", SUPPORT_ERROR_CODES, "Why a change to a ticket failed.")
 
 
 # ---------------------------------------------------------------------------- queue

@@ -5,29 +5,31 @@ from __future__ import annotations
 from typing import Any
 
 import graphene
-from django.utils import timezone
 
+from core.graphql.errors import error_type
+from core.graphql.ids import decode_ids
+from core.graphql.mutations import BaseMutation
+from services.workqueue import actions
 from services.workqueue.graphql.types import MAX_NOTIFICATIONS
-from services.workqueue.models import Notification
+
+NotificationError = error_type("NotificationError", ["TOO_MANY"], "Why marking notifications failed.")
 
 
-class MarkNotificationsRead(graphene.Mutation):
+class MarkNotificationsRead(BaseMutation):
     """Mark some (or, with no ids, all) of your notifications as read."""
 
     class Arguments:
         ids = graphene.List(graphene.NonNull(graphene.ID))
 
-    updated = graphene.Int(required=True)
+    class Meta:
+        error_type = NotificationError
 
-    @staticmethod
-    def mutate(root: Any, info: Any, ids: list[str] | None = None) -> MarkNotificationsRead:
-        user = info.context.user
-        if not user.is_authenticated:
-            return MarkNotificationsRead(updated=0)
-        rows = Notification.objects.filter(user=user, read_at__isnull=True)
-        if ids is not None:
-            rows = rows.filter(pk__in=[int(i) for i in ids[:MAX_NOTIFICATIONS] if str(i).isdigit()])
-        return MarkNotificationsRead(updated=rows.update(read_at=timezone.now()))
+    updated = graphene.Int(description="How many were marked (null when refused).")
+
+    @classmethod
+    def perform(cls, info: Any, ids: list[str] | None = None) -> Any:
+        pks = None if ids is None else decode_ids(ids, "Notification", "ids", limit=MAX_NOTIFICATIONS)
+        return cls.success(updated=actions.mark_notifications_read(info.context.user, pks))
 
 
 class NotificationMutation(graphene.ObjectType):

@@ -149,7 +149,7 @@ def test_queue_is_one_query_ordered_by_deadline_and_filtered(world, gql):
     ("variables", "field", "code"),
     [
         ({"title": "", "impact": "LOW", "urgency": "LOW"}, "title", "REQUIRED"),
-        ({"title": "x" * 201, "impact": "LOW", "urgency": "LOW"}, "title", "INVALID"),
+        ({"title": "x" * 201, "impact": "LOW", "urgency": "LOW"}, "title", "TOO_LONG"),
     ],
 )
 def test_bad_ticket_input_is_typed_and_writes_nothing(world, gql, variables, field, code):
