@@ -63,6 +63,8 @@ SHARED_APPS = [
     "services.catalog",
     "services.workqueue",
     "services.demo",
+    # The project itself: only the `bootstrap_portal` command (assembling every app's defaults).
+    "msp_portal",
 ]
 # Operational data of one client lives in its own schema.
 TENANT_APPS = [

@@ -78,6 +78,7 @@ schema_drift() {
 run "ruff check" ruff check .
 run "ruff format --check" ruff format --check .
 run "mypy" mypy_targets
+run "import boundaries (import-linter contracts in pyproject.toml)" lint-imports --no-cache
 run "migrations are up to date (makemigrations --check)" migrations_check
 run "schema.graphql is up to date" schema_drift
 

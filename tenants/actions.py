@@ -174,9 +174,8 @@ def accept_invitation(
         invitation.accepted_at = timezone.now()
         invitation.save(update_fields=["accepted_at"])
         record_audit("invitation.accepted", actor=user, client=invitation.client, email=invitation.email)
-        from services.directory.tasks import sync_member_contacts_task
-
-        enqueue_on_commit(sync_member_contacts_task, schema_name=invitation.client.schema_name)
+        # By name: the directory app sits above tenants and keeps its contacts in step.
+        enqueue_on_commit("directory.sync_member_contacts", schema_name=invitation.client.schema_name)
     return user, invitation.client
 
 

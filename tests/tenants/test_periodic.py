@@ -11,7 +11,8 @@ from services.directory.tasks import sync_member_contacts_task
 from tenants.actions import invite_client_user
 from tenants.models import Client, ClientStatus, Invitation
 from tenants.periodic import PERIODIC_JOBS, ensure_periodic_tasks
-from tenants.tasks import dispatch_contact_sync_task, revoke_expired_invitations_task
+from services.directory.tasks import dispatch_contact_sync_task
+from tenants.tasks import revoke_expired_invitations_task
 
 
 def test_schedule_rows_are_created_once_and_keep_operator_edits(world):
