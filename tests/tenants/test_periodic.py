@@ -7,11 +7,10 @@ from datetime import timedelta
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
-from services.directory.tasks import sync_member_contacts_task
+from services.directory.tasks import dispatch_contact_sync_task, sync_member_contacts_task
 from tenants.actions import invite_client_user
 from tenants.models import Client, ClientStatus, Invitation
 from tenants.periodic import PERIODIC_JOBS, ensure_periodic_tasks
-from services.directory.tasks import dispatch_contact_sync_task
 from tenants.tasks import revoke_expired_invitations_task
 
 
