@@ -57,16 +57,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from benchmarks.provisioning import (
-    DEFAULT_SERVER_URL,
     REPO_ROOT,
+    add_database_arguments,
     bench_environment,
-    bootstrap_database,
+    bootstrapped_database,
     creation_mode,
     load_average,
-    machine_description,
     print_table,
-    setup_django,
-    throwaway_database,
 )
 
 EXECUTORS = ("standard", "multiprocessing")
@@ -452,32 +449,16 @@ def main(argv: Sequence[str] | None = None) -> None:
         help="'skip' passes --skip-checks, which django-tenants hands to every schema's migrate; without it "
         "Django's system checks run once per schema (default: run)",
     )
-    parser.add_argument(
-        "--database", default="msp_bench_migrate", help="throwaway database name (msp_bench_*)"
-    )
-    parser.add_argument(
-        "--server-url",
-        default=os.environ.get("BENCH_SERVER_URL", DEFAULT_SERVER_URL),
-        help=f"URL of a database on the server, used for CREATE/DROP DATABASE (default {DEFAULT_SERVER_URL})",
-    )
-    parser.add_argument(
-        "--keep-database", action="store_true", help="leave the database behind for inspection"
-    )
+    add_database_arguments(parser, "msp_bench_migrate")
     args = parser.parse_args(argv)
 
-    started = time.perf_counter()
-    machine = machine_description(args.server_url)
-    with throwaway_database(args.database, args.server_url, keep=args.keep_database) as db_url:
-        setup_django(db_url)
-        print("Bootstrapping: public schema, MSP tenant, template schema…", flush=True)
-        bootstrap_database()
+    with bootstrapped_database(args) as (db_url, machine):
         series, probes = run(args, db_url)
         if series:
             report_runs(series)
         report_probes(probes)
         print()
         print_table(["machine", ""], [*machine, ("Load average at end (1/5/15 min)", load_average())])
-    print(f"\nBenchmark finished in {time.perf_counter() - started:.0f} s.")
 
 
 if __name__ == "__main__":

@@ -124,6 +124,37 @@ def bootstrap_database() -> None:
     call_command("bootstrap_portal")
 
 
+def add_database_arguments(parser: argparse.ArgumentParser, default_name: str) -> None:
+    """The options every benchmark shares: its throwaway database and the server that holds it."""
+    parser.add_argument("--database", default=default_name, help="throwaway database name (msp_bench_*)")
+    parser.add_argument(
+        "--server-url",
+        default=os.environ.get("BENCH_SERVER_URL", DEFAULT_SERVER_URL),
+        help=f"URL of a database on the server, used for CREATE/DROP DATABASE (default {DEFAULT_SERVER_URL})",
+    )
+    parser.add_argument(
+        "--keep-database", action="store_true", help="leave the database behind for inspection"
+    )
+
+
+@contextmanager
+def bootstrapped_database(
+    args: argparse.Namespace, extra_environment: dict[str, str] | None = None
+) -> Iterator[tuple[str, list[tuple[str, str]]]]:
+    """A throwaway database with Django set up and the portal bootstrapped in it; yields its URL
+    and the machine description. Prints how long the whole benchmark took."""
+    started = time.perf_counter()
+    machine = machine_description(args.server_url)
+    for name, value in (extra_environment or {}).items():
+        os.environ.setdefault(name, value)
+    with throwaway_database(args.database, args.server_url, keep=args.keep_database) as db_url:
+        setup_django(db_url)
+        print("Bootstrapping: public schema, MSP tenant, template schema…", flush=True)
+        bootstrap_database()
+        yield db_url, machine
+    print(f"\nBenchmark finished in {time.perf_counter() - started:.0f} s.")
+
+
 def machine_description(server_url: str) -> list[tuple[str, str]]:
     """(label, value) rows describing the machine, PostgreSQL, Python and the date."""
     import psycopg
@@ -367,31 +398,15 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument(
         "--warmup", type=int, default=1, help="uncounted clients provisioned first (default 1)"
     )
-    parser.add_argument(
-        "--database", default="msp_bench_provisioning", help="throwaway database name (msp_bench_*)"
-    )
-    parser.add_argument(
-        "--server-url",
-        default=os.environ.get("BENCH_SERVER_URL", DEFAULT_SERVER_URL),
-        help=f"URL of a database on the server, used for CREATE/DROP DATABASE (default {DEFAULT_SERVER_URL})",
-    )
-    parser.add_argument(
-        "--keep-database", action="store_true", help="leave the database behind for inspection"
-    )
+    add_database_arguments(parser, "msp_bench_provisioning")
     args = parser.parse_args(argv)
 
-    started = time.perf_counter()
-    machine = machine_description(args.server_url)
-    with throwaway_database(args.database, args.server_url, keep=args.keep_database) as db_url:
-        setup_django(db_url)
-        print("Bootstrapping: public schema, MSP tenant, template schema…", flush=True)
-        bootstrap_database()
+    with bootstrapped_database(args) as (_db_url, machine):
         print(
             f"Provisioning {args.warmup} warm-up + {args.clients} clients each way, interleaved…", flush=True
         )
         samples = run(args.clients, args.warmup)
         report(samples, args.clients, args.warmup, machine)
-    print(f"\nBenchmark finished in {time.perf_counter() - started:.0f} s.")
 
 
 if __name__ == "__main__":

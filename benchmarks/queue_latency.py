@@ -63,14 +63,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from benchmarks.provisioning import (
-    DEFAULT_SERVER_URL,
-    bootstrap_database,
+    add_database_arguments,
+    bootstrapped_database,
     load_average,
-    machine_description,
     percentile,
     print_table,
-    setup_django,
-    throwaway_database,
 )
 
 # Added to the environment before Django starts (values already set win).
@@ -1008,28 +1005,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     parser.add_argument("--technicians", type=int, default=20, help="technicians tickets go to (default 20)")
     parser.add_argument("--seed", type=int, default=20261124, help="random seed of the ticket data")
-    parser.add_argument("--database", default="msp_bench_queue", help="throwaway database name (msp_bench_*)")
-    parser.add_argument(
-        "--server-url",
-        default=os.environ.get("BENCH_SERVER_URL", DEFAULT_SERVER_URL),
-        help=f"URL of a database on the server, used for CREATE/DROP DATABASE (default {DEFAULT_SERVER_URL})",
-    )
-    parser.add_argument(
-        "--keep-database", action="store_true", help="leave the database behind for inspection"
-    )
+    add_database_arguments(parser, "msp_bench_queue")
     args = parser.parse_args(argv)
 
-    started = time.perf_counter()
-    machine = machine_description(args.server_url)
-    for name, value in EXTRA_ENVIRONMENT.items():
-        os.environ.setdefault(name, value)
-    with throwaway_database(args.database, args.server_url, keep=args.keep_database) as db_url:
-        setup_django(db_url)
-        print("Bootstrapping: public schema, MSP tenant, template schema…", flush=True)
-        bootstrap_database()
+    with bootstrapped_database(args, EXTRA_ENVIRONMENT) as (db_url, machine):
         results, reference = run(args, db_url)
         report(results, reference, machine)
-    print(f"\nBenchmark finished in {time.perf_counter() - started:.0f} s.")
 
 
 if __name__ == "__main__":

@@ -47,13 +47,10 @@ from datetime import datetime
 from typing import Any
 
 from benchmarks.provisioning import (
-    DEFAULT_SERVER_URL,
-    bootstrap_database,
+    add_database_arguments,
+    bootstrapped_database,
     load_average,
-    machine_description,
     print_table,
-    setup_django,
-    throwaway_database,
 )
 from benchmarks.queue_latency import (
     EXTRA_ENVIRONMENT,
@@ -331,30 +328,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     parser.add_argument("--technicians", type=int, default=20, help="assignees (default 20)")
     parser.add_argument("--seed", type=int, default=20261124, help="random seed of the work items")
-    parser.add_argument(
-        "--database", default="msp_bench_sla_sweep", help="throwaway database name (msp_bench_*)"
-    )
-    parser.add_argument(
-        "--server-url",
-        default=os.environ.get("BENCH_SERVER_URL", DEFAULT_SERVER_URL),
-        help=f"URL of a database on the server, used for CREATE/DROP DATABASE (default {DEFAULT_SERVER_URL})",
-    )
-    parser.add_argument(
-        "--keep-database", action="store_true", help="leave the database behind for inspection"
-    )
+    add_database_arguments(parser, "msp_bench_sla_sweep")
     args = parser.parse_args(argv)
 
-    started = time.perf_counter()
-    machine = machine_description(args.server_url)
-    for name, value in EXTRA_ENVIRONMENT.items():
-        os.environ.setdefault(name, value)
-    with throwaway_database(args.database, args.server_url, keep=args.keep_database) as db_url:
-        setup_django(db_url)
-        print("Bootstrapping: public schema, MSP tenant, template schema…", flush=True)
-        bootstrap_database()
+    with bootstrapped_database(args, EXTRA_ENVIRONMENT) as (db_url, machine):
         runs = run(args, db_url)
         report(runs, args.items, args.clients, machine)
-    print(f"\nBenchmark finished in {time.perf_counter() - started:.0f} s.")
 
 
 if __name__ == "__main__":
