@@ -311,8 +311,10 @@ def build_timeline(ticket: Ticket, viewer: User) -> list[TimelineEntry]:
 
 
 def load_ticket_view(client: Client, viewer: User, number: int) -> Ticket:
-    """Everything the ticket's resolvers read, loaded now: they run after the request has left
-    the client's schema, so nothing may be fetched lazily from tenant tables later."""
+    """The ticket a person may see, with what its page shows prefetched (a constant number of
+    queries). Fields read later resolve in the ticket's own schema anyway
+    (`core.graphql.middleware.RowSchemaMiddleware`), so a relation read lazily is slower, not
+    wrong."""
     ticket = actions.get_ticket(client, viewer, number)
     ticket = (
         Ticket.objects.select_related("requester")

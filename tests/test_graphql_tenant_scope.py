@@ -1,0 +1,73 @@
+"""Resolvers run in the right client's schema by default: a tenant row remembers the schema
+it was loaded from, fields of that row resolve inside it (RowSchemaMiddleware), and a
+DataLoader batch runs in the schema its keys were asked for — so a new field that reads a
+relation lazily works without anyone preloading it."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+from django.db import connection, transaction
+from django.db.utils import ProgrammingError
+from django_tenants.utils import schema_context
+
+from core.graphql.loaders import loader
+from core.graphql.middleware import RowSchemaMiddleware
+from core.tenancy import schema_of
+from services.support.actions import NewTicket, create_ticket
+from services.support.models import Ticket
+from tenants.models import Client
+
+
+def _root_info() -> SimpleNamespace:
+    return SimpleNamespace(path=SimpleNamespace(prev=SimpleNamespace()), context=SimpleNamespace())
+
+
+def test_a_tenant_row_remembers_its_schema_and_its_fields_resolve_there(world):
+    with schema_context(world.a.schema_name):
+        created = create_ticket(world.a, NewTicket(title="VPN drops at home"), actor=world.a_lead)
+        ticket = Ticket.objects.get(pk=created.pk)  # requester not loaded
+    assert schema_of(ticket) == world.a.schema_name
+    assert connection.schema_name == "public"
+
+    def lazy_requester_name(root, info):
+        return root.requester.full_name  # a lazy read of a tenant table
+
+    name = RowSchemaMiddleware().resolve(lazy_requester_name, ticket, _root_info())
+    assert name == world.a_lead.full_name
+    assert connection.schema_name == "public"  # left again afterwards
+
+
+def test_without_the_middleware_the_same_lazy_read_fails(world):
+    with schema_context(world.a.schema_name):
+        created = create_ticket(world.a, NewTicket(title="Printer"), actor=world.a_lead)
+        ticket = Ticket.objects.get(pk=created.pk)
+    with pytest.raises(ProgrammingError), transaction.atomic():
+        ticket.requester
+
+
+def test_lazy_querysets_are_read_inside_the_schema(world):
+    with schema_context(world.b.schema_name):
+        created = create_ticket(world.b, NewTicket(title="Laptop"), actor=world.b_lead)
+        ticket = Ticket.objects.get(pk=created.pk)
+
+    rows = RowSchemaMiddleware().resolve(lambda root, info: root.activities.all(), ticket, _root_info())
+    assert isinstance(rows, list) and rows  # evaluated in client B's schema, not later in public
+
+
+def test_a_loader_batch_runs_in_the_schema_its_keys_came_from(world):
+    seen: list[str] = []
+
+    def batch(keys):
+        seen.append(connection.schema_name)
+        return [Ticket.objects.filter(pk=key).values_list("title", flat=True).first() for key in keys]
+
+    info = SimpleNamespace(context=SimpleNamespace())
+    with schema_context(world.a.schema_name):
+        created = create_ticket(world.a, NewTicket(title="Shared drive"), actor=world.a_lead)
+        future = loader(info, batch).load(created.pk)
+    assert connection.schema_name == "public"
+    future.deferred_callback()  # what the executor does once the resolvers have returned
+    assert future.result() == "Shared drive" and seen == [world.a.schema_name]
+    assert Client.objects.filter(pk=world.a.pk).exists()
