@@ -28,6 +28,16 @@ def current_schema_name() -> str:
     return str(getattr(connection, "schema_name", "public"))
 
 
+class WrongSchemaError(RuntimeError):
+    """Code meant for one client's schema ran in another (a programming error, not input)."""
+
+
+def require_schema(client: Any) -> None:
+    """Fail closed unless the connection is on `client`'s schema (actions call this first)."""
+    if current_schema_name() != client.schema_name:
+        raise WrongSchemaError(f"An action for {client.slug} ran in schema {current_schema_name()}.")
+
+
 def tenant_only_app_labels() -> set[str]:
     shared = {name.rsplit(".", 1)[-1] for name in settings.SHARED_APPS}
     return {name.rsplit(".", 1)[-1] for name in settings.TENANT_APPS} - shared

@@ -22,7 +22,7 @@ from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 
 from core.errors import ActionError, FieldError
-from core.tenancy import current_schema_name
+from core.tenancy import require_schema
 from services.catalog.models import Impact, SlaPolicy, Urgency
 from services.catalog.sla_policies import effective_policy_id
 from services.catalog.triage import triage
@@ -70,11 +70,6 @@ CLIENT_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 MAX_TITLE = 200
 MAX_BODY = 20_000
-
-
-def _require_schema(client: Client) -> None:
-    if current_schema_name() != client.schema_name:
-        raise RuntimeError(f"Service-desk action for {client.slug} ran in schema {current_schema_name()}.")
 
 
 def _is_staff(actor: User) -> bool:
@@ -133,7 +128,7 @@ def client_role(actor: User, client: Client) -> str | None:
 def tickets_visible_to(client: Client, actor: User) -> QuerySet[Ticket]:
     """Tickets of `client` this person may see: staff and IT leads all; members their own
     (as requester) and those they watch."""
-    _require_schema(client)
+    require_schema(client)
     tickets = Ticket.objects.all()
     if _is_staff(actor) or client_role(actor, client) == ClientRole.IT_LEAD:
         return tickets
@@ -186,7 +181,7 @@ def _validate_new_ticket(data: NewTicket) -> list[FieldError]:
 
 def create_ticket(client: Client, data: NewTicket, *, actor: User, now: datetime | None = None) -> Ticket:
     """Raise a request. Client users raise it for themselves; staff name the requester."""
-    _require_schema(client)
+    require_schema(client)
     now = now or timezone.now()
     errors = _validate_new_ticket(data)
     if _is_staff(actor):
@@ -533,7 +528,7 @@ class MonthlyTime:
 
 def monthly_time_totals(client: Client, year: int, month: int) -> MonthlyTime:
     """Billed minutes (after rounding) logged for `client` in a calendar month."""
-    _require_schema(client)
+    require_schema(client)
     entries = TimeEntry.objects.filter(work_date__year=year, work_date__month=month)
     billable = entries.filter(billable=True).aggregate(total=Sum("minutes"))["total"] or 0
     non_billable = entries.filter(billable=False).aggregate(total=Sum("minutes"))["total"] or 0
