@@ -147,11 +147,13 @@ def test_admin_provisions_a_client_and_follows_its_progress(
 
     def watch(step, total, message):
         # While the provisioning transaction is open, the requester already sees the step.
-        observed.append(graphql.data(JOB, {"id": job_id})["provisioningJob"]["step"])
+        job = graphql.data(JOB, {"id": job_id})["provisioningJob"]
+        observed.append((job["status"], job["step"], job["totalSteps"], job["message"]))
 
-    monkeypatch.setattr(provisioning, "PROVISIONING_STEPS", provisioning.PROVISIONING_STEPS)
     run_provisioning_job(job_id, on_progress=watch)
-    assert observed == [1, 2, 3, 4, 5, 6]
+    assert observed == [
+        ("RUNNING", step, 6, message) for step, message in enumerate(provisioning.PROVISIONING_STEPS, start=1)
+    ]
     done = graphql.data(JOB, {"id": job_id})["provisioningJob"]
     assert done["status"] == "SUCCEEDED" and done["client"] == {"slug": "echo", "name": "Echo Clinics"}
     echo = Client.objects.get(slug="echo")
