@@ -4,8 +4,8 @@ and a tenant task without one refuses — at enqueue and again in the worker."""
 from __future__ import annotations
 
 import pytest
-from celery.signals import before_task_publish
 from celery.contrib.testing.worker import start_worker
+from celery.signals import before_task_publish
 from django_tenants.utils import schema_context
 
 from msp_portal.celery import app
