@@ -4,6 +4,7 @@ what client users may and may not see; bad input as typed errors with nothing wr
 from __future__ import annotations
 
 import base64
+from datetime import UTC, datetime
 
 import pytest
 from django_tenants.utils import tenant_context
@@ -11,6 +12,7 @@ from graphql_relay import to_global_id
 
 from services.support.models import Comment, Ticket, TimeEntry
 from services.workqueue.models import WorkItem
+from tenants.errors import ActionError
 
 CREATE = """mutation($input: CreateTicketInput!) {
   createTicket(input: $input) { ticket { number priority priorityReason status slaClocks { name state dueAt targetMinutes } }
@@ -259,22 +261,34 @@ def test_time_rounds_up_and_totals_per_client_and_month(world, settings):
     from services.support.actions import NewTicket, create_ticket, log_time, monthly_time_totals
 
     settings.TIME_ENTRY_ROUNDING_MINUTES = 15
+    # The day after the last entry's work date, whatever the machine's clock says.
+    now = datetime(2026, 11, 1, 18, 0, tzinfo=UTC)
     with tenant_context(world.a):
-        ticket = create_ticket(world.a, NewTicket(title="Time"), actor=world.a_lead)
-        log_time(world.a, ticket.number, actor=world.technician, minutes=1, work_date=date(2026, 10, 30))
-        log_time(world.a, ticket.number, actor=world.technician, minutes=31, work_date=date(2026, 10, 31))
-        log_time(
-            world.a,
-            ticket.number,
-            actor=world.technician,
-            minutes=20,
-            billable=False,
-            work_date=date(2026, 10, 31),
-        )
-        log_time(world.a, ticket.number, actor=world.technician, minutes=15, work_date=date(2026, 11, 1))
+        ticket = create_ticket(world.a, NewTicket(title="Time"), actor=world.a_lead, now=now)
+
+        def log(minutes: int, work_date: date, billable: bool = True) -> None:
+            log_time(
+                world.a,
+                ticket.number,
+                actor=world.technician,
+                minutes=minutes,
+                billable=billable,
+                work_date=work_date,
+                now=now,
+            )
+
+        log(1, date(2026, 10, 30))
+        log(31, date(2026, 10, 31))
+        log(20, date(2026, 10, 31), billable=False)
+        log(15, date(2026, 11, 1))
+        with pytest.raises(ActionError) as future:
+            log(15, date(2026, 11, 2))
         october = monthly_time_totals(world.a, 2026, 10)
+        november = monthly_time_totals(world.a, 2026, 11)
+    assert [(e.field, e.code) for e in future.value.errors] == [("workDate", "INVALID")]
     assert (october.billable_minutes, october.non_billable_minutes) == (15 + 45, 30)
     assert october.by_technician == {world.technician.pk: 60}
+    assert (november.billable_minutes, november.non_billable_minutes) == (15, 0)
 
 
 def test_watchers_follow_tickets_they_did_not_raise(world, gql):
