@@ -34,7 +34,12 @@ def requires_second_factor(user: User) -> bool:
     """Staff always; client users when any client they belong to requires it."""
     if user.is_msp_staff:
         return True
-    return Membership.objects.filter(user=user, client__require_two_factor=True).exists()
+    # Asked by the root-field gate and again by resolvers: once per request's user object.
+    cached = user.__dict__.get("_requires_second_factor")
+    if cached is None:
+        cached = Membership.objects.filter(user=user, client__require_two_factor=True).exists()
+        user.__dict__["_requires_second_factor"] = cached
+    return bool(cached)
 
 
 def ensure_may_reach_client_data(user: Any) -> User:

@@ -8,10 +8,15 @@ world stays as it was built.
 from __future__ import annotations
 
 import json
+import shutil
+import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
+import redis
+from django.conf import settings
 from django.test import Client as HttpClient
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -108,6 +113,66 @@ def build_world() -> World:
         devices=devices,
         **people,
     )
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: Any, django_db_keepdb: bool) -> Iterator[None]:
+    """The test database, also when no collected test asks for `db`.
+
+    pytest-django creates it only for tests that use `db` (or a `django_db` mark); tests
+    that work on the committed session world alone (a real Celery worker, overlapping
+    sweeps) would otherwise run against the database DATABASE_URL names, which may be a
+    developer's own."""
+    from django.db import connection
+    from django.test.utils import setup_databases, teardown_databases
+
+    if connection.settings_dict["NAME"] == settings.DATABASES["default"]["TEST"]["NAME"]:
+        yield
+        return
+    with django_db_blocker.unblock():
+        created = setup_databases(
+            verbosity=0, interactive=False, keepdb=django_db_keepdb, aliases={"default": {}}
+        )
+    yield
+    if not django_db_keepdb:
+        with django_db_blocker.unblock():
+            teardown_databases(created, verbosity=0)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _remove_what_this_run_left_behind() -> Iterator[None]:
+    """After the run: this run's cache keys, Celery queue and media folder (their names
+    carry the run id, see msp_portal/settings_test.py); the test database is dropped by
+    pytest-django."""
+    yield
+    shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)
+    from kombu.exceptions import OperationalError as KombuOperationalError
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import RedisError
+
+    from msp_portal.celery import app
+
+    queue = settings.CELERY_TASK_DEFAULT_QUEUE
+    try:
+        cache_client = redis.Redis.from_url(settings.CACHES["default"]["LOCATION"])
+        prefix = settings.CACHES["default"]["KEY_PREFIX"]
+        stale = list(cache_client.scan_iter(match=f"*:{prefix}:*", count=1000))
+        if stale:
+            cache_client.delete(*stale)
+        with app.connection_for_write() as connection:
+            broker = connection.default_channel.client
+            # kombu's list for the queue, its priority sub-lists and its exchange bindings.
+            keys = [
+                queue,
+                f"_kombu.binding.{queue}",
+                f"_kombu.binding_permanent.{queue}",
+                *broker.scan_iter(match=f"{queue}\x06\x16*"),
+            ]
+            broker.delete(*keys)
+    except (RedisConnectionError, KombuOperationalError, OSError):
+        pass  # no Redis now (e.g. engine tests run on their own): nothing of this run is there
+    except RedisError as exc:
+        warnings.warn(f"could not remove this test run's Redis keys: {exc}", stacklevel=1)
 
 
 @pytest.fixture(scope="session")

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import pytest
 from celery.contrib.testing.worker import start_worker
+from celery.signals import before_task_publish
 from django_tenants.utils import schema_context
 
-from core.tasks import TenantRequiredError, enqueue_on_commit
+from core.tasks import SystemTask, TenantRequiredError, enqueue_on_commit
 from core.tenancy import current_schema_name
 from msp_portal.celery import app
 from services.directory.tasks import sync_member_contacts_task
@@ -63,8 +64,36 @@ def test_enqueue_on_commit_keeps_the_schema_of_registration(world_state, monkeyp
     assert sent == ["client_alpha"]
 
 
-def test_provisioning_is_a_system_task_sent_as_public(world_state):
+@app.task(name="tests.schema_seen_by_a_system_task", base=SystemTask)
+def schema_seen_by_a_system_task() -> str:
+    return current_schema_name()
+
+
+def test_provisioning_is_a_system_task_sent_as_public(world_state, worker, django_db_blocker):
+    from tenants.models import ProvisioningJob, ProvisioningStatus
     from tenants.tasks import provision_client_task
 
-    assert provision_client_task.system_task is True
-    assert provision_client_task.acks_late is True
+    published = []
+
+    def record(sender=None, headers=None, **kwargs):
+        published.append((sender, (headers or {}).get("_schema_name")))
+
+    before_task_publish.connect(record, weak=False)
+    with django_db_blocker.unblock():
+        # A finished job: the task reads it and leaves it as it is (no schema is created).
+        job = ProvisioningJob.objects.create(slug="finished", request={}, status=ProvisioningStatus.FAILED)
+    try:
+        # Sent from inside a client's schema, both still go out as, and run in, public.
+        with schema_context(world_state.a.schema_name):
+            provisioned = provision_client_task.delay(str(job.pk))
+            where = schema_seen_by_a_system_task.delay()
+        assert provisioned.get(timeout=30) == {"job": str(job.pk), "status": "failed", "client": None}
+        assert where.get(timeout=30) == "public"
+    finally:
+        before_task_publish.disconnect(record)
+        with django_db_blocker.unblock():
+            job.delete()
+    assert published == [
+        ("tenants.provision_client", "public"),
+        ("tests.schema_seen_by_a_system_task", "public"),
+    ]

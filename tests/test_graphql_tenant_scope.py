@@ -8,13 +8,13 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.utils import ProgrammingError
 from django_tenants.utils import schema_context
 
 from core.graphql.loaders import loader
 from core.graphql.middleware import RowSchemaMiddleware
-from core.tenancy import schema_of
+from core.tenancy import current_schema_name, schema_of
 from services.support.actions import NewTicket, create_ticket
 from services.support.models import Ticket
 from tenants.models import Client
@@ -29,14 +29,14 @@ def test_a_tenant_row_remembers_its_schema_and_its_fields_resolve_there(world):
         created = create_ticket(world.a, NewTicket(title="VPN drops at home"), actor=world.a_lead)
         ticket = Ticket.objects.get(pk=created.pk)  # requester not loaded
     assert schema_of(ticket) == world.a.schema_name
-    assert connection.schema_name == "public"
+    assert current_schema_name() == "public"
 
     def lazy_requester_name(root, info):
         return root.requester.full_name  # a lazy read of a tenant table
 
     name = RowSchemaMiddleware().resolve(lazy_requester_name, ticket, _root_info())
     assert name == world.a_lead.full_name
-    assert connection.schema_name == "public"  # left again afterwards
+    assert current_schema_name() == "public"  # left again afterwards
 
 
 def test_without_the_middleware_the_same_lazy_read_fails(world):
@@ -60,14 +60,14 @@ def test_a_loader_batch_runs_in_the_schema_its_keys_came_from(world):
     seen: list[str] = []
 
     def batch(keys):
-        seen.append(connection.schema_name)
+        seen.append(current_schema_name())
         return [Ticket.objects.filter(pk=key).values_list("title", flat=True).first() for key in keys]
 
     info = SimpleNamespace(context=SimpleNamespace())
     with schema_context(world.a.schema_name):
         created = create_ticket(world.a, NewTicket(title="Shared drive"), actor=world.a_lead)
         future = loader(info, batch).load(created.pk)
-    assert connection.schema_name == "public"
+    assert current_schema_name() == "public"
     future.deferred_callback()  # what the executor does once the resolvers have returned
     assert future.result() == "Shared drive" and seen == [world.a.schema_name]
     assert Client.objects.filter(pk=world.a.pk).exists()

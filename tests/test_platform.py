@@ -41,8 +41,19 @@ def test_migrations_are_in_step_with_models(db):
     call_command("makemigrations", "--check", "--dry-run", stdout=out)
 
 
-def test_spa_is_served_with_a_csrf_cookie(world):
-    http = HttpClient()
-    response = http.get("/clients")
-    assert response.status_code in (200, 503)  # 503 explains that the front end is not built
+def test_spa_is_served_with_a_csrf_cookie(world, settings, tmp_path):
+    (tmp_path / "index.html").write_text('<!doctype html><div id="root" data-build="marker-7f3a"></div>')
+    settings.FRONTEND_DIST = tmp_path
+    response = HttpClient().get("/clients")
+    assert response.status_code == 200
+    assert 'data-build="marker-7f3a"' in response.content.decode()
+    assert response["Cache-Control"] == "no-store"
+    assert settings.CSRF_COOKIE_NAME in response.cookies
+
+
+def test_spa_without_a_build_explains_itself_with_503(world, settings, tmp_path):
+    settings.FRONTEND_DIST = tmp_path  # no index.html in it
+    response = HttpClient().get("/clients")
+    assert response.status_code == 503
+    assert "The front end has not been built" in response.content.decode()
     assert settings.CSRF_COOKIE_NAME in response.cookies

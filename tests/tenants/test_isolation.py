@@ -461,7 +461,16 @@ def test_relay_ids_do_not_open_other_clients(world, gql):
 
     assert ClientType.get_node(Info, world.b.pk) is None
     assert ClientType.get_node(Info, world.a.pk) == world.a
-    assert to_global_id("Client", world.b.pk)  # no `node` root field exists to look it up by
+    # No root field resolves an arbitrary global id, so B's id opens nothing of B.
+    query_fields = set(schema.graphql_schema.query_type.fields)
+    assert not query_fields & {"node", "nodes"}
+    b_id = to_global_id("Client", world.b.pk)
+    for graphql in outsiders(world, gql):
+        result = graphql.execute(
+            "query($id: ID!) { node(id: $id) { id ... on Client { name slug } } }", {"id": b_id}
+        )
+        assert not (result.get("data") or {}).get("node"), (graphql.host, result)
+        assert_nothing_of_b(result)
 
 
 @pytest.mark.parametrize("path", ["/", "/company", "/clients/bravo", "/admin/", "/admin/tenants/client/"])

@@ -12,6 +12,7 @@ from services.sla.engine import (
     CalendarError,
     ClockState,
     PriorityTargets,
+    SlaClocks,
     SlaEvent,
     SlaPolicy,
     SlaPolicyError,
@@ -370,3 +371,240 @@ def test_convention_10_first_and_final_resolution_are_judged_separately() -> Non
     assert clocks.resolution.state is ClockState.BREACHED
     assert clocks.resolution.used_seconds == 6 * HOUR
     assert clocks.resolution.overdue_seconds == 2 * HOUR
+
+
+# --------------------------------------------------------------------------- 11. stopped clocks keep their terms
+
+
+def _standard_and_urgent(calendar: BusinessCalendar) -> SlaPolicy:
+    """P3: 4 h first response, 16 h resolution. P1: 1 h first response, 8 h resolution."""
+    return SlaPolicy(
+        "Standard",
+        calendar,
+        {
+            "P3": PriorityTargets(first_response_seconds=4 * HOUR, resolution_seconds=16 * HOUR),
+            "P1": PriorityTargets(first_response_seconds=HOUR, resolution_seconds=8 * HOUR),
+        },
+    )
+
+
+def test_convention_11_priority_change_keeps_a_stopped_clocks_deadline_and_outcome() -> None:
+    # The convention's example: Monday 09:00, 4 h first response answered at 11:00 (met, due 13:00,
+    # 2 h used and 2 h left); at 12:00 the ticket moves to a priority with a 1 h first response and
+    # an 8 h resolution target.
+    calendar = nine_to_five()
+    policy = _standard_and_urgent(calendar)
+    monday = datetime(2025, 3, 10, 9, tzinfo=LONDON)
+    answered = [
+        SlaEvent.created(monday, policy, "P3"),
+        SlaEvent.first_public_reply(monday + timedelta(hours=2)),
+    ]
+    before = evaluate_sla_clocks(answered, monday + timedelta(hours=2, minutes=30)).first_response
+    assert (before.state, before.due_at, before.used_seconds, before.remaining_seconds) == (
+        ClockState.MET,
+        datetime(2025, 3, 10, 13, tzinfo=LONDON),
+        2 * HOUR,
+        2 * HOUR,
+    )
+    escalated = [*answered, SlaEvent.priority_changed(monday + timedelta(hours=3), "P1")]
+    for now in (monday + timedelta(hours=3, minutes=30), datetime(2025, 3, 11, 9, tzinfo=LONDON)):
+        clocks = evaluate_sla_clocks(escalated, now)
+        first = clocks.first_response
+        # Still met and due 13:00 under P3's 4 h, not a breach due 10:00 under P1's 1 h.
+        assert (first.state, first.due_at, first.target_seconds) == (ClockState.MET, before.due_at, 4 * HOUR)
+        assert (first.used_seconds, first.remaining_seconds, first.stopped_at) == (
+            2 * HOUR,
+            2 * HOUR,
+            monday + timedelta(hours=2),
+        )
+        assert first.explain.priority == "P3"
+        assert not any("Priority changed" in step for step in first.explain.steps)
+    # The running resolution clock is recomputed from creation under P1: 8 h → Monday 17:00.
+    running = evaluate_sla_clocks(escalated, monday + timedelta(hours=3, minutes=30)).resolution
+    assert (running.state, running.target_seconds, running.due_at) == (
+        ClockState.RUNNING,
+        8 * HOUR,
+        datetime(2025, 3, 10, 17, tzinfo=LONDON),
+    )
+
+
+def test_convention_11_policy_change_keeps_a_stopped_clocks_deadline_and_outcome() -> None:
+    calendar = nine_to_five()
+    monday = datetime(2025, 3, 10, 9, tzinfo=LONDON)
+    gold = SlaPolicy("Gold", calendar, {"P3": PriorityTargets(first_response_seconds=HOUR)})
+    events = [
+        SlaEvent.created(monday, _standard_and_urgent(calendar), "P3"),
+        SlaEvent.first_public_reply(monday + timedelta(hours=2)),
+        SlaEvent.policy_changed(monday + timedelta(hours=3), gold),
+    ]
+    first = evaluate_sla_clocks(events, monday + timedelta(hours=4)).first_response
+    assert (first.state, first.due_at, first.explain.policy_name) == (
+        ClockState.MET,
+        datetime(2025, 3, 10, 13, tzinfo=LONDON),
+        "Standard",
+    )
+
+
+def test_convention_11_a_breach_is_not_undone_by_a_later_downgrade() -> None:
+    calendar = nine_to_five()
+    monday = datetime(2025, 3, 10, 9, tzinfo=LONDON)
+    events = [
+        SlaEvent.created(monday, _standard_and_urgent(calendar), "P1"),
+        SlaEvent.first_public_reply(monday + timedelta(hours=2)),  # 1 h late under P1
+        SlaEvent.priority_changed(monday + timedelta(hours=3), "P3"),  # 4 h would have been met
+    ]
+    first = evaluate_sla_clocks(events, monday + timedelta(hours=5)).first_response
+    assert (first.state, first.due_at, first.overdue_seconds) == (
+        ClockState.BREACHED,
+        datetime(2025, 3, 10, 10, tzinfo=LONDON),
+        HOUR,
+    )
+
+
+def test_convention_11_resolutions_are_judged_under_the_terms_in_force_when_each_happened() -> None:
+    calendar = nine_to_five()
+    monday = datetime(2025, 3, 10, 9, tzinfo=LONDON)
+    events = [
+        SlaEvent.created(monday, _standard_and_urgent(calendar), "P3"),
+        SlaEvent.first_public_reply(monday + timedelta(minutes=30)),
+        SlaEvent.resolved(monday + timedelta(hours=6)),  # 15:00, 6 h used: met under P3's 16 h
+        SlaEvent.priority_changed(monday + timedelta(hours=7), "P1"),  # while resolved
+        SlaEvent.reopened(datetime(2025, 3, 11, 9, tzinfo=LONDON)),
+    ]
+    reopened = evaluate_sla_clocks(events, datetime(2025, 3, 11, 9, 30, tzinfo=LONDON))
+    # The first resolution stays judged under P3; the reopened resolution clock runs under P1:
+    # 8 h from creation with Monday 15:00-17:00 (resolved) excluded → Tuesday 11:00.
+    assert (reopened.first_resolution.state, reopened.first_resolution.target_seconds) == (
+        ClockState.MET,
+        16 * HOUR,
+    )
+    assert reopened.first_resolution.due_at == datetime(2025, 3, 11, 17, tzinfo=LONDON)
+    assert (reopened.resolution.state, reopened.resolution.target_seconds) == (ClockState.RUNNING, 8 * HOUR)
+    assert reopened.resolution.due_at == datetime(2025, 3, 11, 11, tzinfo=LONDON)
+    # Resolved again at 10:30, then downgraded back to P3: the final resolution keeps P1's terms.
+    final = [
+        *events,
+        SlaEvent.resolved(datetime(2025, 3, 11, 10, 30, tzinfo=LONDON)),
+        SlaEvent.priority_changed(datetime(2025, 3, 11, 11, tzinfo=LONDON), "P3"),
+    ]
+    resolution = evaluate_sla_clocks(final, datetime(2025, 3, 12, 9, tzinfo=LONDON)).resolution
+    assert (resolution.state, resolution.target_seconds, resolution.due_at, resolution.explain.priority) == (
+        ClockState.MET,
+        8 * HOUR,
+        datetime(2025, 3, 11, 11, tzinfo=LONDON),
+        "P1",
+    )
+
+
+# --------------------------------------------------------------------------- 12. resolving before any reply
+
+
+def _one_hour_first_response(calendar: BusinessCalendar) -> SlaPolicy:
+    return single_priority_policy(
+        calendar, first_response_seconds=HOUR, next_update_seconds=4 * HOUR, resolution_seconds=8 * HOUR
+    )
+
+
+def test_convention_12_resolve_before_any_reply_answers_the_first_response_in_time() -> None:
+    # The convention's example: created Monday 09:00 with a 1 h first response, resolved at 09:30.
+    policy = _one_hour_first_response(nine_to_five())
+    monday = datetime(2025, 3, 10, 9, tzinfo=LONDON)
+    clocks = evaluate_sla_clocks(
+        [SlaEvent.created(monday, policy, "P2"), SlaEvent.resolved(monday + timedelta(minutes=30))],
+        monday + timedelta(hours=3),
+    )
+    first = clocks.first_response
+    assert (first.state, first.due_at, first.stopped_at) == (
+        ClockState.MET,
+        datetime(2025, 3, 10, 10, tzinfo=LONDON),
+        monday + timedelta(minutes=30),
+    )
+    assert "resolved before any public reply" in first.explain.steps[-1]
+    # Resolving stops every clock still running, at the resolve instant.
+    for clock in clocks.clocks():
+        assert clock.stopped_at == monday + timedelta(minutes=30) and clock.state is ClockState.MET
+
+
+def test_convention_12_late_resolve_before_any_reply_breaches_and_a_later_reply_changes_nothing() -> None:
+    # Resolved at 11:00 instead: first response breached (due 10:00); a reply after a reopen
+    # does not answer it again.
+    policy = _one_hour_first_response(nine_to_five())
+    monday = datetime(2025, 3, 10, 9, tzinfo=LONDON)
+    resolved = [SlaEvent.created(monday, policy, "P2"), SlaEvent.resolved(monday + timedelta(hours=2))]
+    replied_later = [
+        *resolved,
+        SlaEvent.reopened(monday + timedelta(hours=3)),
+        SlaEvent.first_public_reply(monday + timedelta(hours=3, minutes=5)),
+    ]
+    for events in (resolved, replied_later):
+        first = evaluate_sla_clocks(events, monday + timedelta(hours=4)).first_response
+        assert (first.state, first.due_at, first.stopped_at, first.overdue_seconds) == (
+            ClockState.BREACHED,
+            datetime(2025, 3, 10, 10, tzinfo=LONDON),
+            monday + timedelta(hours=2),
+            HOUR,
+        )
+
+
+def test_convention_12_resolve_while_paused_stops_every_clock() -> None:
+    policy = _one_hour_first_response(nine_to_five())
+    monday = datetime(2025, 3, 10, 9, tzinfo=LONDON)
+    clocks = evaluate_sla_clocks(
+        [
+            SlaEvent.created(monday, policy, "P2"),
+            SlaEvent.paused(monday + timedelta(minutes=20), reason="waiting on client"),
+            SlaEvent.resolved(monday + timedelta(hours=2)),
+        ],
+        monday + timedelta(days=1),
+    )
+    for clock in clocks.clocks():
+        assert clock.stopped_at == monday + timedelta(hours=2)
+        assert clock.state is ClockState.MET and clock.used_seconds == 20 * 60
+
+
+def _clock_facts(clocks: SlaClocks) -> list[tuple[object, ...]]:
+    return [
+        (
+            clock.name,
+            clock.state,
+            clock.target_seconds,
+            clock.due_at,
+            clock.stopped_at,
+            clock.used_seconds,
+            clock.remaining_seconds,
+            clock.overdue_seconds,
+            clock.paused_business_seconds,
+            clock.explain.to_dict(),
+        )
+        for clock in (*clocks.clocks(), *clocks.next_update_cycles)
+    ]
+
+
+def test_convention_12_a_second_resolve_while_resolved_changes_nothing() -> None:
+    policy = _one_hour_first_response(nine_to_five())
+    monday = datetime(2025, 3, 10, 9, tzinfo=LONDON)
+    once = [
+        SlaEvent.created(monday, policy, "P2"),
+        SlaEvent.first_public_reply(monday + timedelta(minutes=40)),
+        SlaEvent.resolved(monday + timedelta(hours=3)),
+    ]
+    twice = [*once, SlaEvent.resolved(monday + timedelta(hours=9))]  # Monday 18:00, still resolved
+    reopened_once = [*once, SlaEvent.reopened(datetime(2025, 3, 11, 10, tzinfo=LONDON))]
+    reopened_twice = [*twice, SlaEvent.reopened(datetime(2025, 3, 11, 10, tzinfo=LONDON))]
+    for now in (
+        monday + timedelta(hours=10),
+        datetime(2025, 3, 11, 12, tzinfo=LONDON),
+        datetime(2025, 3, 14, 12, tzinfo=LONDON),
+    ):
+        assert _clock_facts(evaluate_sla_clocks(twice, now)) == _clock_facts(evaluate_sla_clocks(once, now))
+    later = datetime(2025, 3, 12, 9, tzinfo=LONDON)
+    assert _clock_facts(evaluate_sla_clocks(reopened_twice, later)) == _clock_facts(
+        evaluate_sla_clocks(reopened_once, later)
+    )
+    # In figures: resolved at 12:00 with 3 h used, and nothing after that counts or stops.
+    resolution = evaluate_sla_clocks(twice, monday + timedelta(hours=10)).resolution
+    assert (resolution.state, resolution.stopped_at, resolution.used_seconds) == (
+        ClockState.MET,
+        monday + timedelta(hours=3),
+        3 * HOUR,
+    )
