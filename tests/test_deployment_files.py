@@ -1,21 +1,37 @@
-"""The deployment and developer entry points: compose.yaml, .ci/run, the README commands,
-.env.example against the settings, and the devstack's pure helpers. No database needed."""
+"""The deployment and developer entry points: compose.yaml, the Dockerfile, .ci/run, the README
+commands, .env.example against the settings, and scripts/devstack.py's pure helpers. No
+database needed."""
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import socket
+import sys
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import dj_database_url
 import pytest
 import yaml
 
-from msp_portal import devstack
-
 ROOT = Path(__file__).resolve().parent.parent
+DEVSTACK_PATH = ROOT / "scripts" / "devstack.py"
+
+
+def _load_devstack() -> ModuleType:
+    """scripts/devstack.py is a script, not a package module: load it from its file."""
+    spec = importlib.util.spec_from_file_location("devstack", DEVSTACK_PATH)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while the class is built
+    spec.loader.exec_module(module)
+    return module
+
+
+devstack = _load_devstack()
 APP_SERVICES = ("web", "worker", "beat")
 
 
@@ -163,8 +179,15 @@ def test_makefile_targets() -> None:
     makefile = (ROOT / "Makefile").read_text()
     for target in ("run", "test", "lint", "schema"):
         assert re.search(rf"^{target}:", makefile, re.MULTILINE), f"Makefile has no {target} target"
-    assert "msp_portal.devstack run" in makefile
-    assert "msp_portal.devstack exec -- bash scripts/check.sh" in makefile
+    assert "$(PY) scripts/devstack.py run" in makefile
+    assert "$(PY) scripts/devstack.py exec -- bash scripts/check.sh" in makefile
+
+
+def test_the_devstack_lives_outside_the_django_project() -> None:
+    assert not (ROOT / "msp_portal" / "devstack.py").exists()
+    source = DEVSTACK_PATH.read_text()
+    # A developer tool: it imports nothing from the portal's packages.
+    assert not re.search(r"^\s*(from|import)\s+(msp_portal|tenants|services|core)\b", source, re.MULTILINE)
 
 
 def test_every_setting_variable_is_in_env_example() -> None:
@@ -358,13 +381,69 @@ def test_read_pidfile(tmp_path: Path) -> None:
     assert devstack.read_pidfile(path) is None
 
 
-def test_child_env_puts_this_python_first_and_drops_the_imported_settings_module() -> None:
+def test_child_env_puts_this_python_first() -> None:
     env = devstack.child_env()
-    assert env["PATH"].split(os.pathsep)[0] == str(Path(devstack.sys.executable).parent)
-    inherited = devstack._inherited_environ_names()
-    if inherited is not None and "DJANGO_SETTINGS_MODULE" not in inherited:
-        # Set in this process by an import (pytest-django, msp_portal.celery): not passed on.
-        assert "DJANGO_SETTINGS_MODULE" not in env
+    assert env["PATH"].split(os.pathsep)[0] == str(Path(sys.executable).parent)
+    assert env["PYTHONUNBUFFERED"] == "1"
+
+
+def test_is_devstack_process_recognises_the_script_by_name() -> None:
+    assert devstack.is_devstack_process(os.getpid()) is False  # pytest is not one
+    assert devstack.SCRIPT_NAME == "devstack.py"
+
+
+# --------------------------------------------------- make run: where it listens
+def test_make_run_listens_on_loopback_by_default() -> None:
+    address = devstack.web_address({})
+    assert (address.host, address.port) == ("127.0.0.1", 8000)
+    assert address.loopback_only is True
+    command = devstack.web_command(address)
+    assert command[:2] == ["gunicorn", "msp_portal.wsgi:application"]
+    assert command[command.index("--bind") + 1] == "127.0.0.1:8000"
+    assert address.probe_url == "http://127.0.0.1:8000/healthz"
+    # An empty value is the default, not "every interface".
+    assert devstack.web_address({"BIND_HOST": "  ", "PORT": ""}).bind == "127.0.0.1:8000"
+
+
+@pytest.mark.parametrize(
+    ("environ", "bind", "loopback_only", "probe_url"),
+    [
+        ({"BIND_HOST": "0.0.0.0"}, "0.0.0.0:8000", False, "http://127.0.0.1:8000/healthz"),
+        ({"BIND_HOST": "::", "PORT": "8123"}, "[::]:8123", False, "http://[::1]:8123/healthz"),
+        ({"BIND_HOST": "[::1]"}, "[::1]:8000", True, "http://[::1]:8000/healthz"),
+        ({"BIND_HOST": "localhost", "PORT": "9000"}, "localhost:9000", True, "http://localhost:9000/healthz"),
+        ({"BIND_HOST": "192.168.1.20"}, "192.168.1.20:8000", False, "http://192.168.1.20:8000/healthz"),
+    ],
+)
+def test_make_run_listens_where_bind_host_says(
+    environ: dict[str, str], bind: str, loopback_only: bool, probe_url: str
+) -> None:
+    address = devstack.web_address(environ)
+    command = devstack.web_command(address)
+    assert command[command.index("--bind") + 1] == bind
+    assert address.loopback_only is loopback_only
+    assert address.probe_url == probe_url
+
+
+@pytest.mark.parametrize(
+    "environ",
+    [
+        {"BIND_HOST": "0.0.0.0; rm -rf /"},
+        {"BIND_HOST": "http://x"},
+        {"PORT": "80a"},
+        {"PORT": "70000"},
+        {"PORT": "0"},
+    ],
+)
+def test_make_run_refuses_an_unusable_address(environ: dict[str, str]) -> None:
+    with pytest.raises(devstack.ConfigError):
+        devstack.web_address(environ)
+
+
+def test_bind_host_is_documented() -> None:
+    example = (ROOT / ".env.example").read_text()
+    assert re.search(r"^#?\s*BIND_HOST=", example, re.MULTILINE)
+    assert "BIND_HOST" in (ROOT / "README.md").read_text()
 
 
 def test_last_paragraph_finds_the_logins_after_other_output() -> None:
