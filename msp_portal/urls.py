@@ -1,19 +1,36 @@
-"""URL routes: GraphQL, Django admin (two-factor), and the SPA for everything else."""
+"""URL routes: GraphQL (GraphiQL for signed-in staff), Django admin (two-factor), and the SPA
+for everything else."""
 
+from pathlib import Path
+
+from django.conf import settings
 from django.contrib import admin
 from django.urls import path, re_path
 from django_otp.admin import OTPAdminSite
 
+from core.graphql.graphiql import graphql_endpoint
 from msp_portal.graphql.view import PortalGraphQLView
 from msp_portal.views import spa
 from services.support.views import download_attachment
+from tenants.access import may_use_graphiql
 
 # Django admin asks for a second factor too (MSP back office).
 admin.site.__class__ = OTPAdminSite
 admin.site.site_header = "MSP Portal back office"
 
+
+def graphiql_page() -> Path:
+    return settings.FRONTEND_DIST / "graphiql.html"
+
+
+# Browsers asking for HTML get our own GraphiQL build (MSP staff with the second factor
+# only; 404 for anyone else); everything else is the API. graphene's CDN page stays off.
+graphql_view = graphql_endpoint(
+    PortalGraphQLView.as_view(graphiql=False), may_use_graphiql=may_use_graphiql, page=graphiql_page
+)
+
 urlpatterns = [
-    path("graphql/", PortalGraphQLView.as_view(), name="graphql"),
+    path("graphql/", graphql_view, name="graphql"),
     path("admin/", admin.site.urls),
     path("attachments/<slug:client_slug>/<int:attachment_id>", download_attachment, name="attachment"),
     re_path(r"^(?!static/|graphql/|admin/|attachments/)(?P<path>.*)$", spa, name="spa"),

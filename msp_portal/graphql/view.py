@@ -46,7 +46,9 @@ class PortalGraphQLView(GraphQLView):
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("validation_rules", validation_rules())
-        kwargs.setdefault("graphiql", settings.DEBUG)
+        # graphene's GraphiQL page loads its files from a CDN: ours is served in front of this
+        # view instead (core/graphql/graphiql.py, wired in msp_portal/urls.py).
+        kwargs.setdefault("graphiql", False)
         super().__init__(**kwargs)
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
