@@ -206,7 +206,9 @@ GRAPHENE = {
     "SCHEMA_INDENT": 2,
 }
 GRAPHQL_MAX_DEPTH = int(os.environ.get("GRAPHQL_MAX_DEPTH", "10"))
-GRAPHQL_INTROSPECTION = env_bool("GRAPHQL_INTROSPECTION", DEBUG)
+# Schema introspection for everyone (anonymous visitors included). Off by default, DEBUG too:
+# MSP staff who passed the second factor may always introspect (GraphiQL needs it).
+GRAPHQL_INTROSPECTION = env_bool("GRAPHQL_INTROSPECTION", False)
 
 # ------------------------------------------------------------ static / front end
 STATIC_URL = "/static/"

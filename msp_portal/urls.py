@@ -25,8 +25,11 @@ def graphiql_page() -> Path:
 
 # Browsers asking for HTML get our own GraphiQL build (MSP staff with the second factor
 # only; 404 for anyone else); everything else is the API. graphene's CDN page stays off.
+# The same people may introspect the schema (GraphiQL's docs and completion need it).
 graphql_view = graphql_endpoint(
-    PortalGraphQLView.as_view(graphiql=False), may_use_graphiql=may_use_graphiql, page=graphiql_page
+    PortalGraphQLView.as_view(graphiql=False, may_introspect=may_use_graphiql),
+    may_use_graphiql=may_use_graphiql,
+    page=graphiql_page,
 )
 
 urlpatterns = [

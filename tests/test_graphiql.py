@@ -4,7 +4,10 @@ the second factor; everyone else gets a 404 and the API itself is unchanged."""
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -146,6 +149,51 @@ def test_the_endpoint_asks_the_predicate_it_was_given(rf: Any, tmp_path: Path) -
     post = rf.post("/graphql/", data="{}", content_type="application/json", HTTP_ACCEPT=BROWSER_ACCEPT)
     post.user = "yes"
     assert json.loads(endpoint(post).content) == {"api": True}
+
+
+# ---------------------------------------------------------------- introspection
+INTROSPECTION = "{ __schema { queryType { name } } }"
+
+
+def test_introspection_only_for_staff_with_the_second_factor(world: Any, gql: Any, settings: Any) -> None:
+    settings.GRAPHQL_INTROSPECTION = False
+    for user in (world.admin, world.technician):
+        assert gql(user).data(INTROSPECTION) == {"__schema": {"queryType": {"name": "Query"}}}
+    for graphql in (
+        gql(),
+        gql(world.a_lead, host=world.a),
+        gql(world.a_member),
+        gql(world.admin, verified=False),
+    ):
+        result = graphql.execute(INTROSPECTION)
+        assert "introspection" in result["errors"][0]["message"].lower(), result
+        assert result.get("data") is None
+
+
+def test_introspection_for_everyone_only_when_the_setting_says_so(
+    world: Any, gql: Any, settings: Any
+) -> None:
+    settings.GRAPHQL_INTROSPECTION = True
+    assert gql().data(INTROSPECTION) == {"__schema": {"queryType": {"name": "Query"}}}
+
+
+def test_debug_alone_does_not_open_introspection_to_everyone() -> None:
+    # `make run` turns DEBUG on; anonymous visitors must still not read the schema.
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("GRAPHQL_INTROSPECTION", "DJANGO_SETTINGS_MODULE")
+    }
+    env.update(DEBUG="true", SECRET_KEY="introspection-default-check")
+    code = "from msp_portal import settings; print(settings.DEBUG, settings.GRAPHQL_INTROSPECTION)"
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout.split()
+    assert out == ["True", "False"]
 
 
 # ------------------------------------------------------- the build works offline

@@ -1,12 +1,15 @@
 """The /graphql/ endpoint.
 
 - Mutations only as a JSON POST; Django's CSRF middleware guards every POST.
-- Depth limit always; introspection only when enabled (DEBUG by default).
+- Depth limit always; introspection for everyone only when GRAPHQL_INTROSPECTION is on
+  (default off, DEBUG included), otherwise only for the people `may_introspect` allows
+  (msp_portal/urls.py: MSP staff who passed the second factor, GraphiQL's users).
 - Sync DataLoaders (graphql-sync-dataloaders) so lists cost a constant number of queries.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -43,8 +46,12 @@ class PortalExecutionContext(DeferredExecutionContext):  # type: ignore[misc]
 
 class PortalGraphQLView(GraphQLView):
     execution_context_class = PortalExecutionContext
+    # Who may introspect the schema when GRAPHQL_INTROSPECTION is off (set in urls.py).
+    may_introspect: Callable[[Any], bool] | None = None
+    validation_rules: list[type[ValidationRule]] | None = None
 
     def __init__(self, **kwargs: Any) -> None:
+        self.may_introspect = kwargs.pop("may_introspect", None)
         kwargs.setdefault("validation_rules", validation_rules())
         # graphene's GraphiQL page loads its files from a CDN: ours is served in front of this
         # view instead (core/graphql/graphiql.py, wired in msp_portal/urls.py).
@@ -58,4 +65,9 @@ class PortalGraphQLView(GraphQLView):
                 status=415,
             )
         request.loaders = Loaders()  # type: ignore[attr-defined]
+        if self.may_introspect is not None and self.may_introspect(request.user):
+            # One view instance per request: this changes only this request's rules.
+            self.validation_rules = [
+                rule for rule in self.validation_rules or [] if rule is not NoSchemaIntrospectionCustomRule
+            ]
         return super().dispatch(request, *args, **kwargs)
