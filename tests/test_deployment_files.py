@@ -87,12 +87,185 @@ def test_compose_beat_uses_the_database_scheduler() -> None:
     assert "DatabaseScheduler" in scheduler.group(1)
 
 
-@pytest.mark.parametrize("service", ["postgres", "redis", "web"])
+@pytest.mark.parametrize("service", ["postgres", "redis", "web", "worker", "beat"])
 def test_compose_healthchecks(service: str) -> None:
     healthcheck = _compose()["services"][service].get("healthcheck")
     assert healthcheck and healthcheck.get("test"), f"{service} has no healthcheck"
     if service == "web":
         assert "/healthz" in " ".join(map(str, healthcheck["test"]))
+
+
+def test_compose_beat_is_health_checked_through_its_remote_control() -> None:
+    beat = _compose()["services"]["beat"]
+    assert "--enable-remote-control" in _command(beat), "beat answers no ping without remote control"
+    assert beat_healthcheck_command() == (
+        "celery -A msp_portal inspect ping --destination celerybeat@$HOSTNAME --timeout 5"
+    )
+
+
+def beat_healthcheck_command() -> str:
+    """beat's health check as the container's shell runs it (compose turns $$ into $)."""
+    test = _compose()["services"]["beat"]["healthcheck"]["test"]
+    assert test[0] == "CMD-SHELL", test
+    return str(test[1]).replace("$$", "$")
+
+
+# ------------------------------------------------------ compose: uploads survive
+MEDIA_DIR = "/var/lib/msp-portal/media"
+
+
+def _merged_environment(service: dict[str, Any]) -> dict[str, str]:
+    environment = service.get("environment") or {}
+    assert isinstance(environment, dict), "use the mapping form of environment"
+    return {str(k): str(v) for k, v in environment.items()}
+
+
+def test_uploads_live_on_a_named_volume_in_web_and_worker() -> None:
+    compose = _compose()
+    assert "media-data" in (compose.get("volumes") or {})
+    for name in ("web", "worker"):
+        service = compose["services"][name]
+        assert _merged_environment(service)["MEDIA_ROOT"] == MEDIA_DIR, name
+        assert f"media-data:{MEDIA_DIR}" in service.get("volumes", []), (
+            f"{name} keeps uploads in the container"
+        )
+
+
+def test_the_image_runs_as_a_user_that_owns_the_media_folder() -> None:
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    runtime = dockerfile.split("AS runtime", 1)[1]
+    user = re.findall(r"^USER\s+(\S+)", runtime, re.MULTILINE)
+    assert user and user[-1] not in ("root", "0"), "the image must not run as root"
+    assert re.search(rf"^ENV\b[^\n]*(?:\\\n[^\n]*)*MEDIA_ROOT={re.escape(MEDIA_DIR)}", runtime, re.MULTILINE)
+    # Created and owned by the app user before USER switches to it (a volume mounted there
+    # starts out with this ownership).
+    before_user = runtime.split(f"USER {user[-1]}", 1)[0]
+    assert re.search(rf"install -d -o {user[-1]} -g {user[-1]}[^\n]*{re.escape(MEDIA_DIR)}", before_user), (
+        "the media folder is not created for the app user"
+    )
+
+
+# ------------------------------------------- the production path, followed literally
+_INTERPOLATION = re.compile(r"\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?)([-?])([^}]*))?\}")
+
+
+class ComposeInterpolationError(ValueError):
+    pass
+
+
+def interpolate(text: str, variables: dict[str, str]) -> str:
+    """compose's ${VAR}, ${VAR:-default}, ${VAR-default}, ${VAR:?error}, ${VAR?error} and $$."""
+
+    def replace(match: re.Match[str]) -> str:
+        if match.group(0) == "$$":
+            return "$$"  # left for the container's shell, as compose does
+        name, colon, kind, argument = match.groups()
+        value = variables.get(name)
+        missing = value is None or (colon == ":" and value == "")
+        if kind == "-":
+            return argument if missing else str(value)
+        if kind == "?":
+            if missing:
+                raise ComposeInterpolationError(f"{name}: {argument}")
+            return str(value)
+        return value or ""
+
+    return _INTERPOLATION.sub(replace, text)
+
+
+def read_env_file(path: Path) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for line in path.read_text().splitlines():
+        match = re.match(r"^([A-Z][A-Z0-9_]*)=(.*)$", line.strip())
+        if match:
+            value = match.group(2).strip()
+            if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+                value = value[1:-1]
+            values[match.group(1)] = value
+    return values
+
+
+def container_environment(service: str, env_file: dict[str, str]) -> dict[str, str]:
+    """What compose hands the container: env_file values, then `environment:` interpolated."""
+    spec = _compose()["services"][service]
+    environment = {key: interpolate(value, env_file) for key, value in _merged_environment(spec).items()}
+    return {**env_file, **environment}
+
+
+REQUIRED_BY_README = {
+    "SECRET_KEY": "a-long-random-production-key-for-this-test-only-0123456789",
+    "POSTGRES_PASSWORD": "pg-password-for-this-test",
+    "MSP_HOSTS": "portal.example.com",
+    "CLIENT_DOMAIN_SUFFIX": "portal.example.com",
+}
+
+
+def test_compose_refuses_to_start_until_the_readme_values_are_set() -> None:
+    example = read_env_file(ROOT / ".env.example")
+    for name in REQUIRED_BY_README:
+        assert example.get(name) == "", f"{name} must be left empty in .env.example"
+        partly = {**example, **{k: v for k, v in REQUIRED_BY_README.items() if k != name}}
+        with pytest.raises(ComposeInterpolationError, match=name):
+            container_environment("web", partly)
+
+
+def test_env_example_copied_as_the_readme_says_gives_https_links_and_secure_settings() -> None:
+    env_file = {**read_env_file(ROOT / ".env.example"), **REQUIRED_BY_README}
+    environment = container_environment("web", env_file)
+    environment["DJANGO_SETTINGS_MODULE"] = "msp_portal.settings"
+    environment["PATH"] = os.environ.get("PATH", "")
+    code = """
+import json
+import django
+django.setup()
+from django.conf import settings
+from tenants.actions import client_domain_for, portal_url
+
+class Public:  # the MSP tenant: no client domain, links go to the first MSP host
+    class domains:
+        @staticmethod
+        def all():
+            return []
+
+print(json.dumps({
+    "debug": settings.DEBUG,
+    "msp_link": portal_url(Public),
+    "client_host": client_domain_for("acme"),
+    "proxy_header": settings.SECURE_PROXY_SSL_HEADER,
+    "ssl_redirect": settings.SECURE_SSL_REDIRECT,
+    "session_cookie_secure": settings.SESSION_COOKIE_SECURE,
+    "csrf_cookie_secure": settings.CSRF_COOKIE_SECURE,
+    "allowed_hosts": settings.ALLOWED_HOSTS,
+    "csrf_trusted_origins": settings.CSRF_TRUSTED_ORIGINS,
+    "media_root": str(settings.MEDIA_ROOT),
+}))
+"""
+    import json
+    import subprocess
+
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode == 0, out.stderr
+    seen = json.loads(out.stdout.strip().splitlines()[-1])
+    assert seen["debug"] is False
+    assert seen["msp_link"] == "https://portal.example.com/"
+    assert seen["client_host"] == "acme.portal.example.com"
+    assert seen["proxy_header"] == ["HTTP_X_FORWARDED_PROTO", "https"]
+    assert seen["ssl_redirect"] is True
+    assert seen["session_cookie_secure"] is True and seen["csrf_cookie_secure"] is True
+    assert seen["allowed_hosts"] == ["portal.example.com", ".portal.example.com"]
+    # Trusted origins, if any are listed, are https ones.
+    assert all(origin.startswith("https://") for origin in seen["csrf_trusted_origins"])
+    assert seen["media_root"] == MEDIA_DIR
+
+
+def test_compose_publishes_the_web_port_on_loopback_by_default() -> None:
+    ports = _compose()["services"]["web"]["ports"]
+    assert [interpolate(str(port), {}) for port in ports] == ["127.0.0.1:8000:8000"]
+    assert [interpolate(str(port), {"BIND_HOST": "0.0.0.0", "PORT": "80"}) for port in ports] == [
+        "0.0.0.0:80:8000"
+    ]
 
 
 def test_compose_app_services_wait_for_healthy_backing_services() -> None:
