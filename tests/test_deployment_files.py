@@ -623,3 +623,15 @@ def test_last_paragraph_finds_the_logins_after_other_output() -> None:
     output = "Provisioning A…\nSubject: invite\n\nHello\n\n-----\n\nDemo sign-ins\n  admin@x\n  tech@x\n"
     assert devstack.last_paragraph(output) == "Demo sign-ins\n  admin@x\n  tech@x"
     assert devstack.last_paragraph("") == ""
+
+
+def test_health_checks_answer_over_plain_http_while_everything_else_is_redirected(settings: Any) -> None:
+    # compose probes web over plain HTTP by container IP, with SECURE_SSL_REDIRECT on.
+    from django.test import Client as HttpClient
+
+    settings.SECURE_SSL_REDIRECT = True
+    http = HttpClient()
+    assert http.get("/healthz", HTTP_HOST="172.18.0.5:8000").status_code == 200
+    redirected = http.get("/login", HTTP_HOST="localhost")
+    assert redirected.status_code == 301
+    assert redirected["Location"] == "https://localhost/login"
