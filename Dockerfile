@@ -20,11 +20,15 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     DJANGO_SETTINGS_MODULE=msp_portal.settings \
-    PORT=8000
+    PORT=8000 \
+    MEDIA_ROOT=/var/lib/msp-portal/media
 
+# The app user owns the media folder (uploaded attachments) and nothing else; compose mounts
+# a named volume there, which starts out with this ownership.
 RUN groupadd --system --gid 10001 portal \
     && useradd --system --uid 10001 --gid portal --home-dir /app --no-create-home \
-       --shell /usr/sbin/nologin portal
+       --shell /usr/sbin/nologin portal \
+    && install -d -o portal -g portal -m 0750 /var/lib/msp-portal /var/lib/msp-portal/media
 
 WORKDIR /app
 

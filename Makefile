@@ -43,10 +43,10 @@ help:
 	@echo "make schema  - regenerate schema.graphql and the front end's generated types"
 
 run: deps frontend
-	$(PY) -m msp_portal.devstack run
+	$(PY) scripts/devstack.py run
 
 test: dev-deps frontend
-	$(PY) -m msp_portal.devstack exec -- bash scripts/check.sh
+	$(PY) scripts/devstack.py exec -- bash scripts/check.sh
 
 # Settings refuse to load without SECRET_KEY when DEBUG is off; these targets only read them.
 lint schema: export SECRET_KEY ?= tooling-only-insecure-key-never-used-for-serving

@@ -6,13 +6,24 @@ tenant task refuses twice: when it is sent without a client schema, and again wh
 worker is about to run it outside one (`send_task` bypasses `apply_async`, so the
 execution-side check is the one that always holds). Tasks that deliberately work on
 the MSP's own data declare `system_task = True`.
+
+Retries: a task that fails with a transient error (`TRANSIENT_ERRORS`: the broker, Redis,
+the database connection, SMTP, a network timeout) is sent again with exponential backoff
+and full jitter (at most `retry_backoff_max` seconds apart, at most `max_retries` times),
+in the same schema; then its last error stands. Any other error fails the task at once: a
+bug or bad input does not improve by running again. Tasks must therefore be safe to run
+twice (the same holds for `acks_late`, which redelivers a task whose worker died).
 """
 
 from __future__ import annotations
 
+import smtplib
 from typing import Any
 
+import kombu.exceptions
+import redis.exceptions
 from celery import current_app
+from django import db
 from django.db import transaction
 from django_tenants.utils import get_public_schema_name
 from tenant_schemas_celery.task import TenantTask
@@ -24,14 +35,31 @@ class TenantRequiredError(RuntimeError):
     """A tenant task was sent or started without a client schema."""
 
 
+# Errors that say "not now" rather than "never": the task is retried (see module docstring).
+TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
+    kombu.exceptions.OperationalError,  # broker unreachable while the task sends more work
+    redis.exceptions.ConnectionError,  # cache / progress store
+    redis.exceptions.TimeoutError,
+    db.OperationalError,  # connection lost, server restarting, serialization failure
+    db.InterfaceError,  # connection already closed
+    smtplib.SMTPException,  # mail server refused or dropped us (4xx, disconnects)
+    ConnectionError,  # refused / reset sockets (OSError subclasses)
+    TimeoutError,
+)
+
+
 class TenantBoundTask(TenantTask):  # type: ignore[misc]
     """Default base for every task: runs in a client schema unless `system_task`."""
 
     abstract = True
     system_task = False
     acks_late = True
-    max_retries = 5
-    retry_backoff = True
+    # Celery wraps every task made with this base: a TRANSIENT_ERRORS exception becomes
+    # self.retry(countdown=a random 0..min(retry_backoff_max, retry_backoff * 2**retries)
+    # seconds): at most 5, 10, 20, 40, 80, 160 s, about five minutes of outage in all.
+    autoretry_for = TRANSIENT_ERRORS
+    max_retries = 6
+    retry_backoff = 5
     retry_backoff_max = 300
     retry_jitter = True
 

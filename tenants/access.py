@@ -30,6 +30,11 @@ def user_is_verified(user: Any) -> bool:
     return bool(is_verified and is_verified())
 
 
+def may_use_graphiql(user: Any) -> bool:
+    """GraphiQL, the developer's window on the whole API: MSP staff who passed the second factor."""
+    return bool(getattr(user, "is_authenticated", False) and user.is_msp_staff and user_is_verified(user))
+
+
 def requires_second_factor(user: User) -> bool:
     """Staff always; client users when any client they belong to requires it."""
     if user.is_msp_staff:

@@ -1,21 +1,37 @@
-"""The deployment and developer entry points: compose.yaml, .ci/run, the README commands,
-.env.example against the settings, and the devstack's pure helpers. No database needed."""
+"""The deployment and developer entry points: compose.yaml, the Dockerfile, .ci/run, the README
+commands, .env.example against the settings, and scripts/devstack.py's pure helpers. No
+database needed."""
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import socket
+import sys
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import dj_database_url
 import pytest
 import yaml
 
-from msp_portal import devstack
-
 ROOT = Path(__file__).resolve().parent.parent
+DEVSTACK_PATH = ROOT / "scripts" / "devstack.py"
+
+
+def _load_devstack() -> ModuleType:
+    """scripts/devstack.py is a script, not a package module: load it from its file."""
+    spec = importlib.util.spec_from_file_location("devstack", DEVSTACK_PATH)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while the class is built
+    spec.loader.exec_module(module)
+    return module
+
+
+devstack = _load_devstack()
 APP_SERVICES = ("web", "worker", "beat")
 
 
@@ -71,12 +87,185 @@ def test_compose_beat_uses_the_database_scheduler() -> None:
     assert "DatabaseScheduler" in scheduler.group(1)
 
 
-@pytest.mark.parametrize("service", ["postgres", "redis", "web"])
+@pytest.mark.parametrize("service", ["postgres", "redis", "web", "worker", "beat"])
 def test_compose_healthchecks(service: str) -> None:
     healthcheck = _compose()["services"][service].get("healthcheck")
     assert healthcheck and healthcheck.get("test"), f"{service} has no healthcheck"
     if service == "web":
         assert "/healthz" in " ".join(map(str, healthcheck["test"]))
+
+
+def test_compose_beat_is_health_checked_through_its_remote_control() -> None:
+    beat = _compose()["services"]["beat"]
+    assert "--enable-remote-control" in _command(beat), "beat answers no ping without remote control"
+    assert beat_healthcheck_command() == (
+        "celery -A msp_portal inspect ping --destination celerybeat@$HOSTNAME --timeout 5"
+    )
+
+
+def beat_healthcheck_command() -> str:
+    """beat's health check as the container's shell runs it (compose turns $$ into $)."""
+    test = _compose()["services"]["beat"]["healthcheck"]["test"]
+    assert test[0] == "CMD-SHELL", test
+    return str(test[1]).replace("$$", "$")
+
+
+# ------------------------------------------------------ compose: uploads survive
+MEDIA_DIR = "/var/lib/msp-portal/media"
+
+
+def _merged_environment(service: dict[str, Any]) -> dict[str, str]:
+    environment = service.get("environment") or {}
+    assert isinstance(environment, dict), "use the mapping form of environment"
+    return {str(k): str(v) for k, v in environment.items()}
+
+
+def test_uploads_live_on_a_named_volume_in_web_and_worker() -> None:
+    compose = _compose()
+    assert "media-data" in (compose.get("volumes") or {})
+    for name in ("web", "worker"):
+        service = compose["services"][name]
+        assert _merged_environment(service)["MEDIA_ROOT"] == MEDIA_DIR, name
+        assert f"media-data:{MEDIA_DIR}" in service.get("volumes", []), (
+            f"{name} keeps uploads in the container"
+        )
+
+
+def test_the_image_runs_as_a_user_that_owns_the_media_folder() -> None:
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    runtime = dockerfile.split("AS runtime", 1)[1]
+    user = re.findall(r"^USER\s+(\S+)", runtime, re.MULTILINE)
+    assert user and user[-1] not in ("root", "0"), "the image must not run as root"
+    assert re.search(rf"^ENV\b[^\n]*(?:\\\n[^\n]*)*MEDIA_ROOT={re.escape(MEDIA_DIR)}", runtime, re.MULTILINE)
+    # Created and owned by the app user before USER switches to it (a volume mounted there
+    # starts out with this ownership).
+    before_user = runtime.split(f"USER {user[-1]}", 1)[0]
+    assert re.search(rf"install -d -o {user[-1]} -g {user[-1]}[^\n]*{re.escape(MEDIA_DIR)}", before_user), (
+        "the media folder is not created for the app user"
+    )
+
+
+# ------------------------------------------- the production path, followed literally
+_INTERPOLATION = re.compile(r"\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?)([-?])([^}]*))?\}")
+
+
+class ComposeInterpolationError(ValueError):
+    pass
+
+
+def interpolate(text: str, variables: dict[str, str]) -> str:
+    """compose's ${VAR}, ${VAR:-default}, ${VAR-default}, ${VAR:?error}, ${VAR?error} and $$."""
+
+    def replace(match: re.Match[str]) -> str:
+        if match.group(0) == "$$":
+            return "$$"  # left for the container's shell, as compose does
+        name, colon, kind, argument = match.groups()
+        value = variables.get(name)
+        missing = value is None or (colon == ":" and value == "")
+        if kind == "-":
+            return argument if missing else str(value)
+        if kind == "?":
+            if missing:
+                raise ComposeInterpolationError(f"{name}: {argument}")
+            return str(value)
+        return value or ""
+
+    return _INTERPOLATION.sub(replace, text)
+
+
+def read_env_file(path: Path) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for line in path.read_text().splitlines():
+        match = re.match(r"^([A-Z][A-Z0-9_]*)=(.*)$", line.strip())
+        if match:
+            value = match.group(2).strip()
+            if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+                value = value[1:-1]
+            values[match.group(1)] = value
+    return values
+
+
+def container_environment(service: str, env_file: dict[str, str]) -> dict[str, str]:
+    """What compose hands the container: env_file values, then `environment:` interpolated."""
+    spec = _compose()["services"][service]
+    environment = {key: interpolate(value, env_file) for key, value in _merged_environment(spec).items()}
+    return {**env_file, **environment}
+
+
+REQUIRED_BY_README = {
+    "SECRET_KEY": "a-long-random-production-key-for-this-test-only-0123456789",
+    "POSTGRES_PASSWORD": "pg-password-for-this-test",
+    "MSP_HOSTS": "portal.example.com",
+    "CLIENT_DOMAIN_SUFFIX": "portal.example.com",
+}
+
+
+def test_compose_refuses_to_start_until_the_readme_values_are_set() -> None:
+    example = read_env_file(ROOT / ".env.example")
+    for name in REQUIRED_BY_README:
+        assert example.get(name) == "", f"{name} must be left empty in .env.example"
+        partly = {**example, **{k: v for k, v in REQUIRED_BY_README.items() if k != name}}
+        with pytest.raises(ComposeInterpolationError, match=name):
+            container_environment("web", partly)
+
+
+def test_env_example_copied_as_the_readme_says_gives_https_links_and_secure_settings() -> None:
+    env_file = {**read_env_file(ROOT / ".env.example"), **REQUIRED_BY_README}
+    environment = container_environment("web", env_file)
+    environment["DJANGO_SETTINGS_MODULE"] = "msp_portal.settings"
+    environment["PATH"] = os.environ.get("PATH", "")
+    code = """
+import json
+import django
+django.setup()
+from django.conf import settings
+from tenants.actions import client_domain_for, portal_url
+
+class Public:  # the MSP tenant: no client domain, links go to the first MSP host
+    class domains:
+        @staticmethod
+        def all():
+            return []
+
+print(json.dumps({
+    "debug": settings.DEBUG,
+    "msp_link": portal_url(Public),
+    "client_host": client_domain_for("acme"),
+    "proxy_header": settings.SECURE_PROXY_SSL_HEADER,
+    "ssl_redirect": settings.SECURE_SSL_REDIRECT,
+    "session_cookie_secure": settings.SESSION_COOKIE_SECURE,
+    "csrf_cookie_secure": settings.CSRF_COOKIE_SECURE,
+    "allowed_hosts": settings.ALLOWED_HOSTS,
+    "csrf_trusted_origins": settings.CSRF_TRUSTED_ORIGINS,
+    "media_root": str(settings.MEDIA_ROOT),
+}))
+"""
+    import json
+    import subprocess
+
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode == 0, out.stderr
+    seen = json.loads(out.stdout.strip().splitlines()[-1])
+    assert seen["debug"] is False
+    assert seen["msp_link"] == "https://portal.example.com/"
+    assert seen["client_host"] == "acme.portal.example.com"
+    assert seen["proxy_header"] == ["HTTP_X_FORWARDED_PROTO", "https"]
+    assert seen["ssl_redirect"] is True
+    assert seen["session_cookie_secure"] is True and seen["csrf_cookie_secure"] is True
+    assert seen["allowed_hosts"] == ["portal.example.com", ".portal.example.com"]
+    # Trusted origins, if any are listed, are https ones.
+    assert all(origin.startswith("https://") for origin in seen["csrf_trusted_origins"])
+    assert seen["media_root"] == MEDIA_DIR
+
+
+def test_compose_publishes_the_web_port_on_loopback_by_default() -> None:
+    ports = _compose()["services"]["web"]["ports"]
+    assert [interpolate(str(port), {}) for port in ports] == ["127.0.0.1:8000:8000"]
+    assert [interpolate(str(port), {"BIND_HOST": "0.0.0.0", "PORT": "80"}) for port in ports] == [
+        "0.0.0.0:80:8000"
+    ]
 
 
 def test_compose_app_services_wait_for_healthy_backing_services() -> None:
@@ -163,8 +352,15 @@ def test_makefile_targets() -> None:
     makefile = (ROOT / "Makefile").read_text()
     for target in ("run", "test", "lint", "schema"):
         assert re.search(rf"^{target}:", makefile, re.MULTILINE), f"Makefile has no {target} target"
-    assert "msp_portal.devstack run" in makefile
-    assert "msp_portal.devstack exec -- bash scripts/check.sh" in makefile
+    assert "$(PY) scripts/devstack.py run" in makefile
+    assert "$(PY) scripts/devstack.py exec -- bash scripts/check.sh" in makefile
+
+
+def test_the_devstack_lives_outside_the_django_project() -> None:
+    assert not (ROOT / "msp_portal" / "devstack.py").exists()
+    source = DEVSTACK_PATH.read_text()
+    # A developer tool: it imports nothing from the portal's packages.
+    assert not re.search(r"^\s*(from|import)\s+(msp_portal|tenants|services|core)\b", source, re.MULTILINE)
 
 
 def test_every_setting_variable_is_in_env_example() -> None:
@@ -358,16 +554,84 @@ def test_read_pidfile(tmp_path: Path) -> None:
     assert devstack.read_pidfile(path) is None
 
 
-def test_child_env_puts_this_python_first_and_drops_the_imported_settings_module() -> None:
+def test_child_env_puts_this_python_first() -> None:
     env = devstack.child_env()
-    assert env["PATH"].split(os.pathsep)[0] == str(Path(devstack.sys.executable).parent)
-    inherited = devstack._inherited_environ_names()
-    if inherited is not None and "DJANGO_SETTINGS_MODULE" not in inherited:
-        # Set in this process by an import (pytest-django, msp_portal.celery): not passed on.
-        assert "DJANGO_SETTINGS_MODULE" not in env
+    assert env["PATH"].split(os.pathsep)[0] == str(Path(sys.executable).parent)
+    assert env["PYTHONUNBUFFERED"] == "1"
+
+
+def test_is_devstack_process_recognises_the_script_by_name() -> None:
+    assert devstack.is_devstack_process(os.getpid()) is False  # pytest is not one
+    assert devstack.SCRIPT_NAME == "devstack.py"
+
+
+# --------------------------------------------------- make run: where it listens
+def test_make_run_listens_on_loopback_by_default() -> None:
+    address = devstack.web_address({})
+    assert (address.host, address.port) == ("127.0.0.1", 8000)
+    assert address.loopback_only is True
+    command = devstack.web_command(address)
+    assert command[:2] == ["gunicorn", "msp_portal.wsgi:application"]
+    assert command[command.index("--bind") + 1] == "127.0.0.1:8000"
+    assert address.probe_url == "http://127.0.0.1:8000/healthz"
+    # An empty value is the default, not "every interface".
+    assert devstack.web_address({"BIND_HOST": "  ", "PORT": ""}).bind == "127.0.0.1:8000"
+
+
+@pytest.mark.parametrize(
+    ("environ", "bind", "loopback_only", "probe_url"),
+    [
+        ({"BIND_HOST": "0.0.0.0"}, "0.0.0.0:8000", False, "http://127.0.0.1:8000/healthz"),
+        ({"BIND_HOST": "::", "PORT": "8123"}, "[::]:8123", False, "http://[::1]:8123/healthz"),
+        ({"BIND_HOST": "[::1]"}, "[::1]:8000", True, "http://[::1]:8000/healthz"),
+        ({"BIND_HOST": "localhost", "PORT": "9000"}, "localhost:9000", True, "http://localhost:9000/healthz"),
+        ({"BIND_HOST": "192.168.1.20"}, "192.168.1.20:8000", False, "http://192.168.1.20:8000/healthz"),
+    ],
+)
+def test_make_run_listens_where_bind_host_says(
+    environ: dict[str, str], bind: str, loopback_only: bool, probe_url: str
+) -> None:
+    address = devstack.web_address(environ)
+    command = devstack.web_command(address)
+    assert command[command.index("--bind") + 1] == bind
+    assert address.loopback_only is loopback_only
+    assert address.probe_url == probe_url
+
+
+@pytest.mark.parametrize(
+    "environ",
+    [
+        {"BIND_HOST": "0.0.0.0; rm -rf /"},
+        {"BIND_HOST": "http://x"},
+        {"PORT": "80a"},
+        {"PORT": "70000"},
+        {"PORT": "0"},
+    ],
+)
+def test_make_run_refuses_an_unusable_address(environ: dict[str, str]) -> None:
+    with pytest.raises(devstack.ConfigError):
+        devstack.web_address(environ)
+
+
+def test_bind_host_is_documented() -> None:
+    example = (ROOT / ".env.example").read_text()
+    assert re.search(r"^#?\s*BIND_HOST=", example, re.MULTILINE)
+    assert "BIND_HOST" in (ROOT / "README.md").read_text()
 
 
 def test_last_paragraph_finds_the_logins_after_other_output() -> None:
     output = "Provisioning A…\nSubject: invite\n\nHello\n\n-----\n\nDemo sign-ins\n  admin@x\n  tech@x\n"
     assert devstack.last_paragraph(output) == "Demo sign-ins\n  admin@x\n  tech@x"
     assert devstack.last_paragraph("") == ""
+
+
+def test_health_checks_answer_over_plain_http_while_everything_else_is_redirected(settings: Any) -> None:
+    # compose probes web over plain HTTP by container IP, with SECURE_SSL_REDIRECT on.
+    from django.test import Client as HttpClient
+
+    settings.SECURE_SSL_REDIRECT = True
+    http = HttpClient()
+    assert http.get("/healthz", HTTP_HOST="172.18.0.5:8000").status_code == 200
+    redirected = http.get("/login", HTTP_HOST="localhost")
+    assert redirected.status_code == 301
+    assert redirected["Location"] == "https://localhost/login"

@@ -5,7 +5,7 @@
   (which rejects fragment cycles), then depth, alias and cost limits measured with memoised
   fragments (`core.graphql.limits`); anonymous requests get the smallest budget. Every
   refusal is a typed error (`extensions.code`) answered in milliseconds, logged in one line.
-- Introspection only for the people `may_introspect` admits (signed-in staff).
+- Introspection only for the people `may_introspect(user)` admits (staff who passed 2FA).
 - Sync DataLoaders (graphql-sync-dataloaders) so lists cost a constant number of queries.
 - Errors are formatted by `core.graphql.errors.format_error`: typed, never raw exception
   text; anything unexpected is INTERNAL with the request id.
@@ -90,7 +90,7 @@ class PortalGraphQLView(GraphQLView):
     execution_context_class = PortalExecutionContext
     graphiql = False
     # Set by the project when it mounts the view (this package imports no app).
-    may_introspect: Callable[[HttpRequest], bool] = staticmethod(lambda request: False)  # type: ignore[assignment]
+    may_introspect: Callable[[Any], bool] = staticmethod(lambda user: False)  # type: ignore[assignment]
     list_sizes: Mapping[str, int] = {}
     default_list_size = 10
 
@@ -167,7 +167,7 @@ class PortalGraphQLView(GraphQLView):
             raise HttpError(HttpResponseNotAllowed(["POST"], "Send mutations as a POST."))
 
         rules = list(specified_rules)
-        if not self.may_introspect(request):
+        if not self.may_introspect(getattr(request, "user", None)):
             rules.append(NoSchemaIntrospectionCustomRule)
         try:
             errors = validate(schema, document, rules, max_errors=20)

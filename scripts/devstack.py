@@ -1,4 +1,4 @@
-"""Development stack runner: ``python -m msp_portal.devstack {run,exec,services}``.
+"""Development stack runner: ``python scripts/devstack.py {run,exec,services}``.
 
 ``run``
     Backing services (below), then ``bootstrap_portal`` and ``seed_demo``, then the web
@@ -19,7 +19,12 @@ nothing is started. Data is kept between runs. Several devstack processes may sh
 embedded services: the last one to leave stops them, and a server left behind by a
 killed devstack is adopted and stopped by the next one.
 
-The application never imports this module: settings read environment variables only.
+The web server listens on ``BIND_HOST`` (default ``127.0.0.1``: DEBUG pages stay on this
+machine) and ``PORT`` (default 8000). ``BIND_HOST=0.0.0.0`` shows the portal, DEBUG pages
+included, to the network; the devstack says so when it starts.
+
+This is a developer tool, not part of the Django project: it imports nothing from the
+portal, and the portal never imports it (settings read environment variables only).
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ import argparse
 import contextlib
 import fcntl
 import hashlib
+import ipaddress
 import os
 import re
 import secrets
@@ -41,7 +47,7 @@ import time
 import urllib.error
 import urllib.request
 import warnings
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
@@ -56,6 +62,9 @@ DEFAULT_PG_PORT = 5432
 # sun_path holds 108 bytes including the terminating NUL.
 MAX_SOCKET_PATH_BYTES = 107
 BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+SCRIPT_NAME = Path(__file__).name
+DEFAULT_BIND_HOST = "127.0.0.1"
+DEFAULT_PORT = "8000"
 CHILD_STOP_TIMEOUT = 20.0
 READY_TIMEOUT = 90.0
 
@@ -223,7 +232,7 @@ def _redis_conf_value(value: str) -> str:
 def redis_config(data_dir: Path, socket_path: Path, pidfile: Path, logfile: Path) -> str:
     """A redis.conf for a private, socket-only development server that keeps its data."""
     lines = [
-        "# Written by msp_portal.devstack on every start; edits are overwritten.",
+        "# Written by scripts/devstack.py on every start; edits are overwritten.",
         "daemonize yes",
         "port 0",
         f"unixsocket {_redis_conf_value(str(socket_path))}",
@@ -259,7 +268,7 @@ def live_users(pids: Sequence[int], me: int, is_alive: Callable[[int], bool]) ->
 
 def is_devstack_process(pid: int) -> bool:
     argv = process_cmdline(pid)
-    return bool(argv) and any("msp_portal.devstack" in arg for arg in argv or [])
+    return bool(argv) and any(Path(arg).name == SCRIPT_NAME for arg in argv or [])
 
 
 def prefix_lines(label: str, data: bytes) -> tuple[list[bytes], bytes]:
@@ -267,6 +276,87 @@ def prefix_lines(label: str, data: bytes) -> tuple[list[bytes], bytes]:
     *complete, rest = data.split(b"\n")
     prefix = label.encode() + b" | "
     return [prefix + line.rstrip(b"\r") + b"\n" for line in complete], rest
+
+
+class ConfigError(ValueError):
+    """A devstack setting (``BIND_HOST``, ``PORT``) that cannot be used."""
+
+
+_HOST_NAME = re.compile(
+    r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*"
+)
+
+
+@dataclass(frozen=True)
+class WebAddress:
+    """Where ``make run``'s web server listens."""
+
+    host: str
+    port: int
+
+    @property
+    def _ip(self) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+        try:
+            return ipaddress.ip_address(self.host)
+        except ValueError:
+            return None
+
+    @property
+    def bind(self) -> str:
+        """gunicorn's ``--bind`` value (IPv6 literals in brackets)."""
+        ip = self._ip
+        host = f"[{self.host}]" if ip is not None and ip.version == 6 else self.host
+        return f"{host}:{self.port}"
+
+    @property
+    def loopback_only(self) -> bool:
+        """True when no other machine can reach the server."""
+        ip = self._ip
+        return self.host == "localhost" if ip is None else ip.is_loopback
+
+    @property
+    def probe_url(self) -> str:
+        """The health URL the devstack polls to know the web server is up."""
+        ip = self._ip
+        if ip is not None and ip.is_unspecified:  # 0.0.0.0 / :: listen on loopback too
+            host = "127.0.0.1" if ip.version == 4 else "[::1]"
+        else:
+            host = self.bind.rsplit(":", 1)[0]
+        return f"http://{host}:{self.port}/healthz"
+
+
+def web_address(environ: Mapping[str, str]) -> WebAddress:
+    """``BIND_HOST`` (default loopback) and ``PORT`` (default 8000), checked."""
+    host = (environ.get("BIND_HOST") or "").strip() or DEFAULT_BIND_HOST
+    if host.startswith("[") and host.endswith("]"):
+        host = host[1:-1]
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        if not _HOST_NAME.fullmatch(host):
+            raise ConfigError(
+                f"BIND_HOST={host!r} is not an IP address or host name (e.g. 127.0.0.1 or 0.0.0.0)"
+            ) from None
+    port_text = (environ.get("PORT") or "").strip() or DEFAULT_PORT
+    if not port_text.isdigit() or not 1 <= int(port_text) <= 65535:
+        raise ConfigError(f"PORT={port_text!r} is not a TCP port (1-65535)")
+    return WebAddress(host=host, port=int(port_text))
+
+
+def web_command(address: WebAddress) -> list[str]:
+    """The web server: gunicorn on ``address``, two workers, access log on stdout."""
+    return [
+        "gunicorn",
+        "msp_portal.wsgi:application",
+        "--bind",
+        address.bind,
+        "--workers",
+        "2",
+        "--access-logfile",
+        "-",
+        # No control socket: its path is fixed per user, so two local portals would share one.
+        "--no-control-socket",
+    ]
 
 
 # ------------------------------------------------------------ shared leases
@@ -583,27 +673,9 @@ def ensure_secret_key() -> None:
     os.environ["SECRET_KEY"] = path.read_text().strip()
 
 
-def _inherited_environ_names() -> set[str] | None:
-    """Names in this process's environment as it was at exec time (Linux), else None."""
-    try:
-        raw = Path("/proc/self/environ").read_bytes()
-    except OSError:
-        return None
-    return {item.split(b"=", 1)[0].decode(errors="replace") for item in raw.split(b"\0") if item}
-
-
 def child_env() -> dict[str, str]:
+    """This environment (with the services' URLs) and this Python's bin directory first."""
     env = dict(os.environ)
-    # Importing this module imports msp_portal/__init__.py and so the Celery app, which sets
-    # DJANGO_SETTINGS_MODULE here. Children must not inherit that: pytest would prefer it to
-    # the settings module named in pyproject.toml. One the user exported is kept.
-    inherited = _inherited_environ_names()
-    if "DJANGO_SETTINGS_MODULE" in env and (
-        "DJANGO_SETTINGS_MODULE" not in inherited
-        if inherited is not None
-        else env["DJANGO_SETTINGS_MODULE"] == "msp_portal.settings"
-    ):
-        del env["DJANGO_SETTINGS_MODULE"]
     bin_dir = str(Path(sys.executable).parent)
     env["PATH"] = bin_dir + os.pathsep + env.get("PATH", "")
     env.setdefault("PYTHONUNBUFFERED", "1")
@@ -640,7 +712,7 @@ def cmd_exec(argv: list[str], signals: SignalState) -> int:
     if argv and argv[0] == "--":
         argv = argv[1:]
     if not argv:
-        log("usage: python -m msp_portal.devstack exec -- CMD [ARGS...]")
+        log(f"usage: python scripts/{SCRIPT_NAME} exec -- CMD [ARGS...]")
         return 2
     services = Services(quiet_stop=True)
     try:
@@ -862,7 +934,8 @@ def last_paragraph(text: str) -> str:
     return blocks[-1] if blocks else ""
 
 
-def banner(port: str, logins: str) -> None:
+def banner(address: WebAddress, logins: str) -> None:
+    port = address.port
     lines = [
         "",
         "=" * 72,
@@ -870,6 +943,8 @@ def banner(port: str, logins: str) -> None:
         f"  Client portals:  http://<client-slug>.localhost:{port}/",
         f"  Health:          http://localhost:{port}/healthz   readiness: /readyz",
     ]
+    if not address.loopback_only:
+        lines += [f"  Listening on {address.bind}: other machines can reach it (BIND_HOST)."]
     if logins.strip():
         lines += ["", "  Demo logins (from seed_demo):"]
         lines += [f"    {line}" for line in logins.strip().splitlines()]
@@ -878,10 +953,19 @@ def banner(port: str, logins: str) -> None:
 
 
 def cmd_run(signals: SignalState) -> int:
-    port = os.environ.get("PORT") or "8000"
-    for name, default in (("DEBUG", "true"), ("PORTAL_PORT", port)):
+    try:
+        address = web_address(os.environ)
+    except ConfigError as exc:
+        log(str(exc))
+        return 2
+    for name, default in (("DEBUG", "true"), ("PORTAL_PORT", str(address.port))):
         if not os.environ.get(name):
             os.environ[name] = default
+    if not address.loopback_only:
+        log(
+            f"BIND_HOST={address.host}: the portal (DEBUG pages and demo sign-ins included) is "
+            "reachable from other machines; ALLOWED_HOSTS must name the host they use."
+        )
     services = Services()
     supervisor = Supervisor(signals)
     try:
@@ -900,16 +984,14 @@ def cmd_run(signals: SignalState) -> int:
         if code:
             return code
 
-        web = ["gunicorn", "msp_portal.wsgi:application", "--bind", f"127.0.0.1:{port}"]
-        # No control socket: its path is fixed per user, so two local portals would share one.
-        web += ["--workers", "2", "--access-logfile", "-", "--no-control-socket"]
+        web = web_command(address)
         worker = ["celery", "-A", "msp_portal", "worker", "-l", "info", "--concurrency", "2"]
         beat = ["celery", "-A", "msp_portal", "beat", "-l", "info", "--scheduler", BEAT_SCHEDULER]
         for label, argv in (("web", web), ("worker", worker), ("beat", beat)):
             supervisor.spawn(label, [sys.executable, "-m", *argv])
         signals.raising = False
 
-        health_url = f"http://127.0.0.1:{port}/healthz"
+        health_url = address.probe_url
         started_at = time.monotonic()
         next_probe = started_at + 0.5
         announced = False
@@ -927,7 +1009,7 @@ def cmd_run(signals: SignalState) -> int:
                     announced = True
                     if status != 200:
                         log(f"{health_url} answered {status}")
-                    banner(port, last_paragraph(logins))
+                    banner(address, last_paragraph(logins))
                 elif time.monotonic() - started_at > READY_TIMEOUT:
                     announced = True
                     log(f"web did not answer {health_url} within {READY_TIMEOUT:.0f}s; still running")
@@ -946,7 +1028,7 @@ def cmd_run(signals: SignalState) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m msp_portal.devstack",
+        prog=f"python scripts/{SCRIPT_NAME}",
         description="Run the portal's development stack on embedded or configured services.",
     )
     sub = parser.add_subparsers(dest="command", required=True)
