@@ -16,7 +16,7 @@ from core.graphql.limits import measure
 from msp_portal.schema import LIST_SIZES, schema
 from tests.conftest import GraphQLClient
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def codes(result: dict) -> list[str]:

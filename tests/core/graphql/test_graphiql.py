@@ -14,7 +14,7 @@ from django.conf import settings
 from core.graphql.graphiql import graphql_endpoint
 from core.graphql.view import PortalGraphQLView
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[3]
 DIST = ROOT / "frontend" / "dist"
 # What Chromium sends when someone types the URL in the address bar.
 BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
