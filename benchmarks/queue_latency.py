@@ -570,7 +570,7 @@ def reference_ticket(staff: Staff) -> dict[str, object]:
             ),
             actor=staff.admin,
         )
-        assign_ticket(client, ticket.number, actor=staff.admin, assignee=staff.technician)
+        assign_ticket(client, ticket.number, actor=staff.admin, assignee_id=staff.technician.pk)
     item = WorkItem.objects.get(client=client, object_id=ticket.pk)
     return {
         "number": item.number,

@@ -37,6 +37,13 @@ def portal_url(client: Client) -> str:
     return f"{settings.PORTAL_SCHEME}://{host}{port}/"
 
 
+def msp_url(path: str) -> str:
+    """An absolute address on the MSP host (where staff work), e.g. for links in e-mails."""
+    host = settings.MSP_HOSTS[0] if settings.MSP_HOSTS else "localhost"
+    port = f":{settings.PORTAL_PORT}" if settings.PORTAL_PORT else ""
+    return f"{settings.PORTAL_SCHEME}://{host}{port}/{path.lstrip('/')}"
+
+
 def client_domain_for(slug: str) -> str:
     return f"{slug}.{settings.CLIENT_DOMAIN_SUFFIX}"
 

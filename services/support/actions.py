@@ -45,9 +45,9 @@ from services.support.models import (
     TimeEntry,
 )
 from services.support.sla_clocks import record_outcomes, ticket_clocks
-from services.support.work_index import sync_work_item
-from tenants.access import clients_reachable_by
-from tenants.models import Client, ClientRole, Membership, MspRole, User
+from services.support.work_index import sync_watchers, sync_work_item
+from tenants.access import assignable_staff
+from tenants.models import Client, ClientRole, Membership, User
 
 STAFF_TRANSITIONS: dict[str, frozenset[str]] = {
     TicketStatus.NEW: frozenset(
@@ -276,19 +276,22 @@ def _require_staff(actor: User) -> None:
 
 
 def assign_ticket(
-    client: Client, number: int, *, actor: User, assignee: User | None, now: datetime | None = None
+    client: Client, number: int, *, actor: User, assignee_id: int | None, now: datetime | None = None
 ) -> Ticket:
-    """Give the ticket to a technician who reaches this client (or to nobody)."""
+    """Give the ticket to a technician who reaches this client (or to nobody).
+
+    The ticket is checked before the assignee, and every id that can't be assigned (no such
+    user, a client user, a deactivated account, a role that doesn't work tickets, no access
+    to this client) gets the same answer from one query: no account-existence oracle."""
     _require_staff(actor)
     now = now or timezone.now()
-    if assignee is not None and (
-        assignee.msp_role not in (MspRole.TECHNICIAN, MspRole.ADMIN)
-        or not clients_reachable_by(assignee).filter(pk=client.pk).exists()
-    ):
-        raise ActionError.single("INVALID", "Choose a technician who works for this client.", "assigneeId")
     with transaction.atomic():
         ticket = get_ticket(client, actor, number, for_update=True)
-        ticket.assignee_id = assignee.pk if assignee else None
+        if assignee_id is not None and not assignable_staff(client).filter(pk=assignee_id).exists():
+            raise ActionError.single(
+                "INVALID", "Choose a technician who works for this client.", "assigneeId"
+            )
+        ticket.assignee_id = assignee_id
         _activity(
             ticket, TicketActivity.Kind.ASSIGNED, actor, now, detail={"assignee_id": ticket.assignee_id}
         )
@@ -555,18 +558,45 @@ def set_watching(client: Client, number: int, *, actor: User, watching: bool) ->
             TicketWatcher.objects.get_or_create(ticket=ticket, user_id=actor.pk)
         else:
             TicketWatcher.objects.filter(ticket=ticket, user_id=actor.pk).delete()
+        sync_watchers(client, ticket)
     return ticket
 
 
-def add_watcher(client: Client, number: int, *, actor: User, watcher: User) -> Ticket:
-    """Staff or the client's IT lead add a member of the client (or a staff member) as a watcher."""
+def _cannot_watch(client: Client, actor: User) -> ActionError:
+    who = f"{client.name} or the MSP" if _is_staff(actor) else client.name
+    return ActionError.single(
+        "INVALID",
+        f"That person can't be added as a watcher: add people who belong to {who}, by the email "
+        "address they sign in with.",
+        "watcherEmail",
+    )
+
+
+def add_watcher(client: Client, number: int, *, actor: User, watcher_email: str) -> Ticket:
+    """Staff or the client's IT lead add a member of the client as a watcher (staff may also
+    add MSP staff).
+
+    No account-existence oracle: the ticket is checked first (a missing or invisible ticket
+    is NOT_FOUND whatever the e-mail), then one query finds an eligible person, and every
+    e-mail that can't be added — no account, an account in another client, MSP staff when
+    the actor is a client user, a deactivated account — gets the same answer."""
     if not (_is_staff(actor) or client_role(actor, client) == ClientRole.IT_LEAD):
         raise ActionError.single(
             "PERMISSION_DENIED", "Only staff and the client's IT leads can add watchers."
         )
-    if not (watcher.is_msp_staff or Membership.objects.filter(user=watcher, client=client).exists()):
-        raise ActionError.single("INVALID", "Watchers must belong to this client or the MSP.", "watcherEmail")
     with transaction.atomic():
         ticket = get_ticket(client, actor, number, for_update=True)
+        email = (watcher_email or "").strip()
+        belongs = Q(memberships__client=client)
+        if _is_staff(actor):
+            belongs |= ~Q(msp_role="")
+        watcher = (
+            User.objects.filter(belongs, email__iexact=email, is_active=True).distinct().first()
+            if email
+            else None
+        )
+        if watcher is None:
+            raise _cannot_watch(client, actor)
         TicketWatcher.objects.get_or_create(ticket=ticket, user_id=watcher.pk)
+        sync_watchers(client, ticket)
     return ticket

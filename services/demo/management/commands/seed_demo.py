@@ -141,7 +141,7 @@ class Command(BaseCommand):
                 actor=who,
             )
             if index % 2 == 0:
-                assign_ticket(client, ticket.number, actor=technician, assignee=technician)
+                assign_ticket(client, ticket.number, actor=technician, assignee_id=technician.pk)
             if index == 1:
                 reply(
                     client, ticket.number, actor=technician, body="Please don't click the link; we're on it."
