@@ -20,6 +20,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
+from django_tenants.utils import tenant_context
 
 from core.errors import ActionError, FieldError
 from core.tenancy import current_schema_name
@@ -46,8 +47,9 @@ from services.support.models import (
 )
 from services.support.sla_clocks import record_outcomes, ticket_clocks
 from services.support.work_index import sync_watchers, sync_work_item
-from tenants.access import assignable_staff
-from tenants.models import Client, ClientRole, Membership, User
+from services.workqueue.models import WorkItem, WorkItemKind
+from tenants.access import TICKET_ROLES, assignable_staff, clients_reachable_by
+from tenants.models import Client, ClientRole, Membership, MspRole, User
 
 STAFF_TRANSITIONS: dict[str, frozenset[str]] = {
     TicketStatus.NEW: frozenset(
@@ -297,6 +299,69 @@ def assign_ticket(
         )
         _after_change(client, ticket, now)
     return ticket
+
+
+def _lost_access_reason(user: User, client: Client) -> str:
+    if not user.is_active:
+        return f"{user.full_name} was deactivated."
+    if user.msp_role not in TICKET_ROLES:
+        role = MspRole(user.msp_role).label if user.msp_role else "not MSP staff"
+        return f"{user.full_name}'s role ({role}) doesn't work tickets."
+    return f"{user.full_name} no longer has access to {client.name}."
+
+
+def unassign_after_lost_access(
+    client: Client, *, assignee: User, actor: User | None, now: datetime | None = None
+) -> int:
+    """Unassign `assignee`'s open tickets of `client` (run in its schema), each with an
+    internal timeline entry saying why; their queue rows follow in the same transaction.
+    Done tickets keep their assignee: the record of who worked them."""
+    _require_schema(client)
+    now = now or timezone.now()
+    reason = _lost_access_reason(assignee, client)
+    with transaction.atomic():
+        tickets = list(
+            Ticket.objects.select_for_update()
+            .filter(assignee_id=assignee.pk)
+            .exclude(status__in=DONE_STATUSES)
+            .order_by("number")
+        )
+        for ticket in tickets:
+            ticket.assignee_id = None
+            _activity(
+                ticket,
+                TicketActivity.Kind.ASSIGNED,
+                actor,
+                now,
+                internal=True,
+                detail={"assignee_id": None, "previous_assignee_id": assignee.pk, "reason": reason},
+            )
+            _after_change(client, ticket, now)
+    return len(tickets)
+
+
+def release_lost_assignments(user: User, *, actor: User | None, now: datetime | None = None) -> int:
+    """After `user`'s access shrank: unassign their open tickets of every client they can no
+    longer work. The queue index names the clients concerned, so only those schemas are
+    visited. Returns how many tickets were unassigned."""
+    client_ids = set(
+        WorkItem.objects.filter(assignee_id=user.pk, is_open=True, kind=WorkItemKind.TICKET)
+        .values_list("client_id", flat=True)
+        .distinct()
+    )
+    if not client_ids:
+        return 0
+    still = (
+        set(clients_reachable_by(user).filter(pk__in=client_ids).values_list("pk", flat=True))
+        if user.is_active and user.msp_role in TICKET_ROLES
+        else set()
+    )
+    unassigned = 0
+    with transaction.atomic():
+        for client in Client.objects.filter(pk__in=client_ids - still).order_by("pk"):
+            with tenant_context(client):
+                unassigned += unassign_after_lost_access(client, assignee=user, actor=actor, now=now)
+    return unassigned
 
 
 def _status_events(ticket: Ticket, old: str, new: str, at: datetime) -> None:
