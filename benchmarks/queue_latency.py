@@ -279,6 +279,7 @@ WORK_ITEM_COLUMNS = (
     "service_line",
     "is_open",
     "assignee_id",
+    "watcher_ids",
     "next_deadline_at",
     "next_deadline_clock",
     "breach_state",
@@ -303,6 +304,7 @@ def work_item_row(client_id: int, ticket_id: int, shape: TicketShape, now: datet
         shape.service_line,
         True,
         shape.assignee_id,
+        "{}",  # no watchers (COPY text form of an empty integer[])
         shape.deadline,
         shape.clock,
         shape.breach_state,
