@@ -232,7 +232,7 @@ def change_staff_access(
                 changes["allowed_client_ids"] = sorted(wanted)
         if not changes:
             return user
-        record_audit("staff.access_changed", actor=actor, user_id=user.pk, **changes)
+        record_audit("staff.access_changed", actor=actor, user_id=user.pk, changes=changes)
         from services.support.actions import release_lost_assignments
 
         release_lost_assignments(user, actor=actor, now=now)
