@@ -8,7 +8,7 @@ import graphene
 from django.utils import timezone
 
 from services.workqueue.graphql.types import MAX_NOTIFICATIONS
-from services.workqueue.models import Notification
+from services.workqueue.selectors import notifications_of
 
 
 class MarkNotificationsRead(graphene.Mutation):
@@ -24,7 +24,7 @@ class MarkNotificationsRead(graphene.Mutation):
         user = info.context.user
         if not user.is_authenticated:
             return MarkNotificationsRead(updated=0)
-        rows = Notification.objects.filter(user=user, read_at__isnull=True)
+        rows = notifications_of(user).filter(read_at__isnull=True)
         if ids is not None:
             rows = rows.filter(pk__in=[int(i) for i in ids[:MAX_NOTIFICATIONS] if str(i).isdigit()])
         return MarkNotificationsRead(updated=rows.update(read_at=timezone.now()))

@@ -130,3 +130,21 @@ def test_the_sweep_uses_a_fixed_number_of_queries_per_batch(
         _ticket(world, client, world.technician, *watchers, title=f"Ticket {index}")
     assert _sweep_queries(django_capture_on_commit_callbacks) == 9
     assert len(mail.outbox) == Notification.objects.count() > tickets
+
+
+def test_notifications_written_before_access_was_removed_are_no_longer_shown(world, gql):
+    """The in-app list hides a client the person no longer reaches, like the queue does."""
+    _ticket(world, world.a, world.limited_technician)
+    sweep_sla_alerts(BREACHED)
+    limited = gql(world.limited_technician)
+    query = "{ unreadNotificationCount notifications { title } }"
+    assert limited.data(query) == {
+        "unreadNotificationCount": 1,
+        "notifications": [{"title": "Alpha Health #1: first response SLA breached"}],
+    }
+    StaffClientAccess.objects.filter(user=world.limited_technician, client=world.a).delete()
+    assert limited.data(query) == {"unreadNotificationCount": 0, "notifications": []}
+    assert (
+        limited.data("mutation { markNotificationsRead { updated } }")["markNotificationsRead"]["updated"]
+        == 0
+    )
