@@ -5,7 +5,7 @@ from typing import Any
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
-from tenants.actions import change_staff_access
+from tenants.actions import change_staff_access, deactivate_user
 from tenants.models import (
     AuditEvent,
     Client,
@@ -96,6 +96,16 @@ class UserAdmin(DjangoUserAdmin):
         # Nothing is written here; the admin's change message reads these.
         formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         return None
+
+    def delete_model(self, request, obj):  # type: ignore[no-untyped-def]
+        # Tickets hold the assignee's id, not a foreign key: release them before the row goes.
+        deactivate_user(obj, actor=request.user)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):  # type: ignore[no-untyped-def]
+        for user in queryset:
+            deactivate_user(user, actor=request.user)
+        super().delete_queryset(request, queryset)
 
     def save_related(self, request, form, formsets, change):  # type: ignore[no-untyped-def]
         super().save_related(request, form, formsets, change)

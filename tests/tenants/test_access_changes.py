@@ -222,3 +222,18 @@ def test_django_admin_deactivation_goes_through_the_action(world):
     assert response.status_code == 302, response.content.decode()[:2000]
     assert User.objects.get(pk=tech.pk).is_active is False
     assert _state(world.a, number)[2][0]["reason"] == "Tom Tech was deactivated."
+
+
+def test_django_admin_deleting_a_user_releases_their_tickets_first(world):
+    """Tickets keep the assignee's id (no cross-schema foreign key): nothing may point at a
+    deleted person."""
+    doomed = User.objects.create_user(
+        "temp@msp.test", "x" * 20, full_name="Temp Tech", msp_role=MspRole.TECHNICIAN
+    )
+    number = _assigned(world, world.b, doomed)
+    response = _admin_http(world).post(f"/admin/tenants/user/{doomed.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert not User.objects.filter(pk=doomed.pk).exists()
+    assignee, queue_assignee, entries = _state(world.b, number)
+    assert (assignee, queue_assignee) == (None, None)
+    assert entries[0]["previous_assignee_id"] == doomed.pk
