@@ -173,13 +173,20 @@ def ensure_may_manage_people(user: Any, client: Client) -> User:
     raise AccessDenied("Only the client's IT leads can invite people.")
 
 
+def staff_reaching(client: Client) -> Q:
+    """A filter on users: MSP staff who reach `client` (the rule of `clients_reachable_by`)."""
+    return ~Q(msp_role="") & (
+        ~Q(msp_role=MspRole.TECHNICIAN)
+        | Q(limited_to_allowed_clients=False)
+        | Q(client_access__client=client)
+    )
+
+
 def assignable_staff(client: Client) -> QuerySet[User]:
     """Technicians and admins who reach `client` (one query: all-client staff or the allow-list)."""
     return (
         User.objects.filter(is_active=True, msp_role__in=TICKET_ROLES)
-        .filter(
-            Q(limited_to_allowed_clients=False) | Q(msp_role=MspRole.ADMIN) | Q(client_access__client=client)
-        )
+        .filter(staff_reaching(client))
         .distinct()
         .order_by("full_name")
     )

@@ -48,7 +48,7 @@ from services.support.models import (
 from services.support.sla_clocks import record_outcomes, ticket_clocks
 from services.support.work_index import sync_watchers, sync_work_item
 from services.workqueue.models import WorkItem, WorkItemKind
-from tenants.access import TICKET_ROLES, assignable_staff, clients_reachable_by
+from tenants.access import TICKET_ROLES, assignable_staff, clients_reachable_by, staff_reaching
 from tenants.models import Client, ClientRole, Membership, MspRole, User
 
 STAFF_TRANSITIONS: dict[str, frozenset[str]] = {
@@ -628,7 +628,7 @@ def set_watching(client: Client, number: int, *, actor: User, watching: bool) ->
 
 
 def _cannot_watch(client: Client, actor: User) -> ActionError:
-    who = f"{client.name} or the MSP" if _is_staff(actor) else client.name
+    who = f"{client.name}, or MSP staff who work for it" if _is_staff(actor) else client.name
     return ActionError.single(
         "INVALID",
         f"That person can't be added as a watcher: add people who belong to {who}, by the email "
@@ -639,12 +639,13 @@ def _cannot_watch(client: Client, actor: User) -> ActionError:
 
 def add_watcher(client: Client, number: int, *, actor: User, watcher_email: str) -> Ticket:
     """Staff or the client's IT lead add a member of the client as a watcher (staff may also
-    add MSP staff).
+    add MSP staff who reach the client).
 
     No account-existence oracle: the ticket is checked first (a missing or invisible ticket
     is NOT_FOUND whatever the e-mail), then one query finds an eligible person, and every
     e-mail that can't be added — no account, an account in another client, MSP staff when
-    the actor is a client user, a deactivated account — gets the same answer."""
+    the actor is a client user or staff off the client's allow-list, a deactivated account
+    — gets the same answer."""
     if not (_is_staff(actor) or client_role(actor, client) == ClientRole.IT_LEAD):
         raise ActionError.single(
             "PERMISSION_DENIED", "Only staff and the client's IT leads can add watchers."
@@ -654,7 +655,7 @@ def add_watcher(client: Client, number: int, *, actor: User, watcher_email: str)
         email = (watcher_email or "").strip()
         belongs = Q(memberships__client=client)
         if _is_staff(actor):
-            belongs |= ~Q(msp_role="")
+            belongs |= staff_reaching(client)
         watcher = (
             User.objects.filter(belongs, email__iexact=email, is_active=True).distinct().first()
             if email

@@ -13,7 +13,7 @@ from graphql_relay import to_global_id
 from services.directory.models import Contact
 from services.support.actions import NewTicket, create_ticket
 from services.support.models import TicketWatcher
-from tenants.models import ClientRole, Membership, MspRole, User
+from tenants.models import ClientRole, Membership, MspRole, StaffClientAccess, User
 
 WATCH = """mutation($n: Int!, $e: String!) {
   addTicketWatcher(number: $n, watcherEmail: $e) { ticket { number } errors { field code message } } }"""
@@ -99,11 +99,15 @@ def test_a_missing_ticket_is_not_found_whatever_the_email(world, gql, state):
     assert [e["code"] for e in answer["addTicketWatcher"]["errors"]] == ["NOT_FOUND"]
 
 
-@pytest.mark.parametrize("state", ["no account", "another client's member", "deactivated staff"])
+@pytest.mark.parametrize(
+    "state", ["no account", "another client's member", "deactivated staff", "staff off the allow-list"]
+)
 def test_staff_get_one_answer_too(world, gql, state):
     number = _ticket(world)
     tech = gql(world.technician)
-    variables = {"n": number, "e": _accounts(world)[state]}
+    StaffClientAccess.objects.filter(user=world.limited_technician).delete()
+    emails = {**_accounts(world), "staff off the allow-list": world.limited_technician.email}
+    variables = {"n": number, "e": emails[state]}
     baseline, baseline_queries = _answer(
         tech,
         WATCH.replace("number: $n", 'number: $n, clientSlug: "alpha"'),
@@ -112,7 +116,7 @@ def test_staff_get_one_answer_too(world, gql, state):
     answer, queries = _answer(tech, WATCH.replace("number: $n", 'number: $n, clientSlug: "alpha"'), variables)
     assert answer == baseline and queries == baseline_queries
     assert answer["addTicketWatcher"]["errors"][0]["message"].startswith(
-        "That person can't be added as a watcher: add people who belong to Alpha Health or the MSP"
+        "That person can't be added as a watcher: add people who belong to Alpha Health, or MSP staff who work for it"
     )
 
 

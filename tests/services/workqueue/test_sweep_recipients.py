@@ -126,7 +126,7 @@ def test_the_sweep_uses_a_fixed_number_of_queries_per_batch(
     number of items, clients, watchers and recipients."""
     for index in range(tickets):
         client = world.a if index % 2 == 0 else world.b
-        watchers = (world.admin, world.limited_technician) if index % 3 == 0 else (world.admin,)
+        watchers = (world.admin, world.limited_technician) if index % 4 == 0 else (world.admin,)
         _ticket(world, client, world.technician, *watchers, title=f"Ticket {index}")
     assert _sweep_queries(django_capture_on_commit_callbacks) == 9
     assert len(mail.outbox) == Notification.objects.count() > tickets
