@@ -276,6 +276,7 @@ WORK_ITEM_COLUMNS = (
     "service_line",
     "is_open",
     "assignee_id",
+    "watcher_ids",
     "next_deadline_at",
     "next_deadline_clock",
     "breach_state",
@@ -300,6 +301,7 @@ def work_item_row(client_id: int, ticket_id: int, shape: TicketShape, now: datet
         shape.service_line,
         True,
         shape.assignee_id,
+        "{}",  # no watchers (COPY text form of an empty integer[])
         shape.deadline,
         shape.clock,
         shape.breach_state,
@@ -567,7 +569,7 @@ def reference_ticket(staff: Staff) -> dict[str, object]:
             ),
             actor=staff.admin,
         )
-        assign_ticket(client, ticket.number, actor=staff.admin, assignee=staff.technician)
+        assign_ticket(client, ticket.number, actor=staff.admin, assignee_id=staff.technician.pk)
     item = WorkItem.objects.get(client=client, object_id=ticket.pk)
     return {
         "number": item.number,

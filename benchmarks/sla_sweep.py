@@ -224,7 +224,10 @@ def check_once(runs: Sequence[Run]) -> None:
     reported = sum(run.notifications for run in runs)
     stored = Notification.objects.count()
     per_stage = (
-        Notification.objects.values("link", "kind", "title").annotate(n=Count("pk")).filter(n__gt=1).count()
+        Notification.objects.values("user", "link", "kind", "title")
+        .annotate(n=Count("pk"))
+        .filter(n__gt=1)
+        .count()
     )
     if stored != reported or per_stage:
         raise SystemExit(f"{stored} notifications stored, {reported} reported, {per_stage} written twice")

@@ -7,12 +7,17 @@ gets an empty queryset or `ClientAccessDenied`, never "everything".
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import OuterRef, Q, QuerySet
 
 from core.errors import AccessDenied, NotAuthenticated, SecondFactorRequired
-from tenants.models import Client, ClientRole, Membership, MspRole, TenantKind, User
+from tenants.models import Client, ClientRole, Membership, MspRole, StaffClientAccess, TenantKind, User
+
+# Roles that work tickets (may be assigned one).
+TICKET_ROLES = frozenset({MspRole.TECHNICIAN, MspRole.ADMIN})
 
 
 class ClientNotFound(AccessDenied):
@@ -81,6 +86,62 @@ def clients_reachable_by(user: User) -> QuerySet[Client]:
     return base.filter(memberships__user=user)
 
 
+def who_reaches(
+    pairs: Iterable[tuple[int, Client]], *, staff_only: bool = False
+) -> dict[tuple[int, int], User]:
+    """Of the (user id, client) pairs given, those whose user reaches the client *now*,
+    mapped to the user (id, name, e-mail and roles loaded).
+
+    The same rule as `clients_reachable_by`, for a whole batch in one query whatever its
+    size: used whenever something is about to be sent (a notification row, an e-mail), so
+    a person removed from a client's allow-list, deactivated, or no longer a member is told
+    nothing more about that client. `staff_only` keeps MSP staff only (internal messages)."""
+    wanted = [(user_id, client) for user_id, client in pairs if client.is_client]
+    if not wanted:
+        return {}
+    user_ids = {user_id for user_id, _ in wanted}
+    client_ids = {client.pk for _, client in wanted}
+    users = {
+        user.pk: user
+        for user in User.objects.filter(pk__in=user_ids, is_active=True)
+        .only("pk", "email", "full_name", "msp_role", "limited_to_allowed_clients", "is_active")
+        .annotate(
+            allowed_client_ids=ArraySubquery(
+                StaffClientAccess.objects.filter(user=OuterRef("pk"), client_id__in=client_ids).values(
+                    "client_id"
+                )
+            ),
+            member_client_ids=ArraySubquery(
+                Membership.objects.filter(user=OuterRef("pk"), client_id__in=client_ids).values("client_id")
+            ),
+        )
+    }
+    reached: dict[tuple[int, int], User] = {}
+    for user_id, client in wanted:
+        user = users.get(user_id)
+        if user is None or (staff_only and not user.is_msp_staff):
+            continue
+        if staff_reaches_all_clients(user):
+            reaches = True
+        elif user.is_msp_staff:
+            reaches = client.pk in user.allowed_client_ids  # type: ignore[attr-defined]
+        else:
+            reaches = client.pk in user.member_client_ids  # type: ignore[attr-defined]
+        if reaches:
+            reached[(user_id, client.pk)] = user
+    return reached
+
+
+def may_work_tickets_of(user: User, client: Client) -> bool:
+    """May `user` be (or stay) the assignee of `client`'s tickets: an active technician or
+    admin who reaches the client."""
+    return (
+        user.is_active
+        and user.msp_role in TICKET_ROLES
+        and clients_reachable_by(user).filter(pk=client.pk).exists()
+    )
+
+
 def access_client_by_slug(user: Any, slug: str) -> Client:
     """The client `slug` if this person may reach it; otherwise `ClientNotFound`."""
     ensure_may_reach_client_data(user)
@@ -122,13 +183,20 @@ def ensure_may_manage_people(user: Any, client: Client) -> User:
     raise AccessDenied("Only the client's IT leads can invite people.")
 
 
+def staff_reaching(client: Client) -> Q:
+    """A filter on users: MSP staff who reach `client` (the rule of `clients_reachable_by`)."""
+    return ~Q(msp_role="") & (
+        ~Q(msp_role=MspRole.TECHNICIAN)
+        | Q(limited_to_allowed_clients=False)
+        | Q(client_access__client=client)
+    )
+
+
 def assignable_staff(client: Client) -> QuerySet[User]:
     """Technicians and admins who reach `client` (one query: all-client staff or the allow-list)."""
     return (
-        User.objects.filter(is_active=True, msp_role__in=[MspRole.TECHNICIAN, MspRole.ADMIN])
-        .filter(
-            Q(limited_to_allowed_clients=False) | Q(msp_role=MspRole.ADMIN) | Q(client_access__client=client)
-        )
+        User.objects.filter(is_active=True, msp_role__in=TICKET_ROLES)
+        .filter(staff_reaching(client))
         .distinct()
         .order_by("full_name")
     )

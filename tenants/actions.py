@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Protocol
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
@@ -22,6 +24,8 @@ from tenants.models import (
     Domain,
     Invitation,
     Membership,
+    MspRole,
+    StaffClientAccess,
     TenantKind,
     User,
     hash_token,
@@ -35,6 +39,13 @@ def portal_url(client: Client) -> str:
     host = domain.domain if domain else (settings.MSP_HOSTS[0] if settings.MSP_HOSTS else "localhost")
     port = f":{settings.PORTAL_PORT}" if settings.PORTAL_PORT else ""
     return f"{settings.PORTAL_SCHEME}://{host}{port}/"
+
+
+def msp_url(path: str) -> str:
+    """An absolute address on the MSP host (where staff work), e.g. for links in e-mails."""
+    host = settings.MSP_HOSTS[0] if settings.MSP_HOSTS else "localhost"
+    port = f":{settings.PORTAL_PORT}" if settings.PORTAL_PORT else ""
+    return f"{settings.PORTAL_SCHEME}://{host}{port}/{path.lstrip('/')}"
 
 
 def client_domain_for(slug: str) -> str:
@@ -177,6 +188,89 @@ def accept_invitation(
         # By name: the directory app sits above tenants and keeps its contacts in step.
         enqueue_on_commit("directory.sync_member_contacts", schema_name=invitation.client.schema_name)
     return user, invitation.client
+
+
+class AccessLossHandler(Protocol):
+    def __call__(self, user: User, *, actor: User | None, now: datetime | None) -> object: ...
+
+
+# What the apps above tenants do, in the same transaction, when someone's access shrinks
+# (the service desk unassigns their tickets). Apps register in their AppConfig.ready(), so
+# tenants needs no import of them and no Django signal carries a business rule.
+ACCESS_LOSS_HANDLERS: list[AccessLossHandler] = []
+
+
+def on_access_lost(handler: AccessLossHandler) -> None:
+    """Register `handler(user, actor=..., now=...)`, called after any access change."""
+    if handler not in ACCESS_LOSS_HANDLERS:
+        ACCESS_LOSS_HANDLERS.append(handler)
+
+
+def change_staff_access(
+    user: User,
+    *,
+    actor: User | None,
+    msp_role: str | None = None,
+    limited_to_allowed_clients: bool | None = None,
+    is_active: bool | None = None,
+    allowed_clients: Iterable[Client] | None = None,
+    now: datetime | None = None,
+) -> User:
+    """Change what a person may reach: role, allow-list switch, allow-list, active flag.
+
+    The one way access changes (Django admin, seeding and any future mutation call it). In
+    the same transaction, the open tickets of every client the person can no longer work
+    are unassigned, each with a timeline entry saying why, and their queue rows follow
+    (see docs/service-desk.md). `None` leaves a setting as it is."""
+    if msp_role is not None and msp_role not in ("", *MspRole.values):
+        raise ActionError.single("INVALID", "Choose an MSP role.", "mspRole")
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        changes: dict[str, object] = {}
+        for field, value in (
+            ("msp_role", msp_role),
+            ("limited_to_allowed_clients", limited_to_allowed_clients),
+            ("is_active", is_active),
+        ):
+            if value is not None and getattr(user, field) != value:
+                changes[field] = value
+                setattr(user, field, value)
+        if changes:
+            user.save(update_fields=list(changes))
+        if allowed_clients is not None:
+            wanted = {client.pk for client in allowed_clients if client.is_client}
+            current = set(StaffClientAccess.objects.filter(user=user).values_list("client_id", flat=True))
+            StaffClientAccess.objects.filter(user=user, client_id__in=current - wanted).delete()
+            StaffClientAccess.objects.bulk_create(
+                [StaffClientAccess(user=user, client_id=pk) for pk in sorted(wanted - current)]
+            )
+            if wanted != current:
+                changes["allowed_client_ids"] = sorted(wanted)
+        if not changes:
+            return user
+        record_audit("staff.access_changed", actor=actor, user_id=user.pk, changes=changes)
+        for handler in ACCESS_LOSS_HANDLERS:
+            handler(user, actor=actor, now=now)
+    return user
+
+
+def grant_client_access(user: User, client: Client, *, actor: User | None) -> User:
+    """Put `client` on a limited staff member's allow-list."""
+    current = list(Client.objects.filter(staff_access__user=user))
+    return change_staff_access(user, actor=actor, allowed_clients=[*current, client])
+
+
+def revoke_client_access(
+    user: User, client: Client, *, actor: User | None, now: datetime | None = None
+) -> User:
+    """Take `client` off the allow-list; the person's open tickets there are unassigned."""
+    current = Client.objects.filter(staff_access__user=user).exclude(pk=client.pk)
+    return change_staff_access(user, actor=actor, allowed_clients=list(current), now=now)
+
+
+def deactivate_user(user: User, *, actor: User | None) -> User:
+    """Nobody signs in as `user` any more; their open tickets are unassigned."""
+    return change_staff_access(user, actor=actor, is_active=False)
 
 
 def ensure_msp_tenant() -> Client:

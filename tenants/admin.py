@@ -1,8 +1,11 @@
 """Django admin for MSP admins' back-office edits (public schema)."""
 
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
+from tenants.actions import change_staff_access, deactivate_user
 from tenants.models import (
     AuditEvent,
     Client,
@@ -45,6 +48,12 @@ class ClientAdmin(admin.ModelAdmin):
 class StaffClientAccessInline(admin.TabularInline):
     model = StaffClientAccess
     extra = 0
+    fields = ["client"]
+
+
+# What decides which clients a person reaches: changed only through `change_staff_access`,
+# which also unassigns the open tickets of clients the person can no longer work.
+ACCESS_FIELDS = ("msp_role", "limited_to_allowed_clients", "is_active")
 
 
 @admin.register(User)
@@ -63,6 +72,50 @@ class UserAdmin(DjangoUserAdmin):
         (None, {"classes": ("wide",), "fields": ("email", "full_name", "password1", "password2")}),
     )
     inlines = [StaffClientAccessInline]
+
+    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+        """Save the person's other fields; access changes wait for `save_related`, where the
+        allow-list is known too, and go through the action in one call."""
+        if change:
+            stored = User.objects.only(*ACCESS_FIELDS).get(pk=obj.pk)
+            obj._wanted_access = {field: getattr(obj, field) for field in ACCESS_FIELDS}
+            for field in ACCESS_FIELDS:
+                setattr(obj, field, getattr(stored, field))
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):  # type: ignore[no-untyped-def]
+        if formset.model is not StaffClientAccess:
+            return super().save_formset(request, form, formset, change)
+        wanted: list[Any] = []
+        for inline_form in formset.forms:
+            data = getattr(inline_form, "cleaned_data", None) or {}
+            if data.get("client") is None or formset._should_delete_form(inline_form):
+                continue
+            wanted.append(data["client"])
+        form.instance._wanted_clients = wanted
+        # Nothing is written here; the admin's change message reads these.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        return None
+
+    def delete_model(self, request, obj):  # type: ignore[no-untyped-def]
+        # Tickets hold the assignee's id, not a foreign key: release them before the row goes.
+        deactivate_user(obj, actor=request.user)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):  # type: ignore[no-untyped-def]
+        for user in queryset:
+            deactivate_user(user, actor=request.user)
+        super().delete_queryset(request, queryset)
+
+    def save_related(self, request, form, formsets, change):  # type: ignore[no-untyped-def]
+        super().save_related(request, form, formsets, change)
+        user = form.instance
+        change_staff_access(
+            user,
+            actor=request.user,
+            allowed_clients=getattr(user, "_wanted_clients", None),
+            **getattr(user, "_wanted_access", {}),
+        )
 
 
 @admin.register(Invitation)

@@ -20,6 +20,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
+from django_tenants.utils import tenant_context
 
 from core.errors import ActionError, FieldError
 from core.tenancy import require_schema
@@ -45,8 +46,9 @@ from services.support.models import (
     TimeEntry,
 )
 from services.support.sla_clocks import record_outcomes, ticket_clocks
-from services.support.work_index import sync_work_item
-from tenants.access import clients_reachable_by
+from services.support.work_index import sync_watchers, sync_work_item
+from services.workqueue.models import WorkItem, WorkItemKind
+from tenants.access import TICKET_ROLES, assignable_staff, clients_reachable_by, staff_reaching
 from tenants.models import Client, ClientRole, Membership, MspRole, User
 
 STAFF_TRANSITIONS: dict[str, frozenset[str]] = {
@@ -271,24 +273,90 @@ def _require_staff(actor: User) -> None:
 
 
 def assign_ticket(
-    client: Client, number: int, *, actor: User, assignee: User | None, now: datetime | None = None
+    client: Client, number: int, *, actor: User, assignee_id: int | None, now: datetime | None = None
 ) -> Ticket:
-    """Give the ticket to a technician who reaches this client (or to nobody)."""
+    """Give the ticket to a technician who reaches this client (or to nobody).
+
+    The ticket is checked before the assignee, and every id that can't be assigned (no such
+    user, a client user, a deactivated account, a role that doesn't work tickets, no access
+    to this client) gets the same answer from one query: no account-existence oracle."""
     _require_staff(actor)
     now = now or timezone.now()
-    if assignee is not None and (
-        assignee.msp_role not in (MspRole.TECHNICIAN, MspRole.ADMIN)
-        or not clients_reachable_by(assignee).filter(pk=client.pk).exists()
-    ):
-        raise ActionError.single("INVALID", "Choose a technician who works for this client.", "assigneeId")
     with transaction.atomic():
         ticket = get_ticket(client, actor, number, for_update=True)
-        ticket.assignee_id = assignee.pk if assignee else None
+        if assignee_id is not None and not assignable_staff(client).filter(pk=assignee_id).exists():
+            raise ActionError.single(
+                "INVALID", "Choose a technician who works for this client.", "assigneeId"
+            )
+        ticket.assignee_id = assignee_id
         _activity(
             ticket, TicketActivity.Kind.ASSIGNED, actor, now, detail={"assignee_id": ticket.assignee_id}
         )
         _after_change(client, ticket, now)
     return ticket
+
+
+def _lost_access_reason(user: User, client: Client) -> str:
+    if not user.is_active:
+        return f"{user.full_name} was deactivated."
+    if user.msp_role not in TICKET_ROLES:
+        role = MspRole(user.msp_role).label if user.msp_role else "not MSP staff"
+        return f"{user.full_name}'s role ({role}) doesn't work tickets."
+    return f"{user.full_name} no longer has access to {client.name}."
+
+
+def unassign_after_lost_access(
+    client: Client, *, assignee: User, actor: User | None, now: datetime | None = None
+) -> int:
+    """Unassign `assignee`'s open tickets of `client` (run in its schema), each with an
+    internal timeline entry saying why; their queue rows follow in the same transaction.
+    Done tickets keep their assignee: the record of who worked them."""
+    require_schema(client)
+    now = now or timezone.now()
+    reason = _lost_access_reason(assignee, client)
+    with transaction.atomic():
+        tickets = list(
+            Ticket.objects.select_for_update()
+            .filter(assignee_id=assignee.pk)
+            .exclude(status__in=DONE_STATUSES)
+            .order_by("number")
+        )
+        for ticket in tickets:
+            ticket.assignee_id = None
+            _activity(
+                ticket,
+                TicketActivity.Kind.ASSIGNED,
+                actor,
+                now,
+                internal=True,
+                detail={"assignee_id": None, "previous_assignee_id": assignee.pk, "reason": reason},
+            )
+            _after_change(client, ticket, now)
+    return len(tickets)
+
+
+def release_lost_assignments(user: User, *, actor: User | None, now: datetime | None = None) -> int:
+    """After `user`'s access shrank: unassign their open tickets of every client they can no
+    longer work. The queue index names the clients concerned, so only those schemas are
+    visited. Returns how many tickets were unassigned."""
+    client_ids = set(
+        WorkItem.objects.filter(assignee_id=user.pk, is_open=True, kind=WorkItemKind.TICKET)
+        .values_list("client_id", flat=True)
+        .distinct()
+    )
+    if not client_ids:
+        return 0
+    still = (
+        set(clients_reachable_by(user).filter(pk__in=client_ids).values_list("pk", flat=True))
+        if user.is_active and user.msp_role in TICKET_ROLES
+        else set()
+    )
+    unassigned = 0
+    with transaction.atomic():
+        for client in Client.objects.filter(pk__in=client_ids - still).order_by("pk"):
+            with tenant_context(client):
+                unassigned += unassign_after_lost_access(client, assignee=user, actor=actor, now=now)
+    return unassigned
 
 
 def _status_events(ticket: Ticket, old: str, new: str, at: datetime) -> None:
@@ -550,18 +618,46 @@ def set_watching(client: Client, number: int, *, actor: User, watching: bool) ->
             TicketWatcher.objects.get_or_create(ticket=ticket, user_id=actor.pk)
         else:
             TicketWatcher.objects.filter(ticket=ticket, user_id=actor.pk).delete()
+        sync_watchers(client, ticket)
     return ticket
 
 
-def add_watcher(client: Client, number: int, *, actor: User, watcher: User) -> Ticket:
-    """Staff or the client's IT lead add a member of the client (or a staff member) as a watcher."""
+def _cannot_watch(client: Client, actor: User) -> ActionError:
+    who = f"{client.name}, or MSP staff who work for it" if _is_staff(actor) else client.name
+    return ActionError.single(
+        "INVALID",
+        f"That person can't be added as a watcher: add people who belong to {who}, by the email "
+        "address they sign in with.",
+        "watcherEmail",
+    )
+
+
+def add_watcher(client: Client, number: int, *, actor: User, watcher_email: str) -> Ticket:
+    """Staff or the client's IT lead add a member of the client as a watcher (staff may also
+    add MSP staff who reach the client).
+
+    No account-existence oracle: the ticket is checked first (a missing or invisible ticket
+    is NOT_FOUND whatever the e-mail), then one query finds an eligible person, and every
+    e-mail that can't be added — no account, an account in another client, MSP staff when
+    the actor is a client user or staff off the client's allow-list, a deactivated account
+    — gets the same answer."""
     if not (_is_staff(actor) or client_role(actor, client) == ClientRole.IT_LEAD):
         raise ActionError.single(
             "PERMISSION_DENIED", "Only staff and the client's IT leads can add watchers."
         )
-    if not (watcher.is_msp_staff or Membership.objects.filter(user=watcher, client=client).exists()):
-        raise ActionError.single("INVALID", "Watchers must belong to this client or the MSP.", "watcherEmail")
     with transaction.atomic():
         ticket = get_ticket(client, actor, number, for_update=True)
+        email = (watcher_email or "").strip()
+        belongs = Q(memberships__client=client)
+        if _is_staff(actor):
+            belongs |= staff_reaching(client)
+        watcher = (
+            User.objects.filter(belongs, email__iexact=email, is_active=True).distinct().first()
+            if email
+            else None
+        )
+        if watcher is None:
+            raise _cannot_watch(client, actor)
         TicketWatcher.objects.get_or_create(ticket=ticket, user_id=watcher.pk)
+        sync_watchers(client, ticket)
     return ticket

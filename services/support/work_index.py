@@ -45,6 +45,17 @@ def _next_deadline(clocks: engine.SlaClocks) -> engine.ClockStatus | None:
     return min(candidates, key=lambda clock: clock.due_at) if candidates else None  # type: ignore[arg-type,return-value]
 
 
+def _watcher_ids(ticket: Ticket) -> list[int]:
+    return sorted(ticket.watchers.values_list("user_id", flat=True))
+
+
+def sync_watchers(client: Client, ticket: Ticket) -> None:
+    """Copy the ticket's watchers to its queue row (the sweep reads them from there)."""
+    WorkItem.objects.filter(client=client, kind=WorkItemKind.TICKET, object_id=ticket.pk).update(
+        watcher_ids=_watcher_ids(ticket)
+    )
+
+
 def sync_work_item(
     client: Client,
     ticket: Ticket,
@@ -75,6 +86,7 @@ def sync_work_item(
         "service_line": ticket.service_line,
         "is_open": is_open,
         "assignee_id": ticket.assignee_id,
+        "watcher_ids": _watcher_ids(ticket),
         "next_deadline_at": deadline.due_at if deadline else None,
         "next_deadline_clock": str(deadline.name) if deadline else "",
         "breach_state": state,

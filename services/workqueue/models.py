@@ -9,6 +9,7 @@ one indexed query whatever the number of clients.
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 from django.utils.timezone import now
@@ -40,6 +41,12 @@ class WorkItem(models.Model):
     is_open = models.BooleanField(default=True)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    watcher_ids = ArrayField(
+        models.IntegerField(),
+        default=list,
+        blank=True,
+        help_text="Users watching the ticket (SLA warnings reach the staff among them).",
     )
     next_deadline_at = models.DateTimeField(null=True, blank=True)
     next_deadline_clock = models.CharField(max_length=24, blank=True)

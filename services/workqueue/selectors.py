@@ -6,8 +6,8 @@ from datetime import datetime, timedelta
 
 from django.db.models import F, Q, QuerySet
 
-from services.workqueue.models import BreachState, WorkItem
-from tenants.access import clients_visible_to, staff_reaches_all_clients
+from services.workqueue.models import BreachState, Notification, WorkItem
+from tenants.access import clients_reachable_by, clients_visible_to, staff_reaches_all_clients
 from tenants.models import User
 
 
@@ -46,3 +46,11 @@ def queue_queryset(
             | Q(next_deadline_at__gt=now, next_deadline_at__lte=now + timedelta(hours=1))
         )
     return items.order_by(F("next_deadline_at").asc(nulls_last=True), "id")
+
+
+def notifications_of(user: User) -> QuerySet[Notification]:
+    """A person's own notifications, minus those about clients they no longer reach (taken
+    off an allow-list after they were written): one query, the access rule as a subquery."""
+    return Notification.objects.filter(user=user).filter(
+        Q(client__isnull=True) | Q(client__in=clients_reachable_by(user))
+    )

@@ -3,7 +3,11 @@
 Every open, running work item carries its remaining alert instants (computed in business
 time when the ticket last changed). The sweep picks the items whose next instant has
 come, raises their stage exactly once (row lock + stored stage + a unique notification
-key, so retries and two overlapping sweeps send nothing twice) and notifies the assignee.
+key, so retries and two overlapping sweeps send nothing twice) and notifies the people who
+follow the ticket: its assignee, the client's account manager and its staff watchers.
+Whether each still reaches the client is checked when the notification row is written and
+again when its e-mail goes out after commit (one query per batch each time), so someone
+removed from a client's allow-list hears nothing more about it.
 Paused items have no alert instants, so nobody is paged about them.
 """
 
@@ -18,6 +22,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from services.workqueue.models import BreachState, Notification, WorkItem
+from tenants.access import who_reaches
+from tenants.actions import msp_url
+from tenants.models import Client
 
 CLOCK_LABELS = {
     "first_response": "first response",
@@ -35,10 +42,20 @@ class SweepResult:
     notifications: int
 
 
-def _notification_for(item: WorkItem, stage: dict[str, object]) -> Notification | None:
-    """The notification for an item reaching `stage` (None when nobody is assigned to act)."""
-    if item.assignee_id is None:
-        return None
+def recipient_ids(item: WorkItem) -> list[int]:
+    """Who follows an item's SLA: the assignee, the client's account manager and the ticket's
+    watchers, each once, in that order. Access (and being staff) is checked at send time."""
+    candidates = [item.assignee_id, item.client.account_manager_id, *item.watcher_ids]
+    return list(dict.fromkeys(user_id for user_id in candidates if user_id is not None))
+
+
+def ticket_url(item: WorkItem) -> str:
+    """The ticket's page in the staff workspace, as an absolute address on the MSP host."""
+    return msp_url(f"/tickets/{item.client.slug}/{item.number}")
+
+
+def _notifications_for(item: WorkItem, stage: dict[str, object], user_ids: list[int]) -> list[Notification]:
+    """One notification per person for an item reaching `stage`."""
     breached = stage["label"] == "breached"
     clock = CLOCK_LABELS.get(item.next_deadline_clock, item.next_deadline_clock)
     title = (
@@ -47,20 +64,42 @@ def _notification_for(item: WorkItem, stage: dict[str, object]) -> Notification 
         else f"{item.client.name} #{item.number}: {stage['label']} of the {clock} time used"
     )
     due = timezone.localtime(item.next_deadline_at) if item.next_deadline_at else None
-    body = f"{item.title} ({item.priority}). Due {due:%a %d %b %H:%M %Z}." if due else item.title
+    summary = f"{item.title} ({item.priority}). Due {due:%a %d %b %H:%M %Z}." if due else item.title
+    link = ticket_url(item)
     deadline = item.next_deadline_at.isoformat() if item.next_deadline_at else ""
-    return Notification(
-        user_id=item.assignee_id,
-        client=item.client,
-        kind="sla_breach" if breached else "sla_warning",
-        title=title,
-        body=body,
-        link=f"/tickets/{item.client.slug}/{item.number}",
-        dedupe_key=f"sla:{item.pk}:{item.next_deadline_clock}:{deadline}:{stage['stage']}"[:120],
-    )
+    key = f"sla:{item.pk}:{item.next_deadline_clock}:{deadline}:{stage['stage']}"
+    return [
+        Notification(
+            user_id=user_id,
+            client=item.client,
+            kind="sla_breach" if breached else "sla_warning",
+            title=title,
+            body=f"{summary}\n\nOpen the ticket: {link}",
+            link=link,
+            dedupe_key=f"{key}:{user_id}"[:120],
+        )
+        for user_id in user_ids
+    ]
 
 
-def _send_new(notifications: list[Notification], emails: dict[int, str]) -> int:
+def _send_emails(messages: list[tuple[Notification, Client]]) -> None:
+    """Send the e-mail copies after commit, re-checking access at the moment they go out
+    (one query): someone who lost the client between the sweep and now gets nothing."""
+    still = who_reaches(((n.user_id, client) for n, client in messages), staff_only=True)
+    for notification, client in messages:
+        user = still.get((notification.user_id, client.pk))
+        if user is None or not user.email:
+            continue
+        send_mail(
+            subject=notification.title,
+            message=notification.body,
+            from_email=None,
+            recipient_list=[user.email],
+            fail_silently=True,
+        )
+
+
+def _send_new(notifications: list[Notification]) -> int:
     """Insert the batch's notifications in one statement; email only those not sent before.
 
     The unique key makes a retried or overlapping sweep insert nothing twice."""
@@ -70,16 +109,9 @@ def _send_new(notifications: list[Notification], emails: dict[int, str]) -> int:
     already = set(Notification.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True))
     fresh = [n for n in notifications if n.dedupe_key not in already]
     Notification.objects.bulk_create(fresh, ignore_conflicts=True)
-    messages = [(n.title, n.body, emails[n.user_id]) for n in fresh if emails.get(n.user_id)]
+    messages = [(n, n.client) for n in fresh if n.client is not None]
     if messages:
-        transaction.on_commit(
-            lambda: [
-                send_mail(
-                    subject=title, message=body, from_email=None, recipient_list=[to], fail_silently=True
-                )
-                for title, body, to in messages
-            ]
-        )
+        transaction.on_commit(lambda: _send_emails(messages))
     return len(fresh)
 
 
@@ -97,13 +129,12 @@ def sweep_sla_alerts(now: datetime | None = None, *, batch_size: int = 500) -> S
         with transaction.atomic():
             items = list(
                 WorkItem.objects.select_for_update(skip_locked=True, of=("self",))
-                .select_related("client", "assignee")
+                .select_related("client")
                 .filter(
                     pk__in=candidate_ids[start : start + batch_size], is_open=True, next_alert_at__lte=now
                 )
             )
-            outgoing: list[Notification] = []
-            emails: dict[int, str] = {}
+            due: list[tuple[WorkItem, dict[str, object]]] = []
             for item in items:
                 passed = [
                     entry
@@ -127,15 +158,26 @@ def sweep_sla_alerts(now: datetime | None = None, *, batch_size: int = 500) -> S
                 else:
                     item.breach_state = BreachState.WARNING
                     warned += 1
-                notification = _notification_for(item, top)
-                if notification is not None:
-                    outgoing.append(notification)
-                    if item.assignee is not None:
-                        emails[item.assignee.pk] = item.assignee.email
+                due.append((item, top))
             WorkItem.objects.bulk_update(
                 items,
                 ["alert_schedule", "next_alert_at", "notified_stage", "breach_state"],
                 batch_size=batch_size,
             )
-            notifications += _send_new(outgoing, emails)
+            # Access is checked now, for the whole batch in one query: people removed from
+            # the client (or no longer staff) are not told about it.
+            reach = who_reaches(
+                ((user_id, item.client) for item, _ in due for user_id in recipient_ids(item)),
+                staff_only=True,
+            )
+            outgoing = [
+                notification
+                for item, stage in due
+                for notification in _notifications_for(
+                    item,
+                    stage,
+                    [user_id for user_id in recipient_ids(item) if (user_id, item.client_id) in reach],
+                )
+            ]
+            notifications += _send_new(outgoing)
     return SweepResult(len(candidate_ids), warned, breached, notifications)

@@ -166,13 +166,8 @@ class AssignTicket(TicketMutation):
 
     @classmethod
     def act(cls, client: Client, user: User, number: int, assignee_id: str | None = None) -> Any:
-        pk = decode_id(assignee_id, "StaffMember", "assigneeId", required=False)
-        assignee = None
-        if pk is not None:
-            assignee = User.objects.filter(pk=pk, is_active=True).first()
-            if assignee is None:
-                raise ActionError.single("INVALID", "That is not a staff member's id.", "assigneeId")
-        return actions.assign_ticket(client, number, actor=user, assignee=assignee)
+        assignee_pk = decode_id(assignee_id, "StaffMember", "assigneeId", required=False)
+        return actions.assign_ticket(client, number, actor=user, assignee_id=assignee_pk)
 
 
 class ChangeTicketStatus(TicketMutation):
@@ -282,12 +277,7 @@ class AddTicketWatcher(TicketMutation):
 
     @classmethod
     def act(cls, client: Client, user: User, number: int, watcher_email: str) -> Any:
-        watcher = User.objects.filter(email__iexact=(watcher_email or "").strip(), is_active=True).first()
-        if watcher is None:
-            raise ActionError.single(
-                "INVALID", "Nobody with that email can watch this ticket.", "watcherEmail"
-            )
-        return actions.add_watcher(client, number, actor=user, watcher=watcher)
+        return actions.add_watcher(client, number, actor=user, watcher_email=watcher_email)
 
 
 class SupportMutation(graphene.ObjectType):

@@ -8,7 +8,7 @@ import graphene
 
 from core.graphql.errors import guard_query
 from services.workqueue.graphql.types import MAX_NOTIFICATIONS, NotificationType, _signed_in
-from services.workqueue.models import Notification
+from services.workqueue.selectors import notifications_of
 
 
 class NotificationQuery(graphene.ObjectType):
@@ -22,7 +22,7 @@ class NotificationQuery(graphene.ObjectType):
 
     def resolve_notifications(root: Any, info: Any, unread_only: bool = False) -> list[NotificationType]:
         def body() -> list[NotificationType]:
-            rows = Notification.objects.filter(user=_signed_in(info))
+            rows = notifications_of(_signed_in(info))
             if unread_only:
                 rows = rows.filter(read_at__isnull=True)
             return [NotificationType.from_row(row) for row in rows[:MAX_NOTIFICATIONS]]
@@ -30,6 +30,4 @@ class NotificationQuery(graphene.ObjectType):
         return guard_query(body)
 
     def resolve_unread_notification_count(root: Any, info: Any) -> int:
-        return guard_query(
-            lambda: Notification.objects.filter(user=_signed_in(info), read_at__isnull=True).count()
-        )
+        return guard_query(lambda: notifications_of(_signed_in(info)).filter(read_at__isnull=True).count())

@@ -87,7 +87,7 @@ def test_an_unexpected_exception_is_internal_with_a_request_id(world, gql, monke
     def broken(*args, **kwargs):
         raise RuntimeError("could not connect to server: /var/run/postgresql/.s.PGSQL.5432")
 
-    monkeypatch.setattr(queries.Notification.objects, "filter", broken)
+    monkeypatch.setattr(queries, "notifications_of", broken)
     with caplog.at_level(logging.ERROR, logger="core.graphql"):
         response = gql(world.technician).http.post(
             "/graphql/", {"query": "{ notifications { title } }"}, content_type="application/json"

@@ -26,7 +26,7 @@ def transactional_sweep_world(world_state, django_db_blocker):
                 world_state.b,
                 ticket.number,
                 actor=world_state.technician,
-                assignee=world_state.technician,
+                assignee_id=world_state.technician.pk,
                 now=T0,
             )
         item = WorkItem.objects.get(client=world_state.b, object_id=ticket.pk)

@@ -12,6 +12,7 @@ from django_tenants.utils import tenant_context
 from services.support.actions import NewTicket, assign_ticket, change_status, create_ticket, reply
 from services.workqueue.models import BreachState, Notification, WorkItem
 from services.workqueue.sweep import sweep_sla_alerts
+from tenants.actions import msp_url
 
 # A Tuesday morning in London business hours (UTC == local time in November).
 T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
@@ -25,7 +26,7 @@ def _p2_ticket(world, django_capture_on_commit_callbacks=None):
             actor=world.a_lead,
             now=T0,
         )
-        assign_ticket(world.a, ticket.number, actor=world.technician, assignee=world.technician, now=T0)
+        assign_ticket(world.a, ticket.number, actor=world.technician, assignee_id=world.technician.pk, now=T0)
     return WorkItem.objects.get(client=world.a, object_id=ticket.pk)
 
 
@@ -35,26 +36,30 @@ def test_warning_stages_fire_once_each_and_then_the_breach(world, django_capture
     assert [entry["label"] for entry in item.alert_schedule] == ["75%", "90%", "breached"]
 
     assert sweep_sla_alerts(T0 + timedelta(minutes=30)).examined == 0
+    # Each stage reaches the assignee and the client's account manager.
     with django_capture_on_commit_callbacks(execute=True):
         first = sweep_sla_alerts(T0 + timedelta(minutes=46))
-    assert (first.warned, first.notifications) == (1, 1)
+    assert (first.warned, first.notifications) == (1, 2)
     assert sweep_sla_alerts(T0 + timedelta(minutes=47)).notifications == 0  # same stage: nothing new
     with django_capture_on_commit_callbacks(execute=True):
-        assert sweep_sla_alerts(T0 + timedelta(minutes=55)).notifications == 1  # 90 %
+        assert sweep_sla_alerts(T0 + timedelta(minutes=55)).notifications == 2  # 90 %
         breach = sweep_sla_alerts(T0 + timedelta(minutes=61))
-    assert (breach.breached, breach.notifications) == (1, 1)
+    assert (breach.breached, breach.notifications) == (1, 2)
     item.refresh_from_db()
     assert item.breach_state == BreachState.BREACHED and item.next_alert_at is None
     titles = list(Notification.objects.filter(user=world.technician).values_list("title", flat=True))
     assert len(titles) == 3 and any("breached" in title for title in titles)
-    assert [message.to for message in mail.outbox] == [[world.technician.email]] * 3
+    assert [message.to for message in mail.outbox] == [
+        [world.technician.email],
+        [world.account_manager.email],
+    ] * 3
     assert sweep_sla_alerts(T0 + timedelta(hours=5)).notifications == 0
 
 
 def test_a_late_sweep_sends_only_the_most_severe_stage(world):
     _p2_ticket(world)
     result = sweep_sla_alerts(T0 + timedelta(hours=2))
-    assert (result.breached, result.warned, result.notifications) == (1, 0, 1)
+    assert (result.breached, result.warned, result.notifications) == (1, 0, 2)  # assignee + manager
 
 
 def test_paused_tickets_page_nobody(world):
@@ -126,10 +131,11 @@ def test_two_overlapping_sweeps_notify_once(world_state, transactional_sweep_wor
         thread.start()
     for thread in threads:
         thread.join()
-    assert sum(result.notifications for result in results) == 1
-    assert (
-        Notification.objects.filter(dedupe_key__startswith=f"sla:{transactional_sweep_world.pk}:").count()
-        == 1
+    # One breach, sent once to each of the two people who follow it (assignee, account manager).
+    assert sum(result.notifications for result in results) == 2
+    sent = Notification.objects.filter(dedupe_key__startswith=f"sla:{transactional_sweep_world.pk}:")
+    assert sorted(sent.values_list("user_id", flat=True)) == sorted(
+        [world_state.technician.pk, world_state.account_manager.pk]
     )
 
 
@@ -139,7 +145,8 @@ def test_assignee_reads_and_clears_their_notifications(world, gql):
     tech = gql(world.technician)
     assert tech.data("{ unreadNotificationCount }")["unreadNotificationCount"] == 1
     rows = tech.data("{ notifications { id title link readAt } }")["notifications"]
-    assert rows[0]["link"] == "/tickets/alpha/1" and rows[0]["readAt"] is None
+    assert rows[0]["link"] == msp_url("/tickets/alpha/1") and rows[0]["readAt"] is None
+    assert rows[0]["link"].startswith(("http://", "https://"))
     assert (
         tech.data("mutation { markNotificationsRead { updated } }")["markNotificationsRead"]["updated"] == 1
     )

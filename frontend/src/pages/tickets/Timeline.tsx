@@ -22,6 +22,7 @@ type Detail = {
   priority?: unknown;
   assignee_id?: unknown;
   minutes?: unknown;
+  reason?: unknown;
 };
 
 function statusLabel(v: unknown): string {
@@ -51,7 +52,10 @@ export function describeEvent(entry: TimelineItem, staffNames: ReadonlyMap<strin
         </>
       );
     case 'assigned': {
-      if (d.assignee_id === null || d.assignee_id === undefined || d.assignee_id === '') return 'unassigned the ticket';
+      if (d.assignee_id === null || d.assignee_id === undefined || d.assignee_id === '') {
+        // Set when the server unassigned it because the assignee lost access (staff-only entry).
+        return typeof d.reason === 'string' && d.reason ? `unassigned the ticket: ${d.reason}` : 'unassigned the ticket';
+      }
       const name = staffNames.get(String(d.assignee_id));
       return name ? (
         <>

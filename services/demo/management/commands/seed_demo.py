@@ -13,8 +13,8 @@ from django_tenants.utils import schema_context
 from services.directory.actions import sync_member_contacts
 from services.support.actions import NewTicket, assign_ticket, change_status, create_ticket, reply
 from services.support.models import Ticket
-from tenants.actions import portal_url
-from tenants.models import Client, ClientRole, ClientStatus, Membership, MspRole, StaffClientAccess, User
+from tenants.actions import grant_client_access, portal_url
+from tenants.models import Client, ClientRole, ClientStatus, Membership, MspRole, User
 from tenants.provisioning import provision_client
 
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "portal-demo-2026")
@@ -118,9 +118,7 @@ class Command(BaseCommand):
                 if not options["without_tickets"] and not Ticket.objects.exists():
                     self._seed_tickets(client, spec)
         limited_technician = User.objects.get(email="tech.limited@msp.demo")
-        StaffClientAccess.objects.get_or_create(
-            user=limited_technician, client=Client.objects.get(slug="harbor-finch")
-        )
+        grant_client_access(limited_technician, Client.objects.get(slug="harbor-finch"), actor=admin)
         self.print_logins()
 
     def _seed_tickets(self, client: Client, spec: dict[str, Any]) -> None:
@@ -141,7 +139,7 @@ class Command(BaseCommand):
                 actor=who,
             )
             if index % 2 == 0:
-                assign_ticket(client, ticket.number, actor=technician, assignee=technician)
+                assign_ticket(client, ticket.number, actor=technician, assignee_id=technician.pk)
             if index == 1:
                 reply(
                     client, ticket.number, actor=technician, body="Please don't click the link; we're on it."
