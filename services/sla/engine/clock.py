@@ -377,9 +377,13 @@ class SlaClocks:
         return (self.first_response, self.next_update, self.first_resolution, self.resolution)
 
     def next_due_at(self) -> datetime | None:
-        """Earliest due instant among running clocks (what a work queue sorts by), or None."""
+        """Earliest due instant among running clocks (what a work queue sorts by), or None.
+
+        Chosen by timestamp: datetimes sharing a ZoneInfo compare by wall-clock time, which
+        misorders two instants inside a repeated (fall-back) hour.
+        """
         due = [clock.due_at for clock in self.clocks() if clock.state is ClockState.RUNNING and clock.due_at]
-        return min(due) if due else None
+        return min(due, key=datetime.timestamp) if due else None
 
     def breached_clocks(self) -> tuple[ClockStatus, ...]:
         """Current clocks that are breached."""
