@@ -23,6 +23,7 @@ from .clock import (
     EventKind,
     ExcludedSegment,
     PriorityTargets,
+    RecordedJudgement,
     SlaClocks,
     SlaEvent,
     SlaEventLogError,
@@ -31,6 +32,7 @@ from .clock import (
     TargetMeasure,
     compliance_percent,
     evaluate_sla_clocks,
+    keep_judgement,
 )
 from .warning_stages import (
     DEFAULT_WARNING_FRACTIONS,
@@ -55,6 +57,7 @@ __all__ = [
     "EventKind",
     "ExcludedSegment",
     "PriorityTargets",
+    "RecordedJudgement",
     "SlaClocks",
     "SlaEvent",
     "SlaEventLogError",
@@ -69,6 +72,7 @@ __all__ = [
     "compliance_percent",
     "evaluate_sla_clocks",
     "is_business_instant",
+    "keep_judgement",
     "next_business_instant",
     "next_warning_at",
     "normalise_fractions",

@@ -112,3 +112,40 @@ def test_convention_12_a_second_resolve_is_refused_and_changes_nothing(world):
     assert refused.value.errors[0].code == "INVALID_TRANSITION"
     assert after == before
     assert [kind for kind, _ in after[0]].count(SlaEventKind.RESOLVED) == 1
+
+
+def test_convention_11_editing_the_policy_keeps_judged_clocks_as_judged(world):
+    from services.catalog.actions import TargetInput, save_policy_targets
+    from services.catalog.defaults import STANDARD_TARGETS
+
+    with tenant_context(world.a):
+        ticket = _ticket(world, "medium", "medium")
+        reply(world.a, ticket.number, actor=world.technician, body="Looking at it", now=at(2))
+    assert ticket.sla_policy_id is not None
+    # The admin tightens P3: first response 1 h (was 4 h), resolution 8 h (was 24 h).
+    targets = [
+        TargetInput(str(priority), first, update, resolution, around)
+        for priority, (first, update, resolution, around) in STANDARD_TARGETS.items()
+        if priority != "P3"
+    ]
+    targets.append(TargetInput("P3", 60, 8 * 60, 8 * 60, False))
+    save_policy_targets(ticket.sla_policy_id, targets, actor=world.admin)
+    with tenant_context(world.a):
+        clocks = ticket_clocks(Ticket.objects.get(pk=ticket.pk), at(3))
+        stored = _outcome(ticket, "first_response")
+    assert clocks is not None
+    first = clocks.first_response
+    # Shown as judged: met under 4 h and due 13:30, not a breach due 10:00 under the edited 1 h.
+    assert (first.state, first.target_seconds, first.used_seconds) == (
+        engine.ClockState.MET,
+        240 * 60,
+        2 * 3600,
+    )
+    assert first.due_at is not None and first.due_at.timestamp() == at(4.5).timestamp()
+    assert "policy has been edited since" in first.explain.steps[-1]
+    assert stored == ("met", "P3", 240, at(4.5), at(2))
+    # The running resolution clock follows the edit: 8 business hours from Monday 09:00 on
+    # 09:00-12:30 and 13:00-17:30 is Monday 17:30.
+    resolution = clocks.resolution
+    assert (resolution.state, resolution.target_seconds) == (engine.ClockState.RUNNING, 8 * 3600)
+    assert resolution.due_at is not None and resolution.due_at.timestamp() == at(8.5).timestamp()
