@@ -14,6 +14,7 @@ import { CLIENT_INVITATIONS_QUERY, INVITE_CLIENT_USER_MUTATION } from '../graphq
 import { CLIENT_ROLES, CLIENT_ROLE_LABEL } from '../lib/enums';
 import { formatDate, formatDateTime, formatRelative } from '../lib/format';
 import { Alert, Avatar, Badge, Button, EmptyState, SelectField, Skeleton, TextField } from './ui';
+import { QueryError } from './QueryError';
 
 export function PeopleTable({ members, testId = 'people-table' }: { members: MemberFieldsFragment[]; testId?: string }) {
   if (members.length === 0) {
@@ -120,15 +121,7 @@ export function InvitationsSection({ slug, canInvite, passSlug = true }: { slug:
       </div>
       {q.error ? (
         <div className="pad">
-          <Alert
-            action={
-              <Button size="sm" onClick={() => void q.refetch()}>
-                Retry
-              </Button>
-            }
-          >
-            {q.error.message}
-          </Alert>
+          <QueryError title="Couldn’t load the pending invitations" error={q.error} onRetry={q.refetch} retrying={q.loading} />
         </div>
       ) : !q.data ? (
         <div className="pad stack-sm">

@@ -3,7 +3,7 @@ import { useMemo, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { useViewer } from '../../auth/ViewerContext';
 import { PriorityPill, SlaCountdown, TicketStatusPill } from '../../components/desk';
-import { Alert, Button, EmptyState, Skeleton } from '../../components/ui';
+import { Button, EmptyState, Skeleton } from '../../components/ui';
 import type { TicketsQuery, TicketsQueryVariables } from '../../graphql/generated';
 import { useQuery } from '../../graphql/hooks';
 import { TICKETS_QUERY } from '../../graphql/operations';
@@ -13,6 +13,7 @@ import { clientUserSlug, requestPath } from '../../lib/tickets';
 import { useDocumentTitle } from '../../lib/useDocumentTitle';
 import { PlusIcon } from '../clients/ClientsPage';
 import { NewRequestDialog } from './NewRequestDialog';
+import { QueryError } from '../../components/QueryError';
 
 export type RequestRow = TicketsQuery['tickets'][number];
 
@@ -77,17 +78,7 @@ export function RequestsPage() {
       </div>
 
       {q.error && (
-        <Alert
-          className="mb"
-          title="Couldn’t load your requests"
-          action={
-            <Button size="sm" onClick={() => void q.refetch()}>
-              Retry
-            </Button>
-          }
-        >
-          {q.error.message}
-        </Alert>
+        <QueryError className="mb" title="Couldn’t load your requests" error={q.error} onRetry={q.refetch} retrying={q.loading} />
       )}
 
       <div className="table-wrap" aria-busy={q.loading}>
