@@ -6,7 +6,7 @@ import { useDocumentTitle } from '../../lib/useDocumentTitle';
 import { CalendarsSection } from './CalendarsSection';
 import { PoliciesSection } from './PoliciesSection';
 import { TriageMatrix } from './TriageMatrix';
-import { SLA_CATALOG_QUERY } from './operations';
+import { SLA_CATALOG_QUERY } from '../../graphql/operations';
 import './catalog.css';
 import { QueryError } from '../../components/QueryError';
 

@@ -11,7 +11,7 @@ import type {
 } from '../../graphql/generated';
 import { useMutation, useQuery } from '../../graphql/hooks';
 import { CATALOG_PRIORITIES, formatTargetMinutes, mapCatalogErrors } from './catalog';
-import { CLIENT_SLA_QUERY, SET_CLIENT_SLA_MUTATION, SLA_POLICY_OPTIONS_QUERY } from './operations';
+import { CLIENT_SLA_QUERY, SET_CLIENT_SLA_MUTATION, SLA_POLICY_OPTIONS_QUERY } from '../../graphql/operations';
 import './catalog.css';
 import { QueryError } from '../../components/QueryError';
 
