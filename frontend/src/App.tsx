@@ -17,6 +17,7 @@ import { RequestsPage } from './pages/requests/RequestsPage';
 import { TicketPage } from './pages/tickets/TicketPage';
 import { NotFoundPage } from './pages/NotFoundPage';
 import { QueryError } from './components/QueryError';
+import './App.css';
 
 export function AppRoutes() {
   return (

@@ -1,4 +1,5 @@
 import { portalConfig } from '../lib/portalConfig';
+import './Logo.css';
 
 export function Logo({ size = 24, withText = true }: { size?: number; withText?: boolean }) {
   return (

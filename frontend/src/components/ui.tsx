@@ -13,6 +13,8 @@ import {
 import type { ClientStatus, ClientTier } from '../graphql/generated';
 import { STATUS_LABEL, TIER_LABEL } from '../lib/enums';
 import { initials } from '../lib/format';
+import './ui.css';
+import './page.css';
 
 // ------------------------------------------------------------------ buttons
 

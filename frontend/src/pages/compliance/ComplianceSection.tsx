@@ -17,6 +17,7 @@ import {
   type ComplianceCell,
 } from './compliance';
 import { QueryError } from '../../components/QueryError';
+import './compliance.css';
 
 const MONTH_CHOICES = [6, 12] as const;
 

@@ -13,6 +13,7 @@ import { useDocumentTitle } from '../../lib/useDocumentTitle';
 import { NewTicketDialog } from '../tickets/NewTicketDialog';
 import { activeQueueFilterCount, queueFiltersToVariables, useQueueFilters } from './filters';
 import { QueryError } from '../../components/QueryError';
+import './queue.css';
 
 export type WorkItemRow = NonNullable<NonNullable<QueueQuery['queue']['edges'][number]>['node']>;
 

@@ -27,6 +27,7 @@ import { staffGlobalId, staffPk, useTicketAction } from './ticketActions';
 import { Timeline } from './Timeline';
 import { TimeLog } from './TimeLog';
 import { QueryError } from '../../components/QueryError';
+import './tickets.css';
 
 /** The ticket page refreshes its SLA clocks and timeline this often. */
 export const TICKET_POLL_MS = 30_000;
