@@ -60,6 +60,8 @@ export function OtpVerifyStep({ dispatch }: { dispatch: Dispatch<LoginEvent> }) 
         onChange={(e) => setCode(e.target.value)}
         autoComplete="one-time-code"
         inputMode={useBackup ? 'text' : 'numeric'}
+        // The code is all this step asks for, and its label says what to type.
+        // eslint-disable-next-line jsx-a11y/no-autofocus
         autoFocus
         spellCheck={false}
         autoCapitalize="off"
