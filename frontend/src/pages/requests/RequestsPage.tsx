@@ -82,7 +82,7 @@ export function RequestsPage() {
       )}
 
       <div className="table-wrap" aria-busy={q.loading}>
-        <table className="table table-clickable" data-testid="requests-table">
+        <table className="table table-clickable table-stack" data-testid="requests-table">
           <thead>
             <tr>
               <th scope="col">Request</th>
@@ -125,21 +125,23 @@ export function RequestsPage() {
                         <span className="ticket-number">#{r.number}</span> {r.title}
                       </Link>
                     </td>
-                    <td>
+                    <td data-label="Status">
                       <TicketStatusPill status={r.status} />
                     </td>
-                    <td>
+                    <td data-label="Priority">
                       <PriorityPill priority={r.priority} />
                     </td>
-                    <td className="nowrap">{r.requesterName}</td>
-                    <td className="col-sla">
+                    <td className="nowrap" data-label="Requested by">
+                      {r.requesterName}
+                    </td>
+                    <td className="col-sla" data-label="SLA">
                       {DONE_STATUSES.includes(r.status) ? (
                         <span className="muted small">—</span>
                       ) : (
                         <SlaCountdown dueAt={r.nextDeadlineAt} clock={r.nextDeadlineClock} state={r.breachState} layout="stack" />
                       )}
                     </td>
-                    <td className="nowrap" title={formatDateTime(r.updatedAt)}>
+                    <td className="nowrap" data-label="Updated" title={formatDateTime(r.updatedAt)}>
                       {formatRelative(r.updatedAt)}
                     </td>
                   </tr>
