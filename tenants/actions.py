@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from core.errors import ActionError, FieldError
 from core.tasks import enqueue_on_commit
+from tenants.access import ensure_client_writable
 from tenants.models import (
     AuditEvent,
     Client,
@@ -35,6 +36,13 @@ def portal_url(client: Client) -> str:
     host = domain.domain if domain else (settings.MSP_HOSTS[0] if settings.MSP_HOSTS else "localhost")
     port = f":{settings.PORTAL_PORT}" if settings.PORTAL_PORT else ""
     return f"{settings.PORTAL_SCHEME}://{host}{port}/"
+
+
+def msp_workspace_url(path: str = "") -> str:
+    """An address in the MSP workspace (the first MSP host), e.g. `clients/acme`."""
+    host = settings.MSP_HOSTS[0] if settings.MSP_HOSTS else "localhost"
+    port = f":{settings.PORTAL_PORT}" if settings.PORTAL_PORT else ""
+    return f"{settings.PORTAL_SCHEME}://{host}{port}/{path.lstrip('/')}"
 
 
 def client_domain_for(slug: str) -> str:
@@ -75,6 +83,11 @@ def invite_client_user(
         errors.append(FieldError("INVALID", "Choose a role: IT lead or member.", "role"))
     if errors:
         raise ActionError(errors)
+    ensure_client_writable(client)
+    if not client.is_live:
+        raise ActionError.single(
+            "CLIENT_INACTIVE", f"{client.name} is suspended: reactivate it before inviting people."
+        )
     if Membership.objects.filter(client=client, user__email__iexact=email).exists():
         raise ActionError.single("ALREADY_MEMBER", f"{email} is already a member of {client.name}.", "email")
     revoke_expired_invitations(client=client, email=email)
@@ -102,7 +115,8 @@ def invite_client_user(
                 subject=f"You're invited to the {client.name} IT portal",
                 message=(
                     f"Hello {full_name},\n\n{inviter} invited you to the {client.name} portal, where you can "
-                    f"follow your IT services, requests and invoices.\n\nSet your password here (the link "
+                    f"raise IT requests, follow their progress and see how your service levels are met."
+                    f"\n\nSet your password here (the link "
                     f"expires in {settings.INVITATION_VALID_DAYS} days):\n{link}\n"
                 ),
                 from_email=None,
@@ -145,6 +159,13 @@ def accept_invitation(
             raise ActionError.single(
                 "INVALID_INVITATION",
                 "This invitation link has expired or was already used. Ask for a new one.",
+                "token",
+            )
+        if not invitation.client.is_live:
+            raise ActionError.single(
+                "INVALID_INVITATION",
+                f"{invitation.client.name}'s portal is not open at the moment, so this invitation "
+                "can't be used. Contact your MSP.",
                 "token",
             )
         user = User.objects.filter(email__iexact=invitation.email).first()

@@ -9,7 +9,7 @@ from celery import shared_task
 from core.tasks import SystemTask
 from services.directory.tasks import sync_member_contacts_task
 from tenants.actions import revoke_expired_invitations
-from tenants.models import Client, ClientStatus
+from tenants.models import Client
 from tenants.provisioning import run_provisioning_job
 
 # Spread the fan-out so a thousand clients don't all hit the database in the same second.
@@ -26,9 +26,8 @@ def provision_client_task(job_id: str) -> dict[str, object]:
 @shared_task(name="tenants.dispatch_contact_sync", base=SystemTask)
 def dispatch_contact_sync_task() -> int:
     """Send one contact-sync task per live client, each in that client's schema."""
-    schemas = (
-        Client.objects.clients().exclude(status=ClientStatus.OFFBOARDED).values_list("schema_name", flat=True)
-    )
+    # Suspended and offboarded clients are skipped (their members can't sign in anyway).
+    schemas = Client.objects.live().values_list("schema_name", flat=True)
     sent = 0
     for schema in schemas:
         sync_member_contacts_task.apply_async(

@@ -46,7 +46,7 @@ from services.support.models import (
 )
 from services.support.sla_clocks import record_outcomes, ticket_clocks
 from services.support.work_index import sync_work_item
-from tenants.access import clients_reachable_by
+from tenants.access import clients_reachable_by, ensure_client_writable
 from tenants.models import Client, ClientRole, Membership, MspRole, User
 
 STAFF_TRANSITIONS: dict[str, frozenset[str]] = {
@@ -145,6 +145,8 @@ def get_ticket(client: Client, actor: User, number: int, *, for_update: bool = F
     """The ticket `number` of `client` if `actor` may see it; a NOT_FOUND error otherwise."""
     tickets = tickets_visible_to(client, actor)
     if for_update:
+        # Every change to a ticket locks it first: an offboarded client's tickets are read-only.
+        ensure_client_writable(client)
         ticket = Ticket.objects.select_for_update().filter(pk__in=tickets.values("pk"), number=number).first()
     else:
         ticket = tickets.filter(number=number).first()
@@ -187,6 +189,7 @@ def _validate_new_ticket(data: NewTicket) -> list[FieldError]:
 def create_ticket(client: Client, data: NewTicket, *, actor: User, now: datetime | None = None) -> Ticket:
     """Raise a request. Client users raise it for themselves; staff name the requester."""
     _require_schema(client)
+    ensure_client_writable(client)
     now = now or timezone.now()
     errors = _validate_new_ticket(data)
     if _is_staff(actor):

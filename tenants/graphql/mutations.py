@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import graphene
-from django.contrib.auth import login
 
 from core.errors import ActionError
 from core.graphql.errors import to_error_list
@@ -25,12 +24,16 @@ from tenants.graphql.types import (
     AuthStepEnum,
     ClientError,
     ClientRoleEnum,
+    ClientStatusEnum,
     ClientTierEnum,
+    ClientType,
     IndustryEnum,
     InvitationType,
+    PortalLinkType,
     ProvisioningJobType,
     Viewer,
 )
+from tenants.lifecycle import change_client_status, delete_client
 from tenants.models import (
     Invitation,
     MspRole,
@@ -62,15 +65,23 @@ class Login(graphene.Mutation):
 
     next_step = graphene.Field(AuthStepEnum)
     viewer = graphene.Field(Viewer)
+    portals = graphene.List(
+        graphene.NonNull(PortalLinkType),
+        required=True,
+        description="With WRONG_PORTAL, STAFF_ON_CLIENT_PORTAL or CLIENT_INACTIVE: where to sign in instead.",
+    )
     errors = graphene.List(graphene.NonNull(AuthError), required=True)
 
     @staticmethod
     def mutate(root: Any, info: Any, input: Any) -> Login:
         try:
             step = auth_actions.sign_in(info.context, email=input.email, password=input.password)
+        except auth_actions.WrongPortal as exc:
+            links = [PortalLinkType(name=link.name, url=link.url) for link in exc.portals]
+            return Login(errors=_auth_errors(exc), portals=links)
         except ActionError as exc:
-            return Login(errors=_auth_errors(exc))
-        return Login(next_step=step, viewer=Viewer.for_request(info.context), errors=[])
+            return Login(errors=_auth_errors(exc), portals=[])
+        return Login(next_step=step, viewer=Viewer.for_request(info.context), portals=[], errors=[])
 
 
 class VerifyOtp(graphene.Mutation):
@@ -245,7 +256,7 @@ class AcceptInvitation(graphene.Mutation):
         except ActionError as exc:
             return AcceptInvitation(errors=_auth_errors(exc))
         if not request.user.is_authenticated or request.user.pk != user.pk:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            auth_actions.start_session(request, user)
         return AcceptInvitation(
             viewer=Viewer.for_request(request), next_step=auth_actions.next_step_for(request), errors=[]
         )
@@ -258,6 +269,53 @@ def _existing_user_for_invitation(token: str) -> User | None:
     return User.objects.filter(email__iexact=invitation.email).first()
 
 
+class ChangeClientStatus(graphene.Mutation):
+    """MSP admins, on the MSP host: activate, suspend or offboard a client (audited)."""
+
+    class Arguments:
+        client_slug = graphene.String(required=True)
+        status = ClientStatusEnum(required=True)
+
+    client = graphene.Field(ClientType)
+    errors = graphene.List(graphene.NonNull(ClientError), required=True)
+
+    @staticmethod
+    def mutate(root: Any, info: Any, client_slug: str, status: Any) -> ChangeClientStatus:
+        try:
+            user = ensure_msp_role(info.context.user, MspRole.ADMIN)
+            if not is_msp_host(info.context):
+                raise AccessDenied("Change a client's status from the MSP host.")
+            client = resolve_client(info.context, client_slug)
+            change_client_status(client, enum_value(status), actor=user)
+        except (ActionError, AccessDenied) as exc:
+            return ChangeClientStatus(errors=_client_errors(exc))
+        return ChangeClientStatus(client=client, errors=[])
+
+
+class DeleteClient(graphene.Mutation):
+    """MSP admins, on the MSP host: remove a client that holds no data yet (e.g. created by
+    mistake). `confirmSlug` must repeat the client's address."""
+
+    class Arguments:
+        client_slug = graphene.String(required=True)
+        confirm_slug = graphene.String(required=True)
+
+    deleted_slug = graphene.String()
+    errors = graphene.List(graphene.NonNull(ClientError), required=True)
+
+    @staticmethod
+    def mutate(root: Any, info: Any, client_slug: str, confirm_slug: str) -> DeleteClient:
+        try:
+            user = ensure_msp_role(info.context.user, MspRole.ADMIN)
+            if not is_msp_host(info.context):
+                raise AccessDenied("Delete clients from the MSP host.")
+            client = resolve_client(info.context, client_slug)
+            delete_client(client, confirm_slug=confirm_slug, actor=user)
+        except (ActionError, AccessDenied) as exc:
+            return DeleteClient(errors=_client_errors(exc))
+        return DeleteClient(deleted_slug=client.slug, errors=[])
+
+
 class Mutation(graphene.ObjectType):
     login = Login.Field(required=True)
     verify_otp = VerifyOtp.Field(required=True)
@@ -267,3 +325,5 @@ class Mutation(graphene.ObjectType):
     provision_client = ProvisionClient.Field(required=True)
     invite_client_user = InviteClientUser.Field(required=True)
     accept_invitation = AcceptInvitation.Field(required=True)
+    change_client_status = ChangeClientStatus.Field(required=True)
+    delete_client = DeleteClient.Field(required=True)

@@ -18,6 +18,7 @@ CATALOG_ERROR_CODES = [
     "PERMISSION_DENIED",
     "OTP_REQUIRED",
     "NOT_AUTHENTICATED",
+    "CLIENT_READ_ONLY",
 ]
 CatalogErrorCode = graphene.Enum("CatalogErrorCode", [(code, code) for code in CATALOG_ERROR_CODES])
 CatalogError = type("CatalogError", (graphene.ObjectType,), error_fields(CatalogErrorCode))

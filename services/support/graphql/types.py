@@ -39,6 +39,9 @@ SUPPORT_ERROR_CODES = [
     "TOO_LARGE",
     "TOO_MANY",
     "UNSUPPORTED_TYPE",
+    "TICKET_CLOSED",
+    "CLIENT_READ_ONLY",
+    "CLIENT_INACTIVE",
 ]
 SupportErrorCode = graphene.Enum("SupportErrorCode", [(code, code) for code in SUPPORT_ERROR_CODES])
 SupportError = type("SupportError", (graphene.ObjectType,), error_fields(SupportErrorCode))
