@@ -73,6 +73,9 @@ class CreateTicketInput(graphene.InputObjectType):
     service_line = ServiceLineEnum()
     channel = ChannelEnum()
     requester_id = graphene.ID(description="Staff only: the contact who is asking.")
+    related_ticket_number = graphene.Int(
+        description="Raise this as a follow-up of an earlier (e.g. closed) request; both timelines link them."
+    )
 
 
 class TicketPayload(graphene.ObjectType):
@@ -110,6 +113,7 @@ class CreateTicket(graphene.Mutation):
                 service_line=enum_value(input.service_line) or "support",
                 channel=enum_value(input.channel),
                 requester_contact_id=_decode_contact_id(input.requester_id),
+                follow_up_of_number=input.related_ticket_number,
             )
             return actions.create_ticket(client, data, actor=user)
 
