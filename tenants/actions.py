@@ -138,6 +138,16 @@ def revoke_expired_invitations(*, client: Client | None = None, email: str | Non
     return expired.update(revoked_at=timezone.now())
 
 
+def usable_invitation(token: str) -> Invitation | None:
+    """The invitation behind `token` if it can still be accepted (open, and its client live)."""
+    if not token:
+        return None
+    invitation = Invitation.objects.select_related("client").filter(token_hash=hash_token(token)).first()
+    if invitation is None or not invitation.is_open or not invitation.client.is_live:
+        return None
+    return invitation
+
+
 def accept_invitation(
     *, token: str, full_name: str, password: str, authenticated_user: User | None = None
 ) -> tuple[User, Client]:

@@ -15,7 +15,7 @@ from tenants.access import (
     ensure_may_manage_people,
     ensure_msp_role,
 )
-from tenants.actions import accept_invitation, invite_client_user
+from tenants.actions import accept_invitation, invite_client_user, usable_invitation
 from tenants.graphql.queries import _decode_staff_id
 from tenants.graphql.types import (
     AUTH_ERROR_CODES,
@@ -35,10 +35,8 @@ from tenants.graphql.types import (
 )
 from tenants.lifecycle import change_client_status, delete_client
 from tenants.models import (
-    Invitation,
     MspRole,
     User,
-    hash_token,
 )
 from tenants.provisioning import start_provisioning_job
 from tenants.request_scope import is_msp_host, resolve_client
@@ -263,8 +261,8 @@ class AcceptInvitation(graphene.Mutation):
 
 
 def _existing_user_for_invitation(token: str) -> User | None:
-    invitation = Invitation.objects.filter(token_hash=hash_token(token or "")).first()
-    if invitation is None or not invitation.is_open:
+    invitation = usable_invitation(token)
+    if invitation is None:
         return None
     return User.objects.filter(email__iexact=invitation.email).first()
 

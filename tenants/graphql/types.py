@@ -315,6 +315,16 @@ class ClientSummary(graphene.ObjectType):
         return ClientSummary(slug=client.slug, name=client.name, portal_url=portal_url(client))
 
 
+class InvitationPreview(graphene.ObjectType):
+    """What the invitation page may show before the form: no more than the emailed link says."""
+
+    usable = graphene.Boolean(
+        required=True, description="False for an unknown, expired, revoked or used token (not told apart)."
+    )
+    company_name = graphene.String(description="The inviting client's name (null when not usable).")
+    full_name = graphene.String(description="The name the inviter typed (null when not usable).")
+
+
 class PortalLinkType(graphene.ObjectType):
     class Meta:
         name = "PortalLink"

@@ -216,6 +216,13 @@ def probe_delete_client(world, gql):
     assert Client.objects.filter(pk=world.b.pk).exists()
 
 
+def probe_invitation(world, gql):
+    # Only the holder of a real token learns a company's name; a guess learns nothing.
+    for graphql in outsiders(world, gql):
+        result = graphql.data('{ invitation(token: "guessed") { usable companyName fullName } }')
+        assert result["invitation"] == {"usable": False, "companyName": None, "fullName": None}
+
+
 def _b_ticket(world) -> int:
     """A ticket of client B (number), raised by B's IT lead."""
     from django_tenants.utils import tenant_context
@@ -462,6 +469,7 @@ PROBES: dict[str, Callable] = {
     "acceptInvitation": probe_accept_invitation,
     "changeClientStatus": probe_change_client_status,
     "deleteClient": probe_delete_client,
+    "invitation": probe_invitation,
 }
 
 
