@@ -94,6 +94,10 @@ export const AUTH_ERROR_MESSAGE: Record<AuthErrorCode, string | null> = {
   WEAK_PASSWORD: null,
   REQUIRED: null,
   INVALID: null,
+  // The server's wording names the company and where to go instead.
+  WRONG_PORTAL: null,
+  STAFF_ON_CLIENT_PORTAL: null,
+  CLIENT_INACTIVE: null,
 };
 
 // ----------------------------------------------------------- service desk

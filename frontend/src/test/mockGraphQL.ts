@@ -42,6 +42,7 @@ export function makeViewer(overrides: Partial<ViewerFieldsFragment> = {}): Viewe
     canProvisionClients: false,
     memberships: [],
     currentClient: null,
+    mspWorkspaceUrl: null,
     ...overrides,
   };
 }

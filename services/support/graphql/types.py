@@ -6,6 +6,7 @@ from typing import Any
 
 import graphene
 from django.db.models import Q
+from django.utils import timezone
 from graphene import relay
 from graphene_django import DjangoObjectType
 
@@ -207,7 +208,8 @@ class TicketType(DjangoObjectType):
     total_minutes = graphene.Int(description="Staff only.")
     closed_at = graphene.DateTime()
     client_may_reopen_until = graphene.DateTime(
-        description="Resolved tickets: until when the client may reopen it (null when it can't be)."
+        description="Resolved tickets: until when the client may reopen it (null when it can't be, "
+        "e.g. closed, or resolved more than TICKET_REOPEN_WINDOW_DAYS ago)."
     )
     follow_up_of = graphene.Field(
         lambda: TicketLink, description="The earlier request this one follows up (if the viewer may see it)."
@@ -285,6 +287,9 @@ class TicketType(DjangoObjectType):
         return root.closed_at
 
     def resolve_client_may_reopen_until(root: Ticket, info: Any) -> Any:
+        # Null once the window has passed, so the page needs no clock of its own.
+        if not actions.may_client_reopen(root, timezone.now()):
+            return None
         return actions.client_reopen_deadline(root)
 
     def resolve_follow_up_of(root: Ticket, info: Any) -> TicketLink | None:

@@ -121,6 +121,13 @@ def test_after_the_window_a_resolved_request_cannot_be_reopened_by_its_client(wo
         )
 
 
+def test_the_page_is_told_when_the_window_has_passed(world, gql):
+    long_ago = datetime.now(UTC) - timedelta(days=settings.TICKET_REOPEN_WINDOW_DAYS, hours=1)
+    number = _ticket(world, TicketStatus.RESOLVED, at=long_ago)
+    view = gql(world.a_member, host=world.a).data(TICKET, {"n": number})["ticket"]
+    assert (view["status"], view["clientMayReopenUntil"]) == ("RESOLVED", None)
+
+
 def test_staff_may_reopen_whenever_they_need_to(world):
     number = _ticket(world, TicketStatus.CLOSED)
     with tenant_context(world.a):

@@ -22,6 +22,8 @@ type Detail = {
   priority?: unknown;
   assignee_id?: unknown;
   minutes?: unknown;
+  follow_up_of?: unknown;
+  number?: unknown;
 };
 
 function statusLabel(v: unknown): string {
@@ -42,7 +44,16 @@ export function describeEvent(entry: TimelineItem, staffNames: ReadonlyMap<strin
       return (
         <>
           opened the ticket{d.priority ? <> as <strong>{priorityText(d.priority)}</strong></> : null}
+          {typeof d.follow_up_of === 'number' ? <> as a follow-up of <strong>#{d.follow_up_of}</strong></> : null}
         </>
+      );
+    case 'follow_up':
+      return typeof d.number === 'number' ? (
+        <>
+          raised <strong>#{d.number}</strong> as a follow-up of this request
+        </>
+      ) : (
+        'raised a follow-up of this request'
       );
     case 'status':
       return (
