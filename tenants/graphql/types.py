@@ -356,6 +356,9 @@ class Viewer(graphene.ObjectType):
     msp_workspace_url = graphene.String(
         description="Staff: the address of the MSP workspace (where staff work, whatever the host)."
     )
+    on_client_portal = graphene.Boolean(
+        required=True, description="True when this request came to a client's portal host (not the MSP host)."
+    )
 
     @staticmethod
     def for_request(request: Any) -> Viewer | None:
@@ -394,6 +397,9 @@ class Viewer(graphene.ObjectType):
             ViewerMembership(client=ClientSummary.from_client(m.client), role=m.role)
             for m in memberships.order_by("client__name")
         ]
+
+    def resolve_on_client_portal(root: Viewer, info: Any) -> bool:
+        return host_client(info.context) is not None
 
     def resolve_msp_workspace_url(root: Viewer, info: Any) -> str | None:
         return msp_workspace_url() if info.context.user.is_msp_staff else None

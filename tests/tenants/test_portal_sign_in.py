@@ -131,9 +131,16 @@ def test_staff_still_sign_in_on_the_msp_host(world, gql):
 
 
 def test_the_viewer_tells_staff_where_their_workspace_is(world, gql):
-    query = "{ viewer { mspWorkspaceUrl } }"
-    assert gql(world.technician, host=world.a).data(query)["viewer"]["mspWorkspaceUrl"] == url(MSP)
-    assert gql(world.a_lead, host=world.a).data(query)["viewer"]["mspWorkspaceUrl"] is None
+    query = "{ viewer { mspWorkspaceUrl onClientPortal } }"
+    assert gql(world.technician, host=world.a).data(query)["viewer"] == {
+        "mspWorkspaceUrl": url(MSP),
+        "onClientPortal": True,
+    }
+    assert gql(world.technician).data(query)["viewer"]["onClientPortal"] is False
+    assert gql(world.a_lead, host=world.a).data(query)["viewer"] == {
+        "mspWorkspaceUrl": None,
+        "onClientPortal": True,
+    }
 
 
 def test_a_person_with_no_live_company_is_told_so_on_the_msp_host(world, gql):

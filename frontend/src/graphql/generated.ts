@@ -263,7 +263,7 @@ export type WindowInput = {
   weekday: number;
 };
 
-export type ViewerFieldsFragment = { id: string, email: string, fullName: string, mspRole: MspRole | null, isMspStaff: boolean, otpEnrolled: boolean, otpVerified: boolean, otpRequired: boolean, canProvisionClients: boolean, mspWorkspaceUrl: string | null, memberships: Array<{ role: ClientRole, client: { slug: string, name: string, portalUrl: string } }>, currentClient: { slug: string, name: string, portalUrl: string } | null };
+export type ViewerFieldsFragment = { id: string, email: string, fullName: string, mspRole: MspRole | null, isMspStaff: boolean, otpEnrolled: boolean, otpVerified: boolean, otpRequired: boolean, canProvisionClients: boolean, mspWorkspaceUrl: string | null, onClientPortal: boolean, memberships: Array<{ role: ClientRole, client: { slug: string, name: string, portalUrl: string } }>, currentClient: { slug: string, name: string, portalUrl: string } | null };
 
 export type MemberFieldsFragment = { id: string, fullName: string, email: string, role: ClientRole, joinedAt: string };
 
@@ -276,7 +276,7 @@ export type ClientDetailFieldsFragment = { id: string, slug: string, name: strin
 export type ViewerQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type ViewerQuery = { viewer: { id: string, email: string, fullName: string, mspRole: MspRole | null, isMspStaff: boolean, otpEnrolled: boolean, otpVerified: boolean, otpRequired: boolean, canProvisionClients: boolean, mspWorkspaceUrl: string | null, memberships: Array<{ role: ClientRole, client: { slug: string, name: string, portalUrl: string } }>, currentClient: { slug: string, name: string, portalUrl: string } | null } | null };
+export type ViewerQuery = { viewer: { id: string, email: string, fullName: string, mspRole: MspRole | null, isMspStaff: boolean, otpEnrolled: boolean, otpVerified: boolean, otpRequired: boolean, canProvisionClients: boolean, mspWorkspaceUrl: string | null, onClientPortal: boolean, memberships: Array<{ role: ClientRole, client: { slug: string, name: string, portalUrl: string } }>, currentClient: { slug: string, name: string, portalUrl: string } | null } | null };
 
 export type ClientsQueryVariables = Exact<{
   first?: number | null | undefined;
@@ -336,14 +336,14 @@ export type LoginMutationVariables = Exact<{
 }>;
 
 
-export type LoginMutation = { login: { nextStep: AuthStep | null, viewer: { id: string, email: string, fullName: string, mspRole: MspRole | null, isMspStaff: boolean, otpEnrolled: boolean, otpVerified: boolean, otpRequired: boolean, canProvisionClients: boolean, mspWorkspaceUrl: string | null, memberships: Array<{ role: ClientRole, client: { slug: string, name: string, portalUrl: string } }>, currentClient: { slug: string, name: string, portalUrl: string } | null } | null, portals: Array<{ name: string, url: string }>, errors: Array<{ field: string | null, message: string, code: AuthErrorCode }> } };
+export type LoginMutation = { login: { nextStep: AuthStep | null, viewer: { id: string, email: string, fullName: string, mspRole: MspRole | null, isMspStaff: boolean, otpEnrolled: boolean, otpVerified: boolean, otpRequired: boolean, canProvisionClients: boolean, mspWorkspaceUrl: string | null, onClientPortal: boolean, memberships: Array<{ role: ClientRole, client: { slug: string, name: string, portalUrl: string } }>, currentClient: { slug: string, name: string, portalUrl: string } | null } | null, portals: Array<{ name: string, url: string }>, errors: Array<{ field: string | null, message: string, code: AuthErrorCode }> } };
 
 export type VerifyOtpMutationVariables = Exact<{
   token: string;
 }>;
 
 
-export type VerifyOtpMutation = { verifyOtp: { viewer: { id: string, email: string, fullName: string, mspRole: MspRole | null, isMspStaff: boolean, otpEnrolled: boolean, otpVerified: boolean, otpRequired: boolean, canProvisionClients: boolean, mspWorkspaceUrl: string | null, memberships: Array<{ role: ClientRole, client: { slug: string, name: string, portalUrl: string } }>, currentClient: { slug: string, name: string, portalUrl: string } | null } | null, errors: Array<{ field: string | null, message: string, code: AuthErrorCode }> } };
+export type VerifyOtpMutation = { verifyOtp: { viewer: { id: string, email: string, fullName: string, mspRole: MspRole | null, isMspStaff: boolean, otpEnrolled: boolean, otpVerified: boolean, otpRequired: boolean, canProvisionClients: boolean, mspWorkspaceUrl: string | null, onClientPortal: boolean, memberships: Array<{ role: ClientRole, client: { slug: string, name: string, portalUrl: string } }>, currentClient: { slug: string, name: string, portalUrl: string } | null } | null, errors: Array<{ field: string | null, message: string, code: AuthErrorCode }> } };
 
 export type StartOtpEnrolmentMutationVariables = Exact<{ [key: string]: never; }>;
 
@@ -355,7 +355,7 @@ export type ConfirmOtpEnrolmentMutationVariables = Exact<{
 }>;
 
 
-export type ConfirmOtpEnrolmentMutation = { confirmOtpEnrolment: { backupCodes: Array<string> | null, viewer: { id: string, email: string, fullName: string, mspRole: MspRole | null, isMspStaff: boolean, otpEnrolled: boolean, otpVerified: boolean, otpRequired: boolean, canProvisionClients: boolean, mspWorkspaceUrl: string | null, memberships: Array<{ role: ClientRole, client: { slug: string, name: string, portalUrl: string } }>, currentClient: { slug: string, name: string, portalUrl: string } | null } | null, errors: Array<{ field: string | null, message: string, code: AuthErrorCode }> } };
+export type ConfirmOtpEnrolmentMutation = { confirmOtpEnrolment: { backupCodes: Array<string> | null, viewer: { id: string, email: string, fullName: string, mspRole: MspRole | null, isMspStaff: boolean, otpEnrolled: boolean, otpVerified: boolean, otpRequired: boolean, canProvisionClients: boolean, mspWorkspaceUrl: string | null, onClientPortal: boolean, memberships: Array<{ role: ClientRole, client: { slug: string, name: string, portalUrl: string } }>, currentClient: { slug: string, name: string, portalUrl: string } | null } | null, errors: Array<{ field: string | null, message: string, code: AuthErrorCode }> } };
 
 export type LogoutMutationVariables = Exact<{ [key: string]: never; }>;
 
@@ -367,7 +367,7 @@ export type AcceptInvitationMutationVariables = Exact<{
 }>;
 
 
-export type AcceptInvitationMutation = { acceptInvitation: { nextStep: AuthStep | null, viewer: { id: string, email: string, fullName: string, mspRole: MspRole | null, isMspStaff: boolean, otpEnrolled: boolean, otpVerified: boolean, otpRequired: boolean, canProvisionClients: boolean, mspWorkspaceUrl: string | null, memberships: Array<{ role: ClientRole, client: { slug: string, name: string, portalUrl: string } }>, currentClient: { slug: string, name: string, portalUrl: string } | null } | null, errors: Array<{ field: string | null, message: string, code: AuthErrorCode }> } };
+export type AcceptInvitationMutation = { acceptInvitation: { nextStep: AuthStep | null, viewer: { id: string, email: string, fullName: string, mspRole: MspRole | null, isMspStaff: boolean, otpEnrolled: boolean, otpVerified: boolean, otpRequired: boolean, canProvisionClients: boolean, mspWorkspaceUrl: string | null, onClientPortal: boolean, memberships: Array<{ role: ClientRole, client: { slug: string, name: string, portalUrl: string } }>, currentClient: { slug: string, name: string, portalUrl: string } | null } | null, errors: Array<{ field: string | null, message: string, code: AuthErrorCode }> } };
 
 export type ProvisionClientMutationVariables = Exact<{
   input: ProvisionClientInput;

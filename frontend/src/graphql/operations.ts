@@ -35,6 +35,7 @@ export const VIEWER_FIELDS = /* GraphQL */ `
       portalUrl
     }
     mspWorkspaceUrl
+    onClientPortal
   }
 `;
 

@@ -43,6 +43,7 @@ export function makeViewer(overrides: Partial<ViewerFieldsFragment> = {}): Viewe
     memberships: [],
     currentClient: null,
     mspWorkspaceUrl: null,
+    onClientPortal: false,
     ...overrides,
   };
 }
