@@ -30,17 +30,17 @@ function renderAt(viewer: ViewerFieldsFragment | null, handlers: Parameters<type
     <MemoryRouter initialEntries={['/queue']}>
       <ViewerProvider>
         <Loaded>
-        <Routes>
-          <Route
-            path="/queue"
-            element={
-              <RequireViewer>
-                <div data-testid="staff-screen">Queue</div>
-              </RequireViewer>
-            }
-          />
-          <Route path="/login" element={<div data-testid="login-page">Sign in</div>} />
-        </Routes>
+          <Routes>
+            <Route
+              path="/queue"
+              element={
+                <RequireViewer>
+                  <div data-testid="staff-screen">Queue</div>
+                </RequireViewer>
+              }
+            />
+            <Route path="/login" element={<div data-testid="login-page">Sign in</div>} />
+          </Routes>
         </Loaded>
       </ViewerProvider>
     </MemoryRouter>,

@@ -13,6 +13,7 @@ import { useDocumentTitle } from '../../lib/useDocumentTitle';
 import { ClientSlaCard } from '../catalog/ClientSlaCard';
 import { ComplianceSection } from '../compliance/ComplianceSection';
 import { NewTicketDialog } from '../tickets/NewTicketDialog';
+import { ClientLifecycleCard } from './ClientLifecycleCard';
 
 export function ClientDetailPage() {
   const { slug = '' } = useParams();
@@ -63,6 +64,7 @@ export function ClientDetailPage() {
               <ComplianceSection clientSlug={client.slug} />
             </div>
             <aside className="detail-side">
+              {viewer?.mspRole === 'ADMIN' && <ClientLifecycleCard slug={client.slug} onChanged={() => void q.refetch()} />}
               <ClientFacts client={client} />
               <ClientSlaCard clientSlug={client.slug} />
               <section className="card" aria-labelledby="itleads-heading">
