@@ -72,7 +72,7 @@ describe('AcceptInvitationPage', () => {
       InvitationPreview: () => ({ invitation: { usable: true, companyName: 'Alpha Health', fullName: '' } }),
     });
     const fetchMock = globalThis.fetch as ReturnType<typeof vi.fn>;
-    const original = fetchMock.getMockImplementation()!;
+    const original = fetchMock.getMockImplementation() as (url: unknown, init?: RequestInit) => Promise<Response>;
     fetchMock.mockImplementation(async (url: unknown, init?: RequestInit) => {
       if (String(init?.body).includes('InvitationPreview')) await new Promise<void>((resolve) => (release = resolve));
       return original(url, init);

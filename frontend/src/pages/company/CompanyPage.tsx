@@ -9,6 +9,7 @@ import { CLIENT_QUERY } from '../../graphql/operations';
 import { INDUSTRY_LABEL } from '../../lib/enums';
 import { formatNumber } from '../../lib/format';
 import { useDocumentTitle } from '../../lib/useDocumentTitle';
+import './company.css';
 
 export function CompanyPage() {
   const { slug: routeSlug } = useParams();
@@ -17,7 +18,10 @@ export function CompanyPage() {
   // Elsewhere (or after using the switcher) name the client explicitly.
   const slug = routeSlug ?? (viewer?.currentClient ? undefined : viewer?.memberships[0]?.client.slug);
   const noCompany = !routeSlug && !viewer?.currentClient && !viewer?.memberships.length;
-  const q = useQuery<ClientQuery, ClientQueryVariables>(CLIENT_QUERY, slug ? { slug } : {}, { skip: noCompany });
+  // Signed in on another company's portal host (a session from before sign-in there was
+  // refused): this host serves only its own company, so send her to her own portal(s).
+  const elsewhere = !!viewer?.onClientPortal && !viewer.currentClient && !noCompany;
+  const q = useQuery<ClientQuery, ClientQueryVariables>(CLIENT_QUERY, slug ? { slug } : {}, { skip: noCompany || elsewhere });
   const client = q.data?.client;
   useDocumentTitle(client?.name ?? 'My company');
 
@@ -26,6 +30,25 @@ export function CompanyPage() {
       <div className="page">
         <EmptyState title="You’re not part of a company yet">
           Ask your company’s IT lead or your MSP to invite you.
+        </EmptyState>
+      </div>
+    );
+  }
+
+  if (elsewhere && viewer) {
+    return (
+      <div className="page">
+        <EmptyState title="This isn’t your company’s portal">
+          <p>This address belongs to another company. Open your own portal:</p>
+          <ul className="portal-list" data-testid="own-portals">
+            {viewer.memberships.map((m) => (
+              <li key={m.client.slug}>
+                <a className="btn btn-secondary btn-sm" href={new URL('/company', m.client.portalUrl).toString()}>
+                  {m.client.name}
+                </a>
+              </li>
+            ))}
+          </ul>
         </EmptyState>
       </div>
     );
