@@ -152,10 +152,11 @@ def _inactive_message(client: Client) -> str:
     )
 
 
-def sign_in(request: HttpRequest, *, email: str, password: str) -> str:
+def sign_in(request: HttpRequest, *, email: str, password: str, check_portal: bool = True) -> str:
     """Check the password (axes-guarded) and start a fresh session. Returns the next step.
 
-    A right password at the wrong portal starts no session: `WrongPortal` says where to go."""
+    A right password at the wrong portal starts no session: `WrongPortal` says where to go.
+    `check_portal=False` only for accepting an invitation, which makes this portal hers."""
     email = (email or "").strip().lower()
     if not email or not password:
         raise ActionError.single("INVALID_CREDENTIALS", "Enter your email and password.")
@@ -166,7 +167,7 @@ def sign_in(request: HttpRequest, *, email: str, password: str) -> str:
         )
     if user is None:
         raise ActionError.single("INVALID_CREDENTIALS", "Email or password is wrong.")
-    refusal = portal_refusal(request, user)  # type: ignore[arg-type]
+    refusal = portal_refusal(request, user) if check_portal else None  # type: ignore[arg-type]
     if refusal is not None:
         record_audit(
             "auth.sign_in_refused", actor=user, client=_host_client(request), code=refusal.errors[0].code

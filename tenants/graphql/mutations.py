@@ -244,7 +244,10 @@ class AcceptInvitation(graphene.Mutation):
             existing = _existing_user_for_invitation(input.token)
             if existing is not None:
                 # An existing account proves itself through the axes-guarded sign-in.
-                auth_actions.sign_in(request, email=existing.email, password=input.password)
+                # No portal check: accepting the invitation is what makes this portal hers.
+                auth_actions.sign_in(
+                    request, email=existing.email, password=input.password, check_portal=False
+                )
             user, _client = accept_invitation(
                 token=input.token,
                 full_name=input.full_name,
