@@ -25,7 +25,8 @@ from core.errors import ActionError, FieldError
 from tenants.access import clients_reachable_by, requires_second_factor, user_is_verified
 from tenants.actions import msp_workspace_url, portal_url, record_audit
 from tenants.lifecycle import activate_on_it_lead_sign_in
-from tenants.models import Client, ClientStatus, Membership, TenantKind, User
+from tenants.models import Client, ClientStatus, Membership, User
+from tenants.request_scope import host_client
 
 
 class AuthStep:
@@ -83,11 +84,6 @@ class WrongPortal(ActionError):
         self.portals = portals
 
 
-def _host_client(request: HttpRequest) -> Client | None:
-    tenant = getattr(request, "tenant", None)
-    return tenant if isinstance(tenant, Client) and tenant.kind == TenantKind.CLIENT else None
-
-
 def _own_portals(user: User) -> list[PortalLink]:
     clients = clients_reachable_by(user).prefetch_related("domains").order_by("name")
     return [PortalLink(name=client.name, url=portal_url(client)) for client in clients]
@@ -102,7 +98,7 @@ def portal_refusal(request: HttpRequest, user: User) -> WrongPortal | None:
     - a member of a suspended or offboarded client, at its host (or on the MSP host when none
       of her clients is live): a clear message, plus her other live portals if any.
     """
-    host = _host_client(request)
+    host = host_client(request)
     if user.is_msp_staff:
         if host is None:
             return None
@@ -170,7 +166,7 @@ def sign_in(request: HttpRequest, *, email: str, password: str, check_portal: bo
     refusal = portal_refusal(request, user) if check_portal else None  # type: ignore[arg-type]
     if refusal is not None:
         record_audit(
-            "auth.sign_in_refused", actor=user, client=_host_client(request), code=refusal.errors[0].code
+            "auth.sign_in_refused", actor=user, client=host_client(request), code=refusal.errors[0].code
         )  # type: ignore[arg-type]
         raise refusal
     start_session(request, user)  # type: ignore[arg-type]
