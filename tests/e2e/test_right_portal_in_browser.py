@@ -1,0 +1,73 @@
+"""Signing in at the right portal, in a real browser: a client user at another company's
+portal host and a technician at a client's portal host are refused with a link to where
+they belong (no loop, no broken staff screen); an unusable invitation link says so before
+any form. See docs/client-lifecycle.md."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.harness import CHROMIUM, DEMO_PASSWORD, Stack, screenshot
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(
+        not CHROMIUM.exists() and not os.environ.get("CI"),
+        reason=f"{CHROMIUM} is not installed (apt-get install -y chromium); outside CI the browser tests are skipped",
+    ),
+]
+
+
+def sign_in(page: Any, base_url: str, email: str) -> None:
+    page.goto(f"{base_url}/login")
+    page.get_by_test_id("login-email").fill(email)
+    page.get_by_test_id("login-password").fill(DEMO_PASSWORD)
+    page.get_by_test_id("login-submit").click()
+
+
+def test_a_client_user_at_another_companys_portal_is_sent_to_her_own(stack: Stack, new_page: Any) -> None:
+    page = new_page()
+    elsewhere = stack.portal_url("northwind")
+    own = stack.portal_url("harbor-finch")
+    sign_in(page, elsewhere, "lena.lead@harborfinch.demo")
+
+    refusal = page.get_by_test_id("portal-refusal")
+    expect(refusal).to_contain_text("isn't part of")
+    expect(page).to_have_url(f"{elsewhere}/login")  # no session, no "Company not found" loop
+    link = page.get_by_test_id("portal-link")
+    expect(link).to_have_text("Go to Harbor & Finch LLP")
+    expect(link).to_have_attribute("href", f"{own}/")
+    screenshot(page, "20-wrong-portal-refused")
+
+    link.click()
+    expect(page).to_have_url(f"{own}/login")
+    sign_in(page, own, "lena.lead@harborfinch.demo")
+    expect(page).to_have_url(f"{own}/company")
+    expect(page.get_by_test_id("company-name")).to_have_text("Harbor & Finch LLP")
+
+
+def test_a_technician_at_a_clients_portal_is_sent_to_the_client_in_the_workspace(
+    stack: Stack, new_page: Any
+) -> None:
+    page = new_page()
+    portal = stack.portal_url("harbor-finch")
+    sign_in(page, portal, "tech@msp.demo")
+
+    expect(page.get_by_test_id("portal-refusal")).to_contain_text("MSP staff sign in at the MSP workspace")
+    expect(page.get_by_text("Couldn’t load the queue")).to_have_count(0)
+    link = page.get_by_test_id("portal-link")
+    expect(link).to_have_attribute("href", f"{stack.msp_url}/clients/harbor-finch")
+    screenshot(page, "21-staff-on-client-portal-refused")
+    link.click()
+    expect(page).to_have_url(f"{stack.msp_url}/login?next=%2Fclients%2Fharbor-finch")
+
+
+def test_an_unusable_invitation_link_says_so_before_any_form(stack: Stack, new_page: Any) -> None:
+    page = new_page()
+    page.goto(f"{stack.portal_url('harbor-finch')}/invite/not-a-real-token")
+    expect(page.get_by_test_id("invitation-unusable")).to_contain_text("can’t be used")
+    expect(page.get_by_test_id("invite-password")).to_have_count(0)
