@@ -1,7 +1,8 @@
 """Signing in at the right portal, in a real browser: a client user at another company's
 portal host and a technician at a client's portal host are refused with a link to where
 they belong (no loop, no broken staff screen); an unusable invitation link says so before
-any form. See docs/client-lifecycle.md."""
+any form; a closed request offers a linked new request instead of a reply box.
+See docs/client-lifecycle.md and docs/service-desk.md."""
 
 from __future__ import annotations
 
@@ -71,3 +72,46 @@ def test_an_unusable_invitation_link_says_so_before_any_form(stack: Stack, new_p
     page.goto(f"{stack.portal_url('harbor-finch')}/invite/not-a-real-token")
     expect(page.get_by_test_id("invitation-unusable")).to_contain_text("can’t be used")
     expect(page.get_by_test_id("invite-password")).to_have_count(0)
+
+
+CLOSE_FIRST_TICKET = """
+from django_tenants.utils import schema_context
+from services.support.actions import change_status
+from tenants.models import Client, User
+
+client = Client.objects.get(slug="harbor-finch")
+technician = User.objects.get(email="tech@msp.demo")
+with schema_context(client.schema_name):
+    change_status(client, 1, actor=technician, status="resolved")
+    change_status(client, 1, actor=technician, status="closed")
+"""
+
+
+def test_a_closed_request_offers_a_linked_new_request_instead_of_a_reply(stack: Stack, new_page: Any) -> None:
+    stack.manage("shell", "-c", CLOSE_FIRST_TICKET)
+    page = new_page()
+    portal = stack.portal_url("harbor-finch")
+    sign_in(page, portal, "lena.lead@harborfinch.demo")
+    expect(page).to_have_url(f"{portal}/company")
+    page.goto(f"{portal}/requests/1")
+
+    expect(page.get_by_test_id("ticket-status-pill")).to_have_text("Closed")
+    expect(page.get_by_test_id("closed-notice")).to_contain_text("Closed requests take no more replies")
+    expect(page.get_by_test_id("reply-form")).to_have_count(0)
+    screenshot(page, "22-closed-request")
+
+    page.get_by_test_id("ticket-follow-up").click()
+    dialog = page.get_by_test_id("new-request-dialog")
+    expect(dialog).to_contain_text("This request will be linked to #1")
+    page.get_by_test_id("request-submit").click()
+    expect(page).to_have_url(f"{portal}/requests/5")
+    expect(page.get_by_test_id("follow-up-of")).to_have_text(
+        "#1 VPN drops every few minutes for remote staff"
+    )
+    expect(page.get_by_test_id("timeline")).to_contain_text("as a follow-up of #1")
+
+    page.get_by_test_id("follow-up-of").click()
+    expect(page).to_have_url(f"{portal}/requests/1")
+    expect(page.get_by_test_id("follow-up")).to_contain_text("#5")
+    expect(page.get_by_test_id("timeline")).to_contain_text("raised #5 as a follow-up of this request")
+    expect(page.get_by_test_id("ticket-status-pill")).to_have_text("Closed")
