@@ -115,3 +115,43 @@ def test_a_closed_request_offers_a_linked_new_request_instead_of_a_reply(stack: 
     expect(page.get_by_test_id("follow-up")).to_contain_text("#5")
     expect(page.get_by_test_id("timeline")).to_contain_text("raised #5 as a follow-up of this request")
     expect(page.get_by_test_id("ticket-status-pill")).to_have_text("Closed")
+
+
+def test_an_admin_suspends_a_client_and_its_people_are_told_at_sign_in(stack: Stack, new_page: Any) -> None:
+    from tests.e2e.test_portal_in_browser import enrol_authenticator
+
+    portal = stack.portal_url("brightline")
+    member = new_page()
+    sign_in(member, portal, "ben.lead@brightline.demo")
+    expect(member).to_have_url(f"{portal}/company")  # signed in while the client is active
+
+    admin = new_page()
+    sign_in(admin, stack.msp_url, "admin@msp.demo")
+    enrol_authenticator(admin)
+    admin.goto(f"{stack.msp_url}/clients/brightline")
+    card = admin.get_by_test_id("client-lifecycle")
+    expect(card).to_contain_text("Active")
+    expect(admin.get_by_test_id("delete-blocked")).to_contain_text("tickets")  # it holds data
+    admin.get_by_test_id("lifecycle-suspended").click()
+    expect(admin.get_by_test_id("lifecycle-dialog")).to_contain_text("can’t sign in")
+    admin.get_by_test_id("lifecycle-confirm").click()
+    expect(admin.get_by_test_id("lifecycle-meaning")).to_contain_text("until it is reactivated")
+    expect(admin.get_by_test_id("lifecycle-active")).to_have_text("Reactivate")
+    screenshot(admin, "23-client-suspended")
+
+    # The session that was already open loses the client's data at once...
+    member.reload()
+    expect(member.get_by_role("alert")).to_contain_text("portal is suspended")
+    expect(member.get_by_test_id("people-table")).to_have_count(0)
+    # ...and a new sign-in is refused with the reason.
+    other = new_page()
+    sign_in(other, portal, "bea.member@brightline.demo")
+    expect(other.get_by_test_id("portal-refusal")).to_contain_text("portal is suspended")
+    expect(other).to_have_url(f"{portal}/login")
+
+    # Reactivated: she can sign in again.
+    admin.get_by_test_id("lifecycle-active").click()
+    admin.get_by_test_id("lifecycle-confirm").click()
+    expect(admin.get_by_test_id("lifecycle-meaning")).to_contain_text("Its people sign in")
+    sign_in(other, portal, "bea.member@brightline.demo")
+    expect(other).to_have_url(f"{portal}/company")

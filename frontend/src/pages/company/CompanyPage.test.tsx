@@ -37,4 +37,31 @@ describe('CompanyPage on another company’s portal host', () => {
     ]);
     expect(api.ops()).toEqual([]); // no query that can only fail
   });
+
+  it('on her own company’s host with its portal suspended, shows why instead', async () => {
+    const here = window.location.origin + '/';
+    mockGraphQL({
+      Client: () => ({
+        __errors: [{ message: "Alpha Health's portal is suspended. Contact your MSP if this is unexpected.", extensions: { code: 'CLIENT_INACTIVE' } }],
+      }),
+    });
+    const viewer = makeViewer({
+      isMspStaff: false,
+      mspRole: null,
+      onClientPortal: true,
+      currentClient: null,
+      memberships: [{ role: 'MEMBER', client: { slug: 'alpha', name: 'Alpha Health', portalUrl: here } }],
+    });
+    render(
+      <MemoryRouter initialEntries={['/company']}>
+        <StaticViewerProvider viewer={viewer}>
+          <Routes>
+            <Route path="/company" element={<CompanyPage />} />
+          </Routes>
+        </StaticViewerProvider>
+      </MemoryRouter>,
+    );
+    expect(await screen.findByText(/Alpha Health's portal is suspended/)).toBeInTheDocument();
+    expect(screen.queryByText('This isn’t your company’s portal')).toBeNull();
+  });
 });

@@ -20,7 +20,12 @@ export function CompanyPage() {
   const noCompany = !routeSlug && !viewer?.currentClient && !viewer?.memberships.length;
   // Signed in on another company's portal host (a session from before sign-in there was
   // refused): this host serves only its own company, so send her to her own portal(s).
-  const elsewhere = !!viewer?.onClientPortal && !viewer.currentClient && !noCompany;
+  // (Her own company's host whose portal is suspended is not "elsewhere": the query says why.)
+  const elsewhere =
+    !!viewer?.onClientPortal &&
+    !viewer.currentClient &&
+    !noCompany &&
+    !viewer.memberships.some((m) => new URL(m.client.portalUrl).origin === window.location.origin);
   const q = useQuery<ClientQuery, ClientQueryVariables>(CLIENT_QUERY, slug ? { slug } : {}, { skip: noCompany || elsewhere });
   const client = q.data?.client;
   useDocumentTitle(client?.name ?? 'My company');
