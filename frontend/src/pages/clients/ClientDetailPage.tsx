@@ -14,6 +14,7 @@ import { ClientSlaCard } from '../catalog/ClientSlaCard';
 import { ComplianceSection } from '../compliance/ComplianceSection';
 import { NewTicketDialog } from '../tickets/NewTicketDialog';
 import { QueryError } from '../../components/QueryError';
+import { ClientLifecycleCard } from './ClientLifecycleCard';
 
 export function ClientDetailPage() {
   const { slug = '' } = useParams();
@@ -55,6 +56,7 @@ export function ClientDetailPage() {
               <ComplianceSection clientSlug={client.slug} />
             </div>
             <aside className="detail-side">
+              {viewer?.mspRole === 'ADMIN' && <ClientLifecycleCard slug={client.slug} onChanged={() => void q.refetch()} />}
               <ClientFacts client={client} />
               <ClientSlaCard clientSlug={client.slug} />
               <section className="card" aria-labelledby="itleads-heading">
