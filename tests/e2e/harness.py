@@ -1,13 +1,17 @@
-"""Helpers of the browser tests: the throwaway database, the web and worker processes,
-TOTP codes, screenshots. The fixtures that use them are in conftest.py."""
+"""Helpers of the browser tests: the throwaway database, the web and worker processes, the
+mail they send, the demo people and signing them in (TOTP for staff), screenshots. The
+fixtures that use them are in conftest.py."""
 
 from __future__ import annotations
 
 import base64
 import contextlib
+import email
+import email.policy
 import hashlib
 import hmac
 import os
+import re
 import shutil
 import signal
 import socket
@@ -18,13 +22,15 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
+from email.message import EmailMessage
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import dj_database_url
 import psycopg
 import pytest
+from playwright.sync_api import expect
 from psycopg import sql
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -46,6 +52,7 @@ SETUP_TIMEOUT = 120.0  # bootstrap_portal / seed_demo, each
 READY_TIMEOUT = 30.0  # gunicorn answering /readyz
 STOP_TIMEOUT = 10.0
 POLL = 0.1
+MAIL_SEPARATOR = b"\n" + b"-" * 79 + b"\n"  # between messages in a file-based backend's file
 
 
 def venv_bin(name: str) -> str:
@@ -131,6 +138,10 @@ class Stack:
     env: dict[str, str]
     log_dir: Path
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    # Who has enrolled an authenticator on this stack's database, and their codes.
+    authenticators: dict[str, Authenticator] = field(default_factory=dict)
+    # A signed-in browser state (cookies) per role key, made once: see signed_in_state().
+    storage_states: dict[str, Any] = field(default_factory=dict)
 
     @property
     def msp_url(self) -> str:
@@ -139,6 +150,42 @@ class Stack:
     def portal_url(self, slug: str) -> str:
         # Chromium resolves every *.localhost name to the loopback address itself.
         return f"http://{slug}.localhost:{self.port}"
+
+    @property
+    def outbox(self) -> Path:
+        """Where the web and worker processes write the mail they send (one file per
+        connection, Django's file-based e-mail backend)."""
+        return Path(self.env["E2E_OUTBOX"])
+
+    def mails(self) -> list[EmailMessage]:
+        """Every message sent so far, oldest file first."""
+        messages: list[EmailMessage] = []
+        for path in sorted(self.outbox.glob("*.log"), key=lambda item: item.stat().st_mtime_ns):
+            for chunk in path.read_bytes().split(MAIL_SEPARATOR):
+                if chunk.strip():
+                    parsed = email.message_from_bytes(chunk, policy=email.policy.default)
+                    assert isinstance(parsed, EmailMessage)
+                    messages.append(parsed)
+        return messages
+
+    def wait_for_mail(self, *, to: str, subject: str = "", timeout: float = 15.0) -> EmailMessage:
+        """The newest message to ``to`` whose subject contains ``subject``; waits for it."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = [
+                message
+                for message in self.mails()
+                if to.lower() in str(message.get("To", "")).lower()
+                and subject in str(message.get("Subject", ""))
+            ]
+            if found:
+                return found[-1]
+            if time.monotonic() > deadline:
+                seen = [f"{m.get('To')}: {m.get('Subject')}" for m in self.mails()]
+                pytest.fail(
+                    f"no mail to {to!r} with {subject!r} in its subject within {timeout:.0f}s; sent: {seen}"
+                )
+            time.sleep(POLL)
 
     def manage(self, *args: str) -> str:
         started = time.monotonic()
@@ -218,7 +265,7 @@ class Stack:
             proc.wait()
 
 
-def stack_env(database_url: str, port: int, frontend_dist: Path) -> dict[str, str]:
+def stack_env(database_url: str, port: int, frontend_dist: Path, outbox: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
     redis_url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
     env.update(
@@ -244,7 +291,8 @@ def stack_env(database_url: str, port: int, frontend_dist: Path) -> dict[str, st
             "MSP_HOSTS": "localhost,127.0.0.1",
             "CLIENT_DOMAIN_SUFFIX": "localhost",
             "FAST_PASSWORD_HASHING": "1",
-            "EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend",
+            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "E2E_OUTBOX": str(outbox),  # EMAIL_FILE_PATH, portal_e2e_settings.py
             "DEMO_PASSWORD": DEMO_PASSWORD,
             "LOG_FORMAT": "plain",
             "LOG_LEVEL": "WARNING",
@@ -257,6 +305,197 @@ def stack_env(database_url: str, port: int, frontend_dist: Path) -> dict[str, st
 
 def screenshot(page: Any, name: str) -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    path = ARTIFACTS / f"{name}.png"
+    path = ARTIFACTS / f"{re.sub(r'[^A-Za-z0-9_.-]+', '_', name).strip('_')}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+# ------------------------------------------------------------ people, sign-in
+@dataclass(frozen=True)
+class Role:
+    """A demo person (seed_demo) and the host they use; ``email=None`` is an anonymous visitor."""
+
+    key: str
+    label: str
+    email: str | None = None
+    client: str | None = None  # the slug of the client portal host they use; None: the MSP host
+    staff: bool = False
+    home: str = "/login"  # where the SPA puts them after signing in
+
+    def base_url(self, stack: Stack) -> str:
+        return stack.portal_url(self.client) if self.client else stack.msp_url
+
+
+ANONYMOUS = Role("anonymous", "anonymous visitor")
+ADMIN = Role("admin", "MSP admin", "admin@msp.demo", staff=True, home="/clients")
+TECHNICIAN = Role("technician", "technician", "tech@msp.demo", staff=True, home="/queue")
+LIMITED_TECHNICIAN = Role(
+    "limited_technician",
+    "technician allowed on Harbor & Finch only",
+    "tech.limited@msp.demo",
+    staff=True,
+    home="/queue",
+)
+ACCOUNT_MANAGER = Role("account_manager", "account manager", "am@msp.demo", staff=True, home="/clients")
+IT_LEAD = Role(
+    "it_lead", "client IT lead", "lena.lead@harborfinch.demo", client="harbor-finch", home="/company"
+)
+MEMBER = Role("member", "client member", "mo.member@harborfinch.demo", client="harbor-finch", home="/company")
+# Northwind requires two-factor authentication of its own people too.
+NORTHWIND_IT_LEAD = Role(
+    "northwind_it_lead",
+    "client IT lead (2FA)",
+    "ivy.lead@northwind.demo",
+    client="northwind",
+    home="/company",
+)
+NORTHWIND_MEMBER = Role(
+    "northwind_member",
+    "client member (2FA)",
+    "max.member@northwind.demo",
+    client="northwind",
+    home="/company",
+)
+STAFF_ROLES = (ADMIN, TECHNICIAN, ACCOUNT_MANAGER)
+CLIENT_ROLES = (IT_LEAD, MEMBER)
+
+
+@dataclass
+class Authenticator:
+    """The authenticator app of one person: the setup key, the backup codes not used yet,
+    and the last time step answered (the server refuses a TOTP code of a step it has seen)."""
+
+    secret: str
+    backup_codes: list[str]
+    last_step: int
+
+    def next_code(self) -> str:
+        """A code the server accepts now: the current TOTP, or a backup code when the
+        current time step was used already (rather than waiting up to 30 s)."""
+        step = int(time.time() // 30)
+        if step > self.last_step:
+            self.last_step = step
+            return totp_now(self.secret, at=step * 30)
+        if not self.backup_codes:
+            raise RuntimeError("no backup codes left: sign this person in less often per 30 s")
+        return self.backup_codes.pop()
+
+
+CONTEXT_OPTIONS: dict[str, Any] = {"viewport": {"width": 1360, "height": 860}, "locale": "en-GB"}
+DEFAULT_TIMEOUT_MS = 10_000
+
+
+def new_context(browser: Any, *, width: int = 1360, height: int = 860, **options: Any) -> Any:
+    """A browser context (own cookies) with the suite's defaults; ``options`` as Playwright's."""
+    context = browser.new_context(
+        **{**CONTEXT_OPTIONS, "viewport": {"width": width, "height": height}, **options}
+    )
+    context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+    return context
+
+
+def watch_problems(page: Any) -> Any:
+    """Collect console errors, uncaught exceptions and failed requests on ``page.problems``."""
+    page.problems = []
+    page.on("console", lambda msg: msg.type == "error" and page.problems.append(f"console: {msg.text}"))
+    page.on("pageerror", lambda exc: page.problems.append(f"pageerror: {exc}"))
+    page.on("requestfailed", lambda req: page.problems.append(f"requestfailed: {req.url} {req.failure}"))
+    return page
+
+
+def assert_healthy(page: Any) -> None:
+    """No uncaught script errors while the test ran (console noise is reported, not fatal)."""
+    for problem in getattr(page, "problems", []):
+        print(f"[browser] {problem}")  # shown with -rP / -s
+    errors = [problem for problem in getattr(page, "problems", []) if problem.startswith("pageerror")]
+    assert not errors, errors
+
+
+def sign_in(page: Any, base_url: str, email: str, password: str = DEMO_PASSWORD) -> None:
+    """The first step only: e-mail and password on ``base_url``'s sign-in page."""
+    page.goto(f"{base_url}/login")
+    page.get_by_test_id("login-email").fill(email)
+    page.get_by_test_id("login-password").fill(password)
+    page.get_by_test_id("login-submit").click()
+
+
+def enrol_authenticator(page: Any, shot: str | None = None) -> Authenticator:
+    """The OTP_ENROL step: read the setup key, answer with the current TOTP, keep the
+    backup codes."""
+    expect(page.get_by_role("heading", name="Set up two-factor authentication")).to_be_visible()
+    secret_field = page.get_by_test_id("otp-secret")
+    expect(secret_field).to_have_text(re.compile(r"^[A-Z2-7 ]{16,}$"))
+    expect(page.locator(".qr-svg svg")).to_be_visible()
+    secret = "".join(secret_field.inner_text().split())
+    step = int(time.time() // 30)
+    page.get_by_test_id("otp-code").fill(totp_now(secret, at=step * 30))
+    if shot:
+        screenshot(page, shot)
+    page.get_by_test_id("enrol-submit").click()
+    codes = page.get_by_test_id("backup-codes").locator("li")
+    expect(codes.first).to_be_visible()
+    backup_codes = [code.strip() for code in codes.all_inner_texts()]
+    assert len(backup_codes) >= 5 and len(set(backup_codes)) == len(backup_codes), backup_codes
+    page.get_by_test_id("backup-codes-done").click()
+    return Authenticator(secret=secret, backup_codes=backup_codes, last_step=step)
+
+
+def verify_second_factor(page: Any, authenticator: Authenticator) -> None:
+    """The OTP_VERIFY step, with a TOTP code or (same 30 s step) a backup code."""
+    code = authenticator.next_code()
+    if not code.isdigit():
+        page.get_by_role("button", name="Lost your device? Use a backup code").click()
+        expect(page.get_by_label("Backup code")).to_be_visible()
+    page.get_by_test_id("otp-code").fill(code)
+    page.get_by_test_id("otp-submit").click()
+
+
+SecondFactor = Literal["enrolled", "verified", "none"]
+
+
+def sign_in_as(page: Any, stack: Stack, role: Role, *, enrolment_shot: str | None = None) -> SecondFactor:
+    """Sign ``role`` in on their own host in ``page``, through whatever second factor the
+    server asks for: enrol an authenticator the first time (remembered on ``stack``),
+    verify a code afterwards. Returns which of the two happened; the page ends inside the
+    signed-in shell (wherever the SPA sends them)."""
+    if role.email is None:
+        raise ValueError(f"{role.label} has nobody to sign in")
+    sign_in(page, role.base_url(stack), role.email)
+    enrol = page.get_by_role("heading", name="Set up two-factor authentication")
+    verify = page.get_by_test_id("otp-submit")
+    shell = page.get_by_test_id("viewer-name")
+    refused = page.get_by_role("alert")
+    expect(enrol.or_(verify).or_(shell).or_(refused).first).to_be_visible()
+    done: SecondFactor = "none"
+    if enrol.count():
+        stack.authenticators[role.email] = enrol_authenticator(page, shot=enrolment_shot)
+        done = "enrolled"
+    elif verify.count():
+        authenticator = stack.authenticators.get(role.email)
+        if authenticator is None:
+            pytest.fail(f"{role.email} enrolled outside sign_in_as(): their authenticator is unknown")
+        verify_second_factor(page, authenticator)
+        done = "verified"
+    elif not shell.count():
+        pytest.fail(
+            f"signing in {role.email} at {role.base_url(stack)} was refused: {refused.first.inner_text()!r}"
+        )
+    expect(shell).to_be_visible()
+    return done
+
+
+def signed_in_state(browser: Any, stack: Stack, role: Role) -> Any:
+    """The cookies of ``role`` signed in (and past 2FA) on their host, made once per stack:
+    ``new_context(browser, storage_state=...)`` starts signed in without the sign-in pages.
+    Whoever uses it must not sign out (that ends the session shared by every user of it)."""
+    state = stack.storage_states.get(role.key)
+    if state is None:
+        context = new_context(browser)
+        try:
+            page = context.new_page()
+            sign_in_as(page, stack, role)
+            state = context.storage_state()
+        finally:
+            context.close()
+        stack.storage_states[role.key] = state
+    return state
