@@ -23,6 +23,7 @@ from tests.e2e.harness import (
     CHROMIUM,
     CHROMIUM_ARGS,
     ROOT,
+    AccessibilityFindings,
     Database,
     Role,
     Stack,
@@ -170,7 +171,8 @@ def pytest_runtest_makereport(
     if report.when == "call" and report.failed and "e2e" in item.keywords:
         item.stash[FAILED] = True
         stack_ = getattr(item, "funcargs", {}).get("stack")
-        if isinstance(stack_, Stack):
+        findings_only = call.excinfo is not None and call.excinfo.errisinstance(AccessibilityFindings)
+        if isinstance(stack_, Stack) and not findings_only:
             logs = "\n".join(stack_.log_tail(label) for label in ("web", "worker"))
             report.sections.append(("e2e server logs", logs))
     return report

@@ -21,6 +21,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
@@ -419,13 +420,18 @@ def sign_in(page: Any, base_url: str, email: str, password: str = DEMO_PASSWORD)
     page.get_by_test_id("login-submit").click()
 
 
-def enrol_authenticator(page: Any, shot: str | None = None) -> Authenticator:
+def enrol_authenticator(
+    page: Any, shot: str | None = None, *, on_step: Callable[[str], None] | None = None
+) -> Authenticator:
     """The OTP_ENROL step: read the setup key, answer with the current TOTP, keep the
-    backup codes."""
+    backup codes. ``on_step("enrol")`` runs when the QR code and setup key are shown,
+    ``on_step("backup-codes")`` when the backup codes are (e.g. to check those pages)."""
     expect(page.get_by_role("heading", name="Set up two-factor authentication")).to_be_visible()
     secret_field = page.get_by_test_id("otp-secret")
     expect(secret_field).to_have_text(re.compile(r"^[A-Z2-7 ]{16,}$"))
     expect(page.locator(".qr-svg svg")).to_be_visible()
+    if on_step:
+        on_step("enrol")
     secret = "".join(secret_field.inner_text().split())
     step = int(time.time() // 30)
     page.get_by_test_id("otp-code").fill(totp_now(secret, at=step * 30))
@@ -436,6 +442,8 @@ def enrol_authenticator(page: Any, shot: str | None = None) -> Authenticator:
     expect(codes.first).to_be_visible()
     backup_codes = [code.strip() for code in codes.all_inner_texts()]
     assert len(backup_codes) >= 5 and len(set(backup_codes)) == len(backup_codes), backup_codes
+    if on_step:
+        on_step("backup-codes")
     page.get_by_test_id("backup-codes-done").click()
     return Authenticator(secret=secret, backup_codes=backup_codes, last_step=step)
 
@@ -443,8 +451,9 @@ def enrol_authenticator(page: Any, shot: str | None = None) -> Authenticator:
 def verify_second_factor(page: Any, authenticator: Authenticator) -> None:
     """The OTP_VERIFY step, with a TOTP code or (same 30 s step) a backup code."""
     code = authenticator.next_code()
-    if not code.isdigit():
-        page.get_by_role("button", name="Lost your device? Use a backup code").click()
+    backup_mode = page.get_by_role("button", name="Lost your device? Use a backup code")
+    if not code.isdigit() and backup_mode.count():
+        backup_mode.click()
         expect(page.get_by_label("Backup code")).to_be_visible()
     page.get_by_test_id("otp-code").fill(code)
     page.get_by_test_id("otp-submit").click()
@@ -499,3 +508,119 @@ def signed_in_state(browser: Any, stack: Stack, role: Role) -> Any:
             context.close()
         stack.storage_states[role.key] = state
     return state
+
+
+# -------------------------------------------------------------- accessibility
+AXE_JS = ROOT / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
+BLOCKING_IMPACTS = ("critical", "serious")
+PHONE_WIDTH = 360  # the client portal, sign-in, 2FA and invitation pages work from here
+TABLET_WIDTH = 768  # staff pages work from here
+
+_AXE_RUN = """async () => {
+  const result = await window.axe.run(document, { resultTypes: ['violations'] });
+  const selector = (target) => target.map((part) => (Array.isArray(part) ? part.join(' >>> ') : part)).join(' ');
+  return result.violations.map((v) => ({
+    rule: v.id,
+    impact: v.impact || 'minor',
+    help: v.help,
+    helpUrl: v.helpUrl,
+    nodes: v.nodes.map((n) => ({ target: selector(n.target), summary: n.failureSummary || '' })),
+  }));
+}"""
+
+_OVERFLOW = """() => {
+  const width = window.innerWidth;
+  const doc = document.documentElement;
+  if (doc.scrollWidth <= width) return null;
+  const describe = (el) => {
+    let text = el.tagName.toLowerCase();
+    const testId = el.getAttribute('data-testid');
+    if (testId) text += `[data-testid="${testId}"]`;
+    else if (el.id) text += `#${el.id}`;
+    if (typeof el.className === 'string' && el.className.trim()) text += '.' + el.className.trim().split(/\\s+/).join('.');
+    return text;
+  };
+  const clippedByAncestor = (el) => {
+    for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
+      if (getComputedStyle(a).overflowX !== 'visible') return true;
+    }
+    return false;
+  };
+  const offenders = [];
+  for (const el of document.body.querySelectorAll('*')) {
+    const box = el.getBoundingClientRect();
+    if (box.width === 0 || box.right <= width + 0.5) continue;
+    const parent = el.parentElement;
+    if (parent && parent !== document.body && parent.getBoundingClientRect().right > width + 0.5) continue;
+    if (clippedByAncestor(el)) continue;
+    offenders.push(`${describe(el)}: right edge at ${Math.round(box.right)} px, ${Math.round(box.width)} px wide`);
+  }
+  return { scrollWidth: doc.scrollWidth, innerWidth: width, offenders: offenders.slice(0, 8) };
+}"""
+
+
+class AccessibilityFindings(pytest.fail.Exception):  # type: ignore[misc,name-defined]
+    """A page failed the accessibility or layout check: the message says what and where
+    (the server's logs have nothing to add, so conftest.py leaves them out)."""
+
+
+@dataclass(frozen=True)
+class AxeViolation:
+    rule: str
+    impact: str
+    help: str
+    help_url: str
+    nodes: list[dict[str, str]]
+
+    @property
+    def blocking(self) -> bool:
+        return self.impact in BLOCKING_IMPACTS
+
+    def describe(self, max_nodes: int = 6) -> str:
+        lines = [f"  [{self.impact}] {self.rule}: {self.help} ({self.help_url})"]
+        for node in self.nodes[:max_nodes]:
+            reasons = [
+                line.strip()
+                for line in node["summary"].splitlines()
+                if line.strip() and not line.strip().startswith("Fix ")
+            ]
+            lines.append(f"      {node['target']}  — {'; '.join(reasons)[:300]}")
+        if len(self.nodes) > max_nodes:
+            lines.append(f"      … and {len(self.nodes) - max_nodes} more element(s)")
+        return "\n".join(lines)
+
+
+def axe_violations(page: Any) -> list[AxeViolation]:
+    """Run axe-core (frontend/node_modules, no network) on the page as it is now."""
+    if not AXE_JS.exists():
+        pytest.fail(
+            f"{AXE_JS.relative_to(ROOT)} is missing: run `npm --prefix frontend ci` (axe-core is pinned there)"
+        )
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.add_script_tag(path=str(AXE_JS))
+    found = page.evaluate(_AXE_RUN)
+    order = {"critical": 0, "serious": 1, "moderate": 2, "minor": 3}
+    violations = [
+        AxeViolation(
+            rule=v["rule"], impact=v["impact"], help=v["help"], help_url=v["helpUrl"], nodes=v["nodes"]
+        )
+        for v in found
+    ]
+    return sorted(violations, key=lambda v: (order.get(v.impact, 4), v.rule))
+
+
+def horizontal_overflow(page: Any) -> dict[str, Any] | None:
+    """None when the page fits its viewport's width; otherwise the widths and the outermost
+    elements that stick out (those not inside a scrolling or clipping box)."""
+    result: dict[str, Any] | None = page.evaluate(_OVERFLOW)
+    return result
+
+
+def next_frame(page: Any) -> None:
+    """Let the page lay itself out again (after a viewport change)."""
+    page.evaluate("() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))")
+
+
+def settle(page: Any) -> None:
+    """Nothing on the page still loading: no skeletons, no busy regions."""
+    expect(page.locator('[aria-busy="true"], .skeleton')).to_have_count(0)
