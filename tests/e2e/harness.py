@@ -547,11 +547,11 @@ _OVERFLOW = """() => {
     return false;
   };
   const offenders = [];
-  for (const el of document.body.querySelectorAll('*')) {
+  for (const el of [document.body, ...document.body.querySelectorAll('*')]) {
     const box = el.getBoundingClientRect();
     if (box.width === 0 || box.right <= width + 0.5) continue;
     const parent = el.parentElement;
-    if (parent && parent !== document.body && parent.getBoundingClientRect().right > width + 0.5) continue;
+    if (parent !== doc && parent.getBoundingClientRect().right > width + 0.5) continue;  // its parent is listed
     if (clippedByAncestor(el)) continue;
     offenders.push(`${describe(el)}: right edge at ${Math.round(box.right)} px, ${Math.round(box.width)} px wide`);
   }

@@ -273,16 +273,15 @@ VISITS: list[Visit] = [
 
 
 # ------------------------------------------------------- routes of App.tsx
-def app_routes() -> dict[str, str]:
-    """Every route of the SPA's router → who can open it: "public" (outside the signed-in
-    layout), "staff" (StaffOnly), "client" (ClientUsersOnly) or "signed-in" (in the layout,
-    unguarded: the index)."""
-    source = APP_TSX.read_text()
+def app_routes(source: str | None = None) -> dict[str, str]:
+    """Every route of the SPA's router (App.tsx, or ``source``) → who can open it: "public"
+    (outside the signed-in layout), "staff" (StaffOnly), "client" (ClientUsersOnly) or
+    "signed-in" (in the layout, unguarded: the index)."""
+    where = APP_TSX.relative_to(ROOT)
+    source = APP_TSX.read_text() if source is None else source
     layout = re.search(r"<Route\s+element=\{\s*<RequireViewer>", source)
     if layout is None:
-        pytest.fail(
-            f"{APP_TSX.relative_to(ROOT)}: no <Route element={{<RequireViewer>…}}> layout route; update app_routes()"
-        )
+        pytest.fail(f"{where}: no <Route element={{<RequireViewer>…}}> layout route; update app_routes()")
     layout_end = source.index("</Route>", layout.end())
     routes: dict[str, str] = {}
     for match in re.finditer(
@@ -301,9 +300,7 @@ def app_routes() -> dict[str, str]:
             kind = "public"
         routes[path] = kind
     if len(routes) < 8:
-        pytest.fail(
-            f"only {len(routes)} routes read from {APP_TSX.relative_to(ROOT)}: update app_routes() to its shape"
-        )
+        pytest.fail(f"only {len(routes)} routes read from {where}: update app_routes() to its shape")
     return routes
 
 
@@ -333,6 +330,25 @@ def test_every_route_is_visited_by_every_role_that_can_open_it() -> None:
     )
     stale = sorted({visit.route for visit in VISITS} - set(routes))
     assert not stale, f"VISITS name routes App.tsx no longer has: {stale}"
+
+
+def test_the_route_reader_sees_new_routes_and_who_may_open_them() -> None:
+    """The check above would notice: a staff page, a client page, a page for everyone
+    signed in, and a public page added to today's router are all read, with their guard."""
+    source = APP_TSX.read_text()
+    today = app_routes(source)
+    assert today["queue"] == "staff" and today["requests"] == "client"
+    assert today["/login"] == "public" and today[""] == "signed-in" and today["*"] == "public"
+    layout_child = '<Route path="catalog"' if '<Route path="catalog"' in source else "<Route index"
+    grown = source.replace(
+        layout_child,
+        '<Route path="invoices" element={<StaffOnly><InvoicesPage /></StaffOnly>} />\n'
+        '<Route path="billing" element={\n  <ClientUsersOnly>\n    <BillingPage />\n  </ClientUsersOnly>\n} />\n'
+        '<Route path="settings" element={<SettingsPage />} />\n' + layout_child,
+        1,
+    ).replace('<Route path="*"', '<Route path="/status" element={<StatusPage />} />\n<Route path="*"', 1)
+    added = {path: kind for path, kind in app_routes(grown).items() if path not in today}
+    assert added == {"invoices": "staff", "billing": "client", "settings": "signed-in", "/status": "public"}
 
 
 # --------------------------------------------------------------- the demo
