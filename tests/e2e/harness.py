@@ -548,12 +548,14 @@ _OVERFLOW = """() => {
   };
   const offenders = [];
   for (const el of [document.body, ...document.body.querySelectorAll('*')]) {
+    // In page coordinates: the window may be scrolled sideways (to a focused field).
+    const right = (node) => node.getBoundingClientRect().right + window.scrollX;
     const box = el.getBoundingClientRect();
-    if (box.width === 0 || box.right <= width + 0.5) continue;
+    if (box.width === 0 || right(el) <= width + 0.5) continue;
     const parent = el.parentElement;
-    if (parent !== doc && parent.getBoundingClientRect().right > width + 0.5) continue;  // its parent is listed
+    if (parent !== doc && right(parent) > width + 0.5) continue;  // its parent is listed
     if (clippedByAncestor(el)) continue;
-    offenders.push(`${describe(el)}: right edge at ${Math.round(box.right)} px, ${Math.round(box.width)} px wide`);
+    offenders.push(`${describe(el)}: right edge at ${Math.round(right(el))} px, ${Math.round(box.width)} px wide`);
   }
   return { scrollWidth: doc.scrollWidth, innerWidth: width, offenders: offenders.slice(0, 8) };
 }"""
@@ -576,7 +578,7 @@ class AxeViolation:
     def blocking(self) -> bool:
         return self.impact in BLOCKING_IMPACTS
 
-    def describe(self, max_nodes: int = 6) -> str:
+    def describe(self, max_nodes: int = 10) -> str:
         lines = [f"  [{self.impact}] {self.rule}: {self.help} ({self.help_url})"]
         for node in self.nodes[:max_nodes]:
             reasons = [
