@@ -82,7 +82,7 @@ WAITING_TICKET = 4
 @dataclass(frozen=True)
 class Visit:
     role: Role
-    route: str  # the route's path as App.tsx writes it, without a leading "/"; "" = index
+    route: str  # the route's path as App.tsx writes it ("/login", "queue", "*"); "" = the index
     path: str  # what the browser opens; "{invitation}" is the demo invitation's path
     ready: str  # data-testid of what shows the page is there (not a spinner or an error); "" = <main>
     state: str = ""  # the state `prepare` puts the page in ("new ticket dialog open")
@@ -333,14 +333,15 @@ def test_the_route_reader_sees_new_routes_and_who_may_open_them() -> None:
     today = app_routes(source)
     assert today["queue"] == "staff" and today["requests"] == "client"
     assert today["/login"] == "public" and today[""] == "signed-in" and today["*"] == "public"
-    layout_child = '<Route path="catalog"' if '<Route path="catalog"' in source else "<Route index"
-    grown = source.replace(
-        layout_child,
+    added_routes = (
         '<Route path="invoices" element={<StaffOnly><InvoicesPage /></StaffOnly>} />\n'
         '<Route path="billing" element={\n  <ClientUsersOnly>\n    <BillingPage />\n  </ClientUsersOnly>\n} />\n'
-        '<Route path="settings" element={<SettingsPage />} />\n' + layout_child,
-        1,
-    ).replace('<Route path="*"', '<Route path="/status" element={<StatusPage />} />\n<Route path="*"', 1)
+        '<Route path="settings" element={<SettingsPage />} />\n'
+    )
+    grown = re.sub(r"(?=<Route\s+index\b)", lambda _: added_routes, source, count=1)  # in the layout
+    grown = re.sub(
+        r'(?=<Route\s+path="\*")', lambda _: '<Route path="/status" element={<StatusPage />} />\n', grown
+    )
     added = {path: kind for path, kind in app_routes(grown).items() if path not in today}
     assert added == {"invoices": "staff", "billing": "client", "settings": "signed-in", "/status": "public"}
 
@@ -454,14 +455,17 @@ class Findings:
             raise AccessibilityFindings(f"{self.where}\n" + "\n".join(self.blocking) + notes, pytrace=False)
 
 
-def look_at(page: Any, findings: Findings, narrow_width: int, *, wide: bool = True, step: str = "") -> None:
-    """axe-core at the desktop width (``wide``), then the narrow width: no sideways scrolling,
-    and axe-core again. ``step`` names the page in a flow of several (2FA)."""
+def look_at(page: Any, findings: Findings, narrow_width: int, *, step: str = "") -> None:
+    """axe-core at the desktop width, then at ``narrow_width``: no sideways scrolling, and
+    axe-core again. ``step`` names the page in a flow of several (2FA)."""
+    desktop = CONTEXT_OPTIONS["viewport"]
+    if page.viewport_size != desktop:
+        page.set_viewport_size(desktop)
+        next_frame(page)
     settle(page)
     failures = len(findings.blocking)
     prefix = f"{step} step, " if step else ""
-    if wide:
-        findings.audit(page, f"{prefix}{page.viewport_size['width']} px")
+    findings.audit(page, f"{prefix}{desktop['width']} px")
     findings.fits(page, narrow_width, prefix)
     findings.audit(page, f"{prefix}{narrow_width} px")
     if step and len(findings.blocking) > failures:
@@ -536,11 +540,11 @@ def test_page_has_no_serious_accessibility_violations(
 def test_two_factor_enrolment_pages_have_no_serious_accessibility_violations(
     role: Role, browser: Any, stack: Stack
 ) -> None:
-    """A first sign-in that must enrol an authenticator, on a phone: the QR code and setup
-    key page, then the backup codes page."""
+    """A first sign-in that must enrol an authenticator: the QR code and setup key page,
+    then the backup codes page, each on a desktop and a phone."""
     assert role.email
     base = role.base_url(stack)
-    context = new_context(browser, width=PHONE_WIDTH, height=800)
+    context = new_context(browser)
     page = watch_problems(context.new_page())
     findings = Findings(
         f"2fa-enrol {role.key}", f"two-factor enrolment at {base}/login as {role.label} ({role.email})"
@@ -548,7 +552,7 @@ def test_two_factor_enrolment_pages_have_no_serious_accessibility_violations(
     try:
         sign_in(page, base, role.email)
         stack.authenticators[role.email] = enrol_authenticator(
-            page, on_step=lambda step: look_at(page, findings, PHONE_WIDTH, wide=False, step=step)
+            page, on_step=lambda step: look_at(page, findings, PHONE_WIDTH, step=step)
         )
         expect(page).to_have_url(f"{base}{role.home}")
         findings.check(page)
@@ -557,10 +561,11 @@ def test_two_factor_enrolment_pages_have_no_serious_accessibility_violations(
 
 
 def test_two_factor_verify_pages_have_no_serious_accessibility_violations(browser: Any, stack: Stack) -> None:
-    """A later sign-in of enrolled staff, on a phone: the code page, and its backup-code form."""
+    """A later sign-in of enrolled staff: the code page, and its backup-code form, each on a
+    desktop and a phone."""
     signed_in_state(browser, stack, ADMIN)  # enrolled
     email = str(ADMIN.email)
-    context = new_context(browser, width=PHONE_WIDTH, height=800)
+    context = new_context(browser)
     page = watch_problems(context.new_page())
     findings = Findings(
         "2fa-verify admin", f"two-factor verification at {stack.msp_url}/login as {ADMIN.label} ({email})"
@@ -568,10 +573,10 @@ def test_two_factor_verify_pages_have_no_serious_accessibility_violations(browse
     try:
         sign_in(page, stack.msp_url, email)
         expect(page.get_by_role("heading", name="Two-factor authentication")).to_be_visible()
-        look_at(page, findings, PHONE_WIDTH, wide=False, step="code")
+        look_at(page, findings, PHONE_WIDTH, step="code")
         page.get_by_role("button", name="Lost your device? Use a backup code").click()
         expect(page.get_by_label("Backup code")).to_be_visible()
-        look_at(page, findings, PHONE_WIDTH, wide=False, step="backup code")
+        look_at(page, findings, PHONE_WIDTH, step="backup code")
         page.get_by_role("button", name="Use a code from my authenticator app").click()
         verify_second_factor(page, stack.authenticators[email])
         expect(page).to_have_url(f"{stack.msp_url}{ADMIN.home}")
