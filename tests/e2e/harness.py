@@ -462,14 +462,18 @@ def verify_second_factor(page: Any, authenticator: Authenticator) -> None:
 SecondFactor = Literal["enrolled", "verified", "none"]
 
 
-def sign_in_as(page: Any, stack: Stack, role: Role, *, enrolment_shot: str | None = None) -> SecondFactor:
-    """Sign ``role`` in on their own host in ``page``, through whatever second factor the
-    server asks for: enrol an authenticator the first time (remembered on ``stack``),
-    verify a code afterwards. Returns which of the two happened; the page ends inside the
-    signed-in shell (wherever the SPA sends them)."""
+def sign_in_as(
+    page: Any, stack: Stack, role: Role, *, at: str | None = None, enrolment_shot: str | None = None
+) -> SecondFactor:
+    """Sign ``role`` in on their own host (or the one whose base URL is ``at``) in ``page``,
+    through whatever second factor the server asks for: enrol an authenticator the first
+    time (remembered on ``stack``), verify a code afterwards. Returns which of the two
+    happened; the page ends inside the signed-in shell (wherever the SPA sends them). A
+    refused sign-in fails the test: to expect a refusal, use ``sign_in`` and look."""
     if role.email is None:
         raise ValueError(f"{role.label} has nobody to sign in")
-    sign_in(page, role.base_url(stack), role.email)
+    base_url = at or role.base_url(stack)
+    sign_in(page, base_url, role.email)
     enrol = page.get_by_role("heading", name="Set up two-factor authentication")
     verify = page.get_by_test_id("otp-submit")
     shell = page.get_by_test_id("viewer-name")
@@ -486,9 +490,7 @@ def sign_in_as(page: Any, stack: Stack, role: Role, *, enrolment_shot: str | Non
         verify_second_factor(page, authenticator)
         done = "verified"
     elif not shell.count():
-        pytest.fail(
-            f"signing in {role.email} at {role.base_url(stack)} was refused: {refused.first.inner_text()!r}"
-        )
+        pytest.fail(f"signing in {role.email} at {base_url} was refused: {refused.first.inner_text()!r}")
     expect(shell).to_be_visible()
     return done
 
