@@ -72,7 +72,9 @@ EVERYONE = (ANONYMOUS, *STAFF_ROLES, *CLIENT_ROLES)
 
 # Harbor & Finch's demo tickets (seed_demo): #1 and #4 raised by the IT lead (#4 waiting on
 # her), #2 and #3 by the member (#2 answered by the technician). The module's `demo` fixture
-# resolves #3, so the pages of a resolved request are visited too.
+# resolves #3, and #1 which the IT lead then closes, so the pages of resolved and closed
+# requests are visited too.
+CLOSED_TICKET = 1
 OPEN_TICKET = 2
 RESOLVED_TICKET = 3
 WAITING_TICKET = 4
@@ -211,10 +213,17 @@ def client_visits(role: Role) -> list[Visit]:
     ]
 
 
-def dialog_visits() -> list[Visit]:
-    """Dialogs and editors, each opened once, by a role that uses it (the component is the
-    same for every role that may open it)."""
+def state_visits() -> list[Visit]:
+    """Dialogs, editors and a closed request, each looked at once, by a role that uses it
+    (the component is the same for every role that may open it)."""
     return [
+        Visit(
+            TECHNICIAN,
+            "tickets/:clientSlug/:number",
+            f"/tickets/{CLIENT}/{CLOSED_TICKET}",
+            ready="ticket-title",
+        ),
+        Visit(IT_LEAD, "requests/:number", f"/requests/{CLOSED_TICKET}", ready="ticket-title"),
         Visit(
             TECHNICIAN,
             "queue",
@@ -262,7 +271,7 @@ VISITS: list[Visit] = [
     *anonymous_visits(),
     *(visit for role in STAFF_ROLES for visit in staff_visits(role)),
     *(visit for role in CLIENT_ROLES for visit in client_visits(role)),
-    *dialog_visits(),
+    *state_visits(),
 ]
 
 
@@ -354,7 +363,7 @@ class Demo:
 
 @pytest.fixture(scope="module")
 def demo(browser: Any, stack: Stack) -> Demo:
-    """The demo data plus what the visits need: ticket #3 resolved by the technician, and an
+    """The demo data plus what the visits need: tickets #3 resolved and #1 closed, and an
     invitation sent by the IT lead (its link read from the mail)."""
     shutil.rmtree(REPORTS, ignore_errors=True)  # an earlier run's
     for role in EVERYONE:
@@ -363,15 +372,18 @@ def demo(browser: Any, stack: Stack) -> Demo:
     context = new_context(browser, storage_state=signed_in_state(browser, stack, TECHNICIAN))
     try:
         page = context.new_page()
-        page.goto(f"{stack.msp_url}/tickets/{CLIENT}/{RESOLVED_TICKET}")
-        page.get_by_test_id("ticket-status").select_option("RESOLVED")
-        pill = page.get_by_test_id("ticket-status-pill").locator("[data-status]")
-        expect(pill).to_have_attribute("data-status", "RESOLVED", timeout=15_000)
+        for number in (RESOLVED_TICKET, CLOSED_TICKET):
+            page.goto(f"{stack.msp_url}/tickets/{CLIENT}/{number}")
+            page.get_by_test_id("ticket-status").select_option("RESOLVED")
+            expect_ticket_status(page, "RESOLVED")
     finally:
         context.close()
     context = new_context(browser, storage_state=signed_in_state(browser, stack, IT_LEAD))
     try:
         page = context.new_page()
+        page.goto(f"{stack.portal_url(CLIENT)}/requests/{CLOSED_TICKET}")
+        page.get_by_test_id("ticket-close").click()
+        expect_ticket_status(page, "CLOSED")
         page.goto(f"{stack.portal_url(CLIENT)}/company")
         page.get_by_test_id("invite-user-name").fill(NEWCOMER[0])
         page.get_by_test_id("invite-user-email").fill(NEWCOMER[1])
@@ -386,6 +398,11 @@ def demo(browser: Any, stack: Stack) -> Demo:
     assert link, body.get_content()
     assert link[1] == stack.portal_url(CLIENT), f"the invitation links to {link[1]}, not the client's host"
     return Demo(invitation_path=link[2])
+
+
+def expect_ticket_status(page: Any, status: str) -> None:
+    pill = page.get_by_test_id("ticket-status-pill").locator("[data-status]")
+    expect(pill).to_have_attribute("data-status", status, timeout=15_000)
 
 
 # ------------------------------------------------------------------ checks
