@@ -350,13 +350,6 @@ NORTHWIND_IT_LEAD = Role(
     client="northwind",
     home="/company",
 )
-NORTHWIND_MEMBER = Role(
-    "northwind_member",
-    "client member (2FA)",
-    "max.member@northwind.demo",
-    client="northwind",
-    home="/company",
-)
 STAFF_ROLES = (ADMIN, TECHNICIAN, ACCOUNT_MANAGER)
 CLIENT_ROLES = (IT_LEAD, MEMBER)
 
