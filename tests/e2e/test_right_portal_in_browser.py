@@ -118,7 +118,7 @@ def test_a_closed_request_offers_a_linked_new_request_instead_of_a_reply(stack: 
 
 
 def test_an_admin_suspends_a_client_and_its_people_are_told_at_sign_in(stack: Stack, new_page: Any) -> None:
-    from tests.e2e.test_portal_in_browser import enrol_authenticator
+    from tests.e2e.harness import enrol_authenticator
 
     portal = stack.portal_url("brightline")
     member = new_page()
