@@ -85,6 +85,20 @@ def _warning_fractions(policy_id: int | None) -> tuple[float, ...]:
     return tuple(thresholds) if thresholds else engine.DEFAULT_WARNING_FRACTIONS
 
 
+def _instant(ticket: Ticket, now: datetime | None = None) -> datetime:
+    """The instant a change to `ticket` is recorded at. Call it only while holding the
+    ticket's row lock (`get_ticket(..., for_update=True)`), never before waiting for it.
+
+    It is the clock (or the `now` a caller passes), but never earlier than the ticket's last
+    recorded change (`updated_at`, which every change moves forward): a request whose clock
+    is behind the one that committed before it (another web server, a clock stepped back) is
+    recorded at the same instant. The SLA event log is replayed and the timeline shown in
+    (`at`, id) order, and ids are drawn under the lock, so an event committed later never
+    sorts before one committed earlier."""
+    at = now or timezone.now()
+    return max(at, ticket.updated_at)
+
+
 def _after_change(client: Client, ticket: Ticket, now: datetime) -> None:
     """Recompute clocks from the log, record judged outcomes, rewrite the queue row."""
     ticket.updated_at = now
@@ -184,7 +198,6 @@ def _validate_new_ticket(data: NewTicket) -> list[FieldError]:
 def create_ticket(client: Client, data: NewTicket, *, actor: User, now: datetime | None = None) -> Ticket:
     """Raise a request. Client users raise it for themselves; staff name the requester."""
     require_schema(client)
-    now = now or timezone.now()
     errors = _validate_new_ticket(data)
     if _is_staff(actor):
         requester = (
@@ -209,6 +222,8 @@ def create_ticket(client: Client, data: NewTicket, *, actor: User, now: datetime
     policy_id = effective_policy_id(client)
     with transaction.atomic():
         counter, _ = TicketCounter.objects.select_for_update().get_or_create(pk=1)
+        # Read the clock once the counter is locked: numbers and creation instants agree.
+        now = now or timezone.now()
         number = counter.next_number
         counter.next_number = number + 1
         counter.save()
@@ -240,7 +255,6 @@ def triage_ticket(
 ) -> Ticket:
     """Re-assess impact and urgency; the priority follows the matrix. Time already used survives."""
     _require_staff(actor)
-    now = now or timezone.now()
     errors = []
     if impact not in Impact.values:
         errors.append(FieldError("INVALID", "Choose an impact: low, medium or high.", "impact"))
@@ -250,6 +264,7 @@ def triage_ticket(
         raise ActionError(errors)
     with transaction.atomic():
         ticket = get_ticket(client, actor, number, for_update=True)
+        now = _instant(ticket, now)
         derived = triage(impact, urgency, business_critical_requester=ticket.requester.is_business_critical)
         previous = ticket.priority
         ticket.impact, ticket.urgency, ticket.priority, ticket.priority_reason = (
@@ -281,9 +296,9 @@ def assign_ticket(
     user, a client user, a deactivated account, a role that doesn't work tickets, no access
     to this client) gets the same answer from one query: no account-existence oracle."""
     _require_staff(actor)
-    now = now or timezone.now()
     with transaction.atomic():
         ticket = get_ticket(client, actor, number, for_update=True)
+        now = _instant(ticket, now)
         if assignee_id is not None and not assignable_staff(client).filter(pk=assignee_id).exists():
             raise ActionError.single(
                 "INVALID", "Choose a technician who works for this client.", "assigneeId"
@@ -312,7 +327,6 @@ def unassign_after_lost_access(
     internal timeline entry saying why; their queue rows follow in the same transaction.
     Done tickets keep their assignee: the record of who worked them."""
     require_schema(client)
-    now = now or timezone.now()
     reason = _lost_access_reason(assignee, client)
     with transaction.atomic():
         tickets = list(
@@ -322,16 +336,17 @@ def unassign_after_lost_access(
             .order_by("number")
         )
         for ticket in tickets:
+            at = _instant(ticket, now)
             ticket.assignee_id = None
             _activity(
                 ticket,
                 TicketActivity.Kind.ASSIGNED,
                 actor,
-                now,
+                at,
                 internal=True,
                 detail={"assignee_id": None, "previous_assignee_id": assignee.pk, "reason": reason},
             )
-            _after_change(client, ticket, now)
+            _after_change(client, ticket, at)
     return len(tickets)
 
 
@@ -374,11 +389,11 @@ def change_status(
     client: Client, number: int, *, actor: User, status: str, now: datetime | None = None
 ) -> Ticket:
     """Move the ticket through its lifecycle; waiting statuses pause every SLA clock."""
-    now = now or timezone.now()
     if status not in TicketStatus.values:
         raise ActionError.single("INVALID", "Unknown status.", "status")
     with transaction.atomic():
         ticket = get_ticket(client, actor, number, for_update=True)
+        now = _instant(ticket, now)
         allowed = (STAFF_TRANSITIONS if _is_staff(actor) else CLIENT_TRANSITIONS).get(
             ticket.status, frozenset()
         )
@@ -450,7 +465,6 @@ def _comment(
     uploads: Sequence[Upload],
     now: datetime | None,
 ) -> Comment:
-    now = now or timezone.now()
     body = (body or "").strip()
     if not body:
         raise ActionError.single("REQUIRED", "Write a message first.", "body")
@@ -461,6 +475,7 @@ def _comment(
     files = _decode_uploads(uploads)
     with transaction.atomic():
         ticket = get_ticket(client, actor, number, for_update=True)
+        now = _instant(ticket, now)
         comment = Comment.objects.create(
             ticket=ticket,
             author_id=actor.pk,
@@ -555,16 +570,16 @@ def log_time(
 ) -> TimeEntry:
     """Record technician time on a ticket (rounded by the billing rule)."""
     _require_staff(actor)
-    now = now or timezone.now()
     if minutes <= 0:
         raise ActionError.single("INVALID", "Log a positive number of minutes.", "minutes")
     if minutes > 24 * 60:
         raise ActionError.single("INVALID", "Log at most 24 hours in one entry.", "minutes")
-    work_date = work_date or timezone.localdate(now)
-    if work_date > timezone.localdate(now):
-        raise ActionError.single("INVALID", "Time cannot be logged for a future date.", "workDate")
     with transaction.atomic():
         ticket = get_ticket(client, actor, number, for_update=True)
+        now = _instant(ticket, now)
+        work_date = work_date or timezone.localdate(now)
+        if work_date > timezone.localdate(now):
+            raise ActionError.single("INVALID", "Time cannot be logged for a future date.", "workDate")
         entry = TimeEntry.objects.create(
             ticket=ticket,
             technician_id=actor.pk,

@@ -115,6 +115,9 @@ class TicketSlaEvent(models.Model):
     reason = models.CharField(max_length=80, blank=True)
 
     class Meta:
+        # Replay order. Actions record `at` while holding the ticket's lock and never earlier
+        # than the ticket's last change, and ids are drawn under that lock, so this is the
+        # order the changes committed in (`services.support.actions._instant`).
         ordering = ["at", "pk"]
 
     def __str__(self) -> str:
@@ -141,6 +144,7 @@ class TicketActivity(models.Model):
     created_at = models.DateTimeField(default=now)
 
     class Meta:
+        # Timeline order = commit order, as for the SLA event log.
         ordering = ["created_at", "pk"]
 
     def __str__(self) -> str:
