@@ -55,8 +55,7 @@ def run(args: argparse.Namespace) -> list[RunResult]:
 
     from services.support import actions
     from tests.conftest import build_world
-    from tests.services.support.status_race import check_answers, check_ticket, race_round
-    from tests.services.support.test_concurrent_status import signed_in
+    from tests.services.support.status_race import check_answers, check_ticket, race_round, signed_in
 
     print("Building the test suite's world (MSP, two clients, staff)…", flush=True)
     world = build_world()

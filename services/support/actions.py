@@ -23,6 +23,7 @@ from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from core.errors import ActionError, FieldError
+from core.idempotency import clean_idempotency_key, create_once, key_reused
 from core.tenancy import require_schema
 from services.catalog.models import Impact, SlaPolicy, Urgency
 from services.catalog.sla_policies import effective_policy_id
@@ -195,9 +196,33 @@ def _validate_new_ticket(data: NewTicket) -> list[FieldError]:
     return errors
 
 
-def create_ticket(client: Client, data: NewTicket, *, actor: User, now: datetime | None = None) -> Ticket:
-    """Raise a request. Client users raise it for themselves; staff name the requester."""
+def _ticket_of_submission(actor: User, key: str) -> Ticket | None:
+    return Ticket.objects.filter(created_by_id=actor.pk, idempotency_key=key).first() if key else None
+
+
+def _same_ticket_request(ticket: Ticket, data: NewTicket) -> Ticket:
+    if ticket.title != data.title.strip() or ticket.description != data.description.strip():
+        raise key_reused()
+    return ticket
+
+
+def create_ticket(
+    client: Client,
+    data: NewTicket,
+    *,
+    actor: User,
+    now: datetime | None = None,
+    idempotency_key: str | None = None,
+) -> Ticket:
+    """Raise a request. Client users raise it for themselves; staff name the requester.
+
+    With an idempotency key, the same submission sent again (or twice at once) answers with
+    the ticket it raised the first time and writes nothing (core.idempotency)."""
     require_schema(client)
+    key = clean_idempotency_key(idempotency_key)
+    earlier = _ticket_of_submission(actor, key)
+    if earlier is not None:
+        return _same_ticket_request(earlier, data)
     errors = _validate_new_ticket(data)
     if _is_staff(actor):
         requester = (
@@ -224,26 +249,34 @@ def create_ticket(client: Client, data: NewTicket, *, actor: User, now: datetime
         counter, _ = TicketCounter.objects.select_for_update().get_or_create(pk=1)
         # Read the clock once the counter is locked: numbers and creation instants agree.
         now = now or timezone.now()
-        number = counter.next_number
-        counter.next_number = number + 1
-        counter.save()
-        ticket = Ticket.objects.create(
-            number=number,
-            title=data.title.strip(),
-            description=data.description.strip(),
-            requester=requester,
-            category=data.category.strip(),
-            service_line=data.service_line,
-            impact=data.impact,
-            urgency=data.urgency,
-            priority=derived.priority,
-            priority_reason=derived.reason,
-            channel=data.channel or (Channel.PHONE if _is_staff(actor) else Channel.PORTAL),
-            sla_policy_id=policy_id,
-            created_by_id=actor.pk,
-            created_at=now,
-            updated_at=now,
-        )
+
+        def number_and_create() -> Ticket:
+            number = counter.next_number
+            TicketCounter.objects.filter(pk=counter.pk).update(next_number=number + 1)
+            return Ticket.objects.create(
+                number=number,
+                title=data.title.strip(),
+                description=data.description.strip(),
+                requester=requester,
+                category=data.category.strip(),
+                service_line=data.service_line,
+                impact=data.impact,
+                urgency=data.urgency,
+                priority=derived.priority,
+                priority_reason=derived.reason,
+                channel=data.channel or (Channel.PHONE if _is_staff(actor) else Channel.PORTAL),
+                sla_policy_id=policy_id,
+                created_by_id=actor.pk,
+                created_at=now,
+                updated_at=now,
+                idempotency_key=key,
+            )
+
+        # Refused by the key's constraint: the same submission raised its ticket first (the
+        # number it took is given back with the savepoint, so numbering stays gap-free).
+        ticket, created = create_once(number_and_create, lambda: _ticket_of_submission(actor, key))
+        if not created:
+            return _same_ticket_request(ticket, data)
         _event(ticket, SlaEventKind.CREATED, now, priority=derived.priority, policy_id=policy_id)
         _activity(ticket, TicketActivity.Kind.CREATED, actor, now, detail={"priority": derived.priority})
         _after_change(client, ticket, now)
@@ -464,8 +497,28 @@ def _comment(
     internal: bool,
     uploads: Sequence[Upload],
     now: datetime | None,
+    idempotency_key: str | None,
 ) -> Comment:
+    key = clean_idempotency_key(idempotency_key)
     body = (body or "").strip()
+
+    def of_submission() -> Comment | None:
+        if not key:
+            return None
+        return (
+            Comment.objects.select_related("ticket")
+            .filter(author_id=actor.pk, is_internal=internal, idempotency_key=key)
+            .first()
+        )
+
+    def same_request(comment: Comment) -> Comment:
+        if comment.ticket.number != number or comment.body != body:
+            raise key_reused()
+        return comment
+
+    earlier = of_submission()
+    if earlier is not None:
+        return same_request(earlier)
     if not body:
         raise ActionError.single("REQUIRED", "Write a message first.", "body")
     if len(body) > MAX_BODY:
@@ -476,14 +529,21 @@ def _comment(
     with transaction.atomic():
         ticket = get_ticket(client, actor, number, for_update=True)
         now = _instant(ticket, now)
-        comment = Comment.objects.create(
-            ticket=ticket,
-            author_id=actor.pk,
-            author_is_staff=_is_staff(actor),
-            is_internal=internal,
-            body=body,
-            created_at=now,
+        comment, created = create_once(
+            lambda: Comment.objects.create(
+                ticket=ticket,
+                author_id=actor.pk,
+                author_is_staff=_is_staff(actor),
+                is_internal=internal,
+                body=body,
+                created_at=now,
+                idempotency_key=key,
+            ),
+            of_submission,
         )
+        if not created:
+            # The same submission was stored while this one waited for the ticket.
+            return same_request(comment)
         for upload, content in files:
             attachment = Attachment(
                 comment=comment,
@@ -533,9 +593,20 @@ def reply(
     body: str,
     uploads: Sequence[Upload] = (),
     now: datetime | None = None,
+    idempotency_key: str | None = None,
 ) -> Comment:
-    """A public message on the ticket, from staff or the client."""
-    return _comment(client, number, actor=actor, body=body, internal=False, uploads=uploads, now=now)
+    """A public message on the ticket, from staff or the client. With an idempotency key, the
+    same submission sent again is stored once (core.idempotency)."""
+    return _comment(
+        client,
+        number,
+        actor=actor,
+        body=body,
+        internal=False,
+        uploads=uploads,
+        now=now,
+        idempotency_key=idempotency_key,
+    )
 
 
 def add_internal_note(
@@ -546,9 +617,19 @@ def add_internal_note(
     body: str,
     uploads: Sequence[Upload] = (),
     now: datetime | None = None,
+    idempotency_key: str | None = None,
 ) -> Comment:
-    """A staff-only note; never shown to client users."""
-    return _comment(client, number, actor=actor, body=body, internal=True, uploads=uploads, now=now)
+    """A staff-only note; never shown to client users. Idempotent per key, like `reply`."""
+    return _comment(
+        client,
+        number,
+        actor=actor,
+        body=body,
+        internal=True,
+        uploads=uploads,
+        now=now,
+        idempotency_key=idempotency_key,
+    )
 
 
 def rounded_minutes(raw_minutes: int) -> int:

@@ -72,10 +72,21 @@ class Ticket(models.Model):
     first_responded_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    idempotency_key = models.CharField(
+        max_length=100, blank=True, default="", help_text="The submission key of the request that raised it."
+    )
 
     class Meta:
         ordering = ["-number"]
         indexes = [models.Index(fields=["status", "priority"], name="ticket_status_priority_idx")]
+        constraints = [
+            # A new-request form sent twice raises one ticket (core.idempotency).
+            models.UniqueConstraint(
+                fields=["created_by_id", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="ticket_idempotency_key_once",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"#{self.number} {self.title}"
@@ -160,6 +171,9 @@ class Comment(models.Model):
     is_internal = models.BooleanField(default=False)
     body = models.TextField()
     created_at = models.DateTimeField(default=now)
+    idempotency_key = models.CharField(
+        max_length=100, blank=True, default="", help_text="The submission key of the reply or note form."
+    )
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -167,7 +181,13 @@ class Comment(models.Model):
             models.CheckConstraint(
                 condition=Q(is_internal=False) | Q(author_is_staff=True),
                 name="comment_internal_only_by_staff",
-            )
+            ),
+            # A reply (or a note) sent twice is stored once (core.idempotency).
+            models.UniqueConstraint(
+                fields=["author_id", "is_internal", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="comment_idempotency_key_once",
+            ),
         ]
 
     def __str__(self) -> str:

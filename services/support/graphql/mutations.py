@@ -17,7 +17,8 @@ from django.conf import settings
 from core.errors import ActionError
 from core.graphql.ids import decode_id
 from core.graphql.mutations import BaseMutation
-from core.graphql.types import enum_value
+from core.graphql.types import enum_value, idempotency_key_argument
+from core.idempotency import IDEMPOTENCY_KEY_MAX
 from services.support import actions
 from services.support.graphql.types import (
     ChannelEnum,
@@ -73,6 +74,7 @@ class TicketMutation(BaseMutation):
         "attachments.filename": 255,
         "attachments.contentType": 127,
         "attachments.dataBase64": ATTACHMENT_DATA_MAX,
+        "idempotencyKey": IDEMPOTENCY_KEY_MAX,
     }
 
     @classmethod
@@ -108,6 +110,7 @@ class CreateTicketInput(graphene.InputObjectType):
     service_line = ServiceLineEnum()
     channel = ChannelEnum()
     requester_id = graphene.ID(description="Staff only: the contact who is asking.")
+    idempotency_key = idempotency_key_argument()
 
 
 class CreateTicket(TicketMutation):
@@ -136,7 +139,7 @@ class CreateTicket(TicketMutation):
             channel=enum_value(input.channel),
             requester_contact_id=decode_id(input.requester_id, "Contact", "requesterId", required=False),
         )
-        return actions.create_ticket(client, data, actor=user)
+        return actions.create_ticket(client, data, actor=user, idempotency_key=input.idempotency_key)
 
 
 class TriageTicket(TicketMutation):
@@ -188,7 +191,9 @@ class ReplyToTicket(TicketMutation):
     """A public message on the ticket (staff or client)."""
 
     Arguments = ticket_arguments(
-        body=graphene.String(required=True), attachments=graphene.List(graphene.NonNull(AttachmentInput))
+        body=graphene.String(required=True),
+        attachments=graphene.List(graphene.NonNull(AttachmentInput)),
+        idempotency_key=idempotency_key_argument(),
     )
 
     class Meta:
@@ -196,15 +201,32 @@ class ReplyToTicket(TicketMutation):
         output = TicketPayload
 
     @classmethod
-    def act(cls, client: Client, user: User, number: int, body: str, attachments: Any = None) -> Any:
-        return actions.reply(client, number, actor=user, body=body, uploads=_uploads(attachments))
+    def act(
+        cls,
+        client: Client,
+        user: User,
+        number: int,
+        body: str,
+        attachments: Any = None,
+        idempotency_key: str | None = None,
+    ) -> Any:
+        return actions.reply(
+            client,
+            number,
+            actor=user,
+            body=body,
+            uploads=_uploads(attachments),
+            idempotency_key=idempotency_key,
+        )
 
 
 class AddInternalNote(TicketMutation):
     """Staff: a note client users never see."""
 
     Arguments = ticket_arguments(
-        body=graphene.String(required=True), attachments=graphene.List(graphene.NonNull(AttachmentInput))
+        body=graphene.String(required=True),
+        attachments=graphene.List(graphene.NonNull(AttachmentInput)),
+        idempotency_key=idempotency_key_argument(),
     )
 
     class Meta:
@@ -212,8 +234,23 @@ class AddInternalNote(TicketMutation):
         output = TicketPayload
 
     @classmethod
-    def act(cls, client: Client, user: User, number: int, body: str, attachments: Any = None) -> Any:
-        return actions.add_internal_note(client, number, actor=user, body=body, uploads=_uploads(attachments))
+    def act(
+        cls,
+        client: Client,
+        user: User,
+        number: int,
+        body: str,
+        attachments: Any = None,
+        idempotency_key: str | None = None,
+    ) -> Any:
+        return actions.add_internal_note(
+            client,
+            number,
+            actor=user,
+            body=body,
+            uploads=_uploads(attachments),
+            idempotency_key=idempotency_key,
+        )
 
 
 class LogTime(TicketMutation):

@@ -56,6 +56,19 @@ mutation($slug: String, $number: Int!, $status: TicketStatus!) {
 TARGETS = ("WAITING_ON_CLIENT", "OPEN", "WAITING_ON_VENDOR", "IN_PROGRESS")
 
 
+def signed_in(world: Any, user: Any) -> Any:
+    """A test client signed in as `user` with a verified second factor (`world` is
+    tests.conftest.World), on the MSP host."""
+    from tests.conftest import GraphQLClient
+
+    graphql = GraphQLClient()
+    graphql.http.force_login(user)
+    session = graphql.http.session
+    session["otp_device_id"] = world.devices[user.pk].persistent_id
+    session.save()
+    return graphql
+
+
 def targets(requests: int) -> list[str]:
     return [TARGETS[index % len(TARGETS)] for index in range(requests)]
 

@@ -9,72 +9,26 @@ before it waited: replayed by time, its event would sort before one that committ
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from django.contrib.sessions.models import Session
 from django.db import connection, connections
 from django.utils import timezone as django_timezone
 from django_tenants.utils import tenant_context
 
 from services.support import actions
-from services.support.models import SlaOutcome, Ticket, TicketActivity, TicketCounter, TicketSlaEvent
+from services.support.models import Ticket, TicketActivity, TicketCounter, TicketSlaEvent
 from services.support.sla_clocks import ticket_clocks
-from services.workqueue.models import WorkItem
-from tests.conftest import GraphQLClient, World
-from tests.services.support.status_race import check_answers, check_ticket, race_round
+from tests.conftest import World
+from tests.services.support.status_race import check_answers, check_ticket, race_round, signed_in
 
 ROUNDS = 4
 REQUESTS = 20
 
 
-def signed_in(world: World, user: Any) -> GraphQLClient:
-    graphql = GraphQLClient()
-    graphql.http.force_login(user)
-    session = graphql.http.session
-    session["otp_device_id"] = world.devices[user.pk].persistent_id
-    session.save()
-    return graphql
-
-
-def remove_ticket(world: World, client: Any, ticket_pk: int) -> None:
-    WorkItem.objects.filter(client=client, object_id=ticket_pk).delete()
-    with tenant_context(client):
-        SlaOutcome.objects.filter(ticket_id=ticket_pk).delete()
-        Ticket.objects.filter(pk=ticket_pk).delete()
-
-
-@pytest.fixture
-def raced_ticket(world_state: World, django_db_blocker: Any) -> Iterator[Ticket]:
-    """A committed open ticket of client A with an SLA (requests on other connections must
-    see it) and the sessions of the staff who race on it; all removed afterwards."""
-    with django_db_blocker.unblock():
-        with tenant_context(world_state.a):
-            counter = TicketCounter.objects.filter(pk=1).values_list("next_number", flat=True).first()
-            ticket = actions.create_ticket(
-                world_state.a,
-                actions.NewTicket(title="Printer jams", impact="medium", urgency="high"),
-                actor=world_state.a_lead,
-            )
-            actions.change_status(world_state.a, ticket.number, actor=world_state.technician, status="open")
-        sessions_before = set(Session.objects.values_list("pk", flat=True))
-        try:
-            yield ticket
-        finally:
-            Session.objects.exclude(pk__in=sessions_before).delete()
-            remove_ticket(world_state, world_state.a, ticket.pk)
-            with tenant_context(world_state.a):
-                # Ticket numbers of the committed world start where they did.
-                if counter is None:
-                    TicketCounter.objects.filter(pk=1).delete()
-                else:
-                    TicketCounter.objects.filter(pk=1).update(next_number=counter)
-
-
 def test_simultaneous_status_changes_keep_clocks_and_timeline_in_commit_order(
-    world_state: World, raced_ticket: Ticket, django_db_blocker: Any
+    world_state: World, committed_ticket: Ticket, django_db_blocker: Any
 ) -> None:
     """20 requests released at once by a barrier, each on its own connection through the
     real GraphQL endpoint, several rounds in a row."""
@@ -82,9 +36,9 @@ def test_simultaneous_status_changes_keep_clocks_and_timeline_in_commit_order(
         staff = [signed_in(world_state, world_state.technician) for _ in range(REQUESTS)]
         status_changes = 1  # new -> open in the fixture
         for round_number in range(1, ROUNDS + 1):
-            answers = race_round(staff, world_state.a.slug, raced_ticket.number)
+            answers = race_round(staff, world_state.a.slug, committed_ticket.number)
             changed, problems = check_answers(answers)
-            state = check_ticket(world_state.a, raced_ticket.pk)
+            state = check_ticket(world_state.a, committed_ticket.pk)
             assert not problems + state.problems, f"round {round_number}: " + "\n".join(
                 problems + state.problems
             )
@@ -189,11 +143,11 @@ class _LockProbe:
 
 
 def test_every_action_reads_the_clock_while_holding_the_lock(
-    world_state: World, raced_ticket: Ticket, django_db_blocker: Any, monkeypatch: pytest.MonkeyPatch
+    world_state: World, committed_ticket: Ticket, django_db_blocker: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The instant of a change is taken after the ticket (or, for a new ticket, the ticket
     counter) is locked, in every action that records one."""
-    client, number = world_state.a, raced_ticket.number
+    client, number = world_state.a, committed_ticket.number
     schema = client.schema_name
     tech = world_state.technician
     changes = {
@@ -211,7 +165,7 @@ def test_every_action_reads_the_clock_while_holding_the_lock(
     }
     with django_db_blocker.unblock(), tenant_context(client):
         for name, change in changes.items():
-            probe = _LockProbe(f'"{schema}".support_ticket', raced_ticket.pk)
+            probe = _LockProbe(f'"{schema}".support_ticket', committed_ticket.pk)
             monkeypatch.setattr(actions, "timezone", probe)
             change()
             assert probe.reads > 0, name
@@ -219,13 +173,9 @@ def test_every_action_reads_the_clock_while_holding_the_lock(
         counter = TicketCounter.objects.get()
         probe = _LockProbe(f'"{schema}".support_ticketcounter', counter.pk)
         monkeypatch.setattr(actions, "timezone", probe)
-        created = actions.create_ticket(
+        actions.create_ticket(
             client, actions.NewTicket(title="Another", impact="low", urgency="low"), actor=world_state.a_lead
         )
-        try:
-            assert probe.reads > 0
-            assert probe.unlocked_reads == 0, "create_ticket read the clock before locking the counter"
-        finally:
-            monkeypatch.setattr(actions, "timezone", django_timezone)
-            remove_ticket(world_state, client, created.pk)
+        assert probe.reads > 0
+        assert probe.unlocked_reads == 0, "create_ticket read the clock before locking the counter"
     connection.close()
