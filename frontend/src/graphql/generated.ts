@@ -124,6 +124,8 @@ export type CreateTicketInput = {
   channel?: Channel | null | undefined;
   clientSlug?: string | null | undefined;
   description?: string | null | undefined;
+  /** One per form submission (a UUID made by the browser), the same for every retry of it: the submission sent again answers with the first one's result and stores nothing twice. */
+  idempotencyKey?: string | null | undefined;
   impact: Level;
   /** Staff only: the contact who is asking. */
   requesterId?: string | null | undefined;
@@ -189,6 +191,8 @@ export type Priority =
 
 export type ProvisionClientInput = {
   accountManagerId?: string | null | undefined;
+  /** One per form submission (a UUID made by the browser), the same for every retry of it: the submission sent again answers with the first one's result and stores nothing twice. */
+  idempotencyKey?: string | null | undefined;
   industry: Industry;
   itLeadEmail: string;
   itLeadName: string;
@@ -457,6 +461,7 @@ export type ReplyToTicketMutationVariables = Exact<{
   clientSlug?: string | null | undefined;
   body: string;
   attachments?: Array<AttachmentInput> | AttachmentInput | null | undefined;
+  idempotencyKey?: string | null | undefined;
 }>;
 
 
@@ -467,6 +472,7 @@ export type AddInternalNoteMutationVariables = Exact<{
   clientSlug?: string | null | undefined;
   body: string;
   attachments?: Array<AttachmentInput> | AttachmentInput | null | undefined;
+  idempotencyKey?: string | null | undefined;
 }>;
 
 

@@ -15,6 +15,7 @@ import type {
 import { useMutation, useQuery } from '../../graphql/hooks';
 import { PROVISION_CLIENT_MUTATION, PROVISIONING_JOB_QUERY } from '../../graphql/operations';
 import { INDUSTRIES, INDUSTRY_LABEL, MSP_ROLE_LABEL, PROVISIONING_STATUS_LABEL, TIERS, TIER_LABEL } from '../../lib/enums';
+import { useSubmissionKey } from '../../lib/idempotency';
 import { SLUG_MAX_LENGTH, slugProblem, slugify } from '../../lib/slug';
 
 const FIELDS = [
@@ -135,6 +136,7 @@ function ProvisionForm({
     PROVISION_CLIENT_MUTATION,
   );
   const zones = useMemo(timeZones, []);
+  const submission = useSubmissionKey();
 
   function set<K extends keyof FormState>(key: K, value: FormState[K]) {
     setForm((f) => ({ ...f, [key]: value }));
@@ -161,7 +163,8 @@ function ProvisionForm({
       accountManagerId: form.accountManagerId || null,
       requireTwoFactor: form.requireTwoFactor,
     };
-    const data = await provision({ input });
+    // Sent twice (double click, retry after a lost answer), one job is started.
+    const data = await provision({ input: { ...input, idempotencyKey: submission.keyFor(input) } });
     if (!data) return;
     const p = data.provisionClient;
     if (p.errors.length > 0) {
@@ -171,6 +174,7 @@ function ProvisionForm({
       focusFirstError();
       return;
     }
+    submission.done();
     if (p.job) onStarted(p.job.id);
     else setGeneral(['The server did not start a provisioning job. Try again.']);
   }
