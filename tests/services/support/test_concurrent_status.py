@@ -23,7 +23,7 @@ from services.support.sla_clocks import ticket_clocks
 from tests.conftest import World
 from tests.services.support.status_race import check_answers, check_ticket, race_round, signed_in
 
-ROUNDS = 4
+ROUNDS = 3
 REQUESTS = 20
 
 
