@@ -297,6 +297,9 @@ class ProvisioningJob(models.Model):
     requested_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=now)
     finished_at = models.DateTimeField(null=True, blank=True)
+    idempotency_key = models.CharField(
+        max_length=100, blank=True, default="", help_text="The submission key of the form that asked for it."
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -306,7 +309,13 @@ class ProvisioningJob(models.Model):
                 fields=["slug"],
                 condition=models.Q(status__in=["queued", "running"]),
                 name="provisioning_job_one_live_per_slug",
-            )
+            ),
+            # The same form submission, sent again, answers with its job (core.idempotency).
+            models.UniqueConstraint(
+                fields=["requested_by", "idempotency_key"],
+                condition=~models.Q(idempotency_key=""),
+                name="provisioning_job_idempotency_key_once",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -17,11 +17,12 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django_tenants.utils import schema_exists
 
 from core.errors import ActionError, FieldError
+from core.idempotency import clean_idempotency_key, create_once, key_reused
 from core.tasks import enqueue_on_commit
 from core.tenancy import current_schema_name
 from tenants.actions import client_domain_for, invite_client_user, normalise_email, record_audit
@@ -239,8 +240,37 @@ def provision_client(
     return client
 
 
-def start_provisioning_job(raw: dict[str, Any], *, acting_user: User) -> ProvisioningJob:
-    """Validate now (so the person sees field errors at once) and queue the work."""
+def _constraint_of(exc: IntegrityError) -> str | None:
+    """The name of the constraint PostgreSQL says was violated."""
+    return getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None)
+
+
+def start_provisioning_job(
+    raw: dict[str, Any], *, acting_user: User, idempotency_key: str | None = None
+) -> ProvisioningJob:
+    """Validate now (so the person sees field errors at once) and queue the work.
+
+    With an idempotency key, the same submission sent again (or twice at once) answers with
+    the job it started the first time — whatever that job has done since — and queues
+    nothing (core.idempotency)."""
+    key = clean_idempotency_key(idempotency_key)
+
+    def of_submission() -> ProvisioningJob | None:
+        return (
+            ProvisioningJob.objects.filter(requested_by=acting_user, idempotency_key=key).first()
+            if key
+            else None
+        )
+
+    def same_request(job: ProvisioningJob) -> ProvisioningJob:
+        if job.slug != str(raw.get("slug") or "").strip().lower():
+            raise key_reused()
+        return job
+
+    earlier = of_submission()
+    if earlier is not None:
+        # Before validating: once the first job has run, its slug is taken.
+        return same_request(earlier)
     request = validate_request(raw)
     with transaction.atomic():
         if ProvisioningJob.objects.filter(
@@ -249,13 +279,27 @@ def start_provisioning_job(raw: dict[str, Any], *, acting_user: User) -> Provisi
             raise ActionError.single(
                 "DUPLICATE_SLUG", f"A client with the address '{request.slug}' is being provisioned.", "slug"
             )
-        job = ProvisioningJob.objects.create(
-            slug=request.slug,
-            request=request.as_json(),
-            requested_by=acting_user,
-            total_steps=len(PROVISIONING_STEPS),
-            message="Queued",
-        )
+        try:
+            job, created = create_once(
+                lambda: ProvisioningJob.objects.create(
+                    slug=request.slug,
+                    request=request.as_json(),
+                    requested_by=acting_user,
+                    total_steps=len(PROVISIONING_STEPS),
+                    message="Queued",
+                    idempotency_key=key,
+                ),
+                of_submission,
+            )
+        except IntegrityError as exc:
+            if _constraint_of(exc) != "provisioning_job_one_live_per_slug":
+                raise
+            # Another submission (another key, or none) started this slug a moment ago.
+            raise ActionError.single(
+                "DUPLICATE_SLUG", f"A client with the address '{request.slug}' is being provisioned.", "slug"
+            ) from None
+        if not created:
+            return same_request(job)
         enqueue_on_commit("tenants.provision_client", str(job.pk))
     return job
 

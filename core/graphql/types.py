@@ -32,3 +32,12 @@ class CountedConnection(relay.Connection):
 
     def resolve_total_count(root, info: Any) -> int:
         return int(root.length)
+
+
+def idempotency_key_argument() -> graphene.String:
+    """The optional `idempotencyKey` of a mutation that creates something (core.idempotency).
+    Its length is checked with the other texts (`max_lengths`: `IDEMPOTENCY_KEY_MAX`)."""
+    return graphene.String(
+        description="One per form submission (a UUID made by the browser), the same for every retry of "
+        "it: the submission sent again answers with the first one's result and stores nothing twice."
+    )

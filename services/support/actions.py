@@ -23,6 +23,7 @@ from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from core.errors import ActionError, FieldError
+from core.idempotency import clean_idempotency_key, create_once, key_reused
 from core.tenancy import require_schema
 from services.catalog.models import Impact, SlaPolicy, Urgency
 from services.catalog.sla_policies import effective_policy_id
@@ -89,6 +90,20 @@ def _warning_fractions(policy_id: int | None) -> tuple[float, ...]:
         return engine.DEFAULT_WARNING_FRACTIONS
     thresholds = SlaPolicy.objects.filter(pk=policy_id).values_list("warning_thresholds", flat=True).first()
     return tuple(thresholds) if thresholds else engine.DEFAULT_WARNING_FRACTIONS
+
+
+def _instant(ticket: Ticket, now: datetime | None = None) -> datetime:
+    """The instant a change to `ticket` is recorded at. Call it only while holding the
+    ticket's row lock (`get_ticket(..., for_update=True)`), never before waiting for it.
+
+    It is the clock (or the `now` a caller passes), but never earlier than the ticket's last
+    recorded change (`updated_at`, which every change moves forward): a request whose clock
+    is behind the one that committed before it (another web server, a clock stepped back) is
+    recorded at the same instant. The SLA event log is replayed and the timeline shown in
+    (`at`, id) order, and ids are drawn under the lock, so an event committed later never
+    sorts before one committed earlier."""
+    at = now or timezone.now()
+    return max(at, ticket.updated_at)
 
 
 def _after_change(client: Client, ticket: Ticket, now: datetime) -> None:
@@ -190,11 +205,34 @@ def _validate_new_ticket(data: NewTicket) -> list[FieldError]:
     return errors
 
 
-def create_ticket(client: Client, data: NewTicket, *, actor: User, now: datetime | None = None) -> Ticket:
-    """Raise a request. Client users raise it for themselves; staff name the requester."""
+def _ticket_of_submission(actor: User, key: str) -> Ticket | None:
+    return Ticket.objects.filter(created_by_id=actor.pk, idempotency_key=key).first() if key else None
+
+
+def _same_ticket_request(ticket: Ticket, data: NewTicket) -> Ticket:
+    if ticket.title != data.title.strip() or ticket.description != data.description.strip():
+        raise key_reused()
+    return ticket
+
+
+def create_ticket(
+    client: Client,
+    data: NewTicket,
+    *,
+    actor: User,
+    now: datetime | None = None,
+    idempotency_key: str | None = None,
+) -> Ticket:
+    """Raise a request. Client users raise it for themselves; staff name the requester.
+
+    With an idempotency key, the same submission sent again (or twice at once) answers with
+    the ticket it raised the first time and writes nothing (core.idempotency)."""
     require_schema(client)
     ensure_client_writable(client)
-    now = now or timezone.now()
+    key = clean_idempotency_key(idempotency_key)
+    earlier = _ticket_of_submission(actor, key)
+    if earlier is not None:
+        return _same_ticket_request(earlier, data)
     errors = _validate_new_ticket(data)
     if _is_staff(actor):
         requester = (
@@ -230,33 +268,45 @@ def create_ticket(client: Client, data: NewTicket, *, actor: User, now: datetime
     policy_id = effective_policy_id(client)
     with transaction.atomic():
         counter, _ = TicketCounter.objects.select_for_update().get_or_create(pk=1)
-        number = counter.next_number
-        counter.next_number = number + 1
-        counter.save()
-        ticket = Ticket.objects.create(
-            number=number,
-            title=data.title.strip(),
-            description=data.description.strip(),
-            requester=requester,
-            category=data.category.strip(),
-            service_line=data.service_line,
-            impact=data.impact,
-            urgency=data.urgency,
-            priority=derived.priority,
-            priority_reason=derived.reason,
-            channel=data.channel or (Channel.PHONE if _is_staff(actor) else Channel.PORTAL),
-            sla_policy_id=policy_id,
-            created_by_id=actor.pk,
-            created_at=now,
-            updated_at=now,
-            follow_up_of=follow_up_of,
-        )
+        # Read the clock once the counter is locked: numbers and creation instants agree.
+        now = now or timezone.now()
+
+        def number_and_create() -> Ticket:
+            number = counter.next_number
+            TicketCounter.objects.filter(pk=counter.pk).update(next_number=number + 1)
+            return Ticket.objects.create(
+                number=number,
+                title=data.title.strip(),
+                description=data.description.strip(),
+                requester=requester,
+                category=data.category.strip(),
+                service_line=data.service_line,
+                impact=data.impact,
+                urgency=data.urgency,
+                priority=derived.priority,
+                priority_reason=derived.reason,
+                channel=data.channel or (Channel.PHONE if _is_staff(actor) else Channel.PORTAL),
+                sla_policy_id=policy_id,
+                created_by_id=actor.pk,
+                created_at=now,
+                updated_at=now,
+                idempotency_key=key,
+                follow_up_of=follow_up_of,
+            )
+
+        # Refused by the key's constraint: the same submission raised its ticket first (the
+        # number it took is given back with the savepoint, so numbering stays gap-free).
+        ticket, is_new = create_once(number_and_create, lambda: _ticket_of_submission(actor, key))
+        if not is_new:
+            return _same_ticket_request(ticket, data)
         _event(ticket, SlaEventKind.CREATED, now, priority=derived.priority, policy_id=policy_id)
         created: dict[str, object] = {"priority": derived.priority}
         if follow_up_of is not None:
             created["follow_up_of"] = follow_up_of.number
             # Both timelines show the link; the earlier ticket's status and clocks are untouched.
-            _activity(follow_up_of, TicketActivity.Kind.FOLLOW_UP, actor, now, detail={"number": number})
+            _activity(
+                follow_up_of, TicketActivity.Kind.FOLLOW_UP, actor, now, detail={"number": ticket.number}
+            )
         _activity(ticket, TicketActivity.Kind.CREATED, actor, now, detail=created)
         _after_change(client, ticket, now)
     return ticket
@@ -267,7 +317,6 @@ def triage_ticket(
 ) -> Ticket:
     """Re-assess impact and urgency; the priority follows the matrix. Time already used survives."""
     _require_staff(actor)
-    now = now or timezone.now()
     errors = []
     if impact not in Impact.values:
         errors.append(FieldError("INVALID", "Choose an impact: low, medium or high.", "impact"))
@@ -277,6 +326,7 @@ def triage_ticket(
         raise ActionError(errors)
     with transaction.atomic():
         ticket = get_ticket(client, actor, number, for_update=True)
+        now = _instant(ticket, now)
         derived = triage(impact, urgency, business_critical_requester=ticket.requester.is_business_critical)
         previous = ticket.priority
         ticket.impact, ticket.urgency, ticket.priority, ticket.priority_reason = (
@@ -308,9 +358,9 @@ def assign_ticket(
     user, a client user, a deactivated account, a role that doesn't work tickets, no access
     to this client) gets the same answer from one query: no account-existence oracle."""
     _require_staff(actor)
-    now = now or timezone.now()
     with transaction.atomic():
         ticket = get_ticket(client, actor, number, for_update=True)
+        now = _instant(ticket, now)
         if assignee_id is not None and not assignable_staff(client).filter(pk=assignee_id).exists():
             raise ActionError.single(
                 "INVALID", "Choose a technician who works for this client.", "assigneeId"
@@ -339,7 +389,6 @@ def unassign_after_lost_access(
     internal timeline entry saying why; their queue rows follow in the same transaction.
     Done tickets keep their assignee: the record of who worked them."""
     require_schema(client)
-    now = now or timezone.now()
     reason = _lost_access_reason(assignee, client)
     with transaction.atomic():
         tickets = list(
@@ -349,16 +398,17 @@ def unassign_after_lost_access(
             .order_by("number")
         )
         for ticket in tickets:
+            at = _instant(ticket, now)
             ticket.assignee_id = None
             _activity(
                 ticket,
                 TicketActivity.Kind.ASSIGNED,
                 actor,
-                now,
+                at,
                 internal=True,
                 detail={"assignee_id": None, "previous_assignee_id": assignee.pk, "reason": reason},
             )
-            _after_change(client, ticket, now)
+            _after_change(client, ticket, at)
     return len(tickets)
 
 
@@ -434,11 +484,11 @@ def change_status(
     client: Client, number: int, *, actor: User, status: str, now: datetime | None = None
 ) -> Ticket:
     """Move the ticket through its lifecycle; waiting statuses pause every SLA clock."""
-    now = now or timezone.now()
     if status not in TicketStatus.values:
         raise ActionError.single("INVALID", "Unknown status.", "status")
     with transaction.atomic():
         ticket = get_ticket(client, actor, number, for_update=True)
+        now = _instant(ticket, now)
         allowed = (STAFF_TRANSITIONS if _is_staff(actor) else CLIENT_TRANSITIONS).get(
             ticket.status, frozenset()
         )
@@ -523,9 +573,28 @@ def _comment(
     internal: bool,
     uploads: Sequence[Upload],
     now: datetime | None,
+    idempotency_key: str | None,
 ) -> Comment:
-    now = now or timezone.now()
+    key = clean_idempotency_key(idempotency_key)
     body = (body or "").strip()
+
+    def of_submission() -> Comment | None:
+        if not key:
+            return None
+        return (
+            Comment.objects.select_related("ticket")
+            .filter(author_id=actor.pk, is_internal=internal, idempotency_key=key)
+            .first()
+        )
+
+    def same_request(comment: Comment) -> Comment:
+        if comment.ticket.number != number or comment.body != body:
+            raise key_reused()
+        return comment
+
+    earlier = of_submission()
+    if earlier is not None:
+        return same_request(earlier)
     if not body:
         raise ActionError.single("REQUIRED", "Write a message first.", "body")
     if len(body) > MAX_BODY:
@@ -538,14 +607,22 @@ def _comment(
         if not internal and ticket.status == TicketStatus.CLOSED:
             # A closed ticket is finished: a reply would reach nobody and never enter the queue.
             raise _closed_error(ticket, actor)
-        comment = Comment.objects.create(
-            ticket=ticket,
-            author_id=actor.pk,
-            author_is_staff=_is_staff(actor),
-            is_internal=internal,
-            body=body,
-            created_at=now,
+        now = _instant(ticket, now)
+        comment, created = create_once(
+            lambda: Comment.objects.create(
+                ticket=ticket,
+                author_id=actor.pk,
+                author_is_staff=_is_staff(actor),
+                is_internal=internal,
+                body=body,
+                created_at=now,
+                idempotency_key=key,
+            ),
+            of_submission,
         )
+        if not created:
+            # The same submission was stored while this one waited for the ticket.
+            return same_request(comment)
         for upload, content in files:
             attachment = Attachment(
                 comment=comment,
@@ -595,9 +672,20 @@ def reply(
     body: str,
     uploads: Sequence[Upload] = (),
     now: datetime | None = None,
+    idempotency_key: str | None = None,
 ) -> Comment:
-    """A public message on the ticket, from staff or the client."""
-    return _comment(client, number, actor=actor, body=body, internal=False, uploads=uploads, now=now)
+    """A public message on the ticket, from staff or the client. With an idempotency key, the
+    same submission sent again is stored once (core.idempotency)."""
+    return _comment(
+        client,
+        number,
+        actor=actor,
+        body=body,
+        internal=False,
+        uploads=uploads,
+        now=now,
+        idempotency_key=idempotency_key,
+    )
 
 
 def add_internal_note(
@@ -608,9 +696,19 @@ def add_internal_note(
     body: str,
     uploads: Sequence[Upload] = (),
     now: datetime | None = None,
+    idempotency_key: str | None = None,
 ) -> Comment:
-    """A staff-only note; never shown to client users."""
-    return _comment(client, number, actor=actor, body=body, internal=True, uploads=uploads, now=now)
+    """A staff-only note; never shown to client users. Idempotent per key, like `reply`."""
+    return _comment(
+        client,
+        number,
+        actor=actor,
+        body=body,
+        internal=True,
+        uploads=uploads,
+        now=now,
+        idempotency_key=idempotency_key,
+    )
 
 
 def rounded_minutes(raw_minutes: int) -> int:
@@ -632,16 +730,16 @@ def log_time(
 ) -> TimeEntry:
     """Record technician time on a ticket (rounded by the billing rule)."""
     _require_staff(actor)
-    now = now or timezone.now()
     if minutes <= 0:
         raise ActionError.single("INVALID", "Log a positive number of minutes.", "minutes")
     if minutes > 24 * 60:
         raise ActionError.single("INVALID", "Log at most 24 hours in one entry.", "minutes")
-    work_date = work_date or timezone.localdate(now)
-    if work_date > timezone.localdate(now):
-        raise ActionError.single("INVALID", "Time cannot be logged for a future date.", "workDate")
     with transaction.atomic():
         ticket = get_ticket(client, actor, number, for_update=True)
+        now = _instant(ticket, now)
+        work_date = work_date or timezone.localdate(now)
+        if work_date > timezone.localdate(now):
+            raise ActionError.single("INVALID", "Time cannot be logged for a future date.", "workDate")
         entry = TimeEntry.objects.create(
             ticket=ticket,
             technician_id=actor.pk,

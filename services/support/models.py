@@ -80,10 +80,21 @@ class Ticket(models.Model):
         related_name="follow_ups",
         help_text="The earlier (closed or resolved) request this one follows up.",
     )
+    idempotency_key = models.CharField(
+        max_length=100, blank=True, default="", help_text="The submission key of the request that raised it."
+    )
 
     class Meta:
         ordering = ["-number"]
         indexes = [models.Index(fields=["status", "priority"], name="ticket_status_priority_idx")]
+        constraints = [
+            # A new-request form sent twice raises one ticket (core.idempotency).
+            models.UniqueConstraint(
+                fields=["created_by_id", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="ticket_idempotency_key_once",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"#{self.number} {self.title}"
@@ -123,6 +134,9 @@ class TicketSlaEvent(models.Model):
     reason = models.CharField(max_length=80, blank=True)
 
     class Meta:
+        # Replay order. Actions record `at` while holding the ticket's lock and never earlier
+        # than the ticket's last change, and ids are drawn under that lock, so this is the
+        # order the changes committed in (`services.support.actions._instant`).
         ordering = ["at", "pk"]
 
     def __str__(self) -> str:
@@ -150,6 +164,7 @@ class TicketActivity(models.Model):
     created_at = models.DateTimeField(default=now)
 
     class Meta:
+        # Timeline order = commit order, as for the SLA event log.
         ordering = ["created_at", "pk"]
 
     def __str__(self) -> str:
@@ -165,6 +180,9 @@ class Comment(models.Model):
     is_internal = models.BooleanField(default=False)
     body = models.TextField()
     created_at = models.DateTimeField(default=now)
+    idempotency_key = models.CharField(
+        max_length=100, blank=True, default="", help_text="The submission key of the reply or note form."
+    )
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -172,7 +190,13 @@ class Comment(models.Model):
             models.CheckConstraint(
                 condition=Q(is_internal=False) | Q(author_is_staff=True),
                 name="comment_internal_only_by_staff",
-            )
+            ),
+            # A reply (or a note) sent twice is stored once (core.idempotency).
+            models.UniqueConstraint(
+                fields=["author_id", "is_internal", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="comment_idempotency_key_once",
+            ),
         ]
 
     def __str__(self) -> str:

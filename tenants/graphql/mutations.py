@@ -13,7 +13,8 @@ import graphene
 from core.errors import AccessDenied, ActionError
 from core.graphql.ids import decode_id
 from core.graphql.mutations import BaseMutation
-from core.graphql.types import enum_value
+from core.graphql.types import enum_value, idempotency_key_argument
+from core.idempotency import IDEMPOTENCY_KEY_MAX
 from tenants import auth as auth_actions
 from tenants.access import ensure_may_manage_people, ensure_msp_role
 from tenants.actions import accept_invitation, invite_client_user, usable_invitation
@@ -164,6 +165,7 @@ class ProvisionClientInput(graphene.InputObjectType):
     it_lead_name = graphene.String(required=True)
     account_manager_id = graphene.ID()
     require_two_factor = graphene.Boolean()
+    idempotency_key = idempotency_key_argument()
 
 
 class ProvisionClient(BaseMutation):
@@ -182,6 +184,7 @@ class ProvisionClient(BaseMutation):
         "itLeadEmail": EMAIL_MAX,
         "itLeadName": NAME_MAX,
         "accountManagerId": 200,
+        "idempotencyKey": IDEMPOTENCY_KEY_MAX,
     }
 
     job = graphene.Field(ProvisioningJobType)
@@ -204,7 +207,7 @@ class ProvisionClient(BaseMutation):
             ),
             "require_two_factor": bool(input.require_two_factor),
         }
-        job = start_provisioning_job(raw, acting_user=user)
+        job = start_provisioning_job(raw, acting_user=user, idempotency_key=input.idempotency_key)
         return cls.success(job=ProvisioningJobType.from_job(job))
 
 

@@ -133,6 +133,8 @@ export type CreateTicketInput = {
   channel?: Channel | null | undefined;
   clientSlug?: string | null | undefined;
   description?: string | null | undefined;
+  /** One per form submission (a UUID made by the browser), the same for every retry of it: the submission sent again answers with the first one's result and stores nothing twice. */
+  idempotencyKey?: string | null | undefined;
   impact: Level;
   /** Raise this as a follow-up of an earlier (e.g. closed) request; both timelines link them. */
   relatedTicketNumber?: number | null | undefined;
@@ -200,6 +202,8 @@ export type Priority =
 
 export type ProvisionClientInput = {
   accountManagerId?: string | null | undefined;
+  /** One per form submission (a UUID made by the browser), the same for every retry of it: the submission sent again answers with the first one's result and stores nothing twice. */
+  idempotencyKey?: string | null | undefined;
   industry: Industry;
   itLeadEmail: string;
   itLeadName: string;
@@ -510,6 +514,7 @@ export type ReplyToTicketMutationVariables = Exact<{
   clientSlug?: string | null | undefined;
   body: string;
   attachments?: Array<AttachmentInput> | AttachmentInput | null | undefined;
+  idempotencyKey?: string | null | undefined;
 }>;
 
 
@@ -520,6 +525,7 @@ export type AddInternalNoteMutationVariables = Exact<{
   clientSlug?: string | null | undefined;
   body: string;
   attachments?: Array<AttachmentInput> | AttachmentInput | null | undefined;
+  idempotencyKey?: string | null | undefined;
 }>;
 
 

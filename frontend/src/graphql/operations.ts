@@ -691,8 +691,8 @@ export const CHANGE_TICKET_STATUS_MUTATION = /* GraphQL */ `
 `;
 
 export const REPLY_TO_TICKET_MUTATION = /* GraphQL */ `
-  mutation ReplyToTicket($number: Int!, $clientSlug: String, $body: String!, $attachments: [AttachmentInput!]) {
-    replyToTicket(number: $number, clientSlug: $clientSlug, body: $body, attachments: $attachments) {
+  mutation ReplyToTicket($number: Int!, $clientSlug: String, $body: String!, $attachments: [AttachmentInput!], $idempotencyKey: String) {
+    replyToTicket(number: $number, clientSlug: $clientSlug, body: $body, attachments: $attachments, idempotencyKey: $idempotencyKey) {
       ticket {
         ...TicketFields
       }
@@ -705,8 +705,8 @@ export const REPLY_TO_TICKET_MUTATION = /* GraphQL */ `
 `;
 
 export const ADD_INTERNAL_NOTE_MUTATION = /* GraphQL */ `
-  mutation AddInternalNote($number: Int!, $clientSlug: String, $body: String!, $attachments: [AttachmentInput!]) {
-    addInternalNote(number: $number, clientSlug: $clientSlug, body: $body, attachments: $attachments) {
+  mutation AddInternalNote($number: Int!, $clientSlug: String, $body: String!, $attachments: [AttachmentInput!], $idempotencyKey: String) {
+    addInternalNote(number: $number, clientSlug: $clientSlug, body: $body, attachments: $attachments, idempotencyKey: $idempotencyKey) {
       ticket {
         ...TicketFields
       }

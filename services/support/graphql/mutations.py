@@ -17,7 +17,8 @@ from django.conf import settings
 from core.errors import ActionError
 from core.graphql.ids import decode_id
 from core.graphql.mutations import BaseMutation
-from core.graphql.types import enum_value
+from core.graphql.types import enum_value, idempotency_key_argument
+from core.idempotency import IDEMPOTENCY_KEY_MAX
 from services.support import actions
 from services.support.graphql.types import (
     ChannelEnum,
@@ -73,6 +74,7 @@ class TicketMutation(BaseMutation):
         "attachments.filename": 255,
         "attachments.contentType": 127,
         "attachments.dataBase64": ATTACHMENT_DATA_MAX,
+        "idempotencyKey": IDEMPOTENCY_KEY_MAX,
     }
 
     @classmethod
@@ -111,6 +113,7 @@ class CreateTicketInput(graphene.InputObjectType):
     related_ticket_number = graphene.Int(
         description="Raise this as a follow-up of an earlier (e.g. closed) request; both timelines link them."
     )
+    idempotency_key = idempotency_key_argument()
 
 
 class CreateTicket(TicketMutation):
@@ -140,7 +143,7 @@ class CreateTicket(TicketMutation):
             requester_contact_id=decode_id(input.requester_id, "Contact", "requesterId", required=False),
             follow_up_of_number=input.related_ticket_number,
         )
-        return actions.create_ticket(client, data, actor=user)
+        return actions.create_ticket(client, data, actor=user, idempotency_key=input.idempotency_key)
 
 
 class TriageTicket(TicketMutation):
@@ -192,7 +195,9 @@ class ReplyToTicket(TicketMutation):
     """A public message on the ticket (staff or client)."""
 
     Arguments = ticket_arguments(
-        body=graphene.String(required=True), attachments=graphene.List(graphene.NonNull(AttachmentInput))
+        body=graphene.String(required=True),
+        attachments=graphene.List(graphene.NonNull(AttachmentInput)),
+        idempotency_key=idempotency_key_argument(),
     )
 
     class Meta:
@@ -200,15 +205,32 @@ class ReplyToTicket(TicketMutation):
         output = TicketPayload
 
     @classmethod
-    def act(cls, client: Client, user: User, number: int, body: str, attachments: Any = None) -> Any:
-        return actions.reply(client, number, actor=user, body=body, uploads=_uploads(attachments))
+    def act(
+        cls,
+        client: Client,
+        user: User,
+        number: int,
+        body: str,
+        attachments: Any = None,
+        idempotency_key: str | None = None,
+    ) -> Any:
+        return actions.reply(
+            client,
+            number,
+            actor=user,
+            body=body,
+            uploads=_uploads(attachments),
+            idempotency_key=idempotency_key,
+        )
 
 
 class AddInternalNote(TicketMutation):
     """Staff: a note client users never see."""
 
     Arguments = ticket_arguments(
-        body=graphene.String(required=True), attachments=graphene.List(graphene.NonNull(AttachmentInput))
+        body=graphene.String(required=True),
+        attachments=graphene.List(graphene.NonNull(AttachmentInput)),
+        idempotency_key=idempotency_key_argument(),
     )
 
     class Meta:
@@ -216,8 +238,23 @@ class AddInternalNote(TicketMutation):
         output = TicketPayload
 
     @classmethod
-    def act(cls, client: Client, user: User, number: int, body: str, attachments: Any = None) -> Any:
-        return actions.add_internal_note(client, number, actor=user, body=body, uploads=_uploads(attachments))
+    def act(
+        cls,
+        client: Client,
+        user: User,
+        number: int,
+        body: str,
+        attachments: Any = None,
+        idempotency_key: str | None = None,
+    ) -> Any:
+        return actions.add_internal_note(
+            client,
+            number,
+            actor=user,
+            body=body,
+            uploads=_uploads(attachments),
+            idempotency_key=idempotency_key,
+        )
 
 
 class LogTime(TicketMutation):

@@ -226,6 +226,8 @@ describe('NewClientDialog', { timeout: 30_000 }, () => {
       itLeadEmail: 'ivy@acme.example',
       accountManagerId: 'AM1',
       requireTwoFactor: true,
+      // One key per submission, so a retried request starts one job.
+      idempotencyKey: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/),
     });
     // Polling stops once the job finished.
     expect(polls).toBe(3);

@@ -15,6 +15,7 @@ import type {
 import { useMutation, useQuery } from '../../graphql/hooks';
 import { PROVISION_CLIENT_MUTATION, PROVISIONING_JOB_QUERY } from '../../graphql/operations';
 import { INDUSTRIES, INDUSTRY_LABEL, MSP_ROLE_LABEL, PROVISIONING_STATUS_LABEL, TIERS, TIER_LABEL } from '../../lib/enums';
+import { useSubmissionKey } from '../../lib/idempotency';
 import { SLUG_MAX_LENGTH, slugProblem, slugProblemWhileTyping, slugify } from '../../lib/slug';
 
 const FIELDS = [
@@ -137,6 +138,7 @@ function ProvisionForm({
     PROVISION_CLIENT_MUTATION,
   );
   const zones = useMemo(timeZones, []);
+  const submission = useSubmissionKey();
 
   function set<K extends keyof FormState>(key: K, value: FormState[K]) {
     setForm((f) => ({ ...f, [key]: value }));
@@ -163,7 +165,8 @@ function ProvisionForm({
       accountManagerId: form.accountManagerId || null,
       requireTwoFactor: form.requireTwoFactor,
     };
-    const data = await provision({ input });
+    // Sent twice (double click, retry after a lost answer), one job is started.
+    const data = await provision({ input: { ...input, idempotencyKey: submission.keyFor(input) } });
     if (!data) return;
     const p = data.provisionClient;
     if (p.errors.length > 0) {
@@ -173,6 +176,7 @@ function ProvisionForm({
       focusFirstError();
       return;
     }
+    submission.done();
     if (p.job) onStarted(p.job.id);
     else setGeneral(['The server did not start a provisioning job. Try again.']);
   }

@@ -5,6 +5,7 @@ import type { CreateTicketMutation, CreateTicketMutationVariables, Level, Ticket
 import { useMutation } from '../../graphql/hooks';
 import { CREATE_TICKET_MUTATION } from '../../graphql/operations';
 import { LEVELS, LEVEL_LABEL } from '../../lib/enums';
+import { useSubmissionKey } from '../../lib/idempotency';
 
 const FIELDS = ['title', 'description', 'impact', 'urgency'] as const;
 
@@ -41,6 +42,7 @@ export function NewRequestDialog({
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [general, setGeneral] = useState<string[]>([]);
   const [create, { loading, error }] = useMutation<CreateTicketMutation, CreateTicketMutationVariables>(CREATE_TICKET_MUTATION);
+  const submission = useSubmissionKey();
 
   async function onSubmit(e: FormEvent) {
     e.preventDefault();
@@ -49,16 +51,16 @@ export function NewRequestDialog({
     setErrors(fe);
     setGeneral([]);
     if (Object.keys(fe).length) return;
-    const data = await create({
-      input: {
-        ...(clientSlug ? { clientSlug } : {}),
-        title: title.trim(),
-        ...(description.trim() ? { description: description.trim() } : {}),
-        impact,
-        urgency,
-        ...(followUpOf ? { relatedTicketNumber: followUpOf.number } : {}),
-      },
-    });
+    const input = {
+      ...(clientSlug ? { clientSlug } : {}),
+      title: title.trim(),
+      ...(description.trim() ? { description: description.trim() } : {}),
+      impact,
+      urgency,
+      ...(followUpOf ? { relatedTicketNumber: followUpOf.number } : {}),
+    };
+    // Sent twice (double click, retry after a lost answer), the request is raised once.
+    const data = await create({ input: { ...input, idempotencyKey: submission.keyFor(input) } });
     if (!data) return;
     const p = data.createTicket;
     if (p.errors.length > 0) {
@@ -67,6 +69,7 @@ export function NewRequestDialog({
       setGeneral(split.general);
       return;
     }
+    submission.done();
     if (p.ticket) onCreated(p.ticket);
   }
 

@@ -51,7 +51,9 @@ describe('RequestsPage', () => {
         ],
       }),
       CreateTicket: (v) => {
-        expect(v).toEqual({ input: { clientSlug: 'acme', title: 'Printer jammed', description: 'Floor 2', impact: 'MEDIUM', urgency: 'HIGH' } });
+        expect(v).toEqual({
+          input: { clientSlug: 'acme', title: 'Printer jammed', description: 'Floor 2', impact: 'MEDIUM', urgency: 'HIGH', idempotencyKey: expect.any(String) },
+        });
         return { createTicket: { ticket: { number: 10 }, errors: [] } };
       },
     });
@@ -112,5 +114,37 @@ describe('RequestsPage', () => {
     expect(await screen.findByText('Keep the title under 200 characters.')).toBeInTheDocument();
     expect(screen.getByTestId('request-title')).toHaveAttribute('aria-invalid', 'true');
     expect(screen.getByText('Your contact record is not set up yet; try again shortly.')).toBeInTheDocument();
+  });
+
+  it('sends a request again after a lost answer with the same key, so it is raised once', async () => {
+    const user = userEvent.setup();
+    const sent: Record<string, unknown>[] = [];
+    mockGraphQL({
+      Tickets: () => ({ tickets: [] }),
+      CreateTicket: (v) => {
+        sent.push(v['input'] as Record<string, unknown>);
+        // The first answer never arrives in usable form (a proxy error page, a dropped connection).
+        if (sent.length === 1) return { __errors: [{ message: 'Bad gateway' }] };
+        return { createTicket: { ticket: { number: 11 }, errors: [] } };
+      },
+    });
+    render(
+      <MemoryRouter initialEntries={['/requests']}>
+        <StaticViewerProvider viewer={viewer}>
+          <Routes>
+            <Route path="/requests" element={<RequestsPage />} />
+            <Route path="/requests/:number" element={<Where />} />
+          </Routes>
+        </StaticViewerProvider>
+      </MemoryRouter>,
+    );
+    await user.click(await screen.findByTestId('new-request'));
+    await user.type(screen.getByTestId('request-title'), 'Printer jammed');
+    await user.click(screen.getByTestId('request-submit'));
+    await waitFor(() => expect(sent).toHaveLength(1));
+    await user.click(screen.getByTestId('request-submit'));
+    await waitFor(() => expect(screen.getByTestId('location')).toHaveTextContent('/requests/11'));
+    expect(sent[0]?.['idempotencyKey']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(sent[1]?.['idempotencyKey']).toBe(sent[0]?.['idempotencyKey']);
   });
 });

@@ -88,6 +88,7 @@ describe('Staff raise a ticket', () => {
       urgency: 'MEDIUM',
       channel: 'EMAIL',
       serviceLine: 'SUPPORT',
+      idempotencyKey: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/),
     });
   });
 

@@ -15,6 +15,7 @@ import type {
 import { useMutation, useQuery } from '../../graphql/hooks';
 import { CONTACTS_QUERY, CREATE_TICKET_MUTATION } from '../../graphql/operations';
 import { CHANNEL_LABEL, SERVICE_LINES, SERVICE_LINE_LABEL } from '../../lib/enums';
+import { useSubmissionKey } from '../../lib/idempotency';
 import { useDebouncedValue } from '../../lib/useDebounced';
 import { IMPACT_HELP, LevelChoice, URGENCY_HELP } from '../requests/NewRequestDialog';
 import './tickets.css';
@@ -58,6 +59,7 @@ export function NewTicketDialog({
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [general, setGeneral] = useState<string[]>([]);
   const [create, { loading, error }] = useMutation<CreateTicketMutation, CreateTicketMutationVariables>(CREATE_TICKET_MUTATION);
+  const submission = useSubmissionKey();
 
   async function onSubmit(e: FormEvent) {
     e.preventDefault();
@@ -68,18 +70,18 @@ export function NewTicketDialog({
     setErrors(fe);
     setGeneral([]);
     if (Object.keys(fe).length || !requester) return;
-    const data = await create({
-      input: {
-        clientSlug,
-        requesterId: requester.id,
-        title: title.trim(),
-        ...(description.trim() ? { description: description.trim() } : {}),
-        impact,
-        urgency,
-        channel,
-        serviceLine,
-      },
-    });
+    const input = {
+      clientSlug,
+      requesterId: requester.id,
+      title: title.trim(),
+      ...(description.trim() ? { description: description.trim() } : {}),
+      impact,
+      urgency,
+      channel,
+      serviceLine,
+    };
+    // Sent twice (double click, retry after a lost answer), the ticket is raised once.
+    const data = await create({ input: { ...input, idempotencyKey: submission.keyFor(input) } });
     if (!data) return;
     const p = data.createTicket;
     if (p.errors.length > 0) {
@@ -88,6 +90,7 @@ export function NewTicketDialog({
       setGeneral(split.general);
       return;
     }
+    submission.done();
     if (p.ticket) onCreated(p.ticket, clientSlug);
   }
 

@@ -10,6 +10,7 @@ import type {
   TicketFieldsFragment,
 } from '../../graphql/generated';
 import { ADD_INTERNAL_NOTE_MUTATION, REPLY_TO_TICKET_MUTATION } from '../../graphql/operations';
+import { useSubmissionKey } from '../../lib/idempotency';
 import {
   ATTACHMENT_ACCEPT,
   ATTACHMENT_MAX_BYTES,
@@ -51,6 +52,7 @@ export function ReplyBox({
   const reply = useTicketAction<ReplyToTicketMutation, ReplyToTicketMutationVariables>(REPLY_TO_TICKET_MUTATION, REPLY_FIELDS, onTicket);
   const note = useTicketAction<AddInternalNoteMutation, AddInternalNoteMutationVariables>(ADD_INTERNAL_NOTE_MUTATION, REPLY_FIELDS, onTicket);
   const action = internal ? note : reply;
+  const submission = useSubmissionKey();
   const loading = reply.loading || note.loading;
 
   async function pick(list: FileList | null) {
@@ -85,8 +87,10 @@ export function ReplyBox({
       body: body.trim(),
       ...(files.length ? { attachments: files.map(({ filename, contentType, dataBase64 }) => ({ filename, contentType, dataBase64 })) } : {}),
     };
-    const result = await action.run(vars);
+    // A retry of the same message (double click, lost answer) is stored once by the server.
+    const result = await action.run({ ...vars, idempotencyKey: submission.keyFor({ internal, ...vars }) });
     if (result.ok) {
+      submission.done();
       setBody('');
       setFiles([]);
       setFileError(null);

@@ -413,12 +413,15 @@ describe('TicketPage (staff)', () => {
       clientSlug: 'acme',
       body: 'See the attached dump',
       attachments: [{ filename: 'dump.txt', contentType: 'text/plain', dataBase64: 'aGVsbG8=' }],
+      idempotencyKey: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/),
     });
     // The text and the file are kept for another try.
     expect(screen.getByTestId('reply-body')).toHaveValue('See the attached dump');
     refuse = false;
     await user.click(screen.getByTestId('reply-submit'));
     expect(await screen.findByTestId('reply-sent')).toHaveTextContent('Internal note added.');
+    // The retry of the same note is the same submission: the same key.
+    expect(notes[1]?.['idempotencyKey']).toBe(notes[0]?.['idempotencyKey']);
     expect(screen.getByTestId('reply-body')).toHaveValue('');
     expect(screen.queryByTestId('reply-attachments')).toBeNull();
   });
@@ -497,7 +500,12 @@ describe('TicketPage (client user)', () => {
     await user.type(screen.getByTestId('reply-body'), 'Still happening');
     await user.click(screen.getByTestId('reply-submit'));
     await screen.findByTestId('reply-sent');
-    expect(replies[0]).toEqual({ number: 42, body: 'Still happening' });
+    expect(replies[0]).toEqual({ number: 42, body: 'Still happening', idempotencyKey: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/) });
+    // The same words sent again later are a new reply: a new submission, a new key.
+    await user.type(screen.getByTestId('reply-body'), 'Still happening');
+    await user.click(screen.getByTestId('reply-submit'));
+    await waitFor(() => expect(replies).toHaveLength(2));
+    expect(replies[1]?.['idempotencyKey']).not.toBe(replies[0]?.['idempotencyKey']);
   });
 
   it('can close or reopen a resolved request', async () => {
