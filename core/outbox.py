@@ -90,7 +90,11 @@ def publish(message: OutboxMessage, conn: Any) -> None:
         if task is None:
             raise LookupError(f"No task is registered as {message.task!r}.")
         task.apply(
-            args=message.args, kwargs=message.kwargs, task_id=str(message.task_id), headers=headers, throw=True
+            args=message.args,
+            kwargs=message.kwargs,
+            task_id=str(message.task_id),
+            headers=headers,
+            throw=True,
         )
         return
     current_app.send_task(
@@ -191,7 +195,8 @@ broker_memo = _BrokerMemo()
 def relay_now(ids: list[int]) -> RelayResult | None:
     """The quick attempt after a commit. Never raises: whatever it can't publish stays
     pending for the beat relay. Skipped while the broker was found down moments ago."""
-    if not _setting("OUTBOX_RELAY_ON_COMMIT", True) or broker_memo.recently_down():
+    eager = current_app.conf.task_always_eager
+    if not _setting("OUTBOX_RELAY_ON_COMMIT", True) or (broker_memo.recently_down() and not eager):
         return None
     try:
         result = relay(ids=ids, quick=True)
