@@ -169,7 +169,12 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Connecting to a broker that is down fails within seconds, never hangs (web requests publish
 # through the outbox with an even shorter bound, OUTBOX_PUBLISH_TIMEOUT).
 CELERY_BROKER_CONNECTION_TIMEOUT = float(os.environ.get("CELERY_BROKER_CONNECTION_TIMEOUT", "2"))
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2}
+# visibility_timeout: how long a task taken by a worker that then died stays invisible before
+# Redis hands it out again (acks_late). It must exceed the longest task plus its countdown.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 2,
+    "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600")),
+}
 CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
 # The transactional outbox (core.outbox): one quick publish after each commit, bounded by
 # this many seconds; after a failure the process leaves publishing to the beat relay for
