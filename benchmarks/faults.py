@@ -29,6 +29,16 @@ workers' e-mails can be counted across processes. Run from the repository root:
     .venv/bin/python -m benchmarks.faults kill-provisioning --rounds 20
     .venv/bin/python -m benchmarks.faults kill-sweep --rounds 20 --items 2000
     .venv/bin/python -m benchmarks.faults redis-outage --outage 60
+
+``postgres-restart`` stops and starts a *scratch* cluster (never the shared server) under a
+running process and worker: a request while it is down answers 503 / SERVICE_UNAVAILABLE,
+the first request after the restart succeeds in the same process, and the sweep sent
+during the outage is retried and succeeds. Make the cluster first, e.g. (as root):
+
+    runuser -u postgres -- initdb -D /tmp/msp-pg -A trust
+    runuser -u postgres -- pg_ctl -D /tmp/msp-pg -w -o "-p 5499 -k /tmp" start
+    .venv/bin/python -m benchmarks.faults postgres-restart --pgdata /tmp/msp-pg --pgport 5499 \
+        --server-url postgres://postgres@127.0.0.1:5499/postgres
 """
 
 from __future__ import annotations
@@ -613,6 +623,76 @@ def _contact_exists(schema_context: Any, contact_model: Any, client: Any, email:
         return bool(contact_model.objects.filter(email=email).exists())
 
 
+def postgres_restart(
+    args: argparse.Namespace, env: dict[str, str], workdir: Path, redis: OwnRedis
+) -> list[list[object]]:
+    """Stop and start a scratch PostgreSQL cluster under a running process and worker."""
+    from celery import current_app
+    from django.test import Client as HttpClient
+
+    if not args.pgdata:
+        raise SystemExit(
+            "postgres-restart needs --pgdata (a scratch cluster's data directory) and --server-url"
+        )
+    as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+
+    def pg_ctl(*command: str) -> None:
+        subprocess.run(
+            [*as_postgres, "pg_ctl", "-D", args.pgdata, "-w", *command], check=True, stdout=subprocess.DEVNULL
+        )
+
+    http = HttpClient(HTTP_HOST="localhost", raise_request_exception=False)
+    query = json.dumps({"query": "{ viewer { email } }"})
+
+    def ask() -> tuple[int, str, float]:
+        started = time.perf_counter()
+        response = http.post("/graphql/", data=query, content_type="application/json")
+        body = response.json() if response["Content-Type"].startswith("application/json") else {}
+        code = (body.get("errors") or [{}])[0].get("extensions", {}).get("code", "")
+        return response.status_code, code, time.perf_counter() - started
+
+    def sweep() -> None:
+        current_app.send_task("workqueue.sweep_sla_alerts", queue=QUEUE, headers={"_schema_name": "public"})
+
+    worker = Worker(env, workdir / "worker.log")
+    rows: list[list[object]] = []
+    try:
+        wait_for(lambda: b"ready" in (workdir / "worker.log").read_bytes()[-4000:], 120, "the worker")
+        status, code, seconds = ask()
+        rows.append(["before: GraphQL status", f"{status} {code or 'ok'} ({seconds:.2f} s)"])
+        sweep()
+        time.sleep(3)
+        pg_ctl("stop", "-m", "fast")
+        status, code, seconds = ask()
+        rows.append(["PostgreSQL stopped: GraphQL status", f"{status} {code} ({seconds:.2f} s)"])
+        page = HttpClient(HTTP_HOST="localhost", raise_request_exception=False).get(
+            "/", HTTP_ACCEPT="text/html"
+        )
+        rows.append(["PostgreSQL stopped: page status", page.status_code])
+        sweep()  # the minute's sweep while the database is away
+        time.sleep(5)
+        pg_ctl("start", "-o", f"-p {args.pgport} -k /tmp")
+        status, code, seconds = ask()
+        rows.append(
+            ["after the restart, same process: GraphQL status", f"{status} {code or 'ok'} ({seconds:.2f} s)"]
+        )
+        wait_for(
+            lambda: (
+                (workdir / "worker.log").read_bytes().count(b"workqueue.sweep_sla_alerts") >= 0
+                and (workdir / "worker.log").read_bytes().count(b"succeeded") >= 2
+            ),
+            180,
+            "the sweep sent during the outage to succeed after its retry",
+            every=1,
+        )
+        log = (workdir / "worker.log").read_bytes()
+        rows.append(["worker (not restarted): sweeps succeeded", log.count(b"succeeded")])
+        rows.append(["worker: retries scheduled during the outage", log.count(b"Retry in")])
+    finally:
+        worker.stop()
+    return rows
+
+
 # --------------------------------------------------------------------------- main
 
 
@@ -658,7 +738,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("scenario", choices=["kill-provisioning", "kill-sweep", "redis-outage"])
+    parser.add_argument(
+        "scenario", choices=["kill-provisioning", "kill-sweep", "redis-outage", "postgres-restart"]
+    )
+    parser.add_argument("--pgdata", help="data directory of the scratch cluster (postgres-restart)")
+    parser.add_argument("--pgport", type=int, default=5499, help="its port (postgres-restart)")
     parser.add_argument("--rounds", type=int, default=20, help="worker kills (kill-*)")
     parser.add_argument("--window", type=float, default=1.0, help="kill within this many seconds (kill-*)")
     parser.add_argument("--items", type=int, default=2000, help="due work items (kill-sweep)")
@@ -674,8 +758,10 @@ def main() -> None:
             rows = kill_provisioning(args, env, workdir)
         elif args.scenario == "kill-sweep":
             rows = kill_sweep(args, env, workdir)
-        else:
+        elif args.scenario == "redis-outage":
             rows = redis_outage(args, env, workdir, redis)
+        else:
+            rows = postgres_restart(args, env, workdir, redis)
         print(f"\n{args.scenario} ({time.perf_counter() - started:.0f} s):\n")
         print_table(["", "result"], rows)
 
