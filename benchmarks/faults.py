@@ -628,6 +628,7 @@ def postgres_restart(
 ) -> list[list[object]]:
     """Stop and start a scratch PostgreSQL cluster under a running process and worker."""
     from celery import current_app
+    from django.db import close_old_connections
     from django.test import Client as HttpClient
 
     if not args.pgdata:
@@ -645,6 +646,9 @@ def postgres_restart(
     query = json.dumps({"query": "{ viewer { email } }"})
 
     def ask() -> tuple[int, str, float]:
+        # What Django's WSGI handler does around every request (its test client skips it):
+        # drop connections that failed or are past CONN_MAX_AGE; health-check the others.
+        close_old_connections()
         started = time.perf_counter()
         response = http.post("/graphql/", data=query, content_type="application/json")
         body = response.json() if response["Content-Type"].startswith("application/json") else {}
