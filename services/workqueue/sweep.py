@@ -117,7 +117,7 @@ def send_sla_emails(*, batch_size: int = 200) -> int:
             done: list[int] = []
             sent: list[int] = []
             for notification in pending:
-                user = still.get((notification.user_id, notification.client_id))
+                user = still.get((notification.user_id, notification.client_id or 0))
                 if user is not None and user.email:
                     try:
                         send_mail(

@@ -56,6 +56,13 @@ def silent_broker(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
         server.close()
 
 
+def _queue() -> int:
+    """Queue a harmless system task; returns its outbox row id."""
+    message_id = enqueue_on_commit("tenants.revoke_expired_invitations")
+    assert message_id is not None
+    return message_id
+
+
 def _queued_task_ids() -> list[str]:
     """Task ids waiting in this test run's queue on the real broker."""
     client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
@@ -65,14 +72,14 @@ def _queued_task_ids() -> list[str]:
 
 def test_the_message_is_stored_in_the_transaction_and_rolled_back_with_it(world):
     with transaction.atomic():
-        kept = enqueue_on_commit("tenants.revoke_expired_invitations")
+        kept = _queue()
     assert OutboxMessage.objects.filter(pk=kept, sent_at__isnull=True).exists()
 
     class Refused(Exception):
         pass
 
     with pytest.raises(Refused), transaction.atomic():
-        lost = enqueue_on_commit("tenants.revoke_expired_invitations")
+        lost = _queue()
         assert OutboxMessage.objects.filter(pk=lost).exists()
         raise Refused
     assert not OutboxMessage.objects.filter(pk=lost).exists()
@@ -82,7 +89,7 @@ def test_nothing_is_published_before_the_commit(world, django_capture_on_commit_
     published = []
     monkeypatch.setattr(outbox, "publish", lambda message, conn: published.append(message.pk))
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        message_id = enqueue_on_commit("tenants.revoke_expired_invitations")
+        message_id = _queue()
     assert published == []
     for callback in callbacks:
         callback()
@@ -91,8 +98,8 @@ def test_nothing_is_published_before_the_commit(world, django_capture_on_commit_
 
 
 def test_a_row_is_marked_sent_only_after_the_broker_accepted_it(world, monkeypatch):
-    first = enqueue_on_commit("tenants.revoke_expired_invitations")
-    second = enqueue_on_commit("tenants.revoke_expired_invitations")
+    first = _queue()
+    second = _queue()
 
     def refuse(message, conn):
         raise ConnectionRefusedError(111, "Connection refused")
@@ -115,7 +122,7 @@ def test_a_row_is_marked_sent_only_after_the_broker_accepted_it(world, monkeypat
 
 
 def test_a_relay_that_fails_mid_batch_keeps_what_was_published(world, monkeypatch):
-    ids = [enqueue_on_commit("tenants.revoke_expired_invitations") for _ in range(3)]
+    ids = [_queue() for _ in range(3)]
     calls = []
 
     def second_fails(message, conn):
@@ -134,6 +141,7 @@ def test_a_relay_that_fails_mid_batch_keeps_what_was_published(world, monkeypatc
 def test_the_relay_publishes_to_the_real_broker_with_the_schema(world, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
         message_id = enqueue_on_commit("directory.sync_member_contacts", schema_name=world.a.schema_name)
+    assert message_id is not None
     message = OutboxMessage.objects.get(pk=message_id)
     assert message.sent_at is not None and message.schema_name == "client_alpha"
     assert str(message.task_id) in _queued_task_ids()
@@ -190,7 +198,7 @@ def test_broker_down_the_request_returns_fast_and_the_row_waits(
     # During the outage, further requests don't even try (the process remembers).
     started = time.monotonic()
     with django_capture_on_commit_callbacks(execute=True):
-        enqueue_on_commit("tenants.revoke_expired_invitations")
+        _queue()
     assert time.monotonic() - started < 0.5
 
     # Redis is back: the beat relay delivers what waited.
@@ -207,7 +215,7 @@ def test_two_relays_never_publish_the_same_row(world_state, django_db_blocker):
     """Relay A holds a claimed batch (its publish is slow); relay B, on its own connection,
     skips those rows (SKIP LOCKED) instead of publishing them a second time."""
     with django_db_blocker.unblock():
-        ids = [enqueue_on_commit("tenants.revoke_expired_invitations") for _ in range(4)]
+        ids = [_queue() for _ in range(4)]
         OutboxMessage.objects.filter(pk__in=ids).update(sent_at=None)  # undo the quick relay
     published: list[tuple[str, int]] = []
     a_claimed = threading.Event()
@@ -253,8 +261,8 @@ def test_two_relays_never_publish_the_same_row(world_state, django_db_blocker):
 
 
 def test_old_sent_rows_are_pruned_and_pending_ones_never(world):
-    old = enqueue_on_commit("tenants.revoke_expired_invitations")
-    waiting = enqueue_on_commit("tenants.revoke_expired_invitations")
+    old = _queue()
+    waiting = _queue()
     OutboxMessage.objects.filter(pk=old).update(sent_at=timezone.now() - timedelta(days=8))
     OutboxMessage.objects.filter(pk=waiting).update(
         sent_at=None, created_at=timezone.now() - timedelta(days=30)

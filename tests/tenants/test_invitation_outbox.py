@@ -26,7 +26,8 @@ def test_the_email_waits_in_the_outbox_and_carries_the_returned_token(
     assert send_invitation_email(*message.args) is True
     (email,) = mail.outbox
     assert email.to == ["juliet@alpha.test"]
-    assert re.search(r"/invite/([\w-]+)", str(email.body)).group(1) == token
+    match = re.search(r"/invite/([\w-]+)", str(email.body))
+    assert match is not None and match.group(1) == token
     user, client = accept_invitation(
         token=token, full_name="Juliet", password="a-long-and-unusual-passphrase"
     )
