@@ -437,6 +437,7 @@ def redis_outage(
     from django_otp.plugins.otp_totp.models import TOTPDevice
     from django_tenants.utils import schema_context
 
+    from services.directory.actions import sync_member_contacts
     from services.directory.models import Contact
     from tenants.actions import invite_client_user
     from tenants.models import Client, ClientStatus, Membership, ProvisioningJob, ProvisioningStatus, User
@@ -460,6 +461,7 @@ def redis_outage(
         "olga@oscar.example.com", "a-long-and-unusual-passphrase", full_name="Olga"
     )
     Membership.objects.create(user=lead, client=oscar, role="it_lead")
+    sync_member_contacts(oscar)  # she raises tickets as a contact of the client
     # Invitations made before the outage, accepted during it (each queues a contact sync).
     tokens = [
         invite_client_user(
@@ -615,6 +617,9 @@ def redis_outage(
     ]
     for failure in failures[:5]:
         print("  failed:", failure[:300])
+    for recipients, count in sent.items():
+        if count > 1:
+            print(f"  e-mailed {count} times: {recipients}")
     return rows
 
 
