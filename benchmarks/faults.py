@@ -461,7 +461,8 @@ def redis_outage(
         "olga@oscar.example.com", "a-long-and-unusual-passphrase", full_name="Olga"
     )
     Membership.objects.create(user=lead, client=oscar, role="it_lead")
-    sync_member_contacts(oscar)  # she raises tickets as a contact of the client
+    with schema_context(oscar.schema_name):
+        sync_member_contacts(oscar)  # she raises tickets as a contact of the client
     # Invitations made before the outage, accepted during it (each queues a contact sync).
     tokens = [
         invite_client_user(
