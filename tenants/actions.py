@@ -128,30 +128,48 @@ def invitation_token(nonce: str) -> str:
 
 
 def send_invitation_email(invitation_id: int, nonce: str) -> bool:
-    """Send an invitation's e-mail (the outbox task). Safe to run twice: an invitation
-    accepted, revoked or expired meanwhile gets no e-mail; returns whether one was sent."""
-    invitation = Invitation.objects.select_related("client", "invited_by").filter(pk=invitation_id).first()
-    if invitation is None or not invitation.is_open:
-        return False
-    token = invitation_token(nonce)
-    if not constant_time_compare(hash_token(token), invitation.token_hash):
-        logger.warning(
-            "invitation e-mail not sent: the token does not match", extra={"invitation": invitation_id}
+    """Send an invitation's e-mail (the outbox task); returns whether one was sent.
+
+    Safe to run twice: the e-mail is recorded (audit `invitation.emailed`) in the
+    transaction that sends it, under a lock on the invitation, so a redelivered task sends
+    nothing more; an invitation accepted, revoked or expired meanwhile gets no e-mail."""
+    with transaction.atomic():
+        invitation = (
+            Invitation.objects.select_for_update(of=("self",))
+            .select_related("client", "invited_by")
+            .filter(pk=invitation_id)
+            .first()
         )
-        return False
-    client = invitation.client
-    link = f"{portal_url(client)}invite/{token}"
-    inviter = invitation.invited_by.full_name if invitation.invited_by else "Your managed service provider"
-    send_mail(
-        subject=f"You're invited to the {client.name} IT portal",
-        message=(
-            f"Hello {invitation.full_name},\n\n{inviter} invited you to the {client.name} portal, where you "
-            f"can follow your IT services, requests and invoices.\n\nSet your password here (the link "
-            f"expires in {settings.INVITATION_VALID_DAYS} days):\n{link}\n"
-        ),
-        from_email=None,
-        recipient_list=[invitation.email],
-    )
+        if invitation is None or not invitation.is_open:
+            return False
+        token = invitation_token(nonce)
+        if not constant_time_compare(hash_token(token), invitation.token_hash):
+            logger.warning(
+                "invitation e-mail not sent: the token does not match", extra={"invitation": invitation_id}
+            )
+            return False
+        client = invitation.client
+        if AuditEvent.objects.filter(
+            action="invitation.emailed", client=client, detail__invitation=invitation.pk
+        ).exists():
+            return False
+        link = f"{portal_url(client)}invite/{token}"
+        inviter = (
+            invitation.invited_by.full_name if invitation.invited_by else "Your managed service provider"
+        )
+        send_mail(
+            subject=f"You're invited to the {client.name} IT portal",
+            message=(
+                f"Hello {invitation.full_name},\n\n{inviter} invited you to the {client.name} portal, "
+                f"where you can follow your IT services, requests and invoices.\n\nSet your password "
+                f"here (the link expires in {settings.INVITATION_VALID_DAYS} days):\n{link}\n"
+            ),
+            from_email=None,
+            recipient_list=[invitation.email],
+        )
+        record_audit(
+            "invitation.emailed", actor=None, client=client, invitation=invitation.pk, email=invitation.email
+        )
     return True
 
 

@@ -26,6 +26,8 @@ def test_the_email_waits_in_the_outbox_and_carries_the_returned_token(
     assert send_invitation_email(*message.args) is True
     (email,) = mail.outbox
     assert email.to == ["juliet@alpha.test"]
+    assert send_invitation_email(*message.args) is False  # redelivered: recorded, not sent again
+    assert len(mail.outbox) == 1
     match = re.search(r"/invite/([\w-]+)", str(email.body))
     assert match is not None and match.group(1) == token
     user, client = accept_invitation(
