@@ -161,7 +161,8 @@ def send_invitation_email(invitation_id: int, nonce: str) -> bool:
             subject=f"You're invited to the {client.name} IT portal",
             message=(
                 f"Hello {invitation.full_name},\n\n{inviter} invited you to the {client.name} portal, "
-                f"where you can follow your IT services, requests and invoices.\n\nSet your password "
+                f"where you can raise IT requests, follow their progress and see how your service levels "
+                f"are met.\n\nSet your password "
                 f"here (the link expires in {settings.INVITATION_VALID_DAYS} days):\n{link}\n"
             ),
             from_email=None,
