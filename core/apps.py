@@ -2,7 +2,9 @@ from django.apps import AppConfig
 
 
 class CoreConfig(AppConfig):
-    """Shared helpers; no models. Its `ready` makes rows remember the schema they came from."""
+    """Shared helpers and the outbox table (public schema).
+
+    Its `ready` makes rows remember the schema they came from."""
 
     name = "core"
     label = "core"

@@ -22,7 +22,7 @@ from typing import Any
 
 import kombu.exceptions
 import redis.exceptions
-from celery import current_app
+from celery import current_app, shared_task
 from django import db
 from django.db import transaction
 from django_tenants.utils import get_public_schema_name
@@ -91,27 +91,64 @@ class SystemTask(TenantBoundTask):
     system_task = True
 
 
-def registered_task(name: str) -> Any:
-    """The task registered as `name`. A web process has not imported the apps' task modules
-    (Celery autodiscovers them when a worker starts), so import them on first use."""
+def registered_task(name: str) -> Any | None:
+    """The task registered as `name`, discovering every app's tasks module the first time
+    (a web process, unlike a worker, has not imported them)."""
     if name not in current_app.tasks:
         current_app.loader.import_default_modules()
-    return current_app.tasks[name]
+    return current_app.tasks.get(name)
 
 
-def enqueue_on_commit(task: Any | str, *args: Any, schema_name: str | None = None, **kwargs: Any) -> None:
-    """Send `task` once the current transaction commits, in the schema active *now*.
+def enqueue_on_commit(
+    task: Any | str,
+    *args: Any,
+    schema_name: str | None = None,
+    dedupe_key: str | None = None,
+    **kwargs: Any,
+) -> int | None:
+    """Store `task` in the outbox now, in the caller's transaction; publish it after commit.
 
-    The schema is captured when the callback is registered: reading it at commit time
-    would send the task as `public` when the transaction is committed outside
-    `schema_context` (see STACK notes in docs/architecture.md).
+    The message is an `OutboxMessage` row: a rollback removes it with the work that decided
+    it, a commit keeps it even when the broker is down or the process dies a moment later.
+    After the commit one quick, bounded publish is tried (`core.outbox.relay_now`); the
+    beat task `core.relay_outbox` publishes whatever is left. Delivery is at least once.
+
+    The schema is the one active *now* (reading it at commit time would send the task as
+    `public` when the transaction is committed outside `schema_context`). A tenant task is
+    refused here, inside the transaction, when that schema is public. With `dedupe_key`, a
+    second message with the same key is not stored; returns the row id (None if deduped).
     """
-    schema = schema_name or current_schema_name()
+    from core.models import OutboxMessage
+    from core.outbox import relay_now
 
-    def send() -> None:
-        # A registered name keeps the caller free of an import of the tasks module (tasks
-        # import actions, so actions importing tasks would be a cycle).
-        bound = registered_task(task) if isinstance(task, str) else task
-        bound.apply_async(args, kwargs, headers={"_schema_name": schema})
+    name = task if isinstance(task, str) else task.name
+    schema = schema_name or current_schema_name() or get_public_schema_name()
+    bound = registered_task(name)
+    if bound is not None and getattr(bound, "system_task", False):
+        schema = get_public_schema_name()
+    elif bound is not None and schema == get_public_schema_name():
+        raise TenantRequiredError(f"Task {name} needs a client schema; it was sent from '{schema}'.")
+    message = OutboxMessage(
+        task=name, args=list(args), kwargs=kwargs, schema_name=schema, dedupe_key=dedupe_key
+    )
+    created = OutboxMessage.objects.bulk_create([message], ignore_conflicts=dedupe_key is not None)
+    if dedupe_key is not None:
+        stored = OutboxMessage.objects.filter(dedupe_key=dedupe_key, task_id=message.task_id).first()
+        if stored is None:
+            return None
+        message = stored
+    else:
+        message = created[0]
+    message_id = message.pk
+    transaction.on_commit(lambda: relay_now([message_id]))
+    return message_id
 
-    transaction.on_commit(send)
+
+@shared_task(name="core.relay_outbox", base=SystemTask)
+def relay_outbox_task() -> dict[str, object]:
+    """Beat, every few seconds: publish what the quick relays left; prune old sent rows."""
+    from core.outbox import prune_sent, relay
+
+    result = relay()
+    pruned = prune_sent()
+    return {"sent": result.sent, "failed": result.failed, "error": result.error, "pruned": pruned}

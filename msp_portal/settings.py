@@ -91,6 +91,8 @@ MIDDLEWARE = [
     "core.request_id.RequestIdMiddleware",
     "msp_portal.middleware.HealthCheckMiddleware",
     "msp_portal.middleware.RequestLogMiddleware",
+    # PostgreSQL unreachable: a 503 page / typed GraphQL error instead of a 500.
+    "core.availability.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django_tenants.middleware.main.TenantMainMiddleware",
@@ -148,6 +150,8 @@ CACHES = {
         "KEY_FUNCTION": "django_tenants.cache.make_key",
         "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
         "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "msp"),
+        # A cache that is down answers within a second instead of hanging a request.
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
     }
 }
 
@@ -162,6 +166,26 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "UTC"
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "default")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Connecting to a broker that is down fails within seconds, never hangs (web requests publish
+# through the outbox with an even shorter bound, OUTBOX_PUBLISH_TIMEOUT).
+CELERY_BROKER_CONNECTION_TIMEOUT = float(os.environ.get("CELERY_BROKER_CONNECTION_TIMEOUT", "2"))
+# visibility_timeout: how long a task taken by a worker that then died stays invisible before
+# Redis hands it out again (acks_late). It must exceed the longest task plus its countdown.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 2,
+    "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600")),
+}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
+# The transactional outbox (core.outbox): one quick publish after each commit, bounded by
+# this many seconds; after a failure the process leaves publishing to the beat relay for
+# OUTBOX_BACKOFF_SECONDS. Sent rows are kept OUTBOX_KEEP_SENT_DAYS days.
+OUTBOX_RELAY_ON_COMMIT = env_bool("OUTBOX_RELAY_ON_COMMIT", True)
+OUTBOX_PUBLISH_TIMEOUT = float(os.environ.get("OUTBOX_PUBLISH_TIMEOUT", "1"))
+OUTBOX_BACKOFF_SECONDS = float(os.environ.get("OUTBOX_BACKOFF_SECONDS", "5"))
+OUTBOX_KEEP_SENT_DAYS = int(os.environ.get("OUTBOX_KEEP_SENT_DAYS", "7"))
+OUTBOX_RELAY_EVERY_SECONDS = int(os.environ.get("OUTBOX_RELAY_EVERY_SECONDS", "10"))
+# A provisioning job no worker has taken after this long is failed (the admin starts it again).
+PROVISIONING_QUEUE_TIMEOUT_SECONDS = int(os.environ.get("PROVISIONING_QUEUE_TIMEOUT_SECONDS", "900"))
 
 # ------------------------------------------------------------------ identity
 AUTHENTICATION_BACKENDS = [

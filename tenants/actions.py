@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 from collections.abc import Iterable
 from datetime import datetime, timedelta
@@ -14,6 +15,7 @@ from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 
 from core.errors import ActionError, FieldError
 from core.tasks import enqueue_on_commit
@@ -31,6 +33,8 @@ from tenants.models import (
     User,
     hash_token,
 )
+
+logger = logging.getLogger(__name__)
 
 
 def portal_url(client: Client) -> str:
@@ -100,7 +104,8 @@ def invite_client_user(
     ).exists():
         raise ActionError.single("INVITATION_OPEN", f"{email} already has an open invitation.", "email")
 
-    token = secrets.token_urlsafe(32)
+    nonce = secrets.token_urlsafe(24)
+    token = invitation_token(nonce)
     with transaction.atomic():
         invitation = Invitation.objects.create(
             client=client,
@@ -112,22 +117,67 @@ def invite_client_user(
             expires_at=timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS),
         )
         record_audit("invitation.created", actor=invited_by, client=client, email=email, role=role)
-        link = f"{portal_url(client)}invite/{token}"
-        inviter = invited_by.full_name if invited_by else "Your managed service provider"
-        transaction.on_commit(
-            lambda: send_mail(
-                subject=f"You're invited to the {client.name} IT portal",
-                message=(
-                    f"Hello {full_name},\n\n{inviter} invited you to the {client.name} portal, where you can "
-                    f"raise IT requests, follow their progress and see how your service levels are met."
-                    f"\n\nSet your password here (the link "
-                    f"expires in {settings.INVITATION_VALID_DAYS} days):\n{link}\n"
-                ),
-                from_email=None,
-                recipient_list=[email],
-            )
-        )
+        # The e-mail goes through the outbox (stored in this transaction, sent after it):
+        # the message carries the nonce, never the token, which only SECRET_KEY recovers.
+        enqueue_on_commit(SEND_INVITATION_TASK, invitation.pk, nonce)
     return invitation, token
+
+
+SEND_INVITATION_TASK = "tenants.send_invitation_email"
+
+
+def invitation_token(nonce: str) -> str:
+    """The link's token, derived from a random nonce and SECRET_KEY. Only its hash is stored
+    with the invitation, and the outbox holds only the nonce, so neither a copy of the
+    database nor the broker's messages reveal a usable link."""
+    return salted_hmac("tenants.invitation-token", nonce, algorithm="sha256").hexdigest()
+
+
+def send_invitation_email(invitation_id: int, nonce: str) -> bool:
+    """Send an invitation's e-mail (the outbox task); returns whether one was sent.
+
+    Safe to run twice: the e-mail is recorded (audit `invitation.emailed`) in the
+    transaction that sends it, under a lock on the invitation, so a redelivered task sends
+    nothing more; an invitation accepted, revoked or expired meanwhile gets no e-mail."""
+    with transaction.atomic():
+        invitation = (
+            Invitation.objects.select_for_update(of=("self",))
+            .select_related("client", "invited_by")
+            .filter(pk=invitation_id)
+            .first()
+        )
+        if invitation is None or not invitation.is_open:
+            return False
+        token = invitation_token(nonce)
+        if not constant_time_compare(hash_token(token), invitation.token_hash):
+            logger.warning(
+                "invitation e-mail not sent: the token does not match", extra={"invitation": invitation_id}
+            )
+            return False
+        client = invitation.client
+        if AuditEvent.objects.filter(
+            action="invitation.emailed", client=client, detail__invitation=invitation.pk
+        ).exists():
+            return False
+        link = f"{portal_url(client)}invite/{token}"
+        inviter = (
+            invitation.invited_by.full_name if invitation.invited_by else "Your managed service provider"
+        )
+        send_mail(
+            subject=f"You're invited to the {client.name} IT portal",
+            message=(
+                f"Hello {invitation.full_name},\n\n{inviter} invited you to the {client.name} portal, "
+                f"where you can raise IT requests, follow their progress and see how your service levels "
+                f"are met.\n\nSet your password "
+                f"here (the link expires in {settings.INVITATION_VALID_DAYS} days):\n{link}\n"
+            ),
+            from_email=None,
+            recipient_list=[invitation.email],
+        )
+        record_audit(
+            "invitation.emailed", actor=None, client=client, invitation=invitation.pk, email=invitation.email
+        )
+    return True
 
 
 def revoke_expired_invitations(*, client: Client | None = None, email: str | None = None) -> int:

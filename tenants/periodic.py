@@ -10,8 +10,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
-from django_celery_beat.models import CrontabSchedule, PeriodicTask
+from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
 
 
 @dataclass(frozen=True)
@@ -21,15 +22,32 @@ class PeriodicJob:
     minute: str
     hour: str
     description: str
+    # Jobs more frequent than once a minute run on an interval instead of the crontab.
+    every_seconds: int | None = None
 
 
 PERIODIC_JOBS = (
+    PeriodicJob(
+        name="outbox-relay",
+        task="core.relay_outbox",
+        minute="*",
+        hour="*",
+        description="Publish queued work the quick after-commit attempt left behind (broker was down).",
+        every_seconds=settings.OUTBOX_RELAY_EVERY_SECONDS,
+    ),
     PeriodicJob(
         name="sla-sweep",
         task="workqueue.sweep_sla_alerts",
         minute="*",
         hour="*",
         description="Warn assignees as SLA deadlines approach and flag breaches (reads the public index).",
+    ),
+    PeriodicJob(
+        name="provisioning-reaper",
+        task="tenants.reap_stale_provisioning_jobs",
+        minute="*",
+        hour="*",
+        description="Fail provisioning jobs whose worker died mid-job, so the slug is free again.",
     ),
     PeriodicJob(
         name="nightly-contact-sync",
@@ -53,19 +71,27 @@ def ensure_periodic_tasks() -> list[PeriodicTask]:
     rows = []
     with transaction.atomic():
         for job in PERIODIC_JOBS:
-            schedule, _ = CrontabSchedule.objects.get_or_create(
-                minute=job.minute,
-                hour=job.hour,
-                day_of_week="*",
-                day_of_month="*",
-                month_of_year="*",
-                timezone="UTC",
-            )
+            when: dict[str, object]
+            if job.every_seconds:
+                interval, _ = IntervalSchedule.objects.get_or_create(
+                    every=job.every_seconds, period=IntervalSchedule.SECONDS
+                )
+                when = {"interval": interval}
+            else:
+                crontab, _ = CrontabSchedule.objects.get_or_create(
+                    minute=job.minute,
+                    hour=job.hour,
+                    day_of_week="*",
+                    day_of_month="*",
+                    month_of_year="*",
+                    timezone="UTC",
+                )
+                when = {"crontab": crontab}
             row, _ = PeriodicTask.objects.get_or_create(
                 name=job.name,
                 defaults={
                     "task": job.task,
-                    "crontab": schedule,
+                    **when,
                     "description": job.description,
                     "kwargs": json.dumps({}),
                 },

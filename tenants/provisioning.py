@@ -13,11 +13,13 @@ import time
 import zoneinfo
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django_tenants.utils import schema_exists
 
@@ -272,6 +274,7 @@ def start_provisioning_job(
         # Before validating: once the first job has run, its slug is taken.
         return same_request(earlier)
     request = validate_request(raw)
+    reap_stale_jobs(slug=request.slug)
     with transaction.atomic():
         if ProvisioningJob.objects.filter(
             slug=request.slug, status__in=[ProvisioningStatus.QUEUED, ProvisioningStatus.RUNNING]
@@ -300,7 +303,9 @@ def start_provisioning_job(
             ) from None
         if not created:
             return same_request(job)
-        enqueue_on_commit("tenants.provision_client", str(job.pk))
+        # Stored with the job, published after the commit (at once when the broker answers
+        # within a second, else by the beat relay): the request never waits on a broker.
+        enqueue_on_commit("tenants.provision_client", str(job.pk), dedupe_key=f"provision:{job.pk}")
     return job
 
 
@@ -308,21 +313,148 @@ def progress_cache_key(job_id: str) -> str:
     return f"provisioning-progress:{job_id}"
 
 
+def _cached_progress(job_id: str) -> dict[str, Any] | None:
+    """The running job's published step, or None (also when the cache is unreachable:
+    progress is a courtesy, the job row is the truth)."""
+    try:
+        return cache.get(progress_cache_key(job_id))  # type: ignore[no-any-return]
+    except Exception:
+        logger.warning("provisioning progress unavailable (cache unreachable)", extra={"job": job_id})
+        return None
+
+
 def live_progress(job: ProvisioningJob) -> tuple[int, int, str]:
     """(step, total, message) of a job, including the steps of one still running.
 
     A running job's steps happen inside its still-open transaction, so they are
-    published through the cache (Redis) rather than the job row.
+    published through the cache (Redis) rather than the job row. With the cache away
+    the row's own values are shown.
     """
     if job.status == ProvisioningStatus.RUNNING:
-        cached = cache.get(progress_cache_key(str(job.pk)))
+        cached = _cached_progress(str(job.pk))
         if cached:
             return cached["step"], cached["total"], cached["message"]
     return job.step, job.total_steps, job.message
 
 
+# ------------------------------------------------------------------ the job's lease
+# A worker running a job holds a session-level PostgreSQL advisory lock on it: that lock is
+# the job's lease. PostgreSQL releases it the moment the worker's connection ends, so a
+# worker killed mid-job is detected at once, with no heartbeat to tune: a RUNNING job whose
+# lock anyone can take has nobody running it. Provisioning is one transaction, so such a
+# job left nothing behind; it is failed with a message saying so and the slug is free.
+
+
+def _lock_key(job_id: str) -> str:
+    return f"provisioning-job:{job_id}"
+
+
+def _try_lock(job_id: str) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(hashtextextended(%s, 0))", [_lock_key(job_id)])
+        return bool(cursor.fetchone()[0])
+
+
+def _lease_held(job_id: str) -> bool:
+    """Does any session (this one included) hold the job's lease?"""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted"
+            " AND objsubid = 1 AND ((classid::bigint << 32) | objid::bigint) = hashtextextended(%s, 0))",
+            [_lock_key(job_id)],
+        )
+        return bool(cursor.fetchone()[0])
+
+
+def _unlock(job_id: str) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_unlock(hashtextextended(%s, 0))", [_lock_key(job_id)])
+
+
+def queue_timeout() -> timedelta:
+    return timedelta(seconds=int(getattr(settings, "PROVISIONING_QUEUE_TIMEOUT_SECONDS", 900)))
+
+
+def reap_stale_jobs(*, slug: str | None = None, job_id: str | None = None) -> int:
+    """Fail the jobs nobody is running any more; returns how many.
+
+    RUNNING with its lease free: the worker died (its transaction was rolled back).
+    QUEUED for longer than `PROVISIONING_QUEUE_TIMEOUT_SECONDS`: no worker ever took it.
+    Called on every read of a job, before a new job for a slug, and by beat every minute.
+    """
+    jobs = ProvisioningJob.objects.filter(
+        Q(status=ProvisioningStatus.RUNNING)
+        | Q(status=ProvisioningStatus.QUEUED, created_at__lte=timezone.now() - queue_timeout())
+    )
+    if slug is not None:
+        jobs = jobs.filter(slug=slug)
+    if job_id is not None:
+        jobs = jobs.filter(pk=job_id)
+    reaped = 0
+    for job in jobs:
+        key = str(job.pk)
+        if job.status == ProvisioningStatus.QUEUED:
+            minutes = int(queue_timeout().total_seconds() // 60)
+            reaped += _fail_stale(
+                job,
+                ProvisioningStatus.QUEUED,
+                f"No worker started this job within {minutes} minutes, so nothing was created. "
+                "Start the provisioning again.",
+            )
+            continue
+        if _lease_held(key) or not _try_lock(key):
+            continue  # a live worker holds the lease (possibly in this very process)
+        try:
+            step, total, message = live_progress(job)
+            reaped += _fail_stale(
+                job,
+                ProvisioningStatus.RUNNING,
+                f"The worker running this job stopped at step {step} of {total} ({message}). "
+                "Everything it had done was rolled back; start the provisioning again.",
+                step=step,
+            )
+        finally:
+            _unlock(key)
+    return reaped
+
+
+def _fail_stale(job: ProvisioningJob, was: str, error: str, *, step: int | None = None) -> int:
+    updated = ProvisioningJob.objects.filter(pk=job.pk, status=was).update(
+        status=ProvisioningStatus.FAILED,
+        error=error,
+        message="Failed",
+        step=job.step if step is None else step,
+        finished_at=timezone.now(),
+    )
+    if updated:
+        logger.warning("provisioning job failed as stale", extra={"job": str(job.pk), "was": was})
+        _forget_progress(str(job.pk))
+    return updated
+
+
+def _forget_progress(job_id: str) -> None:
+    try:
+        cache.delete(progress_cache_key(job_id))
+    except Exception:
+        logger.warning("provisioning progress not cleared (cache unreachable)", extra={"job": job_id})
+
+
 def run_provisioning_job(job_id: str, *, on_progress: ProgressCallback | None = None) -> ProvisioningJob:
-    """Run a queued job. Safe to run twice: a finished job is left as it is."""
+    """Run a queued job. Safe to run twice: a finished job is left as it is, one another
+    worker is running is left to it, and one whose worker died is run again (its first
+    attempt was rolled back)."""
+    if not _try_lock(job_id):
+        return ProvisioningJob.objects.get(pk=job_id)
+    try:
+        return _run_locked(job_id, on_progress)
+    finally:
+        try:
+            _unlock(job_id)
+        except Exception:  # the connection is gone, and the lease with it
+            logger.warning("provisioning lease not released explicitly", extra={"job": job_id})
+
+
+def _run_locked(job_id: str, on_progress: ProgressCallback | None) -> ProvisioningJob:
     with transaction.atomic():
         job = ProvisioningJob.objects.select_for_update().get(pk=job_id)
         if job.status in (ProvisioningStatus.SUCCEEDED, ProvisioningStatus.FAILED):
@@ -331,7 +463,10 @@ def run_provisioning_job(job_id: str, *, on_progress: ProgressCallback | None = 
         job.save(update_fields=["status"])
 
     def progress(step: int, total: int, message: str) -> None:
-        cache.set(progress_cache_key(job_id), {"step": step, "total": total, "message": message}, 3600)
+        try:
+            cache.set(progress_cache_key(job_id), {"step": step, "total": total, "message": message}, 3600)
+        except Exception:  # progress is a courtesy: never fail a provisioning over it
+            logger.warning("provisioning progress not published (cache unreachable)", extra={"job": job_id})
         if on_progress:
             on_progress(step, total, message)
 
@@ -341,12 +476,17 @@ def run_provisioning_job(job_id: str, *, on_progress: ProgressCallback | None = 
         )
     except ActionError as exc:
         _finish(job, ProvisioningStatus.FAILED, error=str(exc))
-    except Exception as exc:
+    except Exception:
         logger.exception("provisioning failed", extra={"job": job_id})
-        _finish(job, ProvisioningStatus.FAILED, error=f"Provisioning failed and was rolled back: {exc}")
+        # The reason is logged with the job id; the person sees no internals.
+        _finish(
+            job,
+            ProvisioningStatus.FAILED,
+            error=f"Provisioning failed and was rolled back; nothing was created (job {job_id}).",
+        )
     else:
         _finish(job, ProvisioningStatus.SUCCEEDED, client=client)
-    cache.delete(progress_cache_key(job_id))
+    _forget_progress(job_id)
     job.refresh_from_db()
     return job
 

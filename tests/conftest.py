@@ -155,7 +155,7 @@ def _remove_what_this_run_left_behind() -> Iterator[None]:
 
     queue = settings.CELERY_TASK_DEFAULT_QUEUE
     try:
-        cache_client = redis.Redis.from_url(settings.CACHES["default"]["LOCATION"])
+        cache_client = redis.Redis.from_url(str(settings.CACHES["default"]["LOCATION"]))
         prefix = settings.CACHES["default"]["KEY_PREFIX"]
         stale = list(cache_client.scan_iter(match=f"*:{prefix}:*", count=1000))
         if stale:
@@ -234,3 +234,37 @@ def gql(world: World) -> Any:
         return graphql
 
     return make
+
+
+@pytest.fixture
+def eager_tasks() -> Iterator[None]:
+    """Tasks queued through the outbox run in-process when their transaction commits (as a
+    worker would run them), so a test can see their effects, e-mails included."""
+    from msp_portal.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    try:
+        yield
+    finally:
+        app.conf.task_always_eager = before
+
+
+@pytest.fixture
+def capture_task(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """`capture_task("tenants.provision_client")` -> a list that receives the outbox messages
+    of that task as they are relayed, instead of publishing (or, eagerly, running) them.
+    Other tasks are relayed as usual."""
+    from core import outbox
+
+    original = outbox.publish
+    captured: dict[str, list[Any]] = {}
+
+    def publish(message: Any, conn: Any) -> None:
+        if message.task in captured:
+            captured[message.task].append(message)
+        else:
+            original(message, conn)
+
+    monkeypatch.setattr(outbox, "publish", publish)
+    return lambda name: captured.setdefault(name, [])

@@ -17,6 +17,8 @@ from typing import Any, TypeVar
 import graphene
 from graphql import GraphQLError
 
+from core.availability import DATABASE_UNAVAILABLE
+from core.availability import MESSAGE as UNAVAILABLE_MESSAGE
 from core.errors import AccessDenied, ActionError, FieldError
 from core.request_id import current_request_id
 
@@ -45,6 +47,7 @@ REQUEST_ERROR_CODES = (
     "TOO_MANY_ALIASES",
     "PAGE_TOO_LARGE",
     "INTROSPECTION_DISABLED",
+    "SERVICE_UNAVAILABLE",
 )
 
 
@@ -95,6 +98,12 @@ def format_error(error: Exception) -> dict[str, Any]:
             extensions["code"] = "INVALID" if error.path else "GRAPHQL_VALIDATION_FAILED"
         formatted["extensions"] = extensions
         return formatted
+    if isinstance(original, DATABASE_UNAVAILABLE):
+        return {
+            **_located(error),
+            "message": UNAVAILABLE_MESSAGE,
+            "extensions": {"code": "SERVICE_UNAVAILABLE", "requestId": current_request_id() or "unknown"},
+        }
     if isinstance(original, AccessDenied):
         return {**_located(error), "message": str(original), "extensions": {"code": original.code}}
     if isinstance(original, ActionError):

@@ -26,6 +26,7 @@ from django.db import transaction
 from graphene.types.mutation import MutationOptions
 from graphene.utils.str_converters import to_camel_case
 
+from core.availability import DATABASE_UNAVAILABLE
 from core.errors import AccessDenied, ActionError, FieldError
 from core.graphql.errors import internal_message, log_unexpected, to_error_list
 
@@ -84,6 +85,8 @@ class BaseMutation(graphene.Mutation):
                 return cls.perform(info, **data)
         except (ActionError, AccessDenied) as exc:
             return cls.failure(exc)
+        except DATABASE_UNAVAILABLE:
+            raise  # the whole request answers SERVICE_UNAVAILABLE (core.availability)
         except Exception as exc:
             request_id = log_unexpected(exc, f"mutation {cls.__name__}")
             error = cls._meta.error_type(code="INTERNAL", message=internal_message(request_id))

@@ -35,6 +35,7 @@ from graphql.pyutils import Path
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from graphql_sync_dataloaders import DeferredExecutionContext
 
+from core.availability import DATABASE_UNAVAILABLE
 from core.graphql.errors import format_error, internal_message, log_unexpected
 from core.graphql.limits import Budget, limit_errors, measure
 from core.graphql.loaders import Loaders
@@ -117,8 +118,8 @@ class PortalGraphQLView(GraphQLView):
         request.loaders = Loaders()  # type: ignore[attr-defined]
         try:
             return super().dispatch(request, *args, **kwargs)
-        except HttpError:
-            raise
+        except (HttpError, *DATABASE_UNAVAILABLE):
+            raise  # database errors: a 503 from core.availability.DatabaseUnavailableMiddleware
         except Exception as exc:
             request_id = log_unexpected(exc, "graphql view")
             return JsonResponse(

@@ -99,7 +99,7 @@ class WorkItem(models.Model):
 
 
 class Notification(models.Model):
-    """An in-app notification for one person; email copies go through Django's backend."""
+    """An in-app notification for one person, with its e-mail copy's state."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     client = models.ForeignKey(Client, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
@@ -110,10 +110,19 @@ class Notification(models.Model):
     dedupe_key = models.CharField(max_length=120, unique=True, help_text="Makes sending idempotent.")
     created_at = models.DateTimeField(default=now)
     read_at = models.DateTimeField(null=True, blank=True)
+    # The e-mail copy, recorded in the transaction that decided it and sent afterwards
+    # (services.workqueue.sweep.send_sla_emails): pending until sent or no longer allowed.
+    email_pending = models.BooleanField(default=False)
+    emailed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["user", "read_at"], name="notification_user_unread_idx")]
+        indexes = [
+            models.Index(fields=["user", "read_at"], name="notification_user_unread_idx"),
+            models.Index(
+                fields=["id"], name="notification_email_pending_idx", condition=models.Q(email_pending=True)
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -6,25 +6,33 @@ come, raises their stage exactly once (row lock + stored stage + a unique notifi
 key, so retries and two overlapping sweeps send nothing twice) and notifies the people who
 follow the ticket: its assignee, the client's account manager and its staff watchers.
 Whether each still reaches the client is checked when the notification row is written and
-again when its e-mail goes out after commit (one query per batch each time), so someone
-removed from a client's allow-list hears nothing more about it.
+again when its e-mail goes out (one query per batch each time), so someone removed from a
+client's allow-list hears nothing more about it.
 Paused items have no alert instants, so nobody is paged about them.
+
+E-mails go through an outbox: each notification row is written with `email_pending` in the
+batch's transaction, together with an outbox message (`core.tasks.enqueue_on_commit`) that
+starts `send_sla_emails` once the batch commits. A worker killed between the commit and the
+sending leaves the rows pending; the next sender (the redelivered task, or the next
+minute's sweep, which starts one whenever e-mails are pending) sends them. Each e-mail is
+recorded once (the notification's unique key) and delivered at least once.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
+from core.tasks import enqueue_on_commit
 from services.workqueue.models import BreachState, Notification, WorkItem
 from tenants.access import who_reaches
 from tenants.actions import msp_url
-from tenants.models import LIVE_CLIENT_STATUSES, Client
+from tenants.models import LIVE_CLIENT_STATUSES
 
 CLOCK_LABELS = {
     "first_response": "first response",
@@ -82,25 +90,66 @@ def _notifications_for(item: WorkItem, stage: dict[str, object], user_ids: list[
     ]
 
 
-def _send_emails(messages: list[tuple[Notification, Client]]) -> None:
-    """Send the e-mail copies after commit, re-checking access at the moment they go out
-    (one query): someone who lost the client between the sweep and now gets nothing."""
-    still = who_reaches(((n.user_id, client) for n, client in messages), staff_only=True)
-    for notification, client in messages:
-        user = still.get((notification.user_id, client.pk))
-        if user is None or not user.email:
-            continue
-        send_mail(
-            subject=notification.title,
-            message=notification.body,
-            from_email=None,
-            recipient_list=[user.email],
-            fail_silently=True,
-        )
+SLA_KINDS = ("sla_warning", "sla_breach")
+SEND_EMAILS_TASK = "workqueue.send_sla_emails"
+
+
+def send_sla_emails(*, batch_size: int = 200) -> int:
+    """Send the pending SLA e-mails, batch by batch; returns how many went out.
+
+    Access is re-checked as each batch goes out (one query): someone who lost the client
+    since the sweep gets nothing, and their row is no longer pending. Each batch is claimed
+    with `SKIP LOCKED`, so two senders never send the same e-mail; a row is marked sent in
+    the transaction that sent it. If the mail server fails, what was sent so far is
+    recorded and the error is raised (the task retries it later)."""
+    sent_total = 0
+    while True:
+        failure: Exception | None = None
+        with transaction.atomic():
+            pending = list(
+                Notification.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("client")
+                .filter(email_pending=True, kind__in=SLA_KINDS)
+                .order_by("id")[:batch_size]
+            )
+            if not pending:
+                return sent_total
+            still = who_reaches(((n.user_id, n.client) for n in pending if n.client), staff_only=True)
+            done: list[int] = []
+            sent: list[int] = []
+            for notification in pending:
+                user = still.get((notification.user_id, notification.client_id or 0))
+                if user is not None and user.email:
+                    try:
+                        send_mail(
+                            subject=notification.title,
+                            message=notification.body,
+                            from_email=None,
+                            recipient_list=[user.email],
+                        )
+                    except Exception as exc:
+                        failure = exc
+                        break
+                    sent.append(notification.pk)
+                done.append(notification.pk)
+            now = timezone.now()
+            Notification.objects.filter(pk__in=sent).update(email_pending=False, emailed_at=now)
+            Notification.objects.filter(pk__in=set(done) - set(sent)).update(email_pending=False)
+            sent_total += len(sent)
+        if failure is not None:
+            raise failure
+
+
+def pending_sla_emails(*, older_than: timedelta = timedelta(minutes=1)) -> bool:
+    """Are e-mails pending for longer than their own sender should have needed?"""
+    return Notification.objects.filter(
+        email_pending=True, kind__in=SLA_KINDS, created_at__lte=timezone.now() - older_than
+    ).exists()
 
 
 def _send_new(notifications: list[Notification]) -> int:
-    """Insert the batch's notifications in one statement; email only those not sent before.
+    """Insert the batch's notifications in one statement, each with its e-mail pending, and
+    queue their sending in the same transaction (the outbox).
 
     The unique key makes a retried or overlapping sweep insert nothing twice."""
     if not notifications:
@@ -108,10 +157,11 @@ def _send_new(notifications: list[Notification]) -> int:
     keys = [n.dedupe_key for n in notifications]
     already = set(Notification.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True))
     fresh = [n for n in notifications if n.dedupe_key not in already]
+    for notification in fresh:
+        notification.email_pending = notification.client is not None
     Notification.objects.bulk_create(fresh, ignore_conflicts=True)
-    messages = [(n, n.client) for n in fresh if n.client is not None]
-    if messages:
-        transaction.on_commit(lambda: _send_emails(messages))
+    if any(n.email_pending for n in fresh):
+        enqueue_on_commit(SEND_EMAILS_TASK)
     return len(fresh)
 
 

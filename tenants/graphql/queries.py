@@ -37,6 +37,7 @@ from tenants.models import (
     ProvisioningJob,
     User,
 )
+from tenants.provisioning import reap_stale_jobs
 from tenants.request_scope import is_msp_host, resolve_client
 
 # ------------------------------------------------------------------------ queries
@@ -140,11 +141,10 @@ class Query(graphene.ObjectType):
     def resolve_provisioning_job(root: Any, info: Any, id: str) -> ProvisioningJobType | None:
         def body() -> ProvisioningJobType | None:
             ensure_msp_role(info.context.user, MspRole.ADMIN)
-            job = (
-                ProvisioningJob.objects.filter(pk=id).select_related("client").first()
-                if _is_uuid(id)
-                else None
-            )
+            if not _is_uuid(id):
+                return None
+            reap_stale_jobs(job_id=id)  # a job whose worker died reads as failed, not frozen
+            job = ProvisioningJob.objects.filter(pk=id).select_related("client").first()
             return ProvisioningJobType.from_job(job) if job else None
 
         return guard_query(body)

@@ -8,6 +8,7 @@ from celery.contrib.testing.worker import start_worker
 from celery.signals import before_task_publish
 from django_tenants.utils import schema_context
 
+from core import outbox
 from core.tasks import SystemTask, TenantRequiredError, enqueue_on_commit
 from core.tenancy import current_schema_name
 from msp_portal.celery import app
@@ -49,19 +50,21 @@ def test_tenant_task_smuggled_past_enqueue_refuses_to_run_in_public(world_state,
         result.get(timeout=30, propagate=True)
 
 
-def test_enqueue_on_commit_keeps_the_schema_of_registration(world_state, monkeypatch):
-    sent = []
-    monkeypatch.setattr(
-        sync_member_contacts_task,
-        "apply_async",
-        lambda args, kwargs, headers: sent.append(headers["_schema_name"]),
-    )
+def test_enqueue_on_commit_keeps_the_schema_of_registration(
+    world, monkeypatch, django_capture_on_commit_callbacks
+):
+    published = []
+    monkeypatch.setattr(outbox, "publish", lambda message, conn: published.append(message.schema_name))
     from django.db import transaction
 
-    with transaction.atomic(), schema_context(world_state.a.schema_name):
+    # committed outside schema_context: still sent for A, not as public
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        transaction.atomic(),
+        schema_context(world.a.schema_name),
+    ):
         enqueue_on_commit(sync_member_contacts_task)
-        # committed outside schema_context: still sent for A, not as public
-    assert sent == ["client_alpha"]
+    assert published == ["client_alpha"]
 
 
 @app.task(name="tests.schema_seen_by_a_system_task", base=SystemTask)

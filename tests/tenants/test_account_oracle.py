@@ -19,6 +19,9 @@ from tenants.actions import invite_client_user
 from tenants.models import ClientRole, Invitation, Membership, MspRole, User
 from tests.conftest import PASSWORD, GraphQLClient
 
+# Tasks queued through the outbox (e-mails) run when their transaction commits.
+pytestmark = pytest.mark.usefixtures("eager_tasks")
+
 LOGIN = """mutation($e: String!, $p: String!) {
   login(input: {email: $e, password: $p}) { nextStep viewer { email } errors { field code message } } }"""
 INVITE = """mutation($input: InviteClientUserInput!) {

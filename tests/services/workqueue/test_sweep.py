@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from django.core import mail
 from django_tenants.utils import tenant_context
 
@@ -13,6 +14,9 @@ from services.support.actions import NewTicket, assign_ticket, change_status, cr
 from services.workqueue.models import BreachState, Notification, WorkItem
 from services.workqueue.sweep import sweep_sla_alerts
 from tenants.actions import msp_url
+
+# Tasks queued through the outbox (e-mails) run when their transaction commits.
+pytestmark = pytest.mark.usefixtures("eager_tasks")
 
 # A Tuesday morning in London business hours (UTC == local time in November).
 T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)

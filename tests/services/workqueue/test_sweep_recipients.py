@@ -13,11 +13,15 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import tenant_context
 
+from core.models import OutboxMessage
 from services.support.actions import NewTicket, add_watcher, assign_ticket, create_ticket
 from services.workqueue.models import Notification, WorkItem
-from services.workqueue.sweep import sweep_sla_alerts
+from services.workqueue.sweep import SEND_EMAILS_TASK, send_sla_emails, sweep_sla_alerts
 from tenants.actions import msp_url
 from tenants.models import Client, StaffClientAccess, User
+
+# Tasks queued through the outbox (e-mails) run when their transaction commits.
+pytestmark = pytest.mark.usefixtures("eager_tasks")
 
 T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)  # a Tuesday, 09:00 London
 BREACHED = T0 + timedelta(hours=2)
@@ -111,9 +115,9 @@ def test_a_watcher_removed_from_the_allow_list_is_told_nothing(world, django_cap
     assert world.limited_technician.email not in [to for message in mail.outbox for to in message.to]
 
 
-def _sweep_queries(django_capture_on_commit_callbacks) -> int:
-    with CaptureQueriesContext(connection) as queries, django_capture_on_commit_callbacks(execute=True):
-        sweep_sla_alerts(BREACHED)
+def _queries(django_capture_on_commit_callbacks, run) -> int:
+    with CaptureQueriesContext(connection) as queries, django_capture_on_commit_callbacks(execute=False):
+        run()
     return len(queries)
 
 
@@ -121,14 +125,18 @@ def _sweep_queries(django_capture_on_commit_callbacks) -> int:
 def test_the_sweep_uses_a_fixed_number_of_queries_per_batch(
     world, django_capture_on_commit_callbacks, tickets
 ):
-    """1 candidates; per batch 7: savepoint, lock+load, bulk update, one access check, known
-    keys, insert, release; after commit 1: the access re-check for the e-mails. Whatever the
-    number of items, clients, watchers and recipients."""
+    """The sweep: 1 candidates; per batch 8: savepoint, lock+load, bulk update, one access
+    check, known keys, insert, the outbox message, release. The e-mails' sender: per batch 5
+    (savepoint, claim, the access re-check, mark sent, release; a sixth marks those no longer
+    allowed, when there are any) and the empty claim that ends it (3). Whatever the number of items, clients, watchers and recipients."""
     for index in range(tickets):
         client = world.a if index % 2 == 0 else world.b
         watchers = (world.admin, world.limited_technician) if index % 4 == 0 else (world.admin,)
         _ticket(world, client, world.technician, *watchers, title=f"Ticket {index}")
-    assert _sweep_queries(django_capture_on_commit_callbacks) == 9
+    assert _queries(django_capture_on_commit_callbacks, lambda: sweep_sla_alerts(BREACHED)) == 9
+    assert OutboxMessage.objects.filter(task=SEND_EMAILS_TASK, sent_at__isnull=True).count() == 1
+    assert mail.outbox == []
+    assert _queries(django_capture_on_commit_callbacks, send_sla_emails) == 8
     assert len(mail.outbox) == Notification.objects.count() > tickets
 
 
