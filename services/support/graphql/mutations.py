@@ -191,70 +191,62 @@ class ChangeTicketStatus(TicketMutation):
         return actions.change_status(client, number, actor=user, status=enum_value(status))
 
 
-class ReplyToTicket(TicketMutation):
+class CommentMutation(TicketMutation):
+    """A message on the ticket: `action` is `actions.reply` or `actions.add_internal_note`."""
+
+    class Meta:
+        abstract = True
+
+    action: ClassVar[Any]
+
+    @classmethod
+    def act(
+        cls,
+        client: Client,
+        user: User,
+        number: int,
+        body: str,
+        attachments: Any = None,
+        idempotency_key: str | None = None,
+    ) -> Any:
+        return cls.action(
+            client,
+            number,
+            actor=user,
+            body=body,
+            uploads=_uploads(attachments),
+            idempotency_key=idempotency_key,
+        )
+
+
+def comment_arguments() -> type:
+    return ticket_arguments(
+        body=graphene.String(required=True),
+        attachments=graphene.List(graphene.NonNull(AttachmentInput)),
+        idempotency_key=idempotency_key_argument(),
+    )
+
+
+class ReplyToTicket(CommentMutation):
     """A public message on the ticket (staff or client)."""
 
-    Arguments = ticket_arguments(
-        body=graphene.String(required=True),
-        attachments=graphene.List(graphene.NonNull(AttachmentInput)),
-        idempotency_key=idempotency_key_argument(),
-    )
+    Arguments = comment_arguments()
+    action = staticmethod(actions.reply)
 
     class Meta:
         error_type = SupportError
         output = TicketPayload
 
-    @classmethod
-    def act(
-        cls,
-        client: Client,
-        user: User,
-        number: int,
-        body: str,
-        attachments: Any = None,
-        idempotency_key: str | None = None,
-    ) -> Any:
-        return actions.reply(
-            client,
-            number,
-            actor=user,
-            body=body,
-            uploads=_uploads(attachments),
-            idempotency_key=idempotency_key,
-        )
 
-
-class AddInternalNote(TicketMutation):
+class AddInternalNote(CommentMutation):
     """Staff: a note client users never see."""
 
-    Arguments = ticket_arguments(
-        body=graphene.String(required=True),
-        attachments=graphene.List(graphene.NonNull(AttachmentInput)),
-        idempotency_key=idempotency_key_argument(),
-    )
+    Arguments = comment_arguments()
+    action = staticmethod(actions.add_internal_note)
 
     class Meta:
         error_type = SupportError
         output = TicketPayload
-
-    @classmethod
-    def act(
-        cls,
-        client: Client,
-        user: User,
-        number: int,
-        body: str,
-        attachments: Any = None,
-        idempotency_key: str | None = None,
-    ) -> Any:
-        return actions.add_internal_note(
-            client,
-            number,
-            actor=user,
-            body=body,
-            uploads=_uploads(attachments),
-            idempotency_key=idempotency_key,
-        )
 
 
 class LogTime(TicketMutation):
