@@ -8,7 +8,7 @@
   from (see `core.tenancy`), so a resolver reading a relation lazily reads the right
   client's tables even though the root resolver that loaded the row has returned.
 - `ConnectionArguments`: a connection's paging arguments are checked before its resolver
-  runs (`first`/`last` not negative, `after`/`before` a cursor this API issued): a typed
+  runs (`first`/`last`/`offset` not negative, `after`/`before` a cursor this API issued): a typed
   INVALID error instead of an exception from graphql-relay.
 """
 
@@ -66,7 +66,7 @@ class RowSchemaMiddleware:
 
 class ConnectionArguments:
     def resolve(self, next_: Callable[..., Any], root: Any, info: Any, **args: Any) -> Any:
-        for name in ("first", "last"):
+        for name in ("first", "last", "offset"):
             value = args.get(name)
             if value is not None and value < 0:
                 raise GraphQLError(
