@@ -48,7 +48,7 @@ from services.support.models import (
     TicketWatcher,
     TimeEntry,
 )
-from services.support.sla_clocks import record_outcomes, ticket_clocks
+from services.support.sla_clocks import checked_ticket_clocks, record_outcomes
 from services.support.work_index import sync_watchers, sync_work_item
 from services.workqueue.models import WorkItem, WorkItemKind
 from tenants.access import TICKET_ROLES, assignable_staff, clients_reachable_by, staff_reaching
@@ -94,10 +94,18 @@ def _after_change(client: Client, ticket: Ticket, now: datetime) -> None:
     """Recompute clocks from the log, record judged outcomes, rewrite the queue row."""
     ticket.updated_at = now
     ticket.save()
-    clocks = ticket_clocks(ticket, now)
+    checked = checked_ticket_clocks(ticket, now)
+    clocks = checked.clocks
     if clocks is not None and ticket.sla_policy_id is not None:
         record_outcomes(ticket, clocks, ticket.sla_policy_id)
-    sync_work_item(client, ticket, clocks, _warning_fractions(ticket.sla_policy_id), now)
+    sync_work_item(
+        client,
+        ticket,
+        clocks,
+        _warning_fractions(ticket.sla_policy_id),
+        now,
+        clock_error=checked.problem is not None,
+    )
 
 
 def _event(ticket: Ticket, kind: str, at: datetime, **fields: object) -> None:
