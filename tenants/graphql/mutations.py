@@ -17,7 +17,7 @@ from core.graphql.mutations import BaseMutation
 from core.graphql.types import enum_value
 from tenants import auth as auth_actions
 from tenants.access import ensure_may_manage_people, ensure_msp_role
-from tenants.actions import accept_invitation, invite_client_user
+from tenants.actions import EMAIL_MAX, NAME_MAX, accept_invitation, invite_client_user
 from tenants.graphql.types import (
     AuthError,
     AuthStepEnum,
@@ -32,10 +32,6 @@ from tenants.graphql.types import (
 from tenants.models import Invitation, MspRole, User, hash_token
 from tenants.provisioning import start_provisioning_job
 from tenants.request_scope import is_msp_host, resolve_client
-
-# The longest e-mail address SMTP allows (RFC 5321); names as stored.
-EMAIL_MAX = 254
-NAME_MAX = 200
 
 
 class LoginInput(graphene.InputObjectType):

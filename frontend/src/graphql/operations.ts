@@ -462,6 +462,7 @@ export const TICKET_FIELDS = /* GraphQL */ `
     slaClocks {
       ...SlaClockFields
     }
+    slaProblem
     timeline {
       id
       kind
