@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.test import RequestFactory
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_tenants.utils import tenant_context
 
 from services.support.actions import NewTicket, create_ticket
@@ -19,7 +20,7 @@ def _superuser_client(gql, world):
     )
     http = gql(world.admin).http
     http.force_login(superuser)
-    device = superuser.totpdevice_set.create(name="test", confirmed=True)
+    device = TOTPDevice.objects.create(user=superuser, name="test", confirmed=True)
     session = http.session
     session["otp_device_id"] = device.persistent_id
     session.save()
