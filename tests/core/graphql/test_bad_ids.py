@@ -51,3 +51,17 @@ def test_mark_notifications_read_with_bad_ids(world, gql, bad):
     )["markNotificationsRead"]
     assert payload == {"updated": None, "errors": [{"field": "ids", "code": "INVALID"}]}
     assert not Notification.objects.filter(user=world.technician, read_at__isnull=False).exists()
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "query($s: String) { clientSla(clientSlug: $s) { explicit } }",
+        "query($s: String) { contacts(clientSlug: $s) { id } }",
+        "query($s: String) { slaCompliance(clientSlug: $s, months: 1) { month } }",
+    ],
+)
+def test_a_nul_in_a_query_argument_is_invalid_not_internal(world, gql, query):
+    """Found by the property test: PostgreSQL refuses text with NUL, which was INTERNAL."""
+    result = gql(world.admin).execute(query, {"s": "alpha\x00"})
+    assert [error["extensions"]["code"] for error in result["errors"]] == ["INVALID"]
