@@ -9,7 +9,12 @@ from django.urls import path, re_path
 from django_otp.admin import OTPAdminSite
 
 from core.graphql.graphiql import graphql_endpoint
-from core.graphql.middleware import RootFieldGate, RowSchemaMiddleware
+from core.graphql.middleware import (
+    ConnectionArguments,
+    QueryTextArguments,
+    RootFieldGate,
+    RowSchemaMiddleware,
+)
 from core.graphql.view import PortalGraphQLView
 from msp_portal.schema import LIST_SIZES, PUBLIC_ROOT_FIELDS, schema
 from msp_portal.views import spa
@@ -31,7 +36,12 @@ def graphiql_page() -> Path:
 graphql_view = graphql_endpoint(
     PortalGraphQLView.as_view(
         schema=schema,
-        middleware=[RootFieldGate(ensure_may_reach_client_data, PUBLIC_ROOT_FIELDS), RowSchemaMiddleware()],
+        middleware=[
+            RootFieldGate(ensure_may_reach_client_data, PUBLIC_ROOT_FIELDS),
+            RowSchemaMiddleware(),
+            QueryTextArguments(),
+            ConnectionArguments(),
+        ],
         may_introspect=may_use_graphiql,
         list_sizes=LIST_SIZES,
     ),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import unicodedata
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -61,15 +62,36 @@ def record_audit(action: str, *, actor: User | None, client: Client | None = Non
     AuditEvent.objects.create(action=action, actor=actor, client=client, detail=detail)
 
 
+# The longest address SMTP can deliver to (RFC 5321); Django's validator allows 320.
+EMAIL_MAX = 254
+NAME_MAX = 200
+
+
 def normalise_email(email: str, field: str = "email") -> str:
+    """The address, trimmed and lower-cased, or a typed error (empty, too long, invalid)."""
     email = (email or "").strip().lower()
     if not email:
         raise ActionError.single("REQUIRED", "Enter an email address.", field)
+    if len(email) > EMAIL_MAX:
+        raise ActionError.single("TOO_LONG", f"An email address has at most {EMAIL_MAX} characters.", field)
+    if any(unicodedata.category(char) == "Cc" for char in email):
+        raise ActionError.single("INVALID", "An email address can't contain control characters.", field)
     try:
         validate_email(email)
     except ValidationError:
         raise ActionError.single("INVALID", f"'{email}' is not a valid email address.", field) from None
     return email
+
+
+def person_name_problem(name: str, field: str, required_message: str) -> FieldError | None:
+    """Why a (trimmed) person's name can't be stored, or None."""
+    if not name:
+        return FieldError("REQUIRED", required_message, field)
+    if len(name) > NAME_MAX:
+        return FieldError("TOO_LONG", f"Keep the name under {NAME_MAX} characters.", field)
+    if any(unicodedata.category(char) == "Cc" for char in name):
+        return FieldError("INVALID", "A name can't contain control characters.", field)
+    return None
 
 
 def invite_client_user(
@@ -85,8 +107,9 @@ def invite_client_user(
     except ActionError as exc:
         errors.extend(exc.errors)
     full_name = (full_name or "").strip()
-    if not full_name:
-        errors.append(FieldError("REQUIRED", "Enter the person's full name.", "fullName"))
+    name_problem = person_name_problem(full_name, "fullName", "Enter the person's full name.")
+    if name_problem is not None:
+        errors.append(name_problem)
     if role not in ClientRole.values:
         errors.append(FieldError("INVALID", "Choose a role: IT lead or member.", "role"))
     if errors:
@@ -235,8 +258,9 @@ def accept_invitation(
         user = User.objects.filter(email__iexact=invitation.email).first()
         if user is None:
             full_name = (full_name or invitation.full_name).strip()
-            if not full_name:
-                raise ActionError.single("REQUIRED", "Enter your full name.", "fullName")
+            name_problem = person_name_problem(full_name, "fullName", "Enter your full name.")
+            if name_problem is not None:
+                raise ActionError([name_problem])
             candidate = User(email=invitation.email, full_name=full_name)
             try:
                 validate_password(password, candidate)

@@ -27,7 +27,14 @@ from core.errors import ActionError, FieldError
 from core.idempotency import clean_idempotency_key, create_once, key_reused
 from core.tasks import enqueue_on_commit
 from core.tenancy import current_schema_name
-from tenants.actions import client_domain_for, invite_client_user, normalise_email, record_audit
+from tenants.actions import (
+    NAME_MAX,
+    client_domain_for,
+    invite_client_user,
+    normalise_email,
+    person_name_problem,
+    record_audit,
+)
 from tenants.models import (
     Client,
     ClientRole,
@@ -79,6 +86,15 @@ class ProvisionRequest:
         return asdict(self)
 
 
+# Keys of a provisioning request as the API spells them.
+_API_FIELDS = {
+    "it_lead_email": "itLeadEmail",
+    "it_lead_name": "itLeadName",
+    "account_manager_id": "accountManagerId",
+    "require_two_factor": "requireTwoFactor",
+}
+
+
 def schema_name_for(slug: str) -> str:
     return "client_" + slug.replace("-", "_")
 
@@ -97,12 +113,22 @@ def slug_problem(slug: str) -> str | None:
 def validate_request(raw: dict[str, Any]) -> ProvisionRequest:
     """Check every field and report all problems at once (field names as the API spells them)."""
     errors: list[FieldError] = []
+    # The job stores the request as jsonb, which can't hold NUL: no text field may carry one.
+    for key, value in raw.items():
+        if isinstance(value, str) and "\x00" in value:
+            errors.append(
+                FieldError(
+                    "INVALID", "Remove the NUL character (\\0) from this text.", _API_FIELDS.get(key, key)
+                )
+            )
+    if errors:
+        raise ActionError(errors)
     name = str(raw.get("name") or "").strip()
     slug = str(raw.get("slug") or "")
     if not name:
         errors.append(FieldError("REQUIRED", "Enter the client's name.", "name"))
-    elif len(name) > 200:
-        errors.append(FieldError("INVALID", "Keep the name under 200 characters.", "name"))
+    elif len(name) > NAME_MAX:
+        errors.append(FieldError("TOO_LONG", f"Keep the name under {NAME_MAX} characters.", "name"))
     if not slug.strip():
         errors.append(FieldError("REQUIRED", "Enter a short name for the portal address.", "slug"))
     elif (problem := slug_problem(slug)) is not None:
@@ -130,11 +156,15 @@ def validate_request(raw: dict[str, Any]) -> ProvisionRequest:
     except ActionError as exc:
         errors.extend(exc.errors)
     it_lead_name = str(raw.get("it_lead_name") or "").strip()
-    if not it_lead_name:
-        errors.append(FieldError("REQUIRED", "Enter the IT lead's name.", "itLeadName"))
+    name_problem = person_name_problem(it_lead_name, "itLeadName", "Enter the IT lead's name.")
+    if name_problem is not None:
+        errors.append(name_problem)
     account_manager_id = raw.get("account_manager_id")
     if account_manager_id is not None:
-        account_manager_id = int(account_manager_id)
+        try:
+            account_manager_id = int(account_manager_id)
+        except (TypeError, ValueError):
+            account_manager_id = 0
         if not User.objects.filter(
             pk=account_manager_id, msp_role__in=[MspRole.ACCOUNT_MANAGER, MspRole.ADMIN], is_active=True
         ).exists():

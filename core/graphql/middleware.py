@@ -7,6 +7,12 @@
 - `RowSchemaMiddleware`: a tenant row's fields resolve inside the schema the row was loaded
   from (see `core.tenancy`), so a resolver reading a relation lazily reads the right
   client's tables even though the root resolver that loaded the row has returned.
+- `QueryTextArguments`: a NUL byte in any text argument of a query is a typed INVALID
+  error before the resolver runs (PostgreSQL can't compare text with NUL; mutations get the
+  same check, as a payload error, from the base mutation).
+- `ConnectionArguments`: a connection's paging arguments are checked before its resolver
+  runs (`first`/`last`/`offset` not negative, `after`/`before` a cursor this API issued): a typed
+  INVALID error instead of an exception from graphql-relay.
 """
 
 from __future__ import annotations
@@ -16,7 +22,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.db.models.manager import BaseManager
-from graphql import GraphQLError
+from graphql import GraphQLError, OperationType
+from graphql_relay import cursor_to_offset
 
 from core.errors import AccessDenied
 from core.tenancy import in_schema, schema_of
@@ -58,3 +65,43 @@ class RowSchemaMiddleware:
             if isinstance(result, QuerySet):
                 return list(result)
             return result
+
+
+class ConnectionArguments:
+    def resolve(self, next_: Callable[..., Any], root: Any, info: Any, **args: Any) -> Any:
+        for name in ("first", "last", "offset"):
+            value = args.get(name)
+            if value is not None and value < 0:
+                raise GraphQLError(
+                    f"`{name}` must be zero or more.", extensions={"code": "INVALID", "field": name}
+                )
+        for name in ("after", "before"):
+            value = args.get(name)
+            offset = cursor_to_offset(value) if isinstance(value, str) else None
+            if value is not None and (offset is None or offset < 0):
+                raise GraphQLError(
+                    f"`{name}` is not a cursor from this list.", extensions={"code": "INVALID", "field": name}
+                )
+        return next_(root, info, **args)
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(item) for item in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(_has_nul(item) for item in value)
+    return False
+
+
+class QueryTextArguments:
+    def resolve(self, next_: Callable[..., Any], root: Any, info: Any, **args: Any) -> Any:
+        if args and info.operation.operation is OperationType.QUERY:
+            for name, value in args.items():
+                if _has_nul(value):
+                    raise GraphQLError(
+                        "Remove the NUL character (\\0) from this text.",
+                        extensions={"code": "INVALID", "field": name},
+                    )
+        return next_(root, info, **args)

@@ -35,6 +35,15 @@ from core.graphql.errors import internal_message, log_unexpected, to_error_list
 DEFAULT_MAX_TEXT_LENGTH = 20_000
 
 
+def model_limit(model: type[Any], field: str) -> int:
+    """The `max_length` of a model's text field, for `max_lengths`: the edge refuses what the
+    column can't hold instead of the database raising mid-transaction."""
+    limit = model._meta.get_field(field).max_length
+    if not limit:
+        raise TypeError(f"{model.__name__}.{field} has no max_length.")
+    return int(limit)
+
+
 class BaseMutationOptions(MutationOptions):
     error_type: type[graphene.ObjectType] | None = None
 

@@ -13,6 +13,7 @@ from datetime import date
 
 import holidays
 from django.db import transaction
+from django.utils import timezone
 
 from core.errors import ActionError, FieldError
 from services.catalog.models import (
@@ -27,13 +28,18 @@ from services.catalog.models import (
     Urgency,
     WorkingWindow,
 )
+from services.catalog.sla_policies import engine_calendar
 from services.sla import engine
 from services.sla.engine.warning_stages import normalise_fractions
 from tenants.access import ensure_client_writable
 from tenants.actions import record_audit
 from tenants.models import Client, User
 
-TIME_OF_DAY = re.compile(r"^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$")
+# Exactly HH:MM in ASCII digits (fullmatch: "09:00\n" or a full-width "０9:00" is not a time).
+TIME_OF_DAY = re.compile(r"(?:[01][0-9]|2[0-3]):[0-5][0-9]|24:00")
+# The longest target a policy may set: one year of (business) minutes. Longer targets are
+# not service levels, and the engine must be able to compute every deadline from them.
+MAX_TARGET_MINUTES = 365 * 24 * 60
 
 
 @dataclass(frozen=True)
@@ -81,8 +87,8 @@ def save_business_calendar(
                 FieldError("INVALID", "Weekdays run from 0 (Monday) to 6 (Sunday).", f"windows.{index}")
             )
         elif (
-            not TIME_OF_DAY.match(window.start)
-            or not TIME_OF_DAY.match(window.end)
+            not TIME_OF_DAY.fullmatch(window.start)
+            or not TIME_OF_DAY.fullmatch(window.end)
             or window.start == "24:00"
         ):
             errors.append(
@@ -207,6 +213,15 @@ def save_policy_targets(
                         f"targets.{target.priority}.{field}",
                     )
                 )
+            elif value is not None and value > MAX_TARGET_MINUTES:
+                errors.append(
+                    FieldError(
+                        "INVALID",
+                        f"{target.priority}: a target can be at most {MAX_TARGET_MINUTES:,} minutes "
+                        "(one year).",
+                        f"targets.{target.priority}.{field}",
+                    )
+                )
     if warning_thresholds is not None:
         try:
             normalise_fractions(warning_thresholds)
@@ -227,6 +242,9 @@ def save_policy_targets(
         if warning_thresholds is not None:
             policy.warning_thresholds = list(warning_thresholds)
             policy.save(update_fields=["warning_thresholds"])
+        errors = _uncomputable_targets(policy, targets)
+        if errors:
+            raise ActionError(errors)
         policy.targets.all().delete()
         SlaTarget.objects.bulk_create(
             SlaTarget(
@@ -241,6 +259,41 @@ def save_policy_targets(
         )
         record_audit("catalog.policy_targets_saved", actor=actor, policy=policy.pk)
     return policy
+
+
+def _uncomputable_targets(policy: SlaPolicy, targets: Sequence[TargetInput]) -> list[FieldError]:
+    """Build the engine's objects for the targets and compute each deadline once, from now,
+    on the calendar that will measure it: a target the engine can't use (the calendar has
+    too little business time within the engine's horizon) is refused here rather than
+    failing every ticket raised under the policy."""
+    row = BusinessCalendar.objects.prefetch_related("windows", "closures").get(pk=policy.calendar_id)
+    calendar = engine_calendar(row)
+    around_the_clock = engine.BusinessCalendar.twenty_four_seven(row.timezone)
+    now = timezone.now()
+    errors: list[FieldError] = []
+    for target in targets:
+        measuring = around_the_clock if target.around_the_clock else calendar
+        for field, minutes in (
+            ("firstResponseMinutes", target.first_response_minutes),
+            ("nextUpdateMinutes", target.next_update_minutes),
+            ("resolutionMinutes", target.resolution_minutes),
+        ):
+            if minutes is None:
+                continue
+            try:
+                engine.PriorityTargets(resolution_seconds=minutes * 60)
+                engine.add_business_seconds(measuring, now, minutes * 60)
+            except (ValueError, OverflowError):
+                errors.append(
+                    FieldError(
+                        "INVALID",
+                        f"{target.priority}: the calendar '{row.name}' has too little "
+                        f"business time to measure {minutes:,} minutes; shorten the target or "
+                        "choose another calendar.",
+                        f"targets.{target.priority}.{field}",
+                    )
+                )
+    return errors
 
 
 def save_triage_rule(impact: str, urgency: str, priority: str, *, actor: User) -> TriageRule:

@@ -11,12 +11,15 @@ from __future__ import annotations
 import base64
 import binascii
 import math
-from collections.abc import Sequence
+import unicodedata
+import uuid
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.files.storage import Storage
 from django.db import transaction
 from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
@@ -46,7 +49,7 @@ from services.support.models import (
     TicketWatcher,
     TimeEntry,
 )
-from services.support.sla_clocks import record_outcomes, ticket_clocks
+from services.support.sla_clocks import checked_ticket_clocks, record_outcomes
 from services.support.work_index import sync_watchers, sync_work_item
 from services.workqueue.models import WorkItem, WorkItemKind
 from tenants.access import (
@@ -79,6 +82,8 @@ CLIENT_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 MAX_TITLE = 200
 MAX_BODY = 20_000
+MAX_FILENAME = 200
+MAX_TIME_NOTE = 300
 
 
 def _is_staff(actor: User) -> bool:
@@ -110,10 +115,18 @@ def _after_change(client: Client, ticket: Ticket, now: datetime) -> None:
     """Recompute clocks from the log, record judged outcomes, rewrite the queue row."""
     ticket.updated_at = now
     ticket.save()
-    clocks = ticket_clocks(ticket, now)
+    checked = checked_ticket_clocks(ticket, now)
+    clocks = checked.clocks
     if clocks is not None and ticket.sla_policy_id is not None:
         record_outcomes(ticket, clocks, ticket.sla_policy_id)
-    sync_work_item(client, ticket, clocks, _warning_fractions(ticket.sla_policy_id), now)
+    sync_work_item(
+        client,
+        ticket,
+        clocks,
+        _warning_fractions(ticket.sla_policy_id),
+        now,
+        clock_error=checked.problem is not None,
+    )
 
 
 def _event(ticket: Ticket, kind: str, at: datetime, **fields: object) -> None:
@@ -534,6 +547,41 @@ class Upload:
     data_base64: str
 
 
+def _check_filename(filename: str) -> None:
+    """The name shown and offered on download; it never becomes a path (see `_storage_name`)."""
+    name = filename.strip()
+    if not name:
+        raise ActionError.single("REQUIRED", "Every attached file needs a name.", "attachments")
+    if any(unicodedata.category(char) == "Cc" for char in name):
+        raise ActionError.single(
+            "INVALID", "A file name can't contain control characters (such as NUL).", "attachments"
+        )
+    if "/" in name or "\\" in name or name in {".", ".."}:
+        raise ActionError.single(
+            "INVALID", f"Give the file's own name, without folders: {name[:80]!r}.", "attachments"
+        )
+    if len(name) > MAX_FILENAME:
+        raise ActionError.single(
+            "TOO_LONG", f"Keep file names under {MAX_FILENAME} characters.", "attachments"
+        )
+
+
+def _attachment_storage() -> Storage:
+    return Attachment._meta.get_field("file").storage  # type: ignore[attr-defined,no-any-return]
+
+
+def _storage_name(filename: str) -> str:
+    """A fresh name on disk: random, keeping a short plain extension (the person's file name
+    is stored in the row and used on download only)."""
+    extension = filename.strip().rpartition(".")[2] if "." in filename else ""
+    suffix = (
+        f".{extension.lower()}"
+        if extension.isascii() and extension.isalnum() and len(extension) <= 10
+        else ""
+    )
+    return f"{uuid.uuid4().hex}{suffix}"
+
+
 def _decode_uploads(uploads: Sequence[Upload]) -> list[tuple[Upload, bytes]]:
     if len(uploads) > settings.ATTACHMENT_MAX_COUNT:
         raise ActionError.single(
@@ -541,6 +589,7 @@ def _decode_uploads(uploads: Sequence[Upload]) -> list[tuple[Upload, bytes]]:
         )
     decoded = []
     for upload in uploads:
+        _check_filename(upload.filename)
         if upload.content_type not in settings.ATTACHMENT_CONTENT_TYPES:
             raise ActionError.single(
                 "UNSUPPORTED_TYPE",
@@ -602,6 +651,33 @@ def _comment(
     if internal:
         _require_staff(actor)
     files = _decode_uploads(uploads)
+    written: list[str] = []
+    try:
+        return _store_comment(
+            client, number, actor, body, internal, files, now, written, key, of_submission, same_request
+        )
+    except BaseException:
+        # The transaction was rolled back: remove the files this call wrote.
+        for name in written:
+            _attachment_storage().delete(name)
+        raise
+
+
+def _store_comment(
+    client: Client,
+    number: int,
+    actor: User,
+    body: str,
+    internal: bool,
+    files: list[tuple[Upload, bytes]],
+    now: datetime | None,
+    written: list[str],
+    key: str,
+    of_submission: Callable[[], Comment | None],
+    same_request: Callable[[Comment], Comment],
+) -> Comment:
+    """Rows first, then each file (only once its row is saved), then the ticket's clocks.
+    `key`, `of_submission` and `same_request` are the submission's idempotency (see _comment)."""
     with transaction.atomic():
         ticket = get_ticket(client, actor, number, for_update=True)
         if not internal and ticket.status == TicketStatus.CLOSED:
@@ -626,12 +702,19 @@ def _comment(
         for upload, content in files:
             attachment = Attachment(
                 comment=comment,
-                filename=upload.filename[:200],
+                filename=upload.filename.strip(),
                 content_type=upload.content_type,
                 size_bytes=len(content),
             )
-            attachment.file.save(upload.filename[:100], ContentFile(content), save=False)
+            attachment.file.name = attachment.file.field.generate_filename(
+                attachment, _storage_name(upload.filename)
+            )
             attachment.save()
+            stored = attachment.file.storage.save(attachment.file.name, ContentFile(content))
+            written.append(stored)
+            if stored != attachment.file.name:
+                attachment.file.name = stored
+                attachment.save(update_fields=["file"])
         kind = TicketActivity.Kind.NOTE if internal else TicketActivity.Kind.REPLY
         _activity(ticket, kind, actor, now, internal=internal, detail={"comment_id": comment.pk})
         if not internal and ticket.status not in DONE_STATUSES:
@@ -728,25 +811,44 @@ def log_time(
     work_date: date | None = None,
     now: datetime | None = None,
 ) -> TimeEntry:
-    """Record technician time on a ticket (rounded by the billing rule)."""
+    """Record technician time on a ticket (rounded by the billing rule).
+
+    The work date lies between the day before the ticket was raised (work started on a call
+    before it was logged) and today; closed tickets take no more time (reopen the ticket
+    first), resolved ones still do. See docs/service-desk.md."""
     _require_staff(actor)
     if minutes <= 0:
         raise ActionError.single("INVALID", "Log a positive number of minutes.", "minutes")
     if minutes > 24 * 60:
         raise ActionError.single("INVALID", "Log at most 24 hours in one entry.", "minutes")
+    note = note.strip()
+    if len(note) > MAX_TIME_NOTE:
+        raise ActionError.single("TOO_LONG", f"Keep the note under {MAX_TIME_NOTE} characters.", "note")
     with transaction.atomic():
         ticket = get_ticket(client, actor, number, for_update=True)
         now = _instant(ticket, now)
-        work_date = work_date or timezone.localdate(now)
-        if work_date > timezone.localdate(now):
+        today = timezone.localdate(now)
+        work_date = work_date or today
+        if work_date > today:
             raise ActionError.single("INVALID", "Time cannot be logged for a future date.", "workDate")
+        earliest = timezone.localdate(ticket.created_at) - timedelta(days=1)
+        if work_date < earliest:
+            raise ActionError.single(
+                "INVALID",
+                f"Log time from {earliest:%d %b %Y} (the day before the ticket was raised) onwards.",
+                "workDate",
+            )
+        if ticket.status == TicketStatus.CLOSED:
+            raise ActionError.single(
+                "INVALID_TRANSITION", "This ticket is closed: reopen it to log more time.", None
+            )
         entry = TimeEntry.objects.create(
             ticket=ticket,
             technician_id=actor.pk,
             minutes=rounded_minutes(minutes),
             raw_minutes=minutes,
             billable=billable,
-            note=note.strip()[:300],
+            note=note,
             work_date=work_date,
             created_at=now,
         )

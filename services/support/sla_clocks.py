@@ -6,8 +6,9 @@ clocks that have stopped are recorded once, immutably.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from django.utils import timezone
@@ -15,6 +16,15 @@ from django.utils import timezone
 from services.catalog.sla_policies import engine_policy, load_policy
 from services.sla import engine
 from services.support.models import SlaEventKind, SlaOutcome, Ticket, TicketSlaEvent
+
+logger = logging.getLogger(__name__)
+
+# What staff see on a ticket whose clocks can't be computed.
+CLOCK_PROBLEM = (
+    "The SLA clocks of this ticket can't be computed under its policy (a target its business "
+    "calendar can't reach). Fix the policy's targets or calendar; the clocks are computed again "
+    "on the ticket's next change."
+)
 
 
 def engine_events(events: Sequence[TicketSlaEvent]) -> list[engine.SlaEvent]:
@@ -98,6 +108,30 @@ def _as_judged(clocks: engine.SlaClocks, outcomes: list[SlaOutcome], resolutions
         next_update=cycles[-1],
         next_update_cycles=cycles,
     )
+
+
+@dataclass(frozen=True)
+class CheckedClocks:
+    """The clocks, or why there are none: `problem` is set when the policy can't be computed."""
+
+    clocks: engine.SlaClocks | None
+    problem: str | None = None
+
+
+def checked_ticket_clocks(ticket: Ticket, now: datetime | None = None) -> CheckedClocks:
+    """`ticket_clocks`, but a policy the engine can't compute (its errors are ValueErrors;
+    datetime arithmetic overflows) is logged and reported instead of raised, so the ticket
+    can still be raised, changed and read; staff see the problem on the ticket and queue."""
+    try:
+        return CheckedClocks(ticket_clocks(ticket, now))
+    except (ValueError, OverflowError):
+        logger.warning(
+            "SLA clocks of ticket %s (policy %s) can't be computed",
+            ticket.pk,
+            ticket.sla_policy_id,
+            exc_info=True,
+        )
+        return CheckedClocks(None, CLOCK_PROBLEM)
 
 
 def record_outcomes(ticket: Ticket, clocks: engine.SlaClocks, policy_id: int) -> list[SlaOutcome]:

@@ -64,12 +64,19 @@ def sync_work_item(
     clocks: engine.SlaClocks | None,
     fractions: tuple[float, ...],
     now: datetime | None = None,
+    *,
+    clock_error: bool = False,
 ) -> WorkItem:
-    """Write the queue row for `ticket` (call inside the transaction that changed the ticket)."""
+    """Write the queue row for `ticket` (call inside the transaction that changed the ticket).
+
+    `clock_error`: the ticket's policy can't be computed; an open ticket is flagged
+    `clock_error` for staff, with no deadline and no alerts."""
     now = now or timezone.now()
     is_open = ticket.status not in DONE_STATUSES
     deadline = _next_deadline(clocks) if clocks is not None and is_open else None
-    if clocks is None or not is_open:
+    if clock_error and is_open:
+        state = BreachState.CLOCK_ERROR
+    elif clocks is None or not is_open:
         state = BreachState.NONE
     elif deadline is None:
         paused = any(clock.state is engine.ClockState.PAUSED for clock in clocks.clocks())

@@ -27,6 +27,9 @@ class BreachState(models.TextChoices):
     WARNING = "warning", "Breaching soon"
     BREACHED = "breached", "Breached"
     PAUSED = "paused", "Paused"
+    # The ticket's policy can't be computed (e.g. a target its calendar can't reach): the
+    # ticket is kept, its clocks are off until staff fix the policy.
+    CLOCK_ERROR = "clock_error", "SLA can't be computed"
 
 
 class WorkItem(models.Model):

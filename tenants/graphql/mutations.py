@@ -17,7 +17,7 @@ from core.graphql.types import enum_value, idempotency_key_argument
 from core.idempotency import IDEMPOTENCY_KEY_MAX
 from tenants import auth as auth_actions
 from tenants.access import ensure_may_manage_people, ensure_msp_role
-from tenants.actions import accept_invitation, invite_client_user, usable_invitation
+from tenants.actions import EMAIL_MAX, NAME_MAX, accept_invitation, invite_client_user, usable_invitation
 from tenants.graphql.types import (
     AuthError,
     AuthStepEnum,
@@ -36,10 +36,6 @@ from tenants.lifecycle import change_client_status, delete_client
 from tenants.models import MspRole, User
 from tenants.provisioning import start_provisioning_job
 from tenants.request_scope import is_msp_host, resolve_client
-
-# The longest e-mail address SMTP allows (RFC 5321); names as stored.
-EMAIL_MAX = 254
-NAME_MAX = 200
 
 
 class LoginInput(graphene.InputObjectType):

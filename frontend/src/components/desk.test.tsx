@@ -19,6 +19,7 @@ describe('SlaCountdown', () => {
     ['PAUSED', null, 'PAUSED', 'sla-grey', 'paused'],
     ['NONE', null, 'NONE', 'sla-none', 'no SLA'],
     ['BREACHED', null, 'BREACHED', 'sla-red', 'breached'],
+    ['CLOCK_ERROR', null, 'CLOCK_ERROR', 'sla-amber', 'sla needs fixing'],
   ] as const)('%s due %s → %s (%s) "%s"', (state, dueAt, shown, cls, text) => {
     vi.useFakeTimers({ now: NOW });
     render(<SlaCountdown state={state} dueAt={dueAt} clock="first_response" />);

@@ -547,6 +547,7 @@ export const TICKET_FIELDS = /* GraphQL */ `
     slaClocks {
       ...SlaClockFields
     }
+    slaProblem
     timeline {
       id
       kind

@@ -161,6 +161,7 @@ export const BREACH_STATE_LABEL: Record<BreachState, string> = {
   WARNING: 'Breaching soon',
   BREACHED: 'Breached',
   PAUSED: 'Paused',
+  CLOCK_ERROR: 'SLA needs fixing',
 };
 
 export const SLA_CLOCK_STATE_LABEL: Record<SlaClockState, string> = {

@@ -70,6 +70,7 @@ export const BREACH_TONE: Record<BreachState, Tone> = {
   WARNING: 'amber',
   ON_TRACK: 'green',
   PAUSED: 'grey',
+  CLOCK_ERROR: 'amber',
   NONE: 'none',
 };
 

@@ -8,7 +8,7 @@ import graphene
 
 from core.errors import ActionError
 from core.graphql.ids import decode_id
-from core.graphql.mutations import BaseMutation
+from core.graphql.mutations import BaseMutation, model_limit
 from core.graphql.types import enum_value
 from services.catalog import actions
 from services.catalog.graphql.types import (
@@ -21,7 +21,7 @@ from services.catalog.graphql.types import (
     TriageCell,
     client_sla_view,
 )
-from services.catalog.models import SlaPolicy
+from services.catalog.models import BusinessCalendar, CalendarClosure, SlaPolicy
 from tenants.access import ensure_msp_role
 from tenants.models import MspRole
 from tenants.request_scope import resolve_client
@@ -59,6 +59,17 @@ class SaveBusinessCalendar(BaseMutation):
 
     class Meta:
         error_type = CatalogError
+
+    max_lengths = {
+        "id": 200,
+        "name": model_limit(BusinessCalendar, "name"),
+        "timezone": model_limit(BusinessCalendar, "timezone"),
+        "holidayCountry": model_limit(BusinessCalendar, "holiday_country"),
+        "holidaySubdivision": model_limit(BusinessCalendar, "holiday_subdivision"),
+        "windows.start": len("HH:MM"),
+        "windows.end": len("HH:MM"),
+        "closures.reason": model_limit(CalendarClosure, "reason"),
+    }
 
     @classmethod
     def perform(cls, info: Any, input: Any) -> Any:
@@ -115,6 +126,8 @@ class SaveSlaTargets(BaseMutation):
     class Meta:
         error_type = CatalogError
 
+    max_lengths = {"policyId": 200}
+
     @classmethod
     def perform(cls, info: Any, policy_id: str, targets: list[Any], warning_thresholds: Any = None) -> Any:
         user = ensure_msp_role(info.context.user, MspRole.ADMIN)
@@ -163,6 +176,8 @@ class SetClientSla(BaseMutation):
     class Meta:
         error_type = CatalogError
 
+    max_lengths = {"clientSlug": 63, "policyId": 200}
+
     @classmethod
     def perform(cls, info: Any, client_slug: str, policy_id: str | None = None, no_sla: bool = False) -> Any:
         user = ensure_msp_role(info.context.user, MspRole.ADMIN, MspRole.ACCOUNT_MANAGER)
@@ -195,6 +210,13 @@ class SaveSlaPolicy(BaseMutation):
 
     class Meta:
         error_type = CatalogError
+
+    max_lengths = {
+        "id": 200,
+        "name": model_limit(SlaPolicy, "name"),
+        "description": 2_000,
+        "calendarId": 200,
+    }
 
     @classmethod
     def perform(cls, info: Any, input: Any) -> Any:

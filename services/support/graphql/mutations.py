@@ -69,10 +69,10 @@ class TicketMutation(BaseMutation):
         "category": CATEGORY_MAX,
         "description": BODY_MAX,
         "body": BODY_MAX,
-        "note": 2_000,
+        "note": 300,
         "watcherEmail": 254,
-        "attachments.filename": 255,
-        "attachments.contentType": 127,
+        "attachments.filename": 200,
+        "attachments.contentType": 100,
         "attachments.dataBase64": ATTACHMENT_DATA_MAX,
         "idempotencyKey": IDEMPOTENCY_KEY_MAX,
     }

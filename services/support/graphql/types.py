@@ -17,7 +17,7 @@ from services.catalog.graphql.types import LevelEnum, PriorityEnum
 from services.sla import engine
 from services.support import actions
 from services.support.models import Comment, Ticket, TicketStatus
-from services.support.sla_clocks import ticket_clocks
+from services.support.sla_clocks import checked_ticket_clocks
 from services.workqueue.models import BreachState, WorkItem
 from tenants.graphql.types import StaffMember, load_staff
 from tenants.models import Client, User
@@ -198,7 +198,14 @@ class TicketType(DjangoObjectType):
     requester = graphene.Field(PersonRef, required=True)
     assignee = graphene.Field(StaffMember)
     client = graphene.Field(ClientRef, required=True)
-    sla_clocks = graphene.List(graphene.NonNull(SlaClock), required=True, description="Empty without an SLA.")
+    sla_clocks = graphene.List(
+        graphene.NonNull(SlaClock),
+        required=True,
+        description="Empty without an SLA (or while its policy can't be computed: see slaProblem).",
+    )
+    sla_problem = graphene.String(
+        description="Staff only: why the SLA clocks can't be computed; null when they can."
+    )
     timeline = graphene.List(graphene.NonNull(TimelineEntry), required=True)
     time_entries = graphene.List(graphene.NonNull(TimeEntryType), required=True, description="Staff only.")
     watchers = graphene.List(graphene.NonNull(PersonRef), required=True)
@@ -255,6 +262,11 @@ class TicketType(DjangoObjectType):
     def resolve_sla_clocks(root: Ticket, info: Any) -> list[SlaClock]:
         clocks = root._clocks  # type: ignore[attr-defined]
         return [] if clocks is None else [SlaClock.from_status(status) for status in clocks.clocks()]
+
+    def resolve_sla_problem(root: Ticket, info: Any) -> str | None:
+        if not info.context.user.is_msp_staff:
+            return None
+        return root._clock_problem  # type: ignore[attr-defined,no-any-return]
 
     def resolve_timeline(root: Ticket, info: Any) -> list[TimelineEntry]:
         return root._timeline  # type: ignore[attr-defined,no-any-return]
@@ -364,7 +376,9 @@ def load_ticket_view(client: Client, viewer: User, number: int) -> Ticket:
         .get(pk=ticket.pk)
     )
     ticket._client = client  # type: ignore[attr-defined]
-    ticket._clocks = ticket_clocks(ticket)  # type: ignore[attr-defined]
+    checked = checked_ticket_clocks(ticket)
+    ticket._clocks = checked.clocks  # type: ignore[attr-defined]
+    ticket._clock_problem = checked.problem  # type: ignore[attr-defined]
     ticket._timeline = build_timeline(ticket, viewer)  # type: ignore[attr-defined]
     visible = actions.tickets_visible_to(client, viewer)
     related = list(

@@ -263,8 +263,9 @@ def test_time_rounds_up_and_totals_per_client_and_month(world, settings):
     settings.TIME_ENTRY_ROUNDING_MINUTES = 15
     # The day after the last entry's work date, whatever the machine's clock says.
     now = datetime(2026, 11, 1, 18, 0, tzinfo=UTC)
+    raised = datetime(2026, 10, 30, 9, 0, tzinfo=UTC)
     with tenant_context(world.a):
-        ticket = create_ticket(world.a, NewTicket(title="Time"), actor=world.a_lead, now=now)
+        ticket = create_ticket(world.a, NewTicket(title="Time"), actor=world.a_lead, now=raised)
 
         def log(minutes: int, work_date: date, billable: bool = True) -> None:
             log_time(

@@ -1,6 +1,7 @@
 import clsx from 'clsx';
 import { useId, useState } from 'react';
 import { ClockStatePill } from '../../components/desk';
+import { Alert } from '../../components/ui';
 import type { SlaClockFieldsFragment } from '../../graphql/generated';
 import { formatDateTime } from '../../lib/format';
 import { clockLabel, clockRisk, countdown, DEFAULT_WARNING_FRACTION, firstWarningFraction, formatMinutes, parseJson, useNow, type Tone } from '../../lib/sla';
@@ -18,8 +19,11 @@ export function SlaPanel({
   clocks,
   policy,
   isStaff = false,
+  problem = null,
 }: {
   clocks: readonly SlaClockFieldsFragment[];
+  /** Staff only: why the clocks can't be computed (the policy needs fixing). */
+  problem?: string | null;
   policy?: PolicyThresholds | null;
   /** Staff may open the engine's own calculation steps. */
   isStaff?: boolean;
@@ -35,7 +39,11 @@ export function SlaPanel({
           times in your time zone
         </span>
       </div>
-      {clocks.length === 0 ? (
+      {problem ? (
+        <Alert tone="warning" title="SLA clocks can’t be computed" className="pad">
+          {problem}
+        </Alert>
+      ) : clocks.length === 0 ? (
         <p className="muted small pad">No SLA applies to this ticket.</p>
       ) : (
         <ul className="sla-clocks">

@@ -84,6 +84,7 @@ function ticket(over: Partial<TicketFieldsFragment> = {}): TicketFieldsFragment 
       { id: 'a4', kind: 'assigned', at: '2026-03-10T09:31:00Z', actorName: 'Tess Tech', actorIsStaff: true, isInternal: false, body: null, detail: `{"assignee_id": ${staffPk(ADA.id)}}`, attachments: [] },
       { id: 'a5', kind: 'status', at: '2026-03-10T10:30:00Z', actorName: 'Tess Tech', actorIsStaff: true, isInternal: false, body: null, detail: '{"from": "open", "to": "waiting_on_client"}', attachments: [] },
     ],
+    slaProblem: null,
     timeEntries: [{ id: 't1', minutes: 30, rawMinutes: 25, billable: true, note: 'Checked logs', workDate: '2026-03-10', technician: TESS }],
     billableMinutes: 30,
     totalMinutes: 30,
@@ -311,6 +312,14 @@ describe('TicketPage (staff)', () => {
     expect(within(entry).getByRole('link', { name: /invoice\.pdf/ })).toHaveTextContent('512 B');
     expect(within(entry).queryByRole('link', { name: /odd\.pdf/ })).toBeNull();
     expect(within(entry).getByText('odd.pdf')).toBeInTheDocument();
+  });
+
+  it('tells staff when the SLA clocks can’t be computed instead of claiming there is no SLA', async () => {
+    renderTicket('/tickets/acme/42', staff, {}, ticket({ slaClocks: [], slaProblem: 'The SLA clocks of this ticket can’t be computed under its policy.' }));
+    const sla = await screen.findByTestId('sla-panel');
+    expect(sla).toHaveTextContent('SLA clocks can’t be computed');
+    expect(sla).toHaveTextContent('can’t be computed under its policy');
+    expect(sla).not.toHaveTextContent('No SLA applies');
   });
 
   it('explains the priority', async () => {

@@ -170,7 +170,7 @@ export function TicketPage() {
                 myStaffId={myStaffId}
                 onTicket={onTicket}
               />}
-            <SlaPanel clocks={ticket.slaClocks} policy={slaPolicy.data?.clientSla?.policy} isStaff={isStaff} />
+            <SlaPanel clocks={ticket.slaClocks} policy={slaPolicy.data?.clientSla?.policy} isStaff={isStaff} problem={ticket.slaProblem} />
             {isStaff && clientSlug && <TimeLog ticket={ticket} clientSlug={clientSlug} onTicket={onTicket} />}
             <TicketFacts ticket={ticket} />
           </aside>
