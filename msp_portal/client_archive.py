@@ -31,6 +31,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import IO, Any
 
+import pghistory
+import pghistory.models
+import pgtrigger
 from django.apps import apps
 from django.conf import settings
 from django.core import serializers
@@ -99,6 +102,11 @@ def _ordered(found: list[type[models.Model]]) -> list[type[models.Model]]:
             result.extend(remaining)
             break
     return result
+
+
+def is_history(model: type[models.Model]) -> bool:
+    """A pghistory event table: append-only, kept when the rows it describes go."""
+    return issubclass(model, pghistory.models.Event)
 
 
 def _public_rows(client: Client) -> list[models.Model]:
@@ -269,16 +277,20 @@ def import_client(source: IO[bytes], *, progress: Progress | None = None) -> Cli
     tenant = list(serializers.deserialize("json", archive.read("tenant.json"), ignorenonexistent=False))
     if not public or not isinstance(public[0].object, Client):
         raise ActionError.single("BAD_ARCHIVE", "The archive does not start with its client.")
-    _check_public_ids_free(public)
+    to_load = _rows_to_load(public)
     ensure_template_tenant()
     written: list[str] = []
     try:
+        # The archive carries the rows' history: loading them must not add "created" events.
         with transaction.atomic():
-            say(f"people: {len(users)}")
-            _ensure_users(users)
-            say(f"public rows: {len(public)}")
-            for item in public:
-                item.save()
+            # Public rows: their earlier history is still here (append-only) and ends with
+            # the deletion; the restore is recorded as new "created" events marked as such.
+            with pghistory.context(action="import_client", archive_exported_at=manifest.get("exported_at")):
+                say(f"people: {len(users)}")
+                _ensure_users(users)
+                say(f"public rows: {len(to_load)}")
+                for item in to_load:
+                    item.save()
             client = public[0].object
             assert isinstance(client, Client)
             say(f"schema {client.schema_name} (cloned from the template)")
@@ -286,10 +298,14 @@ def import_client(source: IO[bytes], *, progress: Progress | None = None) -> Cli
             _reset_sequences(list({type(item.object) for item in public}))
             with schema_context(client.schema_name):
                 for model in tenant_models():
-                    model._base_manager.all().delete()  # the template's rows, if any
+                    if not is_history(model):
+                        model._base_manager.all().delete()  # the template's rows, if any
                 say(f"schema rows: {len(tenant)}")
-                for item in tenant:
-                    item.save()
+                # The new schema gets the archived history as it was: loading its rows must
+                # not add "created" events (pgtrigger.ignore skips the tracking triggers only).
+                with pgtrigger.ignore():
+                    for item in tenant:
+                        item.save()
                 _reset_sequences(list({type(item.object) for item in tenant}))
             for name in manifest.get("files", []):
                 if default_storage.exists(name):
@@ -309,12 +325,19 @@ def import_client(source: IO[bytes], *, progress: Progress | None = None) -> Cli
     return Client.objects.get(pk=client.pk)
 
 
-def _check_public_ids_free(public: list[Any]) -> None:
+def _rows_to_load(public: list[Any]) -> list[Any]:
+    """The public rows to insert: all, except history events this portal still has (the
+    history of a deleted client stays; it is append-only). Raises if any other id is taken."""
     taken: list[str] = []
+    load: list[Any] = []
     for item in public:
         model = type(item.object)
-        if model._base_manager.filter(pk=item.object.pk).exists():
+        exists = model._base_manager.filter(pk=item.object.pk).exists()
+        if exists and is_history(model):
+            continue
+        if exists:
             taken.append(f"{model._meta.label} #{item.object.pk}")
+        load.append(item)
     if taken:
         raise ActionError.single(
             "IDS_TAKEN",
@@ -323,6 +346,7 @@ def _check_public_ids_free(public: list[Any]) -> None:
             + (", …" if len(taken) > 5 else "")
             + "): restore the whole portal with restore_portal instead.",
         )
+    return load
 
 
 def _ensure_users(users: list[dict[str, Any]]) -> None:
@@ -380,6 +404,8 @@ def wipe_client(client: Client) -> dict[str, int]:
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
                 cursor.execute(f'DROP SCHEMA "{client.schema_name}" CASCADE')
         for model, keys in reversed(public_client_models()):
+            if is_history(model):
+                continue  # append-only; the history of a removed client stays
             condition = models.Q()
             for key in keys:
                 condition |= models.Q(**{key: client})

@@ -10,11 +10,12 @@ import zipfile
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django_tenants.utils import schema_exists
+from django_tenants.utils import schema_context, schema_exists
 
 from core.errors import ActionError
 from msp_portal.client_archive import export_client_bytes, import_client, wipe_client
 from services.catalog.models import ClientSla
+from services.support.models import Ticket
 from services.workqueue.models import Notification, WorkItem
 from tenants.models import Client, Domain, Invitation, Membership, StaffClientAccess
 
@@ -63,6 +64,16 @@ def _public_counts(client: Client) -> dict[str, int]:
     }
 
 
+def _history(client: Client) -> dict[str, int]:
+    with schema_context(client.schema_name):
+        tickets = Ticket.pgh_event_model.objects.count()
+    return {
+        "tickets": tickets,
+        "memberships": Membership.pgh_event_model.objects.filter(client_id=client.pk).count(),
+        "client": Client.pgh_event_model.objects.filter(pgh_obj_id=client.pk).count(),
+    }
+
+
 def test_export_wipe_import_gives_back_the_same_portal(
     world, gql, settings, tmp_path, django_capture_on_commit_callbacks
 ):
@@ -81,6 +92,8 @@ def test_export_wipe_import_gives_back_the_same_portal(
     files_before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file())
     assert len(files_before) == 1
 
+    history_before = _history(world.a)
+    assert history_before["tickets"] >= 2
     archive = export_client_bytes(world.a)
     with zipfile.ZipFile(io.BytesIO(archive)) as opened:
         names = set(opened.namelist())
@@ -99,6 +112,13 @@ def test_export_wipe_import_gives_back_the_same_portal(
     restored = import_client(io.BytesIO(archive))
     assert restored.pk == world.a.pk and restored.slug == "alpha" and schema_exists(restored.schema_name)
     assert _public_counts(restored) == counts_before
+    # The schema's history is the archived one; public history keeps the deletion and the restore.
+    after = _history(restored)
+    assert after["tickets"] == history_before["tickets"]
+    assert after["memberships"] == history_before["memberships"] + 2 + 2
+    assert after["client"] == history_before["client"] + 1 + 1
+    restore_events = Membership.pgh_event_model.objects.filter(client_id=restored.pk, pgh_label="insert")
+    assert restore_events.order_by("pgh_id").last().pgh_context["action"] == "import_client"
     assert gql(world.a_lead, host=world.a).data(LEAD_VIEW) == lead_before
     assert gql(world.admin).data(STAFF_VIEW) == staff_before
     assert gql(world.limited_technician).data(STAFF_VIEW) == limited_before
