@@ -47,7 +47,7 @@ def append_only(*tables: str) -> migrations.RunSQL:
             "FOR EACH ROW EXECUTE FUNCTION public.history_is_append_only();"
         )
         reverse.append(f'DROP TRIGGER IF EXISTS "{trigger}" ON "{table}";')
-    return migrations.RunSQL(sql, reverse_sql=reverse)
+    return migrations.RunSQL("\n".join(sql), reverse_sql="\n".join(reverse))
 
 
 KINDS = {"insert": "created", "update": "changed", "delete": "deleted"}

@@ -8,6 +8,7 @@ import io
 import zipfile
 
 import pytest
+from django.apps import apps
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django_tenants.utils import schema_context, schema_exists
@@ -15,7 +16,6 @@ from django_tenants.utils import schema_context, schema_exists
 from core.errors import ActionError
 from msp_portal.client_archive import export_client_bytes, import_client, wipe_client
 from services.catalog.models import ClientSla
-from services.support.models import Ticket
 from services.workqueue.models import Notification, WorkItem
 from tenants.models import Client, Domain, Invitation, Membership, StaffClientAccess
 
@@ -66,11 +66,13 @@ def _public_counts(client: Client) -> dict[str, int]:
 
 def _history(client: Client) -> dict[str, int]:
     with schema_context(client.schema_name):
-        tickets = Ticket.pgh_event_model.objects.count()
+        tickets = apps.get_model("support", "TicketEvent").objects.count()
     return {
         "tickets": tickets,
-        "memberships": Membership.pgh_event_model.objects.filter(client_id=client.pk).count(),
-        "client": Client.pgh_event_model.objects.filter(pgh_obj_id=client.pk).count(),
+        "memberships": apps.get_model("tenants", "MembershipEvent")
+        .objects.filter(client_id=client.pk)
+        .count(),
+        "client": apps.get_model("tenants", "ClientEvent").objects.filter(pgh_obj_id=client.pk).count(),
     }
 
 
@@ -117,7 +119,9 @@ def test_export_wipe_import_gives_back_the_same_portal(
     assert after["tickets"] == history_before["tickets"]
     assert after["memberships"] == history_before["memberships"] + 2 + 2
     assert after["client"] == history_before["client"] + 1 + 1
-    restore_events = Membership.pgh_event_model.objects.filter(client_id=restored.pk, pgh_label="insert")
+    restore_events = apps.get_model("tenants", "MembershipEvent").objects.filter(
+        client_id=restored.pk, pgh_label="insert"
+    )
     assert restore_events.order_by("pgh_id").last().pgh_context["action"] == "import_client"
     assert gql(world.a_lead, host=world.a).data(LEAD_VIEW) == lead_before
     assert gql(world.admin).data(STAFF_VIEW) == staff_before
