@@ -14,7 +14,8 @@ docs/audit-history.md.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -73,6 +74,7 @@ class HistoryEntry:
     label: str  # the row in words, e.g. "#12 Printer jams", "lead@alpha.test"
     actor_id: int | None
     changes: tuple[Change, ...] = field(default_factory=tuple)
+    actor_name: str = ""
 
 
 def _text(value: Any) -> str | None:
@@ -84,7 +86,7 @@ def _text(value: Any) -> str | None:
 
 
 def entries_from_events(
-    events: list[Any], *, subject: str, fields: list[str], label: Any
+    events: list[Any], *, subject: str, fields: list[str], label: Callable[[Any], str]
 ) -> list[HistoryEntry]:
     """History entries from `<Model>Event` rows (any order), diffing each row's snapshot
     against the previous snapshot of the same object. `label(event)` names the row."""
@@ -138,3 +140,40 @@ def tracked_fields(event_model: Any) -> list[str]:
         for f in event_model._meta.concrete_fields
         if not f.name.startswith("pgh_") and f.name not in HIDDEN_FIELDS
     ]
+
+
+# Columns holding a public user id: shown as the person's name in history entries.
+USER_ID_COLUMNS = {"assignee_id", "created_by_id", "user_id", "account_manager_id", "actor_id"}
+
+
+def user_ids_in(entries: Iterable[HistoryEntry]) -> set[int]:
+    """Every user id the entries name (actors, and user columns' values)."""
+    ids: set[int] = set()
+    for entry in entries:
+        if entry.actor_id is not None:
+            ids.add(entry.actor_id)
+        for change in entry.changes:
+            if change.field in USER_ID_COLUMNS:
+                ids.update(int(v) for v in (change.before, change.after) if v is not None and v.isdecimal())
+    return ids
+
+
+def with_names(entries: list[HistoryEntry], names: dict[int, str]) -> list[HistoryEntry]:
+    """Put people's names in: the actor's, and instead of ids in user columns."""
+
+    def name(value: str | None) -> str | None:
+        if value is None or not value.isdecimal():
+            return value
+        return names.get(int(value), f"user #{value}")
+
+    named: list[HistoryEntry] = []
+    for entry in entries:
+        changes = tuple(
+            Change(c.field.removesuffix("_id"), name(c.before), name(c.after))
+            if c.field in USER_ID_COLUMNS
+            else c
+            for c in entry.changes
+        )
+        actor = names.get(entry.actor_id, "") if entry.actor_id is not None else ""
+        named.append(replace(entry, changes=changes, actor_name=actor))
+    return named

@@ -97,6 +97,8 @@ PGHISTORY_CONTEXT_FIELD = pghistory.ContextJSONField()
 PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 # The event tables get their own append-only trigger in the migrations (core/history.py).
 PGHISTORY_APPEND_ONLY = False
+# The moment of the change itself, not the start of its transaction (orders a request's changes).
+PGHISTORY_CREATED_AT_FUNCTION = "clock_timestamp()"
 
 MIDDLEWARE = [
     "core.request_id.RequestIdMiddleware",

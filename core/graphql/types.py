@@ -32,3 +32,23 @@ class CountedConnection(relay.Connection):
 
     def resolve_total_count(root, info: Any) -> int:
         return int(root.length)
+
+
+class HistoryChange(graphene.ObjectType):
+    field = graphene.String(required=True)
+    before = graphene.String()
+    after = graphene.String()
+
+
+class HistoryEntryType(graphene.ObjectType):
+    """One recorded change of one row (core/history.py): written by database triggers."""
+
+    class Meta:
+        name = "HistoryEntry"
+
+    at = graphene.DateTime(required=True)
+    kind = graphene.String(required=True, description="created, changed or deleted")
+    subject = graphene.String(required=True, description="What kind of row: Ticket, Client, Membership…")
+    label = graphene.String(required=True, description="The row in words.")
+    actor_name = graphene.String(required=True, description="Who did it; empty when no signed-in person did.")
+    changes = graphene.List(graphene.NonNull(HistoryChange), required=True)
