@@ -513,6 +513,23 @@ export type TopbarClientQueryVariables = Exact<{
 
 export type TopbarClientQuery = { client: { id: string, slug: string, name: string } | null };
 
+export type HistoryEntryFieldsFragment = { at: string, kind: string, subject: string, label: string, actorName: string, changes: Array<{ field: string, before: string | null, after: string | null }> };
+
+export type TicketHistoryQueryVariables = Exact<{
+  number: number;
+  clientSlug?: string | null | undefined;
+}>;
+
+
+export type TicketHistoryQuery = { ticket: { number: number, history: Array<{ at: string, kind: string, subject: string, label: string, actorName: string, changes: Array<{ field: string, before: string | null, after: string | null }> }> } | null };
+
+export type ClientHistoryQueryVariables = Exact<{
+  slug?: string | null | undefined;
+}>;
+
+
+export type ClientHistoryQuery = { client: { id: string, history: Array<{ at: string, kind: string, subject: string, label: string, actorName: string, changes: Array<{ field: string, before: string | null, after: string | null }> }> } | null };
+
 export type CatalogCalendarFieldsFragment = { id: string, name: string, timezone: string, alwaysOpen: boolean, holidayCountry: string, holidaySubdivision: string, windows: Array<{ weekday: number, start: string, end: string }>, closures: Array<{ date: string, reason: string }> };
 
 export type CatalogPolicyFieldsFragment = { id: string, name: string, description: string, isDefault: boolean, warningThresholds: Array<number>, calendarId: string, targets: Array<{ priority: Priority, firstResponseMinutes: number | null, nextUpdateMinutes: number | null, resolutionMinutes: number | null, aroundTheClock: boolean }> };

@@ -699,3 +699,44 @@ export const TOPBAR_CLIENT_QUERY = /* GraphQL */ `
     }
   }
 `;
+
+const HISTORY_ENTRY_FIELDS = /* GraphQL */ `
+  fragment HistoryEntryFields on HistoryEntry {
+    at
+    kind
+    subject
+    label
+    actorName
+    changes {
+      field
+      before
+      after
+    }
+  }
+`;
+
+/** Staff only: a ticket's recorded changes (asked for when the history panel is opened). */
+export const TICKET_HISTORY_QUERY = /* GraphQL */ `
+  query TicketHistory($number: Int!, $clientSlug: String) {
+    ticket(number: $number, clientSlug: $clientSlug) {
+      number
+      history {
+        ...HistoryEntryFields
+      }
+    }
+  }
+  ${HISTORY_ENTRY_FIELDS}
+`;
+
+/** Staff only: changes of a client, its memberships and its staff allow-list. */
+export const CLIENT_HISTORY_QUERY = /* GraphQL */ `
+  query ClientHistory($slug: String) {
+    client(slug: $slug) {
+      id
+      history {
+        ...HistoryEntryFields
+      }
+    }
+  }
+  ${HISTORY_ENTRY_FIELDS}
+`;

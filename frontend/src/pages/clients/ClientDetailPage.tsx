@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { useViewer } from '../../auth/ViewerContext';
+import { ClientHistoryPanel } from '../../components/HistoryPanel';
 import { InvitationsSection, PeopleTable } from '../../components/people';
 import { Alert, Avatar, Badge, Button, EmptyState, Skeleton, StatusPill, TierBadge } from '../../components/ui';
 import type { ClientDetailFieldsFragment, ClientQuery, ClientQueryVariables } from '../../graphql/generated';
@@ -61,6 +62,7 @@ export function ClientDetailPage() {
               </section>
               <InvitationsSection slug={client.slug} canInvite={viewer?.mspRole === 'ADMIN' || viewer?.mspRole === 'ACCOUNT_MANAGER'} />
               <ComplianceSection clientSlug={client.slug} />
+              {viewer?.isMspStaff && <ClientHistoryPanel key={client.slug} slug={client.slug} />}
             </div>
             <aside className="detail-side">
               <ClientFacts client={client} />

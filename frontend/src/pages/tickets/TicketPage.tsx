@@ -26,6 +26,7 @@ import { StaffActions, type StaffOption } from './StaffActions';
 import { staffGlobalId, staffPk, useTicketAction } from './ticketActions';
 import { Timeline } from './Timeline';
 import { TimeLog } from './TimeLog';
+import { TicketHistoryPanel } from '../../components/HistoryPanel';
 
 /** The ticket page refreshes its SLA clocks and timeline this often. */
 export const TICKET_POLL_MS = 30_000;
@@ -151,6 +152,7 @@ export function TicketPage() {
             <SlaPanel clocks={ticket.slaClocks} policy={slaPolicy.data?.clientSla?.policy} isStaff={isStaff} />
             {isStaff && clientSlug && <TimeLog ticket={ticket} clientSlug={clientSlug} onTicket={onTicket} />}
             <TicketFacts ticket={ticket} />
+            {isStaff && clientSlug && <TicketHistoryPanel key={`${clientSlug}-${ticket.number}`} number={ticket.number} clientSlug={clientSlug} />}
           </aside>
         </div>
       </>
