@@ -249,6 +249,10 @@ WHITENOISE_USE_FINDERS = True
 # --------------------------------------------------------------- service desk
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", str(BASE_DIR / ".data" / "media")))
 MEDIA_URL = "/media/"
+# Offboarding (docs/client-lifecycle.md): an offboarded client is removed for good this many
+# days after it was offboarded, by the nightly purge; a last archive is kept here.
+CLIENT_PURGE_GRACE_DAYS = int(os.environ.get("CLIENT_PURGE_GRACE_DAYS", "30"))
+CLIENT_ARCHIVE_ROOT = Path(os.environ.get("CLIENT_ARCHIVE_ROOT", str(BASE_DIR / ".data" / "client-archives")))
 ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", str(10 * 1000 * 1000)))
 ATTACHMENT_MAX_COUNT = 5
 ATTACHMENT_CONTENT_TYPES = frozenset(
