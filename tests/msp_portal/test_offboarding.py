@@ -92,6 +92,7 @@ def test_a_reactivated_client_starts_a_new_grace_period(world, settings, tmp_pat
     assert purge_due_clients(now=timezone.now() + timedelta(days=365)) == []
     Client.objects.filter(pk=world.a.pk).update(status=ClientStatus.OFFBOARDED)
     since = offboarded_since(Client.objects.get(pk=world.a.pk))
+    assert since is not None
     # The spell counts from the latest offboarding, not the first.
     assert purge_due_clients(now=since + timedelta(days=29)) == []
     assert purge_offboarded_clients_task.apply().get() == []
