@@ -49,7 +49,7 @@ export function ClientDetailPage() {
         <DetailSkeleton />
       ) : (
         <>
-          <ClientHeader client={client} />
+          <ClientHeader client={client} canExport={viewer?.mspRole === 'ADMIN'} />
           <div className="detail-grid">
             <div className="detail-main">
               <section className="card" aria-labelledby="people-heading">
@@ -99,7 +99,12 @@ export function ClientDetailPage() {
   );
 }
 
-function ClientHeader({ client }: { client: ClientDetailFieldsFragment }) {
+/** MSP admins download all of a client's data (server: msp_portal/views.py, audited). */
+export function clientArchiveUrl(slug: string): string {
+  return `/exports/clients/${encodeURIComponent(slug)}.zip`;
+}
+
+function ClientHeader({ client, canExport }: { client: ClientDetailFieldsFragment; canExport: boolean }) {
   const [raising, setRaising] = useState(false);
   const navigate = useNavigate();
   return (
@@ -131,6 +136,11 @@ function ClientHeader({ client }: { client: ClientDetailFieldsFragment }) {
         <a className="btn btn-secondary btn-sm" href={client.portalUrl} target="_blank" rel="noreferrer">
           Open portal ↗
         </a>
+        {canExport && (
+          <a className="btn btn-secondary btn-sm" href={clientArchiveUrl(client.slug)} download data-testid="client-export">
+            Download all data
+          </a>
+        )}
       </div>
       {raising && (
         <NewTicketDialog
