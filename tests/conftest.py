@@ -130,8 +130,9 @@ def django_db_setup(django_db_setup: None, django_db_blocker: Any, django_db_kee
         yield
         return
     with django_db_blocker.unblock():
+        # `aliases` is only tested for membership: the default database alone.
         created = setup_databases(
-            verbosity=0, interactive=False, keepdb=django_db_keepdb, aliases={"default": {}}
+            verbosity=0, interactive=False, keepdb=django_db_keepdb, aliases={"default": connection}
         )
     yield
     if not django_db_keepdb:

@@ -7,6 +7,7 @@ clocks that have stopped are recorded once, immutably.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 
 from django.utils import timezone
@@ -54,13 +55,49 @@ def engine_events(events: Sequence[TicketSlaEvent]) -> list[engine.SlaEvent]:
 
 
 def ticket_clocks(ticket: Ticket, now: datetime | None = None) -> engine.SlaClocks | None:
-    """The ticket's clocks at `now`, or None for a ticket without an SLA."""
+    """The ticket's clocks at `now`, or None for a ticket without an SLA.
+
+    Clocks that have stopped are shown as they were judged (their `SlaOutcome` rows), also when
+    the policy's targets or calendar have been edited since (SLA convention 11)."""
     if ticket.sla_policy_id is None:
         return None
     events = list(ticket.sla_events.all())
     if not events:
         return None
-    return engine.evaluate_sla_clocks(engine_events(events), now or timezone.now())
+    now = now or timezone.now()
+    clocks = engine.evaluate_sla_clocks(engine_events(events), now)
+    resolutions = sum(1 for event in events if event.kind == SlaEventKind.RESOLVED and event.at <= now)
+    return _as_judged(clocks, list(ticket.sla_outcomes.all()), resolutions)
+
+
+def _judgement(outcome: SlaOutcome) -> engine.RecordedJudgement:
+    return engine.RecordedJudgement(
+        met=outcome.result == SlaOutcome.Result.MET,
+        priority=outcome.priority,
+        target_seconds=outcome.target_minutes * 60,
+        due_at=outcome.due_at,
+        used_seconds=outcome.business_minutes_used * 60,
+        judged_at=outcome.judged_at,
+    )
+
+
+def _as_judged(clocks: engine.SlaClocks, outcomes: list[SlaOutcome], resolutions: int) -> engine.SlaClocks:
+    """`clocks` with every stopped clock that has a recorded judgement kept as judged."""
+    recorded = {(outcome.clock, outcome.cycle): _judgement(outcome) for outcome in outcomes}
+
+    def kept(status: engine.ClockStatus, cycle: int = 0) -> engine.ClockStatus:
+        judgement = recorded.get((str(status.name), cycle))
+        return status if judgement is None else engine.keep_judgement(status, judgement)
+
+    cycles = tuple(kept(status, number) for number, status in enumerate(clocks.next_update_cycles, start=1))
+    return replace(
+        clocks,
+        first_response=kept(clocks.first_response),
+        first_resolution=kept(clocks.first_resolution),
+        resolution=kept(clocks.resolution, resolutions),
+        next_update=cycles[-1],
+        next_update_cycles=cycles,
+    )
 
 
 def record_outcomes(ticket: Ticket, clocks: engine.SlaClocks, policy_id: int) -> list[SlaOutcome]:

@@ -42,7 +42,9 @@ def _next_deadline(clocks: engine.SlaClocks) -> engine.ClockStatus | None:
         and clock.stopped_at is None
         and clock.due_at is not None
     ]
-    return min(candidates, key=lambda clock: clock.due_at) if candidates else None  # type: ignore[arg-type,return-value]
+    # By timestamp: datetimes sharing a ZoneInfo compare by wall-clock time, which misorders
+    # two instants inside a repeated (fall-back) hour.
+    return min(candidates, key=lambda clock: clock.due_at.timestamp()) if candidates else None  # type: ignore[union-attr]
 
 
 def _watcher_ids(ticket: Ticket) -> list[int]:

@@ -29,7 +29,30 @@ from psycopg import sql
 
 ROOT = Path(__file__).resolve().parents[2]
 E2E_DIR = Path(__file__).resolve().parent
-ARTIFACTS = ROOT / "test-artifacts" / "e2e"
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)  # signal 0: existence check only, nothing is sent
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def run_artifacts_dir(base: Path) -> Path:
+    """This run's own folder under ``base`` (``run-<pid>``), so two runs at once never mix or
+    delete each other's logs and screenshots. Folders of runs that have ended are removed."""
+    base.mkdir(parents=True, exist_ok=True)
+    for folder in base.glob("run-*"):
+        pid = folder.name.removeprefix("run-")
+        if pid.isdigit() and int(pid) != os.getpid() and not _process_alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+    return base / f"run-{os.getpid()}"
+
+
+ARTIFACTS = run_artifacts_dir(ROOT / "test-artifacts" / "e2e")
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
@@ -231,6 +254,8 @@ def stack_env(database_url: str, port: int, frontend_dist: Path) -> dict[str, st
             "CELERY_RESULT_BACKEND": redis_url_for_db(redis_url, 4),
             "E2E_CELERY_QUEUE": f"e2e-{os.getpid()}",
             "E2E_FRONTEND_DIST": str(frontend_dist),
+            # Uploads go to this run's scratch folder (removed with it), not the repository's.
+            "MEDIA_ROOT": str(frontend_dist.parent / "media"),
             "CACHE_KEY_PREFIX": f"msp-e2e-{os.getpid()}",
             "DJANGO_SETTINGS_MODULE": "portal_e2e_settings",
             "PYTHONPATH": os.pathsep.join([str(E2E_DIR), str(ROOT)]),

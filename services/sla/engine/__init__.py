@@ -1,7 +1,9 @@
 """The pure SLA engine: business calendars, business-time arithmetic and event-sourced SLA clocks.
 
 Nothing here touches Django or a database; everything is deterministic given its arguments.
-See docs/sla.md for the conventions it implements.
+See docs/sla.md for the conventions it implements. This package's ``__all__`` is the engine's
+public interface (docs/sla.md lists it module by module); the modules also hold helpers for
+the engine's own use (epoch-second arithmetic, explanation text).
 """
 
 from .businesstime import (
@@ -21,6 +23,7 @@ from .clock import (
     EventKind,
     ExcludedSegment,
     PriorityTargets,
+    RecordedJudgement,
     SlaClocks,
     SlaEvent,
     SlaEventLogError,
@@ -29,14 +32,17 @@ from .clock import (
     TargetMeasure,
     compliance_percent,
     evaluate_sla_clocks,
+    keep_judgement,
 )
 from .warning_stages import (
     DEFAULT_WARNING_FRACTIONS,
     WarningStage,
     next_warning_at,
+    normalise_fractions,
     warning_stage,
     warning_stage_at,
     warning_stage_for,
+    warning_threshold_seconds,
 )
 
 __all__ = [
@@ -51,6 +57,7 @@ __all__ = [
     "EventKind",
     "ExcludedSegment",
     "PriorityTargets",
+    "RecordedJudgement",
     "SlaClocks",
     "SlaEvent",
     "SlaEventLogError",
@@ -65,9 +72,12 @@ __all__ = [
     "compliance_percent",
     "evaluate_sla_clocks",
     "is_business_instant",
+    "keep_judgement",
     "next_business_instant",
     "next_warning_at",
+    "normalise_fractions",
     "warning_stage",
     "warning_stage_at",
     "warning_stage_for",
+    "warning_threshold_seconds",
 ]

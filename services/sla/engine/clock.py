@@ -32,7 +32,7 @@ Consumed and paused time therefore survive priority and policy changes.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Literal
@@ -55,6 +55,7 @@ __all__ = [
     "EventKind",
     "ExcludedSegment",
     "PriorityTargets",
+    "RecordedJudgement",
     "SlaClocks",
     "SlaEvent",
     "SlaEventLogError",
@@ -63,6 +64,7 @@ __all__ = [
     "TargetMeasure",
     "compliance_percent",
     "evaluate_sla_clocks",
+    "keep_judgement",
 ]
 
 
@@ -377,13 +379,91 @@ class SlaClocks:
         return (self.first_response, self.next_update, self.first_resolution, self.resolution)
 
     def next_due_at(self) -> datetime | None:
-        """Earliest due instant among running clocks (what a work queue sorts by), or None."""
+        """Earliest due instant among running clocks (what a work queue sorts by), or None.
+
+        Chosen by timestamp: datetimes sharing a ZoneInfo compare by wall-clock time, which
+        misorders two instants inside a repeated (fall-back) hour.
+        """
         due = [clock.due_at for clock in self.clocks() if clock.state is ClockState.RUNNING and clock.due_at]
-        return min(due) if due else None
+        return min(due, key=datetime.timestamp) if due else None
 
     def breached_clocks(self) -> tuple[ClockStatus, ...]:
         """Current clocks that are breached."""
         return tuple(clock for clock in self.clocks() if clock.state is ClockState.BREACHED)
+
+
+@dataclass(frozen=True)
+class RecordedJudgement:
+    """How a clock was judged when it stopped, as the caller stored it (e.g. a database row).
+
+    ``used_seconds`` may be floored to whole minutes, as stored figures are (convention 4).
+    """
+
+    met: bool
+    priority: str
+    target_seconds: int
+    due_at: datetime
+    used_seconds: int
+    judged_at: datetime
+
+
+def keep_judgement(status: ClockStatus, judgement: RecordedJudgement) -> ClockStatus:
+    """``status`` as it was judged when it stopped (convention 11).
+
+    The engine knows a policy only through the events that carry it, so when a policy's targets
+    or calendar are edited after a clock stopped, replaying the log judges that clock under the
+    edited terms. A stopped clock keeps the terms it was judged under: when the replayed outcome,
+    target or due instant differs from ``judgement``, the recorded judgement is returned in its
+    place, with an explanation saying so. A clock that agrees with it, or has not stopped, is
+    returned unchanged.
+    """
+    if status.stopped_at is None or status.state not in (ClockState.MET, ClockState.BREACHED):
+        return status
+    state = ClockState.MET if judgement.met else ClockState.BREACHED
+    if (
+        status.state is state
+        and status.target_seconds == judgement.target_seconds
+        and status.due_at is not None
+        and status.due_at.timestamp() == judgement.due_at.timestamp()
+    ):
+        return status
+    tz = status.calendar.tzinfo
+    target, used = judgement.target_seconds, judgement.used_seconds
+    label = _CLOCK_LABEL[status.name]
+    verdict = (
+        f"Met with {format_business_duration(max(target - used, 0))} of business time to spare"
+        if judgement.met
+        else f"Breached by {format_business_duration(max(used - target, 0))} of business time"
+    )
+    steps = (
+        f"The {label} clock was judged {format_instant(judgement.judged_at, tz)} under priority "
+        f"{judgement.priority} of the terms then in force: a target of {format_business_duration(target)} "
+        f"of business time, due {format_instant(judgement.due_at, tz)}.",
+        f"{verdict} ({format_business_duration(used)} used).",
+        "The policy has been edited since; a clock that has stopped keeps the terms it was judged under, "
+        "so this judgement stands.",
+    )
+    explain = ClockExplanation(
+        clock=status.name,
+        policy_name=status.explain.policy_name,
+        priority=judgement.priority,
+        target_seconds=target,
+        calendar=status.explain.calendar,
+        started_at=status.started_at,
+        excluded_segments=(),
+        steps=steps,
+    )
+    return replace(
+        status,
+        state=state,
+        target_seconds=target,
+        due_at=judgement.due_at.astimezone(tz),
+        used_seconds=used,
+        remaining_seconds=max(target - used, 0),
+        overdue_seconds=max(used - target, 0) if not judgement.met else 0,
+        paused_business_seconds=0,
+        explain=explain,
+    )
 
 
 def compliance_percent(met_count: int, breached_count: int) -> float | None:

@@ -423,3 +423,26 @@ def test_property_due_instant_is_stable_and_used_time_grows_with_now(
     )
     assert at_later.state is expected_state
     assert {clock.name for clock in evaluate_sla_clocks(events, later).clocks()} == set(ClockName)
+
+
+def test_next_due_at_is_the_earliest_instant_even_inside_a_repeated_hour() -> None:
+    # New York falls back at 02:00 EDT on 2 November 2025. Two clocks of one ticket fall due in
+    # the repeated hour: first response at 01:50 EDT (05:50 UTC), resolution at 01:10 EST
+    # (06:10 UTC). Both carry the same ZoneInfo, and Python compares such datetimes by wall
+    # clock (01:10 < 01:50), so the earliest must be chosen by instant. (Inside a repeated hour
+    # `==` against another zone is never true either, so instants are compared as timestamps.)
+    calendar = BusinessCalendar.twenty_four_seven("America/New_York")
+    policy = SlaPolicy(
+        "Night desk",
+        calendar,
+        {"P1": PriorityTargets(first_response_seconds=110 * 60, resolution_seconds=130 * 60)},
+    )
+    created = datetime(2025, 11, 2, 4, 0, tzinfo=UTC)  # 00:00 EDT
+    clocks = evaluate_sla_clocks([SlaEvent.created(created, policy, "P1")], created + timedelta(minutes=5))
+    first_response, resolution = clocks.first_response.due_at, clocks.resolution.due_at
+    assert first_response is not None and resolution is not None
+    assert first_response.timestamp() == datetime(2025, 11, 2, 5, 50, tzinfo=UTC).timestamp()
+    assert resolution.timestamp() == datetime(2025, 11, 2, 6, 10, tzinfo=UTC).timestamp()
+    assert resolution < first_response  # what a plain comparison says
+    earliest = clocks.next_due_at()
+    assert earliest is not None and earliest.timestamp() == first_response.timestamp()

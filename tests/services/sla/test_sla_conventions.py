@@ -12,6 +12,7 @@ from services.sla.engine import (
     CalendarError,
     ClockState,
     PriorityTargets,
+    RecordedJudgement,
     SlaClocks,
     SlaEvent,
     SlaPolicy,
@@ -23,6 +24,7 @@ from services.sla.engine import (
     compliance_percent,
     evaluate_sla_clocks,
     is_business_instant,
+    keep_judgement,
 )
 from services.sla.engine.explain_text import format_business_duration
 
@@ -608,3 +610,46 @@ def test_convention_12_a_second_resolve_while_resolved_changes_nothing() -> None
         monday + timedelta(hours=3),
         3 * HOUR,
     )
+
+
+def test_convention_11_a_judged_clock_keeps_its_judgement_when_the_policy_is_edited() -> None:
+    # Judged met under a 4 h target (due 13:00); the policy is then edited to a 1 h target, so
+    # replaying the log would call the same answer a breach due 10:00.
+    calendar = nine_to_five()
+    monday = datetime(2025, 3, 10, 9, tzinfo=LONDON)
+    before = SlaPolicy("Standard", calendar, {"P3": PriorityTargets(first_response_seconds=4 * HOUR)})
+    edited = SlaPolicy("Standard", calendar, {"P3": PriorityTargets(first_response_seconds=HOUR)})
+    answered_at = monday + timedelta(hours=2)
+    judged = evaluate_sla_clocks(
+        [SlaEvent.created(monday, before, "P3"), SlaEvent.first_public_reply(answered_at)], answered_at
+    ).first_response
+    record = RecordedJudgement(
+        met=judged.state is ClockState.MET,
+        priority="P3",
+        target_seconds=4 * HOUR,
+        due_at=judged.due_at,  # type: ignore[arg-type]
+        used_seconds=2 * HOUR,
+        judged_at=answered_at,
+    )
+    replayed = evaluate_sla_clocks(
+        [SlaEvent.created(monday, edited, "P3"), SlaEvent.first_public_reply(answered_at)],
+        monday + timedelta(hours=5),
+    ).first_response
+    assert (replayed.state, replayed.due_at) == (
+        ClockState.BREACHED,
+        datetime(2025, 3, 10, 10, tzinfo=LONDON),
+    )
+    kept = keep_judgement(replayed, record)
+    assert (kept.state, kept.due_at, kept.target_seconds, kept.used_seconds, kept.remaining_seconds) == (
+        ClockState.MET,
+        datetime(2025, 3, 10, 13, tzinfo=LONDON),
+        4 * HOUR,
+        2 * HOUR,
+        2 * HOUR,
+    )
+    assert kept.overdue_seconds == 0 and kept.explain.priority == "P3"
+    assert "keeps the terms it was judged under" in kept.explain.steps[-1]
+    # A clock that agrees with its record, or is still running, is left as it is.
+    assert keep_judgement(judged, record) is judged
+    running = evaluate_sla_clocks([SlaEvent.created(monday, edited, "P3")], monday + timedelta(minutes=5))
+    assert keep_judgement(running.first_response, record) is running.first_response
