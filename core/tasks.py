@@ -91,6 +91,14 @@ class SystemTask(TenantBoundTask):
     system_task = True
 
 
+def registered_task(name: str) -> Any:
+    """The task registered as `name`. A web process has not imported the apps' task modules
+    (Celery autodiscovers them when a worker starts), so import them on first use."""
+    if name not in current_app.tasks:
+        current_app.loader.import_default_modules()
+    return current_app.tasks[name]
+
+
 def enqueue_on_commit(task: Any | str, *args: Any, schema_name: str | None = None, **kwargs: Any) -> None:
     """Send `task` once the current transaction commits, in the schema active *now*.
 
@@ -103,7 +111,7 @@ def enqueue_on_commit(task: Any | str, *args: Any, schema_name: str | None = Non
     def send() -> None:
         # A registered name keeps the caller free of an import of the tasks module (tasks
         # import actions, so actions importing tasks would be a cycle).
-        bound = current_app.tasks[task] if isinstance(task, str) else task
+        bound = registered_task(task) if isinstance(task, str) else task
         bound.apply_async(args, kwargs, headers={"_schema_name": schema})
 
     transaction.on_commit(send)

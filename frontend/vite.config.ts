@@ -40,5 +40,9 @@ export default defineConfig({
     include: ['src/**/*.test.{ts,tsx}'],
     css: false,
     restoreMocks: true,
+    // A busy 2-core machine (several suites at once; load average 18 was seen) can be ten times
+    // slower than a quiet one. Tests wait for what they need (findBy/waitFor, fake timers), never for time to pass,
+    // so a generous ceiling only slows down a failing test, never a passing one.
+    testTimeout: 30_000,
   },
 });

@@ -202,6 +202,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "tenants.auth.lockout_response"
 AXES_VERBOSE = False
 AXES_USERNAME_CALLABLE = "tenants.auth.axes_username"
+# The MSP's name as people see it: page titles, the logo text and headers of the SPA.
+MSP_NAME = os.environ.get("MSP_NAME", "MSP Portal").strip() or "MSP Portal"
 OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "MSP Portal")
 INVITATION_VALID_DAYS = int(os.environ.get("INVITATION_VALID_DAYS", "7"))
 

@@ -4,7 +4,7 @@ import { LoginPage } from './auth/LoginPage';
 import { useViewer } from './auth/ViewerContext';
 import { ErrorBoundary } from './components/ErrorBoundary';
 import { Logo } from './components/Logo';
-import { Alert, Button, Spinner } from './components/ui';
+import { Spinner } from './components/ui';
 import { ClientUsersOnly, HomeRedirect, RequireViewer, StaffOnly } from './layout/guards';
 import { Shell } from './layout/Shell';
 import { CatalogPage } from './pages/catalog/CatalogPage';
@@ -16,6 +16,8 @@ import { QueuePage } from './pages/queue/QueuePage';
 import { RequestsPage } from './pages/requests/RequestsPage';
 import { TicketPage } from './pages/tickets/TicketPage';
 import { NotFoundPage } from './pages/NotFoundPage';
+import { QueryError } from './components/QueryError';
+import './App.css';
 
 export function AppRoutes() {
   return (
@@ -129,16 +131,7 @@ export function App() {
       <div className="fullpage-center">
         <div className="boot-error">
           <Logo size={28} />
-          <Alert
-            title="The portal can’t start"
-            action={
-              <Button size="sm" onClick={() => void refresh()}>
-                Retry
-              </Button>
-            }
-          >
-            {error.message}
-          </Alert>
+          <QueryError title="The portal can’t start" error={error} onRetry={refresh} />
         </div>
       </div>
     );

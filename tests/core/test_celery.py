@@ -97,3 +97,30 @@ def test_provisioning_is_a_system_task_sent_as_public(world_state, worker, djang
         ("tenants.provision_client", "public"),
         ("tests.schema_seen_by_a_system_task", "public"),
     ]
+
+
+def test_a_web_process_finds_tasks_by_name_before_any_worker_imported_them():
+    """Provisioning from the SPA enqueues "tenants.provision_client" by name; a web process
+    has not imported the task modules (a worker autodiscovers them), so the lookup must."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = (
+        "import django; django.setup(); import msp_portal.urls; from celery import current_app; "
+        "assert 'tenants.provision_client' not in current_app.tasks; "
+        "from core.tasks import registered_task; "
+        "print(registered_task('tenants.provision_client').name, registered_task('directory.sync_member_contacts').name)"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "msp_portal.settings_test"}
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert out.stdout.split() == ["tenants.provision_client", "directory.sync_member_contacts"]

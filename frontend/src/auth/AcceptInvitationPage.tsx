@@ -96,7 +96,6 @@ function InvitationForm({ token, onNextStep }: { token: string; onNextStep: (s: 
         value={fullName}
         onChange={(e) => setFullName(e.target.value)}
         error={fieldErrors['fullName']}
-        autoFocus
         data-testid="invite-fullname"
       />
       <TextField

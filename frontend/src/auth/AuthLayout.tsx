@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
 import { Logo } from '../components/Logo';
+import './auth.css';
 
 export function AuthLayout({
   title,

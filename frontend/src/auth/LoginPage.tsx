@@ -105,6 +105,8 @@ function CredentialsForm({ dispatch }: { dispatch: (e: LoginEvent) => void }) {
         value={email}
         onChange={(e) => setEmail(e.target.value)}
         error={fieldErrors['email']}
+        // A page with one job and nothing to read before the form: start in its first field.
+        // eslint-disable-next-line jsx-a11y/no-autofocus
         autoFocus
         data-testid="login-email"
       />

@@ -9,6 +9,7 @@ import type {
 import { useMutation } from '../graphql/hooks';
 import { CONFIRM_OTP_ENROLMENT_MUTATION, START_OTP_ENROLMENT_MUTATION, VERIFY_OTP_MUTATION } from '../graphql/operations';
 import { Alert, Button, CopyButton, Skeleton, Spinner, TextField } from '../components/ui';
+import { portalConfig } from '../lib/portalConfig';
 import { authErrorMessage } from './authErrors';
 import type { LoginEvent, LoginState } from './loginMachine';
 import { useViewer } from './ViewerContext';
@@ -59,6 +60,8 @@ export function OtpVerifyStep({ dispatch }: { dispatch: Dispatch<LoginEvent> }) 
         onChange={(e) => setCode(e.target.value)}
         autoComplete="one-time-code"
         inputMode={useBackup ? 'text' : 'numeric'}
+        // The code is all this step asks for, and its label says what to type.
+        // eslint-disable-next-line jsx-a11y/no-autofocus
         autoFocus
         spellCheck={false}
         autoCapitalize="off"
@@ -217,7 +220,7 @@ export function formatSecret(secret: string): string {
 export function BackupCodesStep({ codes, dispatch }: { codes: string[]; dispatch: Dispatch<LoginEvent> }) {
   const text = codes.join('\n');
   function download() {
-    const blob = new Blob([`Client Portal backup codes\nEach code can be used once.\n\n${text}\n`], { type: 'text/plain' });
+    const blob = new Blob([`${portalConfig().mspName} backup codes\nEach code can be used once.\n\n${text}\n`], { type: 'text/plain' });
     const url = URL.createObjectURL(blob);
     const a = document.createElement('a');
     a.href = url;

@@ -10,6 +10,7 @@ import { useQuery } from '../graphql/hooks';
 import { CLIENT_HISTORY_QUERY, TICKET_HISTORY_QUERY } from '../graphql/operations';
 import { formatDateTime } from '../lib/format';
 import { Alert, Button, Spinner } from './ui';
+import './HistoryPanel.css';
 
 const KIND_LABEL: Record<string, string> = { created: 'created', changed: 'changed', deleted: 'removed' };
 

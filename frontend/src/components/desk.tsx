@@ -5,6 +5,7 @@ import type { BreachState, Level, Priority, SlaClockState, TicketStatus } from '
 import { BREACH_STATE_LABEL, LEVEL_LABEL, PRIORITY_LABEL, SLA_CLOCK_STATE_LABEL, TICKET_STATUS_LABEL } from '../lib/enums';
 import { formatDateTime } from '../lib/format';
 import { BREACH_TONE, CLOCK_STATE_TONE, clockLabel, countdown, effectiveBreachState, parseJson, useNow, type Tone } from '../lib/sla';
+import './desk.css';
 
 // ---------------------------------------------------------------- priority
 

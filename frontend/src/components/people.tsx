@@ -14,6 +14,7 @@ import { CLIENT_INVITATIONS_QUERY, INVITE_CLIENT_USER_MUTATION } from '../graphq
 import { CLIENT_ROLES, CLIENT_ROLE_LABEL } from '../lib/enums';
 import { formatDate, formatDateTime, formatRelative } from '../lib/format';
 import { Alert, Avatar, Badge, Button, EmptyState, SelectField, Skeleton, TextField } from './ui';
+import { QueryError } from './QueryError';
 
 export function PeopleTable({ members, testId = 'people-table' }: { members: MemberFieldsFragment[]; testId?: string }) {
   if (members.length === 0) {
@@ -22,7 +23,7 @@ export function PeopleTable({ members, testId = 'people-table' }: { members: Mem
   const sorted = [...members].sort((a, b) => (a.role === b.role ? a.fullName.localeCompare(b.fullName) : a.role === 'IT_LEAD' ? -1 : 1));
   return (
     <div className="table-wrap flat">
-      <table className="table" data-testid={testId}>
+      <table className="table table-stack" data-testid={testId}>
         <thead>
           <tr>
             <th scope="col">Name</th>
@@ -40,15 +41,15 @@ export function PeopleTable({ members, testId = 'people-table' }: { members: Mem
                   {m.fullName || <span className="muted">—</span>}
                 </span>
               </td>
-              <td>
+              <td data-label="Email">
                 <a href={`mailto:${m.email}`} className="subtle-link">
                   {m.email}
                 </a>
               </td>
-              <td>
+              <td data-label="Role">
                 <RoleBadge role={m.role} />
               </td>
-              <td className="nowrap" title={formatDateTime(m.joinedAt)}>
+              <td className="nowrap" data-label="Joined" title={formatDateTime(m.joinedAt)}>
                 {formatDate(m.joinedAt)}
               </td>
             </tr>
@@ -67,7 +68,7 @@ export function InvitationsTable({ invitations }: { invitations: InvitationField
   if (invitations.length === 0) return <p className="muted small pad">No pending invitations.</p>;
   return (
     <div className="table-wrap flat">
-      <table className="table" data-testid="invitations-table">
+      <table className="table table-stack" data-testid="invitations-table">
         <thead>
           <tr>
             <th scope="col">Invitee</th>
@@ -87,14 +88,14 @@ export function InvitationsTable({ invitations }: { invitations: InvitationField
                     <span className="cell-secondary">{i.email}</span>
                   </div>
                 </td>
-                <td>
+                <td data-label="Role">
                   <RoleBadge role={i.role} />
                 </td>
-                <td className="nowrap" title={formatDateTime(i.createdAt)}>
+                <td className="nowrap" data-label="Invited" title={formatDateTime(i.createdAt)}>
                   {formatDate(i.createdAt)}
                   {i.invitedBy && <span className="cell-secondary">by {i.invitedBy}</span>}
                 </td>
-                <td className="nowrap" title={formatDateTime(i.expiresAt)}>
+                <td className="nowrap" data-label="Expires" title={formatDateTime(i.expiresAt)}>
                   {expired ? <Badge tone="amber">Expired</Badge> : formatRelative(i.expiresAt)}
                 </td>
               </tr>
@@ -120,15 +121,7 @@ export function InvitationsSection({ slug, canInvite, passSlug = true }: { slug:
       </div>
       {q.error ? (
         <div className="pad">
-          <Alert
-            action={
-              <Button size="sm" onClick={() => void q.refetch()}>
-                Retry
-              </Button>
-            }
-          >
-            {q.error.message}
-          </Alert>
+          <QueryError title="Couldn’t load the pending invitations" error={q.error} onRetry={q.refetch} retrying={q.loading} />
         </div>
       ) : !q.data ? (
         <div className="pad stack-sm">

@@ -13,6 +13,8 @@ import {
 import type { ClientStatus, ClientTier } from '../graphql/generated';
 import { STATUS_LABEL, TIER_LABEL } from '../lib/enums';
 import { initials } from '../lib/format';
+import './ui.css';
+import './page.css';
 
 // ------------------------------------------------------------------ buttons
 
@@ -384,7 +386,8 @@ export function Modal({
   }, []);
 
   return (
-    <div className="modal-backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
+    // A click on the backdrop closes the dialog; keyboard users have Escape and the close button.
+    <div className="modal-backdrop" role="presentation" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
       <div
         className="modal"
         role="dialog"

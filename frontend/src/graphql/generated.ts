@@ -259,6 +259,14 @@ export type WindowInput = {
   weekday: number;
 };
 
+export type AuthErrorFieldsFragment = { field: string | null, code: AuthErrorCode, message: string };
+
+export type ClientErrorFieldsFragment = { field: string | null, code: ClientErrorCode, message: string };
+
+export type SupportErrorFieldsFragment = { field: string | null, code: SupportErrorCode, message: string };
+
+export type CatalogErrorFieldsFragment = { field: string | null, code: CatalogErrorCode, message: string };
+
 export type ViewerFieldsFragment = { id: string, email: string, fullName: string, mspRole: MspRole | null, isMspStaff: boolean, otpEnrolled: boolean, otpVerified: boolean, otpRequired: boolean, canProvisionClients: boolean, memberships: Array<{ role: ClientRole, client: { slug: string, name: string, portalUrl: string } }>, currentClient: { slug: string, name: string, portalUrl: string } | null };
 
 export type MemberFieldsFragment = { id: string, fullName: string, email: string, role: ClientRole, joinedAt: string };
@@ -318,26 +326,26 @@ export type LoginMutationVariables = Exact<{
 }>;
 
 
-export type LoginMutation = { login: { nextStep: AuthStep | null, viewer: { id: string, email: string, fullName: string, mspRole: MspRole | null, isMspStaff: boolean, otpEnrolled: boolean, otpVerified: boolean, otpRequired: boolean, canProvisionClients: boolean, memberships: Array<{ role: ClientRole, client: { slug: string, name: string, portalUrl: string } }>, currentClient: { slug: string, name: string, portalUrl: string } | null } | null, errors: Array<{ field: string | null, message: string, code: AuthErrorCode }> } };
+export type LoginMutation = { login: { nextStep: AuthStep | null, viewer: { id: string, email: string, fullName: string, mspRole: MspRole | null, isMspStaff: boolean, otpEnrolled: boolean, otpVerified: boolean, otpRequired: boolean, canProvisionClients: boolean, memberships: Array<{ role: ClientRole, client: { slug: string, name: string, portalUrl: string } }>, currentClient: { slug: string, name: string, portalUrl: string } | null } | null, errors: Array<{ field: string | null, code: AuthErrorCode, message: string }> } };
 
 export type VerifyOtpMutationVariables = Exact<{
   token: string;
 }>;
 
 
-export type VerifyOtpMutation = { verifyOtp: { viewer: { id: string, email: string, fullName: string, mspRole: MspRole | null, isMspStaff: boolean, otpEnrolled: boolean, otpVerified: boolean, otpRequired: boolean, canProvisionClients: boolean, memberships: Array<{ role: ClientRole, client: { slug: string, name: string, portalUrl: string } }>, currentClient: { slug: string, name: string, portalUrl: string } | null } | null, errors: Array<{ field: string | null, message: string, code: AuthErrorCode }> } };
+export type VerifyOtpMutation = { verifyOtp: { viewer: { id: string, email: string, fullName: string, mspRole: MspRole | null, isMspStaff: boolean, otpEnrolled: boolean, otpVerified: boolean, otpRequired: boolean, canProvisionClients: boolean, memberships: Array<{ role: ClientRole, client: { slug: string, name: string, portalUrl: string } }>, currentClient: { slug: string, name: string, portalUrl: string } | null } | null, errors: Array<{ field: string | null, code: AuthErrorCode, message: string }> } };
 
 export type StartOtpEnrolmentMutationVariables = Exact<{ [key: string]: never; }>;
 
 
-export type StartOtpEnrolmentMutation = { startOtpEnrolment: { otpauthUri: string | null, qrCodeSvg: string | null, secret: string | null, errors: Array<{ field: string | null, message: string, code: AuthErrorCode }> } };
+export type StartOtpEnrolmentMutation = { startOtpEnrolment: { otpauthUri: string | null, qrCodeSvg: string | null, secret: string | null, errors: Array<{ field: string | null, code: AuthErrorCode, message: string }> } };
 
 export type ConfirmOtpEnrolmentMutationVariables = Exact<{
   token: string;
 }>;
 
 
-export type ConfirmOtpEnrolmentMutation = { confirmOtpEnrolment: { backupCodes: Array<string> | null, viewer: { id: string, email: string, fullName: string, mspRole: MspRole | null, isMspStaff: boolean, otpEnrolled: boolean, otpVerified: boolean, otpRequired: boolean, canProvisionClients: boolean, memberships: Array<{ role: ClientRole, client: { slug: string, name: string, portalUrl: string } }>, currentClient: { slug: string, name: string, portalUrl: string } | null } | null, errors: Array<{ field: string | null, message: string, code: AuthErrorCode }> } };
+export type ConfirmOtpEnrolmentMutation = { confirmOtpEnrolment: { backupCodes: Array<string> | null, viewer: { id: string, email: string, fullName: string, mspRole: MspRole | null, isMspStaff: boolean, otpEnrolled: boolean, otpVerified: boolean, otpRequired: boolean, canProvisionClients: boolean, memberships: Array<{ role: ClientRole, client: { slug: string, name: string, portalUrl: string } }>, currentClient: { slug: string, name: string, portalUrl: string } | null } | null, errors: Array<{ field: string | null, code: AuthErrorCode, message: string }> } };
 
 export type LogoutMutationVariables = Exact<{ [key: string]: never; }>;
 
@@ -349,21 +357,21 @@ export type AcceptInvitationMutationVariables = Exact<{
 }>;
 
 
-export type AcceptInvitationMutation = { acceptInvitation: { nextStep: AuthStep | null, viewer: { id: string, email: string, fullName: string, mspRole: MspRole | null, isMspStaff: boolean, otpEnrolled: boolean, otpVerified: boolean, otpRequired: boolean, canProvisionClients: boolean, memberships: Array<{ role: ClientRole, client: { slug: string, name: string, portalUrl: string } }>, currentClient: { slug: string, name: string, portalUrl: string } | null } | null, errors: Array<{ field: string | null, message: string, code: AuthErrorCode }> } };
+export type AcceptInvitationMutation = { acceptInvitation: { nextStep: AuthStep | null, viewer: { id: string, email: string, fullName: string, mspRole: MspRole | null, isMspStaff: boolean, otpEnrolled: boolean, otpVerified: boolean, otpRequired: boolean, canProvisionClients: boolean, memberships: Array<{ role: ClientRole, client: { slug: string, name: string, portalUrl: string } }>, currentClient: { slug: string, name: string, portalUrl: string } | null } | null, errors: Array<{ field: string | null, code: AuthErrorCode, message: string }> } };
 
 export type ProvisionClientMutationVariables = Exact<{
   input: ProvisionClientInput;
 }>;
 
 
-export type ProvisionClientMutation = { provisionClient: { job: { id: string, slug: string, status: ProvisioningStatus, step: number, totalSteps: number, message: string, error: string } | null, errors: Array<{ field: string | null, message: string, code: ClientErrorCode }> } };
+export type ProvisionClientMutation = { provisionClient: { job: { id: string, slug: string, status: ProvisioningStatus, step: number, totalSteps: number, message: string, error: string } | null, errors: Array<{ field: string | null, code: ClientErrorCode, message: string }> } };
 
 export type InviteClientUserMutationVariables = Exact<{
   input: InviteClientUserInput;
 }>;
 
 
-export type InviteClientUserMutation = { inviteClientUser: { invitation: { id: string, email: string, fullName: string, role: ClientRole, createdAt: string, expiresAt: string, invitedBy: string | null } | null, errors: Array<{ field: string | null, message: string, code: ClientErrorCode }> } };
+export type InviteClientUserMutation = { inviteClientUser: { invitation: { id: string, email: string, fullName: string, role: ClientRole, createdAt: string, expiresAt: string, invitedBy: string | null } | null, errors: Array<{ field: string | null, code: ClientErrorCode, message: string }> } };
 
 export type WorkItemFieldsFragment = { id: string, number: number, title: string, nextDeadlineAt: string | null, nextDeadlineClock: string | null, createdAt: string, updatedAt: string, priority: Priority, status: TicketStatus, serviceLine: ServiceLine, breachState: BreachState, client: { slug: string, name: string }, assignee: { id: string, fullName: string, email: string, mspRole: MspRole } | null };
 
@@ -513,23 +521,6 @@ export type TopbarClientQueryVariables = Exact<{
 
 export type TopbarClientQuery = { client: { id: string, slug: string, name: string } | null };
 
-export type HistoryEntryFieldsFragment = { at: string, kind: string, subject: string, label: string, actorName: string, changes: Array<{ field: string, before: string | null, after: string | null }> };
-
-export type TicketHistoryQueryVariables = Exact<{
-  number: number;
-  clientSlug?: string | null | undefined;
-}>;
-
-
-export type TicketHistoryQuery = { ticket: { number: number, history: Array<{ at: string, kind: string, subject: string, label: string, actorName: string, changes: Array<{ field: string, before: string | null, after: string | null }> }> } | null };
-
-export type ClientHistoryQueryVariables = Exact<{
-  slug?: string | null | undefined;
-}>;
-
-
-export type ClientHistoryQuery = { client: { id: string, history: Array<{ at: string, kind: string, subject: string, label: string, actorName: string, changes: Array<{ field: string, before: string | null, after: string | null }> }> } | null };
-
 export type CatalogCalendarFieldsFragment = { id: string, name: string, timezone: string, alwaysOpen: boolean, holidayCountry: string, holidaySubdivision: string, windows: Array<{ weekday: number, start: string, end: string }>, closures: Array<{ date: string, reason: string }> };
 
 export type CatalogPolicyFieldsFragment = { id: string, name: string, description: string, isDefault: boolean, warningThresholds: Array<number>, calendarId: string, targets: Array<{ priority: Priority, firstResponseMinutes: number | null, nextUpdateMinutes: number | null, resolutionMinutes: number | null, aroundTheClock: boolean }> };
@@ -593,3 +584,20 @@ export type SetClientSlaMutationVariables = Exact<{
 
 
 export type SetClientSlaMutation = { setClientSla: { clientSla: { explicit: boolean, policy: { id: string, name: string, description: string, isDefault: boolean, warningThresholds: Array<number>, calendarId: string, targets: Array<{ priority: Priority, firstResponseMinutes: number | null, nextUpdateMinutes: number | null, resolutionMinutes: number | null, aroundTheClock: boolean }> } | null } | null, errors: Array<{ field: string | null, code: CatalogErrorCode, message: string }> } };
+
+export type HistoryEntryFieldsFragment = { at: string, kind: string, subject: string, label: string, actorName: string, changes: Array<{ field: string, before: string | null, after: string | null }> };
+
+export type TicketHistoryQueryVariables = Exact<{
+  number: number;
+  clientSlug?: string | null | undefined;
+}>;
+
+
+export type TicketHistoryQuery = { ticket: { number: number, history: Array<{ at: string, kind: string, subject: string, label: string, actorName: string, changes: Array<{ field: string, before: string | null, after: string | null }> }> } | null };
+
+export type ClientHistoryQueryVariables = Exact<{
+  slug?: string | null | undefined;
+}>;
+
+
+export type ClientHistoryQuery = { client: { id: string, history: Array<{ at: string, kind: string, subject: string, label: string, actorName: string, changes: Array<{ field: string, before: string | null, after: string | null }> }> } | null };

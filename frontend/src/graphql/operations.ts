@@ -1,14 +1,54 @@
 /**
- * Every GraphQL document the SPA sends.
+ * Every GraphQL document the SPA sends, in one file, grouped by feature (section comments).
  *
- * Each document is a plain template string tagged with the `/* GraphQL *\/`
- * magic comment so `graphql-codegen` can pluck it and generate the matching
- * `<Name>Query` / `<Name>Mutation` / `...Variables` types into `generated.ts`.
- *
- * Fragments are declared once and interpolated into the documents that use
- * them: codegen sees every fragment globally (the plucker skips `${}`), and
- * the server gets the fragment text inline.
+ * Conventions (frontend/README.md):
+ * - Each document is a template string tagged with the `/* GraphQL *\/` magic comment, exported
+ *   as SCREAMING_CASE: `<NAME>_QUERY`, `<NAME>_MUTATION`, `<NAME>_FIELDS` for a fragment.
+ *   `graphql-codegen` plucks them and generates `<Name>Query` / `<Name>Mutation` /
+ *   `<Name>Fragment` / `...Variables` types into `generated.ts`.
+ * - Fragments are declared before the documents that use them and interpolated (`${...}`) after
+ *   the document, once per fragment it needs (also nested ones): codegen sees every fragment
+ *   globally (the plucker skips `${}`), and the server gets the fragment text inline.
+ * - Every mutation selects its typed errors through its app's error fragment,
+ *   `errors { ...<App>ErrorFields }` (`field`, `code`, `message`); each app has its own error
+ *   type with its own code enum, so there is one such fragment per error type, declared here.
  */
+
+// ------------------------------------------------------------- mutation errors
+
+export const AUTH_ERROR_FIELDS = /* GraphQL */ `
+  fragment AuthErrorFields on AuthError {
+    field
+    code
+    message
+  }
+`;
+
+export const CLIENT_ERROR_FIELDS = /* GraphQL */ `
+  fragment ClientErrorFields on ClientError {
+    field
+    code
+    message
+  }
+`;
+
+export const SUPPORT_ERROR_FIELDS = /* GraphQL */ `
+  fragment SupportErrorFields on SupportError {
+    field
+    code
+    message
+  }
+`;
+
+export const CATALOG_ERROR_FIELDS = /* GraphQL */ `
+  fragment CatalogErrorFields on CatalogError {
+    field
+    code
+    message
+  }
+`;
+
+// ------------------------------------------------------------- shared fragments
 
 export const VIEWER_FIELDS = /* GraphQL */ `
   fragment ViewerFields on Viewer {
@@ -96,8 +136,7 @@ export const CLIENT_DETAIL_FIELDS = /* GraphQL */ `
 
 // ---------------------------------------------------------------- queries
 
-export const VIEWER_QUERY =
-  /* GraphQL */ `
+export const VIEWER_QUERY = /* GraphQL */ `
   query Viewer {
     viewer {
       ...ViewerFields
@@ -206,8 +245,7 @@ export const PROVISIONING_JOB_QUERY = /* GraphQL */ `
 
 // -------------------------------------------------------------- mutations
 
-export const LOGIN_MUTATION =
-  /* GraphQL */ `
+export const LOGIN_MUTATION = /* GraphQL */ `
   mutation Login($input: LoginInput!) {
     login(input: $input) {
       nextStep
@@ -215,13 +253,11 @@ export const LOGIN_MUTATION =
         ...ViewerFields
       }
       errors {
-        field
-        message
-        code
+        ...AuthErrorFields
       }
     }
   }
-  ${VIEWER_FIELDS}
+  ${VIEWER_FIELDS}${AUTH_ERROR_FIELDS}
 `;
 
 export const VERIFY_OTP_MUTATION = /* GraphQL */ `
@@ -231,13 +267,11 @@ export const VERIFY_OTP_MUTATION = /* GraphQL */ `
         ...ViewerFields
       }
       errors {
-        field
-        message
-        code
+        ...AuthErrorFields
       }
     }
   }
-  ${VIEWER_FIELDS}
+  ${VIEWER_FIELDS}${AUTH_ERROR_FIELDS}
 `;
 
 export const START_OTP_ENROLMENT_MUTATION = /* GraphQL */ `
@@ -247,16 +281,14 @@ export const START_OTP_ENROLMENT_MUTATION = /* GraphQL */ `
       qrCodeSvg
       secret
       errors {
-        field
-        message
-        code
+        ...AuthErrorFields
       }
     }
   }
+  ${AUTH_ERROR_FIELDS}
 `;
 
-export const CONFIRM_OTP_ENROLMENT_MUTATION =
-  /* GraphQL */ `
+export const CONFIRM_OTP_ENROLMENT_MUTATION = /* GraphQL */ `
   mutation ConfirmOtpEnrolment($token: String!) {
     confirmOtpEnrolment(token: $token) {
       backupCodes
@@ -264,13 +296,11 @@ export const CONFIRM_OTP_ENROLMENT_MUTATION =
         ...ViewerFields
       }
       errors {
-        field
-        message
-        code
+        ...AuthErrorFields
       }
     }
   }
-  ${VIEWER_FIELDS}
+  ${VIEWER_FIELDS}${AUTH_ERROR_FIELDS}
 `;
 
 export const LOGOUT_MUTATION = /* GraphQL */ `
@@ -281,8 +311,7 @@ export const LOGOUT_MUTATION = /* GraphQL */ `
   }
 `;
 
-export const ACCEPT_INVITATION_MUTATION =
-  /* GraphQL */ `
+export const ACCEPT_INVITATION_MUTATION = /* GraphQL */ `
   mutation AcceptInvitation($input: AcceptInvitationInput!) {
     acceptInvitation(input: $input) {
       nextStep
@@ -290,13 +319,11 @@ export const ACCEPT_INVITATION_MUTATION =
         ...ViewerFields
       }
       errors {
-        field
-        message
-        code
+        ...AuthErrorFields
       }
     }
   }
-  ${VIEWER_FIELDS}
+  ${VIEWER_FIELDS}${AUTH_ERROR_FIELDS}
 `;
 
 export const PROVISION_CLIENT_MUTATION = /* GraphQL */ `
@@ -312,29 +339,25 @@ export const PROVISION_CLIENT_MUTATION = /* GraphQL */ `
         error
       }
       errors {
-        field
-        message
-        code
+        ...ClientErrorFields
       }
     }
   }
+  ${CLIENT_ERROR_FIELDS}
 `;
 
-export const INVITE_CLIENT_USER_MUTATION =
-  /* GraphQL */ `
+export const INVITE_CLIENT_USER_MUTATION = /* GraphQL */ `
   mutation InviteClientUser($input: InviteClientUserInput!) {
     inviteClientUser(input: $input) {
       invitation {
         ...InvitationFields
       }
       errors {
-        field
-        message
-        code
+        ...ClientErrorFields
       }
     }
   }
-  ${INVITATION_FIELDS}
+  ${INVITATION_FIELDS}${CLIENT_ERROR_FIELDS}
 `;
 
 // ----------------------------------------------------------- service desk
@@ -544,13 +567,11 @@ export const CREATE_TICKET_MUTATION = /* GraphQL */ `
         ...TicketFields
       }
       errors {
-        field
-        code
-        message
+        ...SupportErrorFields
       }
     }
   }
-  ${TICKET_FRAGMENTS}
+  ${TICKET_FRAGMENTS}${SUPPORT_ERROR_FIELDS}
 `;
 
 export const TRIAGE_TICKET_MUTATION = /* GraphQL */ `
@@ -560,13 +581,11 @@ export const TRIAGE_TICKET_MUTATION = /* GraphQL */ `
         ...TicketFields
       }
       errors {
-        field
-        code
-        message
+        ...SupportErrorFields
       }
     }
   }
-  ${TICKET_FRAGMENTS}
+  ${TICKET_FRAGMENTS}${SUPPORT_ERROR_FIELDS}
 `;
 
 export const ASSIGN_TICKET_MUTATION = /* GraphQL */ `
@@ -576,13 +595,11 @@ export const ASSIGN_TICKET_MUTATION = /* GraphQL */ `
         ...TicketFields
       }
       errors {
-        field
-        code
-        message
+        ...SupportErrorFields
       }
     }
   }
-  ${TICKET_FRAGMENTS}
+  ${TICKET_FRAGMENTS}${SUPPORT_ERROR_FIELDS}
 `;
 
 export const CHANGE_TICKET_STATUS_MUTATION = /* GraphQL */ `
@@ -592,13 +609,11 @@ export const CHANGE_TICKET_STATUS_MUTATION = /* GraphQL */ `
         ...TicketFields
       }
       errors {
-        field
-        code
-        message
+        ...SupportErrorFields
       }
     }
   }
-  ${TICKET_FRAGMENTS}
+  ${TICKET_FRAGMENTS}${SUPPORT_ERROR_FIELDS}
 `;
 
 export const REPLY_TO_TICKET_MUTATION = /* GraphQL */ `
@@ -608,13 +623,11 @@ export const REPLY_TO_TICKET_MUTATION = /* GraphQL */ `
         ...TicketFields
       }
       errors {
-        field
-        code
-        message
+        ...SupportErrorFields
       }
     }
   }
-  ${TICKET_FRAGMENTS}
+  ${TICKET_FRAGMENTS}${SUPPORT_ERROR_FIELDS}
 `;
 
 export const ADD_INTERNAL_NOTE_MUTATION = /* GraphQL */ `
@@ -624,13 +637,11 @@ export const ADD_INTERNAL_NOTE_MUTATION = /* GraphQL */ `
         ...TicketFields
       }
       errors {
-        field
-        code
-        message
+        ...SupportErrorFields
       }
     }
   }
-  ${TICKET_FRAGMENTS}
+  ${TICKET_FRAGMENTS}${SUPPORT_ERROR_FIELDS}
 `;
 
 export const LOG_TIME_MUTATION = /* GraphQL */ `
@@ -640,13 +651,11 @@ export const LOG_TIME_MUTATION = /* GraphQL */ `
         ...TicketFields
       }
       errors {
-        field
-        code
-        message
+        ...SupportErrorFields
       }
     }
   }
-  ${TICKET_FRAGMENTS}
+  ${TICKET_FRAGMENTS}${SUPPORT_ERROR_FIELDS}
 `;
 
 /** Technicians and admins who may be given this client's tickets (the assignee picker). */
@@ -700,6 +709,177 @@ export const TOPBAR_CLIENT_QUERY = /* GraphQL */ `
   }
 `;
 
+// ------------------------------------------------------------- SLA catalog
+// Calendars, policies and their targets, the triage matrix, and a client's SLA choice.
+
+export const CATALOG_CALENDAR_FIELDS = /* GraphQL */ `
+  fragment CatalogCalendarFields on BusinessCalendar {
+    id
+    name
+    timezone
+    alwaysOpen
+    holidayCountry
+    holidaySubdivision
+    windows {
+      weekday
+      start
+      end
+    }
+    closures {
+      date
+      reason
+    }
+  }
+`;
+
+export const CATALOG_POLICY_FIELDS = /* GraphQL */ `
+  fragment CatalogPolicyFields on SlaPolicy {
+    id
+    name
+    description
+    isDefault
+    warningThresholds
+    calendarId
+    targets {
+      priority
+      firstResponseMinutes
+      nextUpdateMinutes
+      resolutionMinutes
+      aroundTheClock
+    }
+  }
+`;
+
+export const CATALOG_TRIAGE_CELL_FIELDS = /* GraphQL */ `
+  fragment CatalogTriageCellFields on TriageCell {
+    impact
+    urgency
+    priority
+    configured
+  }
+`;
+
+export const SLA_CATALOG_QUERY = /* GraphQL */ `
+  query SlaCatalog {
+    slaCatalog {
+      calendars {
+        ...CatalogCalendarFields
+      }
+      policies {
+        ...CatalogPolicyFields
+      }
+      triageMatrix {
+        ...CatalogTriageCellFields
+      }
+    }
+  }
+  ${CATALOG_CALENDAR_FIELDS}
+  ${CATALOG_POLICY_FIELDS}
+  ${CATALOG_TRIAGE_CELL_FIELDS}
+`;
+
+export const SAVE_BUSINESS_CALENDAR_MUTATION = /* GraphQL */ `
+  mutation SaveBusinessCalendar($input: CalendarInput!) {
+    saveBusinessCalendar(input: $input) {
+      calendar {
+        ...CatalogCalendarFields
+      }
+      errors {
+        ...CatalogErrorFields
+      }
+    }
+  }
+  ${CATALOG_CALENDAR_FIELDS}${CATALOG_ERROR_FIELDS}
+`;
+
+/** Create a policy (with targets P1–P4) or rename it, change its calendar, make it the default. */
+export const SAVE_SLA_POLICY_MUTATION = /* GraphQL */ `
+  mutation SaveSlaPolicy($input: PolicyInput!) {
+    saveSlaPolicy(input: $input) {
+      policy {
+        ...CatalogPolicyFields
+      }
+      errors {
+        ...CatalogErrorFields
+      }
+    }
+  }
+  ${CATALOG_POLICY_FIELDS}${CATALOG_ERROR_FIELDS}
+`;
+
+export const SAVE_SLA_TARGETS_MUTATION = /* GraphQL */ `
+  mutation SaveSlaTargets($policyId: ID!, $targets: [TargetInput!]!, $warningThresholds: [Float!]) {
+    saveSlaTargets(policyId: $policyId, targets: $targets, warningThresholds: $warningThresholds) {
+      policy {
+        ...CatalogPolicyFields
+      }
+      errors {
+        ...CatalogErrorFields
+      }
+    }
+  }
+  ${CATALOG_POLICY_FIELDS}${CATALOG_ERROR_FIELDS}
+`;
+
+export const SAVE_TRIAGE_RULE_MUTATION = /* GraphQL */ `
+  mutation SaveTriageRule($impact: Level!, $urgency: Level!, $priority: Priority!) {
+    saveTriageRule(impact: $impact, urgency: $urgency, priority: $priority) {
+      cell {
+        ...CatalogTriageCellFields
+      }
+      errors {
+        ...CatalogErrorFields
+      }
+    }
+  }
+  ${CATALOG_TRIAGE_CELL_FIELDS}${CATALOG_ERROR_FIELDS}
+`;
+
+/** The policies a client can be put on (for the client page's SLA card). */
+export const SLA_POLICY_OPTIONS_QUERY = /* GraphQL */ `
+  query SlaPolicyOptions {
+    slaCatalog {
+      policies {
+        id
+        name
+        isDefault
+      }
+    }
+  }
+`;
+
+export const CLIENT_SLA_QUERY = /* GraphQL */ `
+  query ClientSla($clientSlug: String) {
+    clientSla(clientSlug: $clientSlug) {
+      explicit
+      policy {
+        ...CatalogPolicyFields
+      }
+    }
+  }
+  ${CATALOG_POLICY_FIELDS}
+`;
+
+export const SET_CLIENT_SLA_MUTATION = /* GraphQL */ `
+  mutation SetClientSla($clientSlug: String!, $policyId: ID, $noSla: Boolean) {
+    setClientSla(clientSlug: $clientSlug, policyId: $policyId, noSla: $noSla) {
+      clientSla {
+        explicit
+        policy {
+          ...CatalogPolicyFields
+        }
+      }
+      errors {
+        ...CatalogErrorFields
+      }
+    }
+  }
+  ${CATALOG_POLICY_FIELDS}${CATALOG_ERROR_FIELDS}
+`;
+
+// ---------------------------------------------------------- change history
+// Staff only (docs/audit-history.md); asked for when a History panel is opened.
+
 const HISTORY_ENTRY_FIELDS = /* GraphQL */ `
   fragment HistoryEntryFields on HistoryEntry {
     at
@@ -715,7 +895,7 @@ const HISTORY_ENTRY_FIELDS = /* GraphQL */ `
   }
 `;
 
-/** Staff only: a ticket's recorded changes (asked for when the history panel is opened). */
+/** A ticket's recorded changes. */
 export const TICKET_HISTORY_QUERY = /* GraphQL */ `
   query TicketHistory($number: Int!, $clientSlug: String) {
     ticket(number: $number, clientSlug: $clientSlug) {
@@ -728,7 +908,7 @@ export const TICKET_HISTORY_QUERY = /* GraphQL */ `
   ${HISTORY_ENTRY_FIELDS}
 `;
 
-/** Staff only: changes of a client, its memberships and its staff allow-list. */
+/** Changes of a client, its memberships and its staff allow-list. */
 export const CLIENT_HISTORY_QUERY = /* GraphQL */ `
   query ClientHistory($slug: String) {
     client(slug: $slug) {

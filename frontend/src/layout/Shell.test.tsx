@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import { cleanup, render, screen, waitFor } from '@testing-library/react';
+import { act, cleanup, render, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MemoryRouter, Route, Routes, useLocation } from 'react-router';
@@ -62,8 +62,11 @@ describe('Shell sign out', () => {
     await user.click(screen.getByTestId('sign-out'));
     await waitFor(() => expect(screen.getByTestId('location')).toHaveTextContent(/^\/login$/));
     expect(api.ops()).toContain('Logout');
-    // And it stays there: nothing re-adds ?next= afterwards.
-    await new Promise((r) => setTimeout(r, 50));
+    // And it stays there: once every request made so far has been answered and React has
+    // rendered the results, nothing has re-added ?next= (no sleeping: wait for the work itself).
+    await act(async () => {
+      await Promise.allSettled(api.fetchMock.mock.results.map((r) => r.value));
+    });
     expect(screen.getByTestId('location')).toHaveTextContent(/^\/login$/);
   });
 

@@ -9,6 +9,7 @@ import type { LogoutMutation, TopbarClientQuery, TopbarClientQueryVariables } fr
 import { useMutation, useQuery } from '../graphql/hooks';
 import { LOGOUT_MUTATION, TOPBAR_CLIENT_QUERY } from '../graphql/operations';
 import { catalogNavIcon } from '../pages/catalog/navIcon';
+import './Shell.css';
 
 type NavItem = { to: string; label: string; testId: string; icon: ReactNode };
 

@@ -1,10 +1,14 @@
 import { useEffect } from 'react';
+import { portalConfig } from './portalConfig';
 
-export const APP_NAME = 'Client Portal';
+/** "Clients · Harbor IT": the page's title followed by the MSP's name (setting MSP_NAME). */
+export function documentTitle(title: string | null | undefined): string {
+  const name = portalConfig().mspName;
+  return title ? `${title} · ${name}` : name;
+}
 
-/** "Clients · Client Portal" */
 export function useDocumentTitle(title: string | null | undefined) {
   useEffect(() => {
-    document.title = title ? `${title} · ${APP_NAME}` : APP_NAME;
+    document.title = documentTitle(title);
   }, [title]);
 }

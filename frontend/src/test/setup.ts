@@ -1,6 +1,9 @@
 import '@testing-library/jest-dom/vitest';
-import { cleanup } from '@testing-library/react';
+import { cleanup, configure } from '@testing-library/react';
 import { afterEach } from 'vitest';
+
+// findBy*/waitFor give up after 5 s instead of 1 s: enough for a loaded machine (see vite.config.ts).
+configure({ asyncUtilTimeout: 5_000 });
 
 afterEach(() => {
   cleanup();

@@ -26,7 +26,7 @@ import {
   type CalendarDraftErrors,
   type ClosureDraft,
 } from './calendarDraft';
-import { SAVE_BUSINESS_CALENDAR_MUTATION } from './operations';
+import { SAVE_BUSINESS_CALENDAR_MUTATION } from '../../graphql/operations';
 
 const NO_ERRORS: CalendarDraftErrors = { fields: {}, windows: {}, closures: {} };
 

@@ -1,13 +1,14 @@
 import { useViewer } from '../../auth/ViewerContext';
-import { Alert, Badge, Button, Skeleton } from '../../components/ui';
+import { Badge, Skeleton } from '../../components/ui';
 import type { SlaCatalogQuery } from '../../graphql/generated';
 import { useQuery } from '../../graphql/hooks';
 import { useDocumentTitle } from '../../lib/useDocumentTitle';
 import { CalendarsSection } from './CalendarsSection';
 import { PoliciesSection } from './PoliciesSection';
 import { TriageMatrix } from './TriageMatrix';
-import { SLA_CATALOG_QUERY } from './operations';
+import { SLA_CATALOG_QUERY } from '../../graphql/operations';
 import './catalog.css';
+import { QueryError } from '../../components/QueryError';
 
 /** /catalog — business calendars, SLA policy targets and the triage matrix. MSP admins edit; other staff read. */
 export function CatalogPage() {
@@ -35,16 +36,7 @@ export function CatalogPage() {
       </div>
 
       {q.error && !catalog ? (
-        <Alert
-          title="Couldn’t load the SLA catalog"
-          action={
-            <Button size="sm" onClick={refetch}>
-              Retry
-            </Button>
-          }
-        >
-          {q.error.message}
-        </Alert>
+        <QueryError title="Couldn’t load the SLA catalog" error={q.error} onRetry={refetch} />
       ) : !catalog ? (
         <div className="stack" aria-busy="true" aria-label="Loading the SLA catalog">
           <div className="card pad stack-sm">

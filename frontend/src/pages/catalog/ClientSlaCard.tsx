@@ -11,8 +11,9 @@ import type {
 } from '../../graphql/generated';
 import { useMutation, useQuery } from '../../graphql/hooks';
 import { CATALOG_PRIORITIES, formatTargetMinutes, mapCatalogErrors } from './catalog';
-import { CLIENT_SLA_QUERY, SET_CLIENT_SLA_MUTATION, SLA_POLICY_OPTIONS_QUERY } from './operations';
+import { CLIENT_SLA_QUERY, SET_CLIENT_SLA_MUTATION, SLA_POLICY_OPTIONS_QUERY } from '../../graphql/operations';
 import './catalog.css';
+import { QueryError } from '../../components/QueryError';
 
 type ClientSla = NonNullable<ClientSlaQuery['clientSla']>;
 
@@ -90,16 +91,7 @@ export function ClientSlaCard({ clientSlug }: { clientSlug: string }) {
       </div>
       {q.error && !sla ? (
         <div className="pad">
-          <Alert
-            title="Couldn’t load the SLA"
-            action={
-              <Button size="sm" onClick={() => void q.refetch()}>
-                Retry
-              </Button>
-            }
-          >
-            {q.error.message}
-          </Alert>
+          <QueryError title="Couldn’t load the SLA" error={q.error} onRetry={q.refetch} retrying={q.loading} />
         </div>
       ) : !sla ? (
         <div className="pad stack-sm" aria-busy="true">

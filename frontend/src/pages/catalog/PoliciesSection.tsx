@@ -8,7 +8,7 @@ import type {
 } from '../../graphql/generated';
 import { useMutation } from '../../graphql/hooks';
 import { NO_FIELD_ERRORS, mapCatalogErrors, targetErrorFields, type FieldErrors } from './catalog';
-import { SAVE_SLA_TARGETS_MUTATION } from './operations';
+import { SAVE_SLA_TARGETS_MUTATION } from '../../graphql/operations';
 import { PolicyEditor } from './PolicyEditor';
 import { TargetsTable } from './TargetsTable';
 import { buildTargets, draftFromPolicy, targetsChanged, type TargetsDraft } from './targetsDraft';

@@ -9,7 +9,7 @@ import type {
 } from '../../graphql/generated';
 import { useMutation } from '../../graphql/hooks';
 import { NO_FIELD_ERRORS, mapCatalogErrors, policyErrorFields, type FieldErrors } from './catalog';
-import { SAVE_SLA_POLICY_MUTATION } from './operations';
+import { SAVE_SLA_POLICY_MUTATION } from '../../graphql/operations';
 import { TargetsTable } from './TargetsTable';
 import { buildTargetRows, draftFromPolicy, type TargetsDraft } from './targetsDraft';
 

@@ -12,7 +12,7 @@ import type {
 import { errorMessage, gql } from '../../graphql/client';
 import { PRIORITY_LABEL } from '../../lib/enums';
 import { CATALOG_LEVELS, CATALOG_LEVEL_LABEL, CATALOG_PRIORITIES } from './catalog';
-import { SAVE_TRIAGE_RULE_MUTATION } from './operations';
+import { SAVE_TRIAGE_RULE_MUTATION } from '../../graphql/operations';
 
 type CellState = { saving?: boolean; error?: string; saved?: boolean };
 const cellKey = (impact: Level, urgency: Level) => `${impact}-${urgency}`;

@@ -3,7 +3,7 @@ import { Link, useNavigate, useParams } from 'react-router';
 import { useViewer } from '../../auth/ViewerContext';
 import { ClientHistoryPanel } from '../../components/HistoryPanel';
 import { InvitationsSection, PeopleTable } from '../../components/people';
-import { Alert, Avatar, Badge, Button, EmptyState, Skeleton, StatusPill, TierBadge } from '../../components/ui';
+import { Avatar, Badge, Button, EmptyState, Skeleton, StatusPill, TierBadge } from '../../components/ui';
 import type { ClientDetailFieldsFragment, ClientQuery, ClientQueryVariables } from '../../graphql/generated';
 import { useQuery } from '../../graphql/hooks';
 import { CLIENT_QUERY } from '../../graphql/operations';
@@ -14,6 +14,7 @@ import { useDocumentTitle } from '../../lib/useDocumentTitle';
 import { ClientSlaCard } from '../catalog/ClientSlaCard';
 import { ComplianceSection } from '../compliance/ComplianceSection';
 import { NewTicketDialog } from '../tickets/NewTicketDialog';
+import { QueryError } from '../../components/QueryError';
 
 export function ClientDetailPage() {
   const { slug = '' } = useParams();
@@ -31,16 +32,7 @@ export function ClientDetailPage() {
       </nav>
 
       {q.error && !client ? (
-        <Alert
-          title="Couldn’t load this client"
-          action={
-            <Button size="sm" onClick={() => void q.refetch()}>
-              Retry
-            </Button>
-          }
-        >
-          {q.error.message}
-        </Alert>
+        <QueryError title="Couldn’t load this client" error={q.error} onRetry={q.refetch} retrying={q.loading} />
       ) : q.data && !client ? (
         <EmptyState title="Client not found" action={<Link to="/clients" className="btn btn-secondary btn-sm">Back to clients</Link>}>
           There is no client <span className="mono">{slug}</span>, or you don’t have access to it.

@@ -13,6 +13,7 @@ import { activeFilterCount, useClientFilters, type ClientFilters } from './filte
 import { NewClientDialog } from './NewClientDialog';
 import { useClientsList, type ClientRow } from './useClientsList';
 import { useDocumentTitle } from '../../lib/useDocumentTitle';
+import { QueryError } from '../../components/QueryError';
 
 export function ClientsPage() {
   useDocumentTitle('Clients');
@@ -87,16 +88,7 @@ export function ClientsPage() {
       </div>
 
       {list.error && (
-        <Alert
-          title="Couldn’t load clients"
-          action={
-            <Button size="sm" onClick={() => void list.refetch()}>
-              Retry
-            </Button>
-          }
-        >
-          {list.error.message}
-        </Alert>
+        <QueryError title="Couldn’t load clients" error={list.error} onRetry={list.refetch} retrying={list.initialLoading || list.refreshing} />
       )}
 
       <div className={clsx('table-wrap', list.refreshing && 'is-refreshing')} aria-busy={list.initialLoading || list.refreshing}>

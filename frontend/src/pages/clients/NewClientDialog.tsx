@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState, type FormEvent } from 'react';
+import { memo, useEffect, useMemo, useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { splitErrors } from '../../auth/authErrors';
 import { Alert, Button, Field, Modal, SelectField, TextField } from '../../components/ui';
@@ -15,7 +15,7 @@ import type {
 import { useMutation, useQuery } from '../../graphql/hooks';
 import { PROVISION_CLIENT_MUTATION, PROVISIONING_JOB_QUERY } from '../../graphql/operations';
 import { INDUSTRIES, INDUSTRY_LABEL, MSP_ROLE_LABEL, PROVISIONING_STATUS_LABEL, TIERS, TIER_LABEL } from '../../lib/enums';
-import { SLUG_MAX_LENGTH, slugProblem, slugify } from '../../lib/slug';
+import { SLUG_MAX_LENGTH, slugProblem, slugProblemWhileTyping, slugify } from '../../lib/slug';
 
 const FIELDS = [
   'name',
@@ -129,6 +129,8 @@ function ProvisionForm({
   onCancel: () => void;
 }) {
   const [slugEdited, setSlugEdited] = useState(form.slug !== '' && form.slug !== slugify(form.name));
+  // Once the slug field was left, every problem shows (before that, only those typing can't fix by going on).
+  const [slugTouched, setSlugTouched] = useState(false);
   const [errors, setErrors] = useState<Partial<Record<string, string>>>({});
   const [general, setGeneral] = useState<string[]>([]);
   const [provision, { loading, error }] = useMutation<ProvisionClientMutation, ProvisionClientMutationVariables>(
@@ -200,16 +202,18 @@ function ProvisionForm({
         label="Slug"
         value={form.slug}
         onChange={(e) => {
-          const raw = e.target.value.toLowerCase().replace(/[^a-z0-9-]/g, '-');
+          // Shown exactly as typed: problems are explained below the field, never fixed silently.
+          const typed = e.target.value;
           // Editing the slug stops auto-derivation; clearing it turns it back on.
-          setSlugEdited(raw !== '');
-          set('slug', raw);
+          setSlugEdited(typed !== '');
+          set('slug', typed);
         }}
-        onBlur={() => set('slug', slugify(form.slug) || form.slug)}
-        error={errors['slug']}
+        onBlur={() => setSlugTouched(true)}
+        error={errors['slug'] ?? (slugTouched ? form.slug && slugProblem(form.slug) : slugProblemWhileTyping(form.slug))}
         hint="Part of the client’s portal address. 3–40 lowercase letters, digits and hyphens, starting with a letter."
         maxLength={SLUG_MAX_LENGTH}
         spellCheck={false}
+        autoCapitalize="none"
         autoComplete="off"
         className="mono"
         fieldClassName="span-2"
@@ -249,12 +253,7 @@ function ProvisionForm({
         error={errors['timezone']}
         data-testid="provision-timezone"
       >
-        {!zones.includes(form.timezone) && <option value={form.timezone}>{form.timezone}</option>}
-        {zones.map((z) => (
-          <option key={z} value={z}>
-            {z.replace(/_/g, ' ')}
-          </option>
-        ))}
+        <TimeZoneOptions zones={zones} current={form.timezone} />
       </SelectField>
       <SelectField
         label="Account manager"
@@ -322,6 +321,23 @@ function ProvisionForm({
   );
 }
 
+/**
+ * The ~400 time-zone options, memoised: without it every keystroke in the name field re-rendered
+ * all of them, which made typing slow enough on a busy machine for keystrokes to pile up.
+ */
+const TimeZoneOptions = memo(function TimeZoneOptions({ zones, current }: { zones: string[]; current: string }) {
+  return (
+    <>
+      {!zones.includes(current) && <option value={current}>{current}</option>}
+      {zones.map((z) => (
+        <option key={z} value={z}>
+          {z.replace(/_/g, ' ')}
+        </option>
+      ))}
+    </>
+  );
+});
+
 function focusFirstError() {
   // After React renders the errors.
   window.setTimeout(() => {
@@ -379,9 +395,12 @@ function ProvisioningProgress({
       >
         <div className="progress-bar" style={{ width: `${pct}%` }} />
       </div>
-      <p className="muted" aria-live="polite" data-testid="provision-message">
-        {job?.message || 'Waiting for the job to start…'}
-      </p>
+      {/* Once the job succeeded the success alert says so; the job's last message ("Client ready") would repeat it. */}
+      {status !== 'SUCCEEDED' && (
+        <p className="muted" aria-live="polite" data-testid="provision-message">
+          {job?.message || 'Waiting for the job to start…'}
+        </p>
+      )}
 
       {error && !job && <Alert title="Can’t read the job status">{error.message} Still retrying…</Alert>}
       {data && !job && <Alert title="Job not found">The provisioning job could not be found.</Alert>}

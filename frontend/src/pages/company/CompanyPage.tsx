@@ -2,13 +2,14 @@ import { Link, useParams } from 'react-router';
 import { roleInClient } from '../../auth/roles';
 import { useViewer } from '../../auth/ViewerContext';
 import { InvitationsSection, PeopleTable, RoleBadge } from '../../components/people';
-import { Alert, Avatar, Badge, Button, EmptyState, Skeleton, StatusPill, TierBadge } from '../../components/ui';
+import { Alert, Avatar, Badge, EmptyState, Skeleton, StatusPill, TierBadge } from '../../components/ui';
 import type { ClientQuery, ClientQueryVariables } from '../../graphql/generated';
 import { useQuery } from '../../graphql/hooks';
 import { CLIENT_QUERY } from '../../graphql/operations';
 import { INDUSTRY_LABEL } from '../../lib/enums';
 import { formatNumber } from '../../lib/format';
 import { useDocumentTitle } from '../../lib/useDocumentTitle';
+import { QueryError } from '../../components/QueryError';
 
 export function CompanyPage() {
   const { slug: routeSlug } = useParams();
@@ -34,16 +35,7 @@ export function CompanyPage() {
   if (q.error && !client) {
     return (
       <div className="page">
-        <Alert
-          title="Couldn’t load your company"
-          action={
-            <Button size="sm" onClick={() => void q.refetch()}>
-              Retry
-            </Button>
-          }
-        >
-          {q.error.message}
-        </Alert>
+        <QueryError title="Couldn’t load your company" error={q.error} onRetry={q.refetch} retrying={q.loading} />
       </div>
     );
   }

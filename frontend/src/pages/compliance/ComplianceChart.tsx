@@ -1,5 +1,6 @@
 import { useId } from 'react';
 import { COMPLIANCE_CLOCKS, COMPLIANCE_CLOCK_LABEL, formatPercent, monthLabel, type CompliancePoint } from './compliance';
+import './compliance.css';
 
 const W = 720;
 const H = 240;

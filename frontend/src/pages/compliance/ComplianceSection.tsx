@@ -1,6 +1,6 @@
 import clsx from 'clsx';
 import { useMemo, useState } from 'react';
-import { Alert, Button, FilterSelect, Skeleton } from '../../components/ui';
+import { FilterSelect, Skeleton } from '../../components/ui';
 import type { Priority, SlaComplianceQuery, SlaComplianceQueryVariables } from '../../graphql/generated';
 import { useQuery } from '../../graphql/hooks';
 import { SLA_COMPLIANCE_QUERY } from '../../graphql/operations';
@@ -16,6 +16,8 @@ import {
   periodTotal,
   type ComplianceCell,
 } from './compliance';
+import { QueryError } from '../../components/QueryError';
+import './compliance.css';
 
 const MONTH_CHOICES = [6, 12] as const;
 
@@ -53,16 +55,7 @@ export function ComplianceSection({ clientSlug, title = 'SLA compliance' }: { cl
       </div>
       {q.error && !q.data ? (
         <div className="pad">
-          <Alert
-            title="Couldn’t load SLA compliance"
-            action={
-              <Button size="sm" onClick={() => void q.refetch()}>
-                Retry
-              </Button>
-            }
-          >
-            {q.error.message}
-          </Alert>
+          <QueryError title="Couldn’t load SLA compliance" error={q.error} onRetry={q.refetch} retrying={q.loading} />
         </div>
       ) : !q.data ? (
         <div className="pad stack-sm" aria-busy="true">

@@ -2,7 +2,7 @@ import clsx from 'clsx';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { PriorityPill, SlaCountdown, TicketStatusPill } from '../../components/desk';
-import { Alert, Avatar, Button, EmptyState, FilterChip, FilterSelect, Skeleton } from '../../components/ui';
+import { Avatar, Button, EmptyState, FilterChip, FilterSelect, Skeleton } from '../../components/ui';
 import type { ClientOptionsQuery, ClientOptionsQueryVariables, QueueQuery, QueueQueryVariables } from '../../graphql/generated';
 import { useQuery } from '../../graphql/hooks';
 import { CLIENT_OPTIONS_QUERY, QUEUE_QUERY } from '../../graphql/operations';
@@ -12,6 +12,8 @@ import { isTypingTarget, ticketPath } from '../../lib/tickets';
 import { useDocumentTitle } from '../../lib/useDocumentTitle';
 import { NewTicketDialog } from '../tickets/NewTicketDialog';
 import { activeQueueFilterCount, queueFiltersToVariables, useQueueFilters } from './filters';
+import { QueryError } from '../../components/QueryError';
+import './queue.css';
 
 export type WorkItemRow = NonNullable<NonNullable<QueueQuery['queue']['edges'][number]>['node']>;
 
@@ -189,18 +191,9 @@ export function QueuePage() {
       </div>
 
       {q.error && (
-        <Alert
-          className="mb"
-          title={q.data ? 'Couldn’t refresh the queue' : 'Couldn’t load the queue'}
-          action={
-            <Button size="sm" onClick={() => void q.refetch()}>
-              Retry
-            </Button>
-          }
-        >
-          {q.error.message}
+        <QueryError className="mb" title={q.data ? 'Couldn’t refresh the queue' : 'Couldn’t load the queue'} error={q.error} onRetry={q.refetch} retrying={q.loading}>
           {q.data && updatedAt ? ` Showing the queue as of ${formatDateTime(new Date(updatedAt).toISOString())}.` : ''}
-        </Alert>
+        </QueryError>
       )}
 
       <div className={clsx('table-wrap', q.loading && q.data && 'is-refreshing')} aria-busy={q.loading}>

@@ -3,7 +3,7 @@ import { useMemo, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { useViewer } from '../../auth/ViewerContext';
 import { PriorityPill, SlaCountdown, TicketStatusPill } from '../../components/desk';
-import { Alert, Button, EmptyState, Skeleton } from '../../components/ui';
+import { Button, EmptyState, Skeleton } from '../../components/ui';
 import type { TicketsQuery, TicketsQueryVariables } from '../../graphql/generated';
 import { useQuery } from '../../graphql/hooks';
 import { TICKETS_QUERY } from '../../graphql/operations';
@@ -13,6 +13,7 @@ import { clientUserSlug, requestPath } from '../../lib/tickets';
 import { useDocumentTitle } from '../../lib/useDocumentTitle';
 import { PlusIcon } from '../clients/ClientsPage';
 import { NewRequestDialog } from './NewRequestDialog';
+import { QueryError } from '../../components/QueryError';
 
 export type RequestRow = TicketsQuery['tickets'][number];
 
@@ -77,21 +78,11 @@ export function RequestsPage() {
       </div>
 
       {q.error && (
-        <Alert
-          className="mb"
-          title="Couldn’t load your requests"
-          action={
-            <Button size="sm" onClick={() => void q.refetch()}>
-              Retry
-            </Button>
-          }
-        >
-          {q.error.message}
-        </Alert>
+        <QueryError className="mb" title="Couldn’t load your requests" error={q.error} onRetry={q.refetch} retrying={q.loading} />
       )}
 
       <div className="table-wrap" aria-busy={q.loading}>
-        <table className="table table-clickable" data-testid="requests-table">
+        <table className="table table-clickable table-stack" data-testid="requests-table">
           <thead>
             <tr>
               <th scope="col">Request</th>
@@ -134,21 +125,23 @@ export function RequestsPage() {
                         <span className="ticket-number">#{r.number}</span> {r.title}
                       </Link>
                     </td>
-                    <td>
+                    <td data-label="Status">
                       <TicketStatusPill status={r.status} />
                     </td>
-                    <td>
+                    <td data-label="Priority">
                       <PriorityPill priority={r.priority} />
                     </td>
-                    <td className="nowrap">{r.requesterName}</td>
-                    <td className="col-sla">
+                    <td className="nowrap" data-label="Requested by">
+                      {r.requesterName}
+                    </td>
+                    <td className="col-sla" data-label="SLA">
                       {DONE_STATUSES.includes(r.status) ? (
                         <span className="muted small">—</span>
                       ) : (
                         <SlaCountdown dueAt={r.nextDeadlineAt} clock={r.nextDeadlineClock} state={r.breachState} layout="stack" />
                       )}
                     </td>
-                    <td className="nowrap" title={formatDateTime(r.updatedAt)}>
+                    <td className="nowrap" data-label="Updated" title={formatDateTime(r.updatedAt)}>
                       {formatRelative(r.updatedAt)}
                     </td>
                   </tr>

@@ -17,6 +17,7 @@ import { CONTACTS_QUERY, CREATE_TICKET_MUTATION } from '../../graphql/operations
 import { CHANNEL_LABEL, SERVICE_LINES, SERVICE_LINE_LABEL } from '../../lib/enums';
 import { useDebouncedValue } from '../../lib/useDebounced';
 import { IMPACT_HELP, LevelChoice, URGENCY_HELP } from '../requests/NewRequestDialog';
+import './tickets.css';
 
 export type Contact = ContactsQuery['contacts'][number];
 

@@ -184,28 +184,33 @@ function Calculation({ clock: c, explain }: { clock: SlaClockFieldsFragment; exp
             </ol>
           )}
           {segments.length > 0 && (
-            <table className="table table-mini mt" data-testid="sla-segments">
-              <thead>
-                <tr>
-                  <th scope="col">Why</th>
-                  <th scope="col">From</th>
-                  <th scope="col">Until</th>
-                  <th scope="col" className="num">
-                    Business time
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {segments.map((s, i) => (
-                  <tr key={i}>
-                    <td>{s.reason || s.kind || '—'}</td>
-                    <td className="nowrap">{formatDateTime(s.started_at)}</td>
-                    <td className="nowrap">{s.ended_at ? formatDateTime(s.ended_at) : <span className="muted">ongoing</span>}</td>
-                    <td className="num">{formatMinutes(s.business_minutes ?? null)}</td>
+            // The side panel is narrow: cells wrap, and anything still too wide scrolls inside
+            // this region (focusable, so keyboard users can scroll it too) instead of being cut off.
+            // eslint-disable-next-line jsx-a11y/no-noninteractive-tabindex
+            <div className="table-scroll mt" role="region" aria-label="Time that didn’t count" tabIndex={0} data-testid="sla-segments-scroll">
+              <table className="table table-mini table-wrapping" data-testid="sla-segments">
+                <thead>
+                  <tr>
+                    <th scope="col">Why</th>
+                    <th scope="col">From</th>
+                    <th scope="col">Until</th>
+                    <th scope="col" className="num">
+                      Business time
+                    </th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
+                </thead>
+                <tbody>
+                  {segments.map((s, i) => (
+                    <tr key={i}>
+                      <td>{s.reason || s.kind || '—'}</td>
+                      <td>{formatDateTime(s.started_at)}</td>
+                      <td>{s.ended_at ? formatDateTime(s.ended_at) : <span className="muted">ongoing</span>}</td>
+                      <td className="num">{formatMinutes(s.business_minutes ?? null)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
           )}
         </div>
       )}

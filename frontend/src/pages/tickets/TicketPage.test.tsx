@@ -164,6 +164,12 @@ describe('TicketPage (staff)', () => {
     const calc = within(explain).getByTestId('sla-calculation');
     expect(calc).toHaveTextContent('Paused while waiting on the client.');
     const segments = within(calc).getByTestId('sla-segments');
+    // In the narrow side panel the table wraps and scrolls inside a keyboard-reachable region.
+    const scroller = within(calc).getByRole('region', { name: 'Time that didn’t count' });
+    expect(scroller).toContainElement(segments);
+    expect(scroller).toHaveClass('table-scroll');
+    expect(scroller).toHaveAttribute('tabindex', '0');
+    expect(segments.querySelectorAll('td.nowrap')).toHaveLength(0);
     expect(segments).toHaveTextContent('waiting on client');
     expect(segments).toHaveTextContent('ongoing');
     expect(segments).toHaveTextContent('45m');

@@ -27,6 +27,8 @@ import { staffGlobalId, staffPk, useTicketAction } from './ticketActions';
 import { Timeline } from './Timeline';
 import { TimeLog } from './TimeLog';
 import { TicketHistoryPanel } from '../../components/HistoryPanel';
+import { QueryError } from '../../components/QueryError';
+import './tickets.css';
 
 /** The ticket page refreshes its SLA clocks and timeline this often. */
 export const TICKET_POLL_MS = 30_000;
@@ -95,16 +97,7 @@ export function TicketPage() {
     content = <NotFound listPath={listPath} listLabel={listLabel} what={params['number'] ?? ''} />;
   } else if (q.error && !ticket) {
     content = (
-      <Alert
-        title="Couldn’t load this ticket"
-        action={
-          <Button size="sm" onClick={() => void q.refetch()}>
-            Retry
-          </Button>
-        }
-      >
-        {q.error.message}
-      </Alert>
+      <QueryError title="Couldn’t load this ticket" error={q.error} onRetry={q.refetch} retrying={q.loading} />
     );
   } else if (q.data && !ticket) {
     content = <NotFound listPath={listPath} listLabel={listLabel} what={`#${number}`} />;
