@@ -32,6 +32,7 @@ PUBLIC_ROOT_FIELDS = frozenset(
         "startOtpEnrolment",
         "confirmOtpEnrolment",
         "acceptInvitation",
+        "invitation",  # what an invitation link offers (usable, company, name), before signing in
     }
 )
 

@@ -13,8 +13,18 @@ from typing import Any
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import OuterRef, Q, QuerySet
 
-from core.errors import AccessDenied, NotAuthenticated, SecondFactorRequired
-from tenants.models import Client, ClientRole, Membership, MspRole, StaffClientAccess, TenantKind, User
+from core.errors import AccessDenied, ActionError, NotAuthenticated, SecondFactorRequired
+from tenants.models import (
+    LIVE_CLIENT_STATUSES,
+    Client,
+    ClientRole,
+    ClientStatus,
+    Membership,
+    MspRole,
+    StaffClientAccess,
+    TenantKind,
+    User,
+)
 
 # Roles that work tickets (may be assigned one).
 TICKET_ROLES = frozenset({MspRole.TECHNICIAN, MspRole.ADMIN})
@@ -27,6 +37,16 @@ class ClientNotFound(AccessDenied):
 
     def __init__(self, slug: str | None = None):
         super().__init__(f"No client '{slug}' is available to you." if slug else "No such client.")
+
+
+class ClientInactive(AccessDenied):
+    """A client user's own company is suspended or offboarded: told plainly, since it is hers."""
+
+    code = "CLIENT_INACTIVE"
+
+    def __init__(self, client: Client):
+        state = "suspended" if client.status == ClientStatus.SUSPENDED else "closed"
+        super().__init__(f"{client.name}'s portal is {state}. Contact your MSP if this is unexpected.")
 
 
 def user_is_verified(user: Any) -> bool:
@@ -83,7 +103,20 @@ def clients_reachable_by(user: User) -> QuerySet[Client]:
         return base
     if user.is_msp_staff:
         return base.filter(staff_access__user=user)
-    return base.filter(memberships__user=user)
+    # Client users reach only live clients: suspending a client cuts existing sessions off too.
+    return base.filter(memberships__user=user, status__in=LIVE_CLIENT_STATUSES)
+
+
+def _not_reachable(user: User, client: Client | None, slug: str | None) -> AccessDenied:
+    """Why a client is out of reach: her own company is inactive, or (for anything else) not found."""
+    if (
+        client is not None
+        and not user.is_msp_staff
+        and not client.is_live
+        and Membership.objects.filter(user=user, client=client).exists()
+    ):
+        return ClientInactive(client)
+    return ClientNotFound(slug)
 
 
 def who_reaches(
@@ -147,7 +180,7 @@ def access_client_by_slug(user: Any, slug: str) -> Client:
     ensure_may_reach_client_data(user)
     client = clients_reachable_by(user).filter(slug=slug).first()
     if client is None:
-        raise ClientNotFound(slug)
+        raise _not_reachable(user, Client.objects.clients().filter(slug=slug).first(), slug)
     return client
 
 
@@ -155,7 +188,16 @@ def ensure_may_reach_client(user: Any, client: Client) -> Client:
     """Authorise `user` for an already-resolved client (e.g. from the request host)."""
     ensure_may_reach_client_data(user)
     if not client.is_client or not clients_reachable_by(user).filter(pk=client.pk).exists():
-        raise ClientNotFound(client.slug)
+        raise _not_reachable(user, client if client.is_client else None, client.slug)
+    return client
+
+
+def ensure_client_writable(client: Client) -> Client:
+    """Offboarded clients are read-only: staff may still look, nobody may change anything."""
+    if client.status == ClientStatus.OFFBOARDED:
+        raise ActionError.single(
+            "CLIENT_READ_ONLY", f"{client.name} is offboarded: its data can be read but not changed."
+        )
     return client
 
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from core.errors import ActionError, FieldError
 from core.tasks import enqueue_on_commit
+from tenants.access import ensure_client_writable
 from tenants.models import (
     AuditEvent,
     Client,
@@ -41,7 +42,7 @@ def portal_url(client: Client) -> str:
     return f"{settings.PORTAL_SCHEME}://{host}{port}/"
 
 
-def msp_url(path: str) -> str:
+def msp_url(path: str = "") -> str:
     """An absolute address on the MSP host (where staff work), e.g. for links in e-mails."""
     host = settings.MSP_HOSTS[0] if settings.MSP_HOSTS else "localhost"
     port = f":{settings.PORTAL_PORT}" if settings.PORTAL_PORT else ""
@@ -86,6 +87,11 @@ def invite_client_user(
         errors.append(FieldError("INVALID", "Choose a role: IT lead or member.", "role"))
     if errors:
         raise ActionError(errors)
+    ensure_client_writable(client)
+    if not client.is_live:
+        raise ActionError.single(
+            "CLIENT_INACTIVE", f"{client.name} is suspended: reactivate it before inviting people."
+        )
     if Membership.objects.filter(client=client, user__email__iexact=email).exists():
         raise ActionError.single("ALREADY_MEMBER", f"{email} is already a member of {client.name}.", "email")
     revoke_expired_invitations(client=client, email=email)
@@ -113,7 +119,8 @@ def invite_client_user(
                 subject=f"You're invited to the {client.name} IT portal",
                 message=(
                     f"Hello {full_name},\n\n{inviter} invited you to the {client.name} portal, where you can "
-                    f"follow your IT services, requests and invoices.\n\nSet your password here (the link "
+                    f"raise IT requests, follow their progress and see how your service levels are met."
+                    f"\n\nSet your password here (the link "
                     f"expires in {settings.INVITATION_VALID_DAYS} days):\n{link}\n"
                 ),
                 from_email=None,
@@ -133,6 +140,16 @@ def revoke_expired_invitations(*, client: Client | None = None, email: str | Non
     if email is not None:
         expired = expired.filter(email__iexact=email)
     return expired.update(revoked_at=timezone.now())
+
+
+def usable_invitation(token: str) -> Invitation | None:
+    """The invitation behind `token` if it can still be accepted (open, and its client live)."""
+    if not token:
+        return None
+    invitation = Invitation.objects.select_related("client").filter(token_hash=hash_token(token)).first()
+    if invitation is None or not invitation.is_open or not invitation.client.is_live:
+        return None
+    return invitation
 
 
 def accept_invitation(
@@ -156,6 +173,13 @@ def accept_invitation(
             raise ActionError.single(
                 "INVALID_INVITATION",
                 "This invitation link has expired or was already used. Ask for a new one.",
+                "token",
+            )
+        if not invitation.client.is_live:
+            raise ActionError.single(
+                "INVALID_INVITATION",
+                f"{invitation.client.name}'s portal is not open at the moment, so this invitation "
+                "can't be used. Contact your MSP.",
                 "token",
             )
         user = User.objects.filter(email__iexact=invitation.email).first()

@@ -21,10 +21,12 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from core.errors import ActionError
-from tenants.access import requires_second_factor, user_is_verified
-from tenants.actions import record_audit
-from tenants.models import User
+from core.errors import ActionError, FieldError
+from tenants.access import clients_reachable_by, requires_second_factor, user_is_verified
+from tenants.actions import msp_url, portal_url, record_audit
+from tenants.lifecycle import activate_on_it_lead_sign_in
+from tenants.models import Client, ClientStatus, Membership, User
+from tenants.request_scope import host_client
 
 
 class AuthStep:
@@ -63,8 +65,92 @@ def next_step_for(request: HttpRequest) -> str:
     return AuthStep.OTP_VERIFY if confirmed_totp_device(user) else AuthStep.OTP_ENROL  # type: ignore[arg-type]
 
 
-def sign_in(request: HttpRequest, *, email: str, password: str) -> str:
-    """Check the password (axes-guarded) and start a fresh session. Returns the next step."""
+@dataclass(frozen=True)
+class PortalLink:
+    """Where a person refused at this portal should sign in instead."""
+
+    name: str
+    url: str
+
+
+class WrongPortal(ActionError):
+    """The password was right but this portal is not hers (or her company's is inactive).
+
+    Only raised after the password checked out, so an anonymous prober learns nothing
+    about which email addresses have accounts."""
+
+    def __init__(self, code: str, message: str, portals: list[PortalLink]):
+        super().__init__(FieldError(code, message))
+        self.portals = portals
+
+
+def _own_portals(user: User) -> list[PortalLink]:
+    clients = clients_reachable_by(user).prefetch_related("domains").order_by("name")
+    return [PortalLink(name=client.name, url=portal_url(client)) for client in clients]
+
+
+def portal_refusal(request: HttpRequest, user: User) -> WrongPortal | None:
+    """Why `user` may not sign in at this request's host, or None when she may.
+
+    - staff on a client's portal host: their workspace is the MSP host (a link to this client
+      there when they reach it);
+    - a client user on another client's portal host: links to her own portals;
+    - a member of a suspended or offboarded client, at its host (or on the MSP host when none
+      of her clients is live): a clear message, plus her other live portals if any.
+    """
+    host = host_client(request)
+    if user.is_msp_staff:
+        if host is None:
+            return None
+        reachable = clients_reachable_by(user).filter(pk=host.pk).exists()
+        link = (
+            PortalLink(name=f"{host.name} in the MSP workspace", url=msp_url(f"clients/{host.slug}"))
+            if reachable
+            else PortalLink(name="The MSP workspace", url=msp_url())
+        )
+        return WrongPortal(
+            "STAFF_ON_CLIENT_PORTAL",
+            f"This is {host.name}'s portal, for its own people. MSP staff sign in at the MSP workspace.",
+            [link],
+        )
+    if host is None:
+        memberships = Membership.objects.filter(user=user).select_related("client")
+        if memberships and not any(m.client.is_live for m in memberships):
+            first = memberships[0].client
+            return WrongPortal("CLIENT_INACTIVE", _inactive_message(first), [])
+        return None
+    if clients_reachable_by(user).filter(pk=host.pk).exists():
+        return None
+    own = _own_portals(user)
+    if Membership.objects.filter(user=user, client=host).exists():
+        return WrongPortal("CLIENT_INACTIVE", _inactive_message(host), own)
+    if not own:
+        return WrongPortal(
+            "WRONG_PORTAL",
+            f"Your account isn't part of {host.name}'s portal, and none of your companies' portals is open. "
+            "Contact your MSP.",
+            [],
+        )
+    return WrongPortal(
+        "WRONG_PORTAL",
+        f"Your account isn't part of {host.name}'s portal. Sign in at your own company's portal instead.",
+        own,
+    )
+
+
+def _inactive_message(client: Client) -> str:
+    state = "suspended" if client.status == ClientStatus.SUSPENDED else "closed"
+    return (
+        f"{client.name}'s portal is {state}, so you can't sign in to it. "
+        "Contact your MSP if this is unexpected."
+    )
+
+
+def sign_in(request: HttpRequest, *, email: str, password: str, check_portal: bool = True) -> str:
+    """Check the password (axes-guarded) and start a fresh session. Returns the next step.
+
+    A right password at the wrong portal starts no session: `WrongPortal` says where to go.
+    `check_portal=False` only for accepting an invitation, which makes this portal hers."""
     email = (email or "").strip().lower()
     if not email or not password:
         raise ActionError.single("INVALID_CREDENTIALS", "Enter your email and password.")
@@ -75,10 +161,23 @@ def sign_in(request: HttpRequest, *, email: str, password: str) -> str:
         )
     if user is None:
         raise ActionError.single("INVALID_CREDENTIALS", "Email or password is wrong.")
+    refusal = portal_refusal(request, user) if check_portal else None  # type: ignore[arg-type]
+    if refusal is not None:
+        record_audit(
+            "auth.sign_in_refused", actor=user, client=host_client(request), code=refusal.errors[0].code
+        )  # type: ignore[arg-type]
+        raise refusal
+    start_session(request, user)  # type: ignore[arg-type]
+    return next_step_for(request)
+
+
+def start_session(request: HttpRequest, user: User) -> None:
+    """Sign `user` in (after a password or an accepted invitation) with the effects of a sign-in."""
     # login() rotates the session key, so a planted session id is worthless afterwards.
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-    record_audit("auth.signed_in", actor=user)  # type: ignore[arg-type]
-    return next_step_for(request)
+    record_audit("auth.signed_in", actor=user)
+    # The first sign-in of a client's IT lead ends its onboarding.
+    activate_on_it_lead_sign_in(user)
 
 
 def sign_out(request: HttpRequest) -> None:

@@ -49,6 +49,11 @@ class ClientStatus(models.TextChoices):
     OFFBOARDED = "offboarded", "Offboarded"
 
 
+# Clients whose people may sign in, whose tickets are in the queue and whom periodic jobs
+# visit. Suspended and offboarded clients are neither (see docs/client-lifecycle.md).
+LIVE_CLIENT_STATUSES = (ClientStatus.ONBOARDING, ClientStatus.ACTIVE)
+
+
 class TenantKind(models.TextChoices):
     """What a tenant row stands for. Only `client` rows are ever listed to people."""
 
@@ -61,6 +66,10 @@ class ClientQuerySet(models.QuerySet["Client"]):
     def clients(self) -> ClientQuerySet:
         """Real clients only: never the MSP's own public tenant or the clone template."""
         return self.filter(kind=TenantKind.CLIENT)
+
+    def live(self) -> ClientQuerySet:
+        """Real clients that are onboarding or active (not suspended, not offboarded)."""
+        return self.filter(kind=TenantKind.CLIENT, status__in=LIVE_CLIENT_STATUSES)
 
 
 @pghistory.track(*trackers())
@@ -105,6 +114,11 @@ class Client(TenantMixin):
     @property
     def is_client(self) -> bool:
         return self.kind == TenantKind.CLIENT
+
+    @property
+    def is_live(self) -> bool:
+        """Onboarding or active: its people may sign in and its tickets are worked on."""
+        return self.status in LIVE_CLIENT_STATUSES
 
 
 class Domain(DomainMixin):

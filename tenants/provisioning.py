@@ -41,7 +41,15 @@ from tenants.models import (
 
 logger = logging.getLogger(__name__)
 
-SLUG_PATTERN = re.compile(r"^[a-z][a-z0-9-]{1,38}[a-z0-9]$")
+# A slug is the first DNS label of the portal host (`<slug>.<CLIENT_DOMAIN_SUFFIX>`) and part of
+# the schema name (`client_<slug>`): 3-40 lowercase letters, digits and single hyphens, starting
+# and ending with a letter or digit (RFC 1123 host labels may start with a digit; "123-widgets"
+# is fine). What a person typed is checked as typed, never rewritten: "Acme" or " acme" is
+# refused with a message naming the problem, not silently turned into "acme".
+SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,38}[a-z0-9]$")
+SLUG_RULE = (
+    "Use 3-40 lowercase letters, digits and single hyphens, starting and ending with a letter or digit."
+)
 RESERVED_SLUGS = frozenset(
     {"public", "www", "admin", "api", "app", "static", "media", "msp", "portal", "mail", "template", "status"}
 )
@@ -72,25 +80,30 @@ def schema_name_for(slug: str) -> str:
     return "client_" + slug.replace("-", "_")
 
 
+def slug_problem(slug: str) -> str | None:
+    """Why `slug` (exactly as typed) cannot be a portal address, or None when it can."""
+    if slug != slug.strip():
+        return f"Remove the spaces around '{slug.strip()}'. {SLUG_RULE}"
+    if slug != slug.lower():
+        return f"Use lowercase letters only ('{slug}' has capitals). {SLUG_RULE}"
+    if not SLUG_PATTERN.match(slug) or "--" in slug:
+        return SLUG_RULE
+    return None
+
+
 def validate_request(raw: dict[str, Any]) -> ProvisionRequest:
     """Check every field and report all problems at once (field names as the API spells them)."""
     errors: list[FieldError] = []
     name = str(raw.get("name") or "").strip()
-    slug = str(raw.get("slug") or "").strip().lower()
+    slug = str(raw.get("slug") or "")
     if not name:
         errors.append(FieldError("REQUIRED", "Enter the client's name.", "name"))
     elif len(name) > 200:
         errors.append(FieldError("INVALID", "Keep the name under 200 characters.", "name"))
-    if not slug:
+    if not slug.strip():
         errors.append(FieldError("REQUIRED", "Enter a short name for the portal address.", "slug"))
-    elif not SLUG_PATTERN.match(slug) or "--" in slug:
-        errors.append(
-            FieldError(
-                "INVALID_SLUG",
-                "Use 3-40 lowercase letters, digits and single hyphens, starting with a letter.",
-                "slug",
-            )
-        )
+    elif (problem := slug_problem(slug)) is not None:
+        errors.append(FieldError("INVALID_SLUG", problem, "slug"))
     elif slug in RESERVED_SLUGS or slug == TEMPLATE_SLUG:
         errors.append(FieldError("INVALID_SLUG", f"'{slug}' is reserved; choose another.", "slug"))
     elif Client.objects.filter(slug=slug).exists() or schema_exists(schema_name_for(slug)):

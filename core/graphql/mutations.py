@@ -42,6 +42,8 @@ class BaseMutation(graphene.Mutation):
     """Base of every mutation. See the module docstring for the shape."""
 
     max_text_length: ClassVar[int] = DEFAULT_MAX_TEXT_LENGTH
+    # Payload fields every answer carries (success, refusal or INTERNAL), e.g. an empty list.
+    payload_defaults: ClassVar[Mapping[str, Any]] = {}
     # False only where a refusal must still be written (sign-in failures count towards lockout).
     atomic: ClassVar[bool] = True
     # camelCase argument path ("input.title") -> longest text accepted.
@@ -85,7 +87,7 @@ class BaseMutation(graphene.Mutation):
         except Exception as exc:
             request_id = log_unexpected(exc, f"mutation {cls.__name__}")
             error = cls._meta.error_type(code="INTERNAL", message=internal_message(request_id))
-            return cls._meta.output(errors=[error])
+            return cls._meta.output(**{**cls.payload_defaults, "errors": [error]})
 
     @classmethod
     def authorise(cls, info: Any, *args: Any, **data: Any) -> None:
@@ -99,11 +101,12 @@ class BaseMutation(graphene.Mutation):
 
     @classmethod
     def success(cls, **payload: Any) -> Any:
-        return cls._meta.output(errors=[], **payload)
+        return cls._meta.output(**{**cls.payload_defaults, **payload, "errors": []})
 
     @classmethod
     def failure(cls, exc: ActionError | AccessDenied) -> Any:
-        return cls._meta.output(errors=to_error_list(exc, cls._meta.error_type))
+        errors = to_error_list(exc, cls._meta.error_type)
+        return cls._meta.output(**{**cls.payload_defaults, "errors": errors})
 
     # ------------------------------------------------------------- input checks
 

@@ -29,6 +29,7 @@ from services.catalog.models import (
 )
 from services.sla import engine
 from services.sla.engine.warning_stages import normalise_fractions
+from tenants.access import ensure_client_writable
 from tenants.actions import record_audit
 from tenants.models import Client, User
 
@@ -266,6 +267,7 @@ def set_client_sla(
     """A client's SLA: a policy, an explicit "no SLA", or (neither) the MSP's default.
 
     New tickets use it; open tickets keep the policy they were raised under."""
+    ensure_client_writable(client)
     if policy_id is not None and no_sla:
         raise ActionError.single("INVALID", "Choose a policy or 'no SLA', not both.", "policyId")
     if policy_id is not None and not SlaPolicy.objects.filter(pk=policy_id).exists():

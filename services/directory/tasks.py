@@ -9,7 +9,7 @@ from celery import shared_task
 from core.tasks import SystemTask, TenantBoundTask
 from core.tenancy import current_schema_name
 from services.directory.actions import sync_member_contacts
-from tenants.models import Client, ClientStatus
+from tenants.models import Client
 
 
 @shared_task(name="directory.sync_member_contacts", base=TenantBoundTask)
@@ -33,9 +33,8 @@ FAN_OUT_JITTER_SECONDS = 300
 @shared_task(name="tenants.dispatch_contact_sync", base=SystemTask)
 def dispatch_contact_sync_task() -> int:
     """Send one contact-sync task per live client, each in that client's schema."""
-    schemas = (
-        Client.objects.clients().exclude(status=ClientStatus.OFFBOARDED).values_list("schema_name", flat=True)
-    )
+    # Suspended and offboarded clients are skipped (their members can't sign in anyway).
+    schemas = Client.objects.live().values_list("schema_name", flat=True)
     sent = 0
     for schema in schemas:
         sync_member_contacts_task.apply_async(

@@ -13,7 +13,7 @@ import binascii
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -48,7 +48,13 @@ from services.support.models import (
 from services.support.sla_clocks import record_outcomes, ticket_clocks
 from services.support.work_index import sync_watchers, sync_work_item
 from services.workqueue.models import WorkItem, WorkItemKind
-from tenants.access import TICKET_ROLES, assignable_staff, clients_reachable_by, staff_reaching
+from tenants.access import (
+    TICKET_ROLES,
+    assignable_staff,
+    clients_reachable_by,
+    ensure_client_writable,
+    staff_reaching,
+)
 from tenants.models import Client, ClientRole, Membership, MspRole, User
 
 STAFF_TRANSITIONS: dict[str, frozenset[str]] = {
@@ -142,6 +148,8 @@ def get_ticket(client: Client, actor: User, number: int, *, for_update: bool = F
     """The ticket `number` of `client` if `actor` may see it; a NOT_FOUND error otherwise."""
     tickets = tickets_visible_to(client, actor)
     if for_update:
+        # Every change to a ticket locks it first: an offboarded client's tickets are read-only.
+        ensure_client_writable(client)
         ticket = Ticket.objects.select_for_update().filter(pk__in=tickets.values("pk"), number=number).first()
     else:
         ticket = tickets.filter(number=number).first()
@@ -160,6 +168,7 @@ class NewTicket:
     service_line: str = ServiceLine.SUPPORT
     channel: str | None = None
     requester_contact_id: int | None = None
+    follow_up_of_number: int | None = None
 
 
 def _validate_new_ticket(data: NewTicket) -> list[FieldError]:
@@ -184,6 +193,7 @@ def _validate_new_ticket(data: NewTicket) -> list[FieldError]:
 def create_ticket(client: Client, data: NewTicket, *, actor: User, now: datetime | None = None) -> Ticket:
     """Raise a request. Client users raise it for themselves; staff name the requester."""
     require_schema(client)
+    ensure_client_writable(client)
     now = now or timezone.now()
     errors = _validate_new_ticket(data)
     if _is_staff(actor):
@@ -201,6 +211,17 @@ def create_ticket(client: Client, data: NewTicket, *, actor: User, now: datetime
         if requester is None:
             errors.append(
                 FieldError("INVALID", "Your contact record is not set up yet; try again shortly.", None)
+            )
+    follow_up_of = None
+    if data.follow_up_of_number is not None:
+        follow_up_of = tickets_visible_to(client, actor).filter(number=data.follow_up_of_number).first()
+        if follow_up_of is None:
+            errors.append(
+                FieldError(
+                    "NOT_FOUND",
+                    f"There is no request #{data.follow_up_of_number} for you to follow up.",
+                    "relatedTicketNumber",
+                )
             )
     if errors:
         raise ActionError(errors)
@@ -228,9 +249,15 @@ def create_ticket(client: Client, data: NewTicket, *, actor: User, now: datetime
             created_by_id=actor.pk,
             created_at=now,
             updated_at=now,
+            follow_up_of=follow_up_of,
         )
         _event(ticket, SlaEventKind.CREATED, now, priority=derived.priority, policy_id=policy_id)
-        _activity(ticket, TicketActivity.Kind.CREATED, actor, now, detail={"priority": derived.priority})
+        created: dict[str, object] = {"priority": derived.priority}
+        if follow_up_of is not None:
+            created["follow_up_of"] = follow_up_of.number
+            # Both timelines show the link; the earlier ticket's status and clocks are untouched.
+            _activity(follow_up_of, TicketActivity.Kind.FOLLOW_UP, actor, now, detail={"number": number})
+        _activity(ticket, TicketActivity.Kind.CREATED, actor, now, detail=created)
         _after_change(client, ticket, now)
     return ticket
 
@@ -370,6 +397,39 @@ def _status_events(ticket: Ticket, old: str, new: str, at: datetime) -> None:
         _event(ticket, SlaEventKind.REOPENED, at)
 
 
+def client_reopen_deadline(ticket: Ticket) -> datetime | None:
+    """Until when the client may reopen this ticket (None: it is not resolved, so not at all).
+
+    A resolved ticket may be reopened by its client for TICKET_REOPEN_WINDOW_DAYS after the
+    resolution; a closed one never (staff may reopen both). After that the client raises a
+    new request that links to this one (`NewTicket.follow_up_of_number`)."""
+    if ticket.status != TicketStatus.RESOLVED or ticket.resolved_at is None:
+        return None
+    return ticket.resolved_at + timedelta(days=settings.TICKET_REOPEN_WINDOW_DAYS)
+
+
+def may_client_reopen(ticket: Ticket, now: datetime) -> bool:
+    deadline = client_reopen_deadline(ticket)
+    return deadline is not None and now < deadline
+
+
+def _closed_error(ticket: Ticket, actor: User, *, reopening: bool = False) -> ActionError:
+    if reopening:
+        return ActionError.single(
+            "TICKET_CLOSED",
+            f"#{ticket.number} is closed and can't be reopened. Raise a new request that refers to it.",
+            "status",
+        )
+    advice = (
+        "Reopen it first to write to the client."
+        if _is_staff(actor)
+        else "Raise a new request that refers to it instead."
+    )
+    return ActionError.single(
+        "TICKET_CLOSED", f"#{ticket.number} is closed, so it takes no more replies. {advice}", "number"
+    )
+
+
 def change_status(
     client: Client, number: int, *, actor: User, status: str, now: datetime | None = None
 ) -> Ticket:
@@ -383,10 +443,24 @@ def change_status(
             ticket.status, frozenset()
         )
         if status not in allowed:
+            if ticket.status == TicketStatus.CLOSED and not _is_staff(actor):
+                raise _closed_error(ticket, actor, reopening=True)
             raise ActionError.single(
                 "INVALID_TRANSITION",
                 f"A ticket that is {TicketStatus(ticket.status).label.lower()} cannot become "
                 f"{TicketStatus(status).label.lower()}.",
+                "status",
+            )
+        if (
+            not _is_staff(actor)
+            and ticket.status == TicketStatus.RESOLVED
+            and status == TicketStatus.OPEN
+            and not may_client_reopen(ticket, now)
+        ):
+            raise ActionError.single(
+                "REOPEN_WINDOW_PASSED",
+                f"#{ticket.number} was resolved more than {settings.TICKET_REOPEN_WINDOW_DAYS} days ago, "
+                "so it can't be reopened. Raise a new request that refers to it.",
                 "status",
             )
         old = ticket.status
@@ -461,6 +535,9 @@ def _comment(
     files = _decode_uploads(uploads)
     with transaction.atomic():
         ticket = get_ticket(client, actor, number, for_update=True)
+        if not internal and ticket.status == TicketStatus.CLOSED:
+            # A closed ticket is finished: a reply would reach nobody and never enter the queue.
+            raise _closed_error(ticket, actor)
         comment = Comment.objects.create(
             ticket=ticket,
             author_id=actor.pk,

@@ -75,6 +75,14 @@ class Ticket(models.Model):
     first_responded_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    follow_up_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="follow_ups",
+        help_text="The earlier (closed or resolved) request this one follows up.",
+    )
 
     class Meta:
         ordering = ["-number"]
@@ -135,6 +143,7 @@ class TicketActivity(models.Model):
         REPLY = "reply"
         NOTE = "note"
         TIME = "time"
+        FOLLOW_UP = "follow_up"  # a new request was raised as a follow-up of this one
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="activities")
     kind = models.CharField(max_length=16, choices=Kind.choices)

@@ -8,7 +8,7 @@ from django.db.models import F, Q, QuerySet
 
 from services.workqueue.models import BreachState, Notification, WorkItem
 from tenants.access import clients_reachable_by, clients_visible_to, staff_reaches_all_clients
-from tenants.models import User
+from tenants.models import LIVE_CLIENT_STATUSES, User
 
 
 def queue_queryset(
@@ -24,7 +24,10 @@ def queue_queryset(
     breached: bool = False,
 ) -> QuerySet[WorkItem]:
     """Open work across the clients this person reaches, soonest deadline first."""
-    items = WorkItem.objects.filter(is_open=True).select_related("client", "assignee")
+    # Suspended and offboarded clients' tickets leave the queue (and come back on reactivation).
+    items = WorkItem.objects.filter(is_open=True, client__status__in=LIVE_CLIENT_STATUSES).select_related(
+        "client", "assignee"
+    )
     if not staff_reaches_all_clients(user):
         # A technician limited to an allow-list: only their clients (a subquery, still one query).
         items = items.filter(client__in=clients_visible_to(user))

@@ -24,7 +24,7 @@ from django.utils import timezone
 from services.workqueue.models import BreachState, Notification, WorkItem
 from tenants.access import who_reaches
 from tenants.actions import msp_url
-from tenants.models import Client
+from tenants.models import LIVE_CLIENT_STATUSES, Client
 
 CLOCK_LABELS = {
     "first_response": "first response",
@@ -120,6 +120,7 @@ def sweep_sla_alerts(now: datetime | None = None, *, batch_size: int = 500) -> S
     now = now or timezone.now()
     candidate_ids = list(
         WorkItem.objects.filter(is_open=True, next_alert_at__lte=now)
+        .filter(client__status__in=LIVE_CLIENT_STATUSES)  # nobody is paged for inactive clients
         .exclude(breach_state=BreachState.PAUSED)
         .order_by("next_alert_at")
         .values_list("pk", flat=True)[: settings.SLA_SWEEP_MAX_ITEMS]

@@ -9,27 +9,30 @@ from __future__ import annotations
 from typing import Any
 
 import graphene
-from django.contrib.auth import login
 
-from core.errors import AccessDenied
+from core.errors import AccessDenied, ActionError
 from core.graphql.ids import decode_id
 from core.graphql.mutations import BaseMutation
 from core.graphql.types import enum_value
 from tenants import auth as auth_actions
 from tenants.access import ensure_may_manage_people, ensure_msp_role
-from tenants.actions import accept_invitation, invite_client_user
+from tenants.actions import accept_invitation, invite_client_user, usable_invitation
 from tenants.graphql.types import (
     AuthError,
     AuthStepEnum,
     ClientError,
     ClientRoleEnum,
+    ClientStatusEnum,
     ClientTierEnum,
+    ClientType,
     IndustryEnum,
     InvitationType,
+    PortalLinkType,
     ProvisioningJobType,
     Viewer,
 )
-from tenants.models import Invitation, MspRole, User, hash_token
+from tenants.lifecycle import change_client_status, delete_client
+from tenants.models import MspRole, User
 from tenants.provisioning import start_provisioning_job
 from tenants.request_scope import is_msp_host, resolve_client
 
@@ -58,11 +61,24 @@ class Login(BaseMutation):
 
     next_step = graphene.Field(AuthStepEnum)
     viewer = graphene.Field(Viewer)
+    portals = graphene.List(
+        graphene.NonNull(PortalLinkType),
+        required=True,
+        description="With WRONG_PORTAL, STAFF_ON_CLIENT_PORTAL or CLIENT_INACTIVE: where to sign in instead.",
+    )
+    payload_defaults = {"portals": []}
 
     @classmethod
     def perform(cls, info: Any, input: Any) -> Any:
         step = auth_actions.sign_in(info.context, email=input.email, password=input.password)
         return cls.success(next_step=step, viewer=Viewer.for_request(info.context))
+
+    @classmethod
+    def failure(cls, exc: ActionError | AccessDenied) -> Any:
+        payload = super().failure(exc)
+        if isinstance(exc, auth_actions.WrongPortal):
+            payload.portals = [PortalLinkType(name=link.name, url=link.url) for link in exc.portals]
+        return payload
 
 
 class VerifyOtp(BaseMutation):
@@ -252,7 +268,9 @@ class AcceptInvitation(BaseMutation):
         request = info.context
         existing = _existing_user_for_invitation(input.token)
         if existing is not None:
-            auth_actions.sign_in(request, email=existing.email, password=input.password)
+            # An existing account proves itself through the axes-guarded sign-in.
+            # No portal check: accepting the invitation is what makes this portal hers.
+            auth_actions.sign_in(request, email=existing.email, password=input.password, check_portal=False)
         user, _client = accept_invitation(
             token=input.token,
             full_name=input.full_name,
@@ -260,15 +278,64 @@ class AcceptInvitation(BaseMutation):
             authenticated_user=request.user if request.user.is_authenticated else None,
         )
         if not request.user.is_authenticated or request.user.pk != user.pk:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            auth_actions.start_session(request, user)
         return cls.success(viewer=Viewer.for_request(request), next_step=auth_actions.next_step_for(request))
 
 
 def _existing_user_for_invitation(token: str) -> User | None:
-    invitation = Invitation.objects.filter(token_hash=hash_token(token or "")).first()
-    if invitation is None or not invitation.is_open:
+    invitation = usable_invitation(token)
+    if invitation is None:
         return None
     return User.objects.filter(email__iexact=invitation.email).first()
+
+
+class ChangeClientStatus(BaseMutation):
+    """MSP admins, on the MSP host: activate, suspend or offboard a client (audited)."""
+
+    class Arguments:
+        client_slug = graphene.String(required=True)
+        status = ClientStatusEnum(required=True)
+
+    class Meta:
+        error_type = ClientError
+
+    max_lengths = {"clientSlug": 63}
+
+    client = graphene.Field(ClientType)
+
+    @classmethod
+    def perform(cls, info: Any, client_slug: str, status: Any) -> Any:
+        user = ensure_msp_role(info.context.user, MspRole.ADMIN)
+        if not is_msp_host(info.context):
+            raise AccessDenied("Change a client's status from the MSP host.")
+        client = resolve_client(info.context, client_slug)
+        change_client_status(client, enum_value(status), actor=user)
+        return cls.success(client=client)
+
+
+class DeleteClient(BaseMutation):
+    """MSP admins, on the MSP host: remove a client that holds no data yet (e.g. created by
+    mistake). `confirmSlug` must repeat the client's address."""
+
+    class Arguments:
+        client_slug = graphene.String(required=True)
+        confirm_slug = graphene.String(required=True)
+
+    class Meta:
+        error_type = ClientError
+
+    max_lengths = {"clientSlug": 63, "confirmSlug": 63}
+
+    deleted_slug = graphene.String()
+
+    @classmethod
+    def perform(cls, info: Any, client_slug: str, confirm_slug: str) -> Any:
+        user = ensure_msp_role(info.context.user, MspRole.ADMIN)
+        if not is_msp_host(info.context):
+            raise AccessDenied("Delete clients from the MSP host.")
+        client = resolve_client(info.context, client_slug)
+        delete_client(client, confirm_slug=confirm_slug, actor=user)
+        return cls.success(deleted_slug=client.slug)
 
 
 class Mutation(graphene.ObjectType):
@@ -280,3 +347,5 @@ class Mutation(graphene.ObjectType):
     provision_client = ProvisionClient.Field(required=True)
     invite_client_user = InviteClientUser.Field(required=True)
     accept_invitation = AcceptInvitation.Field(required=True)
+    change_client_status = ChangeClientStatus.Field(required=True)
+    delete_client = DeleteClient.Field(required=True)

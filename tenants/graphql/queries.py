@@ -20,11 +20,13 @@ from tenants.access import (
     ensure_may_reach_client_data,
     ensure_msp_role,
 )
+from tenants.actions import usable_invitation
 from tenants.graphql.types import (
     ClientStatusEnum,
     ClientTierEnum,
     ClientType,
     IndustryEnum,
+    InvitationPreview,
     ProvisioningJobType,
     StaffMember,
     Viewer,
@@ -81,6 +83,12 @@ class Query(graphene.ObjectType):
         description="One client the person may reach; null when there is none.",
     )
     provisioning_job = graphene.Field(ProvisioningJobType, id=graphene.ID(required=True))
+    invitation = graphene.Field(
+        InvitationPreview,
+        required=True,
+        token=graphene.String(required=True),
+        description="Anyone with an invitation link: can it be used, and for which company and name.",
+    )
     account_managers = graphene.List(
         graphene.NonNull(StaffMember), required=True, description="Staff who can own client accounts."
     )
@@ -140,6 +148,15 @@ class Query(graphene.ObjectType):
             return ProvisioningJobType.from_job(job) if job else None
 
         return guard_query(body)
+
+    def resolve_invitation(root: Any, info: Any, token: str) -> InvitationPreview:
+        # The token is 256 random bits; a usable one reveals only what its email already says.
+        invitation = usable_invitation(token)
+        if invitation is None:
+            return InvitationPreview(usable=False)
+        return InvitationPreview(
+            usable=True, company_name=invitation.client.name, full_name=invitation.full_name or None
+        )
 
     def resolve_account_managers(root: Any, info: Any) -> QuerySet[User]:
         def body() -> QuerySet[User]:

@@ -25,8 +25,9 @@ from tenants.access import (
     requires_second_factor,
     user_is_verified,
 )
-from tenants.actions import portal_url
+from tenants.actions import msp_url, portal_url
 from tenants.history import client_history
+from tenants.lifecycle import allowed_statuses, client_holdings
 from tenants.models import (
     Client,
     ClientRole,
@@ -74,6 +75,9 @@ AUTH_ERROR_CODES = [
     "WEAK_PASSWORD",
     "REQUIRED",
     "INVALID",
+    "WRONG_PORTAL",
+    "STAFF_ON_CLIENT_PORTAL",
+    "CLIENT_INACTIVE",
 ]
 CLIENT_ERROR_CODES = [
     "REQUIRED",
@@ -87,6 +91,11 @@ CLIENT_ERROR_CODES = [
     "ALREADY_MEMBER",
     "INVITATION_OPEN",
     "TOO_MANY",
+    "INVALID_TRANSITION",
+    "CLIENT_HAS_DATA",
+    "CONFIRMATION_MISMATCH",
+    "CLIENT_INACTIVE",
+    "CLIENT_READ_ONLY",
 ]
 AuthError = error_type("AuthError", AUTH_ERROR_CODES, "Why signing in, 2FA or joining a client failed.")
 ClientError = error_type("ClientError", CLIENT_ERROR_CODES, "Why a change to clients or their people failed.")
@@ -225,6 +234,17 @@ class ClientType(DjangoObjectType):
         description="MSP staff: changes of the client, its memberships and staff allow-list, newest first "
         "(four queries per client: ask for it on one client, as the client page does).",
     )
+    allowed_statuses = graphene.List(
+        graphene.NonNull(ClientStatusEnum),
+        required=True,
+        description="MSP admins: the statuses this client may move to next (empty for others).",
+    )
+    deletion_blockers = graphene.List(
+        graphene.NonNull(graphene.String),
+        required=True,
+        description="MSP admins: what the client holds that stops a delete, e.g. '3 tickets' "
+        "(empty when it may be deleted, and for everyone else).",
+    )
 
     class Meta:
         model = Client
@@ -285,6 +305,16 @@ class ClientType(DjangoObjectType):
     def resolve_contact_count(root: Client, info: Any) -> Any:
         return loader(info, load_contact_counts).load(root.schema_name)
 
+    def resolve_allowed_statuses(root: Client, info: Any) -> list[str]:
+        if info.context.user.msp_role != MspRole.ADMIN:
+            return []
+        return allowed_statuses(root)
+
+    def resolve_deletion_blockers(root: Client, info: Any) -> list[str]:
+        if info.context.user.msp_role != MspRole.ADMIN:
+            return []
+        return [str(holding) for holding in client_holdings(root)]
+
 
 class ClientSummary(graphene.ObjectType):
     slug = graphene.String(required=True)
@@ -294,6 +324,25 @@ class ClientSummary(graphene.ObjectType):
     @staticmethod
     def from_client(client: Client) -> ClientSummary:
         return ClientSummary(slug=client.slug, name=client.name, portal_url=portal_url(client))
+
+
+class InvitationPreview(graphene.ObjectType):
+    """What the invitation page may show before the form: no more than the emailed link says."""
+
+    usable = graphene.Boolean(
+        required=True, description="False for an unknown, expired, revoked or used token (not told apart)."
+    )
+    company_name = graphene.String(description="The inviting client's name (null when not usable).")
+    full_name = graphene.String(description="The name the inviter typed (null when not usable).")
+
+
+class PortalLinkType(graphene.ObjectType):
+    class Meta:
+        name = "PortalLink"
+        description = "Where to sign in instead, when this portal refused a right password."
+
+    name = graphene.String(required=True)
+    url = graphene.String(required=True)
 
 
 class ViewerMembership(graphene.ObjectType):
@@ -315,6 +364,12 @@ class Viewer(graphene.ObjectType):
     can_provision_clients = graphene.Boolean(required=True)
     memberships = graphene.List(graphene.NonNull(ViewerMembership), required=True)
     current_client = graphene.Field(ClientSummary)
+    msp_workspace_url = graphene.String(
+        description="Staff: the address of the MSP workspace (where staff work, whatever the host)."
+    )
+    on_client_portal = graphene.Boolean(
+        required=True, description="True when this request came to a client's portal host (not the MSP host)."
+    )
 
     @staticmethod
     def for_request(request: Any) -> Viewer | None:
@@ -353,6 +408,12 @@ class Viewer(graphene.ObjectType):
             ViewerMembership(client=ClientSummary.from_client(m.client), role=m.role)
             for m in memberships.order_by("client__name")
         ]
+
+    def resolve_on_client_portal(root: Viewer, info: Any) -> bool:
+        return host_client(info.context) is not None
+
+    def resolve_msp_workspace_url(root: Viewer, info: Any) -> str | None:
+        return msp_url() if info.context.user.is_msp_staff else None
 
     def resolve_current_client(root: Viewer, info: Any) -> ClientSummary | None:
         client = host_client(info.context)

@@ -23,12 +23,17 @@ from tests.e2e.harness import (
     CHROMIUM,
     CHROMIUM_ARGS,
     ROOT,
+    AccessibilityFindings,
     Database,
+    Role,
     Stack,
     free_port,
+    new_context,
     screenshot,
+    signed_in_state,
     stack_env,
     venv_bin,
+    watch_problems,
 )
 
 
@@ -51,10 +56,12 @@ def stack(seed_demo_args: tuple[str, ...]) -> Iterator[Stack]:
     database = Database.throwaway()
     port = free_port()
     scratch = Path(tempfile.mkdtemp(prefix="msp-e2e-"))
-    running = Stack(port=port, env=stack_env(database.url, port, scratch / "dist"), log_dir=log_dir)
+    env = stack_env(database.url, port, scratch / "dist", scratch / "outbox")
+    running = Stack(port=port, env=env, log_dir=log_dir)
     try:
         # The build as it is now: a rebuild during the run must not change what is served.
         shutil.copytree(dist, scratch / "dist")
+        (scratch / "outbox").mkdir()
         database.create()
         running.manage("bootstrap_portal")
         running.manage("seed_demo", *seed_demo_args)
@@ -127,22 +134,21 @@ FAILED = pytest.StashKey[bool]()
 
 @pytest.fixture
 def new_page(request: pytest.FixtureRequest, browser: Any, stack: Stack) -> Iterator[Any]:
-    """``new_page()`` → a page in a fresh browser context (own cookies: one role each).
+    """``new_page()`` → a page in a fresh browser context (own cookies: one role each);
+    ``new_page(as_role=TECHNICIAN)`` → one already signed in as that role on their host
+    (signed in once per stack, see harness.signed_in_state); ``width=360`` for a phone.
 
     Console errors and failed requests are collected on ``page.problems``; a failing test
     leaves a screenshot of each of its pages (``<test>-failed-<n>.png``)."""
     contexts: list[Any] = []
     pages: list[Any] = []
 
-    def make() -> Any:
-        context = browser.new_context(viewport={"width": 1360, "height": 860}, locale="en-GB")
-        context.set_default_timeout(10_000)
+    def make(*, as_role: Role | None = None, width: int = 1360, height: int = 860, **options: Any) -> Any:
+        if as_role is not None and as_role.email is not None:
+            options["storage_state"] = signed_in_state(browser, stack, as_role)
+        context = new_context(browser, width=width, height=height, **options)
         contexts.append(context)
-        page = context.new_page()
-        page.problems = []
-        page.on("console", lambda msg: msg.type == "error" and page.problems.append(f"console: {msg.text}"))
-        page.on("pageerror", lambda exc: page.problems.append(f"pageerror: {exc}"))
-        page.on("requestfailed", lambda req: page.problems.append(f"requestfailed: {req.url} {req.failure}"))
+        page = watch_problems(context.new_page())
         pages.append(page)
         return page
 
@@ -165,7 +171,8 @@ def pytest_runtest_makereport(
     if report.when == "call" and report.failed and "e2e" in item.keywords:
         item.stash[FAILED] = True
         stack_ = getattr(item, "funcargs", {}).get("stack")
-        if isinstance(stack_, Stack):
+        findings_only = call.excinfo is not None and call.excinfo.errisinstance(AccessibilityFindings)
+        if isinstance(stack_, Stack) and not findings_only:
             logs = "\n".join(stack_.log_tail(label) for label in ("web", "worker"))
             report.sections.append(("e2e server logs", logs))
     return report

@@ -15,7 +15,17 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.harness import CHROMIUM, DEMO_PASSWORD, Stack, screenshot, totp_now
+from tests.e2e.harness import (
+    ACCOUNT_MANAGER,
+    ADMIN,
+    CHROMIUM,
+    IT_LEAD,
+    TECHNICIAN,
+    Stack,
+    assert_healthy,
+    screenshot,
+    sign_in_as,
+)
 
 pytestmark = [
     pytest.mark.e2e,
@@ -29,44 +39,10 @@ CLIENT_ROWS = '[data-testid^="client-row-"]'
 DEMO_CLIENTS = ("northwind", "harbor-finch", "brightline")
 
 
-def sign_in(page: Any, base_url: str, email: str) -> None:
-    page.goto(f"{base_url}/login")
-    page.get_by_test_id("login-email").fill(email)
-    page.get_by_test_id("login-password").fill(DEMO_PASSWORD)
-    page.get_by_test_id("login-submit").click()
-
-
-def enrol_authenticator(page: Any, shot: str | None = None) -> list[str]:
-    """The OTP_ENROL step: read the setup key, answer with the current TOTP, keep the
-    backup codes. Returns the backup codes."""
-    expect(page.get_by_role("heading", name="Set up two-factor authentication")).to_be_visible()
-    secret = page.get_by_test_id("otp-secret")
-    expect(secret).to_have_text(re.compile(r"^[A-Z2-7 ]{16,}$"))
-    expect(page.locator(".qr-svg svg")).to_be_visible()
-    page.get_by_test_id("otp-code").fill(totp_now(secret.inner_text()))
-    if shot:
-        screenshot(page, shot)
-    page.get_by_test_id("enrol-submit").click()
-    codes = page.get_by_test_id("backup-codes").locator("li")
-    expect(codes.first).to_be_visible()
-    backup_codes = [code.strip() for code in codes.all_inner_texts()]
-    assert len(backup_codes) >= 5 and len(set(backup_codes)) == len(backup_codes), backup_codes
-    page.get_by_test_id("backup-codes-done").click()
-    return backup_codes
-
-
-def assert_healthy(page: Any) -> None:
-    """No uncaught script errors while the test ran (console noise is reported, not fatal)."""
-    for problem in page.problems:
-        print(f"[browser] {problem}")  # shown with -rP / -s
-    errors = [problem for problem in page.problems if problem.startswith("pageerror")]
-    assert not errors, errors
-
-
 def test_client_it_lead_sees_their_company_on_its_portal_host(stack: Stack, new_page: Any) -> None:
     page = new_page()
     portal = stack.portal_url("harbor-finch")
-    sign_in(page, portal, "lena.lead@harborfinch.demo")
+    assert sign_in_as(page, stack, IT_LEAD) == "none"
 
     # No second factor at this client: straight to My company.
     expect(page).to_have_url(f"{portal}/company")
@@ -97,8 +73,7 @@ def test_client_it_lead_sees_their_company_on_its_portal_host(stack: Stack, new_
 
 def test_technician_enrols_an_authenticator_and_searches_clients(stack: Stack, new_page: Any) -> None:
     page = new_page()
-    sign_in(page, stack.msp_url, "tech@msp.demo")
-    enrol_authenticator(page, shot="02-technician-totp-enrolment")
+    assert sign_in_as(page, stack, TECHNICIAN, enrolment_shot="02-technician-totp-enrolment") == "enrolled"
 
     # Technicians land on their queue; the client list is one click away.
     expect(page).to_have_url(f"{stack.msp_url}/queue")
@@ -126,8 +101,7 @@ def test_technician_enrols_an_authenticator_and_searches_clients(stack: Stack, n
 
 def test_admin_provisions_a_client_through_the_worker(stack: Stack, new_page: Any) -> None:
     page = new_page()
-    sign_in(page, stack.msp_url, "admin@msp.demo")
-    enrol_authenticator(page)
+    sign_in_as(page, stack, ADMIN)
     expect(page).to_have_url(f"{stack.msp_url}/clients")
     expect(page.locator(CLIENT_ROWS)).to_have_count(len(DEMO_CLIENTS))
 
@@ -183,8 +157,7 @@ def test_admin_provisions_a_client_through_the_worker(stack: Stack, new_page: An
 
 def test_sign_out_ends_the_session(stack: Stack, new_page: Any) -> None:
     page = new_page()
-    sign_in(page, stack.msp_url, "am@msp.demo")
-    enrol_authenticator(page)
+    sign_in_as(page, stack, ACCOUNT_MANAGER)  # its own session: this test ends it
     expect(page).to_have_url(f"{stack.msp_url}/clients")
     expect(page.get_by_test_id("viewer-role")).to_have_text("Account manager")
 

@@ -15,8 +15,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.harness import CHROMIUM, Stack, screenshot
-from tests.e2e.test_portal_in_browser import assert_healthy, enrol_authenticator, sign_in
+from tests.e2e.harness import CHROMIUM, IT_LEAD, TECHNICIAN, Stack, assert_healthy, screenshot, sign_in_as
 
 pytestmark = [
     pytest.mark.e2e,
@@ -26,9 +25,7 @@ pytestmark = [
     ),
 ]
 
-CLIENT = "harbor-finch"
-LEAD = "lena.lead@harborfinch.demo"
-TECHNICIAN = "tech@msp.demo"
+CLIENT = "harbor-finch"  # IT_LEAD's company
 
 TITLE = "Scanner on the 3rd floor no longer sends to email"
 DESCRIPTION = "Since this morning scans from the Ricoh on floor 3 never arrive. Printing still works."
@@ -70,7 +67,7 @@ def test_a_request_from_the_client_portal_to_resolution_within_sla(stack: Stack,
 
     # 1. The client IT lead raises a request: impact medium × urgency high → P2.
     lead = new_page()
-    sign_in(lead, portal, LEAD)
+    sign_in_as(lead, stack, IT_LEAD)
     expect(lead).to_have_url(f"{portal}/company")
     lead.get_by_test_id("nav-requests").click()
     expect(lead).to_have_url(f"{portal}/requests")
@@ -105,8 +102,7 @@ def test_a_request_from_the_client_portal_to_resolution_within_sla(stack: Stack,
 
     # 2. The technician finds it at the top of the queue with a live countdown.
     tech = new_page()
-    sign_in(tech, stack.msp_url, TECHNICIAN)
-    enrol_authenticator(tech)
+    sign_in_as(tech, stack, TECHNICIAN)
     expect(tech).to_have_url(f"{stack.msp_url}/queue")
     rows = tech.get_by_test_id("queue-table").locator("tbody tr")
     row = tech.get_by_test_id(f"queue-row-{CLIENT}-{number}")

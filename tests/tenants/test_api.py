@@ -319,6 +319,24 @@ def test_existing_user_joins_another_client_with_their_password(
     }
 
 
+def test_existing_user_accepts_on_the_new_clients_own_portal_host(
+    world, gql, django_capture_on_commit_callbacks
+):
+    # The emailed link points at the inviting client's host, where she is not a member yet:
+    # the wrong-portal rule of sign-in must not stop her from joining.
+    with django_capture_on_commit_callbacks(execute=True):
+        _invite(gql(world.admin), world.b_member.email, slug="alpha")
+    token = emailed_invitation_token()
+    right = gql(None, host=world.a).data(
+        ACCEPT, {"input": {"token": token, "fullName": "", "password": "correct-horse-battery-staple"}}
+    )
+    assert right["acceptInvitation"]["errors"] == []
+    assert {m["client"]["slug"] for m in right["acceptInvitation"]["viewer"]["memberships"]} == {
+        "alpha",
+        "bravo",
+    }
+
+
 @pytest.mark.parametrize(
     ("email", "code"),
     [("", "REQUIRED"), ("not-an-email", "INVALID"), ("member@alpha.test", "ALREADY_MEMBER")],

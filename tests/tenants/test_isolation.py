@@ -15,7 +15,7 @@ from django.test import Client as HttpClient
 from graphql_relay import to_global_id
 
 from msp_portal.schema import schema
-from tenants.models import Invitation, ProvisioningJob
+from tenants.models import Client, Invitation, ProvisioningJob
 from tests.conftest import PASSWORD, World
 
 B_MARKERS = ("bravo", "Bravo Legal", "lead@bravo.test", "member@bravo.test", "client_bravo")
@@ -190,6 +190,50 @@ def probe_accept_invitation(world, gql):
         "{ viewer { memberships { client { slug } } } errors { code } } }"
     )["acceptInvitation"]
     assert invalid["errors"][0]["code"] == "INVALID_INVITATION" and invalid["viewer"] is None
+
+
+def probe_change_client_status(world, gql):
+    mutation = (
+        'mutation { changeClientStatus(clientSlug: "bravo", status: SUSPENDED) '
+        "{ client { slug name } errors { code } } }"
+    )
+    for graphql in [
+        *outsiders(world, gql),
+        gql(world.technician),
+        gql(world.account_manager),
+        gql(world.b_lead, host=world.b),
+        gql(world.admin, host=world.b),  # staff, but not on the MSP host
+    ]:
+        result = graphql.data(mutation)["changeClientStatus"]
+        assert result["client"] is None and result["errors"]
+        assert_nothing_of_b(result)
+    assert Client.objects.get(pk=world.b.pk).status == "active"
+
+
+def probe_delete_client(world, gql):
+    mutation = (
+        'mutation { deleteClient(clientSlug: "bravo", confirmSlug: "bravo") { deletedSlug errors { code } } }'
+    )
+    for graphql in [
+        *outsiders(world, gql),
+        gql(world.technician),
+        gql(world.account_manager),
+        gql(world.b_lead, host=world.b),
+        gql(world.admin, host=world.b),
+    ]:
+        result = graphql.data(mutation)["deleteClient"]
+        assert result["deletedSlug"] is None and result["errors"]
+    assert Client.objects.filter(pk=world.b.pk).exists()
+    wrong = mutation.replace('confirmSlug: "bravo"', 'confirmSlug: "alpha"')
+    assert gql(world.admin).data(wrong)["deleteClient"]["errors"] == [{"code": "CONFIRMATION_MISMATCH"}]
+    assert Client.objects.filter(pk=world.b.pk).exists()
+
+
+def probe_invitation(world, gql):
+    # Only the holder of a real token learns a company's name; a guess learns nothing.
+    for graphql in outsiders(world, gql):
+        result = graphql.data('{ invitation(token: "guessed") { usable companyName fullName } }')
+        assert result["invitation"] == {"usable": False, "companyName": None, "fullName": None}
 
 
 def _b_ticket(world) -> int:
@@ -436,6 +480,9 @@ PROBES: dict[str, Callable] = {
     "provisionClient": probe_provision_client,
     "inviteClientUser": probe_invite_client_user,
     "acceptInvitation": probe_accept_invitation,
+    "changeClientStatus": probe_change_client_status,
+    "deleteClient": probe_delete_client,
+    "invitation": probe_invitation,
 }
 
 

@@ -72,7 +72,10 @@ def test_provisioned_schema_is_cloned_not_migrated(world):
         ("", "REQUIRED"),
         ("ab", "INVALID_SLUG"),
         ("Has Spaces", "INVALID_SLUG"),
-        ("9starts-with-digit", "INVALID_SLUG"),
+        ("-starts-with-hyphen", "INVALID_SLUG"),
+        ("Acme", "INVALID_SLUG"),
+        (" acme", "INVALID_SLUG"),
+        ("acme ", "INVALID_SLUG"),
         ("double--hyphen", "INVALID_SLUG"),
         ("ends-", "INVALID_SLUG"),
         ("public", "INVALID_SLUG"),
@@ -87,6 +90,35 @@ def test_invalid_slug_is_a_typed_error_and_nothing_is_written(world, slug, code)
         provision_client({**VALID, "slug": slug}, acting_user=world.admin)
     assert [(e.field, e.code) for e in excinfo.value.errors] == [("slug", code)]
     assert (Client.objects.count(), Invitation.objects.count(), Domain.objects.count()) == before
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("Acme", "Use lowercase letters only ('Acme' has capitals)"),
+        (" acme", "Remove the spaces around 'acme'"),
+    ],
+)
+def test_a_slug_is_never_rewritten_but_refused_with_the_reason(world, typed, message):
+    with pytest.raises(ActionError) as excinfo:
+        provision_client({**VALID, "slug": typed}, acting_user=world.admin)
+    assert message in excinfo.value.errors[0].message
+    assert not Client.objects.filter(slug="acme").exists()
+
+
+@pytest.mark.parametrize(
+    ("slug", "schema", "host"),
+    [
+        ("1-bad", "client_1_bad", "1-bad.localhost"),
+        ("123-widgets", "client_123_widgets", "123-widgets.localhost"),
+    ],
+)
+def test_a_slug_may_start_with_a_digit_and_is_kept_as_typed(world, slug, schema, host):
+    client = provision_client({**VALID, "slug": slug}, acting_user=world.admin)
+    assert (client.slug, client.schema_name) == (slug, schema)
+    assert schema_exists(schema)
+    assert Domain.objects.get(tenant=client).domain == host
+    assert not Client.objects.filter(slug=slug.lstrip("0123456789-")).exists()
 
 
 def test_duplicate_slug_is_refused(world):
@@ -170,6 +202,23 @@ def test_cli_provisions_with_progress_and_is_idempotent(world):
     call_command("create_client", *args, stdout=again)
     assert "already exists" in again.getvalue()
     assert Client.objects.filter(slug="delta").count() == 1
+
+
+def test_cli_refuses_capitals_instead_of_lowering_them(world):
+    with pytest.raises(CommandError, match=r"slug: Use lowercase letters only .*\[INVALID_SLUG\]"):
+        call_command(
+            "create_client",
+            "--name",
+            "Echo Widgets",
+            "--slug",
+            "Echo",
+            "--it-lead-email",
+            "a@b.test",
+            "--it-lead-name",
+            "A",
+            stdout=io.StringIO(),
+        )
+    assert not Client.objects.filter(slug="echo").exists()
 
 
 def test_cli_reports_bad_input_clearly(world):

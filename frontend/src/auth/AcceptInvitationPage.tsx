@@ -1,9 +1,14 @@
 import { useReducer, useState, type FormEvent } from 'react';
 import { Link, useParams } from 'react-router';
-import { Alert, Button, TextField } from '../components/ui';
-import type { AcceptInvitationMutation, AcceptInvitationMutationVariables } from '../graphql/generated';
-import { useMutation } from '../graphql/hooks';
-import { ACCEPT_INVITATION_MUTATION } from '../graphql/operations';
+import { Alert, Button, Skeleton, TextField } from '../components/ui';
+import type {
+  AcceptInvitationMutation,
+  AcceptInvitationMutationVariables,
+  InvitationPreviewQuery,
+  InvitationPreviewQueryVariables,
+} from '../graphql/generated';
+import { useMutation, useQuery } from '../graphql/hooks';
+import { ACCEPT_INVITATION_MUTATION, INVITATION_PREVIEW_QUERY } from '../graphql/operations';
 import { authErrorMessage, splitErrors } from './authErrors';
 import { AuthLayout } from './AuthLayout';
 import { SecondFactorSteps, STEP_TITLES } from './AuthFlow';
@@ -17,6 +22,9 @@ export function AcceptInvitationPage() {
   useDocumentTitle('Accept invitation');
   const { token = '' } = useParams();
   const [state, dispatch] = useReducer(loginReducer, initialLoginState);
+  // Before any form: can this link be used, and for which company and name?
+  const preview = useQuery<InvitationPreviewQuery, InvitationPreviewQueryVariables>(INVITATION_PREVIEW_QUERY, { token }, { skip: !token });
+  const invitation = preview.data?.invitation;
 
   if (state.step !== 'credentials') {
     const { title, subtitle } = STEP_TITLES[state.step];
@@ -26,16 +34,79 @@ export function AcceptInvitationPage() {
       </AuthLayout>
     );
   }
+  if (!token || (invitation && !invitation.usable)) {
+    return (
+      <AuthLayout title="This invitation can’t be used">
+        <UnusableInvitation />
+      </AuthLayout>
+    );
+  }
+  if (!invitation) {
+    return (
+      <AuthLayout title="Accept your invitation">
+        {preview.error ? (
+          <Alert
+            title="Couldn’t check this invitation"
+            action={
+              <Button size="sm" onClick={() => void preview.refetch()}>
+                Retry
+              </Button>
+            }
+          >
+            {preview.error.message}
+          </Alert>
+        ) : (
+          <div className="stack-sm" aria-busy="true" aria-label="Checking the invitation">
+            <Skeleton width="80%" />
+            <Skeleton width="60%" />
+          </div>
+        )}
+      </AuthLayout>
+    );
+  }
   return (
-    <AuthLayout title="Accept your invitation" subtitle="Create your account to access your company’s portal.">
-      <InvitationForm token={token} onNextStep={(nextStep) => dispatch({ type: 'NEXT_STEP', nextStep })} />
+    <AuthLayout
+      title={invitation.companyName ? `Join ${invitation.companyName}` : 'Accept your invitation'}
+      subtitle={
+        invitation.companyName
+          ? `Create your account for ${invitation.companyName}’s IT portal.`
+          : 'Create your account to access your company’s portal.'
+      }
+    >
+      <InvitationForm
+        token={token}
+        invitedName={invitation.fullName ?? ''}
+        onNextStep={(nextStep) => dispatch({ type: 'NEXT_STEP', nextStep })}
+      />
     </AuthLayout>
   );
 }
 
-function InvitationForm({ token, onNextStep }: { token: string; onNextStep: (s: AcceptInvitationMutation['acceptInvitation']['nextStep']) => void }) {
+function UnusableInvitation() {
+  return (
+    <div className="stack" data-testid="invitation-unusable">
+      <Alert title="This invitation link can’t be used">
+        It is invalid, has expired or was already used. Ask whoever invited you to send a new invitation.
+      </Alert>
+      <Link className="btn btn-secondary btn-block" to="/login">
+        Go to sign in
+      </Link>
+    </div>
+  );
+}
+
+function InvitationForm({
+  token,
+  invitedName,
+  onNextStep,
+}: {
+  token: string;
+  invitedName: string;
+  onNextStep: (s: AcceptInvitationMutation['acceptInvitation']['nextStep']) => void;
+}) {
   const { setViewer } = useViewer();
-  const [fullName, setFullName] = useState('');
+  // Pre-filled with the name the inviter typed; the person may correct it.
+  const [fullName, setFullName] = useState(invitedName);
   const [password, setPassword] = useState('');
   const [confirm, setConfirm] = useState('');
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
@@ -73,18 +144,7 @@ function InvitationForm({ token, onNextStep }: { token: string; onNextStep: (s: 
     onNextStep(p.nextStep ?? 'SIGNED_IN');
   }
 
-  if (invalidInvitation) {
-    return (
-      <div className="stack">
-        <Alert title="This invitation can’t be used">
-          The link is invalid, has expired or was already used. Ask whoever invited you to send a new invitation.
-        </Alert>
-        <Link className="btn btn-secondary btn-block" to="/login">
-          Go to sign in
-        </Link>
-      </div>
-    );
-  }
+  if (invalidInvitation) return <UnusableInvitation />;
 
   return (
     <form onSubmit={onSubmit} noValidate className="stack">

@@ -1,4 +1,4 @@
-import { render, screen, waitFor } from '@testing-library/react';
+import { render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MemoryRouter, Route, Routes, useLocation } from 'react-router';
@@ -215,5 +215,74 @@ describe('LoginPage flow', () => {
     renderLogin();
     await signIn(user);
     expect(await screen.findByText(/server is unavailable right now \(HTTP 502\)/)).toBeInTheDocument();
+  });
+});
+
+describe('LoginPage at the wrong portal', () => {
+  const refused = (code: string, message: string, portals: { name: string; url: string }[]) => ({
+    login: { nextStep: null, viewer: null, portals, errors: [{ field: null, message, code }] },
+  });
+
+  it('sends a client user to her own portal instead of signing her in here', async () => {
+    const api = mockGraphQL({
+      Viewer: () => ({ viewer: null }),
+      Login: () => refused('WRONG_PORTAL', "Your account isn't part of Bravo Legal's portal. Sign in at your own company's portal instead.", [
+        { name: 'Alpha Health', url: 'https://alpha.portal.example/' },
+      ]),
+    });
+    const user = userEvent.setup();
+    renderLogin();
+    await signIn(user);
+    const refusal = await screen.findByTestId('portal-refusal');
+    expect(refusal).toHaveTextContent("Your account isn't part of Bravo Legal's portal.");
+    expect(screen.getByTestId('portal-link')).toHaveAttribute('href', 'https://alpha.portal.example/');
+    expect(screen.getByTestId('portal-link')).toHaveTextContent('Go to Alpha Health');
+    expect(screen.getByTestId('login-password')).toHaveValue('');
+    expect(screen.queryByTestId('location')).toBeNull(); // stayed on the sign-in page
+    expect(api.ops()).toEqual(['Viewer', 'Login']); // no reload loop
+  });
+
+  it('lets someone in several companies choose', async () => {
+    mockGraphQL({
+      Viewer: () => ({ viewer: null }),
+      Login: () => refused('WRONG_PORTAL', "Your account isn't part of Charlie Retail's portal.", [
+        { name: 'Alpha Health', url: 'https://alpha.portal.example/' },
+        { name: 'Bravo Legal', url: 'https://bravo.portal.example/' },
+      ]),
+    });
+    const user = userEvent.setup();
+    renderLogin();
+    await signIn(user);
+    const choices = within(await screen.findByRole('navigation', { name: 'Your portals' })).getAllByTestId('portal-link');
+    expect(choices.map((a) => [a.textContent, a.getAttribute('href')])).toEqual([
+      ['Alpha Health', 'https://alpha.portal.example/'],
+      ['Bravo Legal', 'https://bravo.portal.example/'],
+    ]);
+  });
+
+  it('sends staff to the client in the MSP workspace', async () => {
+    mockGraphQL({
+      Viewer: () => ({ viewer: null }),
+      Login: () => refused('STAFF_ON_CLIENT_PORTAL', "This is Alpha Health's portal, for its own people. MSP staff sign in at the MSP workspace.", [
+        { name: 'Alpha Health in the MSP workspace', url: 'https://msp.example/clients/alpha' },
+      ]),
+    });
+    const user = userEvent.setup();
+    renderLogin();
+    await signIn(user);
+    expect(await screen.findByTestId('portal-link')).toHaveAttribute('href', 'https://msp.example/clients/alpha');
+    expect(screen.getByTestId('portal-refusal')).toHaveTextContent('MSP staff sign in at the MSP workspace.');
+  });
+
+  it("says plainly when her company's portal is suspended", async () => {
+    mockGraphQL({
+      Viewer: () => ({ viewer: null }),
+      Login: () => refused('CLIENT_INACTIVE', "Alpha Health's portal is suspended, so you can't sign in to it. Contact your MSP if this is unexpected.", []),
+    });
+    const user = userEvent.setup();
+    renderLogin();
+    await signIn(user);
+    expect(await screen.findByTestId('portal-refusal')).toHaveTextContent("Alpha Health's portal is suspended");
+    expect(screen.queryByTestId('portal-link')).toBeNull();
   });
 });

@@ -1,7 +1,7 @@
 import { useEffect, useReducer, useState, type FormEvent } from 'react';
 import { Navigate, useSearchParams } from 'react-router';
 import { Alert, Button, TextField } from '../components/ui';
-import type { LoginMutation, LoginMutationVariables } from '../graphql/generated';
+import type { AuthErrorCode, LoginMutation, LoginMutationVariables } from '../graphql/generated';
 import { useMutation } from '../graphql/hooks';
 import { LOGIN_MUTATION } from '../graphql/operations';
 import { authErrorMessage, splitErrors } from './authErrors';
@@ -11,6 +11,7 @@ import { loginReducer, stateForViewer, type LoginEvent } from './loginMachine';
 import { homePath, safeNext } from './roles';
 import { useViewer } from './ViewerContext';
 import { useDocumentTitle } from '../lib/useDocumentTitle';
+import './portalRefusal.css';
 
 export function LoginPage() {
   useDocumentTitle('Sign in');
@@ -57,12 +58,48 @@ export function LoginPage() {
   );
 }
 
+/** Codes for a right password at the wrong portal: the server names where to go instead. */
+const PORTAL_REFUSALS: readonly AuthErrorCode[] = ['WRONG_PORTAL', 'STAFF_ON_CLIENT_PORTAL', 'CLIENT_INACTIVE'];
+
+type Refusal = { message: string; portals: LoginMutation['login']['portals'] };
+
+/** "This isn't your portal": the message and a link to each place she may sign in instead. */
+function PortalRefusal({ refusal }: { refusal: Refusal }) {
+  const { message, portals } = refusal;
+  return (
+    <div className="stack portal-refusal" data-testid="portal-refusal">
+      <Alert tone="warning" title="Sign in somewhere else">
+        {message}
+      </Alert>
+      {portals.length === 1 && portals[0] ? (
+        <a className="btn btn-primary btn-block" href={portals[0].url} data-testid="portal-link">
+          Go to {portals[0].name}
+        </a>
+      ) : portals.length > 1 ? (
+        <nav aria-label="Your portals">
+          <p className="small muted">Choose where to sign in:</p>
+          <ul className="portal-choices">
+            {portals.map((p) => (
+              <li key={p.url}>
+                <a className="btn btn-secondary btn-block" href={p.url} data-testid="portal-link">
+                  {p.name}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </nav>
+      ) : null}
+    </div>
+  );
+}
+
 function CredentialsForm({ dispatch }: { dispatch: (e: LoginEvent) => void }) {
   const { setViewer } = useViewer();
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
   const [general, setGeneral] = useState<string[]>([]);
+  const [refusal, setRefusal] = useState<Refusal | null>(null);
   const [login, { loading, error }] = useMutation<LoginMutation, LoginMutationVariables>(LOGIN_MUTATION);
 
   async function onSubmit(e: FormEvent) {
@@ -72,11 +109,18 @@ function CredentialsForm({ dispatch }: { dispatch: (e: LoginEvent) => void }) {
     if (!password) fe['password'] = 'Enter your password.';
     setFieldErrors(fe);
     setGeneral([]);
+    setRefusal(null);
     if (Object.keys(fe).length) return;
 
     const data = await login({ input: { email: email.trim(), password } });
     if (!data) return; // transport error shown below
     const p = data.login;
+    const wrongPortal = p.errors.find((x) => PORTAL_REFUSALS.includes(x.code));
+    if (wrongPortal) {
+      setRefusal({ message: wrongPortal.message, portals: p.portals });
+      setPassword('');
+      return;
+    }
     if (p.errors.length > 0) {
       // Credential errors are deliberately shown as one general message (don't hint which part was wrong).
       const { fields, general: g } = splitErrors(
@@ -96,6 +140,7 @@ function CredentialsForm({ dispatch }: { dispatch: (e: LoginEvent) => void }) {
 
   return (
     <form onSubmit={onSubmit} noValidate className="stack">
+      {refusal && <PortalRefusal refusal={refusal} />}
       {general.length > 0 && <Alert>{general.join(' ')}</Alert>}
       {error && <Alert>{error.message}</Alert>}
       <TextField

@@ -20,6 +20,7 @@ export type AttachmentInput = {
 /** An enumeration. */
 export type AuthErrorCode =
   | 'ALREADY_ENROLLED'
+  | 'CLIENT_INACTIVE'
   | 'INTERNAL'
   | 'INVALID'
   | 'INVALID_CREDENTIALS'
@@ -32,8 +33,10 @@ export type AuthErrorCode =
   | 'OTP_REQUIRED'
   | 'PERMISSION_DENIED'
   | 'REQUIRED'
+  | 'STAFF_ON_CLIENT_PORTAL'
   | 'TOO_LONG'
-  | 'WEAK_PASSWORD';
+  | 'WEAK_PASSWORD'
+  | 'WRONG_PORTAL';
 
 /** What the person must do next to finish signing in. */
 export type AuthStep =
@@ -63,6 +66,7 @@ export type CalendarInput = {
 
 /** An enumeration. */
 export type CatalogErrorCode =
+  | 'CLIENT_READ_ONLY'
   | 'DUPLICATE'
   | 'INTERNAL'
   | 'INVALID'
@@ -83,10 +87,15 @@ export type Channel =
 /** An enumeration. */
 export type ClientErrorCode =
   | 'ALREADY_MEMBER'
+  | 'CLIENT_HAS_DATA'
+  | 'CLIENT_INACTIVE'
+  | 'CLIENT_READ_ONLY'
+  | 'CONFIRMATION_MISMATCH'
   | 'DUPLICATE_SLUG'
   | 'INTERNAL'
   | 'INVALID'
   | 'INVALID_SLUG'
+  | 'INVALID_TRANSITION'
   | 'INVITATION_OPEN'
   | 'NOT_AUTHENTICATED'
   | 'NOT_FOUND'
@@ -125,6 +134,8 @@ export type CreateTicketInput = {
   clientSlug?: string | null | undefined;
   description?: string | null | undefined;
   impact: Level;
+  /** Raise this as a follow-up of an earlier (e.g. closed) request; both timelines link them. */
+  relatedTicketNumber?: number | null | undefined;
   /** Staff only: the contact who is asking. */
   requesterId?: string | null | undefined;
   serviceLine?: ServiceLine | null | undefined;
@@ -222,6 +233,8 @@ export type SlaClockState =
 
 /** An enumeration. */
 export type SupportErrorCode =
+  | 'CLIENT_INACTIVE'
+  | 'CLIENT_READ_ONLY'
   | 'INTERNAL'
   | 'INVALID'
   | 'INVALID_TRANSITION'
@@ -229,7 +242,9 @@ export type SupportErrorCode =
   | 'NOT_FOUND'
   | 'OTP_REQUIRED'
   | 'PERMISSION_DENIED'
+  | 'REOPEN_WINDOW_PASSED'
   | 'REQUIRED'
+  | 'TICKET_CLOSED'
   | 'TOO_LARGE'
   | 'TOO_LONG'
   | 'TOO_MANY'
@@ -267,7 +282,7 @@ export type SupportErrorFieldsFragment = { field: string | null, code: SupportEr
 
 export type CatalogErrorFieldsFragment = { field: string | null, code: CatalogErrorCode, message: string };
 
-export type ViewerFieldsFragment = { id: string, email: string, fullName: string, mspRole: MspRole | null, isMspStaff: boolean, otpEnrolled: boolean, otpVerified: boolean, otpRequired: boolean, canProvisionClients: boolean, memberships: Array<{ role: ClientRole, client: { slug: string, name: string, portalUrl: string } }>, currentClient: { slug: string, name: string, portalUrl: string } | null };
+export type ViewerFieldsFragment = { id: string, email: string, fullName: string, mspRole: MspRole | null, isMspStaff: boolean, otpEnrolled: boolean, otpVerified: boolean, otpRequired: boolean, canProvisionClients: boolean, mspWorkspaceUrl: string | null, onClientPortal: boolean, memberships: Array<{ role: ClientRole, client: { slug: string, name: string, portalUrl: string } }>, currentClient: { slug: string, name: string, portalUrl: string } | null };
 
 export type MemberFieldsFragment = { id: string, fullName: string, email: string, role: ClientRole, joinedAt: string };
 
@@ -280,7 +295,7 @@ export type ClientDetailFieldsFragment = { id: string, slug: string, name: strin
 export type ViewerQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type ViewerQuery = { viewer: { id: string, email: string, fullName: string, mspRole: MspRole | null, isMspStaff: boolean, otpEnrolled: boolean, otpVerified: boolean, otpRequired: boolean, canProvisionClients: boolean, memberships: Array<{ role: ClientRole, client: { slug: string, name: string, portalUrl: string } }>, currentClient: { slug: string, name: string, portalUrl: string } | null } | null };
+export type ViewerQuery = { viewer: { id: string, email: string, fullName: string, mspRole: MspRole | null, isMspStaff: boolean, otpEnrolled: boolean, otpVerified: boolean, otpRequired: boolean, canProvisionClients: boolean, mspWorkspaceUrl: string | null, onClientPortal: boolean, memberships: Array<{ role: ClientRole, client: { slug: string, name: string, portalUrl: string } }>, currentClient: { slug: string, name: string, portalUrl: string } | null } | null };
 
 export type ClientsQueryVariables = Exact<{
   first?: number | null | undefined;
@@ -314,6 +329,20 @@ export type ClientInvitationsQueryVariables = Exact<{
 
 export type ClientInvitationsQuery = { client: { id: string, slug: string, pendingInvitations: Array<{ id: string, email: string, fullName: string, role: ClientRole, createdAt: string, expiresAt: string, invitedBy: string | null }> } | null };
 
+export type ClientLifecycleQueryVariables = Exact<{
+  slug?: string | null | undefined;
+}>;
+
+
+export type ClientLifecycleQuery = { client: { id: string, slug: string, name: string, status: ClientStatus, allowedStatuses: Array<ClientStatus>, deletionBlockers: Array<string> } | null };
+
+export type InvitationPreviewQueryVariables = Exact<{
+  token: string;
+}>;
+
+
+export type InvitationPreviewQuery = { invitation: { usable: boolean, companyName: string | null, fullName: string | null } };
+
 export type ProvisioningJobQueryVariables = Exact<{
   id: string;
 }>;
@@ -326,14 +355,14 @@ export type LoginMutationVariables = Exact<{
 }>;
 
 
-export type LoginMutation = { login: { nextStep: AuthStep | null, viewer: { id: string, email: string, fullName: string, mspRole: MspRole | null, isMspStaff: boolean, otpEnrolled: boolean, otpVerified: boolean, otpRequired: boolean, canProvisionClients: boolean, memberships: Array<{ role: ClientRole, client: { slug: string, name: string, portalUrl: string } }>, currentClient: { slug: string, name: string, portalUrl: string } | null } | null, errors: Array<{ field: string | null, code: AuthErrorCode, message: string }> } };
+export type LoginMutation = { login: { nextStep: AuthStep | null, viewer: { id: string, email: string, fullName: string, mspRole: MspRole | null, isMspStaff: boolean, otpEnrolled: boolean, otpVerified: boolean, otpRequired: boolean, canProvisionClients: boolean, mspWorkspaceUrl: string | null, onClientPortal: boolean, memberships: Array<{ role: ClientRole, client: { slug: string, name: string, portalUrl: string } }>, currentClient: { slug: string, name: string, portalUrl: string } | null } | null, portals: Array<{ name: string, url: string }>, errors: Array<{ field: string | null, code: AuthErrorCode, message: string }> } };
 
 export type VerifyOtpMutationVariables = Exact<{
   token: string;
 }>;
 
 
-export type VerifyOtpMutation = { verifyOtp: { viewer: { id: string, email: string, fullName: string, mspRole: MspRole | null, isMspStaff: boolean, otpEnrolled: boolean, otpVerified: boolean, otpRequired: boolean, canProvisionClients: boolean, memberships: Array<{ role: ClientRole, client: { slug: string, name: string, portalUrl: string } }>, currentClient: { slug: string, name: string, portalUrl: string } | null } | null, errors: Array<{ field: string | null, code: AuthErrorCode, message: string }> } };
+export type VerifyOtpMutation = { verifyOtp: { viewer: { id: string, email: string, fullName: string, mspRole: MspRole | null, isMspStaff: boolean, otpEnrolled: boolean, otpVerified: boolean, otpRequired: boolean, canProvisionClients: boolean, mspWorkspaceUrl: string | null, onClientPortal: boolean, memberships: Array<{ role: ClientRole, client: { slug: string, name: string, portalUrl: string } }>, currentClient: { slug: string, name: string, portalUrl: string } | null } | null, errors: Array<{ field: string | null, code: AuthErrorCode, message: string }> } };
 
 export type StartOtpEnrolmentMutationVariables = Exact<{ [key: string]: never; }>;
 
@@ -345,7 +374,7 @@ export type ConfirmOtpEnrolmentMutationVariables = Exact<{
 }>;
 
 
-export type ConfirmOtpEnrolmentMutation = { confirmOtpEnrolment: { backupCodes: Array<string> | null, viewer: { id: string, email: string, fullName: string, mspRole: MspRole | null, isMspStaff: boolean, otpEnrolled: boolean, otpVerified: boolean, otpRequired: boolean, canProvisionClients: boolean, memberships: Array<{ role: ClientRole, client: { slug: string, name: string, portalUrl: string } }>, currentClient: { slug: string, name: string, portalUrl: string } | null } | null, errors: Array<{ field: string | null, code: AuthErrorCode, message: string }> } };
+export type ConfirmOtpEnrolmentMutation = { confirmOtpEnrolment: { backupCodes: Array<string> | null, viewer: { id: string, email: string, fullName: string, mspRole: MspRole | null, isMspStaff: boolean, otpEnrolled: boolean, otpVerified: boolean, otpRequired: boolean, canProvisionClients: boolean, mspWorkspaceUrl: string | null, onClientPortal: boolean, memberships: Array<{ role: ClientRole, client: { slug: string, name: string, portalUrl: string } }>, currentClient: { slug: string, name: string, portalUrl: string } | null } | null, errors: Array<{ field: string | null, code: AuthErrorCode, message: string }> } };
 
 export type LogoutMutationVariables = Exact<{ [key: string]: never; }>;
 
@@ -357,7 +386,7 @@ export type AcceptInvitationMutationVariables = Exact<{
 }>;
 
 
-export type AcceptInvitationMutation = { acceptInvitation: { nextStep: AuthStep | null, viewer: { id: string, email: string, fullName: string, mspRole: MspRole | null, isMspStaff: boolean, otpEnrolled: boolean, otpVerified: boolean, otpRequired: boolean, canProvisionClients: boolean, memberships: Array<{ role: ClientRole, client: { slug: string, name: string, portalUrl: string } }>, currentClient: { slug: string, name: string, portalUrl: string } | null } | null, errors: Array<{ field: string | null, code: AuthErrorCode, message: string }> } };
+export type AcceptInvitationMutation = { acceptInvitation: { nextStep: AuthStep | null, viewer: { id: string, email: string, fullName: string, mspRole: MspRole | null, isMspStaff: boolean, otpEnrolled: boolean, otpVerified: boolean, otpRequired: boolean, canProvisionClients: boolean, mspWorkspaceUrl: string | null, onClientPortal: boolean, memberships: Array<{ role: ClientRole, client: { slug: string, name: string, portalUrl: string } }>, currentClient: { slug: string, name: string, portalUrl: string } | null } | null, errors: Array<{ field: string | null, code: AuthErrorCode, message: string }> } };
 
 export type ProvisionClientMutationVariables = Exact<{
   input: ProvisionClientInput;
@@ -365,6 +394,22 @@ export type ProvisionClientMutationVariables = Exact<{
 
 
 export type ProvisionClientMutation = { provisionClient: { job: { id: string, slug: string, status: ProvisioningStatus, step: number, totalSteps: number, message: string, error: string } | null, errors: Array<{ field: string | null, code: ClientErrorCode, message: string }> } };
+
+export type ChangeClientStatusMutationVariables = Exact<{
+  clientSlug: string;
+  status: ClientStatus;
+}>;
+
+
+export type ChangeClientStatusMutation = { changeClientStatus: { client: { id: string, slug: string, status: ClientStatus, allowedStatuses: Array<ClientStatus>, deletionBlockers: Array<string> } | null, errors: Array<{ field: string | null, code: ClientErrorCode, message: string }> } };
+
+export type DeleteClientMutationVariables = Exact<{
+  clientSlug: string;
+  confirmSlug: string;
+}>;
+
+
+export type DeleteClientMutation = { deleteClient: { deletedSlug: string | null, errors: Array<{ field: string | null, code: ClientErrorCode, message: string }> } };
 
 export type InviteClientUserMutationVariables = Exact<{
   input: InviteClientUserInput;
@@ -399,7 +444,7 @@ export type ClientOptionsQuery = { clients: { edges: Array<{ node: { id: string,
 
 export type SlaClockFieldsFragment = { name: string, state: SlaClockState, targetMinutes: number | null, usedMinutes: number | null, remainingMinutes: number | null, overdueMinutes: number | null, dueAt: string | null, startedAt: string, stoppedAt: string | null, explainSteps: Array<string>, explain: string };
 
-export type TicketFieldsFragment = { number: number, title: string, description: string, category: string, createdAt: string, updatedAt: string, resolvedAt: string | null, priority: Priority, status: TicketStatus, serviceLine: ServiceLine, channel: Channel, impact: Level, urgency: Level, priorityReason: string, billableMinutes: number | null, totalMinutes: number | null, requester: { fullName: string, email: string }, assignee: { id: string, fullName: string, email: string, mspRole: MspRole } | null, client: { slug: string, name: string }, slaClocks: Array<{ name: string, state: SlaClockState, targetMinutes: number | null, usedMinutes: number | null, remainingMinutes: number | null, overdueMinutes: number | null, dueAt: string | null, startedAt: string, stoppedAt: string | null, explainSteps: Array<string>, explain: string }>, timeline: Array<{ id: string, kind: string, at: string, actorName: string | null, actorIsStaff: boolean, isInternal: boolean, body: string | null, detail: string, attachments: Array<{ id: string, filename: string, contentType: string, sizeBytes: number, url: string }> }>, timeEntries: Array<{ id: string, minutes: number, rawMinutes: number, billable: boolean, note: string, workDate: string, technician: { id: string, fullName: string, email: string, mspRole: MspRole } | null }> };
+export type TicketFieldsFragment = { number: number, title: string, description: string, category: string, createdAt: string, updatedAt: string, resolvedAt: string | null, priority: Priority, status: TicketStatus, serviceLine: ServiceLine, channel: Channel, impact: Level, urgency: Level, priorityReason: string, billableMinutes: number | null, totalMinutes: number | null, closedAt: string | null, clientMayReopenUntil: string | null, requester: { fullName: string, email: string }, assignee: { id: string, fullName: string, email: string, mspRole: MspRole } | null, client: { slug: string, name: string }, slaClocks: Array<{ name: string, state: SlaClockState, targetMinutes: number | null, usedMinutes: number | null, remainingMinutes: number | null, overdueMinutes: number | null, dueAt: string | null, startedAt: string, stoppedAt: string | null, explainSteps: Array<string>, explain: string }>, timeline: Array<{ id: string, kind: string, at: string, actorName: string | null, actorIsStaff: boolean, isInternal: boolean, body: string | null, detail: string, attachments: Array<{ id: string, filename: string, contentType: string, sizeBytes: number, url: string }> }>, timeEntries: Array<{ id: string, minutes: number, rawMinutes: number, billable: boolean, note: string, workDate: string, technician: { id: string, fullName: string, email: string, mspRole: MspRole } | null }>, followUpOf: { number: number, title: string, status: TicketStatus } | null, followUps: Array<{ number: number, title: string, status: TicketStatus }> };
 
 export type TicketQueryVariables = Exact<{
   number: number;
@@ -407,7 +452,7 @@ export type TicketQueryVariables = Exact<{
 }>;
 
 
-export type TicketQuery = { ticket: { number: number, title: string, description: string, category: string, createdAt: string, updatedAt: string, resolvedAt: string | null, priority: Priority, status: TicketStatus, serviceLine: ServiceLine, channel: Channel, impact: Level, urgency: Level, priorityReason: string, billableMinutes: number | null, totalMinutes: number | null, requester: { fullName: string, email: string }, assignee: { id: string, fullName: string, email: string, mspRole: MspRole } | null, client: { slug: string, name: string }, slaClocks: Array<{ name: string, state: SlaClockState, targetMinutes: number | null, usedMinutes: number | null, remainingMinutes: number | null, overdueMinutes: number | null, dueAt: string | null, startedAt: string, stoppedAt: string | null, explainSteps: Array<string>, explain: string }>, timeline: Array<{ id: string, kind: string, at: string, actorName: string | null, actorIsStaff: boolean, isInternal: boolean, body: string | null, detail: string, attachments: Array<{ id: string, filename: string, contentType: string, sizeBytes: number, url: string }> }>, timeEntries: Array<{ id: string, minutes: number, rawMinutes: number, billable: boolean, note: string, workDate: string, technician: { id: string, fullName: string, email: string, mspRole: MspRole } | null }> } | null };
+export type TicketQuery = { ticket: { number: number, title: string, description: string, category: string, createdAt: string, updatedAt: string, resolvedAt: string | null, priority: Priority, status: TicketStatus, serviceLine: ServiceLine, channel: Channel, impact: Level, urgency: Level, priorityReason: string, billableMinutes: number | null, totalMinutes: number | null, closedAt: string | null, clientMayReopenUntil: string | null, requester: { fullName: string, email: string }, assignee: { id: string, fullName: string, email: string, mspRole: MspRole } | null, client: { slug: string, name: string }, slaClocks: Array<{ name: string, state: SlaClockState, targetMinutes: number | null, usedMinutes: number | null, remainingMinutes: number | null, overdueMinutes: number | null, dueAt: string | null, startedAt: string, stoppedAt: string | null, explainSteps: Array<string>, explain: string }>, timeline: Array<{ id: string, kind: string, at: string, actorName: string | null, actorIsStaff: boolean, isInternal: boolean, body: string | null, detail: string, attachments: Array<{ id: string, filename: string, contentType: string, sizeBytes: number, url: string }> }>, timeEntries: Array<{ id: string, minutes: number, rawMinutes: number, billable: boolean, note: string, workDate: string, technician: { id: string, fullName: string, email: string, mspRole: MspRole } | null }>, followUpOf: { number: number, title: string, status: TicketStatus } | null, followUps: Array<{ number: number, title: string, status: TicketStatus }> } | null };
 
 export type TicketsQueryVariables = Exact<{
   clientSlug?: string | null | undefined;
@@ -430,7 +475,7 @@ export type CreateTicketMutationVariables = Exact<{
 }>;
 
 
-export type CreateTicketMutation = { createTicket: { ticket: { number: number, title: string, description: string, category: string, createdAt: string, updatedAt: string, resolvedAt: string | null, priority: Priority, status: TicketStatus, serviceLine: ServiceLine, channel: Channel, impact: Level, urgency: Level, priorityReason: string, billableMinutes: number | null, totalMinutes: number | null, requester: { fullName: string, email: string }, assignee: { id: string, fullName: string, email: string, mspRole: MspRole } | null, client: { slug: string, name: string }, slaClocks: Array<{ name: string, state: SlaClockState, targetMinutes: number | null, usedMinutes: number | null, remainingMinutes: number | null, overdueMinutes: number | null, dueAt: string | null, startedAt: string, stoppedAt: string | null, explainSteps: Array<string>, explain: string }>, timeline: Array<{ id: string, kind: string, at: string, actorName: string | null, actorIsStaff: boolean, isInternal: boolean, body: string | null, detail: string, attachments: Array<{ id: string, filename: string, contentType: string, sizeBytes: number, url: string }> }>, timeEntries: Array<{ id: string, minutes: number, rawMinutes: number, billable: boolean, note: string, workDate: string, technician: { id: string, fullName: string, email: string, mspRole: MspRole } | null }> } | null, errors: Array<{ field: string | null, code: SupportErrorCode, message: string }> } };
+export type CreateTicketMutation = { createTicket: { ticket: { number: number, title: string, description: string, category: string, createdAt: string, updatedAt: string, resolvedAt: string | null, priority: Priority, status: TicketStatus, serviceLine: ServiceLine, channel: Channel, impact: Level, urgency: Level, priorityReason: string, billableMinutes: number | null, totalMinutes: number | null, closedAt: string | null, clientMayReopenUntil: string | null, requester: { fullName: string, email: string }, assignee: { id: string, fullName: string, email: string, mspRole: MspRole } | null, client: { slug: string, name: string }, slaClocks: Array<{ name: string, state: SlaClockState, targetMinutes: number | null, usedMinutes: number | null, remainingMinutes: number | null, overdueMinutes: number | null, dueAt: string | null, startedAt: string, stoppedAt: string | null, explainSteps: Array<string>, explain: string }>, timeline: Array<{ id: string, kind: string, at: string, actorName: string | null, actorIsStaff: boolean, isInternal: boolean, body: string | null, detail: string, attachments: Array<{ id: string, filename: string, contentType: string, sizeBytes: number, url: string }> }>, timeEntries: Array<{ id: string, minutes: number, rawMinutes: number, billable: boolean, note: string, workDate: string, technician: { id: string, fullName: string, email: string, mspRole: MspRole } | null }>, followUpOf: { number: number, title: string, status: TicketStatus } | null, followUps: Array<{ number: number, title: string, status: TicketStatus }> } | null, errors: Array<{ field: string | null, code: SupportErrorCode, message: string }> } };
 
 export type TriageTicketMutationVariables = Exact<{
   number: number;
@@ -440,7 +485,7 @@ export type TriageTicketMutationVariables = Exact<{
 }>;
 
 
-export type TriageTicketMutation = { triageTicket: { ticket: { number: number, title: string, description: string, category: string, createdAt: string, updatedAt: string, resolvedAt: string | null, priority: Priority, status: TicketStatus, serviceLine: ServiceLine, channel: Channel, impact: Level, urgency: Level, priorityReason: string, billableMinutes: number | null, totalMinutes: number | null, requester: { fullName: string, email: string }, assignee: { id: string, fullName: string, email: string, mspRole: MspRole } | null, client: { slug: string, name: string }, slaClocks: Array<{ name: string, state: SlaClockState, targetMinutes: number | null, usedMinutes: number | null, remainingMinutes: number | null, overdueMinutes: number | null, dueAt: string | null, startedAt: string, stoppedAt: string | null, explainSteps: Array<string>, explain: string }>, timeline: Array<{ id: string, kind: string, at: string, actorName: string | null, actorIsStaff: boolean, isInternal: boolean, body: string | null, detail: string, attachments: Array<{ id: string, filename: string, contentType: string, sizeBytes: number, url: string }> }>, timeEntries: Array<{ id: string, minutes: number, rawMinutes: number, billable: boolean, note: string, workDate: string, technician: { id: string, fullName: string, email: string, mspRole: MspRole } | null }> } | null, errors: Array<{ field: string | null, code: SupportErrorCode, message: string }> } };
+export type TriageTicketMutation = { triageTicket: { ticket: { number: number, title: string, description: string, category: string, createdAt: string, updatedAt: string, resolvedAt: string | null, priority: Priority, status: TicketStatus, serviceLine: ServiceLine, channel: Channel, impact: Level, urgency: Level, priorityReason: string, billableMinutes: number | null, totalMinutes: number | null, closedAt: string | null, clientMayReopenUntil: string | null, requester: { fullName: string, email: string }, assignee: { id: string, fullName: string, email: string, mspRole: MspRole } | null, client: { slug: string, name: string }, slaClocks: Array<{ name: string, state: SlaClockState, targetMinutes: number | null, usedMinutes: number | null, remainingMinutes: number | null, overdueMinutes: number | null, dueAt: string | null, startedAt: string, stoppedAt: string | null, explainSteps: Array<string>, explain: string }>, timeline: Array<{ id: string, kind: string, at: string, actorName: string | null, actorIsStaff: boolean, isInternal: boolean, body: string | null, detail: string, attachments: Array<{ id: string, filename: string, contentType: string, sizeBytes: number, url: string }> }>, timeEntries: Array<{ id: string, minutes: number, rawMinutes: number, billable: boolean, note: string, workDate: string, technician: { id: string, fullName: string, email: string, mspRole: MspRole } | null }>, followUpOf: { number: number, title: string, status: TicketStatus } | null, followUps: Array<{ number: number, title: string, status: TicketStatus }> } | null, errors: Array<{ field: string | null, code: SupportErrorCode, message: string }> } };
 
 export type AssignTicketMutationVariables = Exact<{
   number: number;
@@ -449,7 +494,7 @@ export type AssignTicketMutationVariables = Exact<{
 }>;
 
 
-export type AssignTicketMutation = { assignTicket: { ticket: { number: number, title: string, description: string, category: string, createdAt: string, updatedAt: string, resolvedAt: string | null, priority: Priority, status: TicketStatus, serviceLine: ServiceLine, channel: Channel, impact: Level, urgency: Level, priorityReason: string, billableMinutes: number | null, totalMinutes: number | null, requester: { fullName: string, email: string }, assignee: { id: string, fullName: string, email: string, mspRole: MspRole } | null, client: { slug: string, name: string }, slaClocks: Array<{ name: string, state: SlaClockState, targetMinutes: number | null, usedMinutes: number | null, remainingMinutes: number | null, overdueMinutes: number | null, dueAt: string | null, startedAt: string, stoppedAt: string | null, explainSteps: Array<string>, explain: string }>, timeline: Array<{ id: string, kind: string, at: string, actorName: string | null, actorIsStaff: boolean, isInternal: boolean, body: string | null, detail: string, attachments: Array<{ id: string, filename: string, contentType: string, sizeBytes: number, url: string }> }>, timeEntries: Array<{ id: string, minutes: number, rawMinutes: number, billable: boolean, note: string, workDate: string, technician: { id: string, fullName: string, email: string, mspRole: MspRole } | null }> } | null, errors: Array<{ field: string | null, code: SupportErrorCode, message: string }> } };
+export type AssignTicketMutation = { assignTicket: { ticket: { number: number, title: string, description: string, category: string, createdAt: string, updatedAt: string, resolvedAt: string | null, priority: Priority, status: TicketStatus, serviceLine: ServiceLine, channel: Channel, impact: Level, urgency: Level, priorityReason: string, billableMinutes: number | null, totalMinutes: number | null, closedAt: string | null, clientMayReopenUntil: string | null, requester: { fullName: string, email: string }, assignee: { id: string, fullName: string, email: string, mspRole: MspRole } | null, client: { slug: string, name: string }, slaClocks: Array<{ name: string, state: SlaClockState, targetMinutes: number | null, usedMinutes: number | null, remainingMinutes: number | null, overdueMinutes: number | null, dueAt: string | null, startedAt: string, stoppedAt: string | null, explainSteps: Array<string>, explain: string }>, timeline: Array<{ id: string, kind: string, at: string, actorName: string | null, actorIsStaff: boolean, isInternal: boolean, body: string | null, detail: string, attachments: Array<{ id: string, filename: string, contentType: string, sizeBytes: number, url: string }> }>, timeEntries: Array<{ id: string, minutes: number, rawMinutes: number, billable: boolean, note: string, workDate: string, technician: { id: string, fullName: string, email: string, mspRole: MspRole } | null }>, followUpOf: { number: number, title: string, status: TicketStatus } | null, followUps: Array<{ number: number, title: string, status: TicketStatus }> } | null, errors: Array<{ field: string | null, code: SupportErrorCode, message: string }> } };
 
 export type ChangeTicketStatusMutationVariables = Exact<{
   number: number;
@@ -458,7 +503,7 @@ export type ChangeTicketStatusMutationVariables = Exact<{
 }>;
 
 
-export type ChangeTicketStatusMutation = { changeTicketStatus: { ticket: { number: number, title: string, description: string, category: string, createdAt: string, updatedAt: string, resolvedAt: string | null, priority: Priority, status: TicketStatus, serviceLine: ServiceLine, channel: Channel, impact: Level, urgency: Level, priorityReason: string, billableMinutes: number | null, totalMinutes: number | null, requester: { fullName: string, email: string }, assignee: { id: string, fullName: string, email: string, mspRole: MspRole } | null, client: { slug: string, name: string }, slaClocks: Array<{ name: string, state: SlaClockState, targetMinutes: number | null, usedMinutes: number | null, remainingMinutes: number | null, overdueMinutes: number | null, dueAt: string | null, startedAt: string, stoppedAt: string | null, explainSteps: Array<string>, explain: string }>, timeline: Array<{ id: string, kind: string, at: string, actorName: string | null, actorIsStaff: boolean, isInternal: boolean, body: string | null, detail: string, attachments: Array<{ id: string, filename: string, contentType: string, sizeBytes: number, url: string }> }>, timeEntries: Array<{ id: string, minutes: number, rawMinutes: number, billable: boolean, note: string, workDate: string, technician: { id: string, fullName: string, email: string, mspRole: MspRole } | null }> } | null, errors: Array<{ field: string | null, code: SupportErrorCode, message: string }> } };
+export type ChangeTicketStatusMutation = { changeTicketStatus: { ticket: { number: number, title: string, description: string, category: string, createdAt: string, updatedAt: string, resolvedAt: string | null, priority: Priority, status: TicketStatus, serviceLine: ServiceLine, channel: Channel, impact: Level, urgency: Level, priorityReason: string, billableMinutes: number | null, totalMinutes: number | null, closedAt: string | null, clientMayReopenUntil: string | null, requester: { fullName: string, email: string }, assignee: { id: string, fullName: string, email: string, mspRole: MspRole } | null, client: { slug: string, name: string }, slaClocks: Array<{ name: string, state: SlaClockState, targetMinutes: number | null, usedMinutes: number | null, remainingMinutes: number | null, overdueMinutes: number | null, dueAt: string | null, startedAt: string, stoppedAt: string | null, explainSteps: Array<string>, explain: string }>, timeline: Array<{ id: string, kind: string, at: string, actorName: string | null, actorIsStaff: boolean, isInternal: boolean, body: string | null, detail: string, attachments: Array<{ id: string, filename: string, contentType: string, sizeBytes: number, url: string }> }>, timeEntries: Array<{ id: string, minutes: number, rawMinutes: number, billable: boolean, note: string, workDate: string, technician: { id: string, fullName: string, email: string, mspRole: MspRole } | null }>, followUpOf: { number: number, title: string, status: TicketStatus } | null, followUps: Array<{ number: number, title: string, status: TicketStatus }> } | null, errors: Array<{ field: string | null, code: SupportErrorCode, message: string }> } };
 
 export type ReplyToTicketMutationVariables = Exact<{
   number: number;
@@ -468,7 +513,7 @@ export type ReplyToTicketMutationVariables = Exact<{
 }>;
 
 
-export type ReplyToTicketMutation = { replyToTicket: { ticket: { number: number, title: string, description: string, category: string, createdAt: string, updatedAt: string, resolvedAt: string | null, priority: Priority, status: TicketStatus, serviceLine: ServiceLine, channel: Channel, impact: Level, urgency: Level, priorityReason: string, billableMinutes: number | null, totalMinutes: number | null, requester: { fullName: string, email: string }, assignee: { id: string, fullName: string, email: string, mspRole: MspRole } | null, client: { slug: string, name: string }, slaClocks: Array<{ name: string, state: SlaClockState, targetMinutes: number | null, usedMinutes: number | null, remainingMinutes: number | null, overdueMinutes: number | null, dueAt: string | null, startedAt: string, stoppedAt: string | null, explainSteps: Array<string>, explain: string }>, timeline: Array<{ id: string, kind: string, at: string, actorName: string | null, actorIsStaff: boolean, isInternal: boolean, body: string | null, detail: string, attachments: Array<{ id: string, filename: string, contentType: string, sizeBytes: number, url: string }> }>, timeEntries: Array<{ id: string, minutes: number, rawMinutes: number, billable: boolean, note: string, workDate: string, technician: { id: string, fullName: string, email: string, mspRole: MspRole } | null }> } | null, errors: Array<{ field: string | null, code: SupportErrorCode, message: string }> } };
+export type ReplyToTicketMutation = { replyToTicket: { ticket: { number: number, title: string, description: string, category: string, createdAt: string, updatedAt: string, resolvedAt: string | null, priority: Priority, status: TicketStatus, serviceLine: ServiceLine, channel: Channel, impact: Level, urgency: Level, priorityReason: string, billableMinutes: number | null, totalMinutes: number | null, closedAt: string | null, clientMayReopenUntil: string | null, requester: { fullName: string, email: string }, assignee: { id: string, fullName: string, email: string, mspRole: MspRole } | null, client: { slug: string, name: string }, slaClocks: Array<{ name: string, state: SlaClockState, targetMinutes: number | null, usedMinutes: number | null, remainingMinutes: number | null, overdueMinutes: number | null, dueAt: string | null, startedAt: string, stoppedAt: string | null, explainSteps: Array<string>, explain: string }>, timeline: Array<{ id: string, kind: string, at: string, actorName: string | null, actorIsStaff: boolean, isInternal: boolean, body: string | null, detail: string, attachments: Array<{ id: string, filename: string, contentType: string, sizeBytes: number, url: string }> }>, timeEntries: Array<{ id: string, minutes: number, rawMinutes: number, billable: boolean, note: string, workDate: string, technician: { id: string, fullName: string, email: string, mspRole: MspRole } | null }>, followUpOf: { number: number, title: string, status: TicketStatus } | null, followUps: Array<{ number: number, title: string, status: TicketStatus }> } | null, errors: Array<{ field: string | null, code: SupportErrorCode, message: string }> } };
 
 export type AddInternalNoteMutationVariables = Exact<{
   number: number;
@@ -478,7 +523,7 @@ export type AddInternalNoteMutationVariables = Exact<{
 }>;
 
 
-export type AddInternalNoteMutation = { addInternalNote: { ticket: { number: number, title: string, description: string, category: string, createdAt: string, updatedAt: string, resolvedAt: string | null, priority: Priority, status: TicketStatus, serviceLine: ServiceLine, channel: Channel, impact: Level, urgency: Level, priorityReason: string, billableMinutes: number | null, totalMinutes: number | null, requester: { fullName: string, email: string }, assignee: { id: string, fullName: string, email: string, mspRole: MspRole } | null, client: { slug: string, name: string }, slaClocks: Array<{ name: string, state: SlaClockState, targetMinutes: number | null, usedMinutes: number | null, remainingMinutes: number | null, overdueMinutes: number | null, dueAt: string | null, startedAt: string, stoppedAt: string | null, explainSteps: Array<string>, explain: string }>, timeline: Array<{ id: string, kind: string, at: string, actorName: string | null, actorIsStaff: boolean, isInternal: boolean, body: string | null, detail: string, attachments: Array<{ id: string, filename: string, contentType: string, sizeBytes: number, url: string }> }>, timeEntries: Array<{ id: string, minutes: number, rawMinutes: number, billable: boolean, note: string, workDate: string, technician: { id: string, fullName: string, email: string, mspRole: MspRole } | null }> } | null, errors: Array<{ field: string | null, code: SupportErrorCode, message: string }> } };
+export type AddInternalNoteMutation = { addInternalNote: { ticket: { number: number, title: string, description: string, category: string, createdAt: string, updatedAt: string, resolvedAt: string | null, priority: Priority, status: TicketStatus, serviceLine: ServiceLine, channel: Channel, impact: Level, urgency: Level, priorityReason: string, billableMinutes: number | null, totalMinutes: number | null, closedAt: string | null, clientMayReopenUntil: string | null, requester: { fullName: string, email: string }, assignee: { id: string, fullName: string, email: string, mspRole: MspRole } | null, client: { slug: string, name: string }, slaClocks: Array<{ name: string, state: SlaClockState, targetMinutes: number | null, usedMinutes: number | null, remainingMinutes: number | null, overdueMinutes: number | null, dueAt: string | null, startedAt: string, stoppedAt: string | null, explainSteps: Array<string>, explain: string }>, timeline: Array<{ id: string, kind: string, at: string, actorName: string | null, actorIsStaff: boolean, isInternal: boolean, body: string | null, detail: string, attachments: Array<{ id: string, filename: string, contentType: string, sizeBytes: number, url: string }> }>, timeEntries: Array<{ id: string, minutes: number, rawMinutes: number, billable: boolean, note: string, workDate: string, technician: { id: string, fullName: string, email: string, mspRole: MspRole } | null }>, followUpOf: { number: number, title: string, status: TicketStatus } | null, followUps: Array<{ number: number, title: string, status: TicketStatus }> } | null, errors: Array<{ field: string | null, code: SupportErrorCode, message: string }> } };
 
 export type LogTimeMutationVariables = Exact<{
   number: number;
@@ -490,7 +535,7 @@ export type LogTimeMutationVariables = Exact<{
 }>;
 
 
-export type LogTimeMutation = { logTime: { ticket: { number: number, title: string, description: string, category: string, createdAt: string, updatedAt: string, resolvedAt: string | null, priority: Priority, status: TicketStatus, serviceLine: ServiceLine, channel: Channel, impact: Level, urgency: Level, priorityReason: string, billableMinutes: number | null, totalMinutes: number | null, requester: { fullName: string, email: string }, assignee: { id: string, fullName: string, email: string, mspRole: MspRole } | null, client: { slug: string, name: string }, slaClocks: Array<{ name: string, state: SlaClockState, targetMinutes: number | null, usedMinutes: number | null, remainingMinutes: number | null, overdueMinutes: number | null, dueAt: string | null, startedAt: string, stoppedAt: string | null, explainSteps: Array<string>, explain: string }>, timeline: Array<{ id: string, kind: string, at: string, actorName: string | null, actorIsStaff: boolean, isInternal: boolean, body: string | null, detail: string, attachments: Array<{ id: string, filename: string, contentType: string, sizeBytes: number, url: string }> }>, timeEntries: Array<{ id: string, minutes: number, rawMinutes: number, billable: boolean, note: string, workDate: string, technician: { id: string, fullName: string, email: string, mspRole: MspRole } | null }> } | null, errors: Array<{ field: string | null, code: SupportErrorCode, message: string }> } };
+export type LogTimeMutation = { logTime: { ticket: { number: number, title: string, description: string, category: string, createdAt: string, updatedAt: string, resolvedAt: string | null, priority: Priority, status: TicketStatus, serviceLine: ServiceLine, channel: Channel, impact: Level, urgency: Level, priorityReason: string, billableMinutes: number | null, totalMinutes: number | null, closedAt: string | null, clientMayReopenUntil: string | null, requester: { fullName: string, email: string }, assignee: { id: string, fullName: string, email: string, mspRole: MspRole } | null, client: { slug: string, name: string }, slaClocks: Array<{ name: string, state: SlaClockState, targetMinutes: number | null, usedMinutes: number | null, remainingMinutes: number | null, overdueMinutes: number | null, dueAt: string | null, startedAt: string, stoppedAt: string | null, explainSteps: Array<string>, explain: string }>, timeline: Array<{ id: string, kind: string, at: string, actorName: string | null, actorIsStaff: boolean, isInternal: boolean, body: string | null, detail: string, attachments: Array<{ id: string, filename: string, contentType: string, sizeBytes: number, url: string }> }>, timeEntries: Array<{ id: string, minutes: number, rawMinutes: number, billable: boolean, note: string, workDate: string, technician: { id: string, fullName: string, email: string, mspRole: MspRole } | null }>, followUpOf: { number: number, title: string, status: TicketStatus } | null, followUps: Array<{ number: number, title: string, status: TicketStatus }> } | null, errors: Array<{ field: string | null, code: SupportErrorCode, message: string }> } };
 
 export type AssignableStaffQueryVariables = Exact<{
   clientSlug: string;

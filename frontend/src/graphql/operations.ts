@@ -74,6 +74,8 @@ export const VIEWER_FIELDS = /* GraphQL */ `
       name
       portalUrl
     }
+    mspWorkspaceUrl
+    onClientPortal
   }
 `;
 
@@ -222,6 +224,31 @@ export const CLIENT_INVITATIONS_QUERY = /* GraphQL */ `
   ${INVITATION_FIELDS}
 `;
 
+/** MSP admins: where the client may go next in its lifecycle and what stops a delete. */
+export const CLIENT_LIFECYCLE_QUERY = /* GraphQL */ `
+  query ClientLifecycle($slug: String) {
+    client(slug: $slug) {
+      id
+      slug
+      name
+      status
+      allowedStatuses
+      deletionBlockers
+    }
+  }
+`;
+
+/** Public: can this invitation link be used, and for which company and name. */
+export const INVITATION_PREVIEW_QUERY = /* GraphQL */ `
+  query InvitationPreview($token: String!) {
+    invitation(token: $token) {
+      usable
+      companyName
+      fullName
+    }
+  }
+`;
+
 export const PROVISIONING_JOB_QUERY = /* GraphQL */ `
   query ProvisioningJob($id: ID!) {
     provisioningJob(id: $id) {
@@ -251,6 +278,10 @@ export const LOGIN_MUTATION = /* GraphQL */ `
       nextStep
       viewer {
         ...ViewerFields
+      }
+      portals {
+        name
+        url
       }
       errors {
         ...AuthErrorFields
@@ -346,7 +377,38 @@ export const PROVISION_CLIENT_MUTATION = /* GraphQL */ `
   ${CLIENT_ERROR_FIELDS}
 `;
 
-export const INVITE_CLIENT_USER_MUTATION = /* GraphQL */ `
+export const CHANGE_CLIENT_STATUS_MUTATION = /* GraphQL */ `
+  mutation ChangeClientStatus($clientSlug: String!, $status: ClientStatus!) {
+    changeClientStatus(clientSlug: $clientSlug, status: $status) {
+      client {
+        id
+        slug
+        status
+        allowedStatuses
+        deletionBlockers
+      }
+      errors {
+        ...ClientErrorFields
+      }
+    }
+  }
+  ${CLIENT_ERROR_FIELDS}
+`;
+
+export const DELETE_CLIENT_MUTATION = /* GraphQL */ `
+  mutation DeleteClient($clientSlug: String!, $confirmSlug: String!) {
+    deleteClient(clientSlug: $clientSlug, confirmSlug: $confirmSlug) {
+      deletedSlug
+      errors {
+        ...ClientErrorFields
+      }
+    }
+  }
+  ${CLIENT_ERROR_FIELDS}
+`;
+
+export const INVITE_CLIENT_USER_MUTATION =
+  /* GraphQL */ `
   mutation InviteClientUser($input: InviteClientUserInput!) {
     inviteClientUser(input: $input) {
       invitation {
@@ -515,6 +577,18 @@ export const TICKET_FIELDS = /* GraphQL */ `
     }
     billableMinutes
     totalMinutes
+    closedAt
+    clientMayReopenUntil
+    followUpOf {
+      number
+      title
+      status
+    }
+    followUps {
+      number
+      title
+      status
+    }
   }
 `;
 

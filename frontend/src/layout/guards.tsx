@@ -2,6 +2,7 @@ import type { ReactNode } from 'react';
 import { Navigate, useLocation } from 'react-router';
 import { homePath, needsSecondFactor } from '../auth/roles';
 import { useViewer } from '../auth/ViewerContext';
+import { StaffOnClientPortal } from './StaffOnClientPortal';
 
 /** Requires a signed-in viewer who passed any required 2FA; otherwise sends them to /login. */
 export function RequireViewer({ children }: { children: ReactNode }) {
@@ -14,6 +15,8 @@ export function RequireViewer({ children }: { children: ReactNode }) {
     const next = here === '/' || signedOut ? '' : `?next=${encodeURIComponent(here)}`;
     return <Navigate to={`/login${next}`} replace />;
   }
+  // Staff pages don't work on a client's portal host: send staff back to their workspace.
+  if (viewer.isMspStaff && viewer.onClientPortal) return <StaffOnClientPortal viewer={viewer} />;
   return <>{children}</>;
 }
 

@@ -99,6 +99,10 @@ export const AUTH_ERROR_MESSAGE: Record<AuthErrorCode, string | null> = {
   PERMISSION_DENIED: null,
   OTP_REQUIRED: null,
   INTERNAL: null,
+  // The server's wording names the company and where to go instead.
+  WRONG_PORTAL: null,
+  STAFF_ON_CLIENT_PORTAL: null,
+  CLIENT_INACTIVE: null,
 };
 
 // ----------------------------------------------------------- service desk

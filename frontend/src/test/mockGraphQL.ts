@@ -42,6 +42,8 @@ export function makeViewer(overrides: Partial<ViewerFieldsFragment> = {}): Viewe
     canProvisionClients: false,
     memberships: [],
     currentClient: null,
+    mspWorkspaceUrl: null,
+    onClientPortal: false,
     ...overrides,
   };
 }

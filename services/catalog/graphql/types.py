@@ -18,6 +18,7 @@ CATALOG_ERROR_CODES = [
     "PERMISSION_DENIED",
     "OTP_REQUIRED",
     "NOT_AUTHENTICATED",
+    "CLIENT_READ_ONLY",
 ]
 CatalogError = error_type("CatalogError", CATALOG_ERROR_CODES, "Why a change to the service catalog failed.")
 # One enum per concept, owned here (the catalog defines priorities and the triage levels);

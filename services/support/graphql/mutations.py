@@ -108,6 +108,9 @@ class CreateTicketInput(graphene.InputObjectType):
     service_line = ServiceLineEnum()
     channel = ChannelEnum()
     requester_id = graphene.ID(description="Staff only: the contact who is asking.")
+    related_ticket_number = graphene.Int(
+        description="Raise this as a follow-up of an earlier (e.g. closed) request; both timelines link them."
+    )
 
 
 class CreateTicket(TicketMutation):
@@ -135,6 +138,7 @@ class CreateTicket(TicketMutation):
             service_line=enum_value(input.service_line) or "support",
             channel=enum_value(input.channel),
             requester_contact_id=decode_id(input.requester_id, "Contact", "requesterId", required=False),
+            follow_up_of_number=input.related_ticket_number,
         )
         return actions.create_ticket(client, data, actor=user)
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import graphene
+from django.db.models import Q
+from django.utils import timezone
 from graphene import relay
 from graphene_django import DjangoObjectType
 
@@ -41,6 +43,10 @@ SUPPORT_ERROR_CODES = [
     "TOO_LARGE",
     "TOO_MANY",
     "UNSUPPORTED_TYPE",
+    "TICKET_CLOSED",
+    "REOPEN_WINDOW_PASSED",
+    "CLIENT_READ_ONLY",
+    "CLIENT_INACTIVE",
 ]
 SupportError = error_type("SupportError", SUPPORT_ERROR_CODES, "Why a change to a ticket failed.")
 
@@ -173,6 +179,14 @@ class TimeEntryType(graphene.ObjectType):
     work_date = graphene.Date(required=True)
 
 
+class TicketLink(graphene.ObjectType):
+    """Another request of the same client, linked as a follow-up."""
+
+    number = graphene.Int(required=True)
+    title = graphene.String(required=True)
+    status = TicketStatusEnum(required=True)
+
+
 class TicketType(DjangoObjectType):
     """A ticket as the viewer may see it (internal notes and time only for staff)."""
 
@@ -197,6 +211,19 @@ class TicketType(DjangoObjectType):
         graphene.NonNull(HistoryEntryType),
         required=True,
         description="Staff only: every recorded change, newest first (empty for client users).",
+    )
+    closed_at = graphene.DateTime()
+    client_may_reopen_until = graphene.DateTime(
+        description="Resolved tickets: until when the client may reopen it (null when it can't be, "
+        "e.g. closed, or resolved more than TICKET_REOPEN_WINDOW_DAYS ago)."
+    )
+    follow_up_of = graphene.Field(
+        lambda: TicketLink, description="The earlier request this one follows up (if the viewer may see it)."
+    )
+    follow_ups = graphene.List(
+        graphene.NonNull(lambda: TicketLink),
+        required=True,
+        description="Later requests raised as follow-ups of this one (those the viewer may see).",
     )
 
     class Meta:
@@ -261,6 +288,21 @@ class TicketType(DjangoObjectType):
 
     def resolve_viewer_is_watching(root: Ticket, info: Any) -> bool:
         return any(watcher.user_id == info.context.user.pk for watcher in root.watchers.all())
+
+    def resolve_closed_at(root: Ticket, info: Any) -> Any:
+        return root.closed_at
+
+    def resolve_client_may_reopen_until(root: Ticket, info: Any) -> Any:
+        # Null once the window has passed, so the page needs no clock of its own.
+        if not actions.may_client_reopen(root, timezone.now()):
+            return None
+        return actions.client_reopen_deadline(root)
+
+    def resolve_follow_up_of(root: Ticket, info: Any) -> TicketLink | None:
+        return root._follow_up_of  # type: ignore[attr-defined,no-any-return]
+
+    def resolve_follow_ups(root: Ticket, info: Any) -> list[TicketLink]:
+        return root._follow_ups  # type: ignore[attr-defined,no-any-return]
 
     def resolve_billable_minutes(root: Ticket, info: Any) -> int | None:
         if not info.context.user.is_msp_staff:
@@ -336,6 +378,16 @@ def load_ticket_view(client: Client, viewer: User, number: int) -> Ticket:
     ticket._client = client  # type: ignore[attr-defined]
     ticket._clocks = ticket_clocks(ticket)  # type: ignore[attr-defined]
     ticket._timeline = build_timeline(ticket, viewer)  # type: ignore[attr-defined]
+    visible = actions.tickets_visible_to(client, viewer)
+    related = list(
+        visible.filter(Q(pk=ticket.follow_up_of_id) | Q(follow_up_of=ticket)).order_by("number")
+        if ticket.follow_up_of_id
+        else visible.filter(follow_up_of=ticket).order_by("number")
+    )
+    link = lambda t: TicketLink(number=t.number, title=t.title, status=t.status)  # noqa: E731
+    earlier = next((t for t in related if t.pk == ticket.follow_up_of_id), None)
+    ticket._follow_up_of = link(earlier) if earlier else None  # type: ignore[attr-defined]
+    ticket._follow_ups = [link(t) for t in related if t.follow_up_of_id == ticket.pk]  # type: ignore[attr-defined]
     return ticket
 
 

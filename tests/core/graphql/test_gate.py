@@ -86,6 +86,7 @@ def test_the_public_list_names_only_fields_that_exist():
         "startOtpEnrolment",
         "confirmOtpEnrolment",
         "acceptInvitation",
+        "invitation",
     } == PUBLIC_ROOT_FIELDS
 
 

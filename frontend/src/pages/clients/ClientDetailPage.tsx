@@ -15,6 +15,7 @@ import { ClientSlaCard } from '../catalog/ClientSlaCard';
 import { ComplianceSection } from '../compliance/ComplianceSection';
 import { NewTicketDialog } from '../tickets/NewTicketDialog';
 import { QueryError } from '../../components/QueryError';
+import { ClientLifecycleCard } from './ClientLifecycleCard';
 
 export function ClientDetailPage() {
   const { slug = '' } = useParams();
@@ -57,6 +58,7 @@ export function ClientDetailPage() {
               {viewer?.isMspStaff && <ClientHistoryPanel key={client.slug} slug={client.slug} />}
             </div>
             <aside className="detail-side">
+              {viewer?.mspRole === 'ADMIN' && <ClientLifecycleCard slug={client.slug} onChanged={() => void q.refetch()} />}
               <ClientFacts client={client} />
               <ClientSlaCard clientSlug={client.slug} />
               <section className="card" aria-labelledby="itleads-heading">

@@ -1,6 +1,6 @@
 import clsx from 'clsx';
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
-import { Link, useNavigate } from 'react-router';
+import { Link, useLocation, useNavigate } from 'react-router';
 import { useViewer } from '../../auth/ViewerContext';
 import { Alert, Button, EmptyState, FilterSelect, Skeleton, StatusPill, TierBadge } from '../../components/ui';
 import type { AccountManagersQuery } from '../../graphql/generated';
@@ -23,6 +23,8 @@ export function ClientsPage() {
   const managers = useQuery<AccountManagersQuery>(ACCOUNT_MANAGERS_QUERY);
   const [showNew, setShowNew] = useState(false);
   const navigate = useNavigate();
+  // Set by the client page after a delete, so the person sees it happened.
+  const deleted = (useLocation().state as { deleted?: string } | null)?.deleted;
 
   const filtered = activeFilterCount(filters) > 0;
 
@@ -48,6 +50,11 @@ export function ClientsPage() {
           </Button>
         )}
       </div>
+      {deleted && (
+        <Alert tone="success" className="mb" title="Client deleted">
+          {deleted} and its portal were removed.
+        </Alert>
+      )}
 
       <div className="toolbar" role="search">
         <SearchBox value={filters.search} onChange={(search) => update({ search })} />

@@ -10,6 +10,7 @@ import { INDUSTRY_LABEL } from '../../lib/enums';
 import { formatNumber } from '../../lib/format';
 import { useDocumentTitle } from '../../lib/useDocumentTitle';
 import { QueryError } from '../../components/QueryError';
+import './company.css';
 
 export function CompanyPage() {
   const { slug: routeSlug } = useParams();
@@ -18,7 +19,15 @@ export function CompanyPage() {
   // Elsewhere (or after using the switcher) name the client explicitly.
   const slug = routeSlug ?? (viewer?.currentClient ? undefined : viewer?.memberships[0]?.client.slug);
   const noCompany = !routeSlug && !viewer?.currentClient && !viewer?.memberships.length;
-  const q = useQuery<ClientQuery, ClientQueryVariables>(CLIENT_QUERY, slug ? { slug } : {}, { skip: noCompany });
+  // Signed in on another company's portal host (a session from before sign-in there was
+  // refused): this host serves only its own company, so send her to her own portal(s).
+  // (Her own company's host whose portal is suspended is not "elsewhere": the query says why.)
+  const elsewhere =
+    !!viewer?.onClientPortal &&
+    !viewer.currentClient &&
+    !noCompany &&
+    !viewer.memberships.some((m) => new URL(m.client.portalUrl).origin === window.location.origin);
+  const q = useQuery<ClientQuery, ClientQueryVariables>(CLIENT_QUERY, slug ? { slug } : {}, { skip: noCompany || elsewhere });
   const client = q.data?.client;
   useDocumentTitle(client?.name ?? 'My company');
 
@@ -27,6 +36,25 @@ export function CompanyPage() {
       <div className="page">
         <EmptyState title="You’re not part of a company yet">
           Ask your company’s IT lead or your MSP to invite you.
+        </EmptyState>
+      </div>
+    );
+  }
+
+  if (elsewhere && viewer) {
+    return (
+      <div className="page">
+        <EmptyState title="This isn’t your company’s portal">
+          <p>This address belongs to another company. Open your own portal:</p>
+          <ul className="portal-list" data-testid="own-portals">
+            {viewer.memberships.map((m) => (
+              <li key={m.client.slug}>
+                <a className="btn btn-secondary btn-sm" href={new URL('/company', m.client.portalUrl).toString()}>
+                  {m.client.name}
+                </a>
+              </li>
+            ))}
+          </ul>
         </EmptyState>
       </div>
     );

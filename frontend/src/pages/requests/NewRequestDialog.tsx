@@ -23,15 +23,18 @@ export const URGENCY_HELP: Record<Level, string> = {
 
 export function NewRequestDialog({
   clientSlug,
+  followUpOf,
   onClose,
   onCreated,
 }: {
   /** Omitted on the client's portal host (the host decides). */
   clientSlug: string | undefined;
+  /** An earlier (closed) request the new one follows up: both are linked. */
+  followUpOf?: { number: number; title: string };
   onClose: () => void;
   onCreated: (ticket: TicketFieldsFragment) => void;
 }) {
-  const [title, setTitle] = useState('');
+  const [title, setTitle] = useState(() => (followUpOf ? `Follow-up: ${followUpOf.title}`.slice(0, 200) : ''));
   const [description, setDescription] = useState('');
   const [impact, setImpact] = useState<Level>('LOW');
   const [urgency, setUrgency] = useState<Level>('MEDIUM');
@@ -53,6 +56,7 @@ export function NewRequestDialog({
         ...(description.trim() ? { description: description.trim() } : {}),
         impact,
         urgency,
+        ...(followUpOf ? { relatedTicketNumber: followUpOf.number } : {}),
       },
     });
     if (!data) return;
@@ -76,6 +80,11 @@ export function NewRequestDialog({
       testId="new-request-dialog"
     >
       <form onSubmit={(e) => void onSubmit(e)} noValidate className="stack" aria-label="New request">
+        {followUpOf && (
+          <Alert tone="info" title={`Follows up #${followUpOf.number}`}>
+            This request will be linked to #{followUpOf.number} “{followUpOf.title}”, so the service desk sees the history.
+          </Alert>
+        )}
         {problems.length > 0 && <Alert>{problems.join(' ')}</Alert>}
         <TextField
           label="Title"

@@ -27,15 +27,19 @@ export function ReplyBox({
   ticket,
   clientSlug,
   canWriteInternal,
+  internalOnly = false,
   onTicket,
 }: {
   ticket: TicketFieldsFragment;
   clientSlug: string | undefined;
   canWriteInternal: boolean;
+  /** Staff on a closed ticket: only internal notes (a public reply needs a reopen first). */
+  internalOnly?: boolean;
   onTicket: (t: TicketFieldsFragment) => void;
 }) {
   const [body, setBody] = useState('');
-  const [internal, setInternal] = useState(false);
+  const [internalChosen, setInternal] = useState(false);
+  const internal = internalOnly || internalChosen;
   const [files, setFiles] = useState<EncodedAttachment[]>([]);
   const [fileError, setFileError] = useState<string | null>(null);
   const [reading, setReading] = useState(false);
@@ -97,7 +101,7 @@ export function ReplyBox({
 
   return (
     <form className={clsx('card reply-box', internal && 'is-internal')} onSubmit={(e) => void submit(e)} noValidate aria-label="Reply" data-testid="reply-form">
-      {canWriteInternal && (
+      {canWriteInternal && !internalOnly && (
         <div className="reply-mode" role="group" aria-label="Message type">
           <label className={clsx('reply-toggle', internal && 'is-on')}>
             <input type="checkbox" checked={internal} onChange={(e) => setInternal(e.target.checked)} data-testid="reply-internal" />

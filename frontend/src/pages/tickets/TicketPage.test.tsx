@@ -87,6 +87,10 @@ function ticket(over: Partial<TicketFieldsFragment> = {}): TicketFieldsFragment 
     timeEntries: [{ id: 't1', minutes: 30, rawMinutes: 25, billable: true, note: 'Checked logs', workDate: '2026-03-10', technician: TESS }],
     billableMinutes: 30,
     totalMinutes: 30,
+    closedAt: null,
+    clientMayReopenUntil: null,
+    followUpOf: null,
+    followUps: [],
     ...over,
   };
 }
@@ -126,6 +130,21 @@ const clientUser = makeViewer({
 const payload = (name: string, t: TicketFieldsFragment | null, errors: unknown[] = []) => ({ [name]: { ticket: t, errors } });
 
 describe('TicketPage (staff)', () => {
+  it('on a closed ticket staff may only add internal notes, and are told to reopen to reply', async () => {
+    const user = userEvent.setup();
+    const notes: Record<string, unknown>[] = [];
+    renderTicket('/tickets/acme/42', staff, {
+      AddInternalNote: (v) => (notes.push(v), payload('addInternalNote', ticket({ status: 'CLOSED', updatedAt: '2026-03-12T00:00:00Z' }))),
+    }, ticket({ status: 'CLOSED' }));
+    expect(await screen.findByTestId('closed-notice')).toHaveTextContent('reopen it first');
+    expect(screen.queryByTestId('reply-internal')).toBeNull();
+    expect(screen.queryByTestId('ticket-follow-up')).toBeNull();
+    await user.type(screen.getByTestId('reply-body'), 'Post-mortem filed');
+    await user.click(screen.getByTestId('reply-submit'));
+    await waitFor(() => expect(notes).toHaveLength(1));
+    expect(notes[0]).toMatchObject({ number: 42, clientSlug: 'acme', body: 'Post-mortem filed' });
+  });
+
   it('shows the header, timeline with internal notes marked, SLA panel and time totals', async () => {
     const api = renderTicket('/tickets/acme/42', staff);
     expect(await screen.findByTestId('ticket-title')).toHaveTextContent('#42 VPN drops every hour');
@@ -486,12 +505,60 @@ describe('TicketPage (client user)', () => {
     const changes: Record<string, unknown>[] = [];
     renderTicket('/requests/42', clientUser, {
       ChangeTicketStatus: (v) => (changes.push(v), payload('changeTicketStatus', ticket({ status: 'CLOSED', updatedAt: '2026-03-11T00:00:00Z' }))),
-    }, ticket({ status: 'RESOLVED', resolvedAt: '2026-03-10T15:00:00Z' }));
+    }, ticket({ status: 'RESOLVED', resolvedAt: '2026-03-10T15:00:00Z', clientMayReopenUntil: '2026-03-17T15:00:00Z' }));
     expect(await screen.findByTestId('ticket-reopen')).toBeInTheDocument();
     await user.click(screen.getByTestId('ticket-close'));
     await waitFor(() => expect(screen.getByTestId('ticket-status-pill')).toHaveTextContent('Closed'));
     expect(changes[0]).toEqual({ number: 42, status: 'CLOSED' });
     expect(screen.queryByTestId('ticket-close')).toBeNull();
+  });
+
+  it('a closed request offers a linked new request instead of a reply box', async () => {
+    const user = userEvent.setup();
+    const created: Record<string, unknown>[] = [];
+    const closed = ticket({ status: 'CLOSED', resolvedAt: '2026-03-10T15:00:00Z', closedAt: '2026-03-11T09:00:00Z' });
+    renderTicket('/requests/42', clientUser, {
+      CreateTicket: (v) => {
+        created.push(v);
+        return { createTicket: { ticket: ticket({ number: 43, title: 'Follow-up: VPN drops every hour', status: 'NEW', followUpOf: { number: 42, title: 'VPN drops every hour', status: 'CLOSED' } }), errors: [] } };
+      },
+    }, closed);
+    expect(await screen.findByTestId('closed-notice')).toHaveTextContent('This request is closed.');
+    expect(screen.queryByTestId('reply-form')).toBeNull();
+    await user.click(screen.getByTestId('ticket-follow-up'));
+    const dialog = await screen.findByTestId('new-request-dialog');
+    expect(dialog).toHaveTextContent('This request will be linked to #42 “VPN drops every hour”');
+    expect(screen.getByTestId('request-title')).toHaveValue('Follow-up: VPN drops every hour');
+    await user.click(screen.getByTestId('request-submit'));
+    await waitFor(() => expect(created).toHaveLength(1));
+    expect(created[0]).toEqual({
+      input: { title: 'Follow-up: VPN drops every hour', impact: 'LOW', urgency: 'MEDIUM', relatedTicketNumber: 42 },
+    });
+    await waitFor(() => expect(screen.queryByTestId('new-request-dialog')).toBeNull());
+  });
+
+  it('after the reopen window a resolved request offers a linked new request, not a reopen', async () => {
+    renderTicket('/requests/42', clientUser, {}, ticket({ status: 'RESOLVED', resolvedAt: '2026-03-10T15:00:00Z', clientMayReopenUntil: null }));
+    expect(await screen.findByTestId('resolved-prompt')).toHaveTextContent('resolved too long ago to reopen');
+    expect(screen.queryByTestId('ticket-reopen')).toBeNull();
+    expect(screen.getByTestId('ticket-follow-up')).toHaveTextContent('New request about this');
+  });
+
+  it('shows the follow-up links in the header and on the timeline', async () => {
+    const linked = ticket({
+      followUpOf: { number: 40, title: 'VPN flaky', status: 'CLOSED' },
+      followUps: [{ number: 45, title: 'VPN again', status: 'NEW' }],
+      timeline: [
+        { id: 'a1', kind: 'created', at: '2026-03-10T09:00:00Z', actorName: 'Carla Client', actorIsStaff: false, isInternal: false, body: null, detail: '{"priority": "P2", "follow_up_of": 40}', attachments: [] },
+        { id: 'a2', kind: 'follow_up', at: '2026-03-12T09:00:00Z', actorName: 'Carla Client', actorIsStaff: false, isInternal: false, body: null, detail: '{"number": 45}', attachments: [] },
+      ],
+    });
+    renderTicket('/requests/42', clientUser, {}, linked);
+    expect(await screen.findByTestId('follow-up-of')).toHaveAttribute('href', '/requests/40');
+    expect(screen.getByTestId('follow-up')).toHaveAttribute('href', '/requests/45');
+    const timeline = screen.getByTestId('timeline');
+    expect(timeline).toHaveTextContent('opened the ticket as P2 as a follow-up of #40');
+    expect(timeline).toHaveTextContent('raised #45 as a follow-up of this request');
   });
 
   it('says so when the ticket does not exist', async () => {

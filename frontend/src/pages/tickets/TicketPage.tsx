@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import { Link, useParams } from 'react-router';
+import { Link, useNavigate, useParams } from 'react-router';
 import { useViewer } from '../../auth/ViewerContext';
 import { PriorityWithReason, TicketStatusPill } from '../../components/desk';
 import { Alert, Badge, Button, EmptyState, Skeleton } from '../../components/ui';
@@ -18,13 +18,15 @@ import { useQuery } from '../../graphql/hooks';
 import { ASSIGNABLE_STAFF_QUERY, CHANGE_TICKET_STATUS_MUTATION, TICKET_QUERY, TICKET_SLA_POLICY_QUERY } from '../../graphql/operations';
 import { CHANNEL_LABEL, LEVEL_LABEL, SERVICE_LINE_LABEL } from '../../lib/enums';
 import { formatDateTime, formatRelative } from '../../lib/format';
-import { clientUserSlug, parseTicketNumber } from '../../lib/tickets';
+import { clientUserSlug, parseTicketNumber, requestPath, ticketPath } from '../../lib/tickets';
 import { useDocumentTitle } from '../../lib/useDocumentTitle';
+import { NewRequestDialog } from '../requests/NewRequestDialog';
 import { ReplyBox } from './ReplyBox';
 import { SlaPanel } from './SlaPanel';
 import { StaffActions, type StaffOption } from './StaffActions';
 import { staffGlobalId, staffPk, useTicketAction } from './ticketActions';
 import { Timeline } from './Timeline';
+import './followUps.css';
 import { TimeLog } from './TimeLog';
 import { TicketHistoryPanel } from '../../components/HistoryPanel';
 import { QueryError } from '../../components/QueryError';
@@ -89,6 +91,10 @@ export function TicketPage() {
     return { staffOptions: options, staffNames: names };
   }, [assignable.data, ticket, myStaffId, viewer]);
 
+  const [followingUp, setFollowingUp] = useState(false);
+  const navigate = useNavigate();
+  const linkTo = (n: number) => (isStaff && clientSlug ? ticketPath(clientSlug, n) : requestPath(n));
+
   const listPath = isStaff ? '/queue' : '/requests';
   const listLabel = isStaff ? 'Queue' : 'Requests';
 
@@ -106,7 +112,7 @@ export function TicketPage() {
   } else {
     content = (
       <>
-        <TicketHeader ticket={ticket} isStaff={isStaff} />
+        <TicketHeader ticket={ticket} isStaff={isStaff} linkTo={linkTo} />
         {q.error && (
           <Alert tone="warning" className="mb" title="Couldn’t refresh">
             {q.error.message} The ticket below may be out of date.
@@ -129,8 +135,31 @@ export function TicketPage() {
               </div>
               <Timeline entries={ticket.timeline} staffNames={staffNames} viewerIsStaff={isStaff} />
             </section>
-            {!isStaff && ticket.status === 'RESOLVED' && <ResolvedPrompt ticket={ticket} clientSlug={clientSlug} onTicket={onTicket} />}
-            <ReplyBox key={`${clientSlug}-${ticket.number}`} ticket={ticket} clientSlug={clientSlug} canWriteInternal={isStaff} onTicket={onTicket} />
+            {!isStaff && ticket.status === 'RESOLVED' && (
+              <ResolvedPrompt ticket={ticket} clientSlug={clientSlug} onTicket={onTicket} onFollowUp={() => setFollowingUp(true)} />
+            )}
+            {ticket.status === 'CLOSED' && <ClosedNotice ticket={ticket} isStaff={isStaff} onFollowUp={() => setFollowingUp(true)} />}
+            {(ticket.status !== 'CLOSED' || isStaff) && (
+              <ReplyBox
+                key={`${clientSlug}-${ticket.number}-${ticket.status === 'CLOSED' ? 'closed' : 'open'}`}
+                ticket={ticket}
+                clientSlug={clientSlug}
+                canWriteInternal={isStaff}
+                internalOnly={ticket.status === 'CLOSED'}
+                onTicket={onTicket}
+              />
+            )}
+            {followingUp && (
+              <NewRequestDialog
+                clientSlug={clientSlug}
+                followUpOf={{ number: ticket.number, title: ticket.title }}
+                onClose={() => setFollowingUp(false)}
+                onCreated={(t) => {
+                  setFollowingUp(false);
+                  navigate(requestPath(t.number));
+                }}
+              />
+            )}
           </div>
           <aside className="detail-side">
             {isStaff && clientSlug && <StaffActions
@@ -170,7 +199,7 @@ export function TicketPage() {
   );
 }
 
-function TicketHeader({ ticket: t, isStaff }: { ticket: TicketFieldsFragment; isStaff: boolean }) {
+function TicketHeader({ ticket: t, isStaff, linkTo }: { ticket: TicketFieldsFragment; isStaff: boolean; linkTo: (n: number) => string }) {
   return (
     <div className="detail-header ticket-header">
       <div>
@@ -191,8 +220,60 @@ function TicketHeader({ ticket: t, isStaff }: { ticket: TicketFieldsFragment; is
             </time>
           </span>
         </div>
+        {(t.followUpOf || t.followUps.length > 0) && (
+          <div className="ticket-links small" data-testid="ticket-links">
+            {t.followUpOf && (
+              <span>
+                Follows up{' '}
+                <Link to={linkTo(t.followUpOf.number)} data-testid="follow-up-of">
+                  #{t.followUpOf.number} {t.followUpOf.title}
+                </Link>
+              </span>
+            )}
+            {t.followUps.length > 0 && (
+              <span>
+                Followed up by{' '}
+                {t.followUps.map((f, i) => (
+                  <span key={f.number}>
+                    {i > 0 && ', '}
+                    <Link to={linkTo(f.number)} data-testid="follow-up">
+                      #{f.number} {f.title}
+                    </Link>
+                  </span>
+                ))}
+              </span>
+            )}
+          </div>
+        )}
       </div>
     </div>
+  );
+}
+
+/** A closed ticket takes no replies: clients raise a linked new request; staff reopen it first. */
+function ClosedNotice({ ticket, isStaff, onFollowUp }: { ticket: TicketFieldsFragment; isStaff: boolean; onFollowUp: () => void }) {
+  return (
+    <section className="card closed-notice" aria-label="This request is closed" data-testid="closed-notice">
+      <div className="pad">
+        <div className="strong">{isStaff ? 'This ticket is closed.' : 'This request is closed.'}</div>
+        {isStaff ? (
+          <p className="small muted mt-xs">
+            Closed tickets take no replies. To write to the client, reopen it first (Status in the side panel). Internal notes are still possible.
+          </p>
+        ) : (
+          <>
+            <p className="small muted mt-xs">
+              Closed requests take no more replies. If the problem is back or you need something related, raise a new request: it will be linked to #{ticket.number}.
+            </p>
+            <div className="row gap-sm mt">
+              <Button variant="primary" size="sm" onClick={onFollowUp} data-testid="ticket-follow-up">
+                New request about this
+              </Button>
+            </div>
+          </>
+        )}
+      </div>
+    </section>
   );
 }
 
@@ -246,11 +327,16 @@ function ResolvedPrompt({
   ticket,
   clientSlug,
   onTicket,
+  onFollowUp,
 }: {
   ticket: TicketFieldsFragment;
   clientSlug: string | undefined;
   onTicket: (t: TicketFieldsFragment) => void;
+  onFollowUp: () => void;
 }) {
+  // The server says until when a reopen is allowed (null once the window has passed).
+  const reopenUntil = ticket.clientMayReopenUntil;
+  const mayReopen = !!reopenUntil;
   const change = useTicketAction<ChangeTicketStatusMutation, ChangeTicketStatusMutationVariables>(CHANGE_TICKET_STATUS_MUTATION, NO_FIELDS, onTicket);
   const [pending, setPending] = useState<'CLOSED' | 'OPEN' | null>(null);
   async function go(status: 'CLOSED' | 'OPEN') {
@@ -262,15 +348,30 @@ function ResolvedPrompt({
     <section className="card resolved-prompt" aria-label="Is it fixed?" data-testid="resolved-prompt">
       <div className="pad">
         <div className="strong">The service desk marked this request as resolved.</div>
-        <p className="small muted mt-xs">Is everything working again? Close the request, or reopen it if the problem is still there.</p>
+        <p className="small muted mt-xs">
+          {mayReopen && reopenUntil ? (
+            <>
+              Is everything working again? Close the request, or reopen it if the problem is still there (possible until{' '}
+              <time dateTime={reopenUntil}>{formatDateTime(reopenUntil)}</time>).
+            </>
+          ) : (
+            <>Is everything working again? Close the request. It was resolved too long ago to reopen: if the problem is back, raise a new request linked to this one.</>
+          )}
+        </p>
         {change.generalMessages.length > 0 && <Alert className="mt">{change.generalMessages.join(' ')}</Alert>}
         <div className="row gap-sm mt">
           <Button variant="primary" size="sm" loading={pending === 'CLOSED'} disabled={!!pending} onClick={() => void go('CLOSED')} data-testid="ticket-close">
             Yes, close it
           </Button>
-          <Button size="sm" loading={pending === 'OPEN'} disabled={!!pending} onClick={() => void go('OPEN')} data-testid="ticket-reopen">
-            No, reopen it
-          </Button>
+          {mayReopen ? (
+            <Button size="sm" loading={pending === 'OPEN'} disabled={!!pending} onClick={() => void go('OPEN')} data-testid="ticket-reopen">
+              No, reopen it
+            </Button>
+          ) : (
+            <Button size="sm" disabled={!!pending} onClick={onFollowUp} data-testid="ticket-follow-up">
+              New request about this
+            </Button>
+          )}
         </div>
       </div>
     </section>

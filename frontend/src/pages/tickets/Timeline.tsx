@@ -23,6 +23,8 @@ type Detail = {
   assignee_id?: unknown;
   minutes?: unknown;
   reason?: unknown;
+  follow_up_of?: unknown;
+  number?: unknown;
 };
 
 function statusLabel(v: unknown): string {
@@ -43,7 +45,16 @@ export function describeEvent(entry: TimelineItem, staffNames: ReadonlyMap<strin
       return (
         <>
           opened the ticket{d.priority ? <> as <strong>{priorityText(d.priority)}</strong></> : null}
+          {typeof d.follow_up_of === 'number' ? <> as a follow-up of <strong>#{d.follow_up_of}</strong></> : null}
         </>
+      );
+    case 'follow_up':
+      return typeof d.number === 'number' ? (
+        <>
+          raised <strong>#{d.number}</strong> as a follow-up of this request
+        </>
+      ) : (
+        'raised a follow-up of this request'
       );
     case 'status':
       return (
