@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+import pghistory
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -46,6 +47,9 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 # ---------------------------------------------------------------- applications
 SHARED_APPS = [
     "django_tenants",
+    # Change history written by PostgreSQL triggers (core/history.py, docs/audit-history.md).
+    "pgtrigger",
+    "pghistory",
     "core",
     "tenants",
     "django.contrib.contenttypes",
@@ -87,6 +91,15 @@ TENANT_LIMIT_SET_CALLS = True
 
 AUTH_USER_MODEL = "tenants.User"
 
+# History events carry their context (acting user, URL) as JSON in the event row itself:
+# no shared context table, so a client schema's history needs nothing outside the schema.
+PGHISTORY_CONTEXT_FIELD = pghistory.ContextJSONField()
+PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+# The event tables get their own append-only trigger in the migrations (core/history.py).
+PGHISTORY_APPEND_ONLY = False
+# The moment of the change itself, not the start of its transaction (orders a request's changes).
+PGHISTORY_CREATED_AT_FUNCTION = "clock_timestamp()"
+
 MIDDLEWARE = [
     "core.request_id.RequestIdMiddleware",
     "msp_portal.middleware.HealthCheckMiddleware",
@@ -101,6 +114,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # Puts the signed-in user and the URL on every history event the request's writes cause.
+    "pghistory.middleware.HistoryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Axes must come last so it sees the outcome of every login path.
@@ -260,6 +275,10 @@ WHITENOISE_USE_FINDERS = True
 # --------------------------------------------------------------- service desk
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", str(BASE_DIR / ".data" / "media")))
 MEDIA_URL = "/media/"
+# Offboarding (docs/client-lifecycle.md): an offboarded client is removed for good this many
+# days after it was offboarded, by the nightly purge; a last archive is kept here.
+CLIENT_PURGE_GRACE_DAYS = int(os.environ.get("CLIENT_PURGE_GRACE_DAYS", "30"))
+CLIENT_ARCHIVE_ROOT = Path(os.environ.get("CLIENT_ARCHIVE_ROOT", str(BASE_DIR / ".data" / "client-archives")))
 ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", str(10 * 1000 * 1000)))
 ATTACHMENT_MAX_COUNT = 5
 ATTACHMENT_CONTENT_TYPES = frozenset(

@@ -38,5 +38,6 @@ CELERY_TASK_DEFAULT_QUEUE = f"tests-{RUN_ID}"
 CACHES["default"]["KEY_PREFIX"] = f"msp-test-{RUN_ID}"
 # Uploads of this run go to a folder of its own, removed when the run ends.
 MEDIA_ROOT = Path(tempfile.gettempdir()) / f"msp-test-media-{RUN_ID}"
+CLIENT_ARCHIVE_ROOT = MEDIA_ROOT / "client-archives"
 LOGGING["root"]["level"] = os.environ.get("TEST_LOG_LEVEL", "WARNING")  # type: ignore[index]
 AXES_FAILURE_LIMIT = 3

@@ -5,9 +5,16 @@ from __future__ import annotations
 import re
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
 from django.utils.html import escape, json_script
 from django.views.decorators.csrf import ensure_csrf_cookie
+from django.views.decorators.http import require_GET
+
+from msp_portal.client_archive import export_client_bytes
+from tenants.access import AccessDenied, access_client_by_slug, ensure_msp_role
+from tenants.actions import record_audit
+from tenants.models import MspRole
 
 MISSING_BUILD = (
     '<!doctype html><meta charset="utf-8"><title>MSP Portal</title>'
@@ -49,4 +56,23 @@ def spa(request: HttpRequest, path: str = "") -> HttpResponse:
     html = inject_portal_config(index.read_text(encoding="utf-8"))
     response = HttpResponse(html, content_type="text/html; charset=utf-8")
     response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_GET
+def download_client_archive(request: HttpRequest, slug: str) -> HttpResponse:
+    """An MSP admin (second factor passed, reaching the client) downloads all of a client's
+    data as a zip (msp_portal/client_archive.py); anyone else gets a 404. Audited."""
+    try:
+        user = ensure_msp_role(request.user, MspRole.ADMIN)
+        client = access_client_by_slug(user, slug)
+    except AccessDenied:
+        raise Http404("No such client.") from None
+    data = export_client_bytes(client)
+    record_audit("client.exported", actor=user, client=client, bytes=len(data))
+    response = HttpResponse(data, content_type="application/zip")
+    filename = f"{client.slug}-{timezone.now():%Y%m%d}.zip"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    response["X-Content-Type-Options"] = "nosniff"
     return response

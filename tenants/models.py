@@ -10,6 +10,7 @@ import hashlib
 import uuid
 from typing import Any, ClassVar
 
+import pghistory
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
@@ -18,6 +19,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.timezone import now
 from django_tenants.models import DomainMixin, TenantMixin
+
+from core.history import trackers
 
 
 class Industry(models.TextChoices):
@@ -69,6 +72,7 @@ class ClientQuerySet(models.QuerySet["Client"]):
         return self.filter(kind=TenantKind.CLIENT, status__in=LIVE_CLIENT_STATUSES)
 
 
+@pghistory.track(*trackers())
 class Client(TenantMixin):
     """A client company of the MSP: one PostgreSQL schema each."""
 
@@ -191,6 +195,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.full_name.split(" ")[0] if self.full_name else self.email
 
 
+@pghistory.track(*trackers())
 class StaffClientAccess(models.Model):
     """One client on a limited staff member's allow-list."""
 
@@ -210,6 +215,7 @@ class ClientRole(models.TextChoices):
     MEMBER = "member", "Member"
 
 
+@pghistory.track(*trackers())
 class Membership(models.Model):
     """A client user's place in one client, with a role."""
 

@@ -63,6 +63,13 @@ PERIODIC_JOBS = (
         hour="*",
         description="Close invitations whose links expired so people can be invited again.",
     ),
+    PeriodicJob(
+        name="purge-offboarded-clients",
+        task="msp_portal.purge_offboarded_clients",
+        minute="45",
+        hour="3",
+        description="Remove clients offboarded longer than CLIENT_PURGE_GRACE_DAYS (a last archive is kept).",
+    ),
 )
 
 

@@ -41,3 +41,23 @@ def idempotency_key_argument() -> graphene.String:
         description="One per form submission (a UUID made by the browser), the same for every retry of "
         "it: the submission sent again answers with the first one's result and stores nothing twice."
     )
+
+
+class HistoryChange(graphene.ObjectType):
+    field = graphene.String(required=True)
+    before = graphene.String()
+    after = graphene.String()
+
+
+class HistoryEntryType(graphene.ObjectType):
+    """One recorded change of one row (core/history.py): written by database triggers."""
+
+    class Meta:
+        name = "HistoryEntry"
+
+    at = graphene.DateTime(required=True)
+    kind = graphene.String(required=True, description="created, changed or deleted")
+    subject = graphene.String(required=True, description="What kind of row: Ticket, Client, Membership…")
+    label = graphene.String(required=True, description="The row in words.")
+    actor_name = graphene.String(required=True, description="Who did it; empty when no signed-in person did.")
+    changes = graphene.List(graphene.NonNull(HistoryChange), required=True)

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from datetime import date
 
+import pghistory
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.timezone import now
 
+from core.history import trackers
 from tenants.models import Client
 
 MINUTES_PER_DAY = 24 * 60
@@ -29,6 +31,7 @@ class Weekday(models.IntegerChoices):
     SUNDAY = 6, "Sunday"
 
 
+@pghistory.track(*trackers())
 class BusinessCalendar(models.Model):
     """When business time runs: an IANA timezone, weekly windows, holidays and closures."""
 
@@ -54,6 +57,7 @@ def format_minute_of_day(minute: int) -> str:
     return f"{minute // 60:02d}:{minute % 60:02d}"
 
 
+@pghistory.track(*trackers())
 class WorkingWindow(models.Model):
     """One working window on a weekday, half-open [start, end); end 1440 is written 24:00."""
 
@@ -76,6 +80,7 @@ class WorkingWindow(models.Model):
         return f"{self.get_weekday_display()} {hours}"
 
 
+@pghistory.track(*trackers())
 class CalendarClosure(models.Model):
     """A whole local date on which the calendar is closed (on top of public holidays)."""
 
@@ -98,6 +103,7 @@ class Priority(models.TextChoices):
     P4 = "P4", "P4 – low"
 
 
+@pghistory.track(*trackers())
 class SlaPolicy(models.Model):
     """Targets per priority on a business calendar, with warning thresholds."""
 
@@ -132,6 +138,7 @@ class SlaPolicy(models.Model):
             raise ValidationError({"warning_thresholds": "List each fraction once, smallest first."})
 
 
+@pghistory.track(*trackers())
 class SlaTarget(models.Model):
     """A policy's targets for one priority, in business minutes. Empty means "no target";
     zero is refused (SLA convention 2)."""

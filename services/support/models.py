@@ -6,10 +6,12 @@ requester is a contact of the client's own directory.
 
 from __future__ import annotations
 
+import pghistory
 from django.db import models
 from django.db.models import Q
 from django.utils.timezone import now
 
+from core.history import trackers
 from services.directory.models import Contact
 
 
@@ -49,6 +51,7 @@ class TicketCounter(models.Model):
         return f"next ticket #{self.next_number}"
 
 
+@pghistory.track(*trackers())
 class Ticket(models.Model):
     number = models.PositiveIntegerField(unique=True)
     title = models.CharField(max_length=200)

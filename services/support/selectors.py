@@ -8,8 +8,10 @@ from datetime import date, datetime, timedelta
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from core.history import HistoryEntry, entries_from_events, tracked_fields, user_ids_in, with_names
 from services.sla import engine
-from services.support.models import SlaOutcome
+from services.support.models import SlaOutcome, Ticket
+from tenants.history import HISTORY_LIMIT, user_names
 
 
 @dataclass(frozen=True)
@@ -62,3 +64,17 @@ def compliance_rows(months: int, now: datetime) -> list[ComplianceFigure]:
                 )
         month = (month + timedelta(days=32)).replace(day=1)
     return rows
+
+
+def ticket_history(ticket: Ticket, *, limit: int = HISTORY_LIMIT) -> list[HistoryEntry]:
+    """The ticket's changes for staff, newest first, from its pghistory events (read in the
+    current schema, the ticket's). Two queries whatever the number of events."""
+    events = Ticket.pgh_event_model  # type: ignore[attr-defined]
+    rows = list(events.objects.filter(pgh_obj_id=ticket.pk).order_by("-pgh_id")[:limit])
+    entries = entries_from_events(
+        rows,
+        subject="Ticket",
+        fields=[f for f in tracked_fields(events) if f not in {"number", "resolved_at"}],
+        label=lambda row: f"#{row.number} {row.title}",
+    )
+    return with_names(entries, user_names(user_ids_in(entries)))

@@ -14,7 +14,8 @@ from graphene_django import DjangoObjectType
 
 from core.graphql.errors import error_type
 from core.graphql.loaders import loader, then
-from core.graphql.types import CountedConnection, enum_from_choices, enum_value
+from core.graphql.types import CountedConnection, HistoryEntryType, enum_from_choices, enum_value
+from core.history import HistoryEntry
 from tenants import auth as auth_actions
 from tenants.access import (
     AccessDenied,
@@ -25,6 +26,7 @@ from tenants.access import (
     user_is_verified,
 )
 from tenants.actions import msp_url, portal_url
+from tenants.history import client_history
 from tenants.lifecycle import allowed_statuses, client_holdings
 from tenants.models import (
     Client,
@@ -226,6 +228,12 @@ class ClientType(DjangoObjectType):
     members = graphene.List(graphene.NonNull(ClientMember), required=True)
     pending_invitations = graphene.List(graphene.NonNull(InvitationType), required=True)
     contact_count = graphene.Int(required=True, description="Active contacts in the client's own schema.")
+    history = graphene.List(
+        graphene.NonNull(HistoryEntryType),
+        required=True,
+        description="MSP staff: changes of the client, its memberships and staff allow-list, newest first "
+        "(four queries per client: ask for it on one client, as the client page does).",
+    )
     allowed_statuses = graphene.List(
         graphene.NonNull(ClientStatusEnum),
         required=True,
@@ -288,6 +296,11 @@ class ClientType(DjangoObjectType):
             loader(info, load_open_invitations).load(root.pk),
             lambda invs: [InvitationType.from_invitation(i) for i in invs],
         )
+
+    def resolve_history(root: Client, info: Any) -> list[HistoryEntry]:
+        if not info.context.user.is_msp_staff:
+            return []
+        return client_history(root)
 
     def resolve_contact_count(root: Client, info: Any) -> Any:
         return loader(info, load_contact_counts).load(root.schema_name)

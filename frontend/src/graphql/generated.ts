@@ -636,3 +636,20 @@ export type SetClientSlaMutationVariables = Exact<{
 
 
 export type SetClientSlaMutation = { setClientSla: { clientSla: { explicit: boolean, policy: { id: string, name: string, description: string, isDefault: boolean, warningThresholds: Array<number>, calendarId: string, targets: Array<{ priority: Priority, firstResponseMinutes: number | null, nextUpdateMinutes: number | null, resolutionMinutes: number | null, aroundTheClock: boolean }> } | null } | null, errors: Array<{ field: string | null, code: CatalogErrorCode, message: string }> } };
+
+export type HistoryEntryFieldsFragment = { at: string, kind: string, subject: string, label: string, actorName: string, changes: Array<{ field: string, before: string | null, after: string | null }> };
+
+export type TicketHistoryQueryVariables = Exact<{
+  number: number;
+  clientSlug?: string | null | undefined;
+}>;
+
+
+export type TicketHistoryQuery = { ticket: { number: number, history: Array<{ at: string, kind: string, subject: string, label: string, actorName: string, changes: Array<{ field: string, before: string | null, after: string | null }> }> } | null };
+
+export type ClientHistoryQueryVariables = Exact<{
+  slug?: string | null | undefined;
+}>;
+
+
+export type ClientHistoryQuery = { client: { id: string, history: Array<{ at: string, kind: string, subject: string, label: string, actorName: string, changes: Array<{ field: string, before: string | null, after: string | null }> }> } | null };

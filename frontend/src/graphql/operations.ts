@@ -951,3 +951,47 @@ export const SET_CLIENT_SLA_MUTATION = /* GraphQL */ `
   }
   ${CATALOG_POLICY_FIELDS}${CATALOG_ERROR_FIELDS}
 `;
+
+// ---------------------------------------------------------- change history
+// Staff only (docs/audit-history.md); asked for when a History panel is opened.
+
+const HISTORY_ENTRY_FIELDS = /* GraphQL */ `
+  fragment HistoryEntryFields on HistoryEntry {
+    at
+    kind
+    subject
+    label
+    actorName
+    changes {
+      field
+      before
+      after
+    }
+  }
+`;
+
+/** A ticket's recorded changes. */
+export const TICKET_HISTORY_QUERY = /* GraphQL */ `
+  query TicketHistory($number: Int!, $clientSlug: String) {
+    ticket(number: $number, clientSlug: $clientSlug) {
+      number
+      history {
+        ...HistoryEntryFields
+      }
+    }
+  }
+  ${HISTORY_ENTRY_FIELDS}
+`;
+
+/** Changes of a client, its memberships and its staff allow-list. */
+export const CLIENT_HISTORY_QUERY = /* GraphQL */ `
+  query ClientHistory($slug: String) {
+    client(slug: $slug) {
+      id
+      history {
+        ...HistoryEntryFields
+      }
+    }
+  }
+  ${HISTORY_ENTRY_FIELDS}
+`;

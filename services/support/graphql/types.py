@@ -12,11 +12,13 @@ from graphene_django import DjangoObjectType
 
 from core.graphql.errors import error_type
 from core.graphql.loaders import loader
-from core.graphql.types import CountedConnection, enum_value
+from core.graphql.types import CountedConnection, HistoryEntryType, enum_value
+from core.history import HistoryEntry
 from services.catalog.graphql.types import LevelEnum, PriorityEnum
 from services.sla import engine
 from services.support import actions
 from services.support.models import Comment, Ticket, TicketStatus
+from services.support.selectors import ticket_history
 from services.support.sla_clocks import checked_ticket_clocks
 from services.workqueue.models import BreachState, WorkItem
 from tenants.graphql.types import StaffMember, load_staff
@@ -212,6 +214,11 @@ class TicketType(DjangoObjectType):
     viewer_is_watching = graphene.Boolean(required=True)
     billable_minutes = graphene.Int(description="Staff only.")
     total_minutes = graphene.Int(description="Staff only.")
+    history = graphene.List(
+        graphene.NonNull(HistoryEntryType),
+        required=True,
+        description="Staff only: every recorded change, newest first (empty for client users).",
+    )
     closed_at = graphene.DateTime()
     client_may_reopen_until = graphene.DateTime(
         description="Resolved tickets: until when the client may reopen it (null when it can't be, "
@@ -318,6 +325,11 @@ class TicketType(DjangoObjectType):
         if not info.context.user.is_msp_staff:
             return None
         return sum(entry.minutes for entry in root.time_entries.all())
+
+    def resolve_history(root: Ticket, info: Any) -> list[HistoryEntry]:
+        if not info.context.user.is_msp_staff:
+            return []
+        return ticket_history(root)
 
 
 def build_timeline(ticket: Ticket, viewer: User) -> list[TimelineEntry]:

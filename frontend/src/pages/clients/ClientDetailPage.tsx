@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { useViewer } from '../../auth/ViewerContext';
+import { ClientHistoryPanel } from '../../components/HistoryPanel';
 import { InvitationsSection, PeopleTable } from '../../components/people';
 import { Avatar, Badge, Button, EmptyState, Skeleton, StatusPill, TierBadge } from '../../components/ui';
 import type { ClientDetailFieldsFragment, ClientQuery, ClientQueryVariables } from '../../graphql/generated';
@@ -41,7 +42,7 @@ export function ClientDetailPage() {
         <DetailSkeleton />
       ) : (
         <>
-          <ClientHeader client={client} />
+          <ClientHeader client={client} canExport={viewer?.mspRole === 'ADMIN'} />
           <div className="detail-grid">
             <div className="detail-main">
               <section className="card" aria-labelledby="people-heading">
@@ -54,6 +55,7 @@ export function ClientDetailPage() {
               </section>
               <InvitationsSection slug={client.slug} canInvite={viewer?.mspRole === 'ADMIN' || viewer?.mspRole === 'ACCOUNT_MANAGER'} />
               <ComplianceSection clientSlug={client.slug} />
+              {viewer?.isMspStaff && <ClientHistoryPanel key={client.slug} slug={client.slug} />}
             </div>
             <aside className="detail-side">
               {viewer?.mspRole === 'ADMIN' && <ClientLifecycleCard slug={client.slug} onChanged={() => void q.refetch()} />}
@@ -91,7 +93,12 @@ export function ClientDetailPage() {
   );
 }
 
-function ClientHeader({ client }: { client: ClientDetailFieldsFragment }) {
+/** MSP admins download all of a client's data (server: msp_portal/views.py, audited). */
+export function clientArchiveUrl(slug: string): string {
+  return `/exports/clients/${encodeURIComponent(slug)}.zip`;
+}
+
+function ClientHeader({ client, canExport }: { client: ClientDetailFieldsFragment; canExport: boolean }) {
   const [raising, setRaising] = useState(false);
   const navigate = useNavigate();
   return (
@@ -123,6 +130,11 @@ function ClientHeader({ client }: { client: ClientDetailFieldsFragment }) {
         <a className="btn btn-secondary btn-sm" href={client.portalUrl} target="_blank" rel="noreferrer">
           Open portal ↗
         </a>
+        {canExport && (
+          <a className="btn btn-secondary btn-sm" href={clientArchiveUrl(client.slug)} download data-testid="client-export">
+            Download all data
+          </a>
+        )}
       </div>
       {raising && (
         <NewTicketDialog

@@ -28,6 +28,7 @@ import { staffGlobalId, staffPk, useTicketAction } from './ticketActions';
 import { Timeline } from './Timeline';
 import './followUps.css';
 import { TimeLog } from './TimeLog';
+import { TicketHistoryPanel } from '../../components/HistoryPanel';
 import { QueryError } from '../../components/QueryError';
 import './tickets.css';
 
@@ -173,6 +174,7 @@ export function TicketPage() {
             <SlaPanel clocks={ticket.slaClocks} policy={slaPolicy.data?.clientSla?.policy} isStaff={isStaff} problem={ticket.slaProblem} />
             {isStaff && clientSlug && <TimeLog ticket={ticket} clientSlug={clientSlug} onTicket={onTicket} />}
             <TicketFacts ticket={ticket} />
+            {isStaff && clientSlug && <TicketHistoryPanel key={`${clientSlug}-${ticket.number}`} number={ticket.number} clientSlug={clientSlug} />}
           </aside>
         </div>
       </>
