@@ -72,7 +72,9 @@ def test_an_unusable_token_is_said_so_and_nothing_is_told_apart(
     assert gql(None, host=world.a).data(PREVIEW, {"t": token})["invitation"] == UNUSABLE
 
 
-def test_the_invitation_email_promises_only_what_the_portal_offers(world, django_capture_on_commit_callbacks):
+def test_the_invitation_email_promises_only_what_the_portal_offers(
+    world, django_capture_on_commit_callbacks, eager_tasks
+):
     _invite(world, django_capture_on_commit_callbacks)
     body = mail.outbox[-1].body
     assert "invoice" not in body.lower()
