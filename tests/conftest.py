@@ -268,3 +268,18 @@ def capture_task(monkeypatch: pytest.MonkeyPatch) -> Any:
 
     monkeypatch.setattr(outbox, "publish", publish)
     return lambda name: captured.setdefault(name, [])
+
+
+@pytest.fixture(autouse=True)
+def _public_schema_around_each_test() -> Iterator[None]:
+    """Every test starts and ends on the public schema: a request to a client's host leaves
+    the connection in that client's schema (as django-tenants does per request), which would
+    otherwise leak into the next test."""
+    from django.db import connection
+
+    reset = getattr(connection, "set_schema_to_public", None)
+    if reset is not None:
+        reset()
+    yield
+    if reset is not None:
+        reset()
