@@ -15,6 +15,7 @@ import { ComplianceSection } from '../compliance/ComplianceSection';
 import { NewTicketDialog } from '../tickets/NewTicketDialog';
 import { QueryError } from '../../components/QueryError';
 import { ClientLifecycleCard } from './ClientLifecycleCard';
+import { Card } from '../../components/Card';
 
 export function ClientDetailPage() {
   const { slug = '' } = useParams();
@@ -44,14 +45,9 @@ export function ClientDetailPage() {
           <ClientHeader client={client} />
           <div className="detail-grid">
             <div className="detail-main">
-              <section className="card" aria-labelledby="people-heading">
-                <div className="card-header">
-                  <h2 className="card-title" id="people-heading">
-                    People <span className="count">{client.members.length}</span>
-                  </h2>
-                </div>
+              <Card headingId="people-heading" title={<>People <span className="count">{client.members.length}</span></>}>
                 <PeopleTable members={client.members} />
-              </section>
+              </Card>
               <InvitationsSection slug={client.slug} canInvite={viewer?.mspRole === 'ADMIN' || viewer?.mspRole === 'ACCOUNT_MANAGER'} />
               <ComplianceSection clientSlug={client.slug} />
             </div>
@@ -59,12 +55,7 @@ export function ClientDetailPage() {
               {viewer?.mspRole === 'ADMIN' && <ClientLifecycleCard slug={client.slug} onChanged={() => void q.refetch()} />}
               <ClientFacts client={client} />
               <ClientSlaCard clientSlug={client.slug} />
-              <section className="card" aria-labelledby="itleads-heading">
-                <div className="card-header">
-                  <h2 className="card-title" id="itleads-heading">
-                    IT leads
-                  </h2>
-                </div>
+              <Card headingId="itleads-heading" title="IT leads">
                 {client.itLeads.length === 0 ? (
                   <p className="muted small pad">No IT lead has joined yet.</p>
                 ) : (
@@ -82,7 +73,7 @@ export function ClientDetailPage() {
                     ))}
                   </ul>
                 )}
-              </section>
+              </Card>
             </aside>
           </div>
         </>
@@ -138,12 +129,7 @@ function ClientHeader({ client }: { client: ClientDetailFieldsFragment }) {
 
 function ClientFacts({ client }: { client: ClientDetailFieldsFragment }) {
   return (
-    <section className="card" aria-labelledby="facts-heading">
-      <div className="card-header">
-        <h2 className="card-title" id="facts-heading">
-          Details
-        </h2>
-      </div>
+    <Card headingId="facts-heading" title="Details">
       <dl className="facts">
         <dt>Account manager</dt>
         <dd>
@@ -178,7 +164,7 @@ function ClientFacts({ client }: { client: ClientDetailFieldsFragment }) {
         <dt>Created</dt>
         <dd>{formatDate(client.createdAt)}</dd>
       </dl>
-    </section>
+    </Card>
   );
 }
 

@@ -11,6 +11,7 @@ import { formatNumber } from '../../lib/format';
 import { useDocumentTitle } from '../../lib/useDocumentTitle';
 import { QueryError } from '../../components/QueryError';
 import './company.css';
+import { Card } from '../../components/Card';
 
 export function CompanyPage() {
   const { slug: routeSlug } = useParams();
@@ -126,23 +127,13 @@ export function CompanyPage() {
 
       <div className="detail-grid">
         <div className="detail-main">
-          <section className="card" aria-labelledby="people-heading">
-            <div className="card-header">
-              <h2 className="card-title" id="people-heading">
-                People <span className="count">{client.members.length}</span>
-              </h2>
-            </div>
+          <Card headingId="people-heading" title={<>People <span className="count">{client.members.length}</span></>}>
             <PeopleTable members={client.members} />
-          </section>
+          </Card>
           {isItLead && <InvitationsSection slug={client.slug} canInvite passSlug={!!slug} />}
         </div>
         <aside className="detail-side">
-          <section className="card" aria-labelledby="am-heading">
-            <div className="card-header">
-              <h2 className="card-title" id="am-heading">
-                Your account manager
-              </h2>
-            </div>
+          <Card headingId="am-heading" title="Your account manager">
             {client.accountManager ? (
               <div className="pad am-card" data-testid="account-manager">
                 <Avatar name={client.accountManager.fullName} size={36} />
@@ -156,13 +147,8 @@ export function CompanyPage() {
             ) : (
               <p className="muted small pad">Your MSP hasn’t assigned an account manager yet.</p>
             )}
-          </section>
-          <section className="card" aria-labelledby="company-facts-heading">
-            <div className="card-header">
-              <h2 className="card-title" id="company-facts-heading">
-                Company
-              </h2>
-            </div>
+          </Card>
+          <Card headingId="company-facts-heading" title="Company">
             <dl className="facts">
               <dt>Service tier</dt>
               <dd>
@@ -181,7 +167,7 @@ export function CompanyPage() {
                 </a>
               </dd>
             </dl>
-          </section>
+          </Card>
         </aside>
       </div>
     </div>

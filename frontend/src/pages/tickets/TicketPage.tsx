@@ -30,6 +30,7 @@ import './followUps.css';
 import { TimeLog } from './TimeLog';
 import { QueryError } from '../../components/QueryError';
 import './tickets.css';
+import { Card } from '../../components/Card';
 
 /** The ticket page refreshes its SLA clocks and timeline this often. */
 export const TICKET_POLL_MS = 30_000;
@@ -126,14 +127,9 @@ export function TicketPage() {
                 </div>
               </section>
             )}
-            <section className="card" aria-labelledby="timeline-heading">
-              <div className="card-header">
-                <h2 className="card-title" id="timeline-heading">
-                  Activity <span className="count">{ticket.timeline.length}</span>
-                </h2>
-              </div>
+            <Card headingId="timeline-heading" title={<>Activity <span className="count">{ticket.timeline.length}</span></>}>
               <Timeline entries={ticket.timeline} staffNames={staffNames} viewerIsStaff={isStaff} />
-            </section>
+            </Card>
             {!isStaff && ticket.status === 'RESOLVED' && (
               <ResolvedPrompt ticket={ticket} clientSlug={clientSlug} onTicket={onTicket} onFollowUp={() => setFollowingUp(true)} />
             )}
@@ -277,12 +273,7 @@ function ClosedNotice({ ticket, isStaff, onFollowUp }: { ticket: TicketFieldsFra
 
 function TicketFacts({ ticket: t }: { ticket: TicketFieldsFragment }) {
   return (
-    <section className="card" aria-labelledby="ticket-facts-heading">
-      <div className="card-header">
-        <h2 className="card-title" id="ticket-facts-heading">
-          Details
-        </h2>
-      </div>
+    <Card headingId="ticket-facts-heading" title="Details">
       <dl className="facts">
         <dt>Requester</dt>
         <dd>
@@ -316,7 +307,7 @@ function TicketFacts({ ticket: t }: { ticket: TicketFieldsFragment }) {
           </>
         )}
       </dl>
-    </section>
+    </Card>
   );
 }
 
