@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { useViewer } from '../../auth/ViewerContext';
 import { InvitationsSection, PeopleTable } from '../../components/people';
-import { Avatar, Badge, Button, EmptyState, Skeleton, StatusPill, TierBadge } from '../../components/ui';
+import { Avatar, Badge, Button, EmptyState, StatusPill, TierBadge } from '../../components/ui';
 import type { ClientDetailFieldsFragment, ClientQuery, ClientQueryVariables } from '../../graphql/generated';
 import { useQuery } from '../../graphql/hooks';
 import { CLIENT_QUERY } from '../../graphql/operations';
@@ -15,6 +15,7 @@ import { ComplianceSection } from '../compliance/ComplianceSection';
 import { NewTicketDialog } from '../tickets/NewTicketDialog';
 import { QueryError } from '../../components/QueryError';
 import { ClientLifecycleCard } from './ClientLifecycleCard';
+import { DetailSkeleton } from '../../components/CardsSkeleton';
 import { Card } from '../../components/Card';
 
 export function ClientDetailPage() {
@@ -39,7 +40,7 @@ export function ClientDetailPage() {
           There is no client <span className="mono">{slug}</span>, or you don’t have access to it.
         </EmptyState>
       ) : !client ? (
-        <DetailSkeleton />
+        <DetailSkeleton label="Loading client" titleWidth={260} />
       ) : (
         <>
           <ClientHeader client={client} />
@@ -168,22 +169,3 @@ function ClientFacts({ client }: { client: ClientDetailFieldsFragment }) {
   );
 }
 
-function DetailSkeleton() {
-  return (
-    <div className="stack" aria-busy="true" aria-label="Loading client">
-      <Skeleton width={260} height={24} />
-      <Skeleton width={360} />
-      <div className="detail-grid">
-        <div className="card pad stack-sm">
-          <Skeleton width="70%" />
-          <Skeleton width="50%" />
-          <Skeleton width="60%" />
-        </div>
-        <div className="card pad stack-sm">
-          <Skeleton width="80%" />
-          <Skeleton width="40%" />
-        </div>
-      </div>
-    </div>
-  );
-}

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { useViewer } from '../../auth/ViewerContext';
 import { PriorityWithReason, TicketStatusPill } from '../../components/desk';
-import { Alert, Badge, Button, EmptyState, Skeleton } from '../../components/ui';
+import { Alert, Badge, Button, EmptyState } from '../../components/ui';
 import type {
   AssignableStaffQuery,
   AssignableStaffQueryVariables,
@@ -30,6 +30,7 @@ import './followUps.css';
 import { TimeLog } from './TimeLog';
 import { QueryError } from '../../components/QueryError';
 import './tickets.css';
+import { DetailSkeleton } from '../../components/CardsSkeleton';
 import { Card } from '../../components/Card';
 
 /** The ticket page refreshes its SLA clocks and timeline this often. */
@@ -108,7 +109,7 @@ export function TicketPage() {
   } else if (q.data && !ticket) {
     content = <NotFound listPath={listPath} listLabel={listLabel} what={`#${number}`} />;
   } else if (!ticket) {
-    content = <TicketSkeleton />;
+    content = <DetailSkeleton label="Loading ticket" titleWidth={420} />;
   } else {
     content = (
       <>
@@ -382,22 +383,3 @@ function NotFound({ listPath, listLabel, what }: { listPath: string; listLabel: 
   );
 }
 
-function TicketSkeleton() {
-  return (
-    <div className="stack" aria-busy="true" aria-label="Loading ticket">
-      <Skeleton width={420} height={24} />
-      <Skeleton width={360} />
-      <div className="detail-grid">
-        <div className="card pad stack-sm">
-          <Skeleton width="70%" />
-          <Skeleton width="50%" />
-          <Skeleton width="60%" />
-        </div>
-        <div className="card pad stack-sm">
-          <Skeleton width="80%" />
-          <Skeleton width="40%" />
-        </div>
-      </div>
-    </div>
-  );
-}
