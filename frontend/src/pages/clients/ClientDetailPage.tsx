@@ -2,11 +2,11 @@ import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { useViewer } from '../../auth/ViewerContext';
 import { InvitationsSection, PeopleTable } from '../../components/people';
-import { Avatar, Badge, Button, EmptyState, StatusPill, TierBadge } from '../../components/ui';
+import { Avatar, Badge, Button, EmptyState, } from '../../components/ui';
 import type { ClientDetailFieldsFragment, ClientQuery, ClientQueryVariables } from '../../graphql/generated';
 import { useQuery } from '../../graphql/hooks';
 import { CLIENT_QUERY } from '../../graphql/operations';
-import { INDUSTRY_LABEL, MSP_ROLE_LABEL } from '../../lib/enums';
+import { MSP_ROLE_LABEL } from '../../lib/enums';
 import { formatDate, formatNumber } from '../../lib/format';
 import { ticketPath } from '../../lib/tickets';
 import { useDocumentTitle } from '../../lib/useDocumentTitle';
@@ -16,6 +16,7 @@ import { NewTicketDialog } from '../tickets/NewTicketDialog';
 import { QueryError } from '../../components/QueryError';
 import { ClientLifecycleCard } from './ClientLifecycleCard';
 import { DetailSkeleton } from '../../components/CardsSkeleton';
+import { ClientTitleRow } from './ClientTitleRow';
 import { Card } from '../../components/Card';
 
 export function ClientDetailPage() {
@@ -88,23 +89,12 @@ function ClientHeader({ client }: { client: ClientDetailFieldsFragment }) {
   const navigate = useNavigate();
   return (
     <div className="detail-header">
-      <div className="detail-title-row">
-        <div className="client-mark" aria-hidden="true">
-          {client.name.slice(0, 1).toUpperCase()}
-        </div>
-        <div>
-          <h1 className="page-title" data-testid="client-name">
-            {client.name}
-          </h1>
-          <div className="detail-meta">
-            <span className="mono muted">{client.slug}</span>
-            <StatusPill status={client.status} />
-            <TierBadge tier={client.tier} />
-            <Badge>{INDUSTRY_LABEL[client.industry]}</Badge>
-            {client.requireTwoFactor && <Badge tone="green">2FA required</Badge>}
-          </div>
-        </div>
-      </div>
+      <ClientTitleRow
+        client={client}
+        nameTestId="client-name"
+        before={<span className="mono muted">{client.slug}</span>}
+        after={client.requireTwoFactor && <Badge tone="green">2FA required</Badge>}
+      />
       <div className="row gap-sm">
         <Button variant="primary" size="sm" onClick={() => setRaising(true)} data-testid="client-new-ticket">
           New ticket

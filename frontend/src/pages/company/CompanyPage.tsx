@@ -2,15 +2,15 @@ import { Link, useParams } from 'react-router';
 import { roleInClient } from '../../auth/roles';
 import { useViewer } from '../../auth/ViewerContext';
 import { InvitationsSection, PeopleTable, RoleBadge } from '../../components/people';
-import { Alert, Avatar, Badge, EmptyState, Skeleton, StatusPill, TierBadge } from '../../components/ui';
+import { Alert, Avatar, EmptyState, Skeleton, TierBadge } from '../../components/ui';
 import type { ClientQuery, ClientQueryVariables } from '../../graphql/generated';
 import { useQuery } from '../../graphql/hooks';
 import { CLIENT_QUERY } from '../../graphql/operations';
-import { INDUSTRY_LABEL } from '../../lib/enums';
 import { formatNumber } from '../../lib/format';
 import { useDocumentTitle } from '../../lib/useDocumentTitle';
 import { QueryError } from '../../components/QueryError';
 import './company.css';
+import { ClientTitleRow } from '../clients/ClientTitleRow';
 import { Card } from '../../components/Card';
 
 export function CompanyPage() {
@@ -96,26 +96,17 @@ export function CompanyPage() {
   return (
     <div className="page">
       <div className="detail-header">
-        <div className="detail-title-row">
-          <div className="client-mark" aria-hidden="true">
-            {client.name.slice(0, 1).toUpperCase()}
-          </div>
-          <div>
-            <h1 className="page-title" data-testid="company-name">
-              {client.name}
-            </h1>
-            <div className="detail-meta">
-              <StatusPill status={client.status} />
-              <TierBadge tier={client.tier} />
-              <Badge>{INDUSTRY_LABEL[client.industry]}</Badge>
-              {myRole && (
-                <span className="muted small">
-                  You are <RoleBadge role={myRole} />
-                </span>
-              )}
-            </div>
-          </div>
-        </div>
+        <ClientTitleRow
+          client={client}
+          nameTestId="company-name"
+          after={
+            myRole && (
+              <span className="muted small">
+                You are <RoleBadge role={myRole} />
+              </span>
+            )
+          }
+        />
       </div>
 
       {client.requireTwoFactor && (
