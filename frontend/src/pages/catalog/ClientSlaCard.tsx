@@ -12,9 +12,9 @@ import type {
 import { useMutation, useQuery } from '../../graphql/hooks';
 import { CATALOG_PRIORITIES, formatTargetMinutes, mapCatalogErrors } from './catalog';
 import { CLIENT_SLA_QUERY, SET_CLIENT_SLA_MUTATION, SLA_POLICY_OPTIONS_QUERY } from '../../graphql/operations';
+import { Card } from '../../components/Card';
 import './catalog.css';
 import { QueryError } from '../../components/QueryError';
-import { Card } from '../../components/Card';
 
 type ClientSla = NonNullable<ClientSlaQuery['clientSla']>;
 

@@ -12,8 +12,8 @@ import type {
 } from '../../graphql/generated';
 import { useMutation, useQuery } from '../../graphql/hooks';
 import { CHANGE_CLIENT_STATUS_MUTATION, CLIENT_LIFECYCLE_QUERY, DELETE_CLIENT_MUTATION } from '../../graphql/operations';
-import './lifecycle.css';
 import { Card } from '../../components/Card';
+import './lifecycle.css';
 
 /** What each status means for the client's people and the service desk (docs/client-lifecycle.md). */
 const STATUS_MEANING: Record<ClientStatus, string> = {

@@ -9,9 +9,9 @@ import { CLIENT_QUERY } from '../../graphql/operations';
 import { formatNumber } from '../../lib/format';
 import { useDocumentTitle } from '../../lib/useDocumentTitle';
 import { QueryError } from '../../components/QueryError';
-import './company.css';
 import { ClientTitleRow } from '../clients/ClientTitleRow';
 import { Card } from '../../components/Card';
+import './company.css';
 
 export function CompanyPage() {
   const { slug: routeSlug } = useParams();

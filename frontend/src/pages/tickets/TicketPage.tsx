@@ -26,12 +26,12 @@ import { SlaPanel } from './SlaPanel';
 import { StaffActions, type StaffOption } from './StaffActions';
 import { staffGlobalId, staffPk, useTicketAction } from './ticketActions';
 import { Timeline } from './Timeline';
+import { DetailSkeleton } from '../../components/CardsSkeleton';
+import { Card } from '../../components/Card';
 import './followUps.css';
 import { TimeLog } from './TimeLog';
 import { QueryError } from '../../components/QueryError';
 import './tickets.css';
-import { DetailSkeleton } from '../../components/CardsSkeleton';
-import { Card } from '../../components/Card';
 
 /** The ticket page refreshes its SLA clocks and timeline this often. */
 export const TICKET_POLL_MS = 30_000;
