@@ -15,6 +15,7 @@ import { CLIENT_ROLES, CLIENT_ROLE_LABEL } from '../lib/enums';
 import { formatDate, formatDateTime, formatRelative } from '../lib/format';
 import { Alert, Avatar, Badge, Button, EmptyState, SelectField, Skeleton, TextField } from './ui';
 import { QueryError } from './QueryError';
+import { Card } from './Card';
 
 export function PeopleTable({ members, testId = 'people-table' }: { members: MemberFieldsFragment[]; testId?: string }) {
   if (members.length === 0) {
@@ -112,13 +113,7 @@ export function InvitationsSection({ slug, canInvite, passSlug = true }: { slug:
   const q = useQuery<ClientInvitationsQuery, ClientInvitationsQueryVariables>(CLIENT_INVITATIONS_QUERY, passSlug ? { slug } : {});
   const invitations = q.data?.client?.pendingInvitations ?? [];
   return (
-    <section className="card" aria-labelledby="invitations-heading">
-      <div className="card-header">
-        <h2 className="card-title" id="invitations-heading">
-          Pending invitations
-          {q.data && <span className="count">{invitations.length}</span>}
-        </h2>
-      </div>
+    <Card headingId="invitations-heading" title={<>Pending invitations{q.data && <span className="count">{invitations.length}</span>}</>}>
       {q.error ? (
         <div className="pad">
           <QueryError title="Couldn’t load the pending invitations" error={q.error} onRetry={q.refetch} retrying={q.loading} />
@@ -136,7 +131,7 @@ export function InvitationsSection({ slug, canInvite, passSlug = true }: { slug:
           <InviteUserForm clientSlug={slug} onInvited={() => void q.refetch()} />
         </div>
       )}
-    </section>
+    </Card>
   );
 }
 

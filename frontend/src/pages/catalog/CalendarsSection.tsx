@@ -3,6 +3,7 @@ import { Alert, Badge, Button, EmptyState } from '../../components/ui';
 import type { CatalogCalendarFieldsFragment, CatalogPolicyFieldsFragment } from '../../graphql/generated';
 import { CalendarEditor } from './CalendarEditor';
 import { formatCalendarDate, summariseWeek } from './catalog';
+import { Card } from '../../components/Card';
 
 type Editing = { kind: 'new' } | { kind: 'edit'; id: string } | null;
 
@@ -28,17 +29,18 @@ export function CalendarsSection({
   }
 
   return (
-    <section className="card" aria-labelledby="calendars-heading" data-testid="catalog-calendars">
-      <div className="card-header">
-        <h2 className="card-title" id="calendars-heading">
-          Business calendars <span className="count">{calendars.length}</span>
-        </h2>
-        {canEdit && (
+    <Card
+      headingId="calendars-heading"
+      title={<>Business calendars <span className="count">{calendars.length}</span></>}
+      testId="catalog-calendars"
+      aside={
+        canEdit && (
           <Button size="sm" onClick={() => start({ kind: 'new' })} disabled={editing?.kind === 'new'} data-testid="calendar-new">
             New calendar
           </Button>
-        )}
-      </div>
+        )
+      }
+    >
       {saved && (
         <div className="pad">
           <Alert tone="success">{saved}</Alert>
@@ -122,6 +124,6 @@ export function CalendarsSection({
           />
         </div>
       )}
-    </section>
+    </Card>
   );
 }

@@ -1,5 +1,6 @@
 import { useViewer } from '../../auth/ViewerContext';
-import { Badge, Skeleton } from '../../components/ui';
+import { CardsSkeleton } from '../../components/CardsSkeleton';
+import { Badge } from '../../components/ui';
 import type { SlaCatalogQuery } from '../../graphql/generated';
 import { useQuery } from '../../graphql/hooks';
 import { useDocumentTitle } from '../../lib/useDocumentTitle';
@@ -38,17 +39,13 @@ export function CatalogPage() {
       {q.error && !catalog ? (
         <QueryError title="Couldn’t load the SLA catalog" error={q.error} onRetry={refetch} />
       ) : !catalog ? (
-        <div className="stack" aria-busy="true" aria-label="Loading the SLA catalog">
-          <div className="card pad stack-sm">
-            <Skeleton width="40%" />
-            <Skeleton width="70%" />
-            <Skeleton width="60%" />
-          </div>
-          <div className="card pad stack-sm">
-            <Skeleton width="30%" />
-            <Skeleton height={120} />
-          </div>
-        </div>
+        <CardsSkeleton
+          label="Loading the SLA catalog"
+          cards={[
+            [{ width: '40%' }, { width: '70%' }, { width: '60%' }],
+            [{ width: '30%' }, { height: 120 }],
+          ]}
+        />
       ) : (
         <div className="stack catalog-sections">
           <CalendarsSection calendars={catalog.calendars} policies={catalog.policies} canEdit={canEdit} onChanged={refetch} />

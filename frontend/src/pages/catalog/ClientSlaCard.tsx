@@ -12,6 +12,7 @@ import type {
 import { useMutation, useQuery } from '../../graphql/hooks';
 import { CATALOG_PRIORITIES, formatTargetMinutes, mapCatalogErrors } from './catalog';
 import { CLIENT_SLA_QUERY, SET_CLIENT_SLA_MUTATION, SLA_POLICY_OPTIONS_QUERY } from '../../graphql/operations';
+import { Card } from '../../components/Card';
 import './catalog.css';
 import { QueryError } from '../../components/QueryError';
 
@@ -82,13 +83,7 @@ export function ClientSlaCard({ clientSlug }: { clientSlug: string }) {
   const general = [...errors.general, ...(setting.error ? [setting.error.message] : [])];
 
   return (
-    <section className="card" aria-labelledby="client-sla-heading" data-testid="client-sla">
-      <div className="card-header">
-        <h2 className="card-title" id="client-sla-heading">
-          SLA
-        </h2>
-        {sla && !sla.explicit && sla.policy && <Badge>MSP default</Badge>}
-      </div>
+    <Card headingId="client-sla-heading" title="SLA" testId="client-sla" aside={sla && !sla.explicit && sla.policy && <Badge>MSP default</Badge>}>
       {q.error && !sla ? (
         <div className="pad">
           <QueryError title="Couldn’t load the SLA" error={q.error} onRetry={q.refetch} retrying={q.loading} />
@@ -187,6 +182,6 @@ export function ClientSlaCard({ clientSlug }: { clientSlug: string }) {
           )}
         </>
       )}
-    </section>
+    </Card>
   );
 }

@@ -13,6 +13,7 @@ import { errorMessage, gql } from '../../graphql/client';
 import { PRIORITY_LABEL } from '../../lib/enums';
 import { CATALOG_LEVELS, CATALOG_LEVEL_LABEL, CATALOG_PRIORITIES } from './catalog';
 import { SAVE_TRIAGE_RULE_MUTATION } from '../../graphql/operations';
+import { Card } from '../../components/Card';
 
 type CellState = { saving?: boolean; error?: string; saved?: boolean };
 const cellKey = (impact: Level, urgency: Level) => `${impact}-${urgency}`;
@@ -57,13 +58,7 @@ export function TriageMatrix({ cells, canEdit }: { cells: readonly CatalogTriage
   }
 
   return (
-    <section className="card" aria-labelledby="triage-heading" data-testid="triage-matrix">
-      <div className="card-header">
-        <h2 className="card-title" id="triage-heading">
-          Triage matrix
-        </h2>
-        <span className="small muted">Impact × urgency → priority for new and re-triaged tickets</span>
-      </div>
+    <Card headingId="triage-heading" title="Triage matrix" testId="triage-matrix" aside={<span className="small muted">Impact × urgency → priority for new and re-triaged tickets</span>}>
       <div className="table-wrap flat">
         <table className="table triage-table">
           <thead>
@@ -141,6 +136,6 @@ export function TriageMatrix({ cells, canEdit }: { cells: readonly CatalogTriage
         Cells marked “default” use the ITIL default until you choose a priority. A business-critical requester raises urgency one step before the matrix is read.
         Existing tickets keep their priority until they are re-triaged.
       </p>
-    </section>
+    </Card>
   );
 }

@@ -3,11 +3,11 @@ import { Link, useNavigate, useParams } from 'react-router';
 import { useViewer } from '../../auth/ViewerContext';
 import { ClientHistoryPanel } from '../../components/HistoryPanel';
 import { InvitationsSection, PeopleTable } from '../../components/people';
-import { Avatar, Badge, Button, EmptyState, Skeleton, StatusPill, TierBadge } from '../../components/ui';
+import { Avatar, Badge, Button, EmptyState, } from '../../components/ui';
 import type { ClientDetailFieldsFragment, ClientQuery, ClientQueryVariables } from '../../graphql/generated';
 import { useQuery } from '../../graphql/hooks';
 import { CLIENT_QUERY } from '../../graphql/operations';
-import { INDUSTRY_LABEL, MSP_ROLE_LABEL } from '../../lib/enums';
+import { MSP_ROLE_LABEL } from '../../lib/enums';
 import { formatDate, formatNumber } from '../../lib/format';
 import { ticketPath } from '../../lib/tickets';
 import { useDocumentTitle } from '../../lib/useDocumentTitle';
@@ -16,6 +16,9 @@ import { ComplianceSection } from '../compliance/ComplianceSection';
 import { NewTicketDialog } from '../tickets/NewTicketDialog';
 import { QueryError } from '../../components/QueryError';
 import { ClientLifecycleCard } from './ClientLifecycleCard';
+import { DetailSkeleton } from '../../components/CardsSkeleton';
+import { ClientTitleRow } from './ClientTitleRow';
+import { Card } from '../../components/Card';
 
 export function ClientDetailPage() {
   const { slug = '' } = useParams();
@@ -39,20 +42,15 @@ export function ClientDetailPage() {
           There is no client <span className="mono">{slug}</span>, or you don’t have access to it.
         </EmptyState>
       ) : !client ? (
-        <DetailSkeleton />
+        <DetailSkeleton label="Loading client" titleWidth={260} />
       ) : (
         <>
           <ClientHeader client={client} canExport={viewer?.mspRole === 'ADMIN'} />
           <div className="detail-grid">
             <div className="detail-main">
-              <section className="card" aria-labelledby="people-heading">
-                <div className="card-header">
-                  <h2 className="card-title" id="people-heading">
-                    People <span className="count">{client.members.length}</span>
-                  </h2>
-                </div>
+              <Card headingId="people-heading" title={<>People <span className="count">{client.members.length}</span></>}>
                 <PeopleTable members={client.members} />
-              </section>
+              </Card>
               <InvitationsSection slug={client.slug} canInvite={viewer?.mspRole === 'ADMIN' || viewer?.mspRole === 'ACCOUNT_MANAGER'} />
               <ComplianceSection clientSlug={client.slug} />
               {viewer?.isMspStaff && <ClientHistoryPanel key={client.slug} slug={client.slug} />}
@@ -61,12 +59,7 @@ export function ClientDetailPage() {
               {viewer?.mspRole === 'ADMIN' && <ClientLifecycleCard slug={client.slug} onChanged={() => void q.refetch()} />}
               <ClientFacts client={client} />
               <ClientSlaCard clientSlug={client.slug} />
-              <section className="card" aria-labelledby="itleads-heading">
-                <div className="card-header">
-                  <h2 className="card-title" id="itleads-heading">
-                    IT leads
-                  </h2>
-                </div>
+              <Card headingId="itleads-heading" title="IT leads">
                 {client.itLeads.length === 0 ? (
                   <p className="muted small pad">No IT lead has joined yet.</p>
                 ) : (
@@ -84,7 +77,7 @@ export function ClientDetailPage() {
                     ))}
                   </ul>
                 )}
-              </section>
+              </Card>
             </aside>
           </div>
         </>
@@ -103,23 +96,12 @@ function ClientHeader({ client, canExport }: { client: ClientDetailFieldsFragmen
   const navigate = useNavigate();
   return (
     <div className="detail-header">
-      <div className="detail-title-row">
-        <div className="client-mark" aria-hidden="true">
-          {client.name.slice(0, 1).toUpperCase()}
-        </div>
-        <div>
-          <h1 className="page-title" data-testid="client-name">
-            {client.name}
-          </h1>
-          <div className="detail-meta">
-            <span className="mono muted">{client.slug}</span>
-            <StatusPill status={client.status} />
-            <TierBadge tier={client.tier} />
-            <Badge>{INDUSTRY_LABEL[client.industry]}</Badge>
-            {client.requireTwoFactor && <Badge tone="green">2FA required</Badge>}
-          </div>
-        </div>
-      </div>
+      <ClientTitleRow
+        client={client}
+        nameTestId="client-name"
+        before={<span className="mono muted">{client.slug}</span>}
+        after={client.requireTwoFactor && <Badge tone="green">2FA required</Badge>}
+      />
       <div className="row gap-sm">
         <Button variant="primary" size="sm" onClick={() => setRaising(true)} data-testid="client-new-ticket">
           New ticket
@@ -150,12 +132,7 @@ function ClientHeader({ client, canExport }: { client: ClientDetailFieldsFragmen
 
 function ClientFacts({ client }: { client: ClientDetailFieldsFragment }) {
   return (
-    <section className="card" aria-labelledby="facts-heading">
-      <div className="card-header">
-        <h2 className="card-title" id="facts-heading">
-          Details
-        </h2>
-      </div>
+    <Card headingId="facts-heading" title="Details">
       <dl className="facts">
         <dt>Account manager</dt>
         <dd>
@@ -190,26 +167,7 @@ function ClientFacts({ client }: { client: ClientDetailFieldsFragment }) {
         <dt>Created</dt>
         <dd>{formatDate(client.createdAt)}</dd>
       </dl>
-    </section>
+    </Card>
   );
 }
 
-function DetailSkeleton() {
-  return (
-    <div className="stack" aria-busy="true" aria-label="Loading client">
-      <Skeleton width={260} height={24} />
-      <Skeleton width={360} />
-      <div className="detail-grid">
-        <div className="card pad stack-sm">
-          <Skeleton width="70%" />
-          <Skeleton width="50%" />
-          <Skeleton width="60%" />
-        </div>
-        <div className="card pad stack-sm">
-          <Skeleton width="80%" />
-          <Skeleton width="40%" />
-        </div>
-      </div>
-    </div>
-  );
-}

@@ -12,6 +12,7 @@ import type {
 } from '../../graphql/generated';
 import { useMutation, useQuery } from '../../graphql/hooks';
 import { CHANGE_CLIENT_STATUS_MUTATION, CLIENT_LIFECYCLE_QUERY, DELETE_CLIENT_MUTATION } from '../../graphql/operations';
+import { Card } from '../../components/Card';
 import './lifecycle.css';
 
 /** What each status means for the client's people and the service desk (docs/client-lifecycle.md). */
@@ -63,12 +64,7 @@ export function ClientLifecycleCard({ slug, onChanged }: { slug: string; onChang
   const client = q.data?.client;
 
   return (
-    <section className="card lifecycle-card" aria-labelledby="lifecycle-heading" data-testid="client-lifecycle">
-      <div className="card-header">
-        <h2 className="card-title" id="lifecycle-heading">
-          Status
-        </h2>
-      </div>
+    <Card headingId="lifecycle-heading" title="Status" className="lifecycle-card" testId="client-lifecycle">
       <div className="pad stack-sm">
         {q.error && !client ? (
           <Alert
@@ -133,7 +129,7 @@ export function ClientLifecycleCard({ slug, onChanged }: { slug: string; onChang
         />
       )}
       {deleting && client && <DeleteDialog slug={client.slug} name={client.name} onClose={() => setDeleting(false)} />}
-    </section>
+    </Card>
   );
 }
 

@@ -2,14 +2,15 @@ import { Link, useParams } from 'react-router';
 import { roleInClient } from '../../auth/roles';
 import { useViewer } from '../../auth/ViewerContext';
 import { InvitationsSection, PeopleTable, RoleBadge } from '../../components/people';
-import { Alert, Avatar, Badge, EmptyState, Skeleton, StatusPill, TierBadge } from '../../components/ui';
+import { Alert, Avatar, EmptyState, Skeleton, TierBadge } from '../../components/ui';
 import type { ClientQuery, ClientQueryVariables } from '../../graphql/generated';
 import { useQuery } from '../../graphql/hooks';
 import { CLIENT_QUERY } from '../../graphql/operations';
-import { INDUSTRY_LABEL } from '../../lib/enums';
 import { formatNumber } from '../../lib/format';
 import { useDocumentTitle } from '../../lib/useDocumentTitle';
 import { QueryError } from '../../components/QueryError';
+import { ClientTitleRow } from '../clients/ClientTitleRow';
+import { Card } from '../../components/Card';
 import './company.css';
 
 export function CompanyPage() {
@@ -95,26 +96,17 @@ export function CompanyPage() {
   return (
     <div className="page">
       <div className="detail-header">
-        <div className="detail-title-row">
-          <div className="client-mark" aria-hidden="true">
-            {client.name.slice(0, 1).toUpperCase()}
-          </div>
-          <div>
-            <h1 className="page-title" data-testid="company-name">
-              {client.name}
-            </h1>
-            <div className="detail-meta">
-              <StatusPill status={client.status} />
-              <TierBadge tier={client.tier} />
-              <Badge>{INDUSTRY_LABEL[client.industry]}</Badge>
-              {myRole && (
-                <span className="muted small">
-                  You are <RoleBadge role={myRole} />
-                </span>
-              )}
-            </div>
-          </div>
-        </div>
+        <ClientTitleRow
+          client={client}
+          nameTestId="company-name"
+          after={
+            myRole && (
+              <span className="muted small">
+                You are <RoleBadge role={myRole} />
+              </span>
+            )
+          }
+        />
       </div>
 
       {client.requireTwoFactor && (
@@ -126,23 +118,13 @@ export function CompanyPage() {
 
       <div className="detail-grid">
         <div className="detail-main">
-          <section className="card" aria-labelledby="people-heading">
-            <div className="card-header">
-              <h2 className="card-title" id="people-heading">
-                People <span className="count">{client.members.length}</span>
-              </h2>
-            </div>
+          <Card headingId="people-heading" title={<>People <span className="count">{client.members.length}</span></>}>
             <PeopleTable members={client.members} />
-          </section>
+          </Card>
           {isItLead && <InvitationsSection slug={client.slug} canInvite passSlug={!!slug} />}
         </div>
         <aside className="detail-side">
-          <section className="card" aria-labelledby="am-heading">
-            <div className="card-header">
-              <h2 className="card-title" id="am-heading">
-                Your account manager
-              </h2>
-            </div>
+          <Card headingId="am-heading" title="Your account manager">
             {client.accountManager ? (
               <div className="pad am-card" data-testid="account-manager">
                 <Avatar name={client.accountManager.fullName} size={36} />
@@ -156,13 +138,8 @@ export function CompanyPage() {
             ) : (
               <p className="muted small pad">Your MSP hasn’t assigned an account manager yet.</p>
             )}
-          </section>
-          <section className="card" aria-labelledby="company-facts-heading">
-            <div className="card-header">
-              <h2 className="card-title" id="company-facts-heading">
-                Company
-              </h2>
-            </div>
+          </Card>
+          <Card headingId="company-facts-heading" title="Company">
             <dl className="facts">
               <dt>Service tier</dt>
               <dd>
@@ -181,7 +158,7 @@ export function CompanyPage() {
                 </a>
               </dd>
             </dl>
-          </section>
+          </Card>
         </aside>
       </div>
     </div>

@@ -22,6 +22,60 @@ export const URGENCY_HELP: Record<Level, string> = {
   HIGH: 'Work has stopped, or it gets worse quickly.',
 };
 
+/** The title and description inputs of a new ticket, as the client's request form and the staff's ticket form ask them. */
+export function TitleAndDescription({
+  title,
+  onTitle,
+  description,
+  onDescription,
+  errors,
+  titlePlaceholder,
+  descriptionHint,
+  rows,
+  testIdPrefix,
+}: {
+  title: string;
+  onTitle: (title: string) => void;
+  description: string;
+  onDescription: (description: string) => void;
+  /** Field errors by field name; `title` and `description` are shown under their inputs. */
+  errors: Record<string, string | undefined>;
+  titlePlaceholder: string;
+  descriptionHint: string;
+  rows: number;
+  /** The inputs' test ids are `<prefix>-title` and `<prefix>-description`. */
+  testIdPrefix: string;
+}) {
+  return (
+    <>
+      <TextField
+        label="Title"
+        value={title}
+        maxLength={200}
+        onChange={(e) => onTitle(e.target.value)}
+        error={errors['title']}
+        placeholder={titlePlaceholder}
+        autoComplete="off"
+        data-testid={`${testIdPrefix}-title`}
+      />
+      <Field label="Description" optional error={errors['description']} hint={descriptionHint}>
+        {({ id, describedBy, invalid }) => (
+          <textarea
+            id={id}
+            className="textarea"
+            rows={rows}
+            value={description}
+            onChange={(e) => onDescription(e.target.value)}
+            aria-describedby={describedBy}
+            aria-invalid={invalid || undefined}
+            data-testid={`${testIdPrefix}-description`}
+          />
+        )}
+      </Field>
+    </>
+  );
+}
+
 export function NewRequestDialog({
   clientSlug,
   followUpOf,
@@ -89,30 +143,17 @@ export function NewRequestDialog({
           </Alert>
         )}
         {problems.length > 0 && <Alert>{problems.join(' ')}</Alert>}
-        <TextField
-          label="Title"
-          value={title}
-          maxLength={200}
-          onChange={(e) => setTitle(e.target.value)}
-          error={errors['title']}
-          placeholder="e.g. Outlook keeps asking for my password"
-          autoComplete="off"
-          data-testid="request-title"
+        <TitleAndDescription
+          title={title}
+          onTitle={setTitle}
+          description={description}
+          onDescription={setDescription}
+          errors={errors}
+          titlePlaceholder="e.g. Outlook keeps asking for my password"
+          descriptionHint="What happened, since when, and what you already tried."
+          rows={5}
+          testIdPrefix="request"
         />
-        <Field label="Description" optional error={errors['description']} hint="What happened, since when, and what you already tried.">
-          {({ id, describedBy, invalid }) => (
-            <textarea
-              id={id}
-              className="textarea"
-              rows={5}
-              value={description}
-              onChange={(e) => setDescription(e.target.value)}
-              aria-describedby={describedBy}
-              aria-invalid={invalid || undefined}
-              data-testid="request-description"
-            />
-          )}
-        </Field>
         <div className="form-grid">
           <LevelChoice
             legend="Who is affected? (impact)"

@@ -1,7 +1,7 @@
 import clsx from 'clsx';
 import { useId, useState, type FormEvent } from 'react';
 import { splitErrors } from '../../auth/authErrors';
-import { Alert, Badge, Button, Field, Modal, SelectField, Spinner, TextField } from '../../components/ui';
+import { Alert, Badge, Button, Field, Modal, SelectField, Spinner } from '../../components/ui';
 import type {
   Channel,
   ContactsQuery,
@@ -17,7 +17,7 @@ import { CONTACTS_QUERY, CREATE_TICKET_MUTATION } from '../../graphql/operations
 import { CHANNEL_LABEL, SERVICE_LINES, SERVICE_LINE_LABEL } from '../../lib/enums';
 import { useSubmissionKey } from '../../lib/idempotency';
 import { useDebouncedValue } from '../../lib/useDebounced';
-import { IMPACT_HELP, LevelChoice, URGENCY_HELP } from '../requests/NewRequestDialog';
+import { IMPACT_HELP, LevelChoice, TitleAndDescription, URGENCY_HELP } from '../requests/NewRequestDialog';
 import './tickets.css';
 
 export type Contact = ContactsQuery['contacts'][number];
@@ -125,30 +125,17 @@ export function NewTicketDialog({
           </SelectField>
         )}
         <RequesterPicker key={clientSlug} clientSlug={clientSlug || undefined} value={requester} onChange={setRequester} error={errors['requesterId']} />
-        <TextField
-          label="Title"
-          value={title}
-          maxLength={200}
-          onChange={(e) => setTitle(e.target.value)}
-          error={errors['title']}
-          placeholder="e.g. Printer on the 2nd floor is offline"
-          autoComplete="off"
-          data-testid="new-ticket-title"
+        <TitleAndDescription
+          title={title}
+          onTitle={setTitle}
+          description={description}
+          onDescription={setDescription}
+          errors={errors}
+          titlePlaceholder="e.g. Printer on the 2nd floor is offline"
+          descriptionHint="What the requester told you, and what you already know."
+          rows={4}
+          testIdPrefix="new-ticket"
         />
-        <Field label="Description" optional error={errors['description']} hint="What the requester told you, and what you already know.">
-          {({ id, describedBy, invalid }) => (
-            <textarea
-              id={id}
-              className="textarea"
-              rows={4}
-              value={description}
-              onChange={(e) => setDescription(e.target.value)}
-              aria-describedby={describedBy}
-              aria-invalid={invalid || undefined}
-              data-testid="new-ticket-description"
-            />
-          )}
-        </Field>
         <div className="form-grid">
           <LevelChoice legend="Impact" name="impact" value={impact} onChange={setImpact} help={IMPACT_HELP} error={errors['impact']} testId="new-ticket-impact" />
           <LevelChoice legend="Urgency" name="urgency" value={urgency} onChange={setUrgency} help={URGENCY_HELP} error={errors['urgency']} testId="new-ticket-urgency" />

@@ -6,6 +6,7 @@ import type { SlaClockFieldsFragment } from '../../graphql/generated';
 import { formatDateTime } from '../../lib/format';
 import { clockLabel, clockRisk, countdown, DEFAULT_WARNING_FRACTION, firstWarningFraction, formatMinutes, parseJson, useNow, type Tone } from '../../lib/sla';
 import { businessTime, explainSentences, viewerTimeZone, type ClockExplain } from './slaExplain';
+import { Card } from '../../components/Card';
 
 /** The warning thresholds of a policy by name (the ticket's explain names its policy). */
 export type PolicyThresholds = { name: string; warningThresholds: readonly number[] };
@@ -30,15 +31,16 @@ export function SlaPanel({
 }) {
   const zone = viewerTimeZone();
   return (
-    <section className="card" aria-labelledby="sla-heading" data-testid="sla-panel">
-      <div className="card-header">
-        <h2 className="card-title" id="sla-heading">
-          SLA
-        </h2>
+    <Card
+      headingId="sla-heading"
+      title="SLA"
+      testId="sla-panel"
+      aside={
         <span className="muted small" title={zone}>
           times in your time zone
         </span>
-      </div>
+      }
+    >
       {problem ? (
         <Alert tone="warning" title="SLA clocks can’t be computed" className="pad">
           {problem}
@@ -52,7 +54,7 @@ export function SlaPanel({
           ))}
         </ul>
       )}
-    </section>
+    </Card>
   );
 }
 

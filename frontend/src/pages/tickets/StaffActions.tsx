@@ -14,6 +14,7 @@ import type {
 import { ASSIGN_TICKET_MUTATION, CHANGE_TICKET_STATUS_MUTATION, TRIAGE_TICKET_MUTATION } from '../../graphql/operations';
 import { LEVELS, LEVEL_LABEL, TICKET_STATUS_LABEL } from '../../lib/enums';
 import { STAFF_TRANSITIONS, useTicketAction } from './ticketActions';
+import { Card } from '../../components/Card';
 
 export type StaffOption = { id: string; name: string };
 
@@ -59,12 +60,7 @@ export function StaffActions({
   const general = [...status.generalMessages, ...assign.generalMessages, ...triage.generalMessages];
 
   return (
-    <section className="card" aria-labelledby="actions-heading" data-testid="ticket-actions">
-      <div className="card-header">
-        <h2 className="card-title" id="actions-heading">
-          Work on it
-        </h2>
-      </div>
+    <Card headingId="actions-heading" title="Work on it" testId="ticket-actions">
       <div className="pad stack-sm">
         {general.length > 0 && <Alert>{general.join(' ')}</Alert>}
         <SelectField
@@ -144,6 +140,6 @@ export function StaffActions({
           </div>
         </fieldset>
       </div>
-    </section>
+    </Card>
   );
 }

@@ -549,7 +549,13 @@ describe('TicketPage (client user)', () => {
     await user.click(screen.getByTestId('request-submit'));
     await waitFor(() => expect(created).toHaveLength(1));
     expect(created[0]).toEqual({
-      input: { title: 'Follow-up: VPN drops every hour', impact: 'LOW', urgency: 'MEDIUM', relatedTicketNumber: 42 },
+      input: {
+        title: 'Follow-up: VPN drops every hour',
+        impact: 'LOW',
+        urgency: 'MEDIUM',
+        relatedTicketNumber: 42,
+        idempotencyKey: expect.stringMatching(/^[A-Za-z0-9_-]{16,100}$/),
+      },
     });
     await waitFor(() => expect(screen.queryByTestId('new-request-dialog')).toBeNull());
   });

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { useViewer } from '../../auth/ViewerContext';
 import { PriorityWithReason, TicketStatusPill } from '../../components/desk';
-import { Alert, Badge, Button, EmptyState, Skeleton } from '../../components/ui';
+import { Alert, Badge, Button, EmptyState } from '../../components/ui';
 import type {
   AssignableStaffQuery,
   AssignableStaffQueryVariables,
@@ -26,6 +26,8 @@ import { SlaPanel } from './SlaPanel';
 import { StaffActions, type StaffOption } from './StaffActions';
 import { staffGlobalId, staffPk, useTicketAction } from './ticketActions';
 import { Timeline } from './Timeline';
+import { DetailSkeleton } from '../../components/CardsSkeleton';
+import { Card } from '../../components/Card';
 import './followUps.css';
 import { TimeLog } from './TimeLog';
 import { TicketHistoryPanel } from '../../components/HistoryPanel';
@@ -108,7 +110,7 @@ export function TicketPage() {
   } else if (q.data && !ticket) {
     content = <NotFound listPath={listPath} listLabel={listLabel} what={`#${number}`} />;
   } else if (!ticket) {
-    content = <TicketSkeleton />;
+    content = <DetailSkeleton label="Loading ticket" titleWidth={420} />;
   } else {
     content = (
       <>
@@ -127,14 +129,9 @@ export function TicketPage() {
                 </div>
               </section>
             )}
-            <section className="card" aria-labelledby="timeline-heading">
-              <div className="card-header">
-                <h2 className="card-title" id="timeline-heading">
-                  Activity <span className="count">{ticket.timeline.length}</span>
-                </h2>
-              </div>
+            <Card headingId="timeline-heading" title={<>Activity <span className="count">{ticket.timeline.length}</span></>}>
               <Timeline entries={ticket.timeline} staffNames={staffNames} viewerIsStaff={isStaff} />
-            </section>
+            </Card>
             {!isStaff && ticket.status === 'RESOLVED' && (
               <ResolvedPrompt ticket={ticket} clientSlug={clientSlug} onTicket={onTicket} onFollowUp={() => setFollowingUp(true)} />
             )}
@@ -279,12 +276,7 @@ function ClosedNotice({ ticket, isStaff, onFollowUp }: { ticket: TicketFieldsFra
 
 function TicketFacts({ ticket: t }: { ticket: TicketFieldsFragment }) {
   return (
-    <section className="card" aria-labelledby="ticket-facts-heading">
-      <div className="card-header">
-        <h2 className="card-title" id="ticket-facts-heading">
-          Details
-        </h2>
-      </div>
+    <Card headingId="ticket-facts-heading" title="Details">
       <dl className="facts">
         <dt>Requester</dt>
         <dd>
@@ -318,7 +310,7 @@ function TicketFacts({ ticket: t }: { ticket: TicketFieldsFragment }) {
           </>
         )}
       </dl>
-    </section>
+    </Card>
   );
 }
 
@@ -393,22 +385,3 @@ function NotFound({ listPath, listLabel, what }: { listPath: string; listLabel: 
   );
 }
 
-function TicketSkeleton() {
-  return (
-    <div className="stack" aria-busy="true" aria-label="Loading ticket">
-      <Skeleton width={420} height={24} />
-      <Skeleton width={360} />
-      <div className="detail-grid">
-        <div className="card pad stack-sm">
-          <Skeleton width="70%" />
-          <Skeleton width="50%" />
-          <Skeleton width="60%" />
-        </div>
-        <div className="card pad stack-sm">
-          <Skeleton width="80%" />
-          <Skeleton width="40%" />
-        </div>
-      </div>
-    </div>
-  );
-}

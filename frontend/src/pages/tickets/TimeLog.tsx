@@ -5,6 +5,7 @@ import { LOG_TIME_MUTATION } from '../../graphql/operations';
 import { formatDate } from '../../lib/format';
 import { formatMinutes } from '../../lib/sla';
 import { useTicketAction } from './ticketActions';
+import { Card } from '../../components/Card';
 
 const TIME_FIELDS = ['minutes', 'note', 'billable', 'workDate'] as const;
 
@@ -54,16 +55,17 @@ export function TimeLog({
 
   const entries = ticket.timeEntries;
   return (
-    <section className="card" aria-labelledby="time-heading" data-testid="time-log">
-      <div className="card-header">
-        <h2 className="card-title" id="time-heading">
-          Time
-        </h2>
+    <Card
+      headingId="time-heading"
+      title="Time"
+      testId="time-log"
+      aside={
         <span className="small" data-testid="time-totals">
           <span className="muted">Billable</span> <strong>{formatMinutes(ticket.billableMinutes ?? 0)}</strong>
           <span className="muted"> · Total</span> <strong>{formatMinutes(ticket.totalMinutes ?? 0)}</strong>
         </span>
-      </div>
+      }
+    >
       {entries.length > 0 && (
         <ul className="time-entries">
           {entries.map((t) => (
@@ -138,6 +140,6 @@ export function TimeLog({
         </div>
         <p className="field-hint">Rounded up to the billing increment when saved.</p>
       </form>
-    </section>
+    </Card>
   );
 }
