@@ -1,6 +1,6 @@
 /** Service desk building blocks: priority/status pills, SLA countdowns. */
 import clsx from 'clsx';
-import { useEffect, useId, useRef, useState } from 'react';
+import { useEffect, useId, useLayoutEffect, useRef, useState, type RefObject } from 'react';
 import type { BreachState, Level, Priority, SlaClockState, TicketStatus } from '../graphql/generated';
 import { BREACH_STATE_LABEL, LEVEL_LABEL, PRIORITY_LABEL, SLA_CLOCK_STATE_LABEL, TICKET_STATUS_LABEL } from '../lib/enums';
 import { formatDateTime } from '../lib/format';
@@ -54,12 +54,46 @@ export function priorityReasonLines(reasonJson: string, priority: Priority): str
   return lines;
 }
 
+/** Space kept between a popover and the window's edge, in px. */
+export const POPOVER_MARGIN = 8;
+
+/**
+ * How far (px, ≤ 0) to move a popover left of where it opens (its anchor's left edge) so that
+ * it stays inside a window `viewportWidth` px wide: its right edge at most POPOVER_MARGIN from
+ * the window's right edge, and never pushed past the left margin.
+ */
+export function popoverShift(rect: { left: number; right: number }, viewportWidth: number): number {
+  const overflow = rect.right - (viewportWidth - POPOVER_MARGIN);
+  if (overflow <= 0) return 0;
+  return -Math.max(0, Math.min(overflow, rect.left - POPOVER_MARGIN));
+}
+
+/** Keeps the open popover `ref` inside the window, now and when the window is resized. */
+function useStayInViewport(ref: RefObject<HTMLElement | null>, open: boolean) {
+  useLayoutEffect(() => {
+    if (!open) return;
+    const place = () => {
+      const el = ref.current;
+      if (!el) return;
+      el.style.removeProperty('left');
+      const width = document.documentElement.clientWidth || window.innerWidth;
+      const shift = popoverShift(el.getBoundingClientRect(), width);
+      if (shift) el.style.left = `${shift}px`;
+    };
+    place();
+    window.addEventListener('resize', place);
+    return () => window.removeEventListener('resize', place);
+  }, [ref, open]);
+}
+
 /** Priority pill that explains itself on hover/focus/click. */
 export function PriorityWithReason({ priority, reason }: { priority: Priority; reason: string }) {
   const [open, setOpen] = useState(false);
   const id = useId();
   const ref = useRef<HTMLSpanElement>(null);
+  const popover = useRef<HTMLSpanElement>(null);
   const lines = priorityReasonLines(reason, priority);
+  useStayInViewport(popover, open);
 
   useEffect(() => {
     if (!open) return;
@@ -91,7 +125,7 @@ export function PriorityWithReason({ priority, reason }: { priority: Priority; r
         <span className="muted small">{PRIORITY_LABEL[priority]}</span>
       </button>
       {open && (
-        <span className="popover" role="tooltip" id={id} data-testid="priority-reason">
+        <span className="popover" role="tooltip" id={id} ref={popover} data-testid="priority-reason">
           <span className="popover-title">Why {priority}?</span>
           {lines.length ? (
             lines.map((l) => (

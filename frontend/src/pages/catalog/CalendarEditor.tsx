@@ -193,8 +193,8 @@ export function CalendarEditor({
                     />
                   ))}
                 </div>
-                <button type="button" className="link-btn week-add" onClick={() => addWindow(weekday)} data-testid={`window-add-${weekday}`} aria-label={`Add a window on ${dayName}`}>
-                  + Add window
+                <button type="button" className="link-btn week-add" onClick={() => addWindow(weekday)} data-testid={`window-add-${weekday}`}>
+                  + Add window<span className="sr-only"> on {dayName}</span>
                 </button>
               </div>
             );

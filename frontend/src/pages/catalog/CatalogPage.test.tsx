@@ -116,6 +116,8 @@ describe('CatalogPage — business calendars', () => {
     await user.type(within(editor).getByTestId('calendar-name'), 'Night desk');
     // Monday: a split shift to midnight; the other weekdays closed.
     for (const day of [4, 3, 2, 1]) await user.click(within(editor).getByTestId(`window-${day}-0-remove`));
+    // Its name is what it shows, then the day (axe-core's label-content-name-mismatch).
+    expect(within(editor).getByTestId('window-add-0')).toHaveAccessibleName('+ Add window on Monday');
     await user.click(within(editor).getByTestId('window-add-0'));
     await user.clear(within(editor).getByTestId('window-0-0-end'));
     await user.type(within(editor).getByTestId('window-0-0-end'), '12:00');

@@ -75,7 +75,9 @@ export function ComplianceSection({ clientSlug, title = 'SLA compliance' }: { cl
               Share of SLA targets met among those judged in the month. “Not yet judged” means no target of that kind was judged — it is not 0 % or 100 %.
             </p>
           </div>
-          <div className="table-wrap flat">
+          {/* Wider than a phone: it scrolls sideways inside this region, focusable so that keyboard users can scroll it too. */}
+          {/* eslint-disable-next-line jsx-a11y/no-noninteractive-tabindex */}
+          <div className="table-wrap flat" role="region" aria-label={`SLA compliance per month, ${scope}, as a table`} tabIndex={0} data-testid="compliance-table-scroll">
             <table className="table table-compliance" data-testid="compliance-table">
               <thead>
                 <tr>

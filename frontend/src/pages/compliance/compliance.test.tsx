@@ -107,4 +107,16 @@ describe('ComplianceSection', () => {
     await user.click(screen.getByTestId('compliance-months-12'));
     await waitFor(() => expect(api.calls.at(-1)?.variables).toEqual({ clientSlug: 'acme', months: 12 }));
   });
+
+  it('puts the table in a labelled region that keyboard users can focus to scroll it on a phone', async () => {
+    mockGraphQL({ SlaCompliance: () => ({ slaCompliance: DATA }) });
+    const user = userEvent.setup();
+    render(<ComplianceSection clientSlug="acme" />);
+    const table = await screen.findByTestId('compliance-table');
+    const region = screen.getByRole('region', { name: 'SLA compliance per month, all priorities, as a table' });
+    expect(region).toContainElement(table);
+    expect(region).toHaveAttribute('tabindex', '0');
+    await user.selectOptions(screen.getByTestId('compliance-priority'), 'P1');
+    expect(screen.getByRole('region', { name: /^SLA compliance per month, P1 .*, as a table$/ })).toContainElement(table);
+  });
 });
