@@ -4,7 +4,6 @@ and a tenant task without one refuses — at enqueue and again in the worker."""
 from __future__ import annotations
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from celery.signals import before_task_publish
 from django_tenants.utils import schema_context
 
@@ -15,18 +14,6 @@ from msp_portal.celery import app
 from services.directory.tasks import sync_member_contacts_task
 
 pytestmark = pytest.mark.celery_worker
-
-
-@pytest.fixture(scope="module")
-def worker(django_db_setup, django_db_blocker):
-    # The worker thread opens its own database connection; it sees committed rows only
-    # (the session's two-tenant world is committed).
-    with django_db_blocker.unblock():
-        app.conf.task_always_eager = False
-        with start_worker(
-            app, pool="solo", concurrency=1, perform_ping_check=False, shutdown_timeout=10
-        ) as running:
-            yield running
 
 
 def test_tenant_task_runs_in_the_tenant_it_was_sent_from(world_state, worker):

@@ -15,7 +15,6 @@ from unittest import mock
 import kombu.exceptions
 import pytest
 import redis.exceptions
-from celery.contrib.testing.worker import start_worker
 from django.db import IntegrityError, InterfaceError, OperationalError
 from django_tenants.utils import schema_context
 
@@ -134,14 +133,6 @@ def test_backoff_doubles_with_full_jitter_up_to_the_cap(db: Any, jitter: str, ex
 
 
 # ------------------------------------------------------------------- real worker
-@pytest.fixture(scope="module")
-def worker(django_db_setup: Any, django_db_blocker: Any) -> Any:
-    with django_db_blocker.unblock():
-        app.conf.task_always_eager = False
-        with start_worker(
-            app, pool="solo", concurrency=1, perform_ping_check=False, shutdown_timeout=10
-        ) as running:
-            yield running
 
 
 @pytest.mark.celery_worker
