@@ -68,6 +68,8 @@ class BaseMutation(graphene.Mutation):
     ) -> None:
         if not _meta:
             _meta = BaseMutationOptions(cls)
+        # An abstract base of one app's mutations may name the type once for all of them.
+        error_type = error_type or getattr(cls, "default_error_type", None)
         if error_type is None:
             raise TypeError(f"{cls.__name__} needs Meta.error_type (its app's error type).")
         _meta.error_type = error_type

@@ -16,6 +16,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -620,10 +621,11 @@ def _comment(
     actor: User,
     body: str,
     internal: bool,
-    uploads: Sequence[Upload],
-    now: datetime | None,
-    idempotency_key: str | None,
+    uploads: Sequence[Upload] = (),
+    now: datetime | None = None,
+    idempotency_key: str | None = None,
 ) -> Comment:
+    """A reply or an internal note, in one transaction (see `reply`)."""
     key = clean_idempotency_key(idempotency_key)
     body = (body or "").strip()
 
@@ -747,51 +749,16 @@ def _store_comment(
     return comment
 
 
-def reply(
-    client: Client,
-    number: int,
-    *,
-    actor: User,
-    body: str,
-    uploads: Sequence[Upload] = (),
-    now: datetime | None = None,
-    idempotency_key: str | None = None,
-) -> Comment:
-    """A public message on the ticket, from staff or the client. With an idempotency key, the
-    same submission sent again is stored once (core.idempotency)."""
-    return _comment(
-        client,
-        number,
-        actor=actor,
-        body=body,
-        internal=False,
-        uploads=uploads,
-        now=now,
-        idempotency_key=idempotency_key,
-    )
+def reply(client: Client, number: int, **message: Any) -> Comment:
+    """A public message on the ticket, from staff or the client (`actor`, `body`, `uploads`,
+    `now`, `idempotency_key` as for `_comment`). With an idempotency key, the same submission
+    sent again is stored once (core.idempotency)."""
+    return _comment(client, number, internal=False, **message)
 
 
-def add_internal_note(
-    client: Client,
-    number: int,
-    *,
-    actor: User,
-    body: str,
-    uploads: Sequence[Upload] = (),
-    now: datetime | None = None,
-    idempotency_key: str | None = None,
-) -> Comment:
+def add_internal_note(client: Client, number: int, **message: Any) -> Comment:
     """A staff-only note; never shown to client users. Idempotent per key, like `reply`."""
-    return _comment(
-        client,
-        number,
-        actor=actor,
-        body=body,
-        internal=True,
-        uploads=uploads,
-        now=now,
-        idempotency_key=idempotency_key,
-    )
+    return _comment(client, number, internal=True, **message)
 
 
 def rounded_minutes(raw_minutes: int) -> int:

@@ -58,10 +58,14 @@ def _uploads(items: Sequence[Any] | None) -> list[actions.Upload]:
 
 
 class TicketMutation(BaseMutation):
-    """A mutation on one client's tickets: runs `act(client, user, **data)` in its schema."""
+    """A mutation on one client's tickets: runs `act(client, user, **data)` in its schema.
+    Every one answers with the ticket (`TicketPayload`) and the service desk's error type."""
 
     class Meta:
         abstract = True
+
+    default_error_type = SupportError
+    Output = TicketPayload
 
     max_lengths: ClassVar[dict[str, int]] = {
         "clientSlug": 63,
@@ -122,10 +126,6 @@ class CreateTicket(TicketMutation):
     class Arguments:
         input = CreateTicketInput(required=True)
 
-    class Meta:
-        error_type = SupportError
-        output = TicketPayload
-
     @classmethod
     def perform(cls, info: Any, *args: Any, **data: Any) -> Any:
         return super().perform(info, client_slug=data["input"].client_slug, input=data["input"])
@@ -151,10 +151,6 @@ class TriageTicket(TicketMutation):
 
     Arguments = ticket_arguments(impact=LevelEnum(required=True), urgency=LevelEnum(required=True))
 
-    class Meta:
-        error_type = SupportError
-        output = TicketPayload
-
     @classmethod
     def act(cls, client: Client, user: User, number: int, impact: Any, urgency: Any) -> Any:
         return actions.triage_ticket(
@@ -167,10 +163,6 @@ class AssignTicket(TicketMutation):
 
     Arguments = ticket_arguments(assignee_id=graphene.ID(description="A StaffMember id; omit to unassign."))
 
-    class Meta:
-        error_type = SupportError
-        output = TicketPayload
-
     @classmethod
     def act(cls, client: Client, user: User, number: int, assignee_id: str | None = None) -> Any:
         assignee_pk = decode_id(assignee_id, "StaffMember", "assigneeId", required=False)
@@ -181,10 +173,6 @@ class ChangeTicketStatus(TicketMutation):
     """Move the ticket through its lifecycle (client users may close or reopen a resolved ticket)."""
 
     Arguments = ticket_arguments(status=TicketStatusEnum(required=True))
-
-    class Meta:
-        error_type = SupportError
-        output = TicketPayload
 
     @classmethod
     def act(cls, client: Client, user: User, number: int, status: Any) -> Any:
@@ -233,20 +221,12 @@ class ReplyToTicket(CommentMutation):
     Arguments = comment_arguments()
     action = staticmethod(actions.reply)
 
-    class Meta:
-        error_type = SupportError
-        output = TicketPayload
-
 
 class AddInternalNote(CommentMutation):
     """Staff: a note client users never see."""
 
     Arguments = comment_arguments()
     action = staticmethod(actions.add_internal_note)
-
-    class Meta:
-        error_type = SupportError
-        output = TicketPayload
 
 
 class LogTime(TicketMutation):
@@ -258,10 +238,6 @@ class LogTime(TicketMutation):
         note=graphene.String(),
         work_date=graphene.Date(),
     )
-
-    class Meta:
-        error_type = SupportError
-        output = TicketPayload
 
     @classmethod
     def act(
@@ -290,10 +266,6 @@ class WatchTicket(TicketMutation):
 
     Arguments = ticket_arguments(watching=graphene.Boolean(required=True))
 
-    class Meta:
-        error_type = SupportError
-        output = TicketPayload
-
     @classmethod
     def act(cls, client: Client, user: User, number: int, watching: bool) -> Any:
         return actions.set_watching(client, number, actor=user, watching=watching)
@@ -303,10 +275,6 @@ class AddTicketWatcher(TicketMutation):
     """Staff or the client's IT lead: add a colleague as a watcher."""
 
     Arguments = ticket_arguments(watcher_email=graphene.String(required=True))
-
-    class Meta:
-        error_type = SupportError
-        output = TicketPayload
 
     @classmethod
     def act(cls, client: Client, user: User, number: int, watcher_email: str) -> Any:
