@@ -74,7 +74,14 @@ describe('formatMinutes (business minutes: hours, never days)', () => {
 
 describe('breach state → colour', () => {
   it('maps every state', () => {
-    expect(BREACH_TONE).toEqual({ BREACHED: 'red', WARNING: 'amber', ON_TRACK: 'green', PAUSED: 'grey', NONE: 'none' });
+    expect(BREACH_TONE).toEqual({
+      BREACHED: 'red',
+      WARNING: 'amber',
+      CLOCK_ERROR: 'amber',
+      ON_TRACK: 'green',
+      PAUSED: 'grey',
+      NONE: 'none',
+    });
   });
 
   it('follows the clock between polls only when the deadline passes', () => {
