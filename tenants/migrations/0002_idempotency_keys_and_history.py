@@ -7,6 +7,7 @@ import pghistory.utils
 import pgtrigger.compiler
 import pgtrigger.migrations
 from django.conf import settings
+import core.history
 from django.db import migrations, models
 
 
@@ -157,4 +158,5 @@ class Migration(migrations.Migration):
             name='user',
             field=models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to=settings.AUTH_USER_MODEL),
         ),
+        core.history.append_only("tenants_clientevent", "tenants_membershipevent", "tenants_staffclientaccessevent"),
     ]

@@ -17,7 +17,7 @@ from core.errors import ActionError
 from msp_portal.client_archive import export_client_bytes, import_client, wipe_client
 from services.catalog.models import ClientSla
 from services.workqueue.models import Notification, WorkItem
-from tenants.models import Client, Domain, Invitation, Membership, StaffClientAccess
+from tenants.models import Client, Domain, Invitation, Membership, StaffClientAccess, User
 
 RAISE = """mutation($input: CreateTicketInput!) { createTicket(input: $input) { ticket { number } errors { code } } }"""
 LEAD_VIEW = """{ viewer { email } requests: tickets { number title status priority }
@@ -147,8 +147,8 @@ def test_import_refuses_a_client_still_there_and_writes_nothing(world):
 def test_import_refuses_people_who_do_not_match(world):
     archive = export_client_bytes(world.a)
     wipe_client(world.a)
-    world.a_lead.email = "someone-else@alpha.test"
-    world.a_lead.save(update_fields=["email"])
+    # On a fresh row, not the session's shared `world.a_lead` (later tests sign in with it).
+    User.objects.filter(pk=world.a_lead.pk).update(email="someone-else@alpha.test")
     with pytest.raises(ActionError) as refused:
         import_client(io.BytesIO(archive))
     assert refused.value.errors[0].code == "USER_MISMATCH"

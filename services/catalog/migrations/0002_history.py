@@ -5,6 +5,7 @@ import django.utils.timezone
 import pghistory.utils
 import pgtrigger.compiler
 import pgtrigger.migrations
+import core.history
 from django.db import migrations, models
 
 
@@ -211,4 +212,5 @@ class Migration(migrations.Migration):
             name='pgh_obj',
             field=models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='events', to='catalog.workingwindow'),
         ),
+        core.history.append_only("catalog_businesscalendarevent", "catalog_workingwindowevent", "catalog_calendarclosureevent", "catalog_slapolicyevent", "catalog_slatargetevent"),
     ]

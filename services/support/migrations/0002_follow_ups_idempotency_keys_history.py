@@ -5,6 +5,7 @@ import django.utils.timezone
 import pghistory.utils
 import pgtrigger.compiler
 import pgtrigger.migrations
+import core.history
 from django.db import migrations, models
 
 
@@ -105,4 +106,5 @@ class Migration(migrations.Migration):
             name='requester',
             field=models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='directory.contact'),
         ),
+        core.history.append_only("support_ticketevent"),
     ]
