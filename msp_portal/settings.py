@@ -75,6 +75,7 @@ TENANT_APPS = [
     "django.contrib.contenttypes",
     "services.directory",
     "services.support",
+    "services.infrastructure",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

@@ -1,0 +1,1 @@
+"""Security operations for a client: incidents with SLA clocks, phishing intake, MFA coverage."""
