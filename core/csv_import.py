@@ -40,7 +40,7 @@ from typing import Any
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from core.errors import ActionError
@@ -414,7 +414,8 @@ def duplicate_errors(
 @dataclass
 class Plan:
     """What applying a file would do. `changes` are opaque to this module: the app's writer
-    gets them back; `errors` are row errors found while planning (unknown owner, ...)."""
+    gets them back. A planner adds the row errors it finds (unknown owner, ...) to its
+    rows; `plan_text` collects every row's errors into `errors`."""
 
     total_rows: int
     to_create: int = 0
@@ -560,6 +561,13 @@ def run_apply(
             return job
         job.status = ImportStatus.APPLYING
         job_model.objects.filter(pk=job.pk).update(status=ImportStatus.APPLYING)
+        # One apply at a time per kind of import in this schema: two files writing the same
+        # serials at once would otherwise collide on a unique constraint halfway through.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(hashtext(current_schema() || %s))",
+                [f":import:{job._meta.db_table}"],
+            )
         _publish(job, 0)
         failure: list[RowError] | None = None
         try:
