@@ -52,7 +52,6 @@ MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000
 MAX_FIELD_CHARS = 1_000  # any single cell, whatever its column's own limit
 MAX_STORED_ERRORS = 500  # row errors kept on the job (the count is always exact)
-PROGRESS_EVERY = 250  # rows between two progress updates
 PROGRESS_TTL_SECONDS = 3600
 
 
@@ -291,7 +290,9 @@ def parse_csv(text: str, columns: Sequence[Column], *, max_rows: int = MAX_ROWS)
     # NUL bytes make the csv module stop ("line contains NUL"): replace them with a marker
     # that can't be typed, so the row that held one is reported like any other bad cell.
     marker = "\ufffe"
-    reader = csv.reader(io.StringIO(text.replace("\x00", marker), newline=""), _sniff_dialect(text))
+    reader = csv.reader(
+        io.StringIO(text.replace("\x00", marker), newline=""), _sniff_dialect(text), strict=True
+    )
     try:
         header = next(reader, None)
         while header is not None and not any(cell.strip() for cell in header):
@@ -456,7 +457,9 @@ def store_preview(
     return job_model.objects.create(
         file_name=file_name,
         file_sha256=digest,
-        content=text,
+        # Kept only when it can be applied (a file with errors may hold NUL bytes, which
+        # PostgreSQL text can't store, and is uploaded again once corrected anyway).
+        content="" if plan.errors else text,
         total_rows=plan.total_rows,
         to_create=plan.to_create,
         to_update=plan.to_update,
@@ -577,14 +580,12 @@ def run_apply(
                     failure = plan.errors
                     raise _Refused()
                 total = len(plan.changes)
-                step = max(1, min(PROGRESS_EVERY, total // 20 or 1))
 
                 def progress(done: int) -> None:
-                    # Shown as rows of the file (unchanged rows are done at once).
-                    if done == total or done % step == 0:
-                        _publish(
-                            job, plan.unchanged + (plan.total_rows - plan.unchanged) * done // max(total, 1)
-                        )
+                    # Shown as rows of the file (unchanged rows are done at once); writers
+                    # call it once per batch.
+                    changed_rows = plan.total_rows - plan.unchanged
+                    _publish(job, plan.unchanged + changed_rows * done // max(total, 1))
 
                 writer(plan, progress)
                 job.to_create, job.to_update, job.to_remove = plan.to_create, plan.to_update, plan.to_remove

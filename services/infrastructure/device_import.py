@@ -37,7 +37,7 @@ from tenants.actions import record_audit
 from tenants.models import Client, User
 
 APPLY_TASK = "infrastructure.apply_device_import"
-BATCH = 500
+BATCH = 250  # rows per write (and per progress update)
 
 
 def _limit(name: str) -> int:

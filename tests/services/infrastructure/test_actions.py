@@ -20,7 +20,9 @@ def codes(exc: pytest.ExceptionInfo[ActionError]) -> set[tuple[str | None, str]]
 
 
 def test_staff_create_an_office_and_a_home_office(world, in_a, contacts):
-    office = actions.create_site(world.a, actor=world.technician, data=SiteInput(name=" HQ ", address="Main St 1"))
+    office = actions.create_site(
+        world.a, actor=world.technician, data=SiteInput(name=" HQ ", address="Main St 1")
+    )
     home = actions.create_site(
         world.a,
         actor=world.technician,
@@ -35,7 +37,9 @@ def test_a_home_office_needs_its_person_and_one_each(world, in_a, contacts):
         actions.create_site(world.a, actor=world.admin, data=SiteInput(name="Home", kind="home_office"))
     assert codes(exc) == {("contactId", "REQUIRED")}
     actions.create_site(
-        world.a, actor=world.admin, data=SiteInput(name="Home", kind="home_office", contact_id=contacts["bob"].pk)
+        world.a,
+        actor=world.admin,
+        data=SiteInput(name="Home", kind="home_office", contact_id=contacts["bob"].pk),
     )
     with pytest.raises(ActionError) as exc:
         actions.create_site(
@@ -57,7 +61,12 @@ def test_bad_site_input_is_typed_and_writes_nothing(world, in_a):
             actor=world.admin,
             data=SiteInput(name="x" * 121, kind="castle", address="a\x00b", contact_id=999_999),
         )
-    assert codes(exc) == {("name", "TOO_LONG"), ("kind", "INVALID"), ("address", "INVALID"), ("contactId", "NOT_FOUND")}
+    assert codes(exc) == {
+        ("name", "TOO_LONG"),
+        ("kind", "INVALID"),
+        ("address", "INVALID"),
+        ("contactId", "NOT_FOUND"),
+    }
     assert not Site.objects.exists()
 
 
@@ -66,7 +75,9 @@ def test_client_users_cannot_change_the_inventory(world, in_a, who):
     with pytest.raises(AccessDenied):
         actions.create_site(world.a, actor=getattr(world, who), data=SiteInput(name="HQ"))
     with pytest.raises(AccessDenied):
-        actions.create_device(world.a, actor=getattr(world, who), data=DeviceInput(name="pc", device_type="laptop"))
+        actions.create_device(
+            world.a, actor=getattr(world, who), data=DeviceInput(name="pc", device_type="laptop")
+        )
 
 
 def test_an_offboarded_client_is_read_only(world, in_a):
@@ -124,7 +135,9 @@ def test_devices_are_created_edited_and_retired(world, in_a, contacts):
 
 
 def test_bad_device_input_is_typed_and_writes_nothing(world, in_a):
-    actions.create_device(world.a, actor=world.admin, data=DeviceInput(name="a", device_type="server", serial="SN-9"))
+    actions.create_device(
+        world.a, actor=world.admin, data=DeviceInput(name="a", device_type="server", serial="SN-9")
+    )
     retired = actions.create_site(world.a, actor=world.admin, data=SiteInput(name="Old"))
     actions.retire_site(world.a, actor=world.admin, site_id=retired.pk)
     with pytest.raises(ActionError) as exc:
@@ -152,7 +165,9 @@ def test_bad_device_input_is_typed_and_writes_nothing(world, in_a):
         ("lastSeenAt", "INVALID"),
     }
     with pytest.raises(ActionError) as exc:
-        actions.create_device(world.a, actor=world.admin, data=DeviceInput(name="b", device_type="server", serial="sn-9"))
+        actions.create_device(
+            world.a, actor=world.admin, data=DeviceInput(name="b", device_type="server", serial="sn-9")
+        )
     assert codes(exc) == {("serial", "DUPLICATE")}
     assert Device.objects.count() == 1
 
@@ -162,11 +177,15 @@ def test_members_see_their_own_devices_and_home_office_only(world, in_a, contact
 
     member_contact = Contact.objects.get(user_id=world.a_member.pk)
     home = actions.create_site(
-        world.a, actor=world.admin, data=SiteInput(name="Home", kind="home_office", contact_id=member_contact.pk)
+        world.a,
+        actor=world.admin,
+        data=SiteInput(name="Home", kind="home_office", contact_id=member_contact.pk),
     )
     office = actions.create_site(world.a, actor=world.admin, data=SiteInput(name="HQ"))
     mine = actions.create_device(
-        world.a, actor=world.admin, data=DeviceInput(name="mine", device_type="laptop", owner_id=member_contact.pk)
+        world.a,
+        actor=world.admin,
+        data=DeviceInput(name="mine", device_type="laptop", owner_id=member_contact.pk),
     )
     router = actions.create_device(
         world.a, actor=world.admin, data=DeviceInput(name="router", device_type="network", site_id=home.pk)
