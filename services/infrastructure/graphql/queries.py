@@ -122,7 +122,7 @@ class InfrastructureQuery(graphene.ObjectType):
         root: Any, info: Any, id: str, client_slug: str | None = None
     ) -> CsvImport | None:
         def body() -> CsvImport | None:
-            with client_schema(info.context, client_slug) as client:
+            with client_schema(info.context, client_slug):
                 if not info.context.user.is_msp_staff:
                     raise AccessDenied("Only the MSP's staff import devices.")
                 try:
