@@ -102,7 +102,8 @@ class ImportJob(models.Model):
 
     @property
     def can_apply(self) -> bool:
-        return self.status == ImportStatus.PREVIEWED and self.error_count == 0 and self.total_rows > 0
+        changes = self.to_create + self.to_update + self.to_remove
+        return self.status == ImportStatus.PREVIEWED and self.error_count == 0 and changes > 0
 
 
 # ------------------------------------------------------------------ columns and rows
