@@ -305,16 +305,16 @@ def parse_csv(text: str, columns: Sequence[Column], *, max_rows: int = MAX_ROWS)
         seen: set[str] = set()
         for cell in header:
             key = _normalise_header(cell.replace(marker, ""))
-            column = by_name.get(key)
-            if column is None:
+            found = by_name.get(key)
+            if found is None:
                 if key:
                     unknown.append(cell.strip()[:40])
                 names.append(None)
                 continue
-            if column.name in seen:
-                raise ActionError.single("INVALID", f"The column '{column.name}' appears twice.", "file")
-            seen.add(column.name)
-            names.append(column)
+            if found.name in seen:
+                raise ActionError.single("INVALID", f"The column '{found.name}' appears twice.", "file")
+            seen.add(found.name)
+            names.append(found)
         if unknown:
             expected = ", ".join(c.name for c in columns)
             raise ActionError.single(
@@ -455,7 +455,7 @@ def store_preview(
     file_name = file_name.strip()[:200]
     text, digest = decode_upload(data_base64, max_bytes=max_bytes)
     plan = plan_text(text, columns, planner, max_rows=max_rows)
-    return job_model.objects.create(
+    return job_model._default_manager.create(
         file_name=file_name,
         file_sha256=digest,
         # Kept only when it can be applied (a file with errors may hold NUL bytes, which
@@ -475,7 +475,7 @@ def store_preview(
 def request_apply(job_model: type[ImportJob], job_id: Any, task_name: str) -> ImportJob:
     """Queue the apply of a previewed file without errors (through the outbox). Asking again
     for a job already queued, applying or applied answers with it and queues nothing."""
-    job = job_model.objects.select_for_update().filter(pk=job_id).first()
+    job = job_model._default_manager.select_for_update().filter(pk=job_id).first()
     if job is None:
         raise ActionError.single("NOT_FOUND", "No such import.", "importId")
     if job.status in (*LIVE_STATUSES, ImportStatus.APPLIED):
@@ -494,7 +494,7 @@ def request_apply(job_model: type[ImportJob], job_id: Any, task_name: str) -> Im
         )
     from core.tasks import enqueue_on_commit
 
-    job_model.objects.filter(pk=job.pk).update(status=ImportStatus.QUEUED)
+    job_model._default_manager.filter(pk=job.pk).update(status=ImportStatus.QUEUED)
     job.status = ImportStatus.QUEUED
     enqueue_on_commit(task_name, str(job.pk), dedupe_key=f"{task_name}:{job.pk}")
     return job
@@ -502,7 +502,7 @@ def request_apply(job_model: type[ImportJob], job_id: Any, task_name: str) -> Im
 
 def discard(job_model: type[ImportJob], job_id: Any) -> ImportJob:
     """Drop a preview that will not be applied (its stored file goes with it)."""
-    job = job_model.objects.select_for_update().filter(pk=job_id).first()
+    job = job_model._default_manager.select_for_update().filter(pk=job_id).first()
     if job is None:
         raise ActionError.single("NOT_FOUND", "No such import.", "importId")
     if job.status != ImportStatus.PREVIEWED:
@@ -560,11 +560,11 @@ def run_apply(
     since the preview (an owner was removed, a serial was taken) fail the job with their
     errors and nothing is written."""
     with transaction.atomic():
-        job = job_model.objects.select_for_update().filter(pk=job_id).first()
+        job = job_model._default_manager.select_for_update().filter(pk=job_id).first()
         if job is None or job.status != ImportStatus.QUEUED:
             return job
         job.status = ImportStatus.APPLYING
-        job_model.objects.filter(pk=job.pk).update(status=ImportStatus.APPLYING)
+        job_model._default_manager.filter(pk=job.pk).update(status=ImportStatus.APPLYING)
         # One apply at a time per kind of import in this schema: two files writing the same
         # serials at once would otherwise collide on a unique constraint halfway through.
         with connection.cursor() as cursor:
@@ -618,7 +618,7 @@ def run_apply(
 def fail_crashed(job_model: type[ImportJob], job_id: Any) -> None:
     """After an unexpected error (the writes were rolled back): mark the job failed."""
     with transaction.atomic():
-        job = job_model.objects.select_for_update().filter(pk=job_id).first()
+        job = job_model._default_manager.select_for_update().filter(pk=job_id).first()
         if job is None or job.status not in LIVE_STATUSES:
             return
         job.status = ImportStatus.FAILED

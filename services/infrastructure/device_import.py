@@ -41,7 +41,7 @@ BATCH = 250  # rows per write (and per progress update)
 
 
 def _limit(name: str) -> int:
-    return int(Device._meta.get_field(name).max_length)  # type: ignore[arg-type]
+    return int(Device._meta.get_field(name).max_length)  # type: ignore[arg-type,union-attr]
 
 
 def _future_guard(value: dt.datetime) -> dt.datetime:
@@ -127,14 +127,14 @@ def plan_devices(parsed: ParsedFile) -> Plan:
         for s in Site.objects.annotate(lname=Lower("name")).filter(lname__in=site_names, is_active=True)
     }
     serials = {r.values["serial"].lower() for r in rows if r.values.get("serial")}
-    by_serial = {
+    by_serial: dict[str, Device] = {
         d.serial.lower(): d
         for d in Device.objects.annotate(lserial=Lower("serial")).filter(lserial__in=serials)
     }
     names = {r.values["name"].lower() for r in rows if r.values.get("name")}
     by_name: dict[str, list[Device]] = {}
-    for device in Device.objects.annotate(lname=Lower("name")).filter(lname__in=names).order_by("pk"):
-        by_name.setdefault(device.name.lower(), []).append(device)
+    for named in Device.objects.annotate(lname=Lower("name")).filter(lname__in=names).order_by("pk"):
+        by_name.setdefault(named.name.lower(), []).append(named)
 
     plan = Plan(total_rows=len(rows))
     claimed: dict[int, int] = {}  # device pk -> line that matched it

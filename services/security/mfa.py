@@ -62,7 +62,7 @@ def parse_account_enabled(text: str) -> bool:
 
 
 def _limit(name: str) -> int:
-    return int(IdpAccount._meta.get_field(name).max_length)  # type: ignore[arg-type]
+    return int(IdpAccount._meta.get_field(name).max_length)  # type: ignore[arg-type,union-attr]
 
 
 COLUMNS: tuple[Column, ...] = (
@@ -126,7 +126,7 @@ def plan_accounts(parsed: ParsedFile) -> Plan:
     seen: set[str] = set()
     now = timezone.now()
     for row in rows:
-        login = row.values.get("email")
+        login = str(row.values.get("email") or "")
         if login:
             seen.add(login)  # a row with errors still keeps its account from removal
         if row.errors:
@@ -233,8 +233,12 @@ def run_idp_import(client: Client, job_id: str) -> IdpAccountImport | None:
         columns=COLUMNS,
         planner=plan_accounts,
         writer=write_accounts,
-        after_apply=lambda job: take_snapshot(client),
+        after_apply=lambda job: _snapshot_after_import(client),
     )
+
+
+def _snapshot_after_import(client: Client) -> None:
+    take_snapshot(client)
 
 
 def take_snapshot(client: Client, day: dt.date | None = None) -> MfaSnapshot:

@@ -126,8 +126,11 @@ class UpdateSite(InfrastructureMutationBase):
         site_id = decode_id(id, "Site", "id")
         with client_schema(info.context, client_slug) as client:
             site = actions.update_site(
-                client, actor=info.context.user, site_id=site_id, data=_site_input(input)
-            )  # type: ignore[arg-type]
+                client,
+                actor=info.context.user,
+                site_id=site_id,  # type: ignore[arg-type]
+                data=_site_input(input),
+            )
             return cls.success(site=site)
 
 

@@ -80,7 +80,9 @@ class MfaCoverageType(graphene.ObjectType):
         return [MfaHistoryPoint(**vars(p)) for p in mfa_history(root.client, days or 30)]
 
     def resolve_portal_users(root: Any, info: Any) -> list[MfaPortalAccount]:
-        rows = portal_accounts(root.client).values("email", "full_name", "has_mfa", "memberships__role")
+        rows = portal_accounts(root.client).values(  # type: ignore[misc]
+            "email", "full_name", "has_mfa", "memberships__role"
+        )
         leads = {r["email"] for r in rows if r["memberships__role"] == ClientRole.IT_LEAD}
         seen: dict[str, MfaPortalAccount] = {}
         for row in rows:

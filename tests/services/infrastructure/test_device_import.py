@@ -147,9 +147,11 @@ def test_apply_writes_everything_and_the_same_file_twice_changes_nothing(world, 
     text = csv_text(HEADER, GOOD)
     job = preview(world, text)
     done = apply_now(world, job)
+    assert done is not None
     assert done.status == ImportStatus.APPLIED and done.processed_rows == 3 and done.content == ""
     assert OutboxMessage.objects.filter(task=APPLY_TASK, args=[str(job.pk)]).count() == 1
     ws = Device.objects.get(serial="SN-1")
+    assert ws.owner is not None
     assert (ws.owner.email, ws.site, ws.criticality, ws.is_managed, str(ws.warranty_ends_on)) == (
         "ann@alpha.test",
         hq,
@@ -166,7 +168,8 @@ def test_apply_writes_everything_and_the_same_file_twice_changes_nothing(world, 
     assert exc.value.errors[0].code == "NOTHING_TO_DO"
     assert list(Device.objects.order_by("pk").values()) == before
     # A redelivered task does nothing more.
-    assert run_device_import(str(job.pk)).status == ImportStatus.APPLIED
+    rerun = run_device_import(str(job.pk))
+    assert rerun is not None and rerun.status == ImportStatus.APPLIED
     assert list(Device.objects.order_by("pk").values()) == before
 
 
@@ -210,6 +213,7 @@ def test_apply_is_all_or_nothing_when_the_data_changed_since_the_preview(world, 
     contacts["bob"].is_active = False
     contacts["bob"].save()
     failed = run_device_import(str(job.pk))
+    assert failed is not None
     assert failed.status == ImportStatus.FAILED and failed.error_count == 1
     assert failed.errors[0]["code"] == "UNKNOWN_OWNER"
     assert not Device.objects.exists()
