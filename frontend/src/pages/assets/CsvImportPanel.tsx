@@ -27,6 +27,7 @@ export function CsvImportPanel({
   pollVariables,
   pickJob,
   onApplied,
+  pollEveryMs = 1000,
 }: {
   title: string;
   columnsHint: React.ReactNode;
@@ -38,6 +39,8 @@ export function CsvImportPanel({
   pollVariables: (id: string) => Record<string, unknown>;
   pickJob: (data: unknown) => CsvImportFieldsFragment | null | undefined;
   onApplied?: () => void;
+  /** How often a running import is asked for its progress. */
+  pollEveryMs?: number;
 }) {
   const inputId = useId();
   const fileRef = useRef<HTMLInputElement>(null);
@@ -45,7 +48,7 @@ export function CsvImportPanel({
   const [problem, setProblem] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const live = job?.status === 'QUEUED' || job?.status === 'APPLYING';
-  const poll = useQuery<unknown>(pollQuery, job ? pollVariables(job.id) : {}, { skip: !job || !live, pollInterval: 1000 });
+  const poll = useQuery<unknown>(pollQuery, job ? pollVariables(job.id) : {}, { skip: !job || !live, pollInterval: pollEveryMs });
   const polled = poll.data ? pickJob(poll.data) : null;
   const shown = live && polled && polled.id === job?.id ? polled : job;
   const notified = useRef<string | null>(null);

@@ -17,7 +17,7 @@ import {
 import { CsvImportPanel } from './CsvImportPanel';
 
 /** Staff: import a device list (CSV) into the client's inventory, with a preview first. */
-export function DeviceImportCard({ clientSlug, onApplied }: { clientSlug: string; onApplied?: () => void }) {
+export function DeviceImportCard({ clientSlug, onApplied, pollEveryMs }: { clientSlug: string; onApplied?: () => void; pollEveryMs?: number }) {
   const [preview] = useMutation<PreviewDeviceImportMutation, PreviewDeviceImportMutationVariables>(PREVIEW_DEVICE_IMPORT_MUTATION);
   const [apply] = useMutation<ApplyDeviceImportMutation, ApplyDeviceImportMutationVariables>(APPLY_DEVICE_IMPORT_MUTATION);
   const [discard] = useMutation<DiscardDeviceImportMutation, DiscardDeviceImportMutationVariables>(DISCARD_DEVICE_IMPORT_MUTATION);
@@ -47,6 +47,7 @@ export function DeviceImportCard({ clientSlug, onApplied }: { clientSlug: string
       pollVariables={(id) => ({ clientSlug, id })}
       pickJob={(data) => (data as DeviceImportQuery).deviceImport}
       onApplied={onApplied}
+      pollEveryMs={pollEveryMs}
     />
   );
 }
