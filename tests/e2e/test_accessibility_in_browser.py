@@ -282,7 +282,13 @@ def state_visits() -> list[Visit]:
             state="new request dialog open",
             prepare=opens("new-request", "new-request-dialog"),
         ),
-        Visit(TECHNICIAN, "clients/:slug", f"/clients/{CLIENT}?tab=sites", ready="sites-table", state="sites tab"),
+        Visit(
+            TECHNICIAN,
+            "clients/:slug",
+            f"/clients/{CLIENT}?tab=sites",
+            ready="sites-table",
+            state="sites tab",
+        ),
         Visit(
             TECHNICIAN,
             "clients/:slug",
@@ -299,7 +305,13 @@ def state_visits() -> list[Visit]:
             state="device import preview with row errors",
             prepare=device_import_with_row_errors,
         ),
-        Visit(ACCOUNT_MANAGER, "clients/:slug", f"/clients/{CLIENT}?tab=mfa", ready="mfa-percent", state="MFA tab"),
+        Visit(
+            ACCOUNT_MANAGER,
+            "clients/:slug",
+            f"/clients/{CLIENT}?tab=mfa",
+            ready="mfa-percent",
+            state="MFA tab",
+        ),
     ]
 
 
