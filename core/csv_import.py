@@ -75,7 +75,9 @@ class ImportJob(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     file_name = models.CharField(max_length=200, blank=True)
-    file_sha256 = models.CharField(max_length=64, help_text="Same file, same hash: shown as a hint.")
+    file_sha256 = models.CharField(
+        max_length=64, help_text="Same bytes, same hash: the preview says when that file was imported before."
+    )
     content = models.TextField(help_text="The decoded file, kept until it is applied or discarded.")
     status = models.CharField(max_length=12, choices=ImportStatus.choices, default=ImportStatus.PREVIEWED)
     total_rows = models.PositiveIntegerField(default=0)

@@ -47,10 +47,22 @@ class CsvImport(graphene.ObjectType):
     failure = graphene.String(required=True)
     created_at = graphene.DateTime(required=True)
     applied_at = graphene.DateTime()
+    same_file_applied_at = graphene.DateTime(
+        description="When the very same file (same bytes) was last imported before, if ever."
+    )
 
     @staticmethod
     def from_job(job: ImportJob) -> CsvImport:
+        """Read inside the job's schema (one query for the same-file hint)."""
         status, processed = live_state(job)
+        same_file_applied_at = (
+            type(job)
+            ._default_manager.filter(file_sha256=job.file_sha256, status=ImportStatus.APPLIED)
+            .exclude(pk=job.pk)
+            .order_by("-applied_at")
+            .values_list("applied_at", flat=True)
+            .first()
+        )
         return CsvImport(
             id=str(job.pk),
             file_name=job.file_name,
@@ -67,6 +79,7 @@ class CsvImport(graphene.ObjectType):
             failure=job.failure,
             created_at=job.created_at,
             applied_at=job.applied_at,
+            same_file_applied_at=same_file_applied_at,
         )
 
     def resolve_errors(root: Any, info: Any, first: int | None = None) -> list[CsvImportRowError]:

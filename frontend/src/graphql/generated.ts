@@ -761,7 +761,7 @@ export type InfrastructureErrorFieldsFragment = { field: string | null, code: In
 
 export type MfaErrorFieldsFragment = { field: string | null, code: MfaErrorCode, message: string };
 
-export type CsvImportFieldsFragment = { id: string, fileName: string, status: CsvImportStatus, totalRows: number, processedRows: number, toCreate: number, toUpdate: number, unchanged: number, toRemove: number, errorCount: number, canApply: boolean, failure: string, createdAt: string, appliedAt: string | null, errors: Array<{ line: number, column: string, code: string, message: string }> };
+export type CsvImportFieldsFragment = { id: string, fileName: string, status: CsvImportStatus, totalRows: number, processedRows: number, toCreate: number, toUpdate: number, unchanged: number, toRemove: number, errorCount: number, canApply: boolean, failure: string, createdAt: string, appliedAt: string | null, sameFileAppliedAt: string | null, errors: Array<{ line: number, column: string, code: string, message: string }> };
 
 export type SiteFieldsFragment = { id: string, name: string, kind: SiteKind, address: string, isActive: boolean, deviceCount: number, contact: { id: string, fullName: string, email: string } | null };
 
@@ -849,7 +849,7 @@ export type DeviceImportQueryVariables = Exact<{
 }>;
 
 
-export type DeviceImportQuery = { deviceImport: { id: string, fileName: string, status: CsvImportStatus, totalRows: number, processedRows: number, toCreate: number, toUpdate: number, unchanged: number, toRemove: number, errorCount: number, canApply: boolean, failure: string, createdAt: string, appliedAt: string | null, errors: Array<{ line: number, column: string, code: string, message: string }> } | null };
+export type DeviceImportQuery = { deviceImport: { id: string, fileName: string, status: CsvImportStatus, totalRows: number, processedRows: number, toCreate: number, toUpdate: number, unchanged: number, toRemove: number, errorCount: number, canApply: boolean, failure: string, createdAt: string, appliedAt: string | null, sameFileAppliedAt: string | null, errors: Array<{ line: number, column: string, code: string, message: string }> } | null };
 
 export type PreviewDeviceImportMutationVariables = Exact<{
   clientSlug?: string | null | undefined;
@@ -858,7 +858,7 @@ export type PreviewDeviceImportMutationVariables = Exact<{
 }>;
 
 
-export type PreviewDeviceImportMutation = { previewDeviceImport: { deviceImport: { id: string, fileName: string, status: CsvImportStatus, totalRows: number, processedRows: number, toCreate: number, toUpdate: number, unchanged: number, toRemove: number, errorCount: number, canApply: boolean, failure: string, createdAt: string, appliedAt: string | null, errors: Array<{ line: number, column: string, code: string, message: string }> } | null, errors: Array<{ field: string | null, code: InfrastructureErrorCode, message: string }> } };
+export type PreviewDeviceImportMutation = { previewDeviceImport: { deviceImport: { id: string, fileName: string, status: CsvImportStatus, totalRows: number, processedRows: number, toCreate: number, toUpdate: number, unchanged: number, toRemove: number, errorCount: number, canApply: boolean, failure: string, createdAt: string, appliedAt: string | null, sameFileAppliedAt: string | null, errors: Array<{ line: number, column: string, code: string, message: string }> } | null, errors: Array<{ field: string | null, code: InfrastructureErrorCode, message: string }> } };
 
 export type ApplyDeviceImportMutationVariables = Exact<{
   clientSlug?: string | null | undefined;
@@ -866,7 +866,7 @@ export type ApplyDeviceImportMutationVariables = Exact<{
 }>;
 
 
-export type ApplyDeviceImportMutation = { applyDeviceImport: { deviceImport: { id: string, fileName: string, status: CsvImportStatus, totalRows: number, processedRows: number, toCreate: number, toUpdate: number, unchanged: number, toRemove: number, errorCount: number, canApply: boolean, failure: string, createdAt: string, appliedAt: string | null, errors: Array<{ line: number, column: string, code: string, message: string }> } | null, errors: Array<{ field: string | null, code: InfrastructureErrorCode, message: string }> } };
+export type ApplyDeviceImportMutation = { applyDeviceImport: { deviceImport: { id: string, fileName: string, status: CsvImportStatus, totalRows: number, processedRows: number, toCreate: number, toUpdate: number, unchanged: number, toRemove: number, errorCount: number, canApply: boolean, failure: string, createdAt: string, appliedAt: string | null, sameFileAppliedAt: string | null, errors: Array<{ line: number, column: string, code: string, message: string }> } | null, errors: Array<{ field: string | null, code: InfrastructureErrorCode, message: string }> } };
 
 export type DiscardDeviceImportMutationVariables = Exact<{
   clientSlug?: string | null | undefined;
@@ -901,7 +901,7 @@ export type IdpImportQueryVariables = Exact<{
 }>;
 
 
-export type IdpImportQuery = { idpImport: { id: string, fileName: string, status: CsvImportStatus, totalRows: number, processedRows: number, toCreate: number, toUpdate: number, unchanged: number, toRemove: number, errorCount: number, canApply: boolean, failure: string, createdAt: string, appliedAt: string | null, errors: Array<{ line: number, column: string, code: string, message: string }> } | null };
+export type IdpImportQuery = { idpImport: { id: string, fileName: string, status: CsvImportStatus, totalRows: number, processedRows: number, toCreate: number, toUpdate: number, unchanged: number, toRemove: number, errorCount: number, canApply: boolean, failure: string, createdAt: string, appliedAt: string | null, sameFileAppliedAt: string | null, errors: Array<{ line: number, column: string, code: string, message: string }> } | null };
 
 export type PreviewIdpImportMutationVariables = Exact<{
   clientSlug?: string | null | undefined;
@@ -910,7 +910,7 @@ export type PreviewIdpImportMutationVariables = Exact<{
 }>;
 
 
-export type PreviewIdpImportMutation = { previewIdpImport: { idpImport: { id: string, fileName: string, status: CsvImportStatus, totalRows: number, processedRows: number, toCreate: number, toUpdate: number, unchanged: number, toRemove: number, errorCount: number, canApply: boolean, failure: string, createdAt: string, appliedAt: string | null, errors: Array<{ line: number, column: string, code: string, message: string }> } | null, errors: Array<{ field: string | null, code: MfaErrorCode, message: string }> } };
+export type PreviewIdpImportMutation = { previewIdpImport: { idpImport: { id: string, fileName: string, status: CsvImportStatus, totalRows: number, processedRows: number, toCreate: number, toUpdate: number, unchanged: number, toRemove: number, errorCount: number, canApply: boolean, failure: string, createdAt: string, appliedAt: string | null, sameFileAppliedAt: string | null, errors: Array<{ line: number, column: string, code: string, message: string }> } | null, errors: Array<{ field: string | null, code: MfaErrorCode, message: string }> } };
 
 export type ApplyIdpImportMutationVariables = Exact<{
   clientSlug?: string | null | undefined;
@@ -918,7 +918,7 @@ export type ApplyIdpImportMutationVariables = Exact<{
 }>;
 
 
-export type ApplyIdpImportMutation = { applyIdpImport: { idpImport: { id: string, fileName: string, status: CsvImportStatus, totalRows: number, processedRows: number, toCreate: number, toUpdate: number, unchanged: number, toRemove: number, errorCount: number, canApply: boolean, failure: string, createdAt: string, appliedAt: string | null, errors: Array<{ line: number, column: string, code: string, message: string }> } | null, errors: Array<{ field: string | null, code: MfaErrorCode, message: string }> } };
+export type ApplyIdpImportMutation = { applyIdpImport: { idpImport: { id: string, fileName: string, status: CsvImportStatus, totalRows: number, processedRows: number, toCreate: number, toUpdate: number, unchanged: number, toRemove: number, errorCount: number, canApply: boolean, failure: string, createdAt: string, appliedAt: string | null, sameFileAppliedAt: string | null, errors: Array<{ line: number, column: string, code: string, message: string }> } | null, errors: Array<{ field: string | null, code: MfaErrorCode, message: string }> } };
 
 export type DiscardIdpImportMutationVariables = Exact<{
   clientSlug?: string | null | undefined;

@@ -1031,6 +1031,7 @@ export const CSV_IMPORT_FIELDS = /* GraphQL */ `
     failure
     createdAt
     appliedAt
+    sameFileAppliedAt
     errors(first: 100) {
       line
       column

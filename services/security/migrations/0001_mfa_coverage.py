@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
                 ('file_name', models.CharField(blank=True, max_length=200)),
-                ('file_sha256', models.CharField(help_text='Same file, same hash: shown as a hint.', max_length=64)),
+                ('file_sha256', models.CharField(help_text='Same bytes, same hash: the preview says when that file was imported before.', max_length=64)),
                 ('content', models.TextField(help_text='The decoded file, kept until it is applied or discarded.')),
                 ('status', models.CharField(choices=[('previewed', 'Previewed'), ('queued', 'Queued'), ('applying', 'Applying'), ('applied', 'Applied'), ('failed', 'Failed'), ('discarded', 'Discarded')], default='previewed', max_length=12)),
                 ('total_rows', models.PositiveIntegerField(default=0)),

@@ -182,7 +182,7 @@ def test_mutations_typed_errors_and_nothing_written(world, gql):
 
 
 PREVIEW = """mutation($file: String!) { previewDeviceImport(clientSlug: "alpha", fileName: "d.csv", dataBase64: $file) {
-  deviceImport { id status totalRows toCreate errorCount canApply errors(first: 10) { line column code message } }
+  deviceImport { id status totalRows toCreate errorCount canApply sameFileAppliedAt errors(first: 10) { line column code message } }
   errors { field code message } } }"""
 APPLY = """mutation($id: ID!) { applyDeviceImport(clientSlug: "alpha", importId: $id) {
   deviceImport { status } errors { code } } }"""
@@ -215,6 +215,7 @@ def test_import_end_to_end_through_the_outbox_and_the_task(world_state, gql, eag
         again = staff.data(PREVIEW, {"file": b64("name,type,os,os_version,serial\n" + rows + "\n")})
         second = again["previewDeviceImport"]["deviceImport"]
         assert (second["toCreate"], second["canApply"]) == (0, False)
+        assert job["sameFileAppliedAt"] is None and second["sameFileAppliedAt"] is not None
         assert staff.data(APPLY, {"id": second["id"]})["applyDeviceImport"]["errors"] == [
             {"code": "NOTHING_TO_DO"}
         ]

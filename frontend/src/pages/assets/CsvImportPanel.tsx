@@ -4,7 +4,7 @@ import { Alert, Button } from '../../components/ui';
 import type { CsvImportFieldsFragment } from '../../graphql/generated';
 import { useQuery } from '../../graphql/hooks';
 import { AttachmentError, formatBytes, readFileAsBase64 } from '../../lib/files';
-import { formatNumber, pluralize } from '../../lib/format';
+import { formatDateTime, formatNumber, pluralize } from '../../lib/format';
 import { CSV_MAX_BYTES, importPercent, importStatusText } from './csvImport';
 import './assets.css';
 
@@ -187,6 +187,11 @@ function ImportSummary({ job, testId }: { job: CsvImportFieldsFragment; testId: 
           <strong>{formatNumber(job.errorCount)}</strong> {pluralize(job.errorCount, 'row error')}
         </li>
       </ul>
+      {job.status === 'PREVIEWED' && job.sameFileAppliedAt && (
+        <p className="muted small" data-testid={`${testId}-same-file`}>
+          This very file was imported on {formatDateTime(job.sameFileAppliedAt)}.
+        </p>
+      )}
       {job.status === 'PREVIEWED' && job.errorCount === 0 && !job.canApply && (
         <Alert tone="info">The file matches what is stored: importing it would change nothing.</Alert>
       )}

@@ -27,6 +27,7 @@ function job(overrides: Partial<CsvImportFieldsFragment> = {}): CsvImportFieldsF
     failure: '',
     createdAt: '2026-12-03T10:00:00Z',
     appliedAt: null,
+    sameFileAppliedAt: null,
     errors: [],
     ...overrides,
   } as CsvImportFieldsFragment;
@@ -168,7 +169,7 @@ describe('DeviceImportCard', () => {
     fireEvent.click(await screen.findByTestId('device-import-apply'));
     await waitFor(() => expect(screen.getByTestId('device-import-summary').getAttribute('data-status')).toBe('APPLIED'));
     expect(screen.getByTestId('device-import-progress').getAttribute('aria-valuenow')).toBe('100');
-    expect(onApplied).toHaveBeenCalledTimes(1);
+    await waitFor(() => expect(onApplied).toHaveBeenCalledTimes(1));
     expect(api.ops()).toContain('DeviceImport');
   });
 
