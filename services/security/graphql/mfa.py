@@ -11,7 +11,7 @@ from graphene import relay
 from graphene_django import DjangoObjectType
 
 from core import csv_import
-from core.errors import AccessDenied, ActionError
+from core.errors import ActionError
 from core.graphql.connections import InSchema, TenantConnectionField
 from core.graphql.errors import error_type, guard_query
 from core.graphql.imports import CsvImport, import_id
@@ -261,4 +261,4 @@ class MfaMutation(graphene.ObjectType):
     discard_idp_import = DiscardIdpImport.Field(required=True)
 
 
-__all__ = ["AccessDenied", "MfaMutation", "MfaQuery"]
+__all__ = ["MfaMutation", "MfaQuery"]

@@ -33,7 +33,7 @@ export function AssetsPage() {
         </div>
       </div>
       <div className="asset-stack">
-        <DevicesSection clientSlug={slug} canEdit={false} />
+        <DevicesSection clientSlug={slug} canEdit={false} canFilterByOwner={isLead} />
         <SitesSection clientSlug={slug} canEdit={false} />
       </div>
     </div>

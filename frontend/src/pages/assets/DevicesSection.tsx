@@ -3,9 +3,9 @@ import { useSearchParams } from 'react-router';
 import { Card } from '../../components/Card';
 import { QueryError } from '../../components/QueryError';
 import { Button, EmptyState, FilterSelect, Skeleton } from '../../components/ui';
-import type { DeviceFieldsFragment, DevicesQuery, DevicesQueryVariables, SitesQuery, SitesQueryVariables } from '../../graphql/generated';
+import type { ContactsQuery, ContactsQueryVariables, DeviceFieldsFragment, DevicesQuery, DevicesQueryVariables, SitesQuery, SitesQueryVariables } from '../../graphql/generated';
 import { useQuery } from '../../graphql/hooks';
-import { DEVICES_QUERY, SITES_QUERY } from '../../graphql/operations';
+import { CONTACTS_QUERY, DEVICES_QUERY, SITES_QUERY } from '../../graphql/operations';
 import { isOneOf } from '../../lib/enums';
 import { formatDate, formatNumber, formatRelative } from '../../lib/format';
 import { useDebouncedValue } from '../../lib/useDebounced';
@@ -36,6 +36,7 @@ export function deviceFilters(params: URLSearchParams): Omit<DevicesQueryVariabl
   const managed = params.get('managed');
   return {
     ...(params.get('site') ? { siteId: params.get('site') } : {}),
+    ...(params.get('owner') ? { ownerId: params.get('owner') } : {}),
     ...(isOneOf(DEVICE_KINDS, type) ? { deviceType: type } : {}),
     ...(isOneOf(CRITICALITIES, criticality) ? { criticality } : {}),
     ...(isOneOf(PROTECTION_STATUSES, protection) ? { protectionStatus: protection } : {}),
@@ -46,7 +47,7 @@ export function deviceFilters(params: URLSearchParams): Omit<DevicesQueryVariabl
 }
 
 /** The client's devices: a filterable table; staff add, edit and retire. */
-export function DevicesSection({ clientSlug, canEdit }: { clientSlug?: string; canEdit: boolean }) {
+export function DevicesSection({ clientSlug, canEdit, canFilterByOwner = canEdit }: { clientSlug?: string; canEdit: boolean; canFilterByOwner?: boolean }) {
   const [params, setParams] = useSearchParams();
   const [after, setAfter] = useState<string[]>([]);
   const [editing, setEditing] = useState<DeviceFieldsFragment | 'new' | null>(null);
@@ -57,6 +58,9 @@ export function DevicesSection({ clientSlug, canEdit }: { clientSlug?: string; c
   const cursor = after[after.length - 1];
   const q = useQuery<DevicesQuery, DevicesQueryVariables>(DEVICES_QUERY, { ...slugVars, ...filters, first: PAGE, ...(cursor ? { after: cursor } : {}) });
   const sites = useQuery<SitesQuery, SitesQueryVariables>(SITES_QUERY, { ...slugVars, first: 100 });
+  // The owner filter lists the client's contacts: staff and IT leads only (members see their own devices).
+  const contacts = useQuery<ContactsQuery, ContactsQueryVariables>(CONTACTS_QUERY, slugVars, { skip: !canFilterByOwner });
+  const ownerOptions: [string, string][] = (contacts.data?.contacts ?? []).map((c) => [c.id, c.fullName || c.email]);
   const siteOptions: [string, string][] = (sites.data?.sites.edges ?? []).flatMap((e) => (e?.node ? [[e.node.id, e.node.name] as [string, string]] : []));
 
   const setFilter = useCallback(
@@ -119,6 +123,9 @@ export function DevicesSection({ clientSlug, canEdit }: { clientSlug?: string; c
             data-testid="device-search"
           />
           <FilterSelect label="Site" value={params.get('site')} options={siteOptions} onChange={(v) => setFilter('site', v)} testId="device-filter-site" allLabel="All sites" />
+          {canFilterByOwner && (
+            <FilterSelect label="Owner" value={params.get('owner')} options={ownerOptions} onChange={(v) => setFilter('owner', v)} testId="device-filter-owner" allLabel="Anyone" />
+          )}
           <FilterSelect label="Type" value={filters.deviceType ?? null} options={DEVICE_KINDS.map((k) => [k, DEVICE_KIND_LABEL[k]])} onChange={(v) => setFilter('type', v)} testId="device-filter-type" />
           <FilterSelect label="Protection" value={filters.protectionStatus ?? null} options={PROTECTION_STATUSES.map((k) => [k, PROTECTION_LABEL[k]])} onChange={(v) => setFilter('protection', v)} testId="device-filter-protection" />
           <FilterSelect label="Patches" value={filters.patchStatus ?? null} options={PATCH_STATUSES.map((k) => [k, PATCH_LABEL[k]])} onChange={(v) => setFilter('patch', v)} testId="device-filter-patch" />

@@ -35,8 +35,9 @@ function job(overrides: Partial<CsvImportFieldsFragment> = {}): CsvImportFieldsF
 
 describe('helpers', () => {
   it('read the device filters from the URL, ignoring unknown values', () => {
-    expect(deviceFilters(new URLSearchParams('type=LAPTOP&protection=MISSING&managed=no&q=pc&criticality=EXTREME&site=U2l0ZTox'))).toEqual({
+    expect(deviceFilters(new URLSearchParams('owner=3&type=LAPTOP&protection=MISSING&managed=no&q=pc&criticality=EXTREME&site=U2l0ZTox'))).toEqual({
       siteId: 'U2l0ZTox',
+      ownerId: '3',
       deviceType: 'LAPTOP',
       protectionStatus: 'MISSING',
       managed: false,
@@ -78,6 +79,7 @@ describe('DevicesSection', () => {
   it('puts its filters in the URL and sends them to the server', async () => {
     const api = mockGraphQL({
       Sites: () => ({ sites: { totalCount: 0, edges: [] } }),
+      Contacts: () => ({ contacts: [{ id: '3', fullName: 'Ann Archer', email: 'ann@alpha.test', jobTitle: '', isBusinessCritical: false }] }),
       Devices: () => ({
         devices: {
           totalCount: 1,
