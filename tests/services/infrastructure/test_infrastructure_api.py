@@ -3,7 +3,6 @@ constant query counts, and the import end to end through the outbox and the task
 
 from __future__ import annotations
 
-import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import tenant_context
@@ -189,60 +188,43 @@ APPLY = """mutation($id: ID!) { applyDeviceImport(clientSlug: "alpha", importId:
 POLL = """query($id: ID!) { deviceImport(clientSlug: "alpha", id: $id) { status processedRows totalRows toCreate } }"""
 
 
-@pytest.mark.django_db(transaction=True)
-def test_import_end_to_end_through_the_outbox_and_the_task(world_state, gql, eager_tasks):
-    world = world_state
+def test_import_end_to_end_through_the_outbox_and_the_task(
+    world, gql, django_capture_on_commit_callbacks, eager_tasks
+):
     staff = gql(world.technician)
     rows = "\n".join(f"pc-{i},laptop,,,SN-{i}" for i in range(300))
-    try:
-        preview = staff.data(PREVIEW, {"file": b64("name,type,os,os_version,serial\n" + rows + "\n")})
-        job = preview["previewDeviceImport"]["deviceImport"]
-        assert (job["status"], job["totalRows"], job["toCreate"], job["canApply"]) == (
-            "PREVIEWED",
-            300,
-            300,
-            True,
-        )
-        with tenant_context(world.a):
-            assert not Device.objects.exists()
-        # The task runs eagerly when the mutation's transaction commits (outbox → relay → task).
+    preview = staff.data(PREVIEW, {"file": b64("name,type,os,os_version,serial\n" + rows + "\n")})
+    job = preview["previewDeviceImport"]["deviceImport"]
+    assert (job["status"], job["totalRows"], job["toCreate"], job["canApply"]) == (
+        "PREVIEWED",
+        300,
+        300,
+        True,
+    )
+    with tenant_context(world.a):
+        assert not Device.objects.exists()
+    # The task runs (eagerly) when the mutation's transaction commits: outbox → relay → task.
+    with django_capture_on_commit_callbacks(execute=True):
         assert staff.data(APPLY, {"id": job["id"]})["applyDeviceImport"]["errors"] == []
-        polled = staff.data(POLL, {"id": job["id"]})["deviceImport"]
-        assert polled == {"status": "APPLIED", "processedRows": 300, "totalRows": 300, "toCreate": 300}
-        with tenant_context(world.a):
-            assert Device.objects.count() == 300
-        # The same file again: nothing to do.
-        again = staff.data(PREVIEW, {"file": b64("name,type,os,os_version,serial\n" + rows + "\n")})
-        second = again["previewDeviceImport"]["deviceImport"]
-        assert (second["toCreate"], second["canApply"]) == (0, False)
-        assert job["sameFileAppliedAt"] is None and second["sameFileAppliedAt"] is not None
-        assert staff.data(APPLY, {"id": second["id"]})["applyDeviceImport"]["errors"] == [
-            {"code": "NOTHING_TO_DO"}
-        ]
-        # Row errors come back before anything is written; file errors are typed on `file`.
-        bad = staff.data(PREVIEW, {"file": b64("name,type\nx,toaster\n")})["previewDeviceImport"]
-        assert (
-            bad["deviceImport"]["errors"][0]["code"] == "UNKNOWN_VALUE"
-            and not bad["deviceImport"]["canApply"]
-        )
-        broken = staff.data(PREVIEW, {"file": b64("colour\nred\n")})["previewDeviceImport"]
-        assert broken["deviceImport"] is None and broken["errors"][0]["field"] == "file"
-        # Client users may not import; a foreign id is nothing.
-        lead = gql(world.a_lead, host=world.a)
-        assert (
-            lead.data(PREVIEW.replace('clientSlug: "alpha", ', ""), {"file": b64("name,type\nx,laptop\n")})[
-                "previewDeviceImport"
-            ]["errors"][0]["code"]
-            == "PERMISSION_DENIED"
-        )
-        assert staff.data(POLL, {"id": "not-a-uuid"})["deviceImport"] is None
-    finally:
-        from core.models import OutboxMessage
-        from services.infrastructure.models import DeviceImport
-        from tenants.models import AuditEvent
-
-        with tenant_context(world.a):
-            Device.objects.all().delete()
-            DeviceImport.objects.all().delete()
-        OutboxMessage.objects.filter(task="infrastructure.apply_device_import").delete()
-        AuditEvent.objects.filter(action__startswith="device_import").delete()
+    polled = staff.data(POLL, {"id": job["id"]})["deviceImport"]
+    assert polled == {"status": "APPLIED", "processedRows": 300, "totalRows": 300, "toCreate": 300}
+    with tenant_context(world.a):
+        assert Device.objects.count() == 300
+    # The same file again: nothing to do, and the preview says when it was imported.
+    again = staff.data(PREVIEW, {"file": b64("name,type,os,os_version,serial\n" + rows + "\n")})
+    second = again["previewDeviceImport"]["deviceImport"]
+    assert (second["toCreate"], second["canApply"]) == (0, False)
+    assert job["sameFileAppliedAt"] is None and second["sameFileAppliedAt"] is not None
+    assert staff.data(APPLY, {"id": second["id"]})["applyDeviceImport"]["errors"] == [
+        {"code": "NOTHING_TO_DO"}
+    ]
+    # Row errors come back before anything is written; file errors are typed on `file`.
+    bad = staff.data(PREVIEW, {"file": b64("name,type\nx,toaster\n")})["previewDeviceImport"]
+    assert bad["deviceImport"]["errors"][0]["code"] == "UNKNOWN_VALUE" and not bad["deviceImport"]["canApply"]
+    broken = staff.data(PREVIEW, {"file": b64("colour\nred\n")})["previewDeviceImport"]
+    assert broken["deviceImport"] is None and broken["errors"][0]["field"] == "file"
+    # Client users may not import; a foreign id is nothing.
+    lead = gql(world.a_lead, host=world.a)
+    refused = lead.data(PREVIEW.replace('clientSlug: "alpha", ', ""), {"file": b64("name,type\nx,laptop\n")})
+    assert refused["previewDeviceImport"]["errors"][0]["code"] == "PERMISSION_DENIED"
+    assert staff.data(POLL, {"id": "not-a-uuid"})["deviceImport"] is None
