@@ -25,8 +25,6 @@ from services.infrastructure.models import (
     Criticality,
     Device,
     DeviceType,
-    PatchStatus,
-    ProtectionStatus,
     Site,
     SiteKind,
 )
@@ -348,8 +346,6 @@ def retire_device(client: Client, *, actor: User, device_id: int, now: dt.dateti
 
 __all__ = [
     "DeviceInput",
-    "PatchStatus",
-    "ProtectionStatus",
     "SiteInput",
     "create_device",
     "create_site",
