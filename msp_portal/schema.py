@@ -5,16 +5,34 @@ for the cost limit."""
 import graphene
 
 from services.catalog.graphql import CatalogMutation, CatalogQuery
+from services.infrastructure.graphql import InfrastructureMutation, InfrastructureQuery
+from services.security.graphql.mfa import MfaMutation, MfaQuery
 from services.support.graphql import SupportMutation, SupportQuery
 from services.workqueue.graphql import NotificationMutation, NotificationQuery
 from tenants.graphql import TenantsMutation, TenantsQuery
 
 
-class Query(TenantsQuery, SupportQuery, CatalogQuery, NotificationQuery, graphene.ObjectType):
+class Query(
+    TenantsQuery,
+    SupportQuery,
+    CatalogQuery,
+    NotificationQuery,
+    InfrastructureQuery,
+    MfaQuery,
+    graphene.ObjectType,
+):
     pass
 
 
-class Mutation(TenantsMutation, SupportMutation, CatalogMutation, NotificationMutation, graphene.ObjectType):
+class Mutation(
+    TenantsMutation,
+    SupportMutation,
+    CatalogMutation,
+    NotificationMutation,
+    InfrastructureMutation,
+    MfaMutation,
+    graphene.ObjectType,
+):
     pass
 
 
@@ -50,4 +68,7 @@ LIST_SIZES = {
     "Client.members": 50,
     "Client.itLeads": 10,
     "Client.pendingInvitations": 20,
+    "CsvImport.errors": 500,
+    "MfaCoverage.history": 366,
+    "MfaCoverage.portalUsers": 200,
 }

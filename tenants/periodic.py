@@ -57,6 +57,13 @@ PERIODIC_JOBS = (
         description="Bring every client's contacts in step with its portal members.",
     ),
     PeriodicJob(
+        name="mfa-daily-snapshot",
+        task="security.dispatch_mfa_snapshots",
+        minute="55",
+        hour="23",
+        description="Record each client's MFA coverage for the day (one row per client and day).",
+    ),
+    PeriodicJob(
         name="revoke-expired-invitations",
         task="tenants.revoke_expired_invitations",
         minute="15",

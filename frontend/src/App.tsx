@@ -7,6 +7,8 @@ import { Logo } from './components/Logo';
 import { Spinner } from './components/ui';
 import { ClientUsersOnly, HomeRedirect, RequireViewer, StaffOnly } from './layout/guards';
 import { Shell } from './layout/Shell';
+import { AssetsPage } from './pages/assets/AssetsPage';
+import { MfaPage } from './pages/assets/MfaPage';
 import { CatalogPage } from './pages/catalog/CatalogPage';
 import { ClientDetailPage } from './pages/clients/ClientDetailPage';
 import { ClientsPage } from './pages/clients/ClientsPage';
@@ -94,6 +96,22 @@ export function AppRoutes() {
           element={
             <ClientUsersOnly>
               <TicketPage />
+            </ClientUsersOnly>
+          }
+        />
+        <Route
+          path="devices"
+          element={
+            <ClientUsersOnly>
+              <AssetsPage />
+            </ClientUsersOnly>
+          }
+        />
+        <Route
+          path="mfa"
+          element={
+            <ClientUsersOnly>
+              <MfaPage />
             </ClientUsersOnly>
           }
         />

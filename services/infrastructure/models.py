@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from core.csv_import import ImportJob
 from services.directory.models import Contact
 
 
@@ -89,11 +90,17 @@ class Device(models.Model):
     device_type = models.CharField(max_length=16, choices=DeviceType.choices)
     os = models.CharField(max_length=80, blank=True)
     os_version = models.CharField(max_length=40, blank=True)
-    owner = models.ForeignKey(Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="devices")
+    owner = models.ForeignKey(
+        Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="devices"
+    )
     site = models.ForeignKey(Site, null=True, blank=True, on_delete=models.SET_NULL, related_name="devices")
     criticality = models.CharField(max_length=20, choices=Criticality.choices, default=Criticality.MEDIUM)
-    is_managed = models.BooleanField(default=True, help_text="Under the MSP's management (counts for billing).")
-    serial = models.CharField(max_length=80, blank=True, help_text="Identifies the device in imports and ingest.")
+    is_managed = models.BooleanField(
+        default=True, help_text="Under the MSP's management (counts for billing)."
+    )
+    serial = models.CharField(
+        max_length=80, blank=True, help_text="Identifies the device in imports and ingest."
+    )
     warranty_ends_on = models.DateField(null=True, blank=True)
     last_seen_at = models.DateTimeField(null=True, blank=True)
     protection_status = models.CharField(
@@ -116,3 +123,11 @@ class Device(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class DeviceImport(ImportJob):
+    """One uploaded device list: its preview (row errors, counts) and, once applied, its
+    outcome. See `services.infrastructure.device_import`."""
+
+    class Meta(ImportJob.Meta):
+        pass

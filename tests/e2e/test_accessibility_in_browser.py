@@ -209,8 +209,26 @@ def client_visits(role: Role) -> list[Visit]:
         Visit(role, "requests", "/requests", ready="requests-table"),
         *(Visit(role, "requests/:number", f"/requests/{number}", ready="ticket-title") for number in own),
         Visit(role, "compliance", "/compliance", ready="compliance-section"),
+        # Members see their own devices and home office (seed_demo gives them some).
+        Visit(role, "devices", "/devices", ready="devices-table"),
+        # MFA coverage is the IT lead's; a member is told it is not for them.
+        Visit(role, "mfa", "/mfa", ready="mfa-percent" if role is IT_LEAD else ""),
         Visit(role, "*", "/no-such-page", ready="notfound-home"),
     ]
+
+
+def device_import_with_row_errors(page: Any) -> None:
+    """Upload a device list with bad rows: the preview lists them, nothing is written."""
+    page.get_by_test_id("device-import-file").set_input_files(
+        files=[
+            {
+                "name": "devices.csv",
+                "mimeType": "text/csv",
+                "buffer": b"name,type,owner_email\nnew-pc,laptop,\ntoaster-1,toaster,\nlt-x,laptop,nobody@nowhere.test\n",
+            }
+        ]
+    )
+    expect(page.get_by_test_id("device-import-errors")).to_be_visible()
 
 
 def state_visits() -> list[Visit]:
@@ -263,6 +281,36 @@ def state_visits() -> list[Visit]:
             ready="requests-table",
             state="new request dialog open",
             prepare=opens("new-request", "new-request-dialog"),
+        ),
+        Visit(
+            TECHNICIAN,
+            "clients/:slug",
+            f"/clients/{CLIENT}?tab=sites",
+            ready="sites-table",
+            state="sites tab",
+        ),
+        Visit(
+            TECHNICIAN,
+            "clients/:slug",
+            f"/clients/{CLIENT}?tab=devices&protection=MISSING",
+            ready="devices-table",
+            state="devices tab, filtered, device dialog open",
+            prepare=opens("device-new", "device-dialog"),
+        ),
+        Visit(
+            ADMIN,
+            "clients/:slug",
+            f"/clients/{CLIENT}?tab=devices",
+            ready="devices-table",
+            state="device import preview with row errors",
+            prepare=device_import_with_row_errors,
+        ),
+        Visit(
+            ACCOUNT_MANAGER,
+            "clients/:slug",
+            f"/clients/{CLIENT}?tab=mfa",
+            ready="mfa-percent",
+            state="MFA tab",
         ),
     ]
 

@@ -146,6 +146,48 @@ export type CreateTicketInput = {
   urgency: Level;
 };
 
+/** Where an uploaded file stands. */
+export type CsvImportStatus =
+  | 'APPLIED'
+  | 'APPLYING'
+  | 'DISCARDED'
+  | 'FAILED'
+  | 'PREVIEWED'
+  | 'QUEUED';
+
+/** How much the business depends on it. */
+export type DeviceCriticality =
+  | 'BUSINESS_CRITICAL'
+  | 'HIGH'
+  | 'LOW'
+  | 'MEDIUM';
+
+export type DeviceInput = {
+  criticality?: DeviceCriticality | null | undefined;
+  deviceType: DeviceKind;
+  isManaged?: boolean | null | undefined;
+  lastSeenAt?: string | null | undefined;
+  name: string;
+  os?: string | null | undefined;
+  osVersion?: string | null | undefined;
+  ownerId?: string | null | undefined;
+  serial?: string | null | undefined;
+  siteId?: string | null | undefined;
+  warrantyEndsOn?: string | null | undefined;
+};
+
+/** What kind of device it is. */
+export type DeviceKind =
+  | 'FIREWALL'
+  | 'LAPTOP'
+  | 'MOBILE'
+  | 'NETWORK'
+  | 'OTHER'
+  | 'PRINTER'
+  | 'SERVER'
+  | 'VIRTUAL_MACHINE'
+  | 'WORKSTATION';
+
 /** The client's industry. */
 export type Industry =
   | 'EDUCATION'
@@ -158,6 +200,23 @@ export type Industry =
   | 'PROFESSIONAL_SERVICES'
   | 'RETAIL'
   | 'TECHNOLOGY';
+
+/** An enumeration. */
+export type InfrastructureErrorCode =
+  | 'CLIENT_READ_ONLY'
+  | 'DUPLICATE'
+  | 'HAS_ERRORS'
+  | 'INTERNAL'
+  | 'INVALID'
+  | 'INVALID_STATE'
+  | 'NOTHING_TO_DO'
+  | 'NOT_AUTHENTICATED'
+  | 'NOT_FOUND'
+  | 'OTP_REQUIRED'
+  | 'PERMISSION_DENIED'
+  | 'REQUIRED'
+  | 'TOO_LARGE'
+  | 'TOO_LONG';
 
 export type InviteClientUserInput = {
   clientSlug: string;
@@ -177,11 +236,34 @@ export type LoginInput = {
   password: string;
 };
 
+/** An enumeration. */
+export type MfaErrorCode =
+  | 'CLIENT_READ_ONLY'
+  | 'HAS_ERRORS'
+  | 'INTERNAL'
+  | 'INVALID'
+  | 'INVALID_STATE'
+  | 'NOTHING_TO_DO'
+  | 'NOT_AUTHENTICATED'
+  | 'NOT_FOUND'
+  | 'OTP_REQUIRED'
+  | 'PERMISSION_DENIED'
+  | 'REQUIRED'
+  | 'TOO_LARGE'
+  | 'TOO_LONG';
+
 /** An MSP staff role. */
 export type MspRole =
   | 'ACCOUNT_MANAGER'
   | 'ADMIN'
   | 'TECHNICIAN';
+
+/** Patch state as last reported (ingest). */
+export type PatchStatus =
+  | 'CURRENT'
+  | 'OVERDUE'
+  | 'PENDING'
+  | 'UNKNOWN';
 
 export type PolicyInput = {
   calendarId: string;
@@ -200,6 +282,13 @@ export type Priority =
   | 'P2'
   | 'P3'
   | 'P4';
+
+/** Endpoint protection as last reported (ingest). */
+export type ProtectionStatus =
+  | 'MISSING'
+  | 'OUTDATED'
+  | 'PROTECTED'
+  | 'UNKNOWN';
 
 export type ProvisionClientInput = {
   accountManagerId?: string | null | undefined;
@@ -227,6 +316,20 @@ export type ServiceLine =
   | 'INFRASTRUCTURE'
   | 'SECURITY'
   | 'SUPPORT';
+
+export type SiteInput = {
+  address?: string | null | undefined;
+  /** The contact a home office belongs to. */
+  contactId?: string | null | undefined;
+  kind: SiteKind;
+  name: string;
+};
+
+/** Office, data room or a person's home office. */
+export type SiteKind =
+  | 'DATA_ROOM'
+  | 'HOME_OFFICE'
+  | 'OFFICE';
 
 /** An enumeration. */
 export type SlaClockState =
@@ -653,3 +756,174 @@ export type ClientHistoryQueryVariables = Exact<{
 
 
 export type ClientHistoryQuery = { client: { id: string, history: Array<{ at: string, kind: string, subject: string, label: string, actorName: string, changes: Array<{ field: string, before: string | null, after: string | null }> }> } | null };
+
+export type InfrastructureErrorFieldsFragment = { field: string | null, code: InfrastructureErrorCode, message: string };
+
+export type MfaErrorFieldsFragment = { field: string | null, code: MfaErrorCode, message: string };
+
+export type CsvImportFieldsFragment = { id: string, fileName: string, status: CsvImportStatus, totalRows: number, processedRows: number, toCreate: number, toUpdate: number, unchanged: number, toRemove: number, errorCount: number, canApply: boolean, failure: string, createdAt: string, appliedAt: string | null, sameFileAppliedAt: string | null, errors: Array<{ line: number, column: string, code: string, message: string }> };
+
+export type SiteFieldsFragment = { id: string, name: string, kind: SiteKind, address: string, isActive: boolean, deviceCount: number, contact: { id: string, fullName: string, email: string } | null };
+
+export type DeviceFieldsFragment = { id: string, name: string, deviceType: DeviceKind, os: string, osVersion: string, criticality: DeviceCriticality, isManaged: boolean, serial: string, warrantyEndsOn: string | null, lastSeenAt: string | null, protectionStatus: ProtectionStatus, protectionProduct: string, patchStatus: PatchStatus, isActive: boolean, owner: { id: string, fullName: string, email: string } | null, site: { id: string, name: string, kind: SiteKind } | null };
+
+export type SitesQueryVariables = Exact<{
+  clientSlug?: string | null | undefined;
+  kind?: SiteKind | null | undefined;
+  search?: string | null | undefined;
+  first?: number | null | undefined;
+}>;
+
+
+export type SitesQuery = { sites: { totalCount: number, edges: Array<{ node: { id: string, name: string, kind: SiteKind, address: string, isActive: boolean, deviceCount: number, contact: { id: string, fullName: string, email: string } | null } | null } | null> } };
+
+export type DevicesQueryVariables = Exact<{
+  clientSlug?: string | null | undefined;
+  siteId?: string | null | undefined;
+  deviceType?: DeviceKind | null | undefined;
+  managed?: boolean | null | undefined;
+  criticality?: DeviceCriticality | null | undefined;
+  protectionStatus?: ProtectionStatus | null | undefined;
+  patchStatus?: PatchStatus | null | undefined;
+  search?: string | null | undefined;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type DevicesQuery = { devices: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { id: string, name: string, deviceType: DeviceKind, os: string, osVersion: string, criticality: DeviceCriticality, isManaged: boolean, serial: string, warrantyEndsOn: string | null, lastSeenAt: string | null, protectionStatus: ProtectionStatus, protectionProduct: string, patchStatus: PatchStatus, isActive: boolean, owner: { id: string, fullName: string, email: string } | null, site: { id: string, name: string, kind: SiteKind } | null } | null } | null> } };
+
+export type CreateSiteMutationVariables = Exact<{
+  clientSlug?: string | null | undefined;
+  input: SiteInput;
+}>;
+
+
+export type CreateSiteMutation = { createSite: { site: { id: string, name: string, kind: SiteKind, address: string, isActive: boolean, deviceCount: number, contact: { id: string, fullName: string, email: string } | null } | null, errors: Array<{ field: string | null, code: InfrastructureErrorCode, message: string }> } };
+
+export type UpdateSiteMutationVariables = Exact<{
+  clientSlug?: string | null | undefined;
+  id: string;
+  input: SiteInput;
+}>;
+
+
+export type UpdateSiteMutation = { updateSite: { site: { id: string, name: string, kind: SiteKind, address: string, isActive: boolean, deviceCount: number, contact: { id: string, fullName: string, email: string } | null } | null, errors: Array<{ field: string | null, code: InfrastructureErrorCode, message: string }> } };
+
+export type RetireSiteMutationVariables = Exact<{
+  clientSlug?: string | null | undefined;
+  id: string;
+}>;
+
+
+export type RetireSiteMutation = { retireSite: { site: { id: string, isActive: boolean } | null, errors: Array<{ field: string | null, code: InfrastructureErrorCode, message: string }> } };
+
+export type CreateDeviceMutationVariables = Exact<{
+  clientSlug?: string | null | undefined;
+  input: DeviceInput;
+}>;
+
+
+export type CreateDeviceMutation = { createDevice: { device: { id: string, name: string, deviceType: DeviceKind, os: string, osVersion: string, criticality: DeviceCriticality, isManaged: boolean, serial: string, warrantyEndsOn: string | null, lastSeenAt: string | null, protectionStatus: ProtectionStatus, protectionProduct: string, patchStatus: PatchStatus, isActive: boolean, owner: { id: string, fullName: string, email: string } | null, site: { id: string, name: string, kind: SiteKind } | null } | null, errors: Array<{ field: string | null, code: InfrastructureErrorCode, message: string }> } };
+
+export type UpdateDeviceMutationVariables = Exact<{
+  clientSlug?: string | null | undefined;
+  id: string;
+  input: DeviceInput;
+}>;
+
+
+export type UpdateDeviceMutation = { updateDevice: { device: { id: string, name: string, deviceType: DeviceKind, os: string, osVersion: string, criticality: DeviceCriticality, isManaged: boolean, serial: string, warrantyEndsOn: string | null, lastSeenAt: string | null, protectionStatus: ProtectionStatus, protectionProduct: string, patchStatus: PatchStatus, isActive: boolean, owner: { id: string, fullName: string, email: string } | null, site: { id: string, name: string, kind: SiteKind } | null } | null, errors: Array<{ field: string | null, code: InfrastructureErrorCode, message: string }> } };
+
+export type RetireDeviceMutationVariables = Exact<{
+  clientSlug?: string | null | undefined;
+  id: string;
+}>;
+
+
+export type RetireDeviceMutation = { retireDevice: { device: { id: string, isActive: boolean } | null, errors: Array<{ field: string | null, code: InfrastructureErrorCode, message: string }> } };
+
+export type DeviceImportQueryVariables = Exact<{
+  clientSlug?: string | null | undefined;
+  id: string;
+}>;
+
+
+export type DeviceImportQuery = { deviceImport: { id: string, fileName: string, status: CsvImportStatus, totalRows: number, processedRows: number, toCreate: number, toUpdate: number, unchanged: number, toRemove: number, errorCount: number, canApply: boolean, failure: string, createdAt: string, appliedAt: string | null, sameFileAppliedAt: string | null, errors: Array<{ line: number, column: string, code: string, message: string }> } | null };
+
+export type PreviewDeviceImportMutationVariables = Exact<{
+  clientSlug?: string | null | undefined;
+  fileName: string;
+  dataBase64: string;
+}>;
+
+
+export type PreviewDeviceImportMutation = { previewDeviceImport: { deviceImport: { id: string, fileName: string, status: CsvImportStatus, totalRows: number, processedRows: number, toCreate: number, toUpdate: number, unchanged: number, toRemove: number, errorCount: number, canApply: boolean, failure: string, createdAt: string, appliedAt: string | null, sameFileAppliedAt: string | null, errors: Array<{ line: number, column: string, code: string, message: string }> } | null, errors: Array<{ field: string | null, code: InfrastructureErrorCode, message: string }> } };
+
+export type ApplyDeviceImportMutationVariables = Exact<{
+  clientSlug?: string | null | undefined;
+  importId: string;
+}>;
+
+
+export type ApplyDeviceImportMutation = { applyDeviceImport: { deviceImport: { id: string, fileName: string, status: CsvImportStatus, totalRows: number, processedRows: number, toCreate: number, toUpdate: number, unchanged: number, toRemove: number, errorCount: number, canApply: boolean, failure: string, createdAt: string, appliedAt: string | null, sameFileAppliedAt: string | null, errors: Array<{ line: number, column: string, code: string, message: string }> } | null, errors: Array<{ field: string | null, code: InfrastructureErrorCode, message: string }> } };
+
+export type DiscardDeviceImportMutationVariables = Exact<{
+  clientSlug?: string | null | undefined;
+  importId: string;
+}>;
+
+
+export type DiscardDeviceImportMutation = { discardDeviceImport: { deviceImport: { id: string, status: CsvImportStatus } | null, errors: Array<{ field: string | null, code: InfrastructureErrorCode, message: string }> } };
+
+export type MfaCoverageQueryVariables = Exact<{
+  clientSlug?: string | null | undefined;
+  days?: number | null | undefined;
+}>;
+
+
+export type MfaCoverageQuery = { mfaCoverage: { percent: number | null, totalAccounts: number, coveredAccounts: number, uncoveredAccounts: number, portalAccounts: number, portalCovered: number, idpAccounts: number, idpCovered: number, lastImportAt: string | null, history: Array<{ day: string, percent: number | null, totalAccounts: number, coveredAccounts: number }>, portalUsers: Array<{ email: string, fullName: string, isItLead: boolean, hasMfa: boolean }> } };
+
+export type IdpAccountsQueryVariables = Exact<{
+  clientSlug?: string | null | undefined;
+  mfaEnabled?: boolean | null | undefined;
+  search?: string | null | undefined;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type IdpAccountsQuery = { idpAccounts: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { id: string, login: string, displayName: string, mfaEnabled: boolean, mfaMethod: string, accountEnabled: boolean, lastSignInAt: string | null } | null } | null> } };
+
+export type IdpImportQueryVariables = Exact<{
+  clientSlug?: string | null | undefined;
+  id: string;
+}>;
+
+
+export type IdpImportQuery = { idpImport: { id: string, fileName: string, status: CsvImportStatus, totalRows: number, processedRows: number, toCreate: number, toUpdate: number, unchanged: number, toRemove: number, errorCount: number, canApply: boolean, failure: string, createdAt: string, appliedAt: string | null, sameFileAppliedAt: string | null, errors: Array<{ line: number, column: string, code: string, message: string }> } | null };
+
+export type PreviewIdpImportMutationVariables = Exact<{
+  clientSlug?: string | null | undefined;
+  fileName: string;
+  dataBase64: string;
+}>;
+
+
+export type PreviewIdpImportMutation = { previewIdpImport: { idpImport: { id: string, fileName: string, status: CsvImportStatus, totalRows: number, processedRows: number, toCreate: number, toUpdate: number, unchanged: number, toRemove: number, errorCount: number, canApply: boolean, failure: string, createdAt: string, appliedAt: string | null, sameFileAppliedAt: string | null, errors: Array<{ line: number, column: string, code: string, message: string }> } | null, errors: Array<{ field: string | null, code: MfaErrorCode, message: string }> } };
+
+export type ApplyIdpImportMutationVariables = Exact<{
+  clientSlug?: string | null | undefined;
+  importId: string;
+}>;
+
+
+export type ApplyIdpImportMutation = { applyIdpImport: { idpImport: { id: string, fileName: string, status: CsvImportStatus, totalRows: number, processedRows: number, toCreate: number, toUpdate: number, unchanged: number, toRemove: number, errorCount: number, canApply: boolean, failure: string, createdAt: string, appliedAt: string | null, sameFileAppliedAt: string | null, errors: Array<{ line: number, column: string, code: string, message: string }> } | null, errors: Array<{ field: string | null, code: MfaErrorCode, message: string }> } };
+
+export type DiscardIdpImportMutationVariables = Exact<{
+  clientSlug?: string | null | undefined;
+  importId: string;
+}>;
+
+
+export type DiscardIdpImportMutation = { discardIdpImport: { idpImport: { id: string, status: CsvImportStatus } | null, errors: Array<{ field: string | null, code: MfaErrorCode, message: string }> } };

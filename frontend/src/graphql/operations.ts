@@ -995,3 +995,398 @@ export const CLIENT_HISTORY_QUERY = /* GraphQL */ `
   }
   ${HISTORY_ENTRY_FIELDS}
 `;
+
+// ------------------------------------------------------------- sites and devices
+
+export const INFRASTRUCTURE_ERROR_FIELDS = /* GraphQL */ `
+  fragment InfrastructureErrorFields on InfrastructureError {
+    field
+    code
+    message
+  }
+`;
+
+export const MFA_ERROR_FIELDS = /* GraphQL */ `
+  fragment MfaErrorFields on MfaError {
+    field
+    code
+    message
+  }
+`;
+
+/** An uploaded CSV file (device list or identity-provider list): preview, progress, outcome. */
+export const CSV_IMPORT_FIELDS = /* GraphQL */ `
+  fragment CsvImportFields on CsvImport {
+    id
+    fileName
+    status
+    totalRows
+    processedRows
+    toCreate
+    toUpdate
+    unchanged
+    toRemove
+    errorCount
+    canApply
+    failure
+    createdAt
+    appliedAt
+    sameFileAppliedAt
+    errors(first: 100) {
+      line
+      column
+      code
+      message
+    }
+  }
+`;
+
+export const SITE_FIELDS = /* GraphQL */ `
+  fragment SiteFields on Site {
+    id
+    name
+    kind
+    address
+    isActive
+    deviceCount
+    contact {
+      id
+      fullName
+      email
+    }
+  }
+`;
+
+export const DEVICE_FIELDS = /* GraphQL */ `
+  fragment DeviceFields on Device {
+    id
+    name
+    deviceType
+    os
+    osVersion
+    criticality
+    isManaged
+    serial
+    warrantyEndsOn
+    lastSeenAt
+    protectionStatus
+    protectionProduct
+    patchStatus
+    isActive
+    owner {
+      id
+      fullName
+      email
+    }
+    site {
+      id
+      name
+      kind
+    }
+  }
+`;
+
+export const SITES_QUERY = /* GraphQL */ `
+  query Sites($clientSlug: String, $kind: SiteKind, $search: String, $first: Int) {
+    sites(clientSlug: $clientSlug, kind: $kind, search: $search, first: $first) {
+      totalCount
+      edges {
+        node {
+          ...SiteFields
+        }
+      }
+    }
+  }
+  ${SITE_FIELDS}
+`;
+
+export const DEVICES_QUERY = /* GraphQL */ `
+  query Devices(
+    $clientSlug: String
+    $siteId: ID
+    $deviceType: DeviceKind
+    $managed: Boolean
+    $criticality: DeviceCriticality
+    $protectionStatus: ProtectionStatus
+    $patchStatus: PatchStatus
+    $search: String
+    $first: Int
+    $after: String
+  ) {
+    devices(
+      clientSlug: $clientSlug
+      siteId: $siteId
+      deviceType: $deviceType
+      managed: $managed
+      criticality: $criticality
+      protectionStatus: $protectionStatus
+      patchStatus: $patchStatus
+      search: $search
+      first: $first
+      after: $after
+    ) {
+      totalCount
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      edges {
+        node {
+          ...DeviceFields
+        }
+      }
+    }
+  }
+  ${DEVICE_FIELDS}
+`;
+
+export const CREATE_SITE_MUTATION = /* GraphQL */ `
+  mutation CreateSite($clientSlug: String, $input: SiteInput!) {
+    createSite(clientSlug: $clientSlug, input: $input) {
+      site {
+        ...SiteFields
+      }
+      errors {
+        ...InfrastructureErrorFields
+      }
+    }
+  }
+  ${SITE_FIELDS}
+  ${INFRASTRUCTURE_ERROR_FIELDS}
+`;
+
+export const UPDATE_SITE_MUTATION = /* GraphQL */ `
+  mutation UpdateSite($clientSlug: String, $id: ID!, $input: SiteInput!) {
+    updateSite(clientSlug: $clientSlug, id: $id, input: $input) {
+      site {
+        ...SiteFields
+      }
+      errors {
+        ...InfrastructureErrorFields
+      }
+    }
+  }
+  ${SITE_FIELDS}
+  ${INFRASTRUCTURE_ERROR_FIELDS}
+`;
+
+export const RETIRE_SITE_MUTATION = /* GraphQL */ `
+  mutation RetireSite($clientSlug: String, $id: ID!) {
+    retireSite(clientSlug: $clientSlug, id: $id) {
+      site {
+        id
+        isActive
+      }
+      errors {
+        ...InfrastructureErrorFields
+      }
+    }
+  }
+  ${INFRASTRUCTURE_ERROR_FIELDS}
+`;
+
+export const CREATE_DEVICE_MUTATION = /* GraphQL */ `
+  mutation CreateDevice($clientSlug: String, $input: DeviceInput!) {
+    createDevice(clientSlug: $clientSlug, input: $input) {
+      device {
+        ...DeviceFields
+      }
+      errors {
+        ...InfrastructureErrorFields
+      }
+    }
+  }
+  ${DEVICE_FIELDS}
+  ${INFRASTRUCTURE_ERROR_FIELDS}
+`;
+
+export const UPDATE_DEVICE_MUTATION = /* GraphQL */ `
+  mutation UpdateDevice($clientSlug: String, $id: ID!, $input: DeviceInput!) {
+    updateDevice(clientSlug: $clientSlug, id: $id, input: $input) {
+      device {
+        ...DeviceFields
+      }
+      errors {
+        ...InfrastructureErrorFields
+      }
+    }
+  }
+  ${DEVICE_FIELDS}
+  ${INFRASTRUCTURE_ERROR_FIELDS}
+`;
+
+export const RETIRE_DEVICE_MUTATION = /* GraphQL */ `
+  mutation RetireDevice($clientSlug: String, $id: ID!) {
+    retireDevice(clientSlug: $clientSlug, id: $id) {
+      device {
+        id
+        isActive
+      }
+      errors {
+        ...InfrastructureErrorFields
+      }
+    }
+  }
+  ${INFRASTRUCTURE_ERROR_FIELDS}
+`;
+
+export const DEVICE_IMPORT_QUERY = /* GraphQL */ `
+  query DeviceImport($clientSlug: String, $id: ID!) {
+    deviceImport(clientSlug: $clientSlug, id: $id) {
+      ...CsvImportFields
+    }
+  }
+  ${CSV_IMPORT_FIELDS}
+`;
+
+export const PREVIEW_DEVICE_IMPORT_MUTATION = /* GraphQL */ `
+  mutation PreviewDeviceImport($clientSlug: String, $fileName: String!, $dataBase64: String!) {
+    previewDeviceImport(clientSlug: $clientSlug, fileName: $fileName, dataBase64: $dataBase64) {
+      deviceImport {
+        ...CsvImportFields
+      }
+      errors {
+        ...InfrastructureErrorFields
+      }
+    }
+  }
+  ${CSV_IMPORT_FIELDS}
+  ${INFRASTRUCTURE_ERROR_FIELDS}
+`;
+
+export const APPLY_DEVICE_IMPORT_MUTATION = /* GraphQL */ `
+  mutation ApplyDeviceImport($clientSlug: String, $importId: ID!) {
+    applyDeviceImport(clientSlug: $clientSlug, importId: $importId) {
+      deviceImport {
+        ...CsvImportFields
+      }
+      errors {
+        ...InfrastructureErrorFields
+      }
+    }
+  }
+  ${CSV_IMPORT_FIELDS}
+  ${INFRASTRUCTURE_ERROR_FIELDS}
+`;
+
+export const DISCARD_DEVICE_IMPORT_MUTATION = /* GraphQL */ `
+  mutation DiscardDeviceImport($clientSlug: String, $importId: ID!) {
+    discardDeviceImport(clientSlug: $clientSlug, importId: $importId) {
+      deviceImport {
+        id
+        status
+      }
+      errors {
+        ...InfrastructureErrorFields
+      }
+    }
+  }
+  ${INFRASTRUCTURE_ERROR_FIELDS}
+`;
+
+// ------------------------------------------------------------- MFA coverage
+
+export const MFA_COVERAGE_QUERY = /* GraphQL */ `
+  query MfaCoverage($clientSlug: String, $days: Int) {
+    mfaCoverage(clientSlug: $clientSlug) {
+      percent
+      totalAccounts
+      coveredAccounts
+      uncoveredAccounts
+      portalAccounts
+      portalCovered
+      idpAccounts
+      idpCovered
+      lastImportAt
+      history(days: $days) {
+        day
+        percent
+        totalAccounts
+        coveredAccounts
+      }
+      portalUsers {
+        email
+        fullName
+        isItLead
+        hasMfa
+      }
+    }
+  }
+`;
+
+export const IDP_ACCOUNTS_QUERY = /* GraphQL */ `
+  query IdpAccounts($clientSlug: String, $mfaEnabled: Boolean, $search: String, $first: Int, $after: String) {
+    idpAccounts(clientSlug: $clientSlug, mfaEnabled: $mfaEnabled, search: $search, first: $first, after: $after) {
+      totalCount
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      edges {
+        node {
+          id
+          login
+          displayName
+          mfaEnabled
+          mfaMethod
+          accountEnabled
+          lastSignInAt
+        }
+      }
+    }
+  }
+`;
+
+export const IDP_IMPORT_QUERY = /* GraphQL */ `
+  query IdpImport($clientSlug: String, $id: ID!) {
+    idpImport(clientSlug: $clientSlug, id: $id) {
+      ...CsvImportFields
+    }
+  }
+  ${CSV_IMPORT_FIELDS}
+`;
+
+export const PREVIEW_IDP_IMPORT_MUTATION = /* GraphQL */ `
+  mutation PreviewIdpImport($clientSlug: String, $fileName: String!, $dataBase64: String!) {
+    previewIdpImport(clientSlug: $clientSlug, fileName: $fileName, dataBase64: $dataBase64) {
+      idpImport {
+        ...CsvImportFields
+      }
+      errors {
+        ...MfaErrorFields
+      }
+    }
+  }
+  ${CSV_IMPORT_FIELDS}
+  ${MFA_ERROR_FIELDS}
+`;
+
+export const APPLY_IDP_IMPORT_MUTATION = /* GraphQL */ `
+  mutation ApplyIdpImport($clientSlug: String, $importId: ID!) {
+    applyIdpImport(clientSlug: $clientSlug, importId: $importId) {
+      idpImport {
+        ...CsvImportFields
+      }
+      errors {
+        ...MfaErrorFields
+      }
+    }
+  }
+  ${CSV_IMPORT_FIELDS}
+  ${MFA_ERROR_FIELDS}
+`;
+
+export const DISCARD_IDP_IMPORT_MUTATION = /* GraphQL */ `
+  mutation DiscardIdpImport($clientSlug: String, $importId: ID!) {
+    discardIdpImport(clientSlug: $clientSlug, importId: $importId) {
+      idpImport {
+        id
+        status
+      }
+      errors {
+        ...MfaErrorFields
+      }
+    }
+  }
+  ${MFA_ERROR_FIELDS}
+`;

@@ -1,7 +1,7 @@
 import clsx from 'clsx';
 import { useId, type ReactNode } from 'react';
 import { Link, NavLink, Outlet, useMatch, useNavigate, useSearchParams } from 'react-router';
-import { defaultClientSlug, roleBadge } from '../auth/roles';
+import { defaultClientSlug, roleBadge, roleInClient } from '../auth/roles';
 import { useViewer } from '../auth/ViewerContext';
 import { Logo } from '../components/Logo';
 import { Avatar, Badge } from '../components/ui';
@@ -36,6 +36,18 @@ const icons = {
       <path d="M2.5 13.5v-9l5-2.5 5 2.5v9M6 13.5v-3h3v3M5 6.5h1M9 6.5h1M5 9h1M9 9h1" fill="none" stroke="currentColor" strokeWidth="1.3" strokeLinejoin="round" strokeLinecap="round" />
     </svg>
   ),
+  devices: (
+    <svg viewBox="0 0 16 16" width="16" height="16" aria-hidden="true">
+      <rect x="2" y="3" width="12" height="8" rx="1" fill="none" stroke="currentColor" strokeWidth="1.3" />
+      <path d="M5.5 13.5h5M8 11v2.5" stroke="currentColor" strokeWidth="1.3" strokeLinecap="round" />
+    </svg>
+  ),
+  mfa: (
+    <svg viewBox="0 0 16 16" width="16" height="16" aria-hidden="true">
+      <path d="M8 1.8l5 2v4c0 3-2.2 5.3-5 6.4-2.8-1.1-5-3.4-5-6.4v-4z" fill="none" stroke="currentColor" strokeWidth="1.3" strokeLinejoin="round" />
+      <path d="M5.8 8l1.6 1.6 2.9-3" fill="none" stroke="currentColor" strokeWidth="1.3" strokeLinecap="round" strokeLinejoin="round" />
+    </svg>
+  ),
   company: (
     <svg viewBox="0 0 16 16" width="16" height="16" aria-hidden="true">
       <circle cx="6" cy="5.5" r="2.3" fill="none" stroke="currentColor" strokeWidth="1.3" />
@@ -67,6 +79,10 @@ export function Shell() {
         { to: '/company', label: 'My company', testId: 'nav-company', icon: icons.company },
         { to: '/requests', label: 'Requests', testId: 'nav-requests', icon: icons.requests },
         { to: '/compliance', label: 'SLA compliance', testId: 'nav-compliance', icon: icons.compliance },
+        { to: '/devices', label: 'Devices & sites', testId: 'nav-devices', icon: icons.devices },
+        ...(roleInClient(viewer, defaultClientSlug(viewer)) === 'IT_LEAD'
+          ? [{ to: '/mfa', label: 'MFA coverage', testId: 'nav-mfa', icon: icons.mfa }]
+          : []),
       ];
 
   const currentSlug = companyMatch?.params.slug ?? defaultClientSlug(viewer);

@@ -19,12 +19,14 @@ import { ClientLifecycleCard } from './ClientLifecycleCard';
 import { DetailSkeleton } from '../../components/CardsSkeleton';
 import { ClientTitleRow } from './ClientTitleRow';
 import { Card } from '../../components/Card';
+import { ClientAssetTab, ClientTabNav, useClientTab } from '../assets/ClientAssetTabs';
 
 export function ClientDetailPage() {
   const { slug = '' } = useParams();
   const { viewer } = useViewer();
   const q = useQuery<ClientQuery, ClientQueryVariables>(CLIENT_QUERY, { slug });
   const client = q.data?.client;
+  const tab = useClientTab();
   useDocumentTitle(client?.name ?? 'Client');
 
   return (
@@ -46,6 +48,10 @@ export function ClientDetailPage() {
       ) : (
         <>
           <ClientHeader client={client} canExport={viewer?.mspRole === 'ADMIN'} />
+          <ClientTabNav current={tab} />
+          {tab !== 'overview' ? (
+            <ClientAssetTab tab={tab} clientSlug={client.slug} />
+          ) : (
           <div className="detail-grid">
             <div className="detail-main">
               <Card headingId="people-heading" title={<>People <span className="count">{client.members.length}</span></>}>
@@ -80,6 +86,7 @@ export function ClientDetailPage() {
               </Card>
             </aside>
           </div>
+          )}
         </>
       )}
     </div>

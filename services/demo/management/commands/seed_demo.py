@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django_tenants.utils import schema_context
 
+from services.demo.assets import seed_assets
 from services.directory.actions import sync_member_contacts
 from services.support.actions import NewTicket, assign_ticket, change_status, create_ticket, reply
 from services.support.models import Ticket
@@ -117,6 +118,12 @@ class Command(BaseCommand):
                 sync_member_contacts(client)
                 if not options["without_tickets"] and not Ticket.objects.exists():
                     self._seed_tickets(client, spec)
+                # Sites, devices (mixed protection and patch state) and the IdP list (partial MFA).
+                seed_assets(
+                    client,
+                    staff=User.objects.get(email="tech@msp.demo"),
+                    domain=spec["it_lead"][0].split("@")[1],
+                )
         limited_technician = User.objects.get(email="tech.limited@msp.demo")
         grant_client_access(limited_technician, Client.objects.get(slug="harbor-finch"), actor=admin)
         self.print_logins()
