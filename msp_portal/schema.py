@@ -5,12 +5,13 @@ for the cost limit."""
 import graphene
 
 from services.catalog.graphql import CatalogMutation, CatalogQuery
+from services.status.graphql import StatusQuery
 from services.support.graphql import SupportMutation, SupportQuery
 from services.workqueue.graphql import NotificationMutation, NotificationQuery
 from tenants.graphql import TenantsMutation, TenantsQuery
 
 
-class Query(TenantsQuery, SupportQuery, CatalogQuery, NotificationQuery, graphene.ObjectType):
+class Query(TenantsQuery, SupportQuery, CatalogQuery, NotificationQuery, StatusQuery, graphene.ObjectType):
     pass
 
 
@@ -50,4 +51,10 @@ LIST_SIZES = {
     "Client.members": 50,
     "Client.itLeads": 10,
     "Client.pendingInvitations": 20,
+    "ClientStatus.services": 100,
+    "ClientStatus.incidents": 40,
+    "ClientStatus.work": 10,
+    "ClientStatus.mfaHistory": 90,
+    "ClientStatus.hierarchy": 5,
+    "HierarchyLayer.reasons": 10,
 }
