@@ -1,4 +1,4 @@
-"""Root query field of the status page: `clientStatus` (one query per page view)."""
+"""Root query field of the status page: `statusPage` (one query per page view)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import graphene
 from django.utils import timezone
 
 from core.graphql.errors import guard_query
-from services.status.graphql.types import ClientStatusType
+from services.status.graphql.types import StatusPageType
 from services.status.selectors import StatusSnapshot, load_status
 from tenants.access import client_role_of
 from tenants.models import ClientRole
@@ -16,8 +16,8 @@ from tenants.request_scope import client_schema
 
 
 class StatusQuery(graphene.ObjectType):
-    client_status = graphene.Field(
-        ClientStatusType,
+    status_page = graphene.Field(
+        StatusPageType,
         required=True,
         client_slug=graphene.String(),
         description=(
@@ -26,7 +26,7 @@ class StatusQuery(graphene.ObjectType):
         ),
     )
 
-    def resolve_client_status(root: Any, info: Any, client_slug: str | None = None) -> StatusSnapshot:
+    def resolve_status_page(root: Any, info: Any, client_slug: str | None = None) -> StatusSnapshot:
         def body() -> StatusSnapshot:
             user = info.context.user
             with client_schema(info.context, client_slug) as client:

@@ -10,17 +10,12 @@ from services.catalog.graphql.types import PriorityEnum
 from services.status.hierarchy import Evidence, LayerState, ServiceState, percent
 from services.support.graphql.types import BreachStateEnum, ServiceLineEnum, TicketStatusEnum
 
-ServiceStateEnum = graphene.Enum(
-    "ServiceState", [(s.name, s.value) for s in ServiceState], description="A service's live state."
+# From the rules' own enums, so the values they return serialise as they are.
+ServiceStateEnum = graphene.Enum.from_enum(ServiceState, description="A service's live state.")
+LayerStateEnum = graphene.Enum.from_enum(
+    LayerState, description="A hierarchy layer: green, amber, red, or no data (nothing to judge it by)."
 )
-LayerStateEnum = graphene.Enum(
-    "LayerState",
-    [(s.name, s.value) for s in LayerState],
-    description="A hierarchy layer: green, amber, red, or no data (nothing to judge it by).",
-)
-EvidenceEnum = graphene.Enum(
-    "StatusEvidence", [(e.name, e.value) for e in Evidence], description="Where a reason's evidence is shown."
-)
+EvidenceEnum = graphene.Enum.from_enum(Evidence, description="Where a reason's evidence is shown.")
 ServiceLayerEnum = graphene.Enum(
     "ServiceLayer",
     [("CONNECTIVITY", "connectivity"), ("COLLABORATION", "collaboration")],
@@ -111,9 +106,9 @@ class HierarchyLayer(graphene.ObjectType):
     reasons = graphene.List(graphene.NonNull(HierarchyReason), required=True)
 
 
-class ClientStatusType(graphene.ObjectType):
+class StatusPageType(graphene.ObjectType):
     class Meta:
-        name = "ClientStatus"
+        name = "StatusPage"
 
     full = graphene.Boolean(
         required=True,
