@@ -66,6 +66,8 @@ SHARED_APPS = [
     "graphene_django",
     "services.catalog",
     "services.workqueue",
+    # The public index of every client's monitors (scheduler, "Down now" board).
+    "services.infrastructure.monitor_index",
     "services.demo",
     # The project itself: only the `bootstrap_portal` command (assembling every app's defaults).
     "msp_portal",

@@ -122,3 +122,31 @@ class Device(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# Client services, monitors, outages, maintenance windows and availability (kept in their
+# own module so that sites/devices and monitoring change independently).
+from services.infrastructure.monitoring_models import (  # noqa: E402
+    AvailabilityMonth,
+    ClientService,
+    MaintenanceWindow,
+    Monitor,
+    MonitorStateChange,
+    Outage,
+)
+
+__all__ = [
+    "AvailabilityMonth",
+    "ClientService",
+    "Criticality",
+    "Device",
+    "DeviceType",
+    "MaintenanceWindow",
+    "Monitor",
+    "MonitorStateChange",
+    "Outage",
+    "PatchStatus",
+    "ProtectionStatus",
+    "Site",
+    "SiteKind",
+]
