@@ -1,6 +1,6 @@
 """The technician queue's read model and in-app notifications (public schema).
 
-`WorkItem` mirrors one tenant row (a ticket today; alerts and incidents later). It is
+`WorkItem` mirrors one tenant row: a ticket or a security incident (`services.security`). It is
 written in the same database transaction as the row it mirrors — the public schema is
 on every tenant's search_path — so the queue is never out of step, and it is read with
 one indexed query whatever the number of clients.
@@ -19,6 +19,7 @@ from tenants.models import Client
 
 class WorkItemKind(models.TextChoices):
     TICKET = "ticket", "Ticket"
+    SECURITY_INCIDENT = "sec_incident", "Security incident"
 
 
 class BreachState(models.TextChoices):
