@@ -29,6 +29,7 @@ class ServiceState(StrEnum):
     UP = "up"
     DEGRADED = "degraded"
     DOWN = "down"
+    MAINTENANCE = "maintenance"  # inside a planned maintenance window, no monitor down
     UNKNOWN = "unknown"
 
 
@@ -174,6 +175,10 @@ def _services(services: Sequence[ServiceSignal], what: str) -> list[Reason]:
             reasons.append(Reason(f"{service.name} is down.", LayerState.RED, Evidence.SERVICES))
         elif service.state == ServiceState.DEGRADED:
             reasons.append(Reason(f"{service.name} is degraded.", LayerState.AMBER, Evidence.SERVICES))
+        elif service.state == ServiceState.MAINTENANCE:
+            reasons.append(
+                Reason(f"{service.name} is in planned maintenance.", LayerState.AMBER, Evidence.SERVICES)
+            )
         elif service.state == ServiceState.UNKNOWN:
             reasons.append(
                 Reason(f"{service.name} has not reported yet.", LayerState.AMBER, Evidence.SERVICES)

@@ -8,8 +8,9 @@ staff see (security, MFA, devices, SLA, the MSP's work, the hierarchy).
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field, fields, replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -17,7 +18,12 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from core.tenancy import require_schema
+from services.infrastructure import monitoring
 from services.infrastructure.models import Device, PatchStatus, ProtectionStatus
+from services.infrastructure.monitoring_models import ServiceCategory
+from services.security.mfa_selectors import mfa_coverage, mfa_history
+from services.security.models import Severity
+from services.security.selectors import incident_counts, open_incidents
 from services.status.hierarchy import (
     DeviceCounts,
     HierarchySignals,
@@ -28,7 +34,7 @@ from services.status.hierarchy import (
     Thresholds,
     evaluate,
 )
-from services.support.models import DONE_STATUSES, Channel, SlaOutcome, Ticket, TicketStatus
+from services.support.models import DONE_STATUSES, SlaOutcome, Ticket, TicketStatus
 from services.workqueue.models import BreachState, WorkItem
 from tenants.models import Client
 
@@ -39,6 +45,7 @@ WORK_LIMIT = 10
 INCIDENT_LIMIT = 20  # of each kind (outages, security incidents)
 SERVICE_LIMIT = 100
 JUDGED_CLOCKS = ("first_response", "first_resolution")
+MAJOR_SEVERITIES = (Severity.CRITICAL, Severity.HIGH)
 
 
 def thresholds() -> Thresholds:
@@ -55,8 +62,10 @@ class ServiceRow:
     since: datetime | None = None
     availability_percent: float | None = None
     promised_percent: float | None = None
-    daily_uptime: list[float | None] = field(default_factory=list)  # day 1 .. today of this month
+    daily_uptime: list[float | None] = field(default_factory=list)  # the last UPTIME_DAYS days, oldest first
     layer: str | None = None  # "connectivity", "collaboration" or None
+    is_business_critical: bool = False
+    maintenance_until: datetime | None = None  # in a planned maintenance window until then
 
 
 @dataclass(frozen=True)
@@ -71,6 +80,7 @@ class IncidentRow:
 
 @dataclass(frozen=True)
 class WorkRow:
+    kind: str  # "ticket" or "sec_incident"
     number: int
     title: str
     priority: str
@@ -93,6 +103,7 @@ class StatusSnapshot:
     full: bool
     generated_at: datetime
     month_start: date
+    uptime_from: date
     services: list[ServiceRow]
     incidents: list[IncidentRow]
     open_security_incidents: int | None = None
@@ -178,27 +189,6 @@ def ticket_trend_and_improvements(now: datetime, t: Thresholds) -> tuple[int, in
     return row["last"], row["previous"], improvements
 
 
-def outage_tickets() -> list[IncidentRow]:
-    """Open tickets the monitoring opened (outages), newest first."""
-    rows = (
-        Ticket.objects.filter(channel=Channel.MONITORING)
-        .exclude(status__in=DONE_STATUSES)
-        .order_by("-created_at")
-        .values("number", "title", "priority", "status", "created_at")[:INCIDENT_LIMIT]
-    )
-    return [
-        IncidentRow(
-            kind="outage",
-            title=r["title"],
-            severity=r["priority"],
-            status=r["status"],
-            started_at=r["created_at"],
-            reference=r["number"],
-        )
-        for r in rows
-    ]
-
-
 def msp_work(client: Client) -> tuple[list[WorkRow], int, int]:
     """What the MSP is working on for the client now: its open work items, soonest deadline
     first (at most WORK_LIMIT), how many there are and how many are past an SLA target.
@@ -209,6 +199,7 @@ def msp_work(client: Client) -> tuple[list[WorkRow], int, int]:
     )
     rows = [
         WorkRow(
+            kind=item.kind,
             number=item.number,
             title=item.title,
             priority=item.priority,
@@ -226,22 +217,110 @@ def msp_work(client: Client) -> tuple[list[WorkRow], int, int]:
     return rows, totals["total"], totals["breached"]
 
 
-# --- infrastructure and security (filled from the monitors/assets/security selectors) ----
+# --- infrastructure and security --------------------------------------------------------
 
 
-def service_rows(client: Client, now: datetime) -> list[ServiceRow]:
-    """Every service the MSP runs for the client, live, with this month's uptime per day."""
-    return []
+UPTIME_DAYS = 30
+_SERVICE_LAYER = {
+    ServiceCategory.CONNECTIVITY: "connectivity",
+    ServiceCategory.COLLABORATION: "collaboration",
+}
 
 
-def security_counts(client: Client) -> tuple[int | None, int | None, list[IncidentRow]]:
-    """Open security incidents: count, high/critical count, and the rows to list."""
-    return None, None, []
+def service_rows(client: Client, now: datetime) -> tuple[list[ServiceRow], list[IncidentRow]]:
+    """Every active service of the client, live (worst of its monitors), with this month's
+    availability against the promise and the uptime of each of the last UPTIME_DAYS days;
+    and the open outages. A constant number of queries (the monitoring selectors')."""
+    statuses = monitoring.service_statuses(client, now=now)[:SERVICE_LIMIT]
+    if not statuses:
+        return [], []
+    monthly = {
+        figure.service_id: figure
+        for figure in monitoring.availability(client, now.year, now.month, now=now)
+        if figure.monitor_id is None
+    }
+    daily: dict[int, list[float | None]] = defaultdict(list)
+    for day in monitoring.daily_availability(client, days=UPTIME_DAYS, now=now):
+        daily[day.service_id].append(
+            None if day.availability_percent is None else float(day.availability_percent)
+        )
+    rows: list[ServiceRow] = []
+    outages: list[IncidentRow] = []
+    for status in statuses:
+        service = status.service
+        month = monthly.get(service.pk)
+        rows.append(
+            ServiceRow(
+                name=service.name,
+                state=ServiceState(status.state),
+                since=_since(status),
+                availability_percent=None
+                if month is None or month.availability_percent is None
+                else float(month.availability_percent),
+                promised_percent=float(service.promised_availability),
+                daily_uptime=daily.get(service.pk, []),
+                layer=_SERVICE_LAYER.get(service.category),
+                is_business_critical=service.is_business_critical,
+                maintenance_until=status.maintenance.ends_at if status.maintenance else None,
+            )
+        )
+        outages.extend(
+            IncidentRow(
+                kind="outage",
+                title=f"{service.name} is down ({outage.monitor.name})",
+                severity=outage.ticket.priority if outage.ticket else "",
+                status="down",
+                started_at=outage.started_at,
+                reference=outage.ticket.number if outage.ticket else None,
+            )
+            for outage in status.open_outages
+        )
+    return rows, outages[:INCIDENT_LIMIT]
+
+
+def _since(status: monitoring.ServiceStatus) -> datetime | None:
+    """Since when the service is in its state: the latest change of a monitor in that state."""
+    if status.maintenance is not None and status.state == ServiceState.MAINTENANCE:
+        return status.maintenance.starts_at
+    moments = [m.state_since for m in status.monitors if m.state == status.state and not m.is_paused]
+    return max(moments) if moments else None
+
+
+def security_counts(client: Client, now: datetime) -> tuple[int, int, list[IncidentRow]]:
+    """Open security incidents: count, high/critical count, and the rows to list (two queries
+    for the counts, one for the rows)."""
+    counts = incident_counts(client, now=now)
+    major = sum(counts.by_severity.get(s, 0) for s in MAJOR_SEVERITIES)
+    rows = [
+        IncidentRow(
+            kind="security",
+            title=incident.title,
+            severity=incident.severity,
+            status=incident.status,
+            started_at=incident.created_at,
+            reference=incident.number,
+        )
+        for incident in open_incidents(client).only("number", "title", "severity", "status", "created_at")[
+            :INCIDENT_LIMIT
+        ]
+    ]
+    return counts.open, major, rows
+
+
+MFA_HISTORY_DAYS = 90
 
 
 def mfa_figures(client: Client, now: datetime) -> tuple[int | None, int | None, list[MfaPoint]]:
-    """MFA coverage now (covered, total accounts) and its daily history (90 days)."""
-    return None, None, []
+    """MFA coverage now (covered, total accounts; None when the client has no account) and
+    one point per day with a snapshot over MFA_HISTORY_DAYS days."""
+    coverage = mfa_coverage(client)
+    history = [
+        MfaPoint(day=point.day, percent=point.percent)
+        for point in mfa_history(client, MFA_HISTORY_DAYS, today=timezone.localdate(now))
+    ]
+    if coverage.total_accounts == 0:
+        return None, None, history
+    return coverage.covered_accounts, coverage.total_accounts, history
 
 
 # --- the page --------------------------------------------------------------------------
@@ -257,16 +336,21 @@ def load_status(client: Client, *, now: datetime, full: bool) -> StatusSnapshot:
     require_schema(client)
     today = timezone.localdate(now)
     month_start = today.replace(day=1)
-    services = service_rows(client, now)
-    outages = outage_tickets()
+    uptime_from = now.astimezone(UTC).date() - timedelta(days=UPTIME_DAYS - 1)  # the bars' days are UTC
+    services, outages = service_rows(client, now)
     if not full:
         # Members see that a service is out, not the ticket behind it.
         incidents = [replace(row, reference=None) for row in outages]
         return StatusSnapshot(
-            full=False, generated_at=now, month_start=month_start, services=services, incidents=incidents
+            full=False,
+            generated_at=now,
+            month_start=month_start,
+            uptime_from=uptime_from,
+            services=services,
+            incidents=incidents,
         )
     t = thresholds()
-    open_security, major_security, security_rows = security_counts(client)
+    open_security, major_security, security_rows = security_counts(client, now)
     mfa_covered, mfa_total, mfa_history = mfa_figures(client, now)
     devices = device_counts()
     sla = sla_counts(now, month_start)
@@ -291,6 +375,7 @@ def load_status(client: Client, *, now: datetime, full: bool) -> StatusSnapshot:
         full=True,
         generated_at=now,
         month_start=month_start,
+        uptime_from=uptime_from,
         services=services,
         incidents=sorted(outages + security_rows, key=lambda r: r.started_at, reverse=True),
         open_security_incidents=open_security,

@@ -407,7 +407,28 @@ def probe_assignable_staff(world, gql):
     assert world.limited_technician.email not in emails and world.technician.email in emails
 
 
+def probe_status_page(world, gql):
+    from django_tenants.utils import tenant_context
+
+    from services.infrastructure.monitoring_models import ClientService
+
+    with tenant_context(world.b):
+        ClientService.objects.create(name="bravo secret service", category="connectivity")
+    query = "{ statusPage%s { full services { name } incidents { title } work { title } hierarchy { key } } }"
+    for graphql in _ticket_outsiders(world, gql):
+        for args in ('(clientSlug: "bravo")', ""):
+            result = graphql.execute(query % args)
+            # (The refusal names the slug that was asked for, nothing else of B.)
+            assert "bravo secret" not in json.dumps(result) and "Bravo Legal" not in json.dumps(result)
+            if "bravo" in args:
+                assert (result.get("data") or {}).get("statusPage") is None
+    # A's own people see A's page; B's lead sees B's.
+    assert gql(world.a_lead, host=world.a).data(query % "")["statusPage"]["full"] is True
+    assert "bravo secret" in json.dumps(gql(world.b_lead, host=world.b).data(query % ""))
+
+
 PROBES: dict[str, Callable] = {
+    "statusPage": probe_status_page,
     "contacts": probe_contacts,
     "assignableStaff": probe_assignable_staff,
     "slaCatalog": probe_sla_catalog,

@@ -8,7 +8,7 @@ import graphene
 
 from services.catalog.graphql.types import PriorityEnum
 from services.status.hierarchy import Evidence, LayerState, ServiceState, percent
-from services.support.graphql.types import BreachStateEnum, ServiceLineEnum, TicketStatusEnum
+from services.support.graphql.types import BreachStateEnum, ServiceLineEnum
 
 # From the rules' own enums, so the values they return serialise as they are.
 ServiceStateEnum = graphene.Enum.from_enum(ServiceState, description="A service's live state.")
@@ -36,9 +36,11 @@ class ServiceStatusType(graphene.ObjectType):
     daily_uptime = graphene.List(
         graphene.Float,
         required=True,
-        description="Uptime % per day of this month, day 1 first, up to today (null: no data that day).",
+        description="Uptime % per UTC day, the last 30 days from uptimeFrom; null: nothing measured.",
     )
     layer = ServiceLayerEnum()
+    is_business_critical = graphene.Boolean(required=True)
+    maintenance_until = graphene.DateTime(description="Inside a planned maintenance window until then.")
 
 
 class StatusIncident(graphene.ObjectType):
@@ -50,11 +52,15 @@ class StatusIncident(graphene.ObjectType):
     reference = graphene.Int(description="The ticket or incident number (null for client members).")
 
 
+WorkKindEnum = graphene.Enum("StatusWorkKind", [("TICKET", "ticket"), ("SECURITY_INCIDENT", "sec_incident")])
+
+
 class StatusWorkItem(graphene.ObjectType):
+    kind = WorkKindEnum(required=True)
     number = graphene.Int(required=True)
     title = graphene.String(required=True)
     priority = PriorityEnum(required=True)
-    status = TicketStatusEnum(required=True)
+    status = graphene.String(required=True, description="The ticket's or incident's status value.")
     service_line = ServiceLineEnum(required=True)
     assignee_name = graphene.String()
     next_deadline_at = graphene.DateTime()
@@ -116,6 +122,7 @@ class StatusPageType(graphene.ObjectType):
     )
     generated_at = graphene.DateTime(required=True)
     month_start = graphene.Date(required=True)
+    uptime_from = graphene.Date(required=True, description="The first day of each service's dailyUptime.")
     services = graphene.List(graphene.NonNull(ServiceStatusType), required=True)
     incidents = graphene.List(
         graphene.NonNull(StatusIncident), required=True, description="Open outages and security incidents."

@@ -72,6 +72,7 @@ def test_nothing_known_is_no_data_everywhere():
         ({"connectivity_services": [ServiceSignal("VPN", DOWN)]}, "connectivity", R),
         ({"connectivity_services": [ServiceSignal("VPN", DEGRADED)]}, "connectivity", A),
         ({"connectivity_services": [ServiceSignal("VPN", ServiceState.UNKNOWN)]}, "connectivity", A),
+        ({"connectivity_services": [ServiceSignal("VPN", ServiceState.MAINTENANCE)]}, "connectivity", A),
         ({"connectivity_services": [ServiceSignal("VPN", UP, 99.5, 99.9)]}, "connectivity", A),
         ({"connectivity_services": [ServiceSignal("VPN", UP, 99.9, 99.9)]}, "connectivity", G),
         (
