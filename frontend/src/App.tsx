@@ -14,6 +14,7 @@ import { CompanyPage } from './pages/company/CompanyPage';
 import { CompliancePage } from './pages/compliance/CompliancePage';
 import { QueuePage } from './pages/queue/QueuePage';
 import { RequestsPage } from './pages/requests/RequestsPage';
+import { StatusPage } from './pages/status/StatusPage';
 import { TicketPage } from './pages/tickets/TicketPage';
 import { NotFoundPage } from './pages/NotFoundPage';
 import { QueryError } from './components/QueryError';
@@ -94,6 +95,14 @@ export function AppRoutes() {
           element={
             <ClientUsersOnly>
               <TicketPage />
+            </ClientUsersOnly>
+          }
+        />
+        <Route
+          path="status"
+          element={
+            <ClientUsersOnly>
+              <StatusPage />
             </ClientUsersOnly>
           }
         />

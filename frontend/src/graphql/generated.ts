@@ -166,6 +166,13 @@ export type InviteClientUserInput = {
   role: ClientRole;
 };
 
+/** A hierarchy layer: green, amber, red, or no data (nothing to judge it by). */
+export type LayerState =
+  | 'AMBER'
+  | 'GREEN'
+  | 'NO_DATA'
+  | 'RED';
+
 /** An enumeration. */
 export type Level =
   | 'HIGH'
@@ -222,11 +229,24 @@ export type ProvisioningStatus =
   | 'RUNNING'
   | 'SUCCEEDED';
 
+/** Which hierarchy layer a service counts towards (none: neither). */
+export type ServiceLayer =
+  | 'COLLABORATION'
+  | 'CONNECTIVITY';
+
 /** An enumeration. */
 export type ServiceLine =
   | 'INFRASTRUCTURE'
   | 'SECURITY'
   | 'SUPPORT';
+
+/** A service's live state. */
+export type ServiceState =
+  | 'DEGRADED'
+  | 'DOWN'
+  | 'MAINTENANCE'
+  | 'UNKNOWN'
+  | 'UP';
 
 /** An enumeration. */
 export type SlaClockState =
@@ -235,6 +255,27 @@ export type SlaClockState =
   | 'NOT_APPLICABLE'
   | 'PAUSED'
   | 'RUNNING';
+
+/** Where a reason's evidence is shown. */
+export type StatusEvidence =
+  | 'DEVICES'
+  | 'HIERARCHY'
+  | 'IMPROVEMENTS'
+  | 'MFA'
+  | 'SECURITY_INCIDENTS'
+  | 'SERVICES'
+  | 'SLA'
+  | 'TICKETS';
+
+/** An enumeration. */
+export type StatusIncidentKind =
+  | 'OUTAGE'
+  | 'SECURITY';
+
+/** An enumeration. */
+export type StatusWorkKind =
+  | 'SECURITY_INCIDENT'
+  | 'TICKET';
 
 /** An enumeration. */
 export type SupportErrorCode =
@@ -653,3 +694,10 @@ export type ClientHistoryQueryVariables = Exact<{
 
 
 export type ClientHistoryQuery = { client: { id: string, history: Array<{ at: string, kind: string, subject: string, label: string, actorName: string, changes: Array<{ field: string, before: string | null, after: string | null }> }> } | null };
+
+export type StatusPageQueryVariables = Exact<{
+  clientSlug?: string | null | undefined;
+}>;
+
+
+export type StatusPageQuery = { statusPage: { full: boolean, generatedAt: string, monthStart: string, uptimeFrom: string, openSecurityIncidents: number | null, openMajorSecurityIncidents: number | null, mfaCovered: number | null, mfaTotal: number | null, mfaPercent: number | null, slaMonthMet: number | null, slaMonthBreached: number | null, slaMonthPercent: number | null, workTotal: number | null, ticketsOpenedLast30Days: number | null, ticketsOpenedPrevious30Days: number | null, services: Array<{ name: string, state: ServiceState, since: string | null, availabilityPercent: number | null, promisedPercent: number | null, dailyUptime: Array<number | null>, layer: ServiceLayer | null, isBusinessCritical: boolean, maintenanceUntil: string | null }>, incidents: Array<{ kind: StatusIncidentKind, title: string, severity: string, status: string, startedAt: string, reference: number | null }>, mfaHistory: Array<{ day: string, percent: number | null }>, devices: { active: number, managed: number, protected: number, protectionOutdated: number, protectionMissing: number, protectionUnknown: number, patchCurrent: number, patchPending: number, patchOverdue: number, patchUnknown: number } | null, work: Array<{ kind: StatusWorkKind, number: number, title: string, priority: Priority, status: string, serviceLine: ServiceLine, assigneeName: string | null, nextDeadlineAt: string | null, breachState: BreachState, updatedAt: string }>, improvements: { proposed: number, active: number, stalled: number, completedRecently: number } | null, hierarchy: Array<{ key: string, label: string, ownState: LayerState, state: LayerState, reasons: Array<{ text: string, state: LayerState, evidence: StatusEvidence }> }> | null } };

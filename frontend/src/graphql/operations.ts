@@ -995,3 +995,90 @@ export const CLIENT_HISTORY_QUERY = /* GraphQL */ `
   }
   ${HISTORY_ENTRY_FIELDS}
 `;
+
+/** The client's live status page (one request per view; polled while open). */
+export const STATUS_PAGE_QUERY = /* GraphQL */ `
+  query StatusPage($clientSlug: String) {
+    statusPage(clientSlug: $clientSlug) {
+      full
+      generatedAt
+      monthStart
+      uptimeFrom
+      services {
+        name
+        state
+        since
+        availabilityPercent
+        promisedPercent
+        dailyUptime
+        layer
+        isBusinessCritical
+        maintenanceUntil
+      }
+      incidents {
+        kind
+        title
+        severity
+        status
+        startedAt
+        reference
+      }
+      openSecurityIncidents
+      openMajorSecurityIncidents
+      mfaCovered
+      mfaTotal
+      mfaPercent
+      mfaHistory {
+        day
+        percent
+      }
+      slaMonthMet
+      slaMonthBreached
+      slaMonthPercent
+      devices {
+        active
+        managed
+        protected
+        protectionOutdated
+        protectionMissing
+        protectionUnknown
+        patchCurrent
+        patchPending
+        patchOverdue
+        patchUnknown
+      }
+      work {
+        kind
+        number
+        title
+        priority
+        status
+        serviceLine
+        assigneeName
+        nextDeadlineAt
+        breachState
+        updatedAt
+      }
+      workTotal
+      ticketsOpenedLast30Days
+      ticketsOpenedPrevious30Days
+      improvements {
+        proposed
+        active
+        stalled
+        completedRecently
+      }
+      hierarchy {
+        key
+        label
+        ownState
+        state
+        reasons {
+          text
+          state
+          evidence
+        }
+      }
+    }
+  }
+`;

@@ -26,6 +26,11 @@ const icons = {
       <path d="M5 6.2h6M5 8.2h4" stroke="currentColor" strokeWidth="1.3" strokeLinecap="round" />
     </svg>
   ),
+  status: (
+    <svg viewBox="0 0 16 16" width="16" height="16" aria-hidden="true">
+      <path d="M1.5 8.5h3l1.8-4 3 8 1.9-4.5h3.3" fill="none" stroke="currentColor" strokeWidth="1.3" strokeLinecap="round" strokeLinejoin="round" />
+    </svg>
+  ),
   compliance: (
     <svg viewBox="0 0 16 16" width="16" height="16" aria-hidden="true">
       <path d="M2.5 13.5h11M4 11V8M7 11V5M10 11V7M13 11V3.5" fill="none" stroke="currentColor" strokeWidth="1.3" strokeLinecap="round" />
@@ -64,6 +69,7 @@ export function Shell() {
         ...(viewer.mspRole === 'ADMIN' ? [{ to: '/catalog', label: 'SLA catalog', testId: 'nav-catalog', icon: catalogNavIcon }] : []),
       ]
     : [
+        { to: '/status', label: 'Status', testId: 'nav-status', icon: icons.status },
         { to: '/company', label: 'My company', testId: 'nav-company', icon: icons.company },
         { to: '/requests', label: 'Requests', testId: 'nav-requests', icon: icons.requests },
         { to: '/compliance', label: 'SLA compliance', testId: 'nav-compliance', icon: icons.compliance },

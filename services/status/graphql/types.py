@@ -15,7 +15,9 @@ ServiceStateEnum = graphene.Enum.from_enum(ServiceState, description="A service'
 LayerStateEnum = graphene.Enum.from_enum(
     LayerState, description="A hierarchy layer: green, amber, red, or no data (nothing to judge it by)."
 )
-EvidenceEnum = graphene.Enum.from_enum(Evidence, description="Where a reason's evidence is shown.")
+EvidenceEnum = graphene.Enum.from_enum(
+    Evidence, name="StatusEvidence", description="Where a reason's evidence is shown."
+)
 ServiceLayerEnum = graphene.Enum(
     "ServiceLayer",
     [("CONNECTIVITY", "connectivity"), ("COLLABORATION", "collaboration")],

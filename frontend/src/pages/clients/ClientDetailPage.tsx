@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Link, useNavigate, useParams } from 'react-router';
+import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import { useViewer } from '../../auth/ViewerContext';
 import { ClientHistoryPanel } from '../../components/HistoryPanel';
 import { InvitationsSection, PeopleTable } from '../../components/people';
@@ -14,6 +14,7 @@ import { useDocumentTitle } from '../../lib/useDocumentTitle';
 import { ClientSlaCard } from '../catalog/ClientSlaCard';
 import { ComplianceSection } from '../compliance/ComplianceSection';
 import { NewTicketDialog } from '../tickets/NewTicketDialog';
+import { StatusView } from '../status/StatusView';
 import { QueryError } from '../../components/QueryError';
 import { ClientLifecycleCard } from './ClientLifecycleCard';
 import { DetailSkeleton } from '../../components/CardsSkeleton';
@@ -25,7 +26,9 @@ export function ClientDetailPage() {
   const { viewer } = useViewer();
   const q = useQuery<ClientQuery, ClientQueryVariables>(CLIENT_QUERY, { slug });
   const client = q.data?.client;
-  useDocumentTitle(client?.name ?? 'Client');
+  const [searchParams] = useSearchParams();
+  const tab = searchParams.get('tab') === 'status' ? 'status' : 'overview';
+  useDocumentTitle(client ? `${client.name}${tab === 'status' ? ' · Status' : ''}` : 'Client');
 
   return (
     <div className="page">
@@ -46,6 +49,10 @@ export function ClientDetailPage() {
       ) : (
         <>
           <ClientHeader client={client} canExport={viewer?.mspRole === 'ADMIN'} />
+          <ClientTabs slug={client.slug} tab={tab} />
+          {tab === 'status' ? (
+            <StatusView clientSlug={client.slug} staff />
+          ) : (
           <div className="detail-grid">
             <div className="detail-main">
               <Card headingId="people-heading" title={<>People <span className="count">{client.members.length}</span></>}>
@@ -80,9 +87,25 @@ export function ClientDetailPage() {
               </Card>
             </aside>
           </div>
+          )}
         </>
       )}
     </div>
+  );
+}
+
+/** The client page's sections: its overview and its live status (the client's status page, staff view). */
+function ClientTabs({ slug, tab }: { slug: string; tab: 'overview' | 'status' }) {
+  const base = `/clients/${encodeURIComponent(slug)}`;
+  return (
+    <nav className="segmented client-tabs" aria-label="Client sections" data-testid="client-tabs">
+      <Link to={base} className={tab === 'overview' ? 'is-active' : undefined} aria-current={tab === 'overview' ? 'page' : undefined} data-testid="client-tab-overview">
+        Overview
+      </Link>
+      <Link to={`${base}?tab=status`} className={tab === 'status' ? 'is-active' : undefined} aria-current={tab === 'status' ? 'page' : undefined} data-testid="client-tab-status">
+        Status
+      </Link>
+    </nav>
   );
 }
 
