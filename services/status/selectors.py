@@ -8,12 +8,15 @@ staff see (security, MFA, devices, SLA, the MSP's work, the hierarchy).
 
 from __future__ import annotations
 
+import hashlib
+import logging
 from collections import defaultdict
 from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -37,6 +40,8 @@ from services.status.hierarchy import (
 from services.support.models import DONE_STATUSES, SlaOutcome, Ticket, TicketStatus
 from services.workqueue.models import BreachState, WorkItem
 from tenants.models import Client
+
+logger = logging.getLogger(__name__)
 
 # Tickets of this category (case-insensitive) are improvement work agreed with the client:
 # a NEW one is a proposal; once triaged (any later status) it is agreed (docs/status-page.md).
@@ -234,29 +239,17 @@ def service_rows(client: Client, now: datetime) -> tuple[list[ServiceRow], list[
     statuses = monitoring.service_statuses(client, now=now)[:SERVICE_LIMIT]
     if not statuses:
         return [], []
-    monthly = {
-        figure.service_id: figure
-        for figure in monitoring.availability(client, now.year, now.month, now=now)
-        if figure.monitor_id is None
-    }
-    daily: dict[int, list[float | None]] = defaultdict(list)
-    for day in monitoring.daily_availability(client, days=UPTIME_DAYS, now=now):
-        daily[day.service_id].append(
-            None if day.availability_percent is None else float(day.availability_percent)
-        )
+    monthly, daily = uptime_figures(client, statuses, now)
     rows: list[ServiceRow] = []
     outages: list[IncidentRow] = []
     for status in statuses:
         service = status.service
-        month = monthly.get(service.pk)
         rows.append(
             ServiceRow(
                 name=service.name,
                 state=ServiceState(status.state),
                 since=_since(status),
-                availability_percent=None
-                if month is None or month.availability_percent is None
-                else float(month.availability_percent),
+                availability_percent=monthly.get(service.pk),
                 promised_percent=float(service.promised_availability),
                 daily_uptime=daily.get(service.pk, []),
                 layer=_SERVICE_LAYER.get(service.category),
@@ -276,6 +269,57 @@ def service_rows(client: Client, now: datetime) -> tuple[list[ServiceRow], list[
             for outage in status.open_outages
         )
     return rows, outages[:INCIDENT_LIMIT]
+
+
+UPTIME_CACHE_SECONDS = 120
+
+
+def uptime_figures(
+    client: Client, statuses: list[monitoring.ServiceStatus], now: datetime
+) -> tuple[dict[int, float | None], dict[int, list[float | None]]]:
+    """This month's availability per service and its uptime per day (UPTIME_DAYS days).
+
+    Both come from the monitors' state history, which only changes when a monitor's state
+    does, so they are cached per client for the current minute under a fingerprint of every
+    monitor's state and since-when (any state change makes a new key; the minute bounds how
+    stale the running day's figure gets). The live state itself is never cached."""
+    fingerprint = hashlib.sha256(
+        repr(
+            [
+                (
+                    st.service.pk,
+                    str(st.service.promised_availability),
+                    [(m.pk, m.state, m.state_since.isoformat(), m.is_paused) for m in st.monitors],
+                    st.maintenance.pk if st.maintenance else None,
+                )
+                for st in statuses
+            ]
+        ).encode()
+    ).hexdigest()[:24]
+    key = f"status:uptime:{client.pk}:{now.astimezone(UTC):%Y%m%d%H%M}:{fingerprint}"
+    try:
+        cached = cache.get(key)
+    except Exception:  # the cache being away must not take the page down
+        logger.warning("status page: uptime cache unavailable", exc_info=True)
+        cached = None
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    monthly = {
+        figure.service_id: None if figure.availability_percent is None else float(figure.availability_percent)
+        for figure in monitoring.availability(client, now.year, now.month, now=now)
+        if figure.monitor_id is None
+    }
+    daily: dict[int, list[float | None]] = defaultdict(list)
+    for day in monitoring.daily_availability(client, days=UPTIME_DAYS, now=now):
+        daily[day.service_id].append(
+            None if day.availability_percent is None else float(day.availability_percent)
+        )
+    figures = (monthly, dict(daily))
+    try:
+        cache.set(key, figures, UPTIME_CACHE_SECONDS)
+    except Exception:
+        logger.warning("status page: uptime cache unavailable", exc_info=True)
+    return figures
 
 
 def _since(status: monitoring.ServiceStatus) -> datetime | None:

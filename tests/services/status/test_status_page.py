@@ -4,6 +4,7 @@ isolation between clients and a constant query count however many devices and ti
 from __future__ import annotations
 
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 from django.utils import timezone
@@ -35,6 +36,7 @@ FULL_QUERY = """query($slug: String) { statusPage(clientSlug: $slug) {
 # The whole request as the SPA sends it (session, host → tenant, 2FA and access checks
 # included): pinned exactly, so an N+1 and a new constant query both fail.
 STATUS_PAGE_QUERIES = 33
+STATUS_PAGE_CACHED_QUERIES = 24  # the uptime figures from the cache (same minute, no state change)
 
 
 def _devices(count: int, **fields) -> None:
@@ -266,3 +268,38 @@ def test_staff_query_count_is_the_same(world, gql, django_assert_num_queries):
         _service(world, "VPN", "connectivity")
     with django_assert_num_queries(STATUS_PAGE_QUERIES):
         tech.data(FULL_QUERY, {"slug": "alpha"})
+
+
+def test_uptime_figures_are_cached_until_a_monitor_changes_state(
+    world, gql, django_assert_num_queries, monkeypatch
+):
+    lead = gql(world.a_lead, host=world.a)
+    with tenant_context(world.a):
+        _service(world, "VPN", "connectivity")
+    # The page's clock stands still (the cache key has the minute in it).
+    frozen = timezone.now().replace(second=30)
+    monkeypatch.setattr("services.status.graphql.queries.timezone", SimpleNamespace(now=lambda: frozen))
+    with django_assert_num_queries(STATUS_PAGE_QUERIES):
+        first = lead.data(FULL_QUERY)["statusPage"]
+    # Within the minute and with no state change, the month's and the days' figures come
+    # from the cache; the live state, incidents and everything else are read again.
+    with django_assert_num_queries(STATUS_PAGE_CACHED_QUERIES):
+        again = lead.data(FULL_QUERY)["statusPage"]
+    assert again["services"] == first["services"]
+    with tenant_context(world.a):
+        monitor = Monitor.objects.get(service__name="VPN")
+        record_check_results(
+            world.a,
+            [
+                CheckResultIn(
+                    status="down",
+                    observed_at=timezone.now() - timedelta(seconds=3 - n),
+                    monitor_id=monitor.pk,
+                )
+                for n in range(3)
+            ],
+        )
+    with django_assert_num_queries(STATUS_PAGE_QUERIES):
+        after = lead.data(FULL_QUERY)["statusPage"]
+    assert after["services"][0]["state"] == "DOWN"
+    assert after["services"][0]["dailyUptime"][-1] < first["services"][0]["dailyUptime"][-1]
