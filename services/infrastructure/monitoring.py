@@ -324,11 +324,14 @@ def record_check_results(
         if errors:
             raise ActionError(errors)
         observed = [r.observed_at for _, r in valid]
+        # Windows that may matter: from the earliest state still in force (an outage held
+        # back by a window opens when the window ends) to the latest result.
+        earliest = min([*observed, *(m.state_since for m, _ in valid)])
         windows: dict[int, list[MaintenanceWindow]] = defaultdict(list)
         for window in MaintenanceWindow.objects.filter(
             service_id__in={m.service_id for m in monitors},
             starts_at__lte=max(observed),
-            ends_at__gt=min(observed),
+            ends_at__gt=earliest,
         ).order_by("starts_at"):
             windows[window.service_id].append(window)
         recorder = _Recorder(client, now, windows)
