@@ -5,16 +5,26 @@ for the cost limit."""
 import graphene
 
 from services.catalog.graphql import CatalogMutation, CatalogQuery
+from services.infrastructure.graphql import MonitoringMutation, MonitoringQuery
 from services.support.graphql import SupportMutation, SupportQuery
 from services.workqueue.graphql import NotificationMutation, NotificationQuery
 from tenants.graphql import TenantsMutation, TenantsQuery
 
 
-class Query(TenantsQuery, SupportQuery, CatalogQuery, NotificationQuery, graphene.ObjectType):
+class Query(
+    TenantsQuery, SupportQuery, CatalogQuery, NotificationQuery, MonitoringQuery, graphene.ObjectType
+):
     pass
 
 
-class Mutation(TenantsMutation, SupportMutation, CatalogMutation, NotificationMutation, graphene.ObjectType):
+class Mutation(
+    TenantsMutation,
+    SupportMutation,
+    CatalogMutation,
+    NotificationMutation,
+    MonitoringMutation,
+    graphene.ObjectType,
+):
     pass
 
 
@@ -50,4 +60,12 @@ LIST_SIZES = {
     "Client.members": 50,
     "Client.itLeads": 10,
     "Client.pendingInvitations": 20,
+    # Monitoring (services.infrastructure).
+    "Query.clientServices": 50,
+    "Query.monitorStateHistory": 100,
+    "Query.serviceAvailability": 200,
+    "Query.maintenanceWindows": 100,
+    "Query.downNow": 200,
+    "ClientService.monitors": 10,
+    "ClientService.openOutages": 20,
 }

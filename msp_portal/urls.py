@@ -56,5 +56,7 @@ urlpatterns = [
     path("attachments/<slug:client_slug>/<int:attachment_id>", download_attachment, name="attachment"),
     path("exports/clients/<slug:slug>.zip", download_client_archive, name="client-archive"),
     path("monitoring/ping/<str:token>", heartbeat_ping, name="heartbeat-ping"),
-    re_path(r"^(?!static/|graphql/|admin/|attachments/|exports/|monitoring/ping/)(?P<path>.*)$", spa, name="spa"),
+    re_path(
+        r"^(?!static/|graphql/|admin/|attachments/|exports/|monitoring/ping/)(?P<path>.*)$", spa, name="spa"
+    ),
 ]

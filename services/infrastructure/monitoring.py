@@ -819,7 +819,8 @@ def down_now(*, client_ids: Iterable[int] | None = None) -> QuerySet[MonitorSche
     `client_ids` limits it to the clients a person may reach (None: every client)."""
     rows = MonitorSchedule.objects.filter(state__in=[MonitorState.DOWN, MonitorState.DEGRADED])
     if client_ids is not None:
-        rows = rows.filter(client_id__in=list(client_ids))
+        # A queryset stays a subquery: still one query.
+        rows = rows.filter(client_id__in=client_ids if isinstance(client_ids, QuerySet) else list(client_ids))
     return rows.select_related("client").order_by(
         Case(When(state=MonitorState.DOWN, then=Value(0)), default=Value(1), output_field=IntegerField()),
         "state_since",
