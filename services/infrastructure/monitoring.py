@@ -28,6 +28,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
@@ -358,7 +359,7 @@ def _update_index_state(
     if not monitors:
         return
     rows = []
-    params: list[object] = []
+    params: list[Any] = []
     for m in monitors:
         outage = open_outages.get(m.pk)
         deadline = None
@@ -567,7 +568,7 @@ def _history(
     return history
 
 
-def _last_change_before(monitors: Sequence[Monitor], start: datetime) -> QuerySet[MonitorStateChange]:
+def _last_change_before(monitors: Sequence[Monitor], start: datetime) -> QuerySet[MonitorStateChange, Any]:
     return (
         MonitorStateChange.objects.filter(monitor__in=monitors, at__lt=start)
         .order_by("monitor_id", "-at", "-pk")

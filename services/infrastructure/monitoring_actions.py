@@ -325,9 +325,10 @@ def _clean_monitor(data: MonitorInput, current: Monitor | None) -> tuple[dict[st
 
 def _unique_key(base: str, exclude: int | None = None) -> str:
     base = (slugify(base)[:56] or "monitor").strip("-") or "monitor"
-    taken = set(
-        Monitor.objects.filter(key__startswith=base).exclude(pk=exclude).values_list("key", flat=True)
-    )
+    others = Monitor.objects.filter(key__startswith=base)
+    if exclude is not None:
+        others = others.exclude(pk=exclude)
+    taken = set(others.values_list("key", flat=True))
     if base not in taken:
         return base
     n = 2

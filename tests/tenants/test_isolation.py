@@ -439,7 +439,7 @@ def _b_monitor(world):
             ends_at=now + timedelta(days=1, hours=2),
             reason="Bravo patching",
         )
-        service.window_id = window.pk
+        service.window_id = window.pk  # type: ignore[attr-defined]
         record_check_results(
             world.b,
             [CheckResultIn(status="down", observed_at=now - timedelta(seconds=1), monitor_key=monitor.key)],

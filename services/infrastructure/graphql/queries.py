@@ -86,6 +86,7 @@ class MonitoringQuery(graphene.ObjectType):
     ) -> list[MonitorStateChangeType]:
         def body() -> list[MonitorStateChangeType]:
             pk = decode_id(monitor_id, "Monitor", "monitorId")
+            assert pk is not None
             with client_schema(info.context, client_slug) as client:
                 ensure_may_see_monitoring(info.context.user, client)
                 if not Monitor.objects.filter(pk=pk).exists():

@@ -13,7 +13,7 @@ from pathlib import Path
 
 
 class Handler(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+    def do_GET(self) -> None:
         if self.path.startswith("/status/"):
             code = int(self.path.rsplit("/", 1)[1])
             body = b"status page"
@@ -83,8 +83,8 @@ def self_signed(directory: Path, days: int) -> tuple[ssl.SSLContext, ssl.SSLCont
     """A certificate for 127.0.0.1 valid for `days`, made with the openssl CLI at test time:
     (server context, client context that trusts it)."""
     key, cert = directory / "key.pem", directory / "cert.pem"
-    subprocess.run(  # noqa: S603 - fixed arguments
-        [  # noqa: S607
+    subprocess.run(
+        [
             "openssl",
             "req",
             "-x509",

@@ -12,7 +12,6 @@ from services.infrastructure.monitor_index.models import MonitorSchedule
 from services.infrastructure.monitoring_models import ClientService, Monitor
 from services.infrastructure.tasks import run_checks_task
 from tests.conftest import World
-from tests.core.conftest import worker  # noqa: F401 - the real worker fixture
 from tests.services.infrastructure.loopback import http_server
 
 pytestmark = pytest.mark.celery_worker
@@ -20,7 +19,7 @@ pytestmark = pytest.mark.celery_worker
 
 def test_a_worker_runs_the_check_in_the_clients_schema(
     world_state: World, worker: Any, django_db_blocker: Any
-) -> None:  # noqa: F811
+) -> None:
     a = world_state.a
     with http_server() as base:
         with django_db_blocker.unblock(), schema_context(a.schema_name):
