@@ -5,17 +5,33 @@ for the cost limit."""
 import graphene
 
 from services.catalog.graphql import CatalogMutation, CatalogQuery
+from services.infrastructure.graphql import MonitoringMutation, MonitoringQuery
 from services.status.graphql import StatusQuery
 from services.support.graphql import SupportMutation, SupportQuery
 from services.workqueue.graphql import NotificationMutation, NotificationQuery
 from tenants.graphql import TenantsMutation, TenantsQuery
 
 
-class Query(TenantsQuery, SupportQuery, CatalogQuery, NotificationQuery, StatusQuery, graphene.ObjectType):
+class Query(
+    TenantsQuery,
+    SupportQuery,
+    CatalogQuery,
+    NotificationQuery,
+    MonitoringQuery,
+    StatusQuery,
+    graphene.ObjectType,
+):
     pass
 
 
-class Mutation(TenantsMutation, SupportMutation, CatalogMutation, NotificationMutation, graphene.ObjectType):
+class Mutation(
+    TenantsMutation,
+    SupportMutation,
+    CatalogMutation,
+    NotificationMutation,
+    MonitoringMutation,
+    graphene.ObjectType,
+):
     pass
 
 
@@ -57,4 +73,12 @@ LIST_SIZES = {
     "StatusPage.mfaHistory": 90,
     "StatusPage.hierarchy": 5,
     "HierarchyLayer.reasons": 10,
+    # Monitoring (services.infrastructure).
+    "Query.clientServices": 50,
+    "Query.monitorStateHistory": 100,
+    "Query.serviceAvailability": 200,
+    "Query.maintenanceWindows": 100,
+    "Query.downNow": 200,
+    "ClientService.monitors": 10,
+    "ClientService.openOutages": 20,
 }
