@@ -79,6 +79,7 @@ def _notifications_for(item: WorkItem, stage: dict[str, object], user_ids: list[
     breached = stage["label"] == "breached"
     clock = CLOCK_LABELS.get(item.next_deadline_clock, item.next_deadline_clock)
     reference = item_reference(item)
+    what = "incident" if item.kind == WorkItemKind.SECURITY_INCIDENT else "ticket"
     title = (
         f"{item.client.name} {reference}: {clock} SLA breached"
         if breached
@@ -95,7 +96,7 @@ def _notifications_for(item: WorkItem, stage: dict[str, object], user_ids: list[
             client=item.client,
             kind="sla_breach" if breached else "sla_warning",
             title=title,
-            body=f"{summary}\n\nOpen the {'incident' if item.kind == WorkItemKind.SECURITY_INCIDENT else 'ticket'}: {link}",
+            body=f"{summary}\n\nOpen the {what}: {link}",
             link=link,
             dedupe_key=f"{key}:{user_id}"[:120],
         )
