@@ -5,16 +5,24 @@ for the cost limit."""
 import graphene
 
 from services.catalog.graphql import CatalogMutation, CatalogQuery
+from services.security.graphql import SecurityMutation, SecurityQuery
 from services.support.graphql import SupportMutation, SupportQuery
 from services.workqueue.graphql import NotificationMutation, NotificationQuery
 from tenants.graphql import TenantsMutation, TenantsQuery
 
 
-class Query(TenantsQuery, SupportQuery, CatalogQuery, NotificationQuery, graphene.ObjectType):
+class Query(TenantsQuery, SupportQuery, CatalogQuery, NotificationQuery, SecurityQuery, graphene.ObjectType):
     pass
 
 
-class Mutation(TenantsMutation, SupportMutation, CatalogMutation, NotificationMutation, graphene.ObjectType):
+class Mutation(
+    TenantsMutation,
+    SupportMutation,
+    CatalogMutation,
+    NotificationMutation,
+    SecurityMutation,
+    graphene.ObjectType,
+):
     pass
 
 
@@ -50,4 +58,16 @@ LIST_SIZES = {
     "Client.members": 50,
     "Client.itLeads": 10,
     "Client.pendingInvitations": 20,
+    # Security (services.security)
+    "Query.securityIncidents": 200,
+    "Query.phishingReports": 100,
+    "Query.phishingCampaigns": 100,
+    "Query.securityDeviceChoices": 20,
+    "SecurityIncident.timeline": 50,
+    "SecurityIncident.affectedUsers": 50,
+    "SecurityIncident.affectedDevices": 20,
+    "PhishingCampaign.reports": 100,
+    "PhishingReport.links": 50,
+    "PhishingReport.attachments": 20,
+    "PhishingReport.receivedChain": 20,
 }

@@ -17,6 +17,7 @@ from graphql_relay import to_global_id
 from msp_portal.schema import schema
 from tenants.models import Client, Invitation, ProvisioningJob
 from tests.conftest import PASSWORD, World
+from tests.services.security.isolation_probes import SECURITY_PROBES
 
 B_MARKERS = ("bravo", "Bravo Legal", "lead@bravo.test", "member@bravo.test", "client_bravo")
 
@@ -482,6 +483,7 @@ PROBES: dict[str, Callable] = {
     "changeClientStatus": probe_change_client_status,
     "deleteClient": probe_delete_client,
     "invitation": probe_invitation,
+    **SECURITY_PROBES,
 }
 
 
