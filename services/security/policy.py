@@ -83,7 +83,7 @@ class ResponsePolicy:
 
 def default_targets() -> dict[str, SeverityTargets]:
     return {
-        severity: SeverityTargets(severity, ack, contain, resolve, around, True)
+        str(severity): SeverityTargets(str(severity), ack, contain, resolve, around, True)
         for severity, (ack, contain, resolve, around) in DEFAULT_TARGETS.items()
     }
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import graphene
 
+from core.errors import ActionError
 from core.graphql.errors import error_type
 from core.graphql.loaders import loader
 from core.graphql.types import enum_value
@@ -210,10 +211,21 @@ def load_incident_view(
     client: Client, viewer: User, number: int, policy: ResponsePolicy | None = None
 ) -> SecurityIncident:
     """The incident a person may see with what its page shows prefetched (constant queries)."""
-    incident = actions.get_incident(client, viewer, number)
-    incident = SecurityIncident.objects.prefetch_related(
-        "sla_events", "sla_outcomes", "activities", "affected_devices", "campaigns", "affected_users__contact"
-    ).get(pk=incident.pk)
+    incident = (
+        actions.incidents_visible_to(client, viewer)
+        .filter(number=number)
+        .prefetch_related(
+            "sla_events",
+            "sla_outcomes",
+            "activities",
+            "affected_devices",
+            "campaigns",
+            "affected_users__contact",
+        )
+        .first()
+    )
+    if incident is None:
+        raise ActionError.single("NOT_FOUND", f"There is no incident SEC-{number} for you here.", "number")
     checked = incident_clocks(incident, policy or response_policy(client))
     incident._clocks = checked.clocks  # type: ignore[attr-defined]
     incident._clock_problem = checked.problem  # type: ignore[attr-defined]
