@@ -52,6 +52,7 @@ from services.security.models import (
 )
 from services.security.notify import VERDICT_KIND
 from services.security.phishing import ParsedMessage, defang, looks_like_a_message, parse_message
+from services.security.work_index import sync_campaign_item
 from services.workqueue.models import Notification
 from tenants.access import ensure_client_writable
 from tenants.actions import portal_url
@@ -255,6 +256,7 @@ def report_phishing(
         campaign.report_count += 1
         campaign.last_reported_at = max(campaign.last_reported_at, now)
         campaign.save(update_fields=["report_count", "last_reported_at"])
+        sync_campaign_item(client, campaign, now)
         if campaign.status == PhishingCampaignStatus.INCIDENT and campaign.incident_id is not None:
             _join_incident(client, campaign.incident_id, report, actor, now)
     return report
@@ -336,6 +338,7 @@ def triage_campaign(
         campaign.triaged_by_id = actor.pk
         campaign.triaged_at = now
         campaign.save()
+        sync_campaign_item(client, campaign, now)
         _notify_reporters(client, reports, data.verdict, incident, now)
     return campaign
 

@@ -9,7 +9,14 @@ from datetime import datetime
 from django.utils import timezone
 
 from services.security.clocks import IncidentClocks, SecurityClockStatus
-from services.security.models import DONE_INCIDENT_STATUSES, SEVERITY_PRIORITY, SecurityIncident
+from services.security.models import (
+    DONE_INCIDENT_STATUSES,
+    SEVERITY_PRIORITY,
+    PhishingCampaign,
+    PhishingCampaignStatus,
+    SecurityIncident,
+    Severity,
+)
 from services.sla import engine
 from services.support.models import ServiceLine
 from services.support.work_index import alert_schedule
@@ -85,4 +92,34 @@ def sync_work_item(
         for field, value in values.items():
             setattr(item, field, value)
         item.save()
+    return item
+
+
+def sync_campaign_item(client: Client, campaign: PhishingCampaign, now: datetime | None = None) -> WorkItem:
+    """The queue row of a phishing campaign: open while it awaits triage (no SLA deadline; the
+    queue lists it after the items that have one). Call inside the transaction that changed it."""
+    now = now or timezone.now()
+    count = campaign.report_count
+    values = {
+        "number": campaign.pk,
+        "title": f"{campaign.subject or '(no subject)'} — {count} report{'s' if count != 1 else ''}"[:200],
+        "priority": SEVERITY_PRIORITY[Severity.MEDIUM],
+        "status": "new" if campaign.status == PhishingCampaignStatus.NEW else f"triaged_{campaign.status}",
+        "service_line": ServiceLine.SECURITY,
+        "is_open": campaign.status == PhishingCampaignStatus.NEW,
+        "assignee_id": None,
+        "next_deadline_at": None,
+        "next_deadline_clock": "",
+        "breach_state": BreachState.NONE,
+        "alert_schedule": [],
+        "next_alert_at": None,
+        "updated_at": now,
+    }
+    item, _ = WorkItem.objects.update_or_create(
+        client=client,
+        kind=WorkItemKind.PHISHING,
+        object_id=campaign.pk,
+        defaults=values,
+        create_defaults={**values, "created_at": campaign.first_reported_at},
+    )
     return item

@@ -66,12 +66,18 @@ def ticket_url(item: WorkItem) -> str:
     absolute address on the MSP host."""
     if item.kind == WorkItemKind.SECURITY_INCIDENT:
         return msp_url(f"/security/{item.client.slug}/{item.number}")
+    if item.kind == WorkItemKind.PHISHING:
+        return msp_url(f"/security/{item.client.slug}/phishing/{item.object_id}")
     return msp_url(f"/tickets/{item.client.slug}/{item.number}")
 
 
 def item_reference(item: WorkItem) -> str:
     """How people name the item: "#12" for a ticket, "SEC-3" for a security incident."""
-    return f"SEC-{item.number}" if item.kind == WorkItemKind.SECURITY_INCIDENT else f"#{item.number}"
+    if item.kind == WorkItemKind.SECURITY_INCIDENT:
+        return f"SEC-{item.number}"
+    if item.kind == WorkItemKind.PHISHING:
+        return "Phishing report"
+    return f"#{item.number}"
 
 
 def _notifications_for(item: WorkItem, stage: dict[str, object], user_ids: list[int]) -> list[Notification]:

@@ -279,3 +279,17 @@ def test_the_same_submission_twice_is_one_report(world):
         one = _report(world, MULTIPART, idempotency_key="k-0123456789abcdef")
         two = _report(world, MULTIPART, idempotency_key="k-0123456789abcdef")
         assert one.pk == two.pk and PhishingReport.objects.count() == 1
+
+
+def test_campaigns_awaiting_triage_are_in_the_queue_until_triaged(world):
+    with tenant_context(world.a):
+        first = _report(world, html_only())
+        _report(world, html_only(), world.a_lead)
+        item = WorkItem.objects.get(client=world.a, kind=WorkItemKind.PHISHING, object_id=first.campaign_id)
+        assert (item.is_open, item.service_line, item.next_deadline_at) == (True, "security", None)
+        assert item.title == "Your parcel is waiting — 2 reports"
+        intake.triage_campaign(
+            world.a, first.campaign_id, intake.Triage(verdict="safe"), actor=world.technician, now=NOW
+        )
+        item.refresh_from_db()
+        assert (item.is_open, item.status) == (False, "triaged_safe")
