@@ -6,6 +6,7 @@ import graphene
 
 from services.catalog.graphql import CatalogMutation, CatalogQuery
 from services.infrastructure.graphql import MonitoringMutation, MonitoringQuery
+from services.security.graphql import SecurityMutation, SecurityQuery
 from services.status.graphql import StatusQuery
 from services.support.graphql import SupportMutation, SupportQuery
 from services.workqueue.graphql import NotificationMutation, NotificationQuery
@@ -18,6 +19,7 @@ class Query(
     CatalogQuery,
     NotificationQuery,
     MonitoringQuery,
+    SecurityQuery,
     StatusQuery,
     graphene.ObjectType,
 ):
@@ -30,6 +32,7 @@ class Mutation(
     CatalogMutation,
     NotificationMutation,
     MonitoringMutation,
+    SecurityMutation,
     graphene.ObjectType,
 ):
     pass
@@ -81,4 +84,16 @@ LIST_SIZES = {
     "Query.downNow": 200,
     "ClientService.monitors": 10,
     "ClientService.openOutages": 20,
+    # Security (services.security)
+    "Query.securityIncidents": 200,
+    "Query.phishingReports": 100,
+    "Query.phishingCampaigns": 100,
+    "Query.securityDeviceChoices": 20,
+    "SecurityIncident.timeline": 50,
+    "SecurityIncident.affectedUsers": 50,
+    "SecurityIncident.affectedDevices": 20,
+    "PhishingCampaign.reports": 100,
+    "PhishingReport.links": 50,
+    "PhishingReport.attachments": 20,
+    "PhishingReport.receivedChain": 20,
 }

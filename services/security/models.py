@@ -218,6 +218,7 @@ class IncidentSlaEventKind(models.TextChoices):
     SEVERITY_CHANGED = "severity_changed"
     ACKNOWLEDGED = "acknowledged"
     CONTAINED = "contained"
+    UNCONTAINED = "uncontained"  # containment was lost: the contain clock runs again
     RESOLVED = "resolved"
     REOPENED = "reopened"
 

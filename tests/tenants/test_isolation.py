@@ -17,6 +17,7 @@ from graphql_relay import to_global_id
 from msp_portal.schema import schema
 from tenants.models import Client, Invitation, ProvisioningJob
 from tests.conftest import PASSWORD, World
+from tests.services.security.isolation_probes import SECURITY_PROBES
 
 B_MARKERS = ("bravo", "Bravo Legal", "lead@bravo.test", "member@bravo.test", "client_bravo")
 
@@ -647,6 +648,7 @@ PROBES: dict[str, Callable] = {
     "deleteClient": probe_delete_client,
     "invitation": probe_invitation,
     **MONITORING_PROBES,
+    **SECURITY_PROBES,
 }
 
 
