@@ -147,7 +147,6 @@ export function ServicesSection({ clientSlug, canManage }: { clientSlug: string;
                     ))}
                 </p>
               )}
-              {s.maintenance && <p className="small">In maintenance until {formatDateTime(s.maintenance.endsAt)}: {s.maintenance.reason}</p>}
               {s.monitors.length > 0 ? (
                 <div className="table-wrap flat">
                   <table className="table monitor-table">

@@ -72,8 +72,6 @@ const SERVICE = {
   state: 'DOWN',
   monitors: [MONITOR],
   openOutages: [{ id: '3', monitorId: '7', startedAt: '2026-12-03T10:00:00Z', ticketNumber: 42 }],
-  maintenance: null,
-  nextMaintenance: null,
 };
 
 function renderSection() {
