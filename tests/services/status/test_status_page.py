@@ -293,11 +293,12 @@ def test_uptime_figures_are_cached_until_a_monitor_changes_state(
             [
                 CheckResultIn(
                     status="down",
-                    observed_at=timezone.now() - timedelta(seconds=3 - n),
+                    observed_at=frozen - timedelta(minutes=5 - n),
                     monitor_id=monitor.pk,
                 )
                 for n in range(3)
             ],
+            now=frozen,
         )
     with django_assert_num_queries(STATUS_PAGE_QUERIES):
         after = lead.data(FULL_QUERY)["statusPage"]
