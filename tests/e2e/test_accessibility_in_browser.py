@@ -196,6 +196,7 @@ def staff_visits(role: Role) -> list[Visit]:
         Visit(role, "clients", "/clients", ready="clients-table"),
         Visit(role, "clients/:slug", f"/clients/{CLIENT}", ready="client-name"),
         Visit(role, "catalog", "/catalog", ready="catalog-policies"),
+        Visit(role, "down-now", "/down-now", ready="down-now"),
         Visit(role, "*", "/no-such-page", ready="notfound-home"),
     ]
 
@@ -240,6 +241,13 @@ def state_visits() -> list[Visit]:
             ready="client-name",
             state="new ticket dialog open, requesters listed",
             prepare=new_ticket_with_requesters,
+        ),
+        Visit(
+            TECHNICIAN,
+            "clients/:slug",
+            f"/clients/{CLIENT}?tab=status",
+            ready="status-page",
+            state="Status tab: the client's status page and hierarchy",
         ),
         Visit(
             ADMIN,

@@ -9,6 +9,7 @@ import { makeViewer, mockGraphQL } from '../../test/mockGraphQL';
 import { MfaTrend, mfaSegments } from './MfaTrend';
 import { Pyramid } from './Pyramid';
 import { StatusPage } from './StatusPage';
+import { ClientDetailPage } from '../clients/ClientDetailPage';
 import { dayAfter, evidenceLink, formatPercent, servicesSummary, uptimeTone, type HierarchyLayerData, type StatusPageData } from './status';
 import { UptimeBars } from './UptimeBars';
 
@@ -220,5 +221,34 @@ describe('StatusPage', () => {
     expect(servicesSummary([]).tone).toBe('none');
     expect(servicesSummary(SERVICES.slice(1))).toEqual({ tone: 'ok', text: 'All services are up' });
     expect(servicesSummary([{ ...SERVICES[1]!, state: 'MAINTENANCE' }]).tone).toBe('warn');
+  });
+});
+
+describe('Staff: the client page’s Status tab', () => {
+  it('shows the client’s full status page with staff links, in one status request', async () => {
+    const api = mockGraphQL({
+      Client: () => ({
+        client: {
+          id: 'C1', slug: 'acme', name: 'Acme Dental', industry: 'HEALTHCARE', tier: 'STANDARD', status: 'ACTIVE',
+          timezone: 'Europe/London', requireTwoFactor: false, createdAt: '2026-01-01T00:00:00Z',
+          portalUrl: 'https://acme.portal.example/', memberCount: 0, contactCount: 0, accountManager: null, itLeads: [], members: [],
+        },
+      }),
+      StatusPage: () => ({ statusPage: status() }),
+    });
+    render(
+      <MemoryRouter initialEntries={['/clients/acme?tab=status']}>
+        <StaticViewerProvider viewer={makeViewer({ mspRole: 'TECHNICIAN' })}>
+          <Routes>
+            <Route path="/clients/:slug" element={<ClientDetailPage />} />
+          </Routes>
+        </StaticViewerProvider>
+      </MemoryRouter>,
+    );
+    expect(await screen.findByTestId('status-page')).toHaveAttribute('data-full', 'true');
+    expect(screen.getByTestId('client-tab-status')).toHaveAttribute('aria-current', 'page');
+    expect(screen.getAllByRole('link', { name: 'VPN is down (tunnel)' })[0]).toHaveAttribute('href', '/tickets/acme/42');
+    expect(api.ops().filter((op) => op === 'StatusPage')).toHaveLength(1);
+    expect(api.calls.find((c) => c.operationName === 'StatusPage')!.variables).toEqual({ clientSlug: 'acme' });
   });
 });
