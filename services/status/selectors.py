@@ -226,7 +226,7 @@ def msp_work(client: Client) -> tuple[list[WorkRow], int, int]:
 
 
 UPTIME_DAYS = 30
-_SERVICE_LAYER = {
+_SERVICE_LAYER: dict[str, str] = {
     ServiceCategory.CONNECTIVITY: "connectivity",
     ServiceCategory.COLLABORATION: "collaboration",
 }
