@@ -204,7 +204,13 @@ def staff_visits(role: Role) -> list[Visit]:
 def client_visits(role: Role) -> list[Visit]:
     own = (OPEN_TICKET, RESOLVED_TICKET) if role is MEMBER else (WAITING_TICKET, RESOLVED_TICKET)
     return [
-        Visit(role, "", "/", ready="status-page" if role.home == "/status" else "company-name", lands_on=role.home),
+        Visit(
+            role,
+            "",
+            "/",
+            ready="status-page" if role.home == "/status" else "company-name",
+            lands_on=role.home,
+        ),
         Visit(role, "status", "/status", ready="status-page"),
         Visit(role, "company", "/company", ready="company-name"),
         Visit(role, "company/:slug", f"/company/{CLIENT}", ready="company-name"),

@@ -426,6 +426,8 @@ def probe_status_page(world, gql):
     # A's own people see A's page; B's lead sees B's.
     assert gql(world.a_lead, host=world.a).data(query % "")["statusPage"]["full"] is True
     assert "bravo secret" in json.dumps(gql(world.b_lead, host=world.b).data(query % ""))
+
+
 # ---------------------------------------------------------------- monitoring (infrastructure)
 
 
