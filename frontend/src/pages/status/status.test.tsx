@@ -10,6 +10,7 @@ import { MfaTrend, mfaSegments } from './MfaTrend';
 import { Pyramid } from './Pyramid';
 import { StatusPage } from './StatusPage';
 import { ClientDetailPage } from '../clients/ClientDetailPage';
+import { NewRequestDialog } from '../requests/NewRequestDialog';
 import { dayAfter, evidenceLink, formatPercent, servicesSummary, uptimeTone, type HierarchyLayerData, type StatusPageData } from './status';
 import { UptimeBars } from './UptimeBars';
 
@@ -250,5 +251,25 @@ describe('Staff: the client page’s Status tab', () => {
     expect(screen.getAllByRole('link', { name: 'VPN is down (tunnel)' })[0]).toHaveAttribute('href', '/tickets/acme/42');
     expect(api.ops().filter((op) => op === 'StatusPage')).toHaveLength(1);
     expect(api.calls.find((c) => c.operationName === 'StatusPage')!.variables).toEqual({ clientSlug: 'acme' });
+  });
+});
+
+describe('Improvement work (the innovation layer’s data)', () => {
+  it('a client user marks a new request as an improvement: it is sent with the Improvement category', async () => {
+    const user = userEvent.setup();
+    const sent: unknown[] = [];
+    mockGraphQL({
+      CreateTicket: (v) => {
+        sent.push(v);
+        return { createTicket: { ticket: { number: 11 }, errors: [] } };
+      },
+    });
+    const onCreated = vi.fn();
+    render(<NewRequestDialog clientSlug="acme" onClose={() => undefined} onCreated={onCreated} />);
+    await user.type(screen.getByTestId('request-title'), 'Pilot passwordless sign-in');
+    await user.click(screen.getByRole('checkbox', { name: /An improvement, not a problem/ }));
+    await user.click(screen.getByTestId('request-submit'));
+    await vi.waitFor(() => expect(onCreated).toHaveBeenCalled());
+    expect(sent).toEqual([{ input: expect.objectContaining({ title: 'Pilot passwordless sign-in', category: 'Improvement' }) }]);
   });
 });
