@@ -196,6 +196,7 @@ def staff_visits(role: Role) -> list[Visit]:
         Visit(role, "clients", "/clients", ready="clients-table"),
         Visit(role, "clients/:slug", f"/clients/{CLIENT}", ready="client-name"),
         Visit(role, "catalog", "/catalog", ready="catalog-policies"),
+        Visit(role, "down-now", "/down-now", ready="down-now"),
         Visit(role, "*", "/no-such-page", ready="notfound-home"),
     ]
 
