@@ -324,31 +324,70 @@ def record_check_results(
         valid, errors = _validate(results, by_key, by_id, now)
         if errors:
             raise ActionError(errors)
-        observed = [r.observed_at for _, r in valid]
-        # Windows that may matter: from the earliest state still in force (an outage held
-        # back by a window opens when the window ends) to the latest result.
-        earliest = min([*observed, *(m.state_since for m, _ in valid)])
+        # Outages and maintenance matter only to monitors that are down or get a down result
+        # (in the steady state of all-up checks, neither is read).
+        at_risk = {m.pk: m for m, r in valid if r.status == ResultStatus.DOWN or m.state == MonitorState.DOWN}
         windows: dict[int, list[MaintenanceWindow]] = defaultdict(list)
-        for window in MaintenanceWindow.objects.filter(
-            service_id__in={m.service_id for m in monitors},
-            starts_at__lte=max(observed),
-            ends_at__gt=earliest,
-        ).order_by("starts_at"):
-            windows[window.service_id].append(window)
         recorder = _Recorder(client, now, windows)
-        recorder.open_outages = {
-            o.monitor_id: o
-            for o in Outage.objects.filter(monitor__in=monitors, ended_at__isnull=True).select_related(
-                "ticket"
-            )
-        }
+        if at_risk:
+            observed = [r.observed_at for m, r in valid if m.pk in at_risk]
+            # Windows that may matter: from the earliest state still in force (an outage held
+            # back by a window opens when the window ends) to the latest result.
+            earliest = min([*observed, *(m.state_since for m in at_risk.values())])
+            for window in MaintenanceWindow.objects.filter(
+                service_id__in={m.service_id for m in at_risk.values()},
+                starts_at__lte=max(observed),
+                ends_at__gt=earliest,
+            ).order_by("starts_at"):
+                windows[window.service_id].append(window)
+            recorder.open_outages = {
+                o.monitor_id: o
+                for o in Outage.objects.filter(
+                    monitor__in=list(at_risk), ended_at__isnull=True
+                ).select_related("ticket")
+            }
         for monitor, result in sorted(valid, key=lambda pair: (pair[0].pk, pair[1].observed_at)):
             recorder.apply(monitor, result)
         touched = list({m.pk: m for m, _ in valid}.values())
-        Monitor.objects.bulk_update(touched, MONITOR_STATE_FIELDS)
+        _save_states(touched)
         MonitorStateChange.objects.bulk_create(recorder.changes)
         _update_index_state(client, touched, recorder.open_outages, now)
     return recorder.outcome
+
+
+def _save_states(monitors: Sequence[Monitor]) -> None:
+    """Write the state machine's fields of `monitors` in one UPDATE … FROM (VALUES …).
+    (Django's `bulk_update` builds a CASE per field and row: ~100 ms of Python for ten
+    monitors, most of a batch's time in the scheduler benchmark.)"""
+    if not monitors:
+        return
+    columns = [
+        ("state", "varchar"),
+        ("state_since", "timestamptz"),
+        ("consecutive_failures", "int"),
+        ("consecutive_successes", "int"),
+        ("streak_started_at", "timestamptz"),
+        ("last_result_status", "varchar"),
+        ("last_result_at", "timestamptz"),
+        ("last_latency_ms", "int"),
+        ("last_message", "varchar"),
+        ("updated_at", "timestamptz"),
+    ]
+    assert [name for name, _ in columns] == MONITOR_STATE_FIELDS
+    row = "(%s::int, " + ", ".join(f"%s::{kind}" for _, kind in columns) + ")"
+    params: list[Any] = []
+    for m in monitors:
+        params.append(m.pk)
+        params.extend(getattr(m, name) for name, _ in columns)
+    table = Monitor._meta.db_table
+    assignments = ", ".join(f"{name} = v.{name}" for name, _ in columns)
+    names = ", ".join(name for name, _ in columns)
+    values = ", ".join([row] * len(monitors))
+    sql = (
+        f'UPDATE "{table}" AS m SET {assignments} FROM (VALUES {values}) AS v(id, {names}) WHERE m.id = v.id'  # noqa: S608
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 def _update_index_state(

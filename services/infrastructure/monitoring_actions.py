@@ -553,8 +553,9 @@ def _sync_maintenance(client: Client, service: ClientService, now: datetime) -> 
 
 
 def record_heartbeat_ping(token: str, *, now: datetime | None = None, message: str = "") -> bool:
-    """A heartbeat pinged its URL: record an "up" result in its client's schema. False
-    (nothing written) for an unknown token or a paused/archived monitor's client gone."""
+    """A heartbeat pinged its URL: record an "up" result in its client's schema (a paused
+    monitor keeps it as its last result without changing state). False, with nothing
+    written, for an unknown or malformed token or a client that is no longer a client."""
     if not token or len(token) > 100 or "\x00" in token:
         return False
     row = (

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 import graphene
-from django.conf import settings
 
 from core.graphql.errors import error_type
 from core.graphql.types import enum_from_choices
@@ -21,6 +20,7 @@ from services.infrastructure.monitoring_models import (
     Outage,
     ServiceCategory,
 )
+from tenants.actions import msp_url
 
 MONITORING_ERROR_CODES = [
     "REQUIRED",
@@ -119,9 +119,7 @@ class MonitorType(graphene.ObjectType):
         client = getattr(root, "_client", None)  # set by the resolver that loaded it
         if client is None:
             return None
-        port = f":{settings.PORTAL_PORT}" if settings.PORTAL_PORT else ""
-        host = settings.MSP_HOSTS[0] if settings.MSP_HOSTS else "localhost"
-        return f"{settings.PORTAL_SCHEME}://{host}{port}/monitoring/ping/{ping_token(client, root)}"
+        return msp_url(f"monitoring/ping/{ping_token(client, root)}")
 
 
 class OutageType(graphene.ObjectType):

@@ -189,3 +189,20 @@ def test_the_open_outage_constraint_backs_up_the_lock(
         with pytest.raises(IntegrityError), transaction.atomic():
             Outage.objects.create(monitor_id=committed_monitor.pk, started_at=T0 + timedelta(minutes=1))
         Outage.objects.filter(monitor_id=committed_monitor.pk).delete()
+
+
+@pytest.mark.django_db
+def test_batch_enqueue_refuses_the_public_schema_and_writes_one_row_per_call(world: World) -> None:
+    from core.tasks import TenantRequiredError, enqueue_many_on_commit
+
+    with pytest.raises(TenantRequiredError):
+        enqueue_many_on_commit(RUN_CHECKS_TASK, [(world.a.schema_name, [[1], None]), ("public", [[2], None])])
+    assert not OutboxMessage.objects.filter(task=RUN_CHECKS_TASK).exists()
+    ids = enqueue_many_on_commit(
+        RUN_CHECKS_TASK, [(world.a.schema_name, [[1], None]), (world.b.schema_name, [[2], None])]
+    )
+    rows = OutboxMessage.objects.filter(pk__in=ids).order_by("pk")
+    assert [(r.schema_name, r.args) for r in rows] == [
+        (world.a.schema_name, [[1], None]),
+        (world.b.schema_name, [[2], None]),
+    ]
