@@ -424,7 +424,7 @@ def _incident_for(
 
 
 def report_path(report: PhishingReport) -> str:
-    return f"security/phishing/{report.pk}"
+    return f"phishing/{report.pk}"
 
 
 def _notify_reporters(

@@ -53,7 +53,7 @@ def test_the_sweep_warns_and_flags_an_incident_breach_with_a_link_to_the_inciden
     note = Notification.objects.filter(user=world.technician).order_by("-pk").first()
     assert note is not None
     assert note.title == f"Alpha Health SEC-{incident.number}: acknowledge SLA breached"
-    assert note.link == msp_url(f"/security/alpha/{incident.number}")
+    assert note.link == msp_url(f"/security/alpha/incidents/{incident.number}")
     assert "Open the incident" in note.body
     assert any(message.to == [world.technician.email] for message in mail.outbox)
     # Acknowledging moves the deadline to containment: its warnings are new.
