@@ -477,7 +477,7 @@ def set_affected(
                 for d in device_refs
             ]
         )
-        detail = {
+        detail: dict[str, object] = {
             "contacts_added": sorted(wanted_contacts - current_contacts),
             "contacts_removed": sorted(current_contacts - wanted_contacts),
             "devices_added": sorted(d.id for d in device_refs),

@@ -317,10 +317,11 @@ def triage_campaign(
         campaign = PhishingCampaign.objects.select_for_update().filter(pk=campaign_id).first()
         if campaign is None:
             raise ActionError.single("NOT_FOUND", "There is no such phishing report here.", "campaignId")
-        allowed = {
+        transitions: dict[str, set[str]] = {
             PhishingCampaignStatus.NEW: {PhishingCampaignStatus.INCIDENT, PhishingCampaignStatus.SAFE},
             PhishingCampaignStatus.SAFE: {PhishingCampaignStatus.INCIDENT},
-        }.get(campaign.status, set())
+        }
+        allowed = transitions.get(campaign.status, set())
         if data.verdict not in allowed:
             raise ActionError.single(
                 "INVALID_TRANSITION",

@@ -121,6 +121,7 @@ def test_triage_into_an_incident_names_the_reporters_and_later_reports_join_it(w
             now=NOW + timedelta(minutes=10),
         )
         incident = campaign.incident
+        assert incident is not None
         assert (incident.kind, incident.severity, incident.status) == ("phishing", "high", "new")
         assert incident.title == "Phishing: RE: [EXTERNAL] Verify your account ✅"
         assert "hxxps[://]evil[.]example" in incident.description
