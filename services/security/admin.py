@@ -9,11 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
-from django.db import connection
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from core.errors import ActionError
+from core.tenancy import current_schema_name
 from services.security import actions
 from services.security.models import (
     PhishingCampaign,
@@ -25,7 +25,7 @@ from tenants.models import Client
 
 
 def _in_client_schema() -> bool:
-    return connection.schema_name != "public"
+    return current_schema_name() not in ("", "public")
 
 
 class ClientSchemaAdmin(admin.ModelAdmin):
@@ -86,7 +86,7 @@ class SecurityResponseTargetAdmin(ClientSchemaAdmin):
         return super().get_queryset(request) if _in_client_schema() else SecurityResponseTarget.objects.none()
 
     def save_model(self, request: HttpRequest, obj: SecurityResponseTarget, form: Any, change: bool) -> None:
-        client = Client.objects.get(schema_name=connection.schema_name)
+        client = Client.objects.get(schema_name=current_schema_name())
         try:
             actions.save_response_targets(
                 client,
