@@ -64,11 +64,11 @@ MAX_COMMENT = 2000
 
 
 def max_message_bytes() -> int:
-    return int(getattr(settings, "PHISHING_REPORT_MAX_BYTES", 5_000_000))
+    return int(settings.PHISHING_REPORT_MAX_BYTES)
 
 
 def group_window() -> timedelta:
-    return timedelta(days=int(getattr(settings, "PHISHING_GROUP_WINDOW_DAYS", 7)))
+    return timedelta(days=int(settings.PHISHING_GROUP_WINDOW_DAYS))
 
 
 def reports_visible_to(client: Client, actor: User) -> QuerySet[PhishingReport]:
