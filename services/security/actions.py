@@ -20,6 +20,7 @@ from datetime import datetime
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django_tenants.utils import tenant_context
 
 from core.errors import ActionError, FieldError
 from core.idempotency import clean_idempotency_key, create_once, key_reused
@@ -43,7 +44,8 @@ from services.security.models import (
 )
 from services.security.policy import MAX_TARGET_MINUTES, ResponsePolicy, response_policy
 from services.security.work_index import sync_work_item
-from tenants.access import assignable_staff, ensure_client_writable
+from services.workqueue.models import WorkItem, WorkItemKind
+from tenants.access import TICKET_ROLES, assignable_staff, clients_reachable_by, ensure_client_writable
 from tenants.actions import record_audit
 from tenants.models import Client, ClientRole, Membership, MspRole, User
 
@@ -477,7 +479,7 @@ def set_affected(
                 for d in device_refs
             ]
         )
-        detail = {
+        detail: dict[str, object] = {
             "contacts_added": sorted(wanted_contacts - current_contacts),
             "contacts_removed": sorted(current_contacts - wanted_contacts),
             "devices_added": sorted(d.id for d in device_refs),
@@ -572,3 +574,45 @@ def _recompute_open(client: Client) -> None:
         if checked.clocks is not None:
             record_outcomes(incident, checked.clocks)
         sync_work_item(client, incident, checked.clocks, now=now, clock_error=checked.problem is not None)
+
+
+def release_lost_incident_assignments(user: User, *, actor: User | None, now: datetime | None = None) -> int:
+    """After `user`'s access shrank: unassign their open incidents of every client they can no
+    longer work, each with an internal timeline entry saying why (as for tickets). The queue
+    index names the clients concerned, so only those schemas are visited."""
+    client_ids = set(
+        WorkItem.objects.filter(assignee_id=user.pk, is_open=True, kind=WorkItemKind.SECURITY_INCIDENT)
+        .values_list("client_id", flat=True)
+        .distinct()
+    )
+    if not client_ids:
+        return 0
+    still = (
+        set(clients_reachable_by(user).filter(pk__in=client_ids).values_list("pk", flat=True))
+        if user.is_active and user.msp_role in TICKET_ROLES
+        else set()
+    )
+    released = 0
+    with transaction.atomic():
+        for client in Client.objects.filter(pk__in=client_ids - still).order_by("pk"):
+            with tenant_context(client):
+                policy = response_policy(client)
+                incidents = SecurityIncident.objects.select_for_update().filter(assignee_id=user.pk)
+                for incident in incidents.exclude(status__in=DONE_INCIDENT_STATUSES).order_by("number"):
+                    at = _instant(incident, now)
+                    incident.assignee_id = None
+                    _activity(
+                        incident,
+                        IncidentActivity.Kind.ASSIGNED,
+                        actor,
+                        at,
+                        internal=True,
+                        detail={
+                            "assignee_id": None,
+                            "previous_assignee_id": user.pk,
+                            "reason": "lost access",
+                        },
+                    )
+                    after_change(client, incident, at, policy)
+                    released += 1
+    return released

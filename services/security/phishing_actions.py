@@ -64,11 +64,11 @@ MAX_COMMENT = 2000
 
 
 def max_message_bytes() -> int:
-    return int(getattr(settings, "PHISHING_REPORT_MAX_BYTES", 5_000_000))
+    return int(settings.PHISHING_REPORT_MAX_BYTES)
 
 
 def group_window() -> timedelta:
-    return timedelta(days=int(getattr(settings, "PHISHING_GROUP_WINDOW_DAYS", 7)))
+    return timedelta(days=int(settings.PHISHING_GROUP_WINDOW_DAYS))
 
 
 def reports_visible_to(client: Client, actor: User) -> QuerySet[PhishingReport]:
@@ -317,10 +317,11 @@ def triage_campaign(
         campaign = PhishingCampaign.objects.select_for_update().filter(pk=campaign_id).first()
         if campaign is None:
             raise ActionError.single("NOT_FOUND", "There is no such phishing report here.", "campaignId")
-        allowed = {
+        transitions: dict[str, set[str]] = {
             PhishingCampaignStatus.NEW: {PhishingCampaignStatus.INCIDENT, PhishingCampaignStatus.SAFE},
             PhishingCampaignStatus.SAFE: {PhishingCampaignStatus.INCIDENT},
-        }.get(campaign.status, set())
+        }
+        allowed = transitions.get(campaign.status, set())
         if data.verdict not in allowed:
             raise ActionError.single(
                 "INVALID_TRANSITION",
@@ -424,7 +425,7 @@ def _incident_for(
 
 
 def report_path(report: PhishingReport) -> str:
-    return f"security/phishing/{report.pk}"
+    return f"phishing/{report.pk}"
 
 
 def _notify_reporters(

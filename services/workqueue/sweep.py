@@ -65,7 +65,7 @@ def ticket_url(item: WorkItem) -> str:
     """The item's page in the staff workspace (a ticket's, or a security incident's), as an
     absolute address on the MSP host."""
     if item.kind == WorkItemKind.SECURITY_INCIDENT:
-        return msp_url(f"/security/{item.client.slug}/{item.number}")
+        return msp_url(f"/security/{item.client.slug}/incidents/{item.number}")
     if item.kind == WorkItemKind.PHISHING:
         return msp_url(f"/security/{item.client.slug}/phishing/{item.object_id}")
     return msp_url(f"/tickets/{item.client.slug}/{item.number}")

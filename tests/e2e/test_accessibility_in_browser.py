@@ -197,6 +197,18 @@ def staff_visits(role: Role) -> list[Visit]:
         Visit(role, "clients/:slug", f"/clients/{CLIENT}", ready="client-name"),
         Visit(role, "catalog", "/catalog", ready="catalog-policies"),
         Visit(role, "down-now", "/down-now", ready="down-now"),
+        # Security (seed_demo: incidents 1-4 and phishing campaigns 1-2 at every client).
+        Visit(role, "security", "/security", ready="security-work-table"),
+        Visit(role, "security/:slug", f"/security/{CLIENT}", ready="security-targets-table"),
+        Visit(
+            role,
+            "security/:clientSlug/incidents/:number",
+            f"/security/{CLIENT}/incidents/1",
+            ready="incident-title",
+        ),
+        Visit(
+            role, "security/:slug/phishing/:id", f"/security/{CLIENT}/phishing/1", ready="campaign-subject"
+        ),
         Visit(role, "*", "/no-such-page", ready="notfound-home"),
     ]
 
@@ -217,6 +229,11 @@ def client_visits(role: Role) -> list[Visit]:
         Visit(role, "requests", "/requests", ready="requests-table"),
         *(Visit(role, "requests/:number", f"/requests/{number}", ready="ticket-title") for number in own),
         Visit(role, "compliance", "/compliance", ready="compliance-section"),
+        # seed_demo names the member on incidents 1 and 2, and the member reported phishing #1.
+        Visit(role, "incidents", "/incidents", ready="incidents-table"),
+        Visit(role, "incidents/:number", "/incidents/1", ready="incident-title"),
+        Visit(role, "phishing", "/phishing", ready="report-phishing-form"),
+        Visit(role, "phishing/:id", "/phishing/1", ready="phishing-report-view"),
         Visit(role, "*", "/no-such-page", ready="notfound-home"),
     ]
 
@@ -278,6 +295,46 @@ def state_visits() -> list[Visit]:
             ready="requests-table",
             state="new request dialog open",
             prepare=opens("new-request", "new-request-dialog"),
+        ),
+        Visit(
+            TECHNICIAN,
+            "security/:slug",
+            f"/security/{CLIENT}",
+            ready="security-targets-table",
+            state="new incident dialog open",
+            prepare=opens("new-incident", "new-incident-dialog"),
+        ),
+        Visit(
+            TECHNICIAN,
+            "security/:clientSlug/incidents/:number",
+            f"/security/{CLIENT}/incidents/1",
+            ready="incident-title",
+            state="status change dialog open",
+            prepare=opens("incident-to-contained", "incident-status-dialog"),
+        ),
+        Visit(
+            ADMIN,
+            "security/:clientSlug/incidents/:number",
+            f"/security/{CLIENT}/incidents/2",
+            ready="incident-title",
+            state="affected people and devices dialog open",
+            prepare=opens("incident-affected-edit", "incident-affected-dialog"),
+        ),
+        Visit(
+            IT_LEAD,
+            "incidents",
+            "/incidents",
+            ready="incidents-table",
+            state="report an incident dialog open",
+            prepare=opens("new-incident", "new-incident-dialog"),
+        ),
+        Visit(
+            MEMBER,
+            "phishing",
+            "/phishing",
+            ready="report-phishing-form",
+            state="paste mode",
+            prepare=opens("phish-mode-paste", "phish-source"),
         ),
     ]
 

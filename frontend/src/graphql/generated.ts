@@ -141,6 +141,22 @@ export type ClosureInput = {
   reason?: string | null | undefined;
 };
 
+export type CreateSecurityIncidentInput = {
+  /** Contacts affected. */
+  affectedContactIds?: Array<string> | null | undefined;
+  /** Devices affected. */
+  affectedDeviceIds?: Array<string> | null | undefined;
+  /** Staff only: a StaffMember id. */
+  assigneeId?: string | null | undefined;
+  clientSlug?: string | null | undefined;
+  description?: string | null | undefined;
+  /** One per form submission (a UUID made by the browser), the same for every retry of it: the submission sent again answers with the first one's result and stores nothing twice. */
+  idempotencyKey?: string | null | undefined;
+  kind: SecurityIncidentKind;
+  severity: SecuritySeverity;
+  title: string;
+};
+
 export type CreateTicketInput = {
   category?: string | null | undefined;
   channel?: Channel | null | undefined;
@@ -156,6 +172,11 @@ export type CreateTicketInput = {
   serviceLine?: ServiceLine | null | undefined;
   title: string;
   urgency: Level;
+};
+
+export type EmlFileInput = {
+  dataBase64: string;
+  filename: string;
 };
 
 /** The client's industry. */
@@ -249,6 +270,17 @@ export type MspRole =
   | 'ADMIN'
   | 'TECHNICIAN';
 
+/** An enumeration. */
+export type PhishingCampaignStatus =
+  | 'INCIDENT'
+  | 'NEW'
+  | 'SAFE';
+
+/** An enumeration. */
+export type PhishingVerdict =
+  | 'INCIDENT'
+  | 'SAFE';
+
 export type PolicyInput = {
   calendarId: string;
   description?: string | null | undefined;
@@ -287,6 +319,69 @@ export type ProvisioningStatus =
   | 'QUEUED'
   | 'RUNNING'
   | 'SUCCEEDED';
+
+export type ReportPhishingInput = {
+  clientSlug?: string | null | undefined;
+  comment?: string | null | undefined;
+  /** Or the message saved as an .eml file. */
+  file?: EmlFileInput | null | undefined;
+  /** One per form submission (a UUID made by the browser), the same for every retry of it: the submission sent again answers with the first one's result and stores nothing twice. */
+  idempotencyKey?: string | null | undefined;
+  /** Staff only: the contact who received the message. */
+  reporterContactId?: string | null | undefined;
+  /** The message's full source (headers and body), pasted. */
+  source?: string | null | undefined;
+};
+
+/** An enumeration. */
+export type SecurityErrorCode =
+  | 'CLIENT_INACTIVE'
+  | 'CLIENT_READ_ONLY'
+  | 'INTERNAL'
+  | 'INVALID'
+  | 'INVALID_TRANSITION'
+  | 'NOT_AUTHENTICATED'
+  | 'NOT_A_MESSAGE'
+  | 'NOT_FOUND'
+  | 'OTP_REQUIRED'
+  | 'PERMISSION_DENIED'
+  | 'REQUIRED'
+  | 'TOO_LARGE'
+  | 'TOO_LONG'
+  | 'TOO_MANY'
+  | 'UNSUPPORTED_TYPE';
+
+/** An enumeration. */
+export type SecurityIncidentKind =
+  | 'ACCOUNT_COMPROMISE'
+  | 'DATA_LOSS'
+  | 'MALWARE'
+  | 'OTHER'
+  | 'PHISHING';
+
+/** An enumeration. */
+export type SecurityIncidentStatus =
+  | 'ACKNOWLEDGED'
+  | 'CLOSED'
+  | 'CONTAINED'
+  | 'NEW'
+  | 'RESOLVED';
+
+export type SecurityResponseTargetInput = {
+  /** Empty: no target (never 0). */
+  acknowledgeMinutes?: number | null | undefined;
+  aroundTheClock: boolean;
+  containMinutes?: number | null | undefined;
+  resolveMinutes?: number | null | undefined;
+  severity: SecuritySeverity;
+};
+
+/** An enumeration. */
+export type SecuritySeverity =
+  | 'CRITICAL'
+  | 'HIGH'
+  | 'LOW'
+  | 'MEDIUM';
 
 /** What kind of service (the status page's hierarchy uses it). */
 export type ServiceCategory =
@@ -387,9 +482,20 @@ export type WindowInput = {
   weekday: number;
 };
 
+/** An enumeration. */
+export type WorkqueueWorkItemKindChoices =
+  /** Phishing report awaiting triage */
+  | 'PHISHING'
+  /** Security incident */
+  | 'SEC_INCIDENT'
+  /** Ticket */
+  | 'TICKET';
+
 export type AuthErrorFieldsFragment = { field: string | null, code: AuthErrorCode, message: string };
 
 export type ClientErrorFieldsFragment = { field: string | null, code: ClientErrorCode, message: string };
+
+export type SecurityErrorFieldsFragment = { field: string | null, code: SecurityErrorCode, message: string };
 
 export type SupportErrorFieldsFragment = { field: string | null, code: SupportErrorCode, message: string };
 
@@ -531,7 +637,7 @@ export type InviteClientUserMutationVariables = Exact<{
 
 export type InviteClientUserMutation = { inviteClientUser: { invitation: { id: string, email: string, fullName: string, role: ClientRole, createdAt: string, expiresAt: string, invitedBy: string | null } | null, errors: Array<{ field: string | null, code: ClientErrorCode, message: string }> } };
 
-export type WorkItemFieldsFragment = { id: string, number: number, title: string, nextDeadlineAt: string | null, nextDeadlineClock: string | null, createdAt: string, updatedAt: string, priority: Priority, status: TicketStatus, serviceLine: ServiceLine, breachState: BreachState, client: { slug: string, name: string }, assignee: { id: string, fullName: string, email: string, mspRole: MspRole } | null };
+export type WorkItemFieldsFragment = { id: string, number: number, title: string, nextDeadlineAt: string | null, nextDeadlineClock: string | null, createdAt: string, updatedAt: string, priority: Priority, status: TicketStatus, statusLabel: string, reference: string, kind: WorkqueueWorkItemKindChoices, serviceLine: ServiceLine, breachState: BreachState, client: { slug: string, name: string }, assignee: { id: string, fullName: string, email: string, mspRole: MspRole } | null };
 
 export type QueueQueryVariables = Exact<{
   first?: number | null | undefined;
@@ -546,7 +652,7 @@ export type QueueQueryVariables = Exact<{
 }>;
 
 
-export type QueueQuery = { queue: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, number: number, title: string, nextDeadlineAt: string | null, nextDeadlineClock: string | null, createdAt: string, updatedAt: string, priority: Priority, status: TicketStatus, serviceLine: ServiceLine, breachState: BreachState, client: { slug: string, name: string }, assignee: { id: string, fullName: string, email: string, mspRole: MspRole } | null } | null } | null> } };
+export type QueueQuery = { queue: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, number: number, title: string, nextDeadlineAt: string | null, nextDeadlineClock: string | null, createdAt: string, updatedAt: string, priority: Priority, status: TicketStatus, statusLabel: string, reference: string, kind: WorkqueueWorkItemKindChoices, serviceLine: ServiceLine, breachState: BreachState, client: { slug: string, name: string }, assignee: { id: string, fullName: string, email: string, mspRole: MspRole } | null } | null } | null> } };
 
 export type ClientOptionsQueryVariables = Exact<{
   first?: number | null | undefined;
@@ -876,3 +982,165 @@ export type CancelMaintenanceMutationVariables = Exact<{
 
 
 export type CancelMaintenanceMutation = { cancelMaintenance: { cancelledId: string | null, errors: Array<{ field: string | null, code: MonitoringErrorCode, message: string }> } };
+
+export type SecurityIncidentRowFieldsFragment = { number: number, reference: string, title: string, kind: SecurityIncidentKind, severity: SecuritySeverity, status: SecurityIncidentStatus, createdAt: string, updatedAt: string, nextDeadlineAt: string | null, nextDeadlineClock: string | null, breachState: BreachState, affectedUserCount: number, assignee: { id: string, fullName: string } | null };
+
+export type SecurityIncidentsQueryVariables = Exact<{
+  clientSlug?: string | null | undefined;
+  openOnly?: boolean | null | undefined;
+}>;
+
+
+export type SecurityIncidentsQuery = { securityIncidents: Array<{ number: number, reference: string, title: string, kind: SecurityIncidentKind, severity: SecuritySeverity, status: SecurityIncidentStatus, createdAt: string, updatedAt: string, nextDeadlineAt: string | null, nextDeadlineClock: string | null, breachState: BreachState, affectedUserCount: number, assignee: { id: string, fullName: string } | null }> };
+
+export type SecurityIncidentFieldsFragment = { number: number, reference: string, title: string, description: string, kind: SecurityIncidentKind, severity: SecuritySeverity, status: SecurityIncidentStatus, createdAt: string, updatedAt: string, acknowledgedAt: string | null, containedAt: string | null, resolvedAt: string | null, closedAt: string | null, viewerMayManage: boolean, slaProblem: string | null, assignee: { id: string, fullName: string, email: string, mspRole: MspRole } | null, affectedUsers: Array<{ contactId: string, fullName: string, email: string }>, affectedDevices: Array<{ deviceId: string, name: string }>, campaigns: Array<{ id: string, subject: string, reportCount: number }>, slaClocks: Array<{ name: string, state: SlaClockState, targetMinutes: number | null, usedMinutes: number | null, remainingMinutes: number | null, overdueMinutes: number | null, dueAt: string | null, startedAt: string, stoppedAt: string | null, explainSteps: Array<string>, explain: string }>, timeline: Array<{ id: string, kind: string, at: string, actorName: string | null, actorIsStaff: boolean, isInternal: boolean, body: string, detail: string }> };
+
+export type SecurityIncidentQueryVariables = Exact<{
+  number: number;
+  clientSlug?: string | null | undefined;
+}>;
+
+
+export type SecurityIncidentQuery = { securityIncident: { number: number, reference: string, title: string, description: string, kind: SecurityIncidentKind, severity: SecuritySeverity, status: SecurityIncidentStatus, createdAt: string, updatedAt: string, acknowledgedAt: string | null, containedAt: string | null, resolvedAt: string | null, closedAt: string | null, viewerMayManage: boolean, slaProblem: string | null, assignee: { id: string, fullName: string, email: string, mspRole: MspRole } | null, affectedUsers: Array<{ contactId: string, fullName: string, email: string }>, affectedDevices: Array<{ deviceId: string, name: string }>, campaigns: Array<{ id: string, subject: string, reportCount: number }>, slaClocks: Array<{ name: string, state: SlaClockState, targetMinutes: number | null, usedMinutes: number | null, remainingMinutes: number | null, overdueMinutes: number | null, dueAt: string | null, startedAt: string, stoppedAt: string | null, explainSteps: Array<string>, explain: string }>, timeline: Array<{ id: string, kind: string, at: string, actorName: string | null, actorIsStaff: boolean, isInternal: boolean, body: string, detail: string }> } | null };
+
+export type CreateSecurityIncidentMutationVariables = Exact<{
+  input: CreateSecurityIncidentInput;
+}>;
+
+
+export type CreateSecurityIncidentMutation = { createSecurityIncident: { incident: { number: number, reference: string } | null, errors: Array<{ field: string | null, code: SecurityErrorCode, message: string }> } };
+
+export type ChangeSecurityIncidentStatusMutationVariables = Exact<{
+  number: number;
+  clientSlug?: string | null | undefined;
+  status: SecurityIncidentStatus;
+  note?: string | null | undefined;
+}>;
+
+
+export type ChangeSecurityIncidentStatusMutation = { changeSecurityIncidentStatus: { incident: { number: number, reference: string, title: string, description: string, kind: SecurityIncidentKind, severity: SecuritySeverity, status: SecurityIncidentStatus, createdAt: string, updatedAt: string, acknowledgedAt: string | null, containedAt: string | null, resolvedAt: string | null, closedAt: string | null, viewerMayManage: boolean, slaProblem: string | null, assignee: { id: string, fullName: string, email: string, mspRole: MspRole } | null, affectedUsers: Array<{ contactId: string, fullName: string, email: string }>, affectedDevices: Array<{ deviceId: string, name: string }>, campaigns: Array<{ id: string, subject: string, reportCount: number }>, slaClocks: Array<{ name: string, state: SlaClockState, targetMinutes: number | null, usedMinutes: number | null, remainingMinutes: number | null, overdueMinutes: number | null, dueAt: string | null, startedAt: string, stoppedAt: string | null, explainSteps: Array<string>, explain: string }>, timeline: Array<{ id: string, kind: string, at: string, actorName: string | null, actorIsStaff: boolean, isInternal: boolean, body: string, detail: string }> } | null, errors: Array<{ field: string | null, code: SecurityErrorCode, message: string }> } };
+
+export type ChangeSecurityIncidentSeverityMutationVariables = Exact<{
+  number: number;
+  clientSlug?: string | null | undefined;
+  severity: SecuritySeverity;
+}>;
+
+
+export type ChangeSecurityIncidentSeverityMutation = { changeSecurityIncidentSeverity: { incident: { number: number, reference: string, title: string, description: string, kind: SecurityIncidentKind, severity: SecuritySeverity, status: SecurityIncidentStatus, createdAt: string, updatedAt: string, acknowledgedAt: string | null, containedAt: string | null, resolvedAt: string | null, closedAt: string | null, viewerMayManage: boolean, slaProblem: string | null, assignee: { id: string, fullName: string, email: string, mspRole: MspRole } | null, affectedUsers: Array<{ contactId: string, fullName: string, email: string }>, affectedDevices: Array<{ deviceId: string, name: string }>, campaigns: Array<{ id: string, subject: string, reportCount: number }>, slaClocks: Array<{ name: string, state: SlaClockState, targetMinutes: number | null, usedMinutes: number | null, remainingMinutes: number | null, overdueMinutes: number | null, dueAt: string | null, startedAt: string, stoppedAt: string | null, explainSteps: Array<string>, explain: string }>, timeline: Array<{ id: string, kind: string, at: string, actorName: string | null, actorIsStaff: boolean, isInternal: boolean, body: string, detail: string }> } | null, errors: Array<{ field: string | null, code: SecurityErrorCode, message: string }> } };
+
+export type AssignSecurityIncidentMutationVariables = Exact<{
+  number: number;
+  clientSlug?: string | null | undefined;
+  assigneeId?: string | null | undefined;
+}>;
+
+
+export type AssignSecurityIncidentMutation = { assignSecurityIncident: { incident: { number: number, reference: string, title: string, description: string, kind: SecurityIncidentKind, severity: SecuritySeverity, status: SecurityIncidentStatus, createdAt: string, updatedAt: string, acknowledgedAt: string | null, containedAt: string | null, resolvedAt: string | null, closedAt: string | null, viewerMayManage: boolean, slaProblem: string | null, assignee: { id: string, fullName: string, email: string, mspRole: MspRole } | null, affectedUsers: Array<{ contactId: string, fullName: string, email: string }>, affectedDevices: Array<{ deviceId: string, name: string }>, campaigns: Array<{ id: string, subject: string, reportCount: number }>, slaClocks: Array<{ name: string, state: SlaClockState, targetMinutes: number | null, usedMinutes: number | null, remainingMinutes: number | null, overdueMinutes: number | null, dueAt: string | null, startedAt: string, stoppedAt: string | null, explainSteps: Array<string>, explain: string }>, timeline: Array<{ id: string, kind: string, at: string, actorName: string | null, actorIsStaff: boolean, isInternal: boolean, body: string, detail: string }> } | null, errors: Array<{ field: string | null, code: SecurityErrorCode, message: string }> } };
+
+export type AddSecurityIncidentNoteMutationVariables = Exact<{
+  number: number;
+  clientSlug?: string | null | undefined;
+  body: string;
+  internal?: boolean | null | undefined;
+}>;
+
+
+export type AddSecurityIncidentNoteMutation = { addSecurityIncidentNote: { incident: { number: number, reference: string, title: string, description: string, kind: SecurityIncidentKind, severity: SecuritySeverity, status: SecurityIncidentStatus, createdAt: string, updatedAt: string, acknowledgedAt: string | null, containedAt: string | null, resolvedAt: string | null, closedAt: string | null, viewerMayManage: boolean, slaProblem: string | null, assignee: { id: string, fullName: string, email: string, mspRole: MspRole } | null, affectedUsers: Array<{ contactId: string, fullName: string, email: string }>, affectedDevices: Array<{ deviceId: string, name: string }>, campaigns: Array<{ id: string, subject: string, reportCount: number }>, slaClocks: Array<{ name: string, state: SlaClockState, targetMinutes: number | null, usedMinutes: number | null, remainingMinutes: number | null, overdueMinutes: number | null, dueAt: string | null, startedAt: string, stoppedAt: string | null, explainSteps: Array<string>, explain: string }>, timeline: Array<{ id: string, kind: string, at: string, actorName: string | null, actorIsStaff: boolean, isInternal: boolean, body: string, detail: string }> } | null, errors: Array<{ field: string | null, code: SecurityErrorCode, message: string }> } };
+
+export type SetSecurityIncidentAffectedMutationVariables = Exact<{
+  number: number;
+  clientSlug?: string | null | undefined;
+  contactIds: Array<string> | string;
+  deviceIds: Array<string> | string;
+}>;
+
+
+export type SetSecurityIncidentAffectedMutation = { setSecurityIncidentAffected: { incident: { number: number, reference: string, title: string, description: string, kind: SecurityIncidentKind, severity: SecuritySeverity, status: SecurityIncidentStatus, createdAt: string, updatedAt: string, acknowledgedAt: string | null, containedAt: string | null, resolvedAt: string | null, closedAt: string | null, viewerMayManage: boolean, slaProblem: string | null, assignee: { id: string, fullName: string, email: string, mspRole: MspRole } | null, affectedUsers: Array<{ contactId: string, fullName: string, email: string }>, affectedDevices: Array<{ deviceId: string, name: string }>, campaigns: Array<{ id: string, subject: string, reportCount: number }>, slaClocks: Array<{ name: string, state: SlaClockState, targetMinutes: number | null, usedMinutes: number | null, remainingMinutes: number | null, overdueMinutes: number | null, dueAt: string | null, startedAt: string, stoppedAt: string | null, explainSteps: Array<string>, explain: string }>, timeline: Array<{ id: string, kind: string, at: string, actorName: string | null, actorIsStaff: boolean, isInternal: boolean, body: string, detail: string }> } | null, errors: Array<{ field: string | null, code: SecurityErrorCode, message: string }> } };
+
+export type SecurityDeviceChoicesQueryVariables = Exact<{
+  clientSlug?: string | null | undefined;
+  search?: string | null | undefined;
+}>;
+
+
+export type SecurityDeviceChoicesQuery = { securityDeviceChoices: Array<{ id: string, name: string }> };
+
+export type PhishingReportFieldsFragment = { id: string, campaignId: string, status: PhishingCampaignStatus, incidentNumber: number | null, reporterName: string, comment: string, createdAt: string, rawSize: number, subject: string, fromAddress: string, fromDisplay: string, replyTo: string, returnPath: string, dateHeader: string, sentAt: string | null, messageId: string, receivedChain: Array<string>, textExcerpt: string, parseProblems: Array<string>, authentication: { spf: string, dkim: string, dmarc: string, headers: Array<string> }, links: Array<{ defangedUrl: string, host: string, text: string, textShowsOtherHost: boolean }>, attachments: Array<{ filename: string, contentType: string, sizeBytes: number, sha256: string }> };
+
+export type PhishingReportsQueryVariables = Exact<{
+  clientSlug?: string | null | undefined;
+}>;
+
+
+export type PhishingReportsQuery = { phishingReports: Array<{ id: string, subject: string, fromAddress: string, status: PhishingCampaignStatus, incidentNumber: number | null, reporterName: string, createdAt: string }> };
+
+export type PhishingReportQueryVariables = Exact<{
+  id: string;
+  clientSlug?: string | null | undefined;
+}>;
+
+
+export type PhishingReportQuery = { phishingReport: { id: string, campaignId: string, status: PhishingCampaignStatus, incidentNumber: number | null, reporterName: string, comment: string, createdAt: string, rawSize: number, subject: string, fromAddress: string, fromDisplay: string, replyTo: string, returnPath: string, dateHeader: string, sentAt: string | null, messageId: string, receivedChain: Array<string>, textExcerpt: string, parseProblems: Array<string>, authentication: { spf: string, dkim: string, dmarc: string, headers: Array<string> }, links: Array<{ defangedUrl: string, host: string, text: string, textShowsOtherHost: boolean }>, attachments: Array<{ filename: string, contentType: string, sizeBytes: number, sha256: string }> } | null };
+
+export type ReportPhishingMutationVariables = Exact<{
+  input: ReportPhishingInput;
+}>;
+
+
+export type ReportPhishingMutation = { reportPhishing: { report: { id: string, campaignId: string, status: PhishingCampaignStatus, incidentNumber: number | null, reporterName: string, comment: string, createdAt: string, rawSize: number, subject: string, fromAddress: string, fromDisplay: string, replyTo: string, returnPath: string, dateHeader: string, sentAt: string | null, messageId: string, receivedChain: Array<string>, textExcerpt: string, parseProblems: Array<string>, authentication: { spf: string, dkim: string, dmarc: string, headers: Array<string> }, links: Array<{ defangedUrl: string, host: string, text: string, textShowsOtherHost: boolean }>, attachments: Array<{ filename: string, contentType: string, sizeBytes: number, sha256: string }> } | null, errors: Array<{ field: string | null, code: SecurityErrorCode, message: string }> } };
+
+export type PhishingCampaignsQueryVariables = Exact<{
+  clientSlug?: string | null | undefined;
+  status?: PhishingCampaignStatus | null | undefined;
+}>;
+
+
+export type PhishingCampaignsQuery = { phishingCampaigns: Array<{ id: string, subject: string, senderDomain: string, status: PhishingCampaignStatus, reportCount: number, firstReportedAt: string, lastReportedAt: string, incidentNumber: number | null }> };
+
+export type PhishingCampaignFieldsFragment = { id: string, subject: string, senderDomain: string, status: PhishingCampaignStatus, reportCount: number, firstReportedAt: string, lastReportedAt: string, incidentNumber: number | null, verdictNote: string, triagedAt: string | null, triagedBy: { id: string, fullName: string } | null, reports: Array<{ id: string, campaignId: string, status: PhishingCampaignStatus, incidentNumber: number | null, reporterName: string, comment: string, createdAt: string, rawSize: number, subject: string, fromAddress: string, fromDisplay: string, replyTo: string, returnPath: string, dateHeader: string, sentAt: string | null, messageId: string, receivedChain: Array<string>, textExcerpt: string, parseProblems: Array<string>, authentication: { spf: string, dkim: string, dmarc: string, headers: Array<string> }, links: Array<{ defangedUrl: string, host: string, text: string, textShowsOtherHost: boolean }>, attachments: Array<{ filename: string, contentType: string, sizeBytes: number, sha256: string }> }> };
+
+export type PhishingCampaignQueryVariables = Exact<{
+  id: string;
+  clientSlug?: string | null | undefined;
+}>;
+
+
+export type PhishingCampaignQuery = { phishingCampaign: { id: string, subject: string, senderDomain: string, status: PhishingCampaignStatus, reportCount: number, firstReportedAt: string, lastReportedAt: string, incidentNumber: number | null, verdictNote: string, triagedAt: string | null, triagedBy: { id: string, fullName: string } | null, reports: Array<{ id: string, campaignId: string, status: PhishingCampaignStatus, incidentNumber: number | null, reporterName: string, comment: string, createdAt: string, rawSize: number, subject: string, fromAddress: string, fromDisplay: string, replyTo: string, returnPath: string, dateHeader: string, sentAt: string | null, messageId: string, receivedChain: Array<string>, textExcerpt: string, parseProblems: Array<string>, authentication: { spf: string, dkim: string, dmarc: string, headers: Array<string> }, links: Array<{ defangedUrl: string, host: string, text: string, textShowsOtherHost: boolean }>, attachments: Array<{ filename: string, contentType: string, sizeBytes: number, sha256: string }> }> } | null };
+
+export type TriagePhishingCampaignMutationVariables = Exact<{
+  campaignId: string;
+  clientSlug?: string | null | undefined;
+  verdict: PhishingVerdict;
+  note?: string | null | undefined;
+  severity?: SecuritySeverity | null | undefined;
+  title?: string | null | undefined;
+  incidentNumber?: number | null | undefined;
+}>;
+
+
+export type TriagePhishingCampaignMutation = { triagePhishingCampaign: { campaign: { id: string, subject: string, senderDomain: string, status: PhishingCampaignStatus, reportCount: number, firstReportedAt: string, lastReportedAt: string, incidentNumber: number | null, verdictNote: string, triagedAt: string | null, triagedBy: { id: string, fullName: string } | null, reports: Array<{ id: string, campaignId: string, status: PhishingCampaignStatus, incidentNumber: number | null, reporterName: string, comment: string, createdAt: string, rawSize: number, subject: string, fromAddress: string, fromDisplay: string, replyTo: string, returnPath: string, dateHeader: string, sentAt: string | null, messageId: string, receivedChain: Array<string>, textExcerpt: string, parseProblems: Array<string>, authentication: { spf: string, dkim: string, dmarc: string, headers: Array<string> }, links: Array<{ defangedUrl: string, host: string, text: string, textShowsOtherHost: boolean }>, attachments: Array<{ filename: string, contentType: string, sizeBytes: number, sha256: string }> }> } | null, errors: Array<{ field: string | null, code: SecurityErrorCode, message: string }> } };
+
+export type SecurityResponsePolicyFieldsFragment = { calendarName: string, isDefault: boolean, targets: Array<{ severity: SecuritySeverity, acknowledgeMinutes: number | null, containMinutes: number | null, resolveMinutes: number | null, aroundTheClock: boolean, isDefault: boolean }> };
+
+export type SecurityResponsePolicyQueryVariables = Exact<{
+  clientSlug?: string | null | undefined;
+}>;
+
+
+export type SecurityResponsePolicyQuery = { securityResponsePolicy: { calendarName: string, isDefault: boolean, targets: Array<{ severity: SecuritySeverity, acknowledgeMinutes: number | null, containMinutes: number | null, resolveMinutes: number | null, aroundTheClock: boolean, isDefault: boolean }> } };
+
+export type SaveSecurityResponseTargetsMutationVariables = Exact<{
+  clientSlug?: string | null | undefined;
+  targets: Array<SecurityResponseTargetInput> | SecurityResponseTargetInput;
+}>;
+
+
+export type SaveSecurityResponseTargetsMutation = { saveSecurityResponseTargets: { policy: { calendarName: string, isDefault: boolean, targets: Array<{ severity: SecuritySeverity, acknowledgeMinutes: number | null, containMinutes: number | null, resolveMinutes: number | null, aroundTheClock: boolean, isDefault: boolean }> } | null, errors: Array<{ field: string | null, code: SecurityErrorCode, message: string }> } };
+
+export type ResetSecurityResponseTargetsMutationVariables = Exact<{
+  clientSlug?: string | null | undefined;
+}>;
+
+
+export type ResetSecurityResponseTargetsMutation = { resetSecurityResponseTargets: { policy: { calendarName: string, isDefault: boolean, targets: Array<{ severity: SecuritySeverity, acknowledgeMinutes: number | null, containMinutes: number | null, resolveMinutes: number | null, aroundTheClock: boolean, isDefault: boolean }> } | null, errors: Array<{ field: string | null, code: SecurityErrorCode, message: string }> } };

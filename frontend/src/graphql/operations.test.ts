@@ -69,7 +69,7 @@ describe('GraphQL operations', () => {
         },
       });
     }
-    expect([...errorFragments.keys()].sort()).toEqual(['AuthErrorFields', 'CatalogErrorFields', 'ClientErrorFields', 'MonitoringErrorFields', 'SupportErrorFields']);
+    expect([...errorFragments.keys()].sort()).toEqual(['AuthErrorFields', 'CatalogErrorFields', 'ClientErrorFields', 'MonitoringErrorFields', 'SecurityErrorFields', 'SupportErrorFields']);
     for (const fields of errorFragments.values()) expect(fields).toEqual(['field', 'code', 'message']);
   });
 });

@@ -42,6 +42,17 @@ const icons = {
       <path d="M2.5 13.5v-9l5-2.5 5 2.5v9M6 13.5v-3h3v3M5 6.5h1M9 6.5h1M5 9h1M9 9h1" fill="none" stroke="currentColor" strokeWidth="1.3" strokeLinejoin="round" strokeLinecap="round" />
     </svg>
   ),
+  security: (
+    <svg viewBox="0 0 16 16" width="16" height="16" aria-hidden="true">
+      <path d="M8 1.5l5 2v4c0 3.2-2.2 5.7-5 7-2.8-1.3-5-3.8-5-7v-4z" fill="none" stroke="currentColor" strokeWidth="1.3" strokeLinejoin="round" />
+      <path d="M8 5.5v3M8 10.5v.1" stroke="currentColor" strokeWidth="1.4" strokeLinecap="round" />
+    </svg>
+  ),
+  phishing: (
+    <svg viewBox="0 0 16 16" width="16" height="16" aria-hidden="true">
+      <path d="M2 4h12v8H2z M2 4l6 4.5L14 4" fill="none" stroke="currentColor" strokeWidth="1.3" strokeLinejoin="round" />
+    </svg>
+  ),
   company: (
     <svg viewBox="0 0 16 16" width="16" height="16" aria-hidden="true">
       <circle cx="6" cy="5.5" r="2.3" fill="none" stroke="currentColor" strokeWidth="1.3" />
@@ -59,8 +70,9 @@ export function Shell() {
   const clientPageMatch = useMatch('/clients/:slug');
   const ticketMatch = useMatch('/tickets/:clientSlug/:number');
   const queueMatch = useMatch('/queue');
+  const securityMatch = useMatch('/security/:slug/*');
   const [searchParams] = useSearchParams();
-  const staffClientSlug = clientPageMatch?.params.slug ?? ticketMatch?.params.clientSlug ?? (queueMatch ? searchParams.get('client') : null) ?? null;
+  const staffClientSlug = clientPageMatch?.params.slug ?? ticketMatch?.params.clientSlug ?? securityMatch?.params.slug ?? (queueMatch ? searchParams.get('client') : null) ?? null;
   if (!viewer) return null;
 
   const items: NavItem[] = viewer.isMspStaff
@@ -68,6 +80,7 @@ export function Shell() {
         { to: '/queue', label: 'Queue', testId: 'nav-queue', icon: icons.queue },
         { to: '/clients', label: 'Clients', testId: 'nav-clients', icon: icons.clients },
         { to: '/down-now', label: 'Down now', testId: 'nav-down-now', icon: downNowNavIcon },
+        { to: '/security', label: 'Security', testId: 'nav-security', icon: icons.security },
         ...(viewer.mspRole === 'ADMIN' ? [{ to: '/catalog', label: 'SLA catalog', testId: 'nav-catalog', icon: catalogNavIcon }] : []),
       ]
     : [
@@ -75,6 +88,8 @@ export function Shell() {
         { to: '/company', label: 'My company', testId: 'nav-company', icon: icons.company },
         { to: '/requests', label: 'Requests', testId: 'nav-requests', icon: icons.requests },
         { to: '/compliance', label: 'SLA compliance', testId: 'nav-compliance', icon: icons.compliance },
+        { to: '/incidents', label: 'Security incidents', testId: 'nav-incidents', icon: icons.security },
+        { to: '/phishing', label: 'Report phishing', testId: 'nav-phishing', icon: icons.phishing },
       ];
 
   const currentSlug = companyMatch?.params.slug ?? defaultClientSlug(viewer);

@@ -179,6 +179,7 @@ class SecurityQuery(graphene.ObjectType):
         def body() -> Any:
             _require_staff(info.context.user, "triage phishing reports")
             pk = decode_id(id, "PhishingCampaign", "id")
+            assert pk is not None
             with client_schema(info.context, client_slug):
                 campaign = PhishingCampaign.objects.select_related("incident").filter(pk=pk).first()
                 return None if campaign is None else load_campaign_view(campaign)

@@ -3,6 +3,7 @@ reports (links shown defanged only, the message never rendered), response target
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import graphene
@@ -256,7 +257,9 @@ class SecurityIncidentSummary(graphene.ObjectType):
         return None if assignee_id is None else loader(info, load_staff).load(assignee_id)
 
 
-def incident_summaries(client: Client, incidents: list[SecurityIncident]) -> list[SecurityIncidentSummary]:
+def incident_summaries(
+    client: Client, incidents: Sequence[SecurityIncident]
+) -> list[SecurityIncidentSummary]:
     """Rows for `incidents` (annotated with `affected_count`) plus their queue rows: one query."""
     items = {
         item.object_id: item

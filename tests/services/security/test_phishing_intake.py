@@ -121,6 +121,7 @@ def test_triage_into_an_incident_names_the_reporters_and_later_reports_join_it(w
             now=NOW + timedelta(minutes=10),
         )
         incident = campaign.incident
+        assert incident is not None
         assert (incident.kind, incident.severity, incident.status) == ("phishing", "high", "new")
         assert incident.title == "Phishing: RE: [EXTERNAL] Verify your account ✅"
         assert "hxxps[://]evil[.]example" in incident.description
@@ -185,7 +186,7 @@ def test_safe_verdict_tells_each_reporter_once_in_app_and_by_email(world):
         notes = Notification.objects.filter(kind="phishing_verdict").order_by("user_id")
         assert sorted(n.user_id for n in notes) == sorted([world.a_member.pk, world.a_lead.pk])
         assert all(n.email_pending and "is safe" in n.title for n in notes)
-        assert all("/security/phishing/" in n.link for n in notes)
+        assert all("/phishing/" in n.link for n in notes)
         # The IT lead leaves the client before the e-mail goes out: only the member hears.
         Membership.objects.filter(user=world.a_lead, client=world.a).delete()
         mail.outbox.clear()

@@ -53,7 +53,7 @@ def test_the_sweep_warns_and_flags_an_incident_breach_with_a_link_to_the_inciden
     note = Notification.objects.filter(user=world.technician).order_by("-pk").first()
     assert note is not None
     assert note.title == f"Alpha Health SEC-{incident.number}: acknowledge SLA breached"
-    assert note.link == msp_url(f"/security/alpha/{incident.number}")
+    assert note.link == msp_url(f"/security/alpha/incidents/{incident.number}")
     assert "Open the incident" in note.body
     assert any(message.to == [world.technician.email] for message in mail.outbox)
     # Acknowledging moves the deadline to containment: its warnings are new.
@@ -127,3 +127,18 @@ def test_status_page_selectors(world):
         assert counts.resolved_last_30_days == 1
     with tenant_context(world.b):
         assert incident_counts(world.b).open == 0
+
+
+def test_a_technician_who_loses_the_client_keeps_none_of_its_open_incidents(world):
+    from services.security.models import IncidentActivity
+    from tenants.actions import revoke_client_access
+
+    incident, item = _critical(world, assignee_id=world.limited_technician.pk)
+    assert item.assignee_id == world.limited_technician.pk
+    revoke_client_access(world.limited_technician, world.a, actor=world.admin)
+    item.refresh_from_db()
+    assert item.assignee_id is None
+    with tenant_context(world.a):
+        entry = IncidentActivity.objects.filter(incident_id=incident.pk, kind="assigned").last()
+        assert entry is not None and entry.is_internal
+        assert entry.detail["previous_assignee_id"] == world.limited_technician.pk

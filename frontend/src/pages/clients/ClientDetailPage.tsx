@@ -21,6 +21,7 @@ import { DetailSkeleton } from '../../components/CardsSkeleton';
 import { ClientTitleRow } from './ClientTitleRow';
 import { Card } from '../../components/Card';
 import { ServicesSection } from '../monitoring/ServicesSection';
+import { ClientSecurityCard } from '../security/ClientSecurityCard';
 
 export function ClientDetailPage() {
   const { slug = '' } = useParams();
@@ -70,6 +71,7 @@ export function ClientDetailPage() {
               {viewer?.mspRole === 'ADMIN' && <ClientLifecycleCard slug={client.slug} onChanged={() => void q.refetch()} />}
               <ClientFacts client={client} />
               <ClientSlaCard clientSlug={client.slug} />
+              <ClientSecurityCard clientSlug={client.slug} />
               <Card headingId="itleads-heading" title="IT leads">
                 {client.itLeads.length === 0 ? (
                   <p className="muted small pad">No IT lead has joined yet.</p>
