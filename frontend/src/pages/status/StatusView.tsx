@@ -11,6 +11,7 @@ import { STATUS_PAGE_QUERY } from '../../graphql/operations';
 import { PRIORITY_LABEL } from '../../lib/enums';
 import { formatDateTime, formatRelative, pluralize } from '../../lib/format';
 import { requestPath, ticketPath } from '../../lib/tickets';
+import { clientIncidentPath, staffIncidentPath } from '../security/security';
 import { MfaTrend } from './MfaTrend';
 import { Pyramid } from './Pyramid';
 import { SERVICE_STATE_LABEL, SERVICE_STATE_SYMBOL, formatPercent, servicesSummary, type Audience, type StatusPageData } from './status';
@@ -167,12 +168,7 @@ function IncidentsCard({ status, audience }: { status: StatusPageData; audience:
       ) : (
         <ul className="incident-list">
           {status.incidents.map((incident) => {
-            const link =
-              incident.kind === 'OUTAGE' && incident.reference !== null
-                ? audience.staff && audience.clientSlug
-                  ? ticketPath(audience.clientSlug, incident.reference)
-                  : requestPath(incident.reference)
-                : null;
+            const link = incidentLink(incident.kind, incident.reference, audience);
             return (
               <li key={`${incident.kind}-${incident.reference ?? incident.title}-${incident.startedAt}`} className="incident-row" data-testid="incident-row">
                 <Badge tone={incident.kind === 'OUTAGE' ? 'amber' : 'violet'}>{incident.kind === 'OUTAGE' ? 'Outage' : 'Security'}</Badge>
@@ -192,6 +188,14 @@ function IncidentsCard({ status, audience }: { status: StatusPageData; audience:
   );
 }
 
+/** Where a ticket (an outage's, or work) or a security incident opens for this viewer. */
+export function incidentLink(kind: 'OUTAGE' | 'SECURITY', reference: number | null, audience: Audience): string | null {
+  if (reference === null) return null;
+  const staffSlug = audience.staff ? audience.clientSlug : undefined;
+  if (kind === 'SECURITY') return staffSlug ? staffIncidentPath(staffSlug, reference) : clientIncidentPath(reference);
+  return staffSlug ? ticketPath(staffSlug, reference) : requestPath(reference);
+}
+
 function WorkCard({ status, audience }: { status: StatusPageData; audience: Audience }) {
   return (
     <Card headingId="status-work" title={<>What we’re working on <span className="count">{status.workTotal ?? 0}</span></>}>
@@ -201,7 +205,7 @@ function WorkCard({ status, audience }: { status: StatusPageData; audience: Audi
         <ul className="work-list">
           {status.work.map((item) => {
             const isTicket = item.kind === 'TICKET';
-            const link = isTicket ? (audience.staff && audience.clientSlug ? ticketPath(audience.clientSlug, item.number) : requestPath(item.number)) : null;
+            const link = incidentLink(isTicket ? 'OUTAGE' : 'SECURITY', item.number, audience);
             return (
               <li key={`${item.kind}-${item.number}`} className="work-row" data-testid="work-row">
                 <span className="mono muted small">{isTicket ? `#${item.number}` : `SEC-${item.number}`}</span>

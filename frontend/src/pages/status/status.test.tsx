@@ -61,6 +61,8 @@ describe('Pyramid', () => {
   it('maps evidence to routes per audience', () => {
     expect(evidenceLink('SLA', { staff: false })).toBe('/compliance');
     expect(evidenceLink('TICKETS', { staff: false })).toBe('/requests');
+    expect(evidenceLink('SECURITY_INCIDENTS', { staff: false })).toBe('/incidents');
+    expect(evidenceLink('SECURITY_INCIDENTS', { staff: true, clientSlug: 'acme' })).toBe('/security/acme');
     expect(evidenceLink('SLA', { staff: true, clientSlug: 'acme' })).toBe('/clients/acme#compliance-heading');
     expect(evidenceLink('IMPROVEMENTS', { staff: true, clientSlug: 'acme' })).toBe('/queue?client=acme');
     expect(evidenceLink('DEVICES', { staff: true, clientSlug: 'a b' })).toBe('/clients/a%20b?tab=status#status-devices');
@@ -190,6 +192,7 @@ describe('StatusPage', () => {
     expect(screen.getAllByTestId('service-row').map((r) => r.dataset.state)).toEqual(['DOWN', 'UP']);
     expect(screen.getAllByRole('link', { name: 'VPN is down (tunnel)' })[0]).toHaveAttribute('href', '/requests/42');
     expect(screen.getByText('SEC-7')).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: 'Phishing wave' })).toHaveAttribute('href', '/incidents/7');
     expect(screen.getByTestId('status-kpis')).toHaveTextContent('MFA coverage98 %');
     expect(screen.getByTestId('status-kpis')).toHaveTextContent('SLA met this month95 % (19 met, 1 breached)');
     expect(screen.getByTestId('pyramid')).toBeInTheDocument();
@@ -249,6 +252,7 @@ describe('Staff: the client page’s Status tab', () => {
     expect(await screen.findByTestId('status-page')).toHaveAttribute('data-full', 'true');
     expect(screen.getByTestId('client-tab-status')).toHaveAttribute('aria-current', 'page');
     expect(screen.getAllByRole('link', { name: 'VPN is down (tunnel)' })[0]).toHaveAttribute('href', '/tickets/acme/42');
+    expect(screen.getByRole('link', { name: 'Phishing wave' })).toHaveAttribute('href', '/security/acme/incidents/7');
     expect(api.ops().filter((op) => op === 'StatusPage')).toHaveLength(1);
     expect(api.calls.find((c) => c.operationName === 'StatusPage')!.variables).toEqual({ clientSlug: 'acme' });
   });

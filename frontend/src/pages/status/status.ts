@@ -46,7 +46,7 @@ export function evidenceLink(evidence: StatusEvidence, audience: Audience): stri
       case 'MFA':
         return `${page}#status-mfa`;
       case 'SECURITY_INCIDENTS':
-        return `${page}#status-incidents`;
+        return `/security/${slug}`;
       case 'DEVICES':
         return `${page}#status-devices`;
       case 'HIERARCHY':
@@ -64,7 +64,7 @@ export function evidenceLink(evidence: StatusEvidence, audience: Audience): stri
     case 'MFA':
       return '/status#status-mfa';
     case 'SECURITY_INCIDENTS':
-      return '/status#status-incidents';
+      return '/incidents';
     case 'DEVICES':
       return '/status#status-devices';
     case 'HIERARCHY':
