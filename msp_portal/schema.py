@@ -85,7 +85,7 @@ LIST_SIZES = {
     "ClientService.monitors": 10,
     "ClientService.openOutages": 20,
     # Security (services.security)
-    "Query.securityIncidents": 200,
+    "Query.securityIncidents": 100,
     "Query.phishingReports": 100,
     "Query.phishingCampaigns": 100,
     "Query.securityDeviceChoices": 20,
