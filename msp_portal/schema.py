@@ -59,7 +59,7 @@ LIST_SIZES = {
     "Client.itLeads": 10,
     "Client.pendingInvitations": 20,
     # Security (services.security)
-    "Query.securityIncidents": 200,
+    "Query.securityIncidents": 100,
     "Query.phishingReports": 100,
     "Query.phishingCampaigns": 100,
     "Query.securityDeviceChoices": 20,
