@@ -1641,7 +1641,11 @@ export const PHISHING_CAMPAIGN_FIELDS = /* GraphQL */ `
       fullName
     }
     reports {
-      ...PhishingReportFields
+      id
+      reporterName
+      createdAt
+      fromAddress
+      comment
     }
   }
 `;
@@ -1652,7 +1656,7 @@ export const PHISHING_CAMPAIGN_QUERY = /* GraphQL */ `
       ...PhishingCampaignFields
     }
   }
-  ${PHISHING_CAMPAIGN_FIELDS}${PHISHING_REPORT_FIELDS}
+  ${PHISHING_CAMPAIGN_FIELDS}
 `;
 
 export const TRIAGE_PHISHING_CAMPAIGN_MUTATION = /* GraphQL */ `
@@ -1682,7 +1686,7 @@ export const TRIAGE_PHISHING_CAMPAIGN_MUTATION = /* GraphQL */ `
       }
     }
   }
-  ${PHISHING_CAMPAIGN_FIELDS}${PHISHING_REPORT_FIELDS}${SECURITY_ERROR_FIELDS}
+  ${PHISHING_CAMPAIGN_FIELDS}${SECURITY_ERROR_FIELDS}
 `;
 
 export const SECURITY_RESPONSE_POLICY_FIELDS = /* GraphQL */ `

@@ -34,7 +34,7 @@ from services.security.policy import response_policy
 from tenants.models import ClientRole
 from tenants.request_scope import client_schema
 
-MAX_ROWS = 200
+MAX_ROWS = 100
 
 
 def _not_found_is_null(body: Any) -> Any:
@@ -66,7 +66,7 @@ class SecurityQuery(graphene.ObjectType):
         severity=SeverityEnum(),
         kind=IncidentKindEnum(),
         description="The client's security incidents this person may see (staff and IT leads: all; "
-        "members: those they raised or are affected by), newest first (at most 200).",
+        "members: those they raised or are affected by), newest first (at most 100).",
     )
     security_incident = graphene.Field(
         SecurityIncidentType, number=graphene.Int(required=True), client_slug=graphene.String()

@@ -8,13 +8,15 @@ import type {
   PhishingCampaignFieldsFragment,
   PhishingCampaignQuery,
   PhishingCampaignQueryVariables,
+  PhishingReportQuery,
+  PhishingReportQueryVariables,
   PhishingVerdict,
   SecuritySeverity,
   TriagePhishingCampaignMutation,
   TriagePhishingCampaignMutationVariables,
 } from '../../graphql/generated';
 import { useQuery } from '../../graphql/hooks';
-import { PHISHING_CAMPAIGN_QUERY, TRIAGE_PHISHING_CAMPAIGN_MUTATION } from '../../graphql/operations';
+import { PHISHING_CAMPAIGN_QUERY, PHISHING_REPORT_QUERY, TRIAGE_PHISHING_CAMPAIGN_MUTATION } from '../../graphql/operations';
 import { formatDateTime } from '../../lib/format';
 import { parseTicketNumber } from '../../lib/tickets';
 import { useDocumentTitle } from '../../lib/useDocumentTitle';
@@ -35,6 +37,14 @@ export function CampaignPage() {
   useEffect(() => setFresh(null), [id, slug]);
   const campaign = fresh ?? q.data?.phishingCampaign ?? null;
   const [openReport, setOpenReport] = useState(0);
+  const chosen = campaign?.reports[Math.min(openReport, Math.max(campaign.reports.length - 1, 0))] ?? null;
+  // The chosen report in full (headers, links, attachments): one at a time keeps the page cheap.
+  const reportQuery = useQuery<PhishingReportQuery, PhishingReportQueryVariables>(
+    PHISHING_REPORT_QUERY,
+    { id: chosen?.id ?? '0', clientSlug: slug },
+    { skip: !chosen },
+  );
+  const report = reportQuery.data?.phishingReport ?? null;
   useDocumentTitle(campaign ? `Phishing: ${campaign.subject}` : 'Phishing report');
 
   let content;
@@ -45,7 +55,6 @@ export function CampaignPage() {
   } else if (!campaign) {
     content = <DetailSkeleton label="Loading report" titleWidth={360} />;
   } else {
-    const report = campaign.reports[Math.min(openReport, campaign.reports.length - 1)];
     content = (
       <>
         <div className="detail-header">
@@ -81,16 +90,13 @@ export function CampaignPage() {
                 </ul>
               </Card>
             )}
-            {report && (
-              <>
-                {report.comment && (
-                  <Alert tone="info" title={`${report.reporterName} wrote`}>
-                    {report.comment}
-                  </Alert>
-                )}
-                <PhishingReportView report={report} />
-              </>
+            {chosen?.comment && (
+              <Alert tone="info" title={`${chosen.reporterName} wrote`}>
+                {chosen.comment}
+              </Alert>
             )}
+            {reportQuery.error && <QueryError title="Couldn’t load this report" error={reportQuery.error} onRetry={reportQuery.refetch} retrying={reportQuery.loading} />}
+            {report && report.id === chosen?.id ? <PhishingReportView report={report} /> : !reportQuery.error && <DetailSkeleton label="Loading report" titleWidth={240} />}
           </div>
           <aside className="detail-side">
             <TriageCard campaign={campaign} clientSlug={slug} onCampaign={setFresh} />

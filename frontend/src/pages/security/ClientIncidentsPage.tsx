@@ -43,7 +43,7 @@ export function ClientIncidentsPage() {
         )}
       </div>
       {q.error && <QueryError className="mb" title="Couldn’t load the incidents" error={q.error} onRetry={q.refetch} retrying={q.loading} />}
-      <IncidentsTable rows={q.data?.securityIncidents} loading={q.loading} pathOf={clientIncidentPath} emptyText="No security incidents." />
+      <IncidentsTable rows={q.data?.securityIncidents} loading={q.loading} failed={!!q.error} pathOf={clientIncidentPath} emptyText="No security incidents." />
       {creating && (
         <NewIncidentDialog
           clientSlug={clientSlug}

@@ -15,6 +15,7 @@ export function IncidentsTable({
   showAssignee = false,
   emptyText = 'No security incidents.',
   testId = 'incidents-table',
+  failed = false,
 }: {
   rows: readonly SecurityIncidentRowFieldsFragment[] | undefined;
   loading?: boolean;
@@ -22,8 +23,11 @@ export function IncidentsTable({
   showAssignee?: boolean;
   emptyText?: string;
   testId?: string;
+  /** The list could not be loaded (the caller shows why): no skeleton, no "empty". */
+  failed?: boolean;
 }) {
   const navigate = useNavigate();
+  if (!rows && failed) return null;
   if (rows && rows.length === 0) return <EmptyState title={emptyText} />;
   return (
     <div className="table-wrap" aria-busy={loading}>

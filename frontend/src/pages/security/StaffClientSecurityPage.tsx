@@ -84,7 +84,7 @@ export function StaffClientSecurityPage() {
           }
         >
           {incidents.error && <QueryError title="Couldn’t load the incidents" error={incidents.error} onRetry={incidents.refetch} retrying={incidents.loading} />}
-          <IncidentsTable rows={incidents.data?.securityIncidents} loading={incidents.loading} pathOf={(n) => staffIncidentPath(slug, n)} showAssignee emptyText={openOnly ? 'No open incidents.' : 'No incidents.'} />
+          <IncidentsTable rows={incidents.data?.securityIncidents} loading={incidents.loading} failed={!!incidents.error} pathOf={(n) => staffIncidentPath(slug, n)} showAssignee emptyText={openOnly ? 'No open incidents.' : 'No incidents.'} />
         </Card>
 
         <Card

@@ -26,7 +26,7 @@ export function StaffSecurityPage() {
         </div>
       </div>
       {q.error && <QueryError className="mb" title="Couldn’t load security work" error={q.error} onRetry={q.refetch} retrying={q.loading} />}
-      {q.data && rows.length === 0 ? (
+      {!q.data && q.error ? null : q.data && rows.length === 0 ? (
         <EmptyState title="Nothing open">No security incident is open and no phishing report awaits triage.</EmptyState>
       ) : (
         <div className="table-wrap" aria-busy={q.loading}>
