@@ -32,14 +32,13 @@ Runs on its own throwaway database (`msp_bench_monitors` by default). From the r
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -118,7 +117,14 @@ def make_monitors(clients: int, http_url: str, tcp_target: str) -> list[str]:
                 client, actions.ServiceInput(name="Office", category="connectivity"), actor=tech
             )
 
-            def add(name: str, kind: str, target: str = "", **extra: Any) -> Any:
+            def add(
+                name: str,
+                kind: str,
+                target: str = "",
+                client: Any = client,
+                service: Any = service,
+                **extra: Any,
+            ) -> Any:
                 return actions.create_monitor(
                     client,
                     service.pk,
@@ -136,8 +142,24 @@ def make_monitors(clients: int, http_url: str, tcp_target: str) -> list[str]:
             add("Backup never pings", "heartbeat", heartbeat_grace_seconds=0)
             tokens.append(actions.ping_token(client, on_time))
         if (index + 1) % 100 == 0:
-            print(f"  monitors of {index + 1}/{clients} clients ({time.perf_counter() - started:.0f} s)", flush=True)
+            print(
+                f"  monitors of {index + 1}/{clients} clients ({time.perf_counter() - started:.0f} s)",
+                flush=True,
+            )
     return tokens
+
+
+def _retarget(http_url: str, tcp_target: str) -> None:
+    """Point a kept database's monitors at this run's loopback servers (new ports)."""
+    from django_tenants.utils import schema_context
+
+    from services.infrastructure.monitoring_models import Monitor
+    from tenants.models import Client
+
+    for client in Client.objects.clients():
+        with schema_context(client.schema_name):
+            Monitor.objects.filter(kind="tcp").update(target=tcp_target)
+            Monitor.objects.filter(kind="http").update(target=http_url)
 
 
 @dataclass
@@ -150,6 +172,7 @@ class Minute:
     checks: int = 0
     state_changes: int = 0
     tickets: int = 0
+    cpu_seconds: float = 0.0
     lags: list[float] = field(default_factory=list)
 
     @property
@@ -167,6 +190,7 @@ def run_minute(number: int, tokens: Sequence[str], collected: list[Any]) -> Minu
 
     minute = Minute(number)
     started = time.perf_counter()
+    cpu_started = time.process_time()
     collected.clear()
     dispatched = dispatch_due_checks()
     minute.dispatch_seconds = time.perf_counter() - started
@@ -186,7 +210,25 @@ def run_minute(number: int, tokens: Sequence[str], collected: list[Any]) -> Minu
     for token in tokens:
         record_heartbeat_ping(token)
     minute.work_seconds = time.perf_counter() - work_started
+    minute.cpu_seconds = time.process_time() - cpu_started
     return minute
+
+
+def existing_tokens() -> list[str]:
+    """The on-time heartbeats' ping tokens of a database kept from an earlier run."""
+    from django_tenants.utils import schema_context
+
+    from services.infrastructure.monitoring_actions import ping_token
+    from services.infrastructure.monitoring_models import Monitor
+    from tenants.models import Client
+
+    tokens = []
+    for client in Client.objects.clients().order_by("pk"):
+        with schema_context(client.schema_name):
+            beat = Monitor.objects.filter(name="Backup on time").first()
+            if beat is not None:
+                tokens.append(ping_token(client, beat))
+    return tokens
 
 
 def run(args: argparse.Namespace, db_url: str) -> list[Minute]:
@@ -195,8 +237,9 @@ def run(args: argparse.Namespace, db_url: str) -> list[Minute]:
     from services.infrastructure.monitor_index.models import MonitorSchedule
     from services.infrastructure.scheduler import RUN_CHECKS_TASK
 
-    print(f"Adding {args.clients} client tenants…", flush=True)
-    add_clients(args.clients, db_url)
+    if not args.reuse:
+        print(f"Adding {args.clients} client tenants…", flush=True)
+        add_clients(args.clients, db_url)
     collected: list[Any] = []
 
     def publish(message: Any, conn: Any) -> None:  # the broker, replaced: the worker below runs them
@@ -206,8 +249,12 @@ def run(args: argparse.Namespace, db_url: str) -> list[Minute]:
     outbox.publish = publish  # type: ignore[assignment]
     minutes: list[Minute] = []
     with loopback_targets() as (http_url, tcp_target):
-        print(f"Creating {args.clients * MONITORS_PER_CLIENT} monitors…", flush=True)
-        tokens = make_monitors(args.clients, http_url, tcp_target)
+        if args.reuse:
+            tokens = existing_tokens()
+            _retarget(http_url, tcp_target)
+        else:
+            print(f"Creating {args.clients * MONITORS_PER_CLIENT} monitors…", flush=True)
+            tokens = make_monitors(args.clients, http_url, tcp_target)
         # Everything due now: the first minute starts with a full backlog of 10,000.
         MonitorSchedule.objects.filter(is_scheduled=True).update(next_check_at=datetime.now(UTC))
         for number in range(1, args.minutes + 1):
@@ -231,7 +278,10 @@ def run(args: argparse.Namespace, db_url: str) -> list[Minute]:
 def report(minutes: Sequence[Minute], clients: int, machine: list[tuple[str, str]]) -> None:
     print("\n### Monitor scheduler\n")
     print_table(["", ""], machine)
-    print(f"\n{clients} clients × {MONITORS_PER_CLIENT} monitors, all due every {INTERVAL_SECONDS} s; one worker.\n")
+    print(
+        f"\n{clients} clients × {MONITORS_PER_CLIENT} monitors, all due every {INTERVAL_SECONDS} s; "
+        "one worker.\n"
+    )
     print_table(
         [
             "minute",
@@ -239,6 +289,7 @@ def report(minutes: Sequence[Minute], clients: int, machine: list[tuple[str, str
             "tasks",
             "dispatch s",
             "worker s",
+            "CPU s",
             "checks",
             "state changes",
             "lag p50 s",
@@ -253,6 +304,7 @@ def report(minutes: Sequence[Minute], clients: int, machine: list[tuple[str, str
                 m.tasks,
                 f"{m.dispatch_seconds:.2f}",
                 f"{m.work_seconds:.1f}",
+                f"{m.cpu_seconds:.1f}",
                 m.checks,
                 m.state_changes,
                 f"{statistics.median(m.lags):.1f}" if m.lags else "-",
@@ -269,9 +321,21 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--clients", type=int, default=1000)
     parser.add_argument("--minutes", type=int, default=3)
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="run the minutes again on a database kept (--keep-database) by an earlier run, without setup",
+    )
     add_database_arguments(parser, "msp_bench_monitors")
     args = parser.parse_args(argv)
-    os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "0")
+    if args.reuse:
+        from benchmarks.provisioning import database_url, machine_description, setup_django
+
+        db_url = database_url(args.server_url, args.database)
+        setup_django(db_url)
+        minutes = run(args, db_url)
+        report(minutes, args.clients, machine_description(args.server_url))
+        return
     with bootstrapped_database(args) as (db_url, machine):
         minutes = run(args, db_url)
         report(minutes, args.clients, machine)
