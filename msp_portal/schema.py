@@ -5,8 +5,14 @@ for the cost limit."""
 import graphene
 
 from services.catalog.graphql import CatalogMutation, CatalogQuery
-from services.infrastructure.graphql import InfrastructureMutation, InfrastructureQuery
-from services.security.graphql.mfa import MfaMutation, MfaQuery
+from services.infrastructure.graphql import (
+    InfrastructureMutation,
+    InfrastructureQuery,
+    MonitoringMutation,
+    MonitoringQuery,
+)
+from services.security.graphql import MfaMutation, MfaQuery, SecurityMutation, SecurityQuery
+from services.status.graphql import StatusQuery
 from services.support.graphql import SupportMutation, SupportQuery
 from services.workqueue.graphql import NotificationMutation, NotificationQuery
 from tenants.graphql import TenantsMutation, TenantsQuery
@@ -19,6 +25,9 @@ class Query(
     NotificationQuery,
     InfrastructureQuery,
     MfaQuery,
+    MonitoringQuery,
+    SecurityQuery,
+    StatusQuery,
     graphene.ObjectType,
 ):
     pass
@@ -31,6 +40,8 @@ class Mutation(
     NotificationMutation,
     InfrastructureMutation,
     MfaMutation,
+    MonitoringMutation,
+    SecurityMutation,
     graphene.ObjectType,
 ):
     pass
@@ -71,4 +82,30 @@ LIST_SIZES = {
     "CsvImport.errors": 500,
     "MfaCoverage.history": 366,
     "MfaCoverage.portalUsers": 200,
+    "StatusPage.services": 100,
+    "StatusPage.incidents": 40,
+    "StatusPage.work": 10,
+    "StatusPage.mfaHistory": 90,
+    "StatusPage.hierarchy": 5,
+    "HierarchyLayer.reasons": 10,
+    # Monitoring (services.infrastructure).
+    "Query.clientServices": 50,
+    "Query.monitorStateHistory": 100,
+    "Query.serviceAvailability": 200,
+    "Query.maintenanceWindows": 100,
+    "Query.downNow": 200,
+    "ClientService.monitors": 10,
+    "ClientService.openOutages": 20,
+    # Security (services.security)
+    "Query.securityIncidents": 100,
+    "Query.phishingReports": 100,
+    "Query.phishingCampaigns": 100,
+    "Query.securityDeviceChoices": 20,
+    "SecurityIncident.timeline": 50,
+    "SecurityIncident.affectedUsers": 50,
+    "SecurityIncident.affectedDevices": 20,
+    "PhishingCampaign.reports": 100,
+    "PhishingReport.links": 50,
+    "PhishingReport.attachments": 20,
+    "PhishingReport.receivedChain": 20,
 }

@@ -66,6 +66,8 @@ SHARED_APPS = [
     "graphene_django",
     "services.catalog",
     "services.workqueue",
+    # The public index of every client's monitors (scheduler, "Down now" board).
+    "services.infrastructure.monitor_index",
     "services.demo",
     # The project itself: only the `bootstrap_portal` command (assembling every app's defaults).
     "msp_portal",
@@ -300,6 +302,11 @@ TIME_ENTRY_ROUNDING_MINUTES = int(os.environ.get("TIME_ENTRY_ROUNDING_MINUTES", 
 # Client users may reopen a resolved request for this many days after it was resolved; after
 # that (and once it is closed) they raise a new request linked to it (docs/service-desk.md).
 TICKET_REOPEN_WINDOW_DAYS = int(os.environ.get("TICKET_REOPEN_WINDOW_DAYS", "7"))
+
+# Phishing intake (docs/security.md): the largest reported message accepted (pasted or .eml),
+# and how long a campaign keeps taking reports of the same message after its last one.
+PHISHING_REPORT_MAX_BYTES = int(os.environ.get("PHISHING_REPORT_MAX_BYTES", str(5 * 1000 * 1000)))
+PHISHING_GROUP_WINDOW_DAYS = int(os.environ.get("PHISHING_GROUP_WINDOW_DAYS", "7"))
 
 # ----------------------------------------------------------------------- email
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -15,9 +15,18 @@ import { ClientsPage } from './pages/clients/ClientsPage';
 import { CompanyPage } from './pages/company/CompanyPage';
 import { CompliancePage } from './pages/compliance/CompliancePage';
 import { QueuePage } from './pages/queue/QueuePage';
+import { DownNowPage } from './pages/monitoring/DownNowPage';
 import { RequestsPage } from './pages/requests/RequestsPage';
+import { StatusPage } from './pages/status/StatusPage';
 import { TicketPage } from './pages/tickets/TicketPage';
 import { NotFoundPage } from './pages/NotFoundPage';
+import { CampaignPage } from './pages/security/CampaignPage';
+import { ClientIncidentsPage } from './pages/security/ClientIncidentsPage';
+import { IncidentPage } from './pages/security/IncidentPage';
+import { PhishingReportPage } from './pages/security/PhishingReportPage';
+import { ReportPhishingPage } from './pages/security/ReportPhishingPage';
+import { StaffClientSecurityPage } from './pages/security/StaffClientSecurityPage';
+import { StaffSecurityPage } from './pages/security/StaffSecurityPage';
 import { QueryError } from './components/QueryError';
 import './App.css';
 
@@ -67,6 +76,22 @@ export function AppRoutes() {
           }
         />
         <Route path="catalog" element={<StaffOnly><CatalogPage /></StaffOnly>} />
+        <Route path="security" element={<StaffOnly><StaffSecurityPage /></StaffOnly>} />
+        <Route path="security/:slug" element={<StaffOnly><StaffClientSecurityPage /></StaffOnly>} />
+        <Route path="security/:clientSlug/incidents/:number" element={<StaffOnly><IncidentPage /></StaffOnly>} />
+        <Route path="security/:slug/phishing/:id" element={<StaffOnly><CampaignPage /></StaffOnly>} />
+        <Route path="incidents" element={<ClientUsersOnly><ClientIncidentsPage /></ClientUsersOnly>} />
+        <Route path="incidents/:number" element={<ClientUsersOnly><IncidentPage /></ClientUsersOnly>} />
+        <Route path="phishing" element={<ClientUsersOnly><ReportPhishingPage /></ClientUsersOnly>} />
+        <Route path="phishing/:id" element={<ClientUsersOnly><PhishingReportPage /></ClientUsersOnly>} />
+        <Route
+          path="down-now"
+          element={
+            <StaffOnly>
+              <DownNowPage />
+            </StaffOnly>
+          }
+        />
         <Route
           path="company"
           element={
@@ -112,6 +137,14 @@ export function AppRoutes() {
           element={
             <ClientUsersOnly>
               <MfaPage />
+            </ClientUsersOnly>
+          }
+        />
+        <Route
+          path="status"
+          element={
+            <ClientUsersOnly>
+              <StatusPage />
             </ClientUsersOnly>
           }
         />

@@ -131,3 +131,32 @@ class DeviceImport(ImportJob):
 
     class Meta(ImportJob.Meta):
         pass
+
+
+# Client services, monitors, outages, maintenance windows and availability (kept in their
+# own module so that sites/devices and monitoring change independently).
+from services.infrastructure.monitoring_models import (  # noqa: E402
+    AvailabilityMonth,
+    ClientService,
+    MaintenanceWindow,
+    Monitor,
+    MonitorStateChange,
+    Outage,
+)
+
+__all__ = [
+    "AvailabilityMonth",
+    "ClientService",
+    "Criticality",
+    "Device",
+    "DeviceImport",
+    "DeviceType",
+    "MaintenanceWindow",
+    "Monitor",
+    "MonitorStateChange",
+    "Outage",
+    "PatchStatus",
+    "ProtectionStatus",
+    "Site",
+    "SiteKind",
+]

@@ -1,26 +1,47 @@
-"""Django admin for MFA coverage (on a client's portal host, inside its schema): the
-imported accounts, the imports and the daily snapshots — read-only (they come from
-imports and the beat task)."""
+"""Django admin for security (back office): incidents, phishing, response targets and MFA
+coverage (imported accounts, imports, daily snapshots — read-only, they come from imports and
+the beat task). Its tables live in each client's schema, so these
+pages appear on a client's portal host (`<slug>.<suffix>/admin/`) only; on the MSP host there is
+nothing of one client to show. Incidents and phishing reports are read-only here — they change
+through the actions (clocks, queue row and timeline move together); response targets are saved
+through `save_response_targets`, with its checks."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db.models import QuerySet
 from django.http import HttpRequest
-from django_tenants.utils import get_public_schema_name
 
+from core.errors import ActionError
 from core.tenancy import current_schema_name
+from services.security import actions
 from services.security.mfa_models import IdpAccount, IdpAccountImport, MfaSnapshot
+from services.security.models import (
+    PhishingCampaign,
+    PhishingReport,
+    SecurityIncident,
+    SecurityResponseTarget,
+)
+from tenants.models import Client
 
 
-class ReadOnlyClientSchemaAdmin(admin.ModelAdmin):
+def _in_client_schema() -> bool:
+    return current_schema_name() not in ("", "public")
+
+
+class ClientSchemaAdmin(admin.ModelAdmin):
+    """Visible only inside a client schema (the portal host of that client)."""
+
     def has_module_permission(self, request: HttpRequest) -> bool:
-        return current_schema_name() != get_public_schema_name() and super().has_module_permission(request)
+        return _in_client_schema() and super().has_module_permission(request)
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return current_schema_name() != get_public_schema_name() and super().has_view_permission(request, obj)
+        return _in_client_schema() and super().has_view_permission(request, obj)
 
+
+class ReadOnlyAdmin(ClientSchemaAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
@@ -31,8 +52,64 @@ class ReadOnlyClientSchemaAdmin(admin.ModelAdmin):
         return False
 
 
+@admin.register(SecurityIncident)
+class SecurityIncidentAdmin(ReadOnlyAdmin):
+    list_display = ["number", "title", "kind", "severity", "status", "created_at", "resolved_at"]
+    list_filter = ["status", "severity", "kind"]
+    search_fields = ["title", "description"]
+
+
+@admin.register(PhishingCampaign)
+class PhishingCampaignAdmin(ReadOnlyAdmin):
+    list_display = ["subject", "sender_domain", "status", "report_count", "last_reported_at"]
+    list_filter = ["status"]
+    search_fields = ["subject", "sender_domain"]
+
+
+@admin.register(PhishingReport)
+class PhishingReportAdmin(ReadOnlyAdmin):
+    list_display = ["subject", "from_address", "reporter", "created_at"]
+    search_fields = ["subject", "from_address", "message_id"]
+    # The raw message is never shown here (it is attacker-controlled content).
+    exclude = ["raw_message"]
+
+
+@admin.register(SecurityResponseTarget)
+class SecurityResponseTargetAdmin(ClientSchemaAdmin):
+    list_display = [
+        "severity",
+        "acknowledge_minutes",
+        "contain_minutes",
+        "resolve_minutes",
+        "around_the_clock",
+    ]
+    fields = ["severity", "acknowledge_minutes", "contain_minutes", "resolve_minutes", "around_the_clock"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[SecurityResponseTarget]:
+        return super().get_queryset(request) if _in_client_schema() else SecurityResponseTarget.objects.none()
+
+    def save_model(self, request: HttpRequest, obj: SecurityResponseTarget, form: Any, change: bool) -> None:
+        client = Client.objects.get(schema_name=current_schema_name())
+        try:
+            actions.save_response_targets(
+                client,
+                [
+                    actions.TargetInput(
+                        obj.severity,
+                        obj.acknowledge_minutes,
+                        obj.contain_minutes,
+                        obj.resolve_minutes,
+                        obj.around_the_clock,
+                    )
+                ],
+                actor=request.user,  # type: ignore[arg-type]
+            )
+        except ActionError as exc:
+            messages.error(request, str(exc))
+
+
 @admin.register(IdpAccount)
-class IdpAccountAdmin(ReadOnlyClientSchemaAdmin):
+class IdpAccountAdmin(ReadOnlyAdmin):
     list_display = [
         "login",
         "display_name",
@@ -46,13 +123,13 @@ class IdpAccountAdmin(ReadOnlyClientSchemaAdmin):
 
 
 @admin.register(IdpAccountImport)
-class IdpAccountImportAdmin(ReadOnlyClientSchemaAdmin):
+class IdpAccountImportAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "file_name", "status", "total_rows", "to_create", "to_update", "to_remove"]
     list_filter = ["status"]
     exclude = ["content"]
 
 
 @admin.register(MfaSnapshot)
-class MfaSnapshotAdmin(ReadOnlyClientSchemaAdmin):
+class MfaSnapshotAdmin(ReadOnlyAdmin):
     list_display = ["day", "covered_accounts", "total_accounts", "portal_covered", "idp_covered", "taken_at"]
     date_hierarchy = "day"

@@ -12,6 +12,7 @@ from core.tasks import TRANSIENT_ERRORS, SystemTask, TenantBoundTask
 from core.tenancy import current_schema_name
 from services.security import mfa
 from services.security.mfa_models import IdpAccountImport
+from services.security.notify import send_verdict_emails
 from tenants.models import Client
 
 
@@ -41,3 +42,9 @@ def take_mfa_snapshot_task(day: str) -> dict[str, Any]:
 def dispatch_mfa_snapshots_task() -> int:
     """Beat, daily: fan the snapshot out to every live client through the outbox."""
     return mfa.dispatch_snapshots()
+
+
+@shared_task(name="security.send_phishing_verdict_emails", base=SystemTask)
+def send_phishing_verdict_emails_task() -> int:
+    """Send pending phishing-verdict e-mails (access re-checked). Safe to run twice or at once."""
+    return send_verdict_emails()

@@ -1,6 +1,7 @@
 """The technician queue's read model and in-app notifications (public schema).
 
-`WorkItem` mirrors one tenant row (a ticket today; alerts and incidents later). It is
+`WorkItem` mirrors one tenant row: a ticket, a security incident or a phishing campaign
+awaiting triage (`services.security`). It is
 written in the same database transaction as the row it mirrors — the public schema is
 on every tenant's search_path — so the queue is never out of step, and it is read with
 one indexed query whatever the number of clients.
@@ -19,6 +20,8 @@ from tenants.models import Client
 
 class WorkItemKind(models.TextChoices):
     TICKET = "ticket", "Ticket"
+    SECURITY_INCIDENT = "sec_incident", "Security incident"
+    PHISHING = "phishing", "Phishing report awaiting triage"
 
 
 class BreachState(models.TextChoices):

@@ -29,7 +29,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.tasks import enqueue_on_commit
-from services.workqueue.models import BreachState, Notification, WorkItem
+from services.workqueue.models import BreachState, Notification, WorkItem, WorkItemKind
 from tenants.access import who_reaches
 from tenants.actions import msp_url
 from tenants.models import LIVE_CLIENT_STATUSES
@@ -39,6 +39,10 @@ CLOCK_LABELS = {
     "next_update": "next update",
     "first_resolution": "resolution",
     "resolution": "resolution",
+    # Security incidents (services.security.clocks).
+    "acknowledge": "acknowledge",
+    "contain": "containment",
+    "resolve": "resolution",
 }
 
 
@@ -58,18 +62,34 @@ def recipient_ids(item: WorkItem) -> list[int]:
 
 
 def ticket_url(item: WorkItem) -> str:
-    """The ticket's page in the staff workspace, as an absolute address on the MSP host."""
+    """The item's page in the staff workspace (a ticket's, or a security incident's), as an
+    absolute address on the MSP host."""
+    if item.kind == WorkItemKind.SECURITY_INCIDENT:
+        return msp_url(f"/security/{item.client.slug}/incidents/{item.number}")
+    if item.kind == WorkItemKind.PHISHING:
+        return msp_url(f"/security/{item.client.slug}/phishing/{item.object_id}")
     return msp_url(f"/tickets/{item.client.slug}/{item.number}")
+
+
+def item_reference(item: WorkItem) -> str:
+    """How people name the item: "#12" for a ticket, "SEC-3" for a security incident."""
+    if item.kind == WorkItemKind.SECURITY_INCIDENT:
+        return f"SEC-{item.number}"
+    if item.kind == WorkItemKind.PHISHING:
+        return "Phishing report"
+    return f"#{item.number}"
 
 
 def _notifications_for(item: WorkItem, stage: dict[str, object], user_ids: list[int]) -> list[Notification]:
     """One notification per person for an item reaching `stage`."""
     breached = stage["label"] == "breached"
     clock = CLOCK_LABELS.get(item.next_deadline_clock, item.next_deadline_clock)
+    reference = item_reference(item)
+    what = "incident" if item.kind == WorkItemKind.SECURITY_INCIDENT else "ticket"
     title = (
-        f"{item.client.name} #{item.number}: {clock} SLA breached"
+        f"{item.client.name} {reference}: {clock} SLA breached"
         if breached
-        else f"{item.client.name} #{item.number}: {stage['label']} of the {clock} time used"
+        else f"{item.client.name} {reference}: {stage['label']} of the {clock} time used"
     )
     due = timezone.localtime(item.next_deadline_at) if item.next_deadline_at else None
     summary = f"{item.title} ({item.priority}). Due {due:%a %d %b %H:%M %Z}." if due else item.title
@@ -82,7 +102,7 @@ def _notifications_for(item: WorkItem, stage: dict[str, object], user_ids: list[
             client=item.client,
             kind="sla_breach" if breached else "sla_warning",
             title=title,
-            body=f"{summary}\n\nOpen the ticket: {link}",
+            body=f"{summary}\n\nOpen the {what}: {link}",
             link=link,
             dedupe_key=f"{key}:{user_id}"[:120],
         )

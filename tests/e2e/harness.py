@@ -364,7 +364,7 @@ LIMITED_TECHNICIAN = Role(
 )
 ACCOUNT_MANAGER = Role("account_manager", "account manager", "am@msp.demo", staff=True, home="/clients")
 IT_LEAD = Role(
-    "it_lead", "client IT lead", "lena.lead@harborfinch.demo", client="harbor-finch", home="/company"
+    "it_lead", "client IT lead", "lena.lead@harborfinch.demo", client="harbor-finch", home="/status"
 )
 MEMBER = Role("member", "client member", "mo.member@harborfinch.demo", client="harbor-finch", home="/company")
 # Northwind requires two-factor authentication of its own people too.
@@ -373,7 +373,7 @@ NORTHWIND_IT_LEAD = Role(
     "client IT lead (2FA)",
     "ivy.lead@northwind.demo",
     client="northwind",
-    home="/company",
+    home="/status",
 )
 STAFF_ROLES = (ADMIN, TECHNICIAN, ACCOUNT_MANAGER)
 CLIENT_ROLES = (IT_LEAD, MEMBER)

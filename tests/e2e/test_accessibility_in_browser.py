@@ -196,6 +196,19 @@ def staff_visits(role: Role) -> list[Visit]:
         Visit(role, "clients", "/clients", ready="clients-table"),
         Visit(role, "clients/:slug", f"/clients/{CLIENT}", ready="client-name"),
         Visit(role, "catalog", "/catalog", ready="catalog-policies"),
+        Visit(role, "down-now", "/down-now", ready="down-now"),
+        # Security (seed_demo: incidents 1-4 and phishing campaigns 1-2 at every client).
+        Visit(role, "security", "/security", ready="security-work-table"),
+        Visit(role, "security/:slug", f"/security/{CLIENT}", ready="security-targets-table"),
+        Visit(
+            role,
+            "security/:clientSlug/incidents/:number",
+            f"/security/{CLIENT}/incidents/1",
+            ready="incident-title",
+        ),
+        Visit(
+            role, "security/:slug/phishing/:id", f"/security/{CLIENT}/phishing/1", ready="campaign-subject"
+        ),
         Visit(role, "*", "/no-such-page", ready="notfound-home"),
     ]
 
@@ -203,7 +216,14 @@ def staff_visits(role: Role) -> list[Visit]:
 def client_visits(role: Role) -> list[Visit]:
     own = (OPEN_TICKET, RESOLVED_TICKET) if role is MEMBER else (WAITING_TICKET, RESOLVED_TICKET)
     return [
-        Visit(role, "", "/", ready="company-name", lands_on="/company"),
+        Visit(
+            role,
+            "",
+            "/",
+            ready="status-page" if role.home == "/status" else "company-name",
+            lands_on=role.home,
+        ),
+        Visit(role, "status", "/status", ready="status-page"),
         Visit(role, "company", "/company", ready="company-name"),
         Visit(role, "company/:slug", f"/company/{CLIENT}", ready="company-name"),
         Visit(role, "requests", "/requests", ready="requests-table"),
@@ -213,6 +233,11 @@ def client_visits(role: Role) -> list[Visit]:
         Visit(role, "devices", "/devices", ready="devices-table"),
         # MFA coverage is the IT lead's; a member is told it is not for them.
         Visit(role, "mfa", "/mfa", ready="mfa-percent" if role is IT_LEAD else ""),
+        # seed_demo names the member on incidents 1 and 2, and the member reported phishing #1.
+        Visit(role, "incidents", "/incidents", ready="incidents-table"),
+        Visit(role, "incidents/:number", "/incidents/1", ready="incident-title"),
+        Visit(role, "phishing", "/phishing", ready="report-phishing-form"),
+        Visit(role, "phishing/:id", "/phishing/1", ready="phishing-report-view"),
         Visit(role, "*", "/no-such-page", ready="notfound-home"),
     ]
 
@@ -257,6 +282,13 @@ def state_visits() -> list[Visit]:
             ready="client-name",
             state="new ticket dialog open, requesters listed",
             prepare=new_ticket_with_requesters,
+        ),
+        Visit(
+            TECHNICIAN,
+            "clients/:slug",
+            f"/clients/{CLIENT}?tab=status",
+            ready="status-page",
+            state="Status tab: the client's status page and hierarchy",
         ),
         Visit(
             ADMIN,
@@ -311,6 +343,46 @@ def state_visits() -> list[Visit]:
             f"/clients/{CLIENT}?tab=mfa",
             ready="mfa-percent",
             state="MFA tab",
+        ),
+        Visit(
+            TECHNICIAN,
+            "security/:slug",
+            f"/security/{CLIENT}",
+            ready="security-targets-table",
+            state="new incident dialog open",
+            prepare=opens("new-incident", "new-incident-dialog"),
+        ),
+        Visit(
+            TECHNICIAN,
+            "security/:clientSlug/incidents/:number",
+            f"/security/{CLIENT}/incidents/1",
+            ready="incident-title",
+            state="status change dialog open",
+            prepare=opens("incident-to-contained", "incident-status-dialog"),
+        ),
+        Visit(
+            ADMIN,
+            "security/:clientSlug/incidents/:number",
+            f"/security/{CLIENT}/incidents/2",
+            ready="incident-title",
+            state="affected people and devices dialog open",
+            prepare=opens("incident-affected-edit", "incident-affected-dialog"),
+        ),
+        Visit(
+            IT_LEAD,
+            "incidents",
+            "/incidents",
+            ready="incidents-table",
+            state="report an incident dialog open",
+            prepare=opens("new-incident", "new-incident-dialog"),
+        ),
+        Visit(
+            MEMBER,
+            "phishing",
+            "/phishing",
+            ready="report-phishing-form",
+            state="paste mode",
+            prepare=opens("phish-mode-paste", "phish-source"),
         ),
     ]
 

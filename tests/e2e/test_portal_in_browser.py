@@ -44,10 +44,12 @@ def test_client_it_lead_sees_their_company_on_its_portal_host(stack: Stack, new_
     portal = stack.portal_url("harbor-finch")
     assert sign_in_as(page, stack, IT_LEAD) == "none"
 
-    # No second factor at this client: straight to My company.
-    expect(page).to_have_url(f"{portal}/company")
+    # No second factor at this client: straight to the live status page, the IT lead's home.
+    expect(page).to_have_url(f"{portal}/status")
+    expect(page.get_by_test_id("status-page")).to_have_attribute("data-full", "true")
+    expect(page.get_by_test_id("pyramid").locator("li[data-layer]")).to_have_count(5)
+    page.get_by_test_id("nav-company").click()
     expect(page.get_by_test_id("company-name")).to_have_text("Harbor & Finch LLP")
-    expect(page.get_by_test_id("nav-company")).to_be_visible()
     expect(page.get_by_test_id("nav-clients")).to_have_count(0)
     expect(page.get_by_test_id("viewer-name")).to_have_text("Lena Lead")
     expect(page.get_by_test_id("viewer-role")).to_have_text("IT lead")
@@ -66,8 +68,8 @@ def test_client_it_lead_sees_their_company_on_its_portal_host(stack: Stack, new_
 
     # The staff area is not theirs: the SPA sends them home.
     page.goto(f"{portal}/clients")
-    expect(page).to_have_url(f"{portal}/company")
-    expect(page.get_by_test_id("company-name")).to_have_text("Harbor & Finch LLP")
+    expect(page).to_have_url(f"{portal}/status")
+    expect(page.get_by_test_id("status-page")).to_be_visible()
     assert_healthy(page)
 
 

@@ -11,9 +11,12 @@ export function needsSecondFactor(viewer: Viewer | null): boolean {
   return !!viewer && viewer.otpRequired && !viewer.otpVerified;
 }
 
-/** Technicians start at their queue; admins and account managers at the clients list; client users at their company. */
+/**
+ * Technicians start at their queue; admins and account managers at the clients list; a
+ * client's IT lead at the live status page; other client users at their company.
+ */
 export function homePath(viewer: Viewer): string {
-  if (!viewer.isMspStaff) return '/company';
+  if (!viewer.isMspStaff) return roleInClient(viewer, defaultClientSlug(viewer)) === 'IT_LEAD' ? '/status' : '/company';
   return viewer.mspRole === 'TECHNICIAN' ? '/queue' : '/clients';
 }
 

@@ -111,6 +111,18 @@ export type ClientRole =
   | 'IT_LEAD'
   | 'MEMBER';
 
+export type ClientServiceInput = {
+  category: ServiceCategory;
+  description?: string | null | undefined;
+  /** False archives the service (its monitors stop). */
+  isActive?: boolean | null | undefined;
+  isBusinessCritical?: boolean | null | undefined;
+  name: string;
+  /** Percent per month, e.g. 99.9. */
+  promisedAvailability?: number | null | undefined;
+  resolveTicketOnRecovery?: boolean | null | undefined;
+};
+
 /** Where the client is in its lifecycle. */
 export type ClientStatus =
   | 'ACTIVE'
@@ -127,6 +139,22 @@ export type ClientTier =
 export type ClosureInput = {
   date: string;
   reason?: string | null | undefined;
+};
+
+export type CreateSecurityIncidentInput = {
+  /** Contacts affected. */
+  affectedContactIds?: Array<string> | null | undefined;
+  /** Devices affected. */
+  affectedDeviceIds?: Array<string> | null | undefined;
+  /** Staff only: a StaffMember id. */
+  assigneeId?: string | null | undefined;
+  clientSlug?: string | null | undefined;
+  description?: string | null | undefined;
+  /** One per form submission (a UUID made by the browser), the same for every retry of it: the submission sent again answers with the first one's result and stores nothing twice. */
+  idempotencyKey?: string | null | undefined;
+  kind: SecurityIncidentKind;
+  severity: SecuritySeverity;
+  title: string;
 };
 
 export type CreateTicketInput = {
@@ -188,6 +216,11 @@ export type DeviceKind =
   | 'VIRTUAL_MACHINE'
   | 'WORKSTATION';
 
+export type EmlFileInput = {
+  dataBase64: string;
+  filename: string;
+};
+
 /** The client's industry. */
 export type Industry =
   | 'EDUCATION'
@@ -225,6 +258,13 @@ export type InviteClientUserInput = {
   role: ClientRole;
 };
 
+/** A hierarchy layer: green, amber, red, or no data (nothing to judge it by). */
+export type LayerState =
+  | 'AMBER'
+  | 'GREEN'
+  | 'NO_DATA'
+  | 'RED';
+
 /** An enumeration. */
 export type Level =
   | 'HIGH'
@@ -252,6 +292,53 @@ export type MfaErrorCode =
   | 'TOO_LARGE'
   | 'TOO_LONG';
 
+export type MonitorInput = {
+  certWarningDays?: number | null | undefined;
+  expectedStatus?: number | null | undefined;
+  failuresToDown?: number | null | undefined;
+  heartbeatGraceSeconds?: number | null | undefined;
+  intervalSeconds?: number | null | undefined;
+  /** Stable key agents report under; made from the name when empty. */
+  key?: string | null | undefined;
+  keyword?: string | null | undefined;
+  kind: MonitorKind;
+  name: string;
+  successesToUp?: number | null | undefined;
+  /** http(s)://… for HTTP, host:port for TCP; empty otherwise. */
+  target?: string | null | undefined;
+  timeoutSeconds?: number | null | undefined;
+  urgency?: Level | null | undefined;
+};
+
+/** How a monitor learns the state of its service. */
+export type MonitorKind =
+  | 'HEARTBEAT'
+  | 'HTTP'
+  | 'PUSH'
+  | 'TCP';
+
+/** A monitor's state after flap suppression. */
+export type MonitorState =
+  | 'DEGRADED'
+  | 'DOWN'
+  | 'PAUSED'
+  | 'UNKNOWN'
+  | 'UP';
+
+/** An enumeration. */
+export type MonitoringErrorCode =
+  | 'CLIENT_READ_ONLY'
+  | 'DUPLICATE'
+  | 'INTERNAL'
+  | 'INVALID'
+  | 'NOT_AUTHENTICATED'
+  | 'NOT_FOUND'
+  | 'OTP_REQUIRED'
+  | 'PERMISSION_DENIED'
+  | 'REQUIRED'
+  | 'TOO_LONG'
+  | 'TOO_MANY';
+
 /** An MSP staff role. */
 export type MspRole =
   | 'ACCOUNT_MANAGER'
@@ -264,6 +351,17 @@ export type PatchStatus =
   | 'OVERDUE'
   | 'PENDING'
   | 'UNKNOWN';
+
+/** An enumeration. */
+export type PhishingCampaignStatus =
+  | 'INCIDENT'
+  | 'NEW'
+  | 'SAFE';
+
+/** An enumeration. */
+export type PhishingVerdict =
+  | 'INCIDENT'
+  | 'SAFE';
 
 export type PolicyInput = {
   calendarId: string;
@@ -311,11 +409,95 @@ export type ProvisioningStatus =
   | 'RUNNING'
   | 'SUCCEEDED';
 
+export type ReportPhishingInput = {
+  clientSlug?: string | null | undefined;
+  comment?: string | null | undefined;
+  /** Or the message saved as an .eml file. */
+  file?: EmlFileInput | null | undefined;
+  /** One per form submission (a UUID made by the browser), the same for every retry of it: the submission sent again answers with the first one's result and stores nothing twice. */
+  idempotencyKey?: string | null | undefined;
+  /** Staff only: the contact who received the message. */
+  reporterContactId?: string | null | undefined;
+  /** The message's full source (headers and body), pasted. */
+  source?: string | null | undefined;
+};
+
+/** An enumeration. */
+export type SecurityErrorCode =
+  | 'CLIENT_INACTIVE'
+  | 'CLIENT_READ_ONLY'
+  | 'INTERNAL'
+  | 'INVALID'
+  | 'INVALID_TRANSITION'
+  | 'NOT_AUTHENTICATED'
+  | 'NOT_A_MESSAGE'
+  | 'NOT_FOUND'
+  | 'OTP_REQUIRED'
+  | 'PERMISSION_DENIED'
+  | 'REQUIRED'
+  | 'TOO_LARGE'
+  | 'TOO_LONG'
+  | 'TOO_MANY'
+  | 'UNSUPPORTED_TYPE';
+
+/** An enumeration. */
+export type SecurityIncidentKind =
+  | 'ACCOUNT_COMPROMISE'
+  | 'DATA_LOSS'
+  | 'MALWARE'
+  | 'OTHER'
+  | 'PHISHING';
+
+/** An enumeration. */
+export type SecurityIncidentStatus =
+  | 'ACKNOWLEDGED'
+  | 'CLOSED'
+  | 'CONTAINED'
+  | 'NEW'
+  | 'RESOLVED';
+
+export type SecurityResponseTargetInput = {
+  /** Empty: no target (never 0). */
+  acknowledgeMinutes?: number | null | undefined;
+  aroundTheClock: boolean;
+  containMinutes?: number | null | undefined;
+  resolveMinutes?: number | null | undefined;
+  severity: SecuritySeverity;
+};
+
+/** An enumeration. */
+export type SecuritySeverity =
+  | 'CRITICAL'
+  | 'HIGH'
+  | 'LOW'
+  | 'MEDIUM';
+
+/** What kind of service (the status page's hierarchy uses it). */
+export type ServiceCategory =
+  | 'COLLABORATION'
+  | 'CONNECTIVITY'
+  | 'LINE_OF_BUSINESS'
+  | 'OTHER'
+  | 'SECURITY';
+
+/** Which hierarchy layer a service counts towards (none: neither). */
+export type ServiceLayer =
+  | 'COLLABORATION'
+  | 'CONNECTIVITY';
+
 /** An enumeration. */
 export type ServiceLine =
   | 'INFRASTRUCTURE'
   | 'SECURITY'
   | 'SUPPORT';
+
+/** A service's live state. */
+export type ServiceState =
+  | 'DEGRADED'
+  | 'DOWN'
+  | 'MAINTENANCE'
+  | 'UNKNOWN'
+  | 'UP';
 
 export type SiteInput = {
   address?: string | null | undefined;
@@ -338,6 +520,27 @@ export type SlaClockState =
   | 'NOT_APPLICABLE'
   | 'PAUSED'
   | 'RUNNING';
+
+/** Where a reason's evidence is shown. */
+export type StatusEvidence =
+  | 'DEVICES'
+  | 'HIERARCHY'
+  | 'IMPROVEMENTS'
+  | 'MFA'
+  | 'SECURITY_INCIDENTS'
+  | 'SERVICES'
+  | 'SLA'
+  | 'TICKETS';
+
+/** An enumeration. */
+export type StatusIncidentKind =
+  | 'OUTAGE'
+  | 'SECURITY';
+
+/** An enumeration. */
+export type StatusWorkKind =
+  | 'SECURITY_INCIDENT'
+  | 'TICKET';
 
 /** An enumeration. */
 export type SupportErrorCode =
@@ -382,9 +585,20 @@ export type WindowInput = {
   weekday: number;
 };
 
+/** An enumeration. */
+export type WorkqueueWorkItemKindChoices =
+  /** Phishing report awaiting triage */
+  | 'PHISHING'
+  /** Security incident */
+  | 'SEC_INCIDENT'
+  /** Ticket */
+  | 'TICKET';
+
 export type AuthErrorFieldsFragment = { field: string | null, code: AuthErrorCode, message: string };
 
 export type ClientErrorFieldsFragment = { field: string | null, code: ClientErrorCode, message: string };
+
+export type SecurityErrorFieldsFragment = { field: string | null, code: SecurityErrorCode, message: string };
 
 export type SupportErrorFieldsFragment = { field: string | null, code: SupportErrorCode, message: string };
 
@@ -526,7 +740,7 @@ export type InviteClientUserMutationVariables = Exact<{
 
 export type InviteClientUserMutation = { inviteClientUser: { invitation: { id: string, email: string, fullName: string, role: ClientRole, createdAt: string, expiresAt: string, invitedBy: string | null } | null, errors: Array<{ field: string | null, code: ClientErrorCode, message: string }> } };
 
-export type WorkItemFieldsFragment = { id: string, number: number, title: string, nextDeadlineAt: string | null, nextDeadlineClock: string | null, createdAt: string, updatedAt: string, priority: Priority, status: TicketStatus, serviceLine: ServiceLine, breachState: BreachState, client: { slug: string, name: string }, assignee: { id: string, fullName: string, email: string, mspRole: MspRole } | null };
+export type WorkItemFieldsFragment = { id: string, number: number, title: string, nextDeadlineAt: string | null, nextDeadlineClock: string | null, createdAt: string, updatedAt: string, priority: Priority, status: TicketStatus, statusLabel: string, reference: string, kind: WorkqueueWorkItemKindChoices, serviceLine: ServiceLine, breachState: BreachState, client: { slug: string, name: string }, assignee: { id: string, fullName: string, email: string, mspRole: MspRole } | null };
 
 export type QueueQueryVariables = Exact<{
   first?: number | null | undefined;
@@ -541,7 +755,7 @@ export type QueueQueryVariables = Exact<{
 }>;
 
 
-export type QueueQuery = { queue: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, number: number, title: string, nextDeadlineAt: string | null, nextDeadlineClock: string | null, createdAt: string, updatedAt: string, priority: Priority, status: TicketStatus, serviceLine: ServiceLine, breachState: BreachState, client: { slug: string, name: string }, assignee: { id: string, fullName: string, email: string, mspRole: MspRole } | null } | null } | null> } };
+export type QueueQuery = { queue: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, number: number, title: string, nextDeadlineAt: string | null, nextDeadlineClock: string | null, createdAt: string, updatedAt: string, priority: Priority, status: TicketStatus, statusLabel: string, reference: string, kind: WorkqueueWorkItemKindChoices, serviceLine: ServiceLine, breachState: BreachState, client: { slug: string, name: string }, assignee: { id: string, fullName: string, email: string, mspRole: MspRole } | null } | null } | null> } };
 
 export type ClientOptionsQueryVariables = Exact<{
   first?: number | null | undefined;
@@ -927,3 +1141,280 @@ export type DiscardIdpImportMutationVariables = Exact<{
 
 
 export type DiscardIdpImportMutation = { discardIdpImport: { idpImport: { id: string, status: CsvImportStatus } | null, errors: Array<{ field: string | null, code: MfaErrorCode, message: string }> } };
+
+export type StatusPageQueryVariables = Exact<{
+  clientSlug?: string | null | undefined;
+}>;
+
+
+export type StatusPageQuery = { statusPage: { full: boolean, generatedAt: string, monthStart: string, uptimeFrom: string, openSecurityIncidents: number | null, openMajorSecurityIncidents: number | null, mfaCovered: number | null, mfaTotal: number | null, mfaPercent: number | null, slaMonthMet: number | null, slaMonthBreached: number | null, slaMonthPercent: number | null, workTotal: number | null, ticketsOpenedLast30Days: number | null, ticketsOpenedPrevious30Days: number | null, services: Array<{ name: string, state: ServiceState, since: string | null, availabilityPercent: number | null, promisedPercent: number | null, dailyUptime: Array<number | null>, layer: ServiceLayer | null, isBusinessCritical: boolean, maintenanceUntil: string | null }>, incidents: Array<{ kind: StatusIncidentKind, title: string, severity: string, status: string, startedAt: string, reference: number | null }>, mfaHistory: Array<{ day: string, percent: number | null }>, devices: { active: number, managed: number, protected: number, protectionOutdated: number, protectionMissing: number, protectionUnknown: number, patchCurrent: number, patchPending: number, patchOverdue: number, patchUnknown: number } | null, work: Array<{ kind: StatusWorkKind, number: number, title: string, priority: Priority, status: string, serviceLine: ServiceLine, assigneeName: string | null, nextDeadlineAt: string | null, breachState: BreachState, updatedAt: string }>, improvements: { proposed: number, active: number, stalled: number, completedRecently: number } | null, hierarchy: Array<{ key: string, label: string, ownState: LayerState, state: LayerState, reasons: Array<{ text: string, state: LayerState, evidence: StatusEvidence }> }> | null } };
+
+export type MonitoringErrorFieldsFragment = { field: string | null, code: MonitoringErrorCode, message: string };
+
+export type MonitorFieldsFragment = { id: string, serviceId: string, name: string, key: string, kind: MonitorKind, target: string, intervalSeconds: number, timeoutSeconds: number, expectedStatus: number | null, keyword: string, certWarningDays: number, heartbeatGraceSeconds: number, failuresToDown: number, successesToUp: number, urgency: Level, isPaused: boolean, state: MonitorState, stateSince: string, lastResultAt: string | null, lastLatencyMs: number | null, lastMessage: string, certExpiresAt: string | null, pingUrl: string | null };
+
+export type MaintenanceWindowFieldsFragment = { id: string, serviceId: string, startsAt: string, endsAt: string, reason: string };
+
+export type ClientServiceFieldsFragment = { id: string, name: string, category: ServiceCategory, description: string, isBusinessCritical: boolean, promisedAvailability: number, resolveTicketOnRecovery: boolean, state: ServiceState, monitors: Array<{ id: string, serviceId: string, name: string, key: string, kind: MonitorKind, target: string, intervalSeconds: number, timeoutSeconds: number, expectedStatus: number | null, keyword: string, certWarningDays: number, heartbeatGraceSeconds: number, failuresToDown: number, successesToUp: number, urgency: Level, isPaused: boolean, state: MonitorState, stateSince: string, lastResultAt: string | null, lastLatencyMs: number | null, lastMessage: string, certExpiresAt: string | null, pingUrl: string | null }>, openOutages: Array<{ id: string, monitorId: string, startedAt: string, ticketNumber: number | null }> };
+
+export type ClientServicesQueryVariables = Exact<{
+  clientSlug?: string | null | undefined;
+}>;
+
+
+export type ClientServicesQuery = { clientServices: Array<{ id: string, name: string, category: ServiceCategory, description: string, isBusinessCritical: boolean, promisedAvailability: number, resolveTicketOnRecovery: boolean, state: ServiceState, monitors: Array<{ id: string, serviceId: string, name: string, key: string, kind: MonitorKind, target: string, intervalSeconds: number, timeoutSeconds: number, expectedStatus: number | null, keyword: string, certWarningDays: number, heartbeatGraceSeconds: number, failuresToDown: number, successesToUp: number, urgency: Level, isPaused: boolean, state: MonitorState, stateSince: string, lastResultAt: string | null, lastLatencyMs: number | null, lastMessage: string, certExpiresAt: string | null, pingUrl: string | null }>, openOutages: Array<{ id: string, monitorId: string, startedAt: string, ticketNumber: number | null }> }>, maintenanceWindows: Array<{ id: string, serviceId: string, startsAt: string, endsAt: string, reason: string }> };
+
+export type MonitorStateHistoryQueryVariables = Exact<{
+  clientSlug?: string | null | undefined;
+  monitorId: string;
+}>;
+
+
+export type MonitorStateHistoryQuery = { monitorStateHistory: Array<{ at: string, fromState: MonitorState, toState: MonitorState, reason: string }> };
+
+export type ServiceAvailabilityQueryVariables = Exact<{
+  clientSlug?: string | null | undefined;
+  year: number;
+  month: number;
+}>;
+
+
+export type ServiceAvailabilityQuery = { serviceAvailability: Array<{ serviceId: string, monitorId: string | null, availabilityPercent: number | null, promisedPercent: number, met: boolean | null, downSeconds: number, maintenanceSeconds: number, outageCount: number, isFinal: boolean }> };
+
+export type DownNowQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type DownNowQuery = { downNow: Array<{ id: string, clientSlug: string, clientName: string, serviceName: string, monitorName: string, kind: MonitorKind, state: MonitorState, stateSince: string, lastResultAt: string | null, lastMessage: string, ticketNumber: number | null, isBusinessCritical: boolean, inMaintenanceUntil: string | null }> };
+
+export type CreateClientServiceMutationVariables = Exact<{
+  clientSlug?: string | null | undefined;
+  input: ClientServiceInput;
+}>;
+
+
+export type CreateClientServiceMutation = { createClientService: { service: { id: string } | null, errors: Array<{ field: string | null, code: MonitoringErrorCode, message: string }> } };
+
+export type UpdateClientServiceMutationVariables = Exact<{
+  clientSlug?: string | null | undefined;
+  id: string;
+  input: ClientServiceInput;
+}>;
+
+
+export type UpdateClientServiceMutation = { updateClientService: { service: { id: string } | null, errors: Array<{ field: string | null, code: MonitoringErrorCode, message: string }> } };
+
+export type CreateMonitorMutationVariables = Exact<{
+  clientSlug?: string | null | undefined;
+  serviceId: string;
+  input: MonitorInput;
+}>;
+
+
+export type CreateMonitorMutation = { createMonitor: { monitor: { id: string, serviceId: string, name: string, key: string, kind: MonitorKind, target: string, intervalSeconds: number, timeoutSeconds: number, expectedStatus: number | null, keyword: string, certWarningDays: number, heartbeatGraceSeconds: number, failuresToDown: number, successesToUp: number, urgency: Level, isPaused: boolean, state: MonitorState, stateSince: string, lastResultAt: string | null, lastLatencyMs: number | null, lastMessage: string, certExpiresAt: string | null, pingUrl: string | null } | null, errors: Array<{ field: string | null, code: MonitoringErrorCode, message: string }> } };
+
+export type UpdateMonitorMutationVariables = Exact<{
+  clientSlug?: string | null | undefined;
+  id: string;
+  input: MonitorInput;
+}>;
+
+
+export type UpdateMonitorMutation = { updateMonitor: { monitor: { id: string, serviceId: string, name: string, key: string, kind: MonitorKind, target: string, intervalSeconds: number, timeoutSeconds: number, expectedStatus: number | null, keyword: string, certWarningDays: number, heartbeatGraceSeconds: number, failuresToDown: number, successesToUp: number, urgency: Level, isPaused: boolean, state: MonitorState, stateSince: string, lastResultAt: string | null, lastLatencyMs: number | null, lastMessage: string, certExpiresAt: string | null, pingUrl: string | null } | null, errors: Array<{ field: string | null, code: MonitoringErrorCode, message: string }> } };
+
+export type SetMonitorPausedMutationVariables = Exact<{
+  clientSlug?: string | null | undefined;
+  id: string;
+  paused: boolean;
+}>;
+
+
+export type SetMonitorPausedMutation = { setMonitorPaused: { monitor: { id: string, isPaused: boolean, state: MonitorState } | null, errors: Array<{ field: string | null, code: MonitoringErrorCode, message: string }> } };
+
+export type DeleteMonitorMutationVariables = Exact<{
+  clientSlug?: string | null | undefined;
+  id: string;
+}>;
+
+
+export type DeleteMonitorMutation = { deleteMonitor: { deletedId: string | null, errors: Array<{ field: string | null, code: MonitoringErrorCode, message: string }> } };
+
+export type ScheduleMaintenanceMutationVariables = Exact<{
+  clientSlug?: string | null | undefined;
+  serviceId: string;
+  startsAt: string;
+  endsAt: string;
+  reason: string;
+}>;
+
+
+export type ScheduleMaintenanceMutation = { scheduleMaintenance: { window: { id: string, serviceId: string, startsAt: string, endsAt: string, reason: string } | null, errors: Array<{ field: string | null, code: MonitoringErrorCode, message: string }> } };
+
+export type CancelMaintenanceMutationVariables = Exact<{
+  clientSlug?: string | null | undefined;
+  id: string;
+}>;
+
+
+export type CancelMaintenanceMutation = { cancelMaintenance: { cancelledId: string | null, errors: Array<{ field: string | null, code: MonitoringErrorCode, message: string }> } };
+
+export type SecurityIncidentRowFieldsFragment = { number: number, reference: string, title: string, kind: SecurityIncidentKind, severity: SecuritySeverity, status: SecurityIncidentStatus, createdAt: string, updatedAt: string, nextDeadlineAt: string | null, nextDeadlineClock: string | null, breachState: BreachState, affectedUserCount: number, assignee: { id: string, fullName: string } | null };
+
+export type SecurityIncidentsQueryVariables = Exact<{
+  clientSlug?: string | null | undefined;
+  openOnly?: boolean | null | undefined;
+}>;
+
+
+export type SecurityIncidentsQuery = { securityIncidents: Array<{ number: number, reference: string, title: string, kind: SecurityIncidentKind, severity: SecuritySeverity, status: SecurityIncidentStatus, createdAt: string, updatedAt: string, nextDeadlineAt: string | null, nextDeadlineClock: string | null, breachState: BreachState, affectedUserCount: number, assignee: { id: string, fullName: string } | null }> };
+
+export type SecurityIncidentFieldsFragment = { number: number, reference: string, title: string, description: string, kind: SecurityIncidentKind, severity: SecuritySeverity, status: SecurityIncidentStatus, createdAt: string, updatedAt: string, acknowledgedAt: string | null, containedAt: string | null, resolvedAt: string | null, closedAt: string | null, viewerMayManage: boolean, slaProblem: string | null, assignee: { id: string, fullName: string, email: string, mspRole: MspRole } | null, affectedUsers: Array<{ contactId: string, fullName: string, email: string }>, affectedDevices: Array<{ deviceId: string, name: string }>, campaigns: Array<{ id: string, subject: string, reportCount: number }>, slaClocks: Array<{ name: string, state: SlaClockState, targetMinutes: number | null, usedMinutes: number | null, remainingMinutes: number | null, overdueMinutes: number | null, dueAt: string | null, startedAt: string, stoppedAt: string | null, explainSteps: Array<string>, explain: string }>, timeline: Array<{ id: string, kind: string, at: string, actorName: string | null, actorIsStaff: boolean, isInternal: boolean, body: string, detail: string }> };
+
+export type SecurityIncidentQueryVariables = Exact<{
+  number: number;
+  clientSlug?: string | null | undefined;
+}>;
+
+
+export type SecurityIncidentQuery = { securityIncident: { number: number, reference: string, title: string, description: string, kind: SecurityIncidentKind, severity: SecuritySeverity, status: SecurityIncidentStatus, createdAt: string, updatedAt: string, acknowledgedAt: string | null, containedAt: string | null, resolvedAt: string | null, closedAt: string | null, viewerMayManage: boolean, slaProblem: string | null, assignee: { id: string, fullName: string, email: string, mspRole: MspRole } | null, affectedUsers: Array<{ contactId: string, fullName: string, email: string }>, affectedDevices: Array<{ deviceId: string, name: string }>, campaigns: Array<{ id: string, subject: string, reportCount: number }>, slaClocks: Array<{ name: string, state: SlaClockState, targetMinutes: number | null, usedMinutes: number | null, remainingMinutes: number | null, overdueMinutes: number | null, dueAt: string | null, startedAt: string, stoppedAt: string | null, explainSteps: Array<string>, explain: string }>, timeline: Array<{ id: string, kind: string, at: string, actorName: string | null, actorIsStaff: boolean, isInternal: boolean, body: string, detail: string }> } | null };
+
+export type CreateSecurityIncidentMutationVariables = Exact<{
+  input: CreateSecurityIncidentInput;
+}>;
+
+
+export type CreateSecurityIncidentMutation = { createSecurityIncident: { incident: { number: number, reference: string } | null, errors: Array<{ field: string | null, code: SecurityErrorCode, message: string }> } };
+
+export type ChangeSecurityIncidentStatusMutationVariables = Exact<{
+  number: number;
+  clientSlug?: string | null | undefined;
+  status: SecurityIncidentStatus;
+  note?: string | null | undefined;
+}>;
+
+
+export type ChangeSecurityIncidentStatusMutation = { changeSecurityIncidentStatus: { incident: { number: number, reference: string, title: string, description: string, kind: SecurityIncidentKind, severity: SecuritySeverity, status: SecurityIncidentStatus, createdAt: string, updatedAt: string, acknowledgedAt: string | null, containedAt: string | null, resolvedAt: string | null, closedAt: string | null, viewerMayManage: boolean, slaProblem: string | null, assignee: { id: string, fullName: string, email: string, mspRole: MspRole } | null, affectedUsers: Array<{ contactId: string, fullName: string, email: string }>, affectedDevices: Array<{ deviceId: string, name: string }>, campaigns: Array<{ id: string, subject: string, reportCount: number }>, slaClocks: Array<{ name: string, state: SlaClockState, targetMinutes: number | null, usedMinutes: number | null, remainingMinutes: number | null, overdueMinutes: number | null, dueAt: string | null, startedAt: string, stoppedAt: string | null, explainSteps: Array<string>, explain: string }>, timeline: Array<{ id: string, kind: string, at: string, actorName: string | null, actorIsStaff: boolean, isInternal: boolean, body: string, detail: string }> } | null, errors: Array<{ field: string | null, code: SecurityErrorCode, message: string }> } };
+
+export type ChangeSecurityIncidentSeverityMutationVariables = Exact<{
+  number: number;
+  clientSlug?: string | null | undefined;
+  severity: SecuritySeverity;
+}>;
+
+
+export type ChangeSecurityIncidentSeverityMutation = { changeSecurityIncidentSeverity: { incident: { number: number, reference: string, title: string, description: string, kind: SecurityIncidentKind, severity: SecuritySeverity, status: SecurityIncidentStatus, createdAt: string, updatedAt: string, acknowledgedAt: string | null, containedAt: string | null, resolvedAt: string | null, closedAt: string | null, viewerMayManage: boolean, slaProblem: string | null, assignee: { id: string, fullName: string, email: string, mspRole: MspRole } | null, affectedUsers: Array<{ contactId: string, fullName: string, email: string }>, affectedDevices: Array<{ deviceId: string, name: string }>, campaigns: Array<{ id: string, subject: string, reportCount: number }>, slaClocks: Array<{ name: string, state: SlaClockState, targetMinutes: number | null, usedMinutes: number | null, remainingMinutes: number | null, overdueMinutes: number | null, dueAt: string | null, startedAt: string, stoppedAt: string | null, explainSteps: Array<string>, explain: string }>, timeline: Array<{ id: string, kind: string, at: string, actorName: string | null, actorIsStaff: boolean, isInternal: boolean, body: string, detail: string }> } | null, errors: Array<{ field: string | null, code: SecurityErrorCode, message: string }> } };
+
+export type AssignSecurityIncidentMutationVariables = Exact<{
+  number: number;
+  clientSlug?: string | null | undefined;
+  assigneeId?: string | null | undefined;
+}>;
+
+
+export type AssignSecurityIncidentMutation = { assignSecurityIncident: { incident: { number: number, reference: string, title: string, description: string, kind: SecurityIncidentKind, severity: SecuritySeverity, status: SecurityIncidentStatus, createdAt: string, updatedAt: string, acknowledgedAt: string | null, containedAt: string | null, resolvedAt: string | null, closedAt: string | null, viewerMayManage: boolean, slaProblem: string | null, assignee: { id: string, fullName: string, email: string, mspRole: MspRole } | null, affectedUsers: Array<{ contactId: string, fullName: string, email: string }>, affectedDevices: Array<{ deviceId: string, name: string }>, campaigns: Array<{ id: string, subject: string, reportCount: number }>, slaClocks: Array<{ name: string, state: SlaClockState, targetMinutes: number | null, usedMinutes: number | null, remainingMinutes: number | null, overdueMinutes: number | null, dueAt: string | null, startedAt: string, stoppedAt: string | null, explainSteps: Array<string>, explain: string }>, timeline: Array<{ id: string, kind: string, at: string, actorName: string | null, actorIsStaff: boolean, isInternal: boolean, body: string, detail: string }> } | null, errors: Array<{ field: string | null, code: SecurityErrorCode, message: string }> } };
+
+export type AddSecurityIncidentNoteMutationVariables = Exact<{
+  number: number;
+  clientSlug?: string | null | undefined;
+  body: string;
+  internal?: boolean | null | undefined;
+}>;
+
+
+export type AddSecurityIncidentNoteMutation = { addSecurityIncidentNote: { incident: { number: number, reference: string, title: string, description: string, kind: SecurityIncidentKind, severity: SecuritySeverity, status: SecurityIncidentStatus, createdAt: string, updatedAt: string, acknowledgedAt: string | null, containedAt: string | null, resolvedAt: string | null, closedAt: string | null, viewerMayManage: boolean, slaProblem: string | null, assignee: { id: string, fullName: string, email: string, mspRole: MspRole } | null, affectedUsers: Array<{ contactId: string, fullName: string, email: string }>, affectedDevices: Array<{ deviceId: string, name: string }>, campaigns: Array<{ id: string, subject: string, reportCount: number }>, slaClocks: Array<{ name: string, state: SlaClockState, targetMinutes: number | null, usedMinutes: number | null, remainingMinutes: number | null, overdueMinutes: number | null, dueAt: string | null, startedAt: string, stoppedAt: string | null, explainSteps: Array<string>, explain: string }>, timeline: Array<{ id: string, kind: string, at: string, actorName: string | null, actorIsStaff: boolean, isInternal: boolean, body: string, detail: string }> } | null, errors: Array<{ field: string | null, code: SecurityErrorCode, message: string }> } };
+
+export type SetSecurityIncidentAffectedMutationVariables = Exact<{
+  number: number;
+  clientSlug?: string | null | undefined;
+  contactIds: Array<string> | string;
+  deviceIds: Array<string> | string;
+}>;
+
+
+export type SetSecurityIncidentAffectedMutation = { setSecurityIncidentAffected: { incident: { number: number, reference: string, title: string, description: string, kind: SecurityIncidentKind, severity: SecuritySeverity, status: SecurityIncidentStatus, createdAt: string, updatedAt: string, acknowledgedAt: string | null, containedAt: string | null, resolvedAt: string | null, closedAt: string | null, viewerMayManage: boolean, slaProblem: string | null, assignee: { id: string, fullName: string, email: string, mspRole: MspRole } | null, affectedUsers: Array<{ contactId: string, fullName: string, email: string }>, affectedDevices: Array<{ deviceId: string, name: string }>, campaigns: Array<{ id: string, subject: string, reportCount: number }>, slaClocks: Array<{ name: string, state: SlaClockState, targetMinutes: number | null, usedMinutes: number | null, remainingMinutes: number | null, overdueMinutes: number | null, dueAt: string | null, startedAt: string, stoppedAt: string | null, explainSteps: Array<string>, explain: string }>, timeline: Array<{ id: string, kind: string, at: string, actorName: string | null, actorIsStaff: boolean, isInternal: boolean, body: string, detail: string }> } | null, errors: Array<{ field: string | null, code: SecurityErrorCode, message: string }> } };
+
+export type SecurityDeviceChoicesQueryVariables = Exact<{
+  clientSlug?: string | null | undefined;
+  search?: string | null | undefined;
+}>;
+
+
+export type SecurityDeviceChoicesQuery = { securityDeviceChoices: Array<{ id: string, name: string }> };
+
+export type PhishingReportFieldsFragment = { id: string, campaignId: string, status: PhishingCampaignStatus, incidentNumber: number | null, reporterName: string, comment: string, createdAt: string, rawSize: number, subject: string, fromAddress: string, fromDisplay: string, replyTo: string, returnPath: string, dateHeader: string, sentAt: string | null, messageId: string, receivedChain: Array<string>, textExcerpt: string, parseProblems: Array<string>, authentication: { spf: string, dkim: string, dmarc: string, headers: Array<string> }, links: Array<{ defangedUrl: string, host: string, text: string, textShowsOtherHost: boolean }>, attachments: Array<{ filename: string, contentType: string, sizeBytes: number, sha256: string }> };
+
+export type PhishingReportsQueryVariables = Exact<{
+  clientSlug?: string | null | undefined;
+}>;
+
+
+export type PhishingReportsQuery = { phishingReports: Array<{ id: string, subject: string, fromAddress: string, status: PhishingCampaignStatus, incidentNumber: number | null, reporterName: string, createdAt: string }> };
+
+export type PhishingReportQueryVariables = Exact<{
+  id: string;
+  clientSlug?: string | null | undefined;
+}>;
+
+
+export type PhishingReportQuery = { phishingReport: { id: string, campaignId: string, status: PhishingCampaignStatus, incidentNumber: number | null, reporterName: string, comment: string, createdAt: string, rawSize: number, subject: string, fromAddress: string, fromDisplay: string, replyTo: string, returnPath: string, dateHeader: string, sentAt: string | null, messageId: string, receivedChain: Array<string>, textExcerpt: string, parseProblems: Array<string>, authentication: { spf: string, dkim: string, dmarc: string, headers: Array<string> }, links: Array<{ defangedUrl: string, host: string, text: string, textShowsOtherHost: boolean }>, attachments: Array<{ filename: string, contentType: string, sizeBytes: number, sha256: string }> } | null };
+
+export type ReportPhishingMutationVariables = Exact<{
+  input: ReportPhishingInput;
+}>;
+
+
+export type ReportPhishingMutation = { reportPhishing: { report: { id: string, campaignId: string, status: PhishingCampaignStatus, incidentNumber: number | null, reporterName: string, comment: string, createdAt: string, rawSize: number, subject: string, fromAddress: string, fromDisplay: string, replyTo: string, returnPath: string, dateHeader: string, sentAt: string | null, messageId: string, receivedChain: Array<string>, textExcerpt: string, parseProblems: Array<string>, authentication: { spf: string, dkim: string, dmarc: string, headers: Array<string> }, links: Array<{ defangedUrl: string, host: string, text: string, textShowsOtherHost: boolean }>, attachments: Array<{ filename: string, contentType: string, sizeBytes: number, sha256: string }> } | null, errors: Array<{ field: string | null, code: SecurityErrorCode, message: string }> } };
+
+export type PhishingCampaignsQueryVariables = Exact<{
+  clientSlug?: string | null | undefined;
+  status?: PhishingCampaignStatus | null | undefined;
+}>;
+
+
+export type PhishingCampaignsQuery = { phishingCampaigns: Array<{ id: string, subject: string, senderDomain: string, status: PhishingCampaignStatus, reportCount: number, firstReportedAt: string, lastReportedAt: string, incidentNumber: number | null }> };
+
+export type PhishingCampaignFieldsFragment = { id: string, subject: string, senderDomain: string, status: PhishingCampaignStatus, reportCount: number, firstReportedAt: string, lastReportedAt: string, incidentNumber: number | null, verdictNote: string, triagedAt: string | null, triagedBy: { id: string, fullName: string } | null, reports: Array<{ id: string, reporterName: string, createdAt: string, fromAddress: string, comment: string }> };
+
+export type PhishingCampaignQueryVariables = Exact<{
+  id: string;
+  clientSlug?: string | null | undefined;
+}>;
+
+
+export type PhishingCampaignQuery = { phishingCampaign: { id: string, subject: string, senderDomain: string, status: PhishingCampaignStatus, reportCount: number, firstReportedAt: string, lastReportedAt: string, incidentNumber: number | null, verdictNote: string, triagedAt: string | null, triagedBy: { id: string, fullName: string } | null, reports: Array<{ id: string, reporterName: string, createdAt: string, fromAddress: string, comment: string }> } | null };
+
+export type TriagePhishingCampaignMutationVariables = Exact<{
+  campaignId: string;
+  clientSlug?: string | null | undefined;
+  verdict: PhishingVerdict;
+  note?: string | null | undefined;
+  severity?: SecuritySeverity | null | undefined;
+  title?: string | null | undefined;
+  incidentNumber?: number | null | undefined;
+}>;
+
+
+export type TriagePhishingCampaignMutation = { triagePhishingCampaign: { campaign: { id: string, subject: string, senderDomain: string, status: PhishingCampaignStatus, reportCount: number, firstReportedAt: string, lastReportedAt: string, incidentNumber: number | null, verdictNote: string, triagedAt: string | null, triagedBy: { id: string, fullName: string } | null, reports: Array<{ id: string, reporterName: string, createdAt: string, fromAddress: string, comment: string }> } | null, errors: Array<{ field: string | null, code: SecurityErrorCode, message: string }> } };
+
+export type SecurityResponsePolicyFieldsFragment = { calendarName: string, isDefault: boolean, targets: Array<{ severity: SecuritySeverity, acknowledgeMinutes: number | null, containMinutes: number | null, resolveMinutes: number | null, aroundTheClock: boolean, isDefault: boolean }> };
+
+export type SecurityResponsePolicyQueryVariables = Exact<{
+  clientSlug?: string | null | undefined;
+}>;
+
+
+export type SecurityResponsePolicyQuery = { securityResponsePolicy: { calendarName: string, isDefault: boolean, targets: Array<{ severity: SecuritySeverity, acknowledgeMinutes: number | null, containMinutes: number | null, resolveMinutes: number | null, aroundTheClock: boolean, isDefault: boolean }> } };
+
+export type SaveSecurityResponseTargetsMutationVariables = Exact<{
+  clientSlug?: string | null | undefined;
+  targets: Array<SecurityResponseTargetInput> | SecurityResponseTargetInput;
+}>;
+
+
+export type SaveSecurityResponseTargetsMutation = { saveSecurityResponseTargets: { policy: { calendarName: string, isDefault: boolean, targets: Array<{ severity: SecuritySeverity, acknowledgeMinutes: number | null, containMinutes: number | null, resolveMinutes: number | null, aroundTheClock: boolean, isDefault: boolean }> } | null, errors: Array<{ field: string | null, code: SecurityErrorCode, message: string }> } };
+
+export type ResetSecurityResponseTargetsMutationVariables = Exact<{
+  clientSlug?: string | null | undefined;
+}>;
+
+
+export type ResetSecurityResponseTargetsMutation = { resetSecurityResponseTargets: { policy: { calendarName: string, isDefault: boolean, targets: Array<{ severity: SecuritySeverity, acknowledgeMinutes: number | null, containMinutes: number | null, resolveMinutes: number | null, aroundTheClock: boolean, isDefault: boolean }> } | null, errors: Array<{ field: string | null, code: SecurityErrorCode, message: string }> } };

@@ -32,6 +32,14 @@ export const CLIENT_ERROR_FIELDS = /* GraphQL */ `
   }
 `;
 
+export const SECURITY_ERROR_FIELDS = /* GraphQL */ `
+  fragment SecurityErrorFields on SecurityError {
+    field
+    code
+    message
+  }
+`;
+
 export const SUPPORT_ERROR_FIELDS = /* GraphQL */ `
   fragment SupportErrorFields on SupportError {
     field
@@ -435,6 +443,9 @@ export const WORK_ITEM_FIELDS = /* GraphQL */ `
     updatedAt
     priority
     status
+    statusLabel
+    reference
+    kind
     serviceLine
     breachState
     client {
@@ -1389,4 +1400,739 @@ export const DISCARD_IDP_IMPORT_MUTATION = /* GraphQL */ `
     }
   }
   ${MFA_ERROR_FIELDS}
+`;
+
+
+/** The client's live status page (one request per view; polled while open). */
+export const STATUS_PAGE_QUERY = /* GraphQL */ `
+  query StatusPage($clientSlug: String) {
+    statusPage(clientSlug: $clientSlug) {
+      full
+      generatedAt
+      monthStart
+      uptimeFrom
+      services {
+        name
+        state
+        since
+        availabilityPercent
+        promisedPercent
+        dailyUptime
+        layer
+        isBusinessCritical
+        maintenanceUntil
+      }
+      incidents {
+        kind
+        title
+        severity
+        status
+        startedAt
+        reference
+      }
+      openSecurityIncidents
+      openMajorSecurityIncidents
+      mfaCovered
+      mfaTotal
+      mfaPercent
+      mfaHistory {
+        day
+        percent
+      }
+      slaMonthMet
+      slaMonthBreached
+      slaMonthPercent
+      devices {
+        active
+        managed
+        protected
+        protectionOutdated
+        protectionMissing
+        protectionUnknown
+        patchCurrent
+        patchPending
+        patchOverdue
+        patchUnknown
+      }
+      work {
+        kind
+        number
+        title
+        priority
+        status
+        serviceLine
+        assigneeName
+        nextDeadlineAt
+        breachState
+        updatedAt
+      }
+      workTotal
+      ticketsOpenedLast30Days
+      ticketsOpenedPrevious30Days
+      improvements {
+        proposed
+        active
+        stalled
+        completedRecently
+      }
+      hierarchy {
+        key
+        label
+        ownState
+        state
+        reasons {
+          text
+          state
+          evidence
+        }
+      }
+    }
+  }
+`;
+// ------------------------------------------------------------- monitoring (infrastructure)
+
+export const MONITORING_ERROR_FIELDS = /* GraphQL */ `
+  fragment MonitoringErrorFields on MonitoringError {
+    field
+    code
+    message
+  }
+`;
+
+export const MONITOR_FIELDS = /* GraphQL */ `
+  fragment MonitorFields on Monitor {
+    id
+    serviceId
+    name
+    key
+    kind
+    target
+    intervalSeconds
+    timeoutSeconds
+    expectedStatus
+    keyword
+    certWarningDays
+    heartbeatGraceSeconds
+    failuresToDown
+    successesToUp
+    urgency
+    isPaused
+    state
+    stateSince
+    lastResultAt
+    lastLatencyMs
+    lastMessage
+    certExpiresAt
+    pingUrl
+  }
+`;
+
+export const MAINTENANCE_WINDOW_FIELDS = /* GraphQL */ `
+  fragment MaintenanceWindowFields on MaintenanceWindow {
+    id
+    serviceId
+    startsAt
+    endsAt
+    reason
+  }
+`;
+
+export const CLIENT_SERVICE_FIELDS = /* GraphQL */ `
+  fragment ClientServiceFields on ClientService {
+    id
+    name
+    category
+    description
+    isBusinessCritical
+    promisedAvailability
+    resolveTicketOnRecovery
+    state
+    monitors {
+      ...MonitorFields
+    }
+    openOutages {
+      id
+      monitorId
+      startedAt
+      ticketNumber
+    }
+  }
+`;
+
+export const CLIENT_SERVICES_QUERY = /* GraphQL */ `
+  query ClientServices($clientSlug: String) {
+    clientServices(clientSlug: $clientSlug) {
+      ...ClientServiceFields
+    }
+    maintenanceWindows(clientSlug: $clientSlug) {
+      ...MaintenanceWindowFields
+    }
+  }
+  ${CLIENT_SERVICE_FIELDS}
+  ${MONITOR_FIELDS}
+  ${MAINTENANCE_WINDOW_FIELDS}
+`;
+// (The services' own maintenance fields are left out: the windows are listed once beside them,
+// which keeps the query inside the cost budget.)
+
+export const MONITOR_STATE_HISTORY_QUERY = /* GraphQL */ `
+  query MonitorStateHistory($clientSlug: String, $monitorId: ID!) {
+    monitorStateHistory(clientSlug: $clientSlug, monitorId: $monitorId) {
+      at
+      fromState
+      toState
+      reason
+    }
+  }
+`;
+
+export const SERVICE_AVAILABILITY_QUERY = /* GraphQL */ `
+  query ServiceAvailability($clientSlug: String, $year: Int!, $month: Int!) {
+    serviceAvailability(clientSlug: $clientSlug, year: $year, month: $month) {
+      serviceId
+      monitorId
+      availabilityPercent
+      promisedPercent
+      met
+      downSeconds
+      maintenanceSeconds
+      outageCount
+      isFinal
+    }
+  }
+`;
+
+export const DOWN_NOW_QUERY = /* GraphQL */ `
+  query DownNow {
+    downNow {
+      id
+      clientSlug
+      clientName
+      serviceName
+      monitorName
+      kind
+      state
+      stateSince
+      lastResultAt
+      lastMessage
+      ticketNumber
+      isBusinessCritical
+      inMaintenanceUntil
+    }
+  }
+`;
+
+export const CREATE_CLIENT_SERVICE_MUTATION = /* GraphQL */ `
+  mutation CreateClientService($clientSlug: String, $input: ClientServiceInput!) {
+    createClientService(clientSlug: $clientSlug, input: $input) {
+      service {
+        id
+      }
+      errors {
+        ...MonitoringErrorFields
+      }
+    }
+  }
+  ${MONITORING_ERROR_FIELDS}
+`;
+
+export const UPDATE_CLIENT_SERVICE_MUTATION = /* GraphQL */ `
+  mutation UpdateClientService($clientSlug: String, $id: ID!, $input: ClientServiceInput!) {
+    updateClientService(clientSlug: $clientSlug, id: $id, input: $input) {
+      service {
+        id
+      }
+      errors {
+        ...MonitoringErrorFields
+      }
+    }
+  }
+  ${MONITORING_ERROR_FIELDS}
+`;
+
+export const CREATE_MONITOR_MUTATION = /* GraphQL */ `
+  mutation CreateMonitor($clientSlug: String, $serviceId: ID!, $input: MonitorInput!) {
+    createMonitor(clientSlug: $clientSlug, serviceId: $serviceId, input: $input) {
+      monitor {
+        ...MonitorFields
+      }
+      errors {
+        ...MonitoringErrorFields
+      }
+    }
+  }
+  ${MONITOR_FIELDS}
+  ${MONITORING_ERROR_FIELDS}
+`;
+
+export const UPDATE_MONITOR_MUTATION = /* GraphQL */ `
+  mutation UpdateMonitor($clientSlug: String, $id: ID!, $input: MonitorInput!) {
+    updateMonitor(clientSlug: $clientSlug, id: $id, input: $input) {
+      monitor {
+        ...MonitorFields
+      }
+      errors {
+        ...MonitoringErrorFields
+      }
+    }
+  }
+  ${MONITOR_FIELDS}
+  ${MONITORING_ERROR_FIELDS}
+`;
+
+export const SET_MONITOR_PAUSED_MUTATION = /* GraphQL */ `
+  mutation SetMonitorPaused($clientSlug: String, $id: ID!, $paused: Boolean!) {
+    setMonitorPaused(clientSlug: $clientSlug, id: $id, paused: $paused) {
+      monitor {
+        id
+        isPaused
+        state
+      }
+      errors {
+        ...MonitoringErrorFields
+      }
+    }
+  }
+  ${MONITORING_ERROR_FIELDS}
+`;
+
+export const DELETE_MONITOR_MUTATION = /* GraphQL */ `
+  mutation DeleteMonitor($clientSlug: String, $id: ID!) {
+    deleteMonitor(clientSlug: $clientSlug, id: $id) {
+      deletedId
+      errors {
+        ...MonitoringErrorFields
+      }
+    }
+  }
+  ${MONITORING_ERROR_FIELDS}
+`;
+
+export const SCHEDULE_MAINTENANCE_MUTATION = /* GraphQL */ `
+  mutation ScheduleMaintenance($clientSlug: String, $serviceId: ID!, $startsAt: DateTime!, $endsAt: DateTime!, $reason: String!) {
+    scheduleMaintenance(clientSlug: $clientSlug, serviceId: $serviceId, startsAt: $startsAt, endsAt: $endsAt, reason: $reason) {
+      window {
+        ...MaintenanceWindowFields
+      }
+      errors {
+        ...MonitoringErrorFields
+      }
+    }
+  }
+  ${MAINTENANCE_WINDOW_FIELDS}
+  ${MONITORING_ERROR_FIELDS}
+`;
+
+export const CANCEL_MAINTENANCE_MUTATION = /* GraphQL */ `
+  mutation CancelMaintenance($clientSlug: String, $id: ID!) {
+    cancelMaintenance(clientSlug: $clientSlug, id: $id) {
+      cancelledId
+      errors {
+        ...MonitoringErrorFields
+      }
+    }
+  }
+  ${MONITORING_ERROR_FIELDS}
+`;
+
+// ------------------------------------------------------------------- security
+
+/** A line of a client's security incident list. */
+export const SECURITY_INCIDENT_ROW_FIELDS = /* GraphQL */ `
+  fragment SecurityIncidentRowFields on SecurityIncidentSummary {
+    number
+    reference
+    title
+    kind
+    severity
+    status
+    createdAt
+    updatedAt
+    nextDeadlineAt
+    nextDeadlineClock
+    breachState
+    affectedUserCount
+    assignee {
+      id
+      fullName
+    }
+  }
+`;
+
+export const SECURITY_INCIDENTS_QUERY = /* GraphQL */ `
+  query SecurityIncidents($clientSlug: String, $openOnly: Boolean) {
+    securityIncidents(clientSlug: $clientSlug, openOnly: $openOnly) {
+      ...SecurityIncidentRowFields
+    }
+  }
+  ${SECURITY_INCIDENT_ROW_FIELDS}
+`;
+
+/** An incident's page: clocks, timeline, affected people and devices. */
+export const SECURITY_INCIDENT_FIELDS = /* GraphQL */ `
+  fragment SecurityIncidentFields on SecurityIncident {
+    number
+    reference
+    title
+    description
+    kind
+    severity
+    status
+    createdAt
+    updatedAt
+    acknowledgedAt
+    containedAt
+    resolvedAt
+    closedAt
+    viewerMayManage
+    slaProblem
+    assignee {
+      ...StaffFields
+    }
+    affectedUsers {
+      contactId
+      fullName
+      email
+    }
+    affectedDevices {
+      deviceId
+      name
+    }
+    campaigns {
+      id
+      subject
+      reportCount
+    }
+    slaClocks {
+      ...SlaClockFields
+    }
+    timeline {
+      id
+      kind
+      at
+      actorName
+      actorIsStaff
+      isInternal
+      body
+      detail
+    }
+  }
+`;
+
+const SECURITY_INCIDENT_FRAGMENTS = `${SECURITY_INCIDENT_FIELDS}${SLA_CLOCK_FIELDS}${STAFF_FIELDS}`;
+
+export const SECURITY_INCIDENT_QUERY = /* GraphQL */ `
+  query SecurityIncident($number: Int!, $clientSlug: String) {
+    securityIncident(number: $number, clientSlug: $clientSlug) {
+      ...SecurityIncidentFields
+    }
+  }
+  ${SECURITY_INCIDENT_FRAGMENTS}
+`;
+
+export const CREATE_SECURITY_INCIDENT_MUTATION = /* GraphQL */ `
+  mutation CreateSecurityIncident($input: CreateSecurityIncidentInput!) {
+    createSecurityIncident(input: $input) {
+      incident {
+        number
+        reference
+      }
+      errors {
+        ...SecurityErrorFields
+      }
+    }
+  }
+  ${SECURITY_ERROR_FIELDS}
+`;
+
+export const CHANGE_SECURITY_INCIDENT_STATUS_MUTATION = /* GraphQL */ `
+  mutation ChangeSecurityIncidentStatus($number: Int!, $clientSlug: String, $status: SecurityIncidentStatus!, $note: String) {
+    changeSecurityIncidentStatus(number: $number, clientSlug: $clientSlug, status: $status, note: $note) {
+      incident {
+        ...SecurityIncidentFields
+      }
+      errors {
+        ...SecurityErrorFields
+      }
+    }
+  }
+  ${SECURITY_INCIDENT_FRAGMENTS}${SECURITY_ERROR_FIELDS}
+`;
+
+export const CHANGE_SECURITY_INCIDENT_SEVERITY_MUTATION = /* GraphQL */ `
+  mutation ChangeSecurityIncidentSeverity($number: Int!, $clientSlug: String, $severity: SecuritySeverity!) {
+    changeSecurityIncidentSeverity(number: $number, clientSlug: $clientSlug, severity: $severity) {
+      incident {
+        ...SecurityIncidentFields
+      }
+      errors {
+        ...SecurityErrorFields
+      }
+    }
+  }
+  ${SECURITY_INCIDENT_FRAGMENTS}${SECURITY_ERROR_FIELDS}
+`;
+
+export const ASSIGN_SECURITY_INCIDENT_MUTATION = /* GraphQL */ `
+  mutation AssignSecurityIncident($number: Int!, $clientSlug: String, $assigneeId: ID) {
+    assignSecurityIncident(number: $number, clientSlug: $clientSlug, assigneeId: $assigneeId) {
+      incident {
+        ...SecurityIncidentFields
+      }
+      errors {
+        ...SecurityErrorFields
+      }
+    }
+  }
+  ${SECURITY_INCIDENT_FRAGMENTS}${SECURITY_ERROR_FIELDS}
+`;
+
+export const ADD_SECURITY_INCIDENT_NOTE_MUTATION = /* GraphQL */ `
+  mutation AddSecurityIncidentNote($number: Int!, $clientSlug: String, $body: String!, $internal: Boolean) {
+    addSecurityIncidentNote(number: $number, clientSlug: $clientSlug, body: $body, internal: $internal) {
+      incident {
+        ...SecurityIncidentFields
+      }
+      errors {
+        ...SecurityErrorFields
+      }
+    }
+  }
+  ${SECURITY_INCIDENT_FRAGMENTS}${SECURITY_ERROR_FIELDS}
+`;
+
+export const SET_SECURITY_INCIDENT_AFFECTED_MUTATION = /* GraphQL */ `
+  mutation SetSecurityIncidentAffected($number: Int!, $clientSlug: String, $contactIds: [ID!]!, $deviceIds: [ID!]!) {
+    setSecurityIncidentAffected(number: $number, clientSlug: $clientSlug, contactIds: $contactIds, deviceIds: $deviceIds) {
+      incident {
+        ...SecurityIncidentFields
+      }
+      errors {
+        ...SecurityErrorFields
+      }
+    }
+  }
+  ${SECURITY_INCIDENT_FRAGMENTS}${SECURITY_ERROR_FIELDS}
+`;
+
+/** Staff: the client's devices to name on an incident. */
+export const SECURITY_DEVICE_CHOICES_QUERY = /* GraphQL */ `
+  query SecurityDeviceChoices($clientSlug: String, $search: String) {
+    securityDeviceChoices(clientSlug: $clientSlug, search: $search) {
+      id
+      name
+    }
+  }
+`;
+
+/** A reported message as parsed: headers, verdicts, defanged links, attachment hashes. */
+export const PHISHING_REPORT_FIELDS = /* GraphQL */ `
+  fragment PhishingReportFields on PhishingReport {
+    id
+    campaignId
+    status
+    incidentNumber
+    reporterName
+    comment
+    createdAt
+    rawSize
+    subject
+    fromAddress
+    fromDisplay
+    replyTo
+    returnPath
+    dateHeader
+    sentAt
+    messageId
+    receivedChain
+    authentication {
+      spf
+      dkim
+      dmarc
+      headers
+    }
+    links {
+      defangedUrl
+      host
+      text
+      textShowsOtherHost
+    }
+    attachments {
+      filename
+      contentType
+      sizeBytes
+      sha256
+    }
+    textExcerpt
+    parseProblems
+  }
+`;
+
+export const PHISHING_REPORTS_QUERY = /* GraphQL */ `
+  query PhishingReports($clientSlug: String) {
+    phishingReports(clientSlug: $clientSlug) {
+      id
+      subject
+      fromAddress
+      status
+      incidentNumber
+      reporterName
+      createdAt
+    }
+  }
+`;
+
+export const PHISHING_REPORT_QUERY = /* GraphQL */ `
+  query PhishingReport($id: ID!, $clientSlug: String) {
+    phishingReport(id: $id, clientSlug: $clientSlug) {
+      ...PhishingReportFields
+    }
+  }
+  ${PHISHING_REPORT_FIELDS}
+`;
+
+export const REPORT_PHISHING_MUTATION = /* GraphQL */ `
+  mutation ReportPhishing($input: ReportPhishingInput!) {
+    reportPhishing(input: $input) {
+      report {
+        ...PhishingReportFields
+      }
+      errors {
+        ...SecurityErrorFields
+      }
+    }
+  }
+  ${PHISHING_REPORT_FIELDS}${SECURITY_ERROR_FIELDS}
+`;
+
+export const PHISHING_CAMPAIGNS_QUERY = /* GraphQL */ `
+  query PhishingCampaigns($clientSlug: String, $status: PhishingCampaignStatus) {
+    phishingCampaigns(clientSlug: $clientSlug, status: $status) {
+      id
+      subject
+      senderDomain
+      status
+      reportCount
+      firstReportedAt
+      lastReportedAt
+      incidentNumber
+    }
+  }
+`;
+
+export const PHISHING_CAMPAIGN_FIELDS = /* GraphQL */ `
+  fragment PhishingCampaignFields on PhishingCampaign {
+    id
+    subject
+    senderDomain
+    status
+    reportCount
+    firstReportedAt
+    lastReportedAt
+    incidentNumber
+    verdictNote
+    triagedAt
+    triagedBy {
+      id
+      fullName
+    }
+    reports {
+      id
+      reporterName
+      createdAt
+      fromAddress
+      comment
+    }
+  }
+`;
+
+export const PHISHING_CAMPAIGN_QUERY = /* GraphQL */ `
+  query PhishingCampaign($id: ID!, $clientSlug: String) {
+    phishingCampaign(id: $id, clientSlug: $clientSlug) {
+      ...PhishingCampaignFields
+    }
+  }
+  ${PHISHING_CAMPAIGN_FIELDS}
+`;
+
+export const TRIAGE_PHISHING_CAMPAIGN_MUTATION = /* GraphQL */ `
+  mutation TriagePhishingCampaign(
+    $campaignId: ID!
+    $clientSlug: String
+    $verdict: PhishingVerdict!
+    $note: String
+    $severity: SecuritySeverity
+    $title: String
+    $incidentNumber: Int
+  ) {
+    triagePhishingCampaign(
+      campaignId: $campaignId
+      clientSlug: $clientSlug
+      verdict: $verdict
+      note: $note
+      severity: $severity
+      title: $title
+      incidentNumber: $incidentNumber
+    ) {
+      campaign {
+        ...PhishingCampaignFields
+      }
+      errors {
+        ...SecurityErrorFields
+      }
+    }
+  }
+  ${PHISHING_CAMPAIGN_FIELDS}${SECURITY_ERROR_FIELDS}
+`;
+
+export const SECURITY_RESPONSE_POLICY_FIELDS = /* GraphQL */ `
+  fragment SecurityResponsePolicyFields on SecurityResponsePolicy {
+    calendarName
+    isDefault
+    targets {
+      severity
+      acknowledgeMinutes
+      containMinutes
+      resolveMinutes
+      aroundTheClock
+      isDefault
+    }
+  }
+`;
+
+export const SECURITY_RESPONSE_POLICY_QUERY = /* GraphQL */ `
+  query SecurityResponsePolicy($clientSlug: String) {
+    securityResponsePolicy(clientSlug: $clientSlug) {
+      ...SecurityResponsePolicyFields
+    }
+  }
+  ${SECURITY_RESPONSE_POLICY_FIELDS}
+`;
+
+export const SAVE_SECURITY_RESPONSE_TARGETS_MUTATION = /* GraphQL */ `
+  mutation SaveSecurityResponseTargets($clientSlug: String, $targets: [SecurityResponseTargetInput!]!) {
+    saveSecurityResponseTargets(clientSlug: $clientSlug, targets: $targets) {
+      policy {
+        ...SecurityResponsePolicyFields
+      }
+      errors {
+        ...SecurityErrorFields
+      }
+    }
+  }
+  ${SECURITY_RESPONSE_POLICY_FIELDS}${SECURITY_ERROR_FIELDS}
+`;
+
+export const RESET_SECURITY_RESPONSE_TARGETS_MUTATION = /* GraphQL */ `
+  mutation ResetSecurityResponseTargets($clientSlug: String) {
+    resetSecurityResponseTargets(clientSlug: $clientSlug) {
+      policy {
+        ...SecurityResponsePolicyFields
+      }
+      errors {
+        ...SecurityErrorFields
+      }
+    }
+  }
+  ${SECURITY_RESPONSE_POLICY_FIELDS}${SECURITY_ERROR_FIELDS}
 `;

@@ -9,6 +9,7 @@ import type { LogoutMutation, TopbarClientQuery, TopbarClientQueryVariables } fr
 import { useMutation, useQuery } from '../graphql/hooks';
 import { LOGOUT_MUTATION, TOPBAR_CLIENT_QUERY } from '../graphql/operations';
 import { catalogNavIcon } from '../pages/catalog/navIcon';
+import { downNowNavIcon } from '../pages/monitoring/navIcon';
 import './Shell.css';
 
 type NavItem = { to: string; label: string; testId: string; icon: ReactNode };
@@ -24,6 +25,11 @@ const icons = {
     <svg viewBox="0 0 16 16" width="16" height="16" aria-hidden="true">
       <path d="M2.5 3.5h11v7h-6l-3 2.5v-2.5h-2z" fill="none" stroke="currentColor" strokeWidth="1.3" strokeLinejoin="round" />
       <path d="M5 6.2h6M5 8.2h4" stroke="currentColor" strokeWidth="1.3" strokeLinecap="round" />
+    </svg>
+  ),
+  status: (
+    <svg viewBox="0 0 16 16" width="16" height="16" aria-hidden="true">
+      <path d="M1.5 8.5h3l1.8-4 3 8 1.9-4.5h3.3" fill="none" stroke="currentColor" strokeWidth="1.3" strokeLinecap="round" strokeLinejoin="round" />
     </svg>
   ),
   compliance: (
@@ -48,6 +54,17 @@ const icons = {
       <path d="M5.8 8l1.6 1.6 2.9-3" fill="none" stroke="currentColor" strokeWidth="1.3" strokeLinecap="round" strokeLinejoin="round" />
     </svg>
   ),
+  security: (
+    <svg viewBox="0 0 16 16" width="16" height="16" aria-hidden="true">
+      <path d="M8 1.5l5 2v4c0 3.2-2.2 5.7-5 7-2.8-1.3-5-3.8-5-7v-4z" fill="none" stroke="currentColor" strokeWidth="1.3" strokeLinejoin="round" />
+      <path d="M8 5.5v3M8 10.5v.1" stroke="currentColor" strokeWidth="1.4" strokeLinecap="round" />
+    </svg>
+  ),
+  phishing: (
+    <svg viewBox="0 0 16 16" width="16" height="16" aria-hidden="true">
+      <path d="M2 4h12v8H2z M2 4l6 4.5L14 4" fill="none" stroke="currentColor" strokeWidth="1.3" strokeLinejoin="round" />
+    </svg>
+  ),
   company: (
     <svg viewBox="0 0 16 16" width="16" height="16" aria-hidden="true">
       <circle cx="6" cy="5.5" r="2.3" fill="none" stroke="currentColor" strokeWidth="1.3" />
@@ -65,17 +82,21 @@ export function Shell() {
   const clientPageMatch = useMatch('/clients/:slug');
   const ticketMatch = useMatch('/tickets/:clientSlug/:number');
   const queueMatch = useMatch('/queue');
+  const securityMatch = useMatch('/security/:slug/*');
   const [searchParams] = useSearchParams();
-  const staffClientSlug = clientPageMatch?.params.slug ?? ticketMatch?.params.clientSlug ?? (queueMatch ? searchParams.get('client') : null) ?? null;
+  const staffClientSlug = clientPageMatch?.params.slug ?? ticketMatch?.params.clientSlug ?? securityMatch?.params.slug ?? (queueMatch ? searchParams.get('client') : null) ?? null;
   if (!viewer) return null;
 
   const items: NavItem[] = viewer.isMspStaff
     ? [
         { to: '/queue', label: 'Queue', testId: 'nav-queue', icon: icons.queue },
         { to: '/clients', label: 'Clients', testId: 'nav-clients', icon: icons.clients },
+        { to: '/down-now', label: 'Down now', testId: 'nav-down-now', icon: downNowNavIcon },
+        { to: '/security', label: 'Security', testId: 'nav-security', icon: icons.security },
         ...(viewer.mspRole === 'ADMIN' ? [{ to: '/catalog', label: 'SLA catalog', testId: 'nav-catalog', icon: catalogNavIcon }] : []),
       ]
     : [
+        { to: '/status', label: 'Status', testId: 'nav-status', icon: icons.status },
         { to: '/company', label: 'My company', testId: 'nav-company', icon: icons.company },
         { to: '/requests', label: 'Requests', testId: 'nav-requests', icon: icons.requests },
         { to: '/compliance', label: 'SLA compliance', testId: 'nav-compliance', icon: icons.compliance },
@@ -83,6 +104,8 @@ export function Shell() {
         ...(roleInClient(viewer, defaultClientSlug(viewer)) === 'IT_LEAD'
           ? [{ to: '/mfa', label: 'MFA coverage', testId: 'nav-mfa', icon: icons.mfa }]
           : []),
+        { to: '/incidents', label: 'Security incidents', testId: 'nav-incidents', icon: icons.security },
+        { to: '/phishing', label: 'Report phishing', testId: 'nav-phishing', icon: icons.phishing },
       ];
 
   const currentSlug = companyMatch?.params.slug ?? defaultClientSlug(viewer);

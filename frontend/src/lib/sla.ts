@@ -136,6 +136,10 @@ const CLOCK_LABEL: Record<string, string> = {
   next_update: 'Next update',
   first_resolution: 'First resolution',
   resolution: 'Resolution',
+  // Security incidents (acknowledge, contain, resolve).
+  acknowledge: 'Acknowledge',
+  contain: 'Containment',
+  resolve: 'Resolution',
 };
 
 /** "first_response" → "First response" (unknown names are humanised). */

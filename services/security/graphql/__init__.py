@@ -1,5 +1,7 @@
-"""GraphQL of security (MFA coverage here; incidents and phishing join from their modules)."""
+"""GraphQL of security: incidents, phishing intake and MFA coverage."""
 
 from services.security.graphql.mfa import MfaMutation, MfaQuery
+from services.security.graphql.mutations import SecurityMutation
+from services.security.graphql.queries import SecurityQuery
 
-__all__ = ["MfaMutation", "MfaQuery"]
+__all__ = ["MfaMutation", "MfaQuery", "SecurityMutation", "SecurityQuery"]

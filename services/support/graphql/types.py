@@ -21,6 +21,7 @@ from services.support.models import Comment, Ticket, TicketStatus
 from services.support.selectors import ticket_history
 from services.support.sla_clocks import checked_ticket_clocks
 from services.workqueue.models import BreachState, WorkItem
+from services.workqueue.sweep import item_reference
 from tenants.graphql.types import StaffMember, load_staff
 from tenants.models import Client, User
 
@@ -69,6 +70,12 @@ class WorkItemType(DjangoObjectType):
     breach_state = BreachStateEnum(required=True)
     assignee = graphene.Field(StaffMember)
     next_deadline_clock = graphene.String()
+    status_label = graphene.String(
+        required=True, description="The item's own status in words (a security incident's: e.g. Contained)."
+    )
+    reference = graphene.String(
+        required=True, description='How people name it: "#12", or "SEC-3" for an incident.'
+    )
 
     class Meta:
         model = WorkItem
@@ -88,7 +95,15 @@ class WorkItemType(DjangoObjectType):
         return root.priority
 
     def resolve_status(root: WorkItem, info: Any) -> str:
-        return root.status
+        # Other kinds of work (security incidents) have statuses of their own: the nearest
+        # ticket status here, their own in `statusLabel`.
+        return root.status if root.status in TicketStatus.values else TicketStatus.IN_PROGRESS
+
+    def resolve_status_label(root: WorkItem, info: Any) -> str:
+        return root.status.replace("_", " ").capitalize()
+
+    def resolve_reference(root: WorkItem, info: Any) -> str:
+        return item_reference(root)
 
     def resolve_service_line(root: WorkItem, info: Any) -> str:
         return root.service_line

@@ -35,3 +35,9 @@ def contacts(in_a: Any) -> dict[str, Contact]:
         key: Contact.objects.create(full_name=name, email=f"{key}@alpha.test")
         for key, name in (("ann", "Ann Archer"), ("bob", "Bob Baker"), ("cy", "Cy Cole"))
     }
+
+
+# The real Celery worker of the shared package's tests (a client's checks run for real).
+from tests.core.conftest import worker  # noqa: E402
+
+__all__ = ["b64", "contacts", "csv_text", "in_a", "worker"]

@@ -8,6 +8,7 @@ import './assets.css';
 
 export const CLIENT_TABS = [
   ['overview', 'Overview'],
+  ['status', 'Status'],
   ['sites', 'Sites'],
   ['devices', 'Devices'],
   ['mfa', 'MFA coverage'],
@@ -20,7 +21,8 @@ export function useClientTab(): ClientTab {
   return CLIENT_TABS.some(([key]) => key === tab) ? (tab as ClientTab) : 'overview';
 }
 
-/** The staff client page's tabs (in the URL: `?tab=devices`, filters alongside). */
+/** The staff client page's tabs (in the URL: `?tab=devices`, filters alongside): the overview,
+ * the client's live status (its status page, staff view), sites, devices and MFA coverage. */
 export function ClientTabNav({ current }: { current: ClientTab }) {
   return (
     <nav className="tabs" aria-label="Client sections" data-testid="client-tabs">
@@ -34,7 +36,7 @@ export function ClientTabNav({ current }: { current: ClientTab }) {
 }
 
 /** The content of the Sites, Devices and MFA tabs for staff (who edit and import). */
-export function ClientAssetTab({ tab, clientSlug }: { tab: Exclude<ClientTab, 'overview'>; clientSlug: string }) {
+export function ClientAssetTab({ tab, clientSlug }: { tab: Exclude<ClientTab, 'overview' | 'status'>; clientSlug: string }) {
   // An applied import reloads the list below it.
   const [version, setVersion] = useState(0);
   if (tab === 'sites') return <SitesSection clientSlug={clientSlug} canEdit />;

@@ -14,12 +14,15 @@ import { useDocumentTitle } from '../../lib/useDocumentTitle';
 import { ClientSlaCard } from '../catalog/ClientSlaCard';
 import { ComplianceSection } from '../compliance/ComplianceSection';
 import { NewTicketDialog } from '../tickets/NewTicketDialog';
+import { StatusView } from '../status/StatusView';
 import { QueryError } from '../../components/QueryError';
 import { ClientLifecycleCard } from './ClientLifecycleCard';
 import { DetailSkeleton } from '../../components/CardsSkeleton';
 import { ClientTitleRow } from './ClientTitleRow';
 import { Card } from '../../components/Card';
-import { ClientAssetTab, ClientTabNav, useClientTab } from '../assets/ClientAssetTabs';
+import { CLIENT_TABS, ClientAssetTab, ClientTabNav, useClientTab } from '../assets/ClientAssetTabs';
+import { ServicesSection } from '../monitoring/ServicesSection';
+import { ClientSecurityCard } from '../security/ClientSecurityCard';
 
 export function ClientDetailPage() {
   const { slug = '' } = useParams();
@@ -27,7 +30,8 @@ export function ClientDetailPage() {
   const q = useQuery<ClientQuery, ClientQueryVariables>(CLIENT_QUERY, { slug });
   const client = q.data?.client;
   const tab = useClientTab();
-  useDocumentTitle(client?.name ?? 'Client');
+  const tabLabel = CLIENT_TABS.find(([key]) => key === tab)?.[1];
+  useDocumentTitle(client ? `${client.name}${tab !== 'overview' ? ` · ${tabLabel}` : ''}` : 'Client');
 
   return (
     <div className="page">
@@ -49,7 +53,9 @@ export function ClientDetailPage() {
         <>
           <ClientHeader client={client} canExport={viewer?.mspRole === 'ADMIN'} />
           <ClientTabNav current={tab} />
-          {tab !== 'overview' ? (
+          {tab === 'status' ? (
+            <StatusView clientSlug={client.slug} staff />
+          ) : tab !== 'overview' ? (
             <ClientAssetTab tab={tab} clientSlug={client.slug} />
           ) : (
           <div className="detail-grid">
@@ -57,6 +63,9 @@ export function ClientDetailPage() {
               <Card headingId="people-heading" title={<>People <span className="count">{client.members.length}</span></>}>
                 <PeopleTable members={client.members} />
               </Card>
+              {viewer?.isMspStaff && (
+                <ServicesSection clientSlug={client.slug} canManage={viewer.mspRole === 'ADMIN' || viewer.mspRole === 'TECHNICIAN'} />
+              )}
               <InvitationsSection slug={client.slug} canInvite={viewer?.mspRole === 'ADMIN' || viewer?.mspRole === 'ACCOUNT_MANAGER'} />
               <ComplianceSection clientSlug={client.slug} />
               {viewer?.isMspStaff && <ClientHistoryPanel key={client.slug} slug={client.slug} />}
@@ -65,6 +74,7 @@ export function ClientDetailPage() {
               {viewer?.mspRole === 'ADMIN' && <ClientLifecycleCard slug={client.slug} onChanged={() => void q.refetch()} />}
               <ClientFacts client={client} />
               <ClientSlaCard clientSlug={client.slug} />
+              <ClientSecurityCard clientSlug={client.slug} />
               <Card headingId="itleads-heading" title="IT leads">
                 {client.itLeads.length === 0 ? (
                   <p className="muted small pad">No IT lead has joined yet.</p>

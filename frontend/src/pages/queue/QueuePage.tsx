@@ -2,7 +2,7 @@ import clsx from 'clsx';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { PriorityPill, SlaCountdown, TicketStatusPill } from '../../components/desk';
-import { Avatar, Button, EmptyState, FilterChip, FilterSelect, Skeleton } from '../../components/ui';
+import { Avatar, Badge, Button, EmptyState, FilterChip, FilterSelect, Skeleton } from '../../components/ui';
 import type { ClientOptionsQuery, ClientOptionsQueryVariables, QueueQuery, QueueQueryVariables } from '../../graphql/generated';
 import { useQuery } from '../../graphql/hooks';
 import { CLIENT_OPTIONS_QUERY, QUEUE_QUERY } from '../../graphql/operations';
@@ -11,6 +11,7 @@ import { formatDateTime, formatNumber, formatRelative } from '../../lib/format';
 import { isTypingTarget, ticketPath } from '../../lib/tickets';
 import { useDocumentTitle } from '../../lib/useDocumentTitle';
 import { NewTicketDialog } from '../tickets/NewTicketDialog';
+import { workItemPath } from '../security/security';
 import { activeQueueFilterCount, queueFiltersToVariables, useQueueFilters } from './filters';
 import { QueryError } from '../../components/QueryError';
 import './queue.css';
@@ -20,7 +21,7 @@ export type WorkItemRow = NonNullable<NonNullable<QueueQuery['queue']['edges'][n
 /** Refresh the queue this often (non-overlapping: the next poll starts after the previous answer). */
 export const QUEUE_POLL_MS = 30_000;
 
-const rowKey = (r: WorkItemRow) => `${r.client.slug}-${r.number}`;
+const rowKey = (r: WorkItemRow) => `${r.kind}-${r.client.slug}-${r.number}`;
 
 export function QueuePage() {
   useDocumentTitle('Queue');
@@ -52,7 +53,7 @@ export function QueuePage() {
   const effectiveIndex = selectedIndex >= 0 ? selectedIndex : selected && rows.length ? Math.min(lastIndex.current, rows.length - 1) : -1;
   const current = effectiveIndex >= 0 ? rows[effectiveIndex] : undefined;
 
-  const open = useCallback((r: WorkItemRow) => navigate(ticketPath(r.client.slug, r.number)), [navigate]);
+  const open = useCallback((r: WorkItemRow) => navigate(workItemPath(r)), [navigate]);
 
   const move = useCallback(
     (delta: number) => {
@@ -268,7 +269,7 @@ function QueueRow({
 }) {
   return (
     <tr
-      data-testid={`queue-row-${r.client.slug}-${r.number}`}
+      data-testid={r.kind === 'TICKET' ? `queue-row-${r.client.slug}-${r.number}` : `queue-row-${r.kind.toLowerCase()}-${r.client.slug}-${r.number}`}
       data-row-key={rowKey(r)}
       className={clsx(selected && 'is-selected', r.breachState === 'BREACHED' && 'is-breached')}
       aria-selected={selected}
@@ -285,8 +286,8 @@ function QueueRow({
       </td>
       <td className="cell-title">
         <div className="cell-primary">
-          <Link to={ticketPath(r.client.slug, r.number)} className="row-link" tabIndex={-1}>
-            <span className="ticket-number">#{r.number}</span> {r.title}
+          <Link to={workItemPath(r)} className="row-link" tabIndex={-1}>
+            <span className="ticket-number">{r.reference}</span> {r.title}
           </Link>
           <span className="cell-secondary" title={formatDateTime(r.createdAt)}>
             opened {formatRelative(r.createdAt)} · updated {formatRelative(r.updatedAt)}
@@ -295,7 +296,7 @@ function QueueRow({
       </td>
       <td className="nowrap">{r.client.name}</td>
       <td>
-        <TicketStatusPill status={r.status} />
+        {r.kind === 'TICKET' ? <TicketStatusPill status={r.status} /> : <Badge tone="violet">{r.statusLabel}</Badge>}
       </td>
       <td className="nowrap">
         {r.assignee ? (

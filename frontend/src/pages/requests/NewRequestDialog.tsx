@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useId, useState, type FormEvent } from 'react';
 import { splitErrors } from '../../auth/authErrors';
 import { Alert, Button, Field, Modal, TextField } from '../../components/ui';
 import type { CreateTicketMutation, CreateTicketMutationVariables, Level, TicketFieldsFragment } from '../../graphql/generated';
@@ -21,6 +21,26 @@ export const URGENCY_HELP: Record<Level, string> = {
   MEDIUM: 'It is slowing work down today.',
   HIGH: 'Work has stopped, or it gets worse quickly.',
 };
+
+/**
+ * The category of improvement work: a request of this category is an improvement agreed with
+ * the client once the service desk takes it on (the status page's innovation layer reads it).
+ */
+export const IMPROVEMENT_CATEGORY = 'Improvement';
+
+/** "This is an improvement idea": marks a new request or ticket as improvement work. */
+export function ImprovementToggle({ checked, onChange, testId, who = 'you' }: { checked: boolean; onChange: (checked: boolean) => void; testId: string; who?: string }) {
+  const id = useId();
+  return (
+    <label className="checkbox-row" htmlFor={id}>
+      <input id={id} type="checkbox" checked={checked} onChange={(e) => onChange(e.target.checked)} data-testid={testId} />
+      <span>
+        <span className="strong">An improvement, not a problem</span>
+        <span className="block small muted">Something {who} would like changed or added. The service desk agrees it with you before work starts.</span>
+      </span>
+    </label>
+  );
+}
 
 /** The title and description inputs of a new ticket, as the client's request form and the staff's ticket form ask them. */
 export function TitleAndDescription({
@@ -93,6 +113,7 @@ export function NewRequestDialog({
   const [description, setDescription] = useState('');
   const [impact, setImpact] = useState<Level>('LOW');
   const [urgency, setUrgency] = useState<Level>('MEDIUM');
+  const [improvement, setImprovement] = useState(false);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [general, setGeneral] = useState<string[]>([]);
   const [create, { loading, error }] = useMutation<CreateTicketMutation, CreateTicketMutationVariables>(CREATE_TICKET_MUTATION);
@@ -111,6 +132,7 @@ export function NewRequestDialog({
       ...(description.trim() ? { description: description.trim() } : {}),
       impact,
       urgency,
+      ...(improvement ? { category: IMPROVEMENT_CATEGORY } : {}),
       ...(followUpOf ? { relatedTicketNumber: followUpOf.number } : {}),
     };
     // Sent twice (double click, retry after a lost answer), the request is raised once.
@@ -154,6 +176,7 @@ export function NewRequestDialog({
           rows={5}
           testIdPrefix="request"
         />
+        <ImprovementToggle checked={improvement} onChange={setImprovement} testId="request-improvement" />
         <div className="form-grid">
           <LevelChoice
             legend="Who is affected? (impact)"

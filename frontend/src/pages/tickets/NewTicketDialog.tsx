@@ -17,7 +17,7 @@ import { CONTACTS_QUERY, CREATE_TICKET_MUTATION } from '../../graphql/operations
 import { CHANNEL_LABEL, SERVICE_LINES, SERVICE_LINE_LABEL } from '../../lib/enums';
 import { useSubmissionKey } from '../../lib/idempotency';
 import { useDebouncedValue } from '../../lib/useDebounced';
-import { IMPACT_HELP, LevelChoice, TitleAndDescription, URGENCY_HELP } from '../requests/NewRequestDialog';
+import { IMPACT_HELP, IMPROVEMENT_CATEGORY, ImprovementToggle, LevelChoice, TitleAndDescription, URGENCY_HELP } from '../requests/NewRequestDialog';
 import './tickets.css';
 
 export type Contact = ContactsQuery['contacts'][number];
@@ -56,6 +56,7 @@ export function NewTicketDialog({
   const [urgency, setUrgency] = useState<Level>('MEDIUM');
   const [channel, setChannel] = useState<Channel>('PHONE');
   const [serviceLine, setServiceLine] = useState<ServiceLine>('SUPPORT');
+  const [improvement, setImprovement] = useState(false);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [general, setGeneral] = useState<string[]>([]);
   const [create, { loading, error }] = useMutation<CreateTicketMutation, CreateTicketMutationVariables>(CREATE_TICKET_MUTATION);
@@ -79,6 +80,7 @@ export function NewTicketDialog({
       urgency,
       channel,
       serviceLine,
+      ...(improvement ? { category: IMPROVEMENT_CATEGORY } : {}),
     };
     // Sent twice (double click, retry after a lost answer), the ticket is raised once.
     const data = await create({ input: { ...input, idempotencyKey: submission.keyFor(input) } });
@@ -136,6 +138,7 @@ export function NewTicketDialog({
           rows={4}
           testIdPrefix="new-ticket"
         />
+        <ImprovementToggle checked={improvement} onChange={setImprovement} testId="new-ticket-improvement" who="the client" />
         <div className="form-grid">
           <LevelChoice legend="Impact" name="impact" value={impact} onChange={setImpact} help={IMPACT_HELP} error={errors['impact']} testId="new-ticket-impact" />
           <LevelChoice legend="Urgency" name="urgency" value={urgency} onChange={setUrgency} help={URGENCY_HELP} error={errors['urgency']} testId="new-ticket-urgency" />

@@ -11,7 +11,12 @@ from django.db import transaction
 from django_tenants.utils import schema_context
 
 from services.demo.assets import seed_assets
+from services.demo.monitoring_seed import seed_monitoring
 from services.directory.actions import sync_member_contacts
+from services.directory.models import Contact
+from services.security import actions as security
+from services.security import phishing_actions as phishing
+from services.security.models import PhishingReport, SecurityIncident
 from services.support.actions import NewTicket, assign_ticket, change_status, create_ticket, reply
 from services.support.models import Ticket
 from tenants.actions import grant_client_access, portal_url
@@ -124,6 +129,13 @@ class Command(BaseCommand):
                     staff=User.objects.get(email="tech@msp.demo"),
                     domain=spec["it_lead"][0].split("@")[1],
                 )
+                if not options["without_tickets"]:
+                    # Services and monitors with a month of history (nothing down: no tickets).
+                    seed_monitoring(
+                        client, User.objects.get(email="tech@msp.demo"), degraded=spec["slug"] == "brightline"
+                    )
+                if not options["without_tickets"] and not SecurityIncident.objects.exists():
+                    self._seed_security(client, spec)
         limited_technician = User.objects.get(email="tech.limited@msp.demo")
         grant_client_access(limited_technician, Client.objects.get(slug="harbor-finch"), actor=admin)
         self.print_logins()
@@ -154,6 +166,80 @@ class Command(BaseCommand):
             if index == 3:
                 reply(client, ticket.number, actor=technician, body="Can you tell us which folders are slow?")
                 change_status(client, ticket.number, actor=technician, status="waiting_on_client")
+
+    def _seed_security(self, client: Client, spec: dict[str, Any]) -> None:
+        """Security incidents in different states and phishing reports (one campaign reported by
+        two people), through the real actions: clocks, queue rows and timelines included."""
+        lead = User.objects.get(email=spec["it_lead"][0])
+        member = User.objects.get(email=spec["member"][0])
+        technician = User.objects.get(email="tech@msp.demo")
+        member_contact = Contact.objects.filter(user_id=member.pk).values_list("pk", flat=True).first()
+        affected = [member_contact] if member_contact else []
+        samples = [
+            ("Ransomware note on a shared drive", "malware", "critical", "acknowledged", affected),
+            (
+                "Mailbox forwarding rule to an outside address",
+                "account_compromise",
+                "high",
+                "contained",
+                affected,
+            ),
+            ("Laptop left on a train", "data_loss", "medium", "new", []),
+            ("Unknown USB stick plugged into reception PC", "other", "low", "resolved", []),
+        ]
+        for title, kind, severity, status, people in samples:
+            incident = security.create_incident(
+                client,
+                security.NewIncident(
+                    title=title,
+                    kind=kind,
+                    severity=severity,
+                    affected_contact_ids=people,
+                    assignee_id=technician.pk,
+                ),
+                actor=technician,
+            )
+            if status != "new":
+                security.change_status(client, incident.number, actor=technician, status=status)
+        domain = spec["slug"].replace("-", "")
+        lure = (
+            f'From: "IT Service Desk" <it-support@{domain}-helpdesk.example>\r\n'
+            f"Reply-To: harvest@collector.example\r\nTo: staff@{domain}.demo\r\n"
+            "Subject: [EXTERNAL] Your mailbox is almost full - verify now\r\n"
+            "Date: Mon, 23 Nov 2026 07:58:00 +0000\r\nMessage-ID: <lure-1@collector.example>\r\n"
+            "Authentication-Results: mx.demo; spf=fail smtp.mailfrom=collector.example;\r\n"
+            " dkim=none; dmarc=fail\r\n"
+            "MIME-Version: 1.0\r\nContent-Type: text/html; charset=utf-8\r\n\r\n"
+            '<p>Your mailbox is 99% full. <a href="https://collector.example/owa/login?u=1">'
+            f"https://outlook.{domain}.demo/</a> to keep your e-mail.</p>\r\n"
+        ).encode()
+        newsletter = (
+            b"From: Office Supplies <news@supplies.example>\r\nSubject: Winter catalogue\r\n"
+            b"Date: Tue, 24 Nov 2026 10:00:00 +0000\r\nMessage-ID: <cat-7@supplies.example>\r\n"
+            b"Authentication-Results: mx.demo; spf=pass; dkim=pass; dmarc=pass\r\n\r\n"
+            b"Our winter catalogue is out: https://supplies.example/catalogue/winter\r\n"
+        )
+        first = phishing.report_phishing(
+            client, actor=member, raw=lure, comment="Looks like our IT but the link is odd"
+        )
+        phishing.report_phishing(client, actor=lead, raw=lure)
+        if spec["slug"] == "northwind":
+            phishing.triage_campaign(
+                client,
+                first.campaign_id,
+                phishing.Triage(
+                    verdict="incident", severity="high", note="Credential harvesting aimed at staff"
+                ),
+                actor=technician,
+            )
+        safe = phishing.report_phishing(client, actor=member, raw=newsletter)
+        phishing.triage_campaign(
+            client,
+            safe.campaign_id,
+            phishing.Triage(verdict="safe", note="A supplier's newsletter"),
+            actor=technician,
+        )
+        assert PhishingReport.objects.count() == 3
 
     def print_logins(self) -> None:
         msp = Client.objects.get(schema_name="public")

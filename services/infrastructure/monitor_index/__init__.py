@@ -1,0 +1,1 @@
+"""The public index of every client's monitors (see models)."""

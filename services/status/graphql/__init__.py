@@ -1,0 +1,5 @@
+"""GraphQL of the status page (types, queries)."""
+
+from services.status.graphql.queries import StatusQuery
+
+__all__ = ["StatusQuery"]
