@@ -1061,6 +1061,7 @@ export const STATUS_PAGE_QUERY = /* GraphQL */ `
       work {
         kind
         number
+        reference
         title
         priority
         status
