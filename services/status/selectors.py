@@ -39,6 +39,7 @@ from services.status.hierarchy import (
 )
 from services.support.models import DONE_STATUSES, SlaOutcome, Ticket, TicketStatus
 from services.workqueue.models import BreachState, WorkItem
+from services.workqueue.sweep import item_reference
 from tenants.models import Client
 
 logger = logging.getLogger(__name__)
@@ -85,8 +86,9 @@ class IncidentRow:
 
 @dataclass(frozen=True)
 class WorkRow:
-    kind: str  # "ticket" or "sec_incident"
+    kind: str  # a WorkItemKind value: ticket, sec_incident, phishing
     number: int
+    reference: str
     title: str
     priority: str
     status: str
@@ -206,6 +208,7 @@ def msp_work(client: Client) -> tuple[list[WorkRow], int, int]:
         WorkRow(
             kind=item.kind,
             number=item.number,
+            reference=item_reference(item),
             title=item.title,
             priority=item.priority,
             status=item.status,

@@ -537,9 +537,10 @@ export type StatusIncidentKind =
   | 'OUTAGE'
   | 'SECURITY';
 
-/** An enumeration. */
+/** What an open work item is: a ticket, a security incident, a phishing report. */
 export type StatusWorkKind =
-  | 'SECURITY_INCIDENT'
+  | 'PHISHING'
+  | 'SEC_INCIDENT'
   | 'TICKET';
 
 /** An enumeration. */
@@ -1147,7 +1148,7 @@ export type StatusPageQueryVariables = Exact<{
 }>;
 
 
-export type StatusPageQuery = { statusPage: { full: boolean, generatedAt: string, monthStart: string, uptimeFrom: string, openSecurityIncidents: number | null, openMajorSecurityIncidents: number | null, mfaCovered: number | null, mfaTotal: number | null, mfaPercent: number | null, slaMonthMet: number | null, slaMonthBreached: number | null, slaMonthPercent: number | null, workTotal: number | null, ticketsOpenedLast30Days: number | null, ticketsOpenedPrevious30Days: number | null, services: Array<{ name: string, state: ServiceState, since: string | null, availabilityPercent: number | null, promisedPercent: number | null, dailyUptime: Array<number | null>, layer: ServiceLayer | null, isBusinessCritical: boolean, maintenanceUntil: string | null }>, incidents: Array<{ kind: StatusIncidentKind, title: string, severity: string, status: string, startedAt: string, reference: number | null }>, mfaHistory: Array<{ day: string, percent: number | null }>, devices: { active: number, managed: number, protected: number, protectionOutdated: number, protectionMissing: number, protectionUnknown: number, patchCurrent: number, patchPending: number, patchOverdue: number, patchUnknown: number } | null, work: Array<{ kind: StatusWorkKind, number: number, title: string, priority: Priority, status: string, serviceLine: ServiceLine, assigneeName: string | null, nextDeadlineAt: string | null, breachState: BreachState, updatedAt: string }>, improvements: { proposed: number, active: number, stalled: number, completedRecently: number } | null, hierarchy: Array<{ key: string, label: string, ownState: LayerState, state: LayerState, reasons: Array<{ text: string, state: LayerState, evidence: StatusEvidence }> }> | null } };
+export type StatusPageQuery = { statusPage: { full: boolean, generatedAt: string, monthStart: string, uptimeFrom: string, openSecurityIncidents: number | null, openMajorSecurityIncidents: number | null, mfaCovered: number | null, mfaTotal: number | null, mfaPercent: number | null, slaMonthMet: number | null, slaMonthBreached: number | null, slaMonthPercent: number | null, workTotal: number | null, ticketsOpenedLast30Days: number | null, ticketsOpenedPrevious30Days: number | null, services: Array<{ name: string, state: ServiceState, since: string | null, availabilityPercent: number | null, promisedPercent: number | null, dailyUptime: Array<number | null>, layer: ServiceLayer | null, isBusinessCritical: boolean, maintenanceUntil: string | null }>, incidents: Array<{ kind: StatusIncidentKind, title: string, severity: string, status: string, startedAt: string, reference: number | null }>, mfaHistory: Array<{ day: string, percent: number | null }>, devices: { active: number, managed: number, protected: number, protectionOutdated: number, protectionMissing: number, protectionUnknown: number, patchCurrent: number, patchPending: number, patchOverdue: number, patchUnknown: number } | null, work: Array<{ kind: StatusWorkKind, number: number, reference: string, title: string, priority: Priority, status: string, serviceLine: ServiceLine, assigneeName: string | null, nextDeadlineAt: string | null, breachState: BreachState, updatedAt: string }>, improvements: { proposed: number, active: number, stalled: number, completedRecently: number } | null, hierarchy: Array<{ key: string, label: string, ownState: LayerState, state: LayerState, reasons: Array<{ text: string, state: LayerState, evidence: StatusEvidence }> }> | null } };
 
 export type MonitoringErrorFieldsFragment = { field: string | null, code: MonitoringErrorCode, message: string };
 

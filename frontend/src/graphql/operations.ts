@@ -1457,6 +1457,7 @@ export const STATUS_PAGE_QUERY = /* GraphQL */ `
       work {
         kind
         number
+        reference
         title
         priority
         status

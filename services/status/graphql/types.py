@@ -6,9 +6,11 @@ from typing import Any
 
 import graphene
 
+from core.graphql.types import enum_from_choices
 from services.catalog.graphql.types import PriorityEnum
 from services.status.hierarchy import Evidence, LayerState, ServiceState, percent
 from services.support.graphql.types import BreachStateEnum, ServiceLineEnum
+from services.workqueue.models import WorkItemKind
 
 # From the rules' own enums, so the values they return serialise as they are.
 ServiceStateEnum = graphene.Enum.from_enum(ServiceState, description="A service's live state.")
@@ -54,12 +56,17 @@ class StatusIncident(graphene.ObjectType):
     reference = graphene.Int(description="The ticket or incident number (null for client members).")
 
 
-WorkKindEnum = graphene.Enum("StatusWorkKind", [("TICKET", "ticket"), ("SECURITY_INCIDENT", "sec_incident")])
+WorkKindEnum = enum_from_choices(
+    "StatusWorkKind",
+    WorkItemKind,
+    "What an open work item is: a ticket, a security incident, a phishing report.",
+)
 
 
 class StatusWorkItem(graphene.ObjectType):
     kind = WorkKindEnum(required=True)
     number = graphene.Int(required=True)
+    reference = graphene.String(required=True, description='How people name it: "#12", "SEC-3", …')
     title = graphene.String(required=True)
     priority = PriorityEnum(required=True)
     status = graphene.String(required=True, description="The ticket's or incident's status value.")

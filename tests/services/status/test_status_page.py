@@ -27,7 +27,8 @@ FULL_QUERY = """query($slug: String) { statusPage(clientSlug: $slug) {
   slaMonthMet slaMonthBreached slaMonthPercent
   devices { active managed protected protectionOutdated protectionMissing protectionUnknown
             patchCurrent patchPending patchOverdue patchUnknown }
-  work { number title priority status serviceLine assigneeName nextDeadlineAt breachState updatedAt }
+  work { kind number reference title priority status serviceLine assigneeName nextDeadlineAt breachState
+         updatedAt }
   workTotal ticketsOpenedLast30Days ticketsOpenedPrevious30Days
   improvements { proposed active stalled completedRecently }
   hierarchy { key label ownState state reasons { text state evidence } }
@@ -202,6 +203,31 @@ def test_it_lead_gets_the_full_page(world, gql):
     assert status["hierarchy"][0]["state"] == "RED"
     assert status["services"][0]["state"] == "DOWN" and len(status["services"][0]["dailyUptime"]) == 30
     assert all(layer["reasons"] for layer in status["hierarchy"])
+
+
+def test_work_lists_every_kind_of_open_work_with_its_reference(world, gql):
+    """Tickets, security incidents and phishing reports awaiting triage are all MSP work."""
+    from services.workqueue.models import WorkItem
+
+    with tenant_context(world.a):
+        ticket = _ticket(world, "Printer")
+    for kind, number, title in (("sec_incident", 3, "Malware on a laptop"), ("phishing", 7, "Invoice lure")):
+        WorkItem.objects.create(
+            client=world.a,
+            kind=kind,
+            object_id=number,
+            number=number,
+            title=title,
+            priority="P2",
+            status="new",
+            service_line="security",
+        )
+    work = gql(world.a_lead, host=world.a).data(FULL_QUERY)["statusPage"]["work"]
+    assert sorted((w["kind"], w["reference"]) for w in work) == [
+        ("PHISHING", "Phishing report"),
+        ("SEC_INCIDENT", "SEC-3"),
+        ("TICKET", f"#{ticket.number}"),
+    ]
 
 
 def test_member_gets_services_and_outages_only(world, gql):

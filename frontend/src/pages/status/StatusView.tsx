@@ -5,13 +5,13 @@ import { Card } from '../../components/Card';
 import { DetailSkeleton } from '../../components/CardsSkeleton';
 import { QueryError } from '../../components/QueryError';
 import { Badge, EmptyState } from '../../components/ui';
-import type { StatusPageQuery, StatusPageQueryVariables } from '../../graphql/generated';
+import type { StatusPageQuery, StatusPageQueryVariables, StatusWorkKind } from '../../graphql/generated';
 import { useQuery } from '../../graphql/hooks';
 import { STATUS_PAGE_QUERY } from '../../graphql/operations';
 import { PRIORITY_LABEL } from '../../lib/enums';
 import { formatDateTime, formatRelative, pluralize } from '../../lib/format';
 import { requestPath, ticketPath } from '../../lib/tickets';
-import { clientIncidentPath, staffIncidentPath } from '../security/security';
+import { clientIncidentPath, staffCampaignPath, staffIncidentPath } from '../security/security';
 import { MfaTrend } from './MfaTrend';
 import { Pyramid } from './Pyramid';
 import { SERVICE_STATE_LABEL, SERVICE_STATE_SYMBOL, formatPercent, servicesSummary, type Audience, type StatusPageData } from './status';
@@ -196,6 +196,13 @@ export function incidentLink(kind: 'OUTAGE' | 'SECURITY', reference: number | nu
   return staffSlug ? ticketPath(staffSlug, reference) : requestPath(reference);
 }
 
+/** Where an open work item opens: tickets and incidents for everyone who sees them, phishing triage for staff. */
+export function workLink(kind: StatusWorkKind, number: number, audience: Audience): string | null {
+  if (kind === 'TICKET') return incidentLink('OUTAGE', number, audience);
+  if (kind === 'SEC_INCIDENT') return incidentLink('SECURITY', number, audience);
+  return audience.staff && audience.clientSlug ? staffCampaignPath(audience.clientSlug, number) : null;
+}
+
 function WorkCard({ status, audience }: { status: StatusPageData; audience: Audience }) {
   return (
     <Card headingId="status-work" title={<>What we’re working on <span className="count">{status.workTotal ?? 0}</span></>}>
@@ -204,11 +211,10 @@ function WorkCard({ status, audience }: { status: StatusPageData; audience: Audi
       ) : (
         <ul className="work-list">
           {status.work.map((item) => {
-            const isTicket = item.kind === 'TICKET';
-            const link = incidentLink(isTicket ? 'OUTAGE' : 'SECURITY', item.number, audience);
+            const link = workLink(item.kind, item.number, audience);
             return (
               <li key={`${item.kind}-${item.number}`} className="work-row" data-testid="work-row">
-                <span className="mono muted small">{isTicket ? `#${item.number}` : `SEC-${item.number}`}</span>
+                <span className="mono muted small">{item.reference}</span>
                 <span className="work-title">{link ? <Link to={link}>{item.title}</Link> : item.title}</span>
                 <span className="muted small">
                   {item.priority} · {PRIORITY_LABEL[item.priority]} · {item.status.replace(/_/g, ' ')}

@@ -13,6 +13,7 @@ import { ClientDetailPage } from '../clients/ClientDetailPage';
 import { NewRequestDialog } from '../requests/NewRequestDialog';
 import { dayAfter, evidenceLink, formatPercent, servicesSummary, uptimeTone, type HierarchyLayerData, type StatusPageData } from './status';
 import { UptimeBars } from './UptimeBars';
+import { workLink } from './StatusView';
 
 afterEach(() => vi.unstubAllGlobals());
 
@@ -148,7 +149,7 @@ function status(overrides: Partial<StatusPageData> = {}): StatusPageData {
     slaMonthPercent: 95,
     devices: { active: 10, managed: 10, protected: 9, protectionOutdated: 0, protectionMissing: 1, protectionUnknown: 0, patchCurrent: 8, patchPending: 1, patchOverdue: 1, patchUnknown: 0 },
     work: [
-      { kind: 'TICKET', number: 42, title: 'VPN is down (tunnel)', priority: 'P1', status: 'in_progress', serviceLine: 'INFRASTRUCTURE', assigneeName: 'Tom Tech', nextDeadlineAt: null, breachState: 'NONE', updatedAt: '2026-12-03T08:10:00Z' },
+      { kind: 'TICKET', number: 42, reference: '#42', title: 'VPN is down (tunnel)', priority: 'P1', status: 'in_progress', serviceLine: 'INFRASTRUCTURE', assigneeName: 'Tom Tech', nextDeadlineAt: null, breachState: 'NONE', updatedAt: '2026-12-03T08:10:00Z' },
     ],
     workTotal: 1,
     ticketsOpenedLast30Days: 12,
@@ -255,6 +256,19 @@ describe('Staff: the client page’s Status tab', () => {
     expect(screen.getByRole('link', { name: 'Phishing wave' })).toHaveAttribute('href', '/security/acme/incidents/7');
     expect(api.ops().filter((op) => op === 'StatusPage')).toHaveLength(1);
     expect(api.calls.find((c) => c.operationName === 'StatusPage')!.variables).toEqual({ clientSlug: 'acme' });
+  });
+});
+
+describe('Work links', () => {
+  it('opens tickets, incidents and (for staff) phishing triage', () => {
+    const client = { staff: false };
+    const staff = { staff: true, clientSlug: 'acme' };
+    expect(workLink('TICKET', 4, client)).toBe('/requests/4');
+    expect(workLink('SEC_INCIDENT', 3, client)).toBe('/incidents/3');
+    expect(workLink('PHISHING', 7, client)).toBeNull();
+    expect(workLink('TICKET', 4, staff)).toBe('/tickets/acme/4');
+    expect(workLink('SEC_INCIDENT', 3, staff)).toBe('/security/acme/incidents/3');
+    expect(workLink('PHISHING', 7, staff)).toBe('/security/acme/phishing/7');
   });
 });
 
