@@ -29,7 +29,20 @@ def _in_client_schema() -> bool:
 
 
 class ClientSchemaAdmin(admin.ModelAdmin):
-    """Visible only inside a client schema (the portal host of that client)."""
+    """Visible only inside a client schema (the portal host of that client).
+
+    Django's admin log lives in the public schema and points at public content types, while
+    these models' content types are the client schema's own: an entry would break its foreign
+    key at commit. Changes here go through actions, which write the portal's audit log."""
+
+    def log_addition(self, request: HttpRequest, obj: Any, message: Any) -> None:
+        return None
+
+    def log_change(self, request: HttpRequest, obj: Any, message: Any) -> None:
+        return None
+
+    def log_deletions(self, request: HttpRequest, queryset: Any) -> None:
+        return None
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return _in_client_schema() and super().has_module_permission(request)
