@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
+from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
@@ -32,7 +33,29 @@ def _in_client_schema() -> bool:
 
 
 class ClientSchemaAdmin(admin.ModelAdmin):
-    """Visible only inside a client schema (the portal host of that client)."""
+    """Visible only inside a client schema (the portal host of that client).
+
+    Django's admin log lives in the public schema and points at public content types, while
+    these models' content types are the client schema's own: an entry would break its foreign
+    key at commit. Changes here go through actions, which write the portal's audit log."""
+
+    def _unsaved_entry(self, request: HttpRequest, obj: Any, flag: int, message: Any) -> LogEntry:
+        return LogEntry(
+            user_id=request.user.pk or 0,
+            object_id=str(obj.pk),
+            object_repr=str(obj)[:200],
+            action_flag=flag,
+            change_message=str(message),
+        )
+
+    def log_addition(self, request: HttpRequest, obj: Any, message: Any) -> LogEntry:
+        return self._unsaved_entry(request, obj, ADDITION, message)  # not saved (see above)
+
+    def log_change(self, request: HttpRequest, obj: Any, message: Any) -> LogEntry:
+        return self._unsaved_entry(request, obj, CHANGE, message)  # not saved (see above)
+
+    def log_deletions(self, request: HttpRequest, queryset: Any) -> list[LogEntry]:
+        return []
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return _in_client_schema() and super().has_module_permission(request)

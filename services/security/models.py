@@ -303,7 +303,14 @@ class PhishingReport(models.Model):
 
     campaign = models.ForeignKey(PhishingCampaign, on_delete=models.PROTECT, related_name="reports")
     reporter = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="phishing_reports")
-    reporter_user_id = models.IntegerField(null=True, blank=True)
+    reporter_user_id = models.IntegerField(
+        null=True,
+        blank=True,
+        help_text="The reporter's account (told the verdict); null when staff reported it.",
+    )
+    submitted_by_id = models.IntegerField(
+        null=True, blank=True, help_text="Who sent the report (idempotency)."
+    )
     comment = models.TextField(blank=True, help_text="What the reporter added.")
     raw_message = models.BinaryField()
     raw_size = models.PositiveIntegerField()
@@ -333,7 +340,7 @@ class PhishingReport(models.Model):
         indexes = [models.Index(fields=["created_at"], name="phishing_report_created_idx")]
         constraints = [
             models.UniqueConstraint(
-                fields=["reporter_user_id", "idempotency_key"],
+                fields=["submitted_by_id", "idempotency_key"],
                 condition=~Q(idempotency_key=""),
                 name="phishing_report_key_once",
             )

@@ -147,7 +147,7 @@ def find_campaign(parsed: ParsedMessage, now: datetime) -> PhishingCampaign | No
 
 def _report_of_submission(actor: User, key: str) -> PhishingReport | None:
     return (
-        PhishingReport.objects.filter(reporter_user_id=actor.pk, idempotency_key=key).first() if key else None
+        PhishingReport.objects.filter(submitted_by_id=actor.pk, idempotency_key=key).first() if key else None
     )
 
 
@@ -210,6 +210,7 @@ def report_phishing(
                 campaign=campaign,
                 reporter=reporter,
                 reporter_user_id=None if actions.is_staff(actor) else actor.pk,
+                submitted_by_id=actor.pk,
                 comment=comment.strip(),
                 raw_message=raw,
                 raw_size=len(raw),

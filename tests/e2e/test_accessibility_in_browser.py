@@ -158,6 +158,21 @@ def catalog_editors(page: Any) -> None:
     expect(page.get_by_role("form", name="New calendar")).to_be_visible()
 
 
+def unfolded_then_opens(trigger: str, shows: str) -> Callable[[Any], None]:
+    """`opens`, on a page whose folded parts (SLA calculations) are unfolded first: once the
+    dialog is open, nothing behind it can be clicked."""
+
+    def prepare(page: Any) -> None:
+        folded = page.locator('button[aria-expanded="false"][aria-controls]')
+        for _ in range(3):
+            expand_disclosures(page)
+            if not any(button.is_visible() for button in folded.all()):
+                break
+        opens(trigger, shows)(page)
+
+    return prepare
+
+
 def anonymous_visits() -> list[Visit]:
     return [
         Visit(ANONYMOUS, "/login", "/login", ready="login-submit"),
@@ -358,7 +373,7 @@ def state_visits() -> list[Visit]:
             f"/security/{CLIENT}/incidents/1",
             ready="incident-title",
             state="status change dialog open",
-            prepare=opens("incident-to-contained", "incident-status-dialog"),
+            prepare=unfolded_then_opens("incident-to-contained", "incident-status-dialog"),
         ),
         Visit(
             ADMIN,
@@ -366,7 +381,7 @@ def state_visits() -> list[Visit]:
             f"/security/{CLIENT}/incidents/2",
             ready="incident-title",
             state="affected people and devices dialog open",
-            prepare=opens("incident-affected-edit", "incident-affected-dialog"),
+            prepare=unfolded_then_opens("incident-affected-edit", "incident-affected-dialog"),
         ),
         Visit(
             IT_LEAD,

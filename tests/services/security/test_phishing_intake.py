@@ -294,3 +294,31 @@ def test_campaigns_awaiting_triage_are_in_the_queue_until_triaged(world):
         )
         item.refresh_from_db()
         assert (item.is_open, item.status) == (False, "triaged_safe")
+
+
+def test_staff_report_on_behalf_of_a_contact_once_per_submission(world):
+    with tenant_context(world.a):
+        contact = _contact(world.a_member)
+        one = intake.report_phishing(
+            world.a,
+            actor=world.technician,
+            raw=MULTIPART,
+            reporter_contact_id=contact.pk,
+            idempotency_key="staff-0123456789abcdef",
+        )
+        two = intake.report_phishing(
+            world.a,
+            actor=world.technician,
+            raw=MULTIPART,
+            reporter_contact_id=contact.pk,
+            idempotency_key="staff-0123456789abcdef",
+        )
+        assert one.pk == two.pk and PhishingReport.objects.count() == 1
+        assert (one.reporter_id, one.reporter_user_id, one.submitted_by_id) == (
+            contact.pk,
+            None,
+            world.technician.pk,
+        )
+        with pytest.raises(ActionError) as refused:
+            intake.report_phishing(world.a, actor=world.technician, raw=MULTIPART)
+        assert refused.value.errors[0].field == "reporterContactId"
