@@ -69,6 +69,8 @@ SHARED_APPS = [
     # The public index of every client's monitors (scheduler, "Down now" board).
     "services.infrastructure.monitor_index",
     "services.demo",
+    # Push ingest: tokens and received batches (public); writes into the client's schema.
+    "services.ingest",
     # The project itself: only the `bootstrap_portal` command (assembling every app's defaults).
     "msp_portal",
 ]
@@ -301,6 +303,20 @@ TIME_ENTRY_ROUNDING_MINUTES = int(os.environ.get("TIME_ENTRY_ROUNDING_MINUTES", 
 # Client users may reopen a resolved request for this many days after it was resolved; after
 # that (and once it is closed) they raise a new request linked to it (docs/service-desk.md).
 TICKET_REOPEN_WINDOW_DAYS = int(os.environ.get("TICKET_REOPEN_WINDOW_DAYS", "7"))
+
+# --------------------------------------------------------------- push ingest
+# POST /api/ingest/v1/results (docs/ingest.md). Body and batch limits, the signature's
+# timestamp window, the per-client rate limit (a fixed window in Redis; 0 turns it off) and
+# how long batch ids are remembered against replays.
+INGEST_MAX_BODY_BYTES = int(os.environ.get("INGEST_MAX_BODY_BYTES", str(1024 * 1024)))
+INGEST_MAX_ITEMS = int(os.environ.get("INGEST_MAX_ITEMS", "500"))
+INGEST_TIMESTAMP_TOLERANCE_SECONDS = int(os.environ.get("INGEST_TIMESTAMP_TOLERANCE_SECONDS", "300"))
+INGEST_RATE_LIMIT_REQUESTS = int(os.environ.get("INGEST_RATE_LIMIT_REQUESTS", "120"))
+INGEST_RATE_LIMIT_WINDOW_SECONDS = int(os.environ.get("INGEST_RATE_LIMIT_WINDOW_SECONDS", "60"))
+INGEST_RATE_LIMIT_REDIS_URL = os.environ.get("INGEST_RATE_LIMIT_REDIS_URL", REDIS_URL)
+INGEST_RATE_LIMIT_BACKOFF_SECONDS = float(os.environ.get("INGEST_RATE_LIMIT_BACKOFF_SECONDS", "10"))
+INGEST_BATCH_KEEP_HOURS = int(os.environ.get("INGEST_BATCH_KEEP_HOURS", "24"))
+INGEST_MAX_ACTIVE_TOKENS = int(os.environ.get("INGEST_MAX_ACTIVE_TOKENS", "5"))
 
 # ----------------------------------------------------------------------- email
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
