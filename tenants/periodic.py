@@ -50,6 +50,20 @@ PERIODIC_JOBS = (
         description="Fail provisioning jobs whose worker died mid-job, so the slug is free again.",
     ),
     PeriodicJob(
+        name="monitor-scheduler",
+        task="infrastructure.dispatch_due_checks",
+        minute="*",
+        hour="*",
+        description="Queue the monitor checks and heartbeat deadlines that are due (reads the public index).",
+    ),
+    PeriodicJob(
+        name="availability-close",
+        task="infrastructure.dispatch_availability_close",
+        minute="20",
+        hour="0",
+        description="Store last month's availability of every client's services (once; idempotent).",
+    ),
+    PeriodicJob(
         name="nightly-contact-sync",
         task="tenants.dispatch_contact_sync",
         minute="30",

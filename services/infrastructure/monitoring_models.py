@@ -151,6 +151,9 @@ class Monitor(models.Model):
     state_since = models.DateTimeField(default=timezone.now)
     consecutive_failures = models.PositiveSmallIntegerField(default=0)
     consecutive_successes = models.PositiveSmallIntegerField(default=0)
+    streak_started_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the current run of failures (or successes) began."
+    )
     last_result_status = models.CharField(max_length=12, blank=True)
     last_result_at = models.DateTimeField(null=True, blank=True)
     last_latency_ms = models.PositiveIntegerField(null=True, blank=True)
@@ -217,9 +220,6 @@ class Outage(models.Model):
     ended_at = models.DateTimeField(null=True, blank=True)
     ticket = models.ForeignKey(Ticket, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     first_message = models.CharField(max_length=300, blank=True)
-    in_maintenance = models.BooleanField(
-        default=False, help_text="Began inside a maintenance window: no ticket was raised."
-    )
 
     class Meta:
         ordering = ["-started_at", "-pk"]

@@ -60,7 +60,7 @@ from tenants.access import (
     ensure_client_writable,
     staff_reaching,
 )
-from tenants.models import Client, ClientRole, Membership, MspRole, User
+from tenants.models import Client, ClientRole, ClientStatus, Membership, MspRole, User
 
 STAFF_TRANSITIONS: dict[str, frozenset[str]] = {
     TicketStatus.NEW: frozenset(
@@ -904,4 +904,123 @@ def add_watcher(client: Client, number: int, *, actor: User, watcher_email: str)
             raise _cannot_watch(client, actor)
         TicketWatcher.objects.get_or_create(ticket=ticket, user_id=watcher.pk)
         sync_watchers(client, ticket)
+    return ticket
+
+
+# ---------------------------------------------------------------- raised by monitoring
+#
+# Monitoring (services.infrastructure) opens one incident ticket per outage and writes to
+# it when the service recovers. There is no person acting: `created_by_id` and the
+# timeline's actor are empty ("System"), the channel is `monitoring`, the service line
+# infrastructure. The requester is the client's IT lead (see `monitoring_requester`).
+
+
+def monitoring_requester(client: Client) -> Contact | None:
+    """Who an incident raised by monitoring is "from": the active contact of the client's
+    longest-standing active IT lead; failing that, the client's oldest active contact;
+    None when the client has no contact at all (then no ticket can be raised)."""
+    require_schema(client)
+    leads = list(
+        Membership.objects.filter(client=client, role=ClientRole.IT_LEAD, user__is_active=True)
+        .order_by("pk")
+        .values_list("user_id", flat=True)
+    )
+    if leads:
+        contacts = {c.user_id: c for c in Contact.objects.filter(user_id__in=leads, is_active=True)}
+        for user_id in leads:
+            if user_id in contacts:
+                return contacts[user_id]
+    return Contact.objects.filter(is_active=True).order_by("pk").first()
+
+
+def raise_monitoring_incident(
+    client: Client,
+    *,
+    title: str,
+    description: str,
+    impact: str,
+    urgency: str,
+    category: str = "",
+    detail: dict[str, object] | None = None,
+    now: datetime | None = None,
+) -> Ticket | None:
+    """Open an incident ticket for an outage seen by monitoring, in the caller's
+    transaction. The priority comes from the triage matrix (so the SLA clocks start) and
+    the ticket joins the queue like any other. Returns None (and writes nothing) when the
+    client has no contact to raise it for, or its service desk is read-only (offboarded)."""
+    require_schema(client)
+    if client.status == ClientStatus.OFFBOARDED:
+        return None
+    requester = monitoring_requester(client)
+    if requester is None:
+        return None
+    title = title.strip()[:MAX_TITLE]
+    description = description.strip()[:MAX_BODY]
+    derived = triage(impact, urgency, business_critical_requester=False)
+    policy_id = effective_policy_id(client)
+    with transaction.atomic():
+        counter, _ = TicketCounter.objects.select_for_update().get_or_create(pk=1)
+        now = now or timezone.now()
+        number = counter.next_number
+        TicketCounter.objects.filter(pk=counter.pk).update(next_number=number + 1)
+        ticket = Ticket.objects.create(
+            number=number,
+            title=title,
+            description=description,
+            requester=requester,
+            category=category.strip()[:80],
+            service_line=ServiceLine.INFRASTRUCTURE,
+            impact=impact,
+            urgency=urgency,
+            priority=derived.priority,
+            priority_reason={**derived.reason, "source_of_request": "monitoring"},
+            channel=Channel.MONITORING,
+            sla_policy_id=policy_id,
+            created_by_id=None,
+            created_at=now,
+            updated_at=now,
+        )
+        _event(ticket, SlaEventKind.CREATED, now, priority=derived.priority, policy_id=policy_id)
+        _activity(ticket, TicketActivity.Kind.CREATED, None, now, detail={"priority": derived.priority})
+        _activity(
+            ticket, TicketActivity.Kind.MONITORING, None, now, detail={"event": "down", **(detail or {})}
+        )
+        _after_change(client, ticket, now)
+    return ticket
+
+
+def record_monitoring_recovery(
+    client: Client,
+    ticket_id: int,
+    *,
+    resolve: bool,
+    detail: dict[str, object] | None = None,
+    now: datetime | None = None,
+) -> Ticket | None:
+    """The outage behind ticket `ticket_id` is over: add a timeline entry and, when
+    `resolve` and the ticket is still open, resolve it (stopping its clocks) with no actor.
+    A ticket staff already resolved or closed only gets the entry. None when the ticket
+    is gone."""
+    require_schema(client)
+    with transaction.atomic():
+        ticket = Ticket.objects.select_for_update().filter(pk=ticket_id).first()
+        if ticket is None:
+            return None
+        now = _instant(ticket, now)
+        _activity(
+            ticket, TicketActivity.Kind.MONITORING, None, now, detail={"event": "recovered", **(detail or {})}
+        )
+        if resolve and ticket.status not in DONE_STATUSES:
+            old = ticket.status
+            _status_events(ticket, old, TicketStatus.RESOLVED, now)
+            ticket.status = TicketStatus.RESOLVED
+            ticket.resolved_at = now
+            _activity(
+                ticket,
+                TicketActivity.Kind.STATUS,
+                None,
+                now,
+                detail={"from": old, "to": TicketStatus.RESOLVED},
+            )
+        _after_change(client, ticket, now)
     return ticket

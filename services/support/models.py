@@ -158,6 +158,7 @@ class TicketActivity(models.Model):
         NOTE = "note"
         TIME = "time"
         FOLLOW_UP = "follow_up"  # a new request was raised as a follow-up of this one
+        MONITORING = "monitoring"  # monitoring saw the service go down / come back (no actor)
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="activities")
     kind = models.CharField(max_length=16, choices=Kind.choices)

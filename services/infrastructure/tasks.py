@@ -1,0 +1,61 @@
+"""Celery tasks of monitoring: thin wrappers (the scheduler, a client's batch of checks,
+closing a month's availability)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from celery import shared_task
+from django.db import connection
+from django.utils import timezone
+
+from core.tasks import SystemTask, enqueue_on_commit
+from services.infrastructure import scheduler
+from services.infrastructure.runner import run_checks
+from tenants.models import Client
+
+
+def _client() -> Client:
+    return Client.objects.get(schema_name=connection.schema_name)
+
+
+@shared_task(name="infrastructure.dispatch_due_checks", base=SystemTask)
+def dispatch_due_checks_task() -> dict[str, Any]:
+    """Every minute: claim due monitors in the public index and queue their checks."""
+    result = scheduler.dispatch_due_checks()
+    lag = (timezone.now() - result.oldest_due_at).total_seconds() if result.oldest_due_at else 0.0
+    return {
+        "claimed": result.claimed,
+        "tasks": result.tasks,
+        "skipped": result.skipped_not_live,
+        "lag_seconds": lag,
+    }
+
+
+@shared_task(name=scheduler.RUN_CHECKS_TASK, soft_time_limit=120, time_limit=150)
+def run_checks_task(monitor_ids: list[int], due_at: str | None = None) -> dict[str, Any]:
+    """Run one client's due checks (in its schema) and record their results."""
+    client = _client()
+    outcome = run_checks(client, [int(m) for m in monitor_ids][: scheduler.MONITORS_PER_TASK])
+    lag = (timezone.now() - datetime.fromisoformat(due_at)).total_seconds() if due_at else None
+    return {"checked": outcome.accepted, "state_changes": outcome.state_changes, "lag_seconds": lag}
+
+
+@shared_task(name="infrastructure.dispatch_availability_close", base=SystemTask)
+def dispatch_availability_close_task() -> int:
+    """Daily: ask every live client to store last month's availability (idempotent)."""
+    now = timezone.now()
+    year, month = (now.year, now.month - 1) if now.month > 1 else (now.year - 1, 12)
+    sent = 0
+    for schema in Client.objects.live().values_list("schema_name", flat=True):
+        enqueue_on_commit("infrastructure.close_availability_month", year, month, schema_name=schema)
+        sent += 1
+    return sent
+
+
+@shared_task(name="infrastructure.close_availability_month")
+def close_availability_month_task(year: int, month: int) -> int:
+    from services.infrastructure.monitoring import close_availability_month
+
+    return close_availability_month(_client(), int(year), int(month))
