@@ -7,6 +7,7 @@ limit before `receive_batch` runs.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -161,11 +162,8 @@ def _item_problems(exc: ActionError, indexes: list[int]) -> dict[int, list[Probl
     for error in exc.errors:
         parts = (error.field or "").split(".")
         position = int(parts[1]) if len(parts) >= 2 and parts[0] == "results" and parts[1].isdigit() else None
-        name = (
-            {"monitor_key": "monitor", "monitor_id": "monitor"}.get(parts[2], parts[2])
-            if len(parts) > 2
-            else ""
-        )
+        name = _snake(parts[2]) if len(parts) > 2 else ""
+        name = "monitor" if name in ("monitor_key", "monitor_id") else name
         code = {"NOT_FOUND": "not_found", "TOO_MANY": "too_many_items"}.get(error.code, "invalid")
         if position is not None and position < len(indexes):
             problems.setdefault(indexes[position], []).append(Problem(name, code, error.message))
@@ -173,6 +171,11 @@ def _item_problems(exc: ActionError, indexes: list[int]) -> dict[int, list[Probl
             for index in indexes:
                 problems.setdefault(index, []).append(Problem(name, code, error.message))
     return problems
+
+
+def _snake(name: str) -> str:
+    """Monitoring names fields the GraphQL way (`observedAt`); the ingest body says `observed_at`."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
 def prune_batches(*, now: datetime | None = None) -> int:
