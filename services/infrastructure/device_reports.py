@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -29,7 +30,10 @@ REPORTED_PATCH = (PatchStatus.CURRENT, PatchStatus.PENDING, PatchStatus.OVERDUE)
 
 
 def field_limit(name: str) -> int:
-    return int(Device._meta.get_field(name).max_length or 0)
+    """The longest text a report may carry in `Device.<name>` (the column's own limit)."""
+    field = Device._meta.get_field(name)
+    assert isinstance(field, models.CharField)
+    return int(field.max_length or 0)
 
 
 @dataclass(frozen=True)

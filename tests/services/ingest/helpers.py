@@ -38,7 +38,7 @@ class Sender:
         stamp = str(int(NOW.timestamp()) if timestamp is None else timestamp)
         signature = signing.sign(secret or self.secret, stamp, body)
         http = HttpClient(HTTP_HOST=host or self.host)
-        extra = {
+        extra: dict[str, Any] = {
             "HTTP_X_INGEST_KEY": self.key_id,
             "HTTP_X_INGEST_TIMESTAMP": stamp,
             "HTTP_X_INGEST_SIGNATURE": signature,
