@@ -159,6 +159,20 @@ export type Industry =
   | 'RETAIL'
   | 'TECHNOLOGY';
 
+/** An enumeration. */
+export type IngestErrorCode =
+  | 'CLIENT_INACTIVE'
+  | 'CLIENT_READ_ONLY'
+  | 'INTERNAL'
+  | 'INVALID'
+  | 'NOT_AUTHENTICATED'
+  | 'NOT_FOUND'
+  | 'OTP_REQUIRED'
+  | 'PERMISSION_DENIED'
+  | 'REQUIRED'
+  | 'TOO_LONG'
+  | 'TOO_MANY';
+
 export type InviteClientUserInput = {
   clientSlug: string;
   email: string;
@@ -653,3 +667,36 @@ export type ClientHistoryQueryVariables = Exact<{
 
 
 export type ClientHistoryQuery = { client: { id: string, history: Array<{ at: string, kind: string, subject: string, label: string, actorName: string, changes: Array<{ field: string, before: string | null, after: string | null }> }> } | null };
+
+export type IngestErrorFieldsFragment = { field: string | null, message: string, code: IngestErrorCode };
+
+export type IngestTokenFieldsFragment = { id: string, name: string, keyId: string, createdAt: string, createdByName: string, lastUsedAt: string | null, revokedAt: string | null, revokedByName: string, isActive: boolean };
+
+export type IngestTokensQueryVariables = Exact<{
+  clientSlug?: string | null | undefined;
+}>;
+
+
+export type IngestTokensQuery = { ingestTokens: Array<{ id: string, name: string, keyId: string, createdAt: string, createdByName: string, lastUsedAt: string | null, revokedAt: string | null, revokedByName: string, isActive: boolean }> };
+
+export type MonitoringConnectionQueryVariables = Exact<{
+  clientSlug?: string | null | undefined;
+}>;
+
+
+export type MonitoringConnectionQuery = { monitoringConnection: { connected: boolean, activeTokenCount: number, lastReceivedAt: string | null } };
+
+export type CreateIngestTokenMutationVariables = Exact<{
+  clientSlug?: string | null | undefined;
+  name: string;
+}>;
+
+
+export type CreateIngestTokenMutation = { createIngestToken: { secret: string | null, token: { id: string, name: string, keyId: string, createdAt: string, createdByName: string, lastUsedAt: string | null, revokedAt: string | null, revokedByName: string, isActive: boolean } | null, errors: Array<{ field: string | null, message: string, code: IngestErrorCode }> } };
+
+export type RevokeIngestTokenMutationVariables = Exact<{
+  id: string;
+}>;
+
+
+export type RevokeIngestTokenMutation = { revokeIngestToken: { token: { id: string, name: string, keyId: string, createdAt: string, createdByName: string, lastUsedAt: string | null, revokedAt: string | null, revokedByName: string, isActive: boolean } | null, errors: Array<{ field: string | null, message: string, code: IngestErrorCode }> } };

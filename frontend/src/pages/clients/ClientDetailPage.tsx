@@ -19,6 +19,7 @@ import { ClientLifecycleCard } from './ClientLifecycleCard';
 import { DetailSkeleton } from '../../components/CardsSkeleton';
 import { ClientTitleRow } from './ClientTitleRow';
 import { Card } from '../../components/Card';
+import { IngestTokensCard } from '../ingest/IngestTokensCard';
 
 export function ClientDetailPage() {
   const { slug = '' } = useParams();
@@ -59,6 +60,9 @@ export function ClientDetailPage() {
               {viewer?.mspRole === 'ADMIN' && <ClientLifecycleCard slug={client.slug} onChanged={() => void q.refetch()} />}
               <ClientFacts client={client} />
               <ClientSlaCard clientSlug={client.slug} />
+              {viewer?.isMspStaff && (
+                <IngestTokensCard clientSlug={client.slug} canManage={viewer.mspRole === 'ADMIN' || viewer.mspRole === 'TECHNICIAN'} />
+              )}
               <Card headingId="itleads-heading" title="IT leads">
                 {client.itLeads.length === 0 ? (
                   <p className="muted small pad">No IT lead has joined yet.</p>
