@@ -668,7 +668,7 @@ export type ClientHistoryQueryVariables = Exact<{
 
 export type ClientHistoryQuery = { client: { id: string, history: Array<{ at: string, kind: string, subject: string, label: string, actorName: string, changes: Array<{ field: string, before: string | null, after: string | null }> }> } | null };
 
-export type IngestErrorFieldsFragment = { field: string | null, message: string, code: IngestErrorCode };
+export type IngestErrorFieldsFragment = { field: string | null, code: IngestErrorCode, message: string };
 
 export type IngestTokenFieldsFragment = { id: string, name: string, keyId: string, createdAt: string, createdByName: string, lastUsedAt: string | null, revokedAt: string | null, revokedByName: string, isActive: boolean };
 
@@ -692,11 +692,11 @@ export type CreateIngestTokenMutationVariables = Exact<{
 }>;
 
 
-export type CreateIngestTokenMutation = { createIngestToken: { secret: string | null, token: { id: string, name: string, keyId: string, createdAt: string, createdByName: string, lastUsedAt: string | null, revokedAt: string | null, revokedByName: string, isActive: boolean } | null, errors: Array<{ field: string | null, message: string, code: IngestErrorCode }> } };
+export type CreateIngestTokenMutation = { createIngestToken: { secret: string | null, token: { id: string, name: string, keyId: string, createdAt: string, createdByName: string, lastUsedAt: string | null, revokedAt: string | null, revokedByName: string, isActive: boolean } | null, errors: Array<{ field: string | null, code: IngestErrorCode, message: string }> } };
 
 export type RevokeIngestTokenMutationVariables = Exact<{
   id: string;
 }>;
 
 
-export type RevokeIngestTokenMutation = { revokeIngestToken: { token: { id: string, name: string, keyId: string, createdAt: string, createdByName: string, lastUsedAt: string | null, revokedAt: string | null, revokedByName: string, isActive: boolean } | null, errors: Array<{ field: string | null, message: string, code: IngestErrorCode }> } };
+export type RevokeIngestTokenMutation = { revokeIngestToken: { token: { id: string, name: string, keyId: string, createdAt: string, createdByName: string, lastUsedAt: string | null, revokedAt: string | null, revokedByName: string, isActive: boolean } | null, errors: Array<{ field: string | null, code: IngestErrorCode, message: string }> } };

@@ -1001,8 +1001,8 @@ export const CLIENT_HISTORY_QUERY = /* GraphQL */ `
 export const INGEST_ERROR_FIELDS = /* GraphQL */ `
   fragment IngestErrorFields on IngestError {
     field
-    message
     code
+    message
   }
 `;
 
