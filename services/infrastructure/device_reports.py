@@ -20,6 +20,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from core.bulk import update_rows
 from core.tenancy import require_schema
 from services.infrastructure.models import Device, DeviceType, PatchStatus, ProtectionStatus
 from tenants.models import Client
@@ -124,6 +125,8 @@ def record_device_reports(
     def locked(serials: Sequence[str]) -> dict[str, Device]:
         rows = (
             Device.objects.annotate(serial_key=Lower("serial"))
+            # The predicate of the unique index on lower(serial), so the lookup can use it.
+            .exclude(serial="")
             .filter(serial_key__in=list(serials))
             .order_by("pk")
             .select_for_update(of=("self",))
@@ -160,7 +163,7 @@ def record_device_reports(
             device.updated_at = now
             changed_rows.append(device)
     if changed_rows:
-        Device.objects.bulk_update(changed_rows, REPORTED_FIELDS)
+        update_rows(Device, changed_rows, REPORTED_FIELDS)
     registered = len(missing)
     return RecordedDevices(
         updated=len(changed_rows) - registered,
