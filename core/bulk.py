@@ -36,8 +36,8 @@ def update_rows(model: type[models.Model], rows: Sequence[models.Model], fields:
     names = ", ".join(quote(column.column) for column in columns)  # type: ignore[union-attr]
     assignments = ", ".join(f"{quote(f.column)} = v.{quote(f.column)}" for f in targets)  # type: ignore[union-attr]
     # Only quoted identifiers and %s placeholders are formatted in; every value is a parameter.
-    sql = (  # noqa: S608
-        f"UPDATE {quote(meta.db_table)} AS t SET {assignments} "
+    sql = (
+        f"UPDATE {quote(meta.db_table)} AS t SET {assignments} "  # noqa: S608
         f"FROM (VALUES {', '.join([row_sql] * len(rows))}) AS v({names}) "
         f"WHERE t.{quote(pk.column)} = v.{quote(pk.column)}"
     )
