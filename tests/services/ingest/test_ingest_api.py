@@ -164,3 +164,29 @@ def test_the_token_list_costs_a_constant_number_of_queries(
         IngestToken.objects.filter(pk=created.token.pk).update(revoked_at=NOW, revoked_by=world.admin)
     with django_assert_num_queries(len(one.captured_queries)):
         assert len(admin.data(LIST, {"slug": "alpha"})["ingestTokens"]) == 5
+
+
+def test_the_back_office_lists_and_revokes_tokens_but_never_shows_secrets(world: World) -> None:
+    from django.test import Client as HttpClient
+
+    from tenants.models import User
+
+    created = create_token(world.a, actor=world.technician, name="Datto RMM")
+    User.objects.filter(pk=world.admin.pk).update(is_superuser=True)
+    http = HttpClient()
+    http.force_login(world.admin)
+    session = http.session
+    session["otp_device_id"] = world.devices[world.admin.pk].persistent_id
+    session.save()
+    page = http.get("/admin/ingest/ingesttoken/")
+    assert page.status_code == 200 and created.token.key_id in page.content.decode()
+    detail = http.get(f"/admin/ingest/ingesttoken/{created.token.pk}/change/").content.decode()
+    assert created.secret not in detail and created.token.secret_nonce not in detail
+    assert http.get("/admin/ingest/ingesttoken/add/").status_code == 403
+    response = http.post(
+        "/admin/ingest/ingesttoken/", {"action": "revoke", "_selected_action": [str(created.token.pk)]}
+    )
+    assert response.status_code == 302
+    token = IngestToken.objects.get(pk=created.token.pk)
+    assert token.revoked_at is not None and token.revoked_by_id == world.admin.pk
+    assert AuditEvent.objects.filter(action="ingest.token_revoked", actor=world.admin).count() == 1
