@@ -5,13 +5,22 @@ for the cost limit."""
 import graphene
 
 from services.catalog.graphql import CatalogMutation, CatalogQuery
+from services.infrastructure.graphql import MonitoringMutation, MonitoringQuery
 from services.ingest.graphql import IngestMutation, IngestQuery
 from services.support.graphql import SupportMutation, SupportQuery
 from services.workqueue.graphql import NotificationMutation, NotificationQuery
 from tenants.graphql import TenantsMutation, TenantsQuery
 
 
-class Query(TenantsQuery, SupportQuery, CatalogQuery, NotificationQuery, IngestQuery, graphene.ObjectType):
+class Query(
+    TenantsQuery,
+    SupportQuery,
+    CatalogQuery,
+    NotificationQuery,
+    MonitoringQuery,
+    IngestQuery,
+    graphene.ObjectType,
+):
     pass
 
 
@@ -20,6 +29,7 @@ class Mutation(
     SupportMutation,
     CatalogMutation,
     NotificationMutation,
+    MonitoringMutation,
     IngestMutation,
     graphene.ObjectType,
 ):
@@ -58,5 +68,14 @@ LIST_SIZES = {
     "Client.members": 50,
     "Client.itLeads": 10,
     "Client.pendingInvitations": 20,
+    # Monitoring (services.infrastructure).
+    "Query.clientServices": 50,
+    "Query.monitorStateHistory": 100,
+    "Query.serviceAvailability": 200,
+    "Query.maintenanceWindows": 100,
+    "Query.downNow": 200,
+    "ClientService.monitors": 10,
+    "ClientService.openOutages": 20,
+    # Push ingest (services.ingest).
     "Query.ingestTokens": 50,
 }

@@ -18,6 +18,7 @@ from core.graphql.middleware import (
 from core.graphql.view import PortalGraphQLView
 from msp_portal.schema import LIST_SIZES, PUBLIC_ROOT_FIELDS, schema
 from msp_portal.views import download_client_archive, spa
+from services.infrastructure.views import heartbeat_ping
 from services.ingest.views import receive_results
 from services.support.views import download_attachment
 from tenants.access import ensure_may_reach_client_data, may_use_graphiql
@@ -55,6 +56,11 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("attachments/<slug:client_slug>/<int:attachment_id>", download_attachment, name="attachment"),
     path("exports/clients/<slug:slug>.zip", download_client_archive, name="client-archive"),
+    path("monitoring/ping/<str:token>", heartbeat_ping, name="heartbeat-ping"),
     path("api/ingest/v1/results", receive_results, name="ingest-results"),
-    re_path(r"^(?!static/|graphql/|admin/|attachments/|exports/|api/)(?P<path>.*)$", spa, name="spa"),
+    re_path(
+        r"^(?!static/|graphql/|admin/|attachments/|exports/|monitoring/ping/|api/)(?P<path>.*)$",
+        spa,
+        name="spa",
+    ),
 ]

@@ -13,6 +13,7 @@ import { ClientsPage } from './pages/clients/ClientsPage';
 import { CompanyPage } from './pages/company/CompanyPage';
 import { CompliancePage } from './pages/compliance/CompliancePage';
 import { QueuePage } from './pages/queue/QueuePage';
+import { DownNowPage } from './pages/monitoring/DownNowPage';
 import { RequestsPage } from './pages/requests/RequestsPage';
 import { TicketPage } from './pages/tickets/TicketPage';
 import { NotFoundPage } from './pages/NotFoundPage';
@@ -65,6 +66,14 @@ export function AppRoutes() {
           }
         />
         <Route path="catalog" element={<StaffOnly><CatalogPage /></StaffOnly>} />
+        <Route
+          path="down-now"
+          element={
+            <StaffOnly>
+              <DownNowPage />
+            </StaffOnly>
+          }
+        />
         <Route
           path="company"
           element={

@@ -28,6 +28,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
@@ -358,7 +359,7 @@ def _update_index_state(
     if not monitors:
         return
     rows = []
-    params: list[object] = []
+    params: list[Any] = []
     for m in monitors:
         outage = open_outages.get(m.pk)
         deadline = None
@@ -567,7 +568,7 @@ def _history(
     return history
 
 
-def _last_change_before(monitors: Sequence[Monitor], start: datetime) -> QuerySet[MonitorStateChange]:
+def _last_change_before(monitors: Sequence[Monitor], start: datetime) -> QuerySet[MonitorStateChange, Any]:
     return (
         MonitorStateChange.objects.filter(monitor__in=monitors, at__lt=start)
         .order_by("monitor_id", "-at", "-pk")
@@ -819,7 +820,8 @@ def down_now(*, client_ids: Iterable[int] | None = None) -> QuerySet[MonitorSche
     `client_ids` limits it to the clients a person may reach (None: every client)."""
     rows = MonitorSchedule.objects.filter(state__in=[MonitorState.DOWN, MonitorState.DEGRADED])
     if client_ids is not None:
-        rows = rows.filter(client_id__in=list(client_ids))
+        # A queryset stays a subquery: still one query.
+        rows = rows.filter(client_id__in=client_ids if isinstance(client_ids, QuerySet) else list(client_ids))
     return rows.select_related("client").order_by(
         Case(When(state=MonitorState.DOWN, then=Value(0)), default=Value(1), output_field=IntegerField()),
         "state_since",

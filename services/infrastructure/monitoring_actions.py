@@ -63,6 +63,9 @@ MAX_REASON = 300
 MAX_CERT_WARNING_DAYS = 365
 MAX_GRACE_SECONDS = 86_400
 MAX_MAINTENANCE_DAYS = 31
+# What one status page shows and one query may cost (LIST_SIZES in msp_portal/schema.py).
+MAX_SERVICES = 50
+MAX_MONITORS_PER_SERVICE = 10
 # A maintenance window may not start in the past (beyond this tolerance): it would take
 # downtime that already happened out of the availability the contract promises.
 MAINTENANCE_PAST_TOLERANCE = timedelta(minutes=5)
@@ -187,6 +190,10 @@ def create_service(
         raise ActionError(errors)
     now = now or timezone.now()
     with transaction.atomic():
+        if ClientService.objects.filter(is_active=True).count() >= MAX_SERVICES:
+            raise ActionError.single(
+                "TOO_MANY", f"A client has at most {MAX_SERVICES} active services; archive one first.", "name"
+            )
         return ClientService.objects.create(**values, created_at=now, updated_at=now)
 
 
@@ -318,9 +325,10 @@ def _clean_monitor(data: MonitorInput, current: Monitor | None) -> tuple[dict[st
 
 def _unique_key(base: str, exclude: int | None = None) -> str:
     base = (slugify(base)[:56] or "monitor").strip("-") or "monitor"
-    taken = set(
-        Monitor.objects.filter(key__startswith=base).exclude(pk=exclude).values_list("key", flat=True)
-    )
+    others = Monitor.objects.filter(key__startswith=base)
+    if exclude is not None:
+        others = others.exclude(pk=exclude)
+    taken = set(others.values_list("key", flat=True))
     if base not in taken:
         return base
     n = 2
@@ -353,6 +361,10 @@ def create_monitor(
         if errors:
             raise ActionError(errors)
         assert service is not None
+        if Monitor.objects.filter(service=service).count() >= MAX_MONITORS_PER_SERVICE:
+            raise ActionError.single(
+                "TOO_MANY", f"A service has at most {MAX_MONITORS_PER_SERVICE} monitors.", "serviceId"
+            )
         if values["key"] and Monitor.objects.filter(key=values["key"]).exists():
             raise ActionError.single("DUPLICATE", "Another monitor of this client has this key.", "key")
         values["key"] = values["key"] or _unique_key(values["name"])

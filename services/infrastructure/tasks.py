@@ -7,17 +7,17 @@ from datetime import datetime
 from typing import Any
 
 from celery import shared_task
-from django.db import connection
 from django.utils import timezone
 
 from core.tasks import SystemTask, enqueue_on_commit
+from core.tenancy import current_schema_name
 from services.infrastructure import scheduler
 from services.infrastructure.runner import run_checks
 from tenants.models import Client
 
 
 def _client() -> Client:
-    return Client.objects.get(schema_name=connection.schema_name)
+    return Client.objects.get(schema_name=current_schema_name())
 
 
 @shared_task(name="infrastructure.dispatch_due_checks", base=SystemTask)

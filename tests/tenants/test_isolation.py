@@ -407,6 +407,151 @@ def probe_assignable_staff(world, gql):
     assert world.limited_technician.email not in emails and world.technician.email in emails
 
 
+# ---------------------------------------------------------------- monitoring (infrastructure)
+
+
+def _b_monitor(world):
+    """A service of client B with a monitor that is down (ticket raised, index row down)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from django_tenants.utils import tenant_context
+
+    from services.infrastructure import monitoring_actions
+    from services.infrastructure.monitoring import CheckResultIn, record_check_results
+
+    with tenant_context(world.b):
+        service = monitoring_actions.create_service(
+            world.b, monitoring_actions.ServiceInput(name="Bravo VPN secret"), actor=world.technician
+        )
+        monitor = monitoring_actions.create_monitor(
+            world.b,
+            service.pk,
+            monitoring_actions.MonitorInput(name="Bravo tunnel", kind="push", failures_to_down=1),
+            actor=world.technician,
+        )
+        now = timezone.now()
+        window = monitoring_actions.schedule_maintenance(
+            world.b,
+            service.pk,
+            actor=world.technician,
+            starts_at=now + timedelta(days=1),
+            ends_at=now + timedelta(days=1, hours=2),
+            reason="Bravo patching",
+        )
+        service.window_id = window.pk  # type: ignore[attr-defined]
+        record_check_results(
+            world.b,
+            [CheckResultIn(status="down", observed_at=now - timedelta(seconds=1), monitor_key=monitor.key)],
+            now=now,
+        )
+    return service, monitor
+
+
+def _monitoring_query_probe(query: str):
+    def probe(world, gql):
+        _service, monitor = _b_monitor(world)
+        text = query.replace("MONITOR", str(monitor.pk))
+        no_slug = text.replace('clientSlug: "SLUG", ', "").replace('(clientSlug: "SLUG")', "")
+        for graphql in _ticket_outsiders(world, gql):
+            for attempt in (text.replace("SLUG", "bravo"), no_slug):
+                # errors may echo the slug the caller sent
+                assert_nothing_of_b(graphql.execute(attempt).get("data"))
+        assert "Bravo" in json.dumps(gql(world.technician).data(text.replace("SLUG", "bravo")))
+
+    return probe
+
+
+def probe_down_now(world, gql):
+    _b_monitor(world)
+    query = "{ downNow { clientSlug clientName serviceName monitorName } }"
+    for graphql in _ticket_outsiders(world, gql):
+        assert_nothing_of_b(graphql.execute(query))
+    assert "Bravo" in json.dumps(gql(world.technician).data(query))  # the probe can see a leak
+
+
+def _monitoring_mutation_probe(mutation: str):
+    def probe(world, gql):
+        from django_tenants.utils import tenant_context
+
+        from services.infrastructure.monitoring_models import ClientService, MaintenanceWindow, Monitor
+
+        service, monitor = _b_monitor(world)
+        text = (
+            mutation.replace("SERVICE", str(service.pk))
+            .replace("MONITOR", str(monitor.pk))
+            .replace("WINDOW", str(service.window_id))
+        )
+        with tenant_context(world.b):
+            before = (
+                list(ClientService.objects.values_list("name", "is_active")),
+                list(Monitor.objects.values_list("name", "is_paused", "target")),
+                MaintenanceWindow.objects.count(),
+            )
+        for graphql in [*_ticket_outsiders(world, gql), gql(world.account_manager)]:
+            result = graphql.execute(text.replace("SLUG", "bravo"))
+            assert_nothing_of_b(result.get("data"))
+            payload = next(iter((result.get("data") or {}).values()), None)
+            assert payload is None or payload["errors"]
+        with tenant_context(world.b):
+            after = (
+                list(ClientService.objects.values_list("name", "is_active")),
+                list(Monitor.objects.values_list("name", "is_paused", "target")),
+                MaintenanceWindow.objects.count(),
+            )
+        assert after == before
+
+    return probe
+
+
+MONITORING_PROBES: dict[str, Callable] = {
+    "clientServices": _monitoring_query_probe(
+        '{ clientServices(clientSlug: "SLUG") { name monitors { name key } openOutages { ticketNumber } } }'
+    ),
+    "monitorStateHistory": _monitoring_query_probe(
+        '{ monitorStateHistory(clientSlug: "SLUG", monitorId: "MONITOR") { reason toState } '
+        'clientServices(clientSlug: "SLUG") { name } }'
+    ),
+    "serviceAvailability": _monitoring_query_probe(
+        '{ serviceAvailability(clientSlug: "SLUG", year: 2026, month: 12) { serviceId downSeconds } '
+        'clientServices(clientSlug: "SLUG") { name } }'
+    ),
+    "maintenanceWindows": _monitoring_query_probe(
+        '{ maintenanceWindows(clientSlug: "SLUG") { reason } clientServices(clientSlug: "SLUG") { name } }'
+    ),
+    "downNow": probe_down_now,
+    "createClientService": _monitoring_mutation_probe(
+        'mutation { createClientService(clientSlug: "SLUG", input: {name: "Planted", category: OTHER}) '
+        "{ service { name } errors { code } } }"
+    ),
+    "updateClientService": _monitoring_mutation_probe(
+        'mutation { updateClientService(clientSlug: "SLUG", id: "SERVICE", input: {name: "Renamed", category: OTHER, '
+        "isActive: false}) { service { name } errors { code } } }"
+    ),
+    "createMonitor": _monitoring_mutation_probe(
+        'mutation { createMonitor(clientSlug: "SLUG", serviceId: "SERVICE", input: {name: "Planted", kind: PUSH}) '
+        "{ monitor { name } errors { code } } }"
+    ),
+    "updateMonitor": _monitoring_mutation_probe(
+        'mutation { updateMonitor(clientSlug: "SLUG", id: "MONITOR", input: {name: "Renamed", kind: PUSH}) '
+        "{ monitor { name } errors { code } } }"
+    ),
+    "setMonitorPaused": _monitoring_mutation_probe(
+        'mutation { setMonitorPaused(clientSlug: "SLUG", id: "MONITOR", paused: true) { monitor { name } errors { code } } }'
+    ),
+    "deleteMonitor": _monitoring_mutation_probe(
+        'mutation { deleteMonitor(clientSlug: "SLUG", id: "MONITOR") { deletedId errors { code } } }'
+    ),
+    "scheduleMaintenance": _monitoring_mutation_probe(
+        'mutation { scheduleMaintenance(clientSlug: "SLUG", serviceId: "SERVICE", startsAt: "2030-01-01T00:00:00Z", '
+        'endsAt: "2030-01-01T02:00:00Z", reason: "Planted") { window { reason } errors { code } } }'
+    ),
+    "cancelMaintenance": _monitoring_mutation_probe(
+        'mutation { cancelMaintenance(clientSlug: "SLUG", id: "WINDOW") { cancelledId errors { code } } }'
+    ),
+}
+
+
 def _b_ingest_token(world):
     from services.ingest.actions import create_token
 
@@ -550,6 +695,7 @@ PROBES: dict[str, Callable] = {
     "changeClientStatus": probe_change_client_status,
     "deleteClient": probe_delete_client,
     "invitation": probe_invitation,
+    **MONITORING_PROBES,
 }
 
 

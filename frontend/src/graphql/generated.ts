@@ -111,6 +111,18 @@ export type ClientRole =
   | 'IT_LEAD'
   | 'MEMBER';
 
+export type ClientServiceInput = {
+  category: ServiceCategory;
+  description?: string | null | undefined;
+  /** False archives the service (its monitors stop). */
+  isActive?: boolean | null | undefined;
+  isBusinessCritical?: boolean | null | undefined;
+  name: string;
+  /** Percent per month, e.g. 99.9. */
+  promisedAvailability?: number | null | undefined;
+  resolveTicketOnRecovery?: boolean | null | undefined;
+};
+
 /** Where the client is in its lifecycle. */
 export type ClientStatus =
   | 'ACTIVE'
@@ -191,6 +203,53 @@ export type LoginInput = {
   password: string;
 };
 
+export type MonitorInput = {
+  certWarningDays?: number | null | undefined;
+  expectedStatus?: number | null | undefined;
+  failuresToDown?: number | null | undefined;
+  heartbeatGraceSeconds?: number | null | undefined;
+  intervalSeconds?: number | null | undefined;
+  /** Stable key agents report under; made from the name when empty. */
+  key?: string | null | undefined;
+  keyword?: string | null | undefined;
+  kind: MonitorKind;
+  name: string;
+  successesToUp?: number | null | undefined;
+  /** http(s)://… for HTTP, host:port for TCP; empty otherwise. */
+  target?: string | null | undefined;
+  timeoutSeconds?: number | null | undefined;
+  urgency?: Level | null | undefined;
+};
+
+/** How a monitor learns the state of its service. */
+export type MonitorKind =
+  | 'HEARTBEAT'
+  | 'HTTP'
+  | 'PUSH'
+  | 'TCP';
+
+/** A monitor's state after flap suppression. */
+export type MonitorState =
+  | 'DEGRADED'
+  | 'DOWN'
+  | 'PAUSED'
+  | 'UNKNOWN'
+  | 'UP';
+
+/** An enumeration. */
+export type MonitoringErrorCode =
+  | 'CLIENT_READ_ONLY'
+  | 'DUPLICATE'
+  | 'INTERNAL'
+  | 'INVALID'
+  | 'NOT_AUTHENTICATED'
+  | 'NOT_FOUND'
+  | 'OTP_REQUIRED'
+  | 'PERMISSION_DENIED'
+  | 'REQUIRED'
+  | 'TOO_LONG'
+  | 'TOO_MANY';
+
 /** An MSP staff role. */
 export type MspRole =
   | 'ACCOUNT_MANAGER'
@@ -236,11 +295,27 @@ export type ProvisioningStatus =
   | 'RUNNING'
   | 'SUCCEEDED';
 
+/** What kind of service (the status page's hierarchy uses it). */
+export type ServiceCategory =
+  | 'COLLABORATION'
+  | 'CONNECTIVITY'
+  | 'LINE_OF_BUSINESS'
+  | 'OTHER'
+  | 'SECURITY';
+
 /** An enumeration. */
 export type ServiceLine =
   | 'INFRASTRUCTURE'
   | 'SECURITY'
   | 'SUPPORT';
+
+/** A service's state: the worst of its monitors (maintenance unless one is down). */
+export type ServiceState =
+  | 'DEGRADED'
+  | 'DOWN'
+  | 'MAINTENANCE'
+  | 'UNKNOWN'
+  | 'UP';
 
 /** An enumeration. */
 export type SlaClockState =
@@ -667,6 +742,114 @@ export type ClientHistoryQueryVariables = Exact<{
 
 
 export type ClientHistoryQuery = { client: { id: string, history: Array<{ at: string, kind: string, subject: string, label: string, actorName: string, changes: Array<{ field: string, before: string | null, after: string | null }> }> } | null };
+
+export type MonitoringErrorFieldsFragment = { field: string | null, code: MonitoringErrorCode, message: string };
+
+export type MonitorFieldsFragment = { id: string, serviceId: string, name: string, key: string, kind: MonitorKind, target: string, intervalSeconds: number, timeoutSeconds: number, expectedStatus: number | null, keyword: string, certWarningDays: number, heartbeatGraceSeconds: number, failuresToDown: number, successesToUp: number, urgency: Level, isPaused: boolean, state: MonitorState, stateSince: string, lastResultAt: string | null, lastLatencyMs: number | null, lastMessage: string, certExpiresAt: string | null, pingUrl: string | null };
+
+export type MaintenanceWindowFieldsFragment = { id: string, serviceId: string, startsAt: string, endsAt: string, reason: string };
+
+export type ClientServiceFieldsFragment = { id: string, name: string, category: ServiceCategory, description: string, isBusinessCritical: boolean, promisedAvailability: number, resolveTicketOnRecovery: boolean, state: ServiceState, monitors: Array<{ id: string, serviceId: string, name: string, key: string, kind: MonitorKind, target: string, intervalSeconds: number, timeoutSeconds: number, expectedStatus: number | null, keyword: string, certWarningDays: number, heartbeatGraceSeconds: number, failuresToDown: number, successesToUp: number, urgency: Level, isPaused: boolean, state: MonitorState, stateSince: string, lastResultAt: string | null, lastLatencyMs: number | null, lastMessage: string, certExpiresAt: string | null, pingUrl: string | null }>, openOutages: Array<{ id: string, monitorId: string, startedAt: string, ticketNumber: number | null }> };
+
+export type ClientServicesQueryVariables = Exact<{
+  clientSlug?: string | null | undefined;
+}>;
+
+
+export type ClientServicesQuery = { clientServices: Array<{ id: string, name: string, category: ServiceCategory, description: string, isBusinessCritical: boolean, promisedAvailability: number, resolveTicketOnRecovery: boolean, state: ServiceState, monitors: Array<{ id: string, serviceId: string, name: string, key: string, kind: MonitorKind, target: string, intervalSeconds: number, timeoutSeconds: number, expectedStatus: number | null, keyword: string, certWarningDays: number, heartbeatGraceSeconds: number, failuresToDown: number, successesToUp: number, urgency: Level, isPaused: boolean, state: MonitorState, stateSince: string, lastResultAt: string | null, lastLatencyMs: number | null, lastMessage: string, certExpiresAt: string | null, pingUrl: string | null }>, openOutages: Array<{ id: string, monitorId: string, startedAt: string, ticketNumber: number | null }> }>, maintenanceWindows: Array<{ id: string, serviceId: string, startsAt: string, endsAt: string, reason: string }> };
+
+export type MonitorStateHistoryQueryVariables = Exact<{
+  clientSlug?: string | null | undefined;
+  monitorId: string;
+}>;
+
+
+export type MonitorStateHistoryQuery = { monitorStateHistory: Array<{ at: string, fromState: MonitorState, toState: MonitorState, reason: string }> };
+
+export type ServiceAvailabilityQueryVariables = Exact<{
+  clientSlug?: string | null | undefined;
+  year: number;
+  month: number;
+}>;
+
+
+export type ServiceAvailabilityQuery = { serviceAvailability: Array<{ serviceId: string, monitorId: string | null, availabilityPercent: number | null, promisedPercent: number, met: boolean | null, downSeconds: number, maintenanceSeconds: number, outageCount: number, isFinal: boolean }> };
+
+export type DownNowQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type DownNowQuery = { downNow: Array<{ id: string, clientSlug: string, clientName: string, serviceName: string, monitorName: string, kind: MonitorKind, state: MonitorState, stateSince: string, lastResultAt: string | null, lastMessage: string, ticketNumber: number | null, isBusinessCritical: boolean, inMaintenanceUntil: string | null }> };
+
+export type CreateClientServiceMutationVariables = Exact<{
+  clientSlug?: string | null | undefined;
+  input: ClientServiceInput;
+}>;
+
+
+export type CreateClientServiceMutation = { createClientService: { service: { id: string } | null, errors: Array<{ field: string | null, code: MonitoringErrorCode, message: string }> } };
+
+export type UpdateClientServiceMutationVariables = Exact<{
+  clientSlug?: string | null | undefined;
+  id: string;
+  input: ClientServiceInput;
+}>;
+
+
+export type UpdateClientServiceMutation = { updateClientService: { service: { id: string } | null, errors: Array<{ field: string | null, code: MonitoringErrorCode, message: string }> } };
+
+export type CreateMonitorMutationVariables = Exact<{
+  clientSlug?: string | null | undefined;
+  serviceId: string;
+  input: MonitorInput;
+}>;
+
+
+export type CreateMonitorMutation = { createMonitor: { monitor: { id: string, serviceId: string, name: string, key: string, kind: MonitorKind, target: string, intervalSeconds: number, timeoutSeconds: number, expectedStatus: number | null, keyword: string, certWarningDays: number, heartbeatGraceSeconds: number, failuresToDown: number, successesToUp: number, urgency: Level, isPaused: boolean, state: MonitorState, stateSince: string, lastResultAt: string | null, lastLatencyMs: number | null, lastMessage: string, certExpiresAt: string | null, pingUrl: string | null } | null, errors: Array<{ field: string | null, code: MonitoringErrorCode, message: string }> } };
+
+export type UpdateMonitorMutationVariables = Exact<{
+  clientSlug?: string | null | undefined;
+  id: string;
+  input: MonitorInput;
+}>;
+
+
+export type UpdateMonitorMutation = { updateMonitor: { monitor: { id: string, serviceId: string, name: string, key: string, kind: MonitorKind, target: string, intervalSeconds: number, timeoutSeconds: number, expectedStatus: number | null, keyword: string, certWarningDays: number, heartbeatGraceSeconds: number, failuresToDown: number, successesToUp: number, urgency: Level, isPaused: boolean, state: MonitorState, stateSince: string, lastResultAt: string | null, lastLatencyMs: number | null, lastMessage: string, certExpiresAt: string | null, pingUrl: string | null } | null, errors: Array<{ field: string | null, code: MonitoringErrorCode, message: string }> } };
+
+export type SetMonitorPausedMutationVariables = Exact<{
+  clientSlug?: string | null | undefined;
+  id: string;
+  paused: boolean;
+}>;
+
+
+export type SetMonitorPausedMutation = { setMonitorPaused: { monitor: { id: string, isPaused: boolean, state: MonitorState } | null, errors: Array<{ field: string | null, code: MonitoringErrorCode, message: string }> } };
+
+export type DeleteMonitorMutationVariables = Exact<{
+  clientSlug?: string | null | undefined;
+  id: string;
+}>;
+
+
+export type DeleteMonitorMutation = { deleteMonitor: { deletedId: string | null, errors: Array<{ field: string | null, code: MonitoringErrorCode, message: string }> } };
+
+export type ScheduleMaintenanceMutationVariables = Exact<{
+  clientSlug?: string | null | undefined;
+  serviceId: string;
+  startsAt: string;
+  endsAt: string;
+  reason: string;
+}>;
+
+
+export type ScheduleMaintenanceMutation = { scheduleMaintenance: { window: { id: string, serviceId: string, startsAt: string, endsAt: string, reason: string } | null, errors: Array<{ field: string | null, code: MonitoringErrorCode, message: string }> } };
+
+export type CancelMaintenanceMutationVariables = Exact<{
+  clientSlug?: string | null | undefined;
+  id: string;
+}>;
+
+
+export type CancelMaintenanceMutation = { cancelMaintenance: { cancelledId: string | null, errors: Array<{ field: string | null, code: MonitoringErrorCode, message: string }> } };
 
 export type IngestErrorFieldsFragment = { field: string | null, code: IngestErrorCode, message: string };
 

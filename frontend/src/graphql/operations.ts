@@ -996,6 +996,252 @@ export const CLIENT_HISTORY_QUERY = /* GraphQL */ `
   ${HISTORY_ENTRY_FIELDS}
 `;
 
+// ------------------------------------------------------------- monitoring (infrastructure)
+
+export const MONITORING_ERROR_FIELDS = /* GraphQL */ `
+  fragment MonitoringErrorFields on MonitoringError {
+    field
+    code
+    message
+  }
+`;
+
+export const MONITOR_FIELDS = /* GraphQL */ `
+  fragment MonitorFields on Monitor {
+    id
+    serviceId
+    name
+    key
+    kind
+    target
+    intervalSeconds
+    timeoutSeconds
+    expectedStatus
+    keyword
+    certWarningDays
+    heartbeatGraceSeconds
+    failuresToDown
+    successesToUp
+    urgency
+    isPaused
+    state
+    stateSince
+    lastResultAt
+    lastLatencyMs
+    lastMessage
+    certExpiresAt
+    pingUrl
+  }
+`;
+
+export const MAINTENANCE_WINDOW_FIELDS = /* GraphQL */ `
+  fragment MaintenanceWindowFields on MaintenanceWindow {
+    id
+    serviceId
+    startsAt
+    endsAt
+    reason
+  }
+`;
+
+export const CLIENT_SERVICE_FIELDS = /* GraphQL */ `
+  fragment ClientServiceFields on ClientService {
+    id
+    name
+    category
+    description
+    isBusinessCritical
+    promisedAvailability
+    resolveTicketOnRecovery
+    state
+    monitors {
+      ...MonitorFields
+    }
+    openOutages {
+      id
+      monitorId
+      startedAt
+      ticketNumber
+    }
+  }
+`;
+
+export const CLIENT_SERVICES_QUERY = /* GraphQL */ `
+  query ClientServices($clientSlug: String) {
+    clientServices(clientSlug: $clientSlug) {
+      ...ClientServiceFields
+    }
+    maintenanceWindows(clientSlug: $clientSlug) {
+      ...MaintenanceWindowFields
+    }
+  }
+  ${CLIENT_SERVICE_FIELDS}
+  ${MONITOR_FIELDS}
+  ${MAINTENANCE_WINDOW_FIELDS}
+`;
+// (The services' own maintenance fields are left out: the windows are listed once beside them,
+// which keeps the query inside the cost budget.)
+
+export const MONITOR_STATE_HISTORY_QUERY = /* GraphQL */ `
+  query MonitorStateHistory($clientSlug: String, $monitorId: ID!) {
+    monitorStateHistory(clientSlug: $clientSlug, monitorId: $monitorId) {
+      at
+      fromState
+      toState
+      reason
+    }
+  }
+`;
+
+export const SERVICE_AVAILABILITY_QUERY = /* GraphQL */ `
+  query ServiceAvailability($clientSlug: String, $year: Int!, $month: Int!) {
+    serviceAvailability(clientSlug: $clientSlug, year: $year, month: $month) {
+      serviceId
+      monitorId
+      availabilityPercent
+      promisedPercent
+      met
+      downSeconds
+      maintenanceSeconds
+      outageCount
+      isFinal
+    }
+  }
+`;
+
+export const DOWN_NOW_QUERY = /* GraphQL */ `
+  query DownNow {
+    downNow {
+      id
+      clientSlug
+      clientName
+      serviceName
+      monitorName
+      kind
+      state
+      stateSince
+      lastResultAt
+      lastMessage
+      ticketNumber
+      isBusinessCritical
+      inMaintenanceUntil
+    }
+  }
+`;
+
+export const CREATE_CLIENT_SERVICE_MUTATION = /* GraphQL */ `
+  mutation CreateClientService($clientSlug: String, $input: ClientServiceInput!) {
+    createClientService(clientSlug: $clientSlug, input: $input) {
+      service {
+        id
+      }
+      errors {
+        ...MonitoringErrorFields
+      }
+    }
+  }
+  ${MONITORING_ERROR_FIELDS}
+`;
+
+export const UPDATE_CLIENT_SERVICE_MUTATION = /* GraphQL */ `
+  mutation UpdateClientService($clientSlug: String, $id: ID!, $input: ClientServiceInput!) {
+    updateClientService(clientSlug: $clientSlug, id: $id, input: $input) {
+      service {
+        id
+      }
+      errors {
+        ...MonitoringErrorFields
+      }
+    }
+  }
+  ${MONITORING_ERROR_FIELDS}
+`;
+
+export const CREATE_MONITOR_MUTATION = /* GraphQL */ `
+  mutation CreateMonitor($clientSlug: String, $serviceId: ID!, $input: MonitorInput!) {
+    createMonitor(clientSlug: $clientSlug, serviceId: $serviceId, input: $input) {
+      monitor {
+        ...MonitorFields
+      }
+      errors {
+        ...MonitoringErrorFields
+      }
+    }
+  }
+  ${MONITOR_FIELDS}
+  ${MONITORING_ERROR_FIELDS}
+`;
+
+export const UPDATE_MONITOR_MUTATION = /* GraphQL */ `
+  mutation UpdateMonitor($clientSlug: String, $id: ID!, $input: MonitorInput!) {
+    updateMonitor(clientSlug: $clientSlug, id: $id, input: $input) {
+      monitor {
+        ...MonitorFields
+      }
+      errors {
+        ...MonitoringErrorFields
+      }
+    }
+  }
+  ${MONITOR_FIELDS}
+  ${MONITORING_ERROR_FIELDS}
+`;
+
+export const SET_MONITOR_PAUSED_MUTATION = /* GraphQL */ `
+  mutation SetMonitorPaused($clientSlug: String, $id: ID!, $paused: Boolean!) {
+    setMonitorPaused(clientSlug: $clientSlug, id: $id, paused: $paused) {
+      monitor {
+        id
+        isPaused
+        state
+      }
+      errors {
+        ...MonitoringErrorFields
+      }
+    }
+  }
+  ${MONITORING_ERROR_FIELDS}
+`;
+
+export const DELETE_MONITOR_MUTATION = /* GraphQL */ `
+  mutation DeleteMonitor($clientSlug: String, $id: ID!) {
+    deleteMonitor(clientSlug: $clientSlug, id: $id) {
+      deletedId
+      errors {
+        ...MonitoringErrorFields
+      }
+    }
+  }
+  ${MONITORING_ERROR_FIELDS}
+`;
+
+export const SCHEDULE_MAINTENANCE_MUTATION = /* GraphQL */ `
+  mutation ScheduleMaintenance($clientSlug: String, $serviceId: ID!, $startsAt: DateTime!, $endsAt: DateTime!, $reason: String!) {
+    scheduleMaintenance(clientSlug: $clientSlug, serviceId: $serviceId, startsAt: $startsAt, endsAt: $endsAt, reason: $reason) {
+      window {
+        ...MaintenanceWindowFields
+      }
+      errors {
+        ...MonitoringErrorFields
+      }
+    }
+  }
+  ${MAINTENANCE_WINDOW_FIELDS}
+  ${MONITORING_ERROR_FIELDS}
+`;
+
+export const CANCEL_MAINTENANCE_MUTATION = /* GraphQL */ `
+  mutation CancelMaintenance($clientSlug: String, $id: ID!) {
+    cancelMaintenance(clientSlug: $clientSlug, id: $id) {
+      cancelledId
+      errors {
+        ...MonitoringErrorFields
+      }
+    }
+  }
+  ${MONITORING_ERROR_FIELDS}
+`;
+
 // ------------------------------------------------------------------ push ingest (tokens)
 
 export const INGEST_ERROR_FIELDS = /* GraphQL */ `

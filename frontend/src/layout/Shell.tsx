@@ -9,6 +9,7 @@ import type { LogoutMutation, TopbarClientQuery, TopbarClientQueryVariables } fr
 import { useMutation, useQuery } from '../graphql/hooks';
 import { LOGOUT_MUTATION, TOPBAR_CLIENT_QUERY } from '../graphql/operations';
 import { catalogNavIcon } from '../pages/catalog/navIcon';
+import { downNowNavIcon } from '../pages/monitoring/navIcon';
 import './Shell.css';
 
 type NavItem = { to: string; label: string; testId: string; icon: ReactNode };
@@ -61,6 +62,7 @@ export function Shell() {
     ? [
         { to: '/queue', label: 'Queue', testId: 'nav-queue', icon: icons.queue },
         { to: '/clients', label: 'Clients', testId: 'nav-clients', icon: icons.clients },
+        { to: '/down-now', label: 'Down now', testId: 'nav-down-now', icon: downNowNavIcon },
         ...(viewer.mspRole === 'ADMIN' ? [{ to: '/catalog', label: 'SLA catalog', testId: 'nav-catalog', icon: catalogNavIcon }] : []),
       ]
     : [

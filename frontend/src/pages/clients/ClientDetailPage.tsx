@@ -19,6 +19,7 @@ import { ClientLifecycleCard } from './ClientLifecycleCard';
 import { DetailSkeleton } from '../../components/CardsSkeleton';
 import { ClientTitleRow } from './ClientTitleRow';
 import { Card } from '../../components/Card';
+import { ServicesSection } from '../monitoring/ServicesSection';
 import { IngestTokensCard } from '../ingest/IngestTokensCard';
 
 export function ClientDetailPage() {
@@ -52,6 +53,9 @@ export function ClientDetailPage() {
               <Card headingId="people-heading" title={<>People <span className="count">{client.members.length}</span></>}>
                 <PeopleTable members={client.members} />
               </Card>
+              {viewer?.isMspStaff && (
+                <ServicesSection clientSlug={client.slug} canManage={viewer.mspRole === 'ADMIN' || viewer.mspRole === 'TECHNICIAN'} />
+              )}
               <InvitationsSection slug={client.slug} canInvite={viewer?.mspRole === 'ADMIN' || viewer?.mspRole === 'ACCOUNT_MANAGER'} />
               <ComplianceSection clientSlug={client.slug} />
               {viewer?.isMspStaff && <ClientHistoryPanel key={client.slug} slug={client.slug} />}

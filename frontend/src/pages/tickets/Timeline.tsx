@@ -25,6 +25,10 @@ type Detail = {
   reason?: unknown;
   follow_up_of?: unknown;
   number?: unknown;
+  event?: unknown;
+  service?: unknown;
+  monitor?: unknown;
+  down_minutes?: unknown;
 };
 
 function statusLabel(v: unknown): string {
@@ -80,6 +84,19 @@ export function describeEvent(entry: TimelineItem, staffNames: ReadonlyMap<strin
       return (
         <>
           re-triaged the ticket: <strong>{priorityText(d.from)}</strong> → <strong>{priorityText(d.to)}</strong>
+        </>
+      );
+    case 'monitoring':
+      // Written by monitoring (no person): the outage began or ended.
+      return d.event === 'recovered' ? (
+        <>
+          saw <strong>{String(d.service ?? 'the service')}</strong> recover
+          {typeof d.down_minutes === 'number' ? <> after {formatMinutes(d.down_minutes)} down</> : null}
+        </>
+      ) : (
+        <>
+          saw <strong>{String(d.service ?? 'the service')}</strong> go down
+          {typeof d.monitor === 'string' ? <> (monitor “{d.monitor}”)</> : null}
         </>
       );
     case 'time':

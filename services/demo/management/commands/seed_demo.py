@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django_tenants.utils import schema_context
 
+from services.demo.monitoring_seed import seed_monitoring
 from services.directory.actions import sync_member_contacts
 from services.support.actions import NewTicket, assign_ticket, change_status, create_ticket, reply
 from services.support.models import Ticket
@@ -117,6 +118,11 @@ class Command(BaseCommand):
                 sync_member_contacts(client)
                 if not options["without_tickets"] and not Ticket.objects.exists():
                     self._seed_tickets(client, spec)
+                if not options["without_tickets"]:
+                    # Services and monitors with a month of history (nothing down: no tickets).
+                    seed_monitoring(
+                        client, User.objects.get(email="tech@msp.demo"), degraded=spec["slug"] == "brightline"
+                    )
         limited_technician = User.objects.get(email="tech.limited@msp.demo")
         grant_client_access(limited_technician, Client.objects.get(slug="harbor-finch"), actor=admin)
         self.print_logins()
