@@ -95,17 +95,23 @@ def build_client(monitors: int, devices: int) -> tuple[str, str, list[str], list
     serials = [f"BENCH-{n:05d}" for n in range(devices)]
     now = datetime.now(UTC) - timedelta(hours=1)
     with tenant_context(client):
-        service = monitoring_actions.create_service(
-            client, monitoring_actions.ServiceInput(name="Endpoints (RMM)"), actor=admin, now=now
-        )
-        for key in keys:
-            monitoring_actions.create_monitor(
+        # A service holds at most MAX_MONITORS_PER_SERVICE monitors: as many services as needed.
+        per_service = monitoring_actions.MAX_MONITORS_PER_SERVICE
+        for start in range(0, len(keys), per_service):
+            service = monitoring_actions.create_service(
                 client,
-                service.pk,
-                monitoring_actions.MonitorInput(name=key, kind="push", key=key),
+                monitoring_actions.ServiceInput(name=f"Endpoints (RMM) {start // per_service + 1}"),
                 actor=admin,
                 now=now,
             )
+            for key in keys[start : start + per_service]:
+                monitoring_actions.create_monitor(
+                    client,
+                    service.pk,
+                    monitoring_actions.MonitorInput(name=key, kind="push", key=key),
+                    actor=admin,
+                    now=now,
+                )
         Device.objects.bulk_create(
             [Device(name=f"host-{serial.lower()}", device_type="laptop", serial=serial) for serial in serials]
         )
