@@ -103,3 +103,24 @@ describe('pythonExample', () => {
     expect(code).toContain('"X-Ingest-Signature": "sha256=" + signature');
   });
 });
+
+describe('MonitoringConnectionCard', () => {
+  it('tells the IT lead when the last report arrived, and when nothing reports', async () => {
+    const { MonitoringConnectionCard } = await import('./MonitoringConnectionCard');
+    mockGraphQL({
+      MonitoringConnection: () => ({
+        monitoringConnection: { connected: true, activeTokenCount: 1, lastReceivedAt: new Date(Date.now() - 180_000).toISOString() },
+      }),
+    });
+    const { unmount } = render(<MonitoringConnectionCard clientSlug="alpha" />);
+    expect(await screen.findByTestId('monitoring-last-report')).toHaveTextContent('Last report');
+    expect(screen.getByTestId('monitoring-connection')).toHaveTextContent('Connected');
+    expect(screen.getByTestId('monitoring-connection')).not.toHaveTextContent('ik_');
+    unmount();
+    vi.unstubAllGlobals();
+    mockGraphQL({ MonitoringConnection: () => ({ monitoringConnection: { connected: false, activeTokenCount: 0, lastReceivedAt: null } }) });
+    render(<MonitoringConnectionCard clientSlug="alpha" />);
+    expect(await screen.findByText(/doesn’t report to this portal yet/)).toBeInTheDocument();
+    expect(screen.getByTestId('monitoring-connection')).toHaveTextContent('Not connected');
+  });
+});
