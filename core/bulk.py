@@ -23,23 +23,28 @@ def update_rows(model: type[models.Model], rows: Sequence[models.Model], fields:
     meta = model._meta
     pk = meta.pk
     assert pk is not None
-    targets = [meta.get_field(name) for name in fields]
+    targets: list[models.Field[Any, Any]] = []
+    for name in fields:
+        field = meta.get_field(name)
+        if not isinstance(field, models.Field) or not field.concrete:
+            raise TypeError(f"{model.__name__}.{name} is not a column.")
+        targets.append(field)
     quote = connection.ops.quote_name
-    columns = [pk, *targets]
-    casts = [f"%s::{column.db_type(connection)}" for column in columns]  # type: ignore[union-attr]
+    columns: list[models.Field[Any, Any]] = [pk, *targets]
+    casts = [f"%s::{column.db_type(connection)}" for column in columns]
     row_sql = "(" + ", ".join(casts) + ")"
     params: list[Any] = []
     for row in rows:
         params.append(pk.get_db_prep_save(row.pk, connection))
         for field in targets:
-            params.append(field.get_db_prep_save(getattr(row, field.attname), connection))  # type: ignore[union-attr]
-    names = ", ".join(quote(column.column) for column in columns)  # type: ignore[union-attr]
-    assignments = ", ".join(f"{quote(f.column)} = v.{quote(f.column)}" for f in targets)  # type: ignore[union-attr]
+            params.append(field.get_db_prep_save(getattr(row, field.attname), connection))
+    names = ", ".join(quote(str(column.column)) for column in columns)
+    assignments = ", ".join(f"{quote(str(f.column))} = v.{quote(str(f.column))}" for f in targets)
     # Only quoted identifiers and %s placeholders are formatted in; every value is a parameter.
     sql = (
         f"UPDATE {quote(meta.db_table)} AS t SET {assignments} "  # noqa: S608
         f"FROM (VALUES {', '.join([row_sql] * len(rows))}) AS v({names}) "
-        f"WHERE t.{quote(pk.column)} = v.{quote(pk.column)}"
+        f"WHERE t.{quote(str(pk.column))} = v.{quote(str(pk.column))}"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

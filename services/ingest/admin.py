@@ -8,23 +8,25 @@ from django.contrib import admin
 from services.ingest.actions import revoke_token
 from services.ingest.models import IngestBatch, IngestToken
 
+TOKEN_FIELDS = (
+    "client",
+    "name",
+    "key_id",
+    "created_by",
+    "created_at",
+    "last_used_at",
+    "revoked_at",
+    "revoked_by",
+)
+
 
 @admin.register(IngestToken)
 class IngestTokenAdmin(admin.ModelAdmin):
     list_display = ["name", "key_id", "client", "created_by", "created_at", "last_used_at", "revoked_at"]
     list_filter = ["revoked_at"]
     search_fields = ["name", "key_id", "client__name", "client__slug"]
-    fields = [
-        "client",
-        "name",
-        "key_id",
-        "created_by",
-        "created_at",
-        "last_used_at",
-        "revoked_at",
-        "revoked_by",
-    ]
-    readonly_fields = fields
+    fields = TOKEN_FIELDS
+    readonly_fields = TOKEN_FIELDS
     actions = ["revoke"]
 
     def has_add_permission(self, request: Any) -> bool:
