@@ -34,6 +34,7 @@ from django.db import connection, transaction
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
+from core.bulk import update_rows
 from core.errors import ActionError, FieldError
 from core.tenancy import require_schema
 from services.infrastructure import availability_math as am
@@ -345,7 +346,8 @@ def record_check_results(
         for monitor, result in sorted(valid, key=lambda pair: (pair[0].pk, pair[1].observed_at)):
             recorder.apply(monitor, result)
         touched = list({m.pk: m for m, _ in valid}.values())
-        Monitor.objects.bulk_update(touched, MONITOR_STATE_FIELDS)
+        # One UPDATE … FROM (VALUES …): bulk_update's CASE expressions were 80 % of a push batch.
+        update_rows(Monitor, touched, MONITOR_STATE_FIELDS)
         MonitorStateChange.objects.bulk_create(recorder.changes)
         _update_index_state(client, touched, recorder.open_outages, now)
     return recorder.outcome
