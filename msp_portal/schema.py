@@ -11,6 +11,7 @@ from services.infrastructure.graphql import (
     MonitoringMutation,
     MonitoringQuery,
 )
+from services.ingest.graphql import IngestMutation, IngestQuery
 from services.security.graphql import MfaMutation, MfaQuery, SecurityMutation, SecurityQuery
 from services.status.graphql import StatusQuery
 from services.support.graphql import SupportMutation, SupportQuery
@@ -26,6 +27,7 @@ class Query(
     InfrastructureQuery,
     MfaQuery,
     MonitoringQuery,
+    IngestQuery,
     SecurityQuery,
     StatusQuery,
     graphene.ObjectType,
@@ -42,6 +44,7 @@ class Mutation(
     MfaMutation,
     MonitoringMutation,
     SecurityMutation,
+    IngestMutation,
     graphene.ObjectType,
 ):
     pass
@@ -108,4 +111,6 @@ LIST_SIZES = {
     "PhishingReport.links": 50,
     "PhishingReport.attachments": 20,
     "PhishingReport.receivedChain": 20,
+    # Push ingest (services.ingest).
+    "Query.ingestTokens": 50,
 }

@@ -69,6 +69,8 @@ SHARED_APPS = [
     # The public index of every client's monitors (scheduler, "Down now" board).
     "services.infrastructure.monitor_index",
     "services.demo",
+    # Push ingest: tokens and received batches (public); writes into the client's schema.
+    "services.ingest",
     # The project itself: only the `bootstrap_portal` command (assembling every app's defaults).
     "msp_portal",
 ]
@@ -307,6 +309,20 @@ TICKET_REOPEN_WINDOW_DAYS = int(os.environ.get("TICKET_REOPEN_WINDOW_DAYS", "7")
 # and how long a campaign keeps taking reports of the same message after its last one.
 PHISHING_REPORT_MAX_BYTES = int(os.environ.get("PHISHING_REPORT_MAX_BYTES", str(5 * 1000 * 1000)))
 PHISHING_GROUP_WINDOW_DAYS = int(os.environ.get("PHISHING_GROUP_WINDOW_DAYS", "7"))
+
+# --------------------------------------------------------------- push ingest
+# POST /api/ingest/v1/results (docs/ingest.md). Body and batch limits, the signature's
+# timestamp window, the per-client rate limit (a fixed window in Redis; 0 turns it off) and
+# how long batch ids are remembered against replays.
+INGEST_MAX_BODY_BYTES = int(os.environ.get("INGEST_MAX_BODY_BYTES", str(1024 * 1024)))
+INGEST_MAX_ITEMS = int(os.environ.get("INGEST_MAX_ITEMS", "500"))
+INGEST_TIMESTAMP_TOLERANCE_SECONDS = int(os.environ.get("INGEST_TIMESTAMP_TOLERANCE_SECONDS", "300"))
+INGEST_RATE_LIMIT_REQUESTS = int(os.environ.get("INGEST_RATE_LIMIT_REQUESTS", "120"))
+INGEST_RATE_LIMIT_WINDOW_SECONDS = int(os.environ.get("INGEST_RATE_LIMIT_WINDOW_SECONDS", "60"))
+INGEST_RATE_LIMIT_REDIS_URL = os.environ.get("INGEST_RATE_LIMIT_REDIS_URL", REDIS_URL)
+INGEST_RATE_LIMIT_BACKOFF_SECONDS = float(os.environ.get("INGEST_RATE_LIMIT_BACKOFF_SECONDS", "10"))
+INGEST_BATCH_KEEP_HOURS = int(os.environ.get("INGEST_BATCH_KEEP_HOURS", "24"))
+INGEST_MAX_ACTIVE_TOKENS = int(os.environ.get("INGEST_MAX_ACTIVE_TOKENS", "5"))
 
 # ----------------------------------------------------------------------- email
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -19,6 +19,7 @@ from core.graphql.view import PortalGraphQLView
 from msp_portal.schema import LIST_SIZES, PUBLIC_ROOT_FIELDS, schema
 from msp_portal.views import download_client_archive, spa
 from services.infrastructure.views import heartbeat_ping
+from services.ingest.views import receive_results
 from services.support.views import download_attachment
 from tenants.access import ensure_may_reach_client_data, may_use_graphiql
 
@@ -56,7 +57,10 @@ urlpatterns = [
     path("attachments/<slug:client_slug>/<int:attachment_id>", download_attachment, name="attachment"),
     path("exports/clients/<slug:slug>.zip", download_client_archive, name="client-archive"),
     path("monitoring/ping/<str:token>", heartbeat_ping, name="heartbeat-ping"),
+    path("api/ingest/v1/results", receive_results, name="ingest-results"),
     re_path(
-        r"^(?!static/|graphql/|admin/|attachments/|exports/|monitoring/ping/)(?P<path>.*)$", spa, name="spa"
+        r"^(?!static/|graphql/|admin/|attachments/|exports/|monitoring/ping/|api/)(?P<path>.*)$",
+        spa,
+        name="spa",
     ),
 ]

@@ -91,6 +91,13 @@ PERIODIC_JOBS = (
         hour="3",
         description="Remove clients offboarded longer than CLIENT_PURGE_GRACE_DAYS (a last archive is kept).",
     ),
+    PeriodicJob(
+        name="ingest-batch-prune",
+        task="ingest.prune_batches",
+        minute="20",
+        hour="*",
+        description="Forget ingest batch ids older than INGEST_BATCH_KEEP_HOURS (replays are stale by then).",
+    ),
 )
 
 

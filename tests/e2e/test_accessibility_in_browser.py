@@ -151,6 +151,16 @@ def new_ticket_with_requesters(page: Any) -> None:
     expect(page.locator('[data-testid^="requester-option-"]').first).to_be_visible()
 
 
+def ingest_token_created(page: Any) -> None:
+    """The ingest card with its example open, then a new token's one-time secret dialog."""
+    card = page.get_by_test_id("ingest-tokens")
+    expect(card).to_be_visible()
+    page.get_by_test_id("ingest-create").click()
+    page.get_by_test_id("ingest-name").fill("Accessibility RMM")
+    page.get_by_test_id("ingest-create-confirm").click()
+    expect(page.get_by_test_id("ingest-secret-dialog")).to_be_visible()
+
+
 def catalog_editors(page: Any) -> None:
     page.get_by_test_id("policy-new").click()
     expect(page.get_by_test_id("policy-editor")).to_be_visible()
@@ -304,6 +314,14 @@ def state_visits() -> list[Visit]:
             f"/clients/{CLIENT}?tab=status",
             ready="status-page",
             state="Status tab: the client's status page and hierarchy",
+        ),
+        Visit(
+            TECHNICIAN,
+            "clients/:slug",
+            f"/clients/{CLIENT}",
+            ready="ingest-tokens",
+            state="ingest token created, its secret shown once",
+            prepare=ingest_token_created,
         ),
         Visit(
             ADMIN,

@@ -574,8 +574,76 @@ MONITORING_PROBES: dict[str, Callable] = {
 }
 
 
+def _b_ingest_token(world):
+    from services.ingest.actions import create_token
+
+    return create_token(world.b, actor=world.admin, name="Bravo RMM").token
+
+
+def probe_ingest_tokens(world, gql):
+    token = _b_ingest_token(world)
+    for graphql in [*_ticket_outsiders(world, gql), gql(world.a_lead, host=world.a)]:
+        for args in ('(clientSlug: "bravo")', ""):
+            result = graphql.execute("{ ingestTokens%s { keyId name } }" % args)
+            assert token.key_id not in json.dumps(result)
+            assert_nothing_of_b(result.get("data"))
+    # A's IT lead may not list even A's tokens (staff only).
+    assert gql(world.a_lead, host=world.a).execute("{ ingestTokens { keyId } }")["errors"][0]["extensions"][
+        "code"
+    ] == ("PERMISSION_DENIED")
+    assert [
+        t["keyId"]
+        for t in gql(world.admin).data('{ ingestTokens(clientSlug: "bravo") { keyId } }')["ingestTokens"]
+    ] == [token.key_id]
+
+
+def probe_monitoring_connection(world, gql):
+    _b_ingest_token(world)
+    for graphql in [*_ticket_outsiders(world, gql), gql(world.a_member, host=world.a)]:
+        for args in ('(clientSlug: "bravo")', ""):
+            result = graphql.execute("{ monitoringConnection%s { activeTokenCount } }" % args)
+            # Nothing, or A's own (none): B's one token would show as 1.
+            assert (result.get("data") or {}).get("monitoringConnection") in (None, {"activeTokenCount": 0})
+    lead = gql(world.a_lead, host=world.a).data("{ monitoringConnection { activeTokenCount } }")
+    assert lead == {"monitoringConnection": {"activeTokenCount": 0}}
+
+
+def probe_create_ingest_token(world, gql):
+    from services.ingest.models import IngestToken
+
+    mutation = 'mutation { createIngestToken(clientSlug: "bravo", name: "x") { secret errors { code } } }'
+    outsiders_ = [*_ticket_outsiders(world, gql), gql(world.b_lead, host=world.b), gql(world.account_manager)]
+    for graphql in outsiders_:
+        result = graphql.execute(mutation)
+        payload = (result.get("data") or {}).get("createIngestToken")
+        assert payload is None or (payload["errors"] and payload["secret"] is None), result
+    assert not IngestToken.objects.filter(client=world.b).exists()
+
+
+def probe_revoke_ingest_token(world, gql):
+    from services.ingest.models import IngestToken
+
+    token = _b_ingest_token(world)
+    mutation = 'mutation { revokeIngestToken(id: "%s") { token { keyId } errors { code } } }' % to_global_id(
+        "IngestToken", token.pk
+    )
+    for graphql in [
+        *_ticket_outsiders(world, gql),
+        gql(world.b_lead, host=world.b),
+        gql(world.account_manager),
+    ]:
+        result = graphql.execute(mutation)
+        payload = (result.get("data") or {}).get("revokeIngestToken")
+        assert payload is None or (payload["errors"] and payload["token"] is None), result
+    assert IngestToken.objects.get(pk=token.pk).revoked_at is None
+
+
 PROBES: dict[str, Callable] = {
     "statusPage": probe_status_page,
+    "ingestTokens": probe_ingest_tokens,
+    "monitoringConnection": probe_monitoring_connection,
+    "createIngestToken": probe_create_ingest_token,
+    "revokeIngestToken": probe_revoke_ingest_token,
     "contacts": probe_contacts,
     "assignableStaff": probe_assignable_staff,
     "slaCatalog": probe_sla_catalog,

@@ -251,6 +251,20 @@ export type InfrastructureErrorCode =
   | 'TOO_LARGE'
   | 'TOO_LONG';
 
+/** An enumeration. */
+export type IngestErrorCode =
+  | 'CLIENT_INACTIVE'
+  | 'CLIENT_READ_ONLY'
+  | 'INTERNAL'
+  | 'INVALID'
+  | 'NOT_AUTHENTICATED'
+  | 'NOT_FOUND'
+  | 'OTP_REQUIRED'
+  | 'PERMISSION_DENIED'
+  | 'REQUIRED'
+  | 'TOO_LONG'
+  | 'TOO_MANY';
+
 export type InviteClientUserInput = {
   clientSlug: string;
   email: string;
@@ -1419,3 +1433,36 @@ export type ResetSecurityResponseTargetsMutationVariables = Exact<{
 
 
 export type ResetSecurityResponseTargetsMutation = { resetSecurityResponseTargets: { policy: { calendarName: string, isDefault: boolean, targets: Array<{ severity: SecuritySeverity, acknowledgeMinutes: number | null, containMinutes: number | null, resolveMinutes: number | null, aroundTheClock: boolean, isDefault: boolean }> } | null, errors: Array<{ field: string | null, code: SecurityErrorCode, message: string }> } };
+
+export type IngestErrorFieldsFragment = { field: string | null, code: IngestErrorCode, message: string };
+
+export type IngestTokenFieldsFragment = { id: string, name: string, keyId: string, createdAt: string, createdByName: string, lastUsedAt: string | null, revokedAt: string | null, revokedByName: string, isActive: boolean };
+
+export type IngestTokensQueryVariables = Exact<{
+  clientSlug?: string | null | undefined;
+}>;
+
+
+export type IngestTokensQuery = { ingestTokens: Array<{ id: string, name: string, keyId: string, createdAt: string, createdByName: string, lastUsedAt: string | null, revokedAt: string | null, revokedByName: string, isActive: boolean }> };
+
+export type MonitoringConnectionQueryVariables = Exact<{
+  clientSlug?: string | null | undefined;
+}>;
+
+
+export type MonitoringConnectionQuery = { monitoringConnection: { connected: boolean, activeTokenCount: number, lastReceivedAt: string | null } };
+
+export type CreateIngestTokenMutationVariables = Exact<{
+  clientSlug?: string | null | undefined;
+  name: string;
+}>;
+
+
+export type CreateIngestTokenMutation = { createIngestToken: { secret: string | null, token: { id: string, name: string, keyId: string, createdAt: string, createdByName: string, lastUsedAt: string | null, revokedAt: string | null, revokedByName: string, isActive: boolean } | null, errors: Array<{ field: string | null, code: IngestErrorCode, message: string }> } };
+
+export type RevokeIngestTokenMutationVariables = Exact<{
+  id: string;
+}>;
+
+
+export type RevokeIngestTokenMutation = { revokeIngestToken: { token: { id: string, name: string, keyId: string, createdAt: string, createdByName: string, lastUsedAt: string | null, revokedAt: string | null, revokedByName: string, isActive: boolean } | null, errors: Array<{ field: string | null, code: IngestErrorCode, message: string }> } };

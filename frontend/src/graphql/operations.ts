@@ -2137,3 +2137,80 @@ export const RESET_SECURITY_RESPONSE_TARGETS_MUTATION = /* GraphQL */ `
   }
   ${SECURITY_RESPONSE_POLICY_FIELDS}${SECURITY_ERROR_FIELDS}
 `;
+
+
+// ------------------------------------------------------------------ push ingest (tokens)
+
+export const INGEST_ERROR_FIELDS = /* GraphQL */ `
+  fragment IngestErrorFields on IngestError {
+    field
+    code
+    message
+  }
+`;
+
+export const INGEST_TOKEN_FIELDS = /* GraphQL */ `
+  fragment IngestTokenFields on IngestToken {
+    id
+    name
+    keyId
+    createdAt
+    createdByName
+    lastUsedAt
+    revokedAt
+    revokedByName
+    isActive
+  }
+`;
+
+/** MSP staff: the client's ingest tokens (never their secrets). */
+export const INGEST_TOKENS_QUERY = /* GraphQL */ `
+  query IngestTokens($clientSlug: String) {
+    ingestTokens(clientSlug: $clientSlug) {
+      ...IngestTokenFields
+    }
+  }
+  ${INGEST_TOKEN_FIELDS}
+`;
+
+/** Staff and the client's IT lead: is the client's RMM reporting? */
+export const MONITORING_CONNECTION_QUERY = /* GraphQL */ `
+  query MonitoringConnection($clientSlug: String) {
+    monitoringConnection(clientSlug: $clientSlug) {
+      connected
+      activeTokenCount
+      lastReceivedAt
+    }
+  }
+`;
+
+export const CREATE_INGEST_TOKEN_MUTATION = /* GraphQL */ `
+  mutation CreateIngestToken($clientSlug: String, $name: String!) {
+    createIngestToken(clientSlug: $clientSlug, name: $name) {
+      secret
+      token {
+        ...IngestTokenFields
+      }
+      errors {
+        ...IngestErrorFields
+      }
+    }
+  }
+  ${INGEST_TOKEN_FIELDS}
+  ${INGEST_ERROR_FIELDS}
+`;
+
+export const REVOKE_INGEST_TOKEN_MUTATION = /* GraphQL */ `
+  mutation RevokeIngestToken($id: ID!) {
+    revokeIngestToken(id: $id) {
+      token {
+        ...IngestTokenFields
+      }
+      errors {
+        ...IngestErrorFields
+      }
+    }
+  }
+  ${INGEST_TOKEN_FIELDS}
+  ${INGEST_ERROR_FIELDS}
+`;

@@ -23,6 +23,7 @@ import { Card } from '../../components/Card';
 import { CLIENT_TABS, ClientAssetTab, ClientTabNav, useClientTab } from '../assets/ClientAssetTabs';
 import { ServicesSection } from '../monitoring/ServicesSection';
 import { ClientSecurityCard } from '../security/ClientSecurityCard';
+import { IngestTokensCard } from '../ingest/IngestTokensCard';
 
 export function ClientDetailPage() {
   const { slug = '' } = useParams();
@@ -75,6 +76,9 @@ export function ClientDetailPage() {
               <ClientFacts client={client} />
               <ClientSlaCard clientSlug={client.slug} />
               <ClientSecurityCard clientSlug={client.slug} />
+              {viewer?.isMspStaff && (
+                <IngestTokensCard clientSlug={client.slug} canManage={viewer.mspRole === 'ADMIN' || viewer.mspRole === 'TECHNICIAN'} />
+              )}
               <Card headingId="itleads-heading" title="IT leads">
                 {client.itLeads.length === 0 ? (
                   <p className="muted small pad">No IT lead has joined yet.</p>

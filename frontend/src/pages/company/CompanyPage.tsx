@@ -11,6 +11,7 @@ import { useDocumentTitle } from '../../lib/useDocumentTitle';
 import { QueryError } from '../../components/QueryError';
 import { ClientTitleRow } from '../clients/ClientTitleRow';
 import { Card } from '../../components/Card';
+import { MonitoringConnectionCard } from '../ingest/MonitoringConnectionCard';
 import './company.css';
 
 export function CompanyPage() {
@@ -139,6 +140,7 @@ export function CompanyPage() {
               <p className="muted small pad">Your MSP hasn’t assigned an account manager yet.</p>
             )}
           </Card>
+          {isItLead && <MonitoringConnectionCard clientSlug={client.slug} />}
           <Card headingId="company-facts-heading" title="Company">
             <dl className="facts">
               <dt>Service tier</dt>
