@@ -24,10 +24,6 @@ def _client() -> Client:
     return Client.objects.get(schema_name=current_schema_name())
 
 
-def _client() -> Client:
-    return Client.objects.get(schema_name=current_schema_name())
-
-
 @shared_task(name="infrastructure.dispatch_due_checks", base=SystemTask)
 def dispatch_due_checks_task() -> dict[str, Any]:
     """Every minute: claim due monitors in the public index and queue their checks."""
