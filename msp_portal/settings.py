@@ -67,6 +67,8 @@ SHARED_APPS = [
     "services.catalog",
     "services.workqueue",
     "services.demo",
+    # Contracts, invoices and payments: the MSP's records about each client (docs/billing.md).
+    "billing",
     # The project itself: only the `bootstrap_portal` command (assembling every app's defaults).
     "msp_portal",
 ]
