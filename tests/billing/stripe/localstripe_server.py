@@ -44,6 +44,7 @@ _port = 0
 
 # --- invoices ---------------------------------------------------------------------------
 _original_init = Invoice.__init__
+_original_item_init = resources.InvoiceItem.__init__
 
 
 def _invoice_init(
@@ -53,6 +54,7 @@ def _invoice_init(
     days_until_due: Any = None,
     due_date: Any = None,
     auto_advance: Any = None,
+    currency: Any = None,
     pending_invoice_items_behavior: Any = None,
     **kwargs: Any,
 ) -> None:
@@ -65,6 +67,13 @@ def _invoice_init(
     self._uncollectible = False
     self._paid_out_of_band = False
     _original_init(self, *args, **kwargs)
+    if pending_invoice_items_behavior == "exclude":
+        # Stripe leaves the customer's pending items alone; localstripe always takes them.
+        for line in self.lines._list:
+            resources.InvoiceItem._api_retrieve(line.invoice_item).invoice = None
+        self.lines._list = []
+    if currency is not None:
+        self.currency = str(currency).lower()
     self.collection_method = collection_method
     self.days_until_due = resources.try_convert_to_int(days_until_due)
     self.due_date = resources.try_convert_to_int(due_date)
@@ -74,23 +83,39 @@ def _invoice_init(
 
 @classmethod  # type: ignore[misc]
 def _invoice_create(cls: Any, **data: Any) -> Any:
-    # localstripe's create ignores every parameter but a few; Stripe takes these too.
-    extra = {
-        key: data.pop(key)
-        for key in ("collection_method", "days_until_due", "due_date", "auto_advance")
-        if key in data
-    }
-    behaviour = data.pop("pending_invoice_items_behavior", None)
-    customer = data.get("customer")
-    pending = [
-        item
-        for item in resources.InvoiceItem._api_list_all(None, customer=customer, limit=99)._list
-        if item.invoice is None
-    ] if isinstance(customer, str) and customer.startswith("cus_") else []
-    if behaviour == "exclude" or not pending:
-        raise UserError(400, "Nothing to invoice for customer")
-    invoice = cls(**data, **extra)
-    return invoice
+    # localstripe's create passes only a few parameters on and refuses an invoice without
+    # pending items; Stripe takes these and creates an empty draft with "exclude".
+    if data.get("pending_invoice_items_behavior") != "exclude":
+        customer = data.get("customer")
+        pending = (
+            [
+                item
+                for item in resources.InvoiceItem._api_list_all(None, customer=customer, limit=99)._list
+                if item.invoice is None
+            ]
+            if isinstance(customer, str) and customer.startswith("cus_")
+            else []
+        )
+        if not pending:
+            raise UserError(400, "Nothing to invoice for customer")
+    return cls(**data)
+
+
+def _invoice_item_init(self: Any, *args: Any, **kwargs: Any) -> None:
+    invoice_id = kwargs.get("invoice")
+    if invoice_id is not None:
+        invoice = Invoice._api_retrieve(invoice_id)
+        if invoice.status != "draft":
+            raise UserError(400, "Invoice items can only be added to a draft invoice")
+    _original_item_init(self, *args, **kwargs)
+    if invoice_id is not None:
+        # Stripe adds an item created with `invoice=` to that draft's lines.
+        invoice.lines._list.append(resources.InvoiceLineItem(self))
+        if len(invoice.lines._list) == 1:
+            invoice.currency = self.currency
+
+
+resources.InvoiceItem.__init__ = _invoice_item_init  # type: ignore[method-assign]
 
 
 def _status(self: Any) -> str:

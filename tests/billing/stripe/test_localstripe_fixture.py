@@ -40,3 +40,26 @@ def test_finalized_invoice_has_a_hosted_page(localstripe: LocalStripe) -> None:
     assert invoice.hosted_invoice_url == f"{localstripe.base}/hosted/invoices/{invoice.id}"
     paid = client.v1.invoices.pay(invoice.id, {"paid_out_of_band": True})
     assert (paid.status, paid.amount_paid) == ("paid", 1000)
+
+
+def test_items_added_to_an_empty_draft_like_stripe(localstripe: LocalStripe) -> None:
+    client = localstripe.client()
+    customer = client.v1.customers.create({"name": "Items"})
+    client.v1.invoice_items.create({"customer": customer.id, "amount": 999, "currency": "usd"})  # pending
+    invoice = client.v1.invoices.create(
+        {
+            "customer": customer.id,
+            "currency": "gbp",
+            "pending_invoice_items_behavior": "exclude",
+            "collection_method": "charge_automatically",
+        }
+    )
+    assert invoice.total == 0
+    client.v1.invoice_items.create(
+        {"customer": customer.id, "invoice": invoice.id, "amount": 1500, "currency": "gbp"}
+    )
+    client.v1.invoice_items.create(
+        {"customer": customer.id, "invoice": invoice.id, "amount": -200, "currency": "gbp"}
+    )
+    invoice = client.v1.invoices.retrieve(invoice.id)
+    assert (invoice.total, invoice.currency, len(invoice.lines.data)) == (1300, "gbp", 2)
