@@ -659,3 +659,16 @@ class BillingGrant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} sees billing of {self.client_id}"
+
+
+# The Stripe gateway's own tables (event store, reconciliation reports) live in
+# billing/stripe_models.py and belong to this app.
+from billing.stripe_models import (  # noqa: E402, F401
+    DifferenceKind,
+    ReconciliationStatus,
+    StripeDifference,
+    StripeEvent,
+    StripeEventOutcome,
+    StripeReconciliation,
+)
+

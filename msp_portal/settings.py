@@ -302,6 +302,19 @@ TIME_ENTRY_ROUNDING_MINUTES = int(os.environ.get("TIME_ENTRY_ROUNDING_MINUTES", 
 # that (and once it is closed) they raise a new request linked to it (docs/service-desk.md).
 TICKET_REOPEN_WINDOW_DAYS = int(os.environ.get("TICKET_REOPEN_WINDOW_DAYS", "7"))
 
+# ---------------------------------------------------------------------- stripe
+# Stripe collects the money; the portal's ledger stays the source of truth (docs/billing.md,
+# "Stripe"). With no STRIPE_API_KEY nothing calls Stripe: invoices are paid by hand.
+STRIPE_API_KEY = os.environ.get("STRIPE_API_KEY", "").strip()
+# The signing secret of the webhook endpoint (`whsec_...`): POST /api/stripe/webhook.
+STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "").strip()
+# Another API base (a localstripe server in tests and development); empty = api.stripe.com.
+STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "").strip()
+# Seconds before one Stripe API call gives up (the task then retries with backoff).
+STRIPE_TIMEOUT_SECONDS = float(os.environ.get("STRIPE_TIMEOUT_SECONDS", "20"))
+# How far a webhook's signed timestamp may be from now (Stripe's default tolerance).
+STRIPE_WEBHOOK_TOLERANCE_SECONDS = int(os.environ.get("STRIPE_WEBHOOK_TOLERANCE_SECONDS", "300"))
+
 # ----------------------------------------------------------------------- email
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
