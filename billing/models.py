@@ -671,4 +671,3 @@ from billing.stripe_models import (  # noqa: E402, F401
     StripeEventOutcome,
     StripeReconciliation,
 )
-

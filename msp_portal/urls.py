@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.urls import path, re_path
 from django_otp.admin import OTPAdminSite
 
+from billing.webhooks import stripe_webhook
 from core.graphql.graphiql import graphql_endpoint
 from core.graphql.middleware import (
     ConnectionArguments,
@@ -52,7 +53,9 @@ graphql_view = graphql_endpoint(
 urlpatterns = [
     path("graphql/", graphql_view, name="graphql"),
     path("admin/", admin.site.urls),
+    # Stripe's webhook endpoint (signature-checked, docs/billing.md "Stripe").
+    path("api/stripe/webhook", stripe_webhook, name="stripe-webhook"),
     path("attachments/<slug:client_slug>/<int:attachment_id>", download_attachment, name="attachment"),
     path("exports/clients/<slug:slug>.zip", download_client_archive, name="client-archive"),
-    re_path(r"^(?!static/|graphql/|admin/|attachments/|exports/)(?P<path>.*)$", spa, name="spa"),
+    re_path(r"^(?!static/|graphql/|admin/|api/|attachments/|exports/)(?P<path>.*)$", spa, name="spa"),
 ]

@@ -70,6 +70,13 @@ PERIODIC_JOBS = (
         hour="3",
         description="Remove clients offboarded longer than CLIENT_PURGE_GRACE_DAYS (a last archive is kept).",
     ),
+    PeriodicJob(
+        name="stripe-reconciliation",
+        task="billing.stripe_reconcile",
+        minute="20",
+        hour="4",
+        description="List every difference between Stripe and the ledger (skipped when Stripe is off).",
+    ),
 )
 
 
