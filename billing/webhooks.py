@@ -41,6 +41,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from billing.models import (
+    BillingProfile,
     Invoice,
     InvoiceStatus,
     Payment,
@@ -48,6 +49,7 @@ from billing.models import (
     StripeEvent,
     StripeEventOutcome,
 )
+from billing.money import quantum
 from billing.stripe_gateway import from_minor_units
 
 logger = logging.getLogger(__name__)
@@ -84,13 +86,15 @@ def stripe_webhook(request: HttpRequest) -> HttpResponse:
         return JsonResponse({"error": "Payload too large."}, status=413)
     try:
         payload = request.body.decode("utf-8")
+        # The shape first: stripe's event builder fails with AttributeError on a body that
+        # is valid JSON but no object. Both refusals are the same 400.
+        event = parse_event(payload)
         stripe.Webhook.construct_event(
             payload,
             request.headers.get("Stripe-Signature"),
             secret,
             tolerance=settings.STRIPE_WEBHOOK_TOLERANCE_SECONDS,
         )
-        event = parse_event(payload)
     except (stripe.SignatureVerificationError, UnicodeDecodeError, ValueError):
         logger.warning("stripe webhook refused", extra={"reason": "signature or payload"})
         return JsonResponse({"error": "Invalid signature or payload."}, status=400)
@@ -214,20 +218,16 @@ def _find_invoice(stripe_invoice_id: str, obj: dict[str, Any], by_metadata: bool
         return _Found(invoice, "" if invoice else f"No invoice of ours has Stripe id {stripe_invoice_id}.")
     metadata = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
     portal_id = str(metadata.get("portal_invoice_id") or "")
-    if not portal_id.isdigit():
+    if not portal_id.isdigit() or len(portal_id) > 18:
         return _Found(None, f"No invoice of ours has Stripe id {stripe_invoice_id}.")
-    invoice = (
-        Invoice.objects.select_for_update()
-        .filter(pk=int(portal_id), stripe_invoice_id="")
-        .select_related("client__billing_profile")
-        .first()
-    )
-    profile = getattr(invoice.client, "billing_profile", None) if invoice else None
+    invoice = Invoice.objects.select_for_update().filter(pk=int(portal_id), stripe_invoice_id="").first()
+    customer = _text(obj.get("customer"))
     if (
         invoice is None
-        or profile is None
-        or not profile.stripe_customer_id
-        or profile.stripe_customer_id != obj.get("customer")
+        or not customer
+        or not BillingProfile.objects.filter(
+            client_id=invoice.client_id, stripe_customer_id=customer
+        ).exists()
     ):
         return _Found(None, f"No invoice of ours matches Stripe invoice {stripe_invoice_id}.")
     invoice.stripe_invoice_id = stripe_invoice_id
@@ -357,8 +357,13 @@ def _record_stripe_payment(
     if amount > balance:
         return (
             StripeEventOutcome.REVIEW,
-            f"Stripe collected {amount} {invoice.currency}, {amount - balance} more than was due: "
+            f"Stripe collected {amount} {invoice.currency}, "
+            f"{(amount - balance).quantize(quantum(invoice.currency))} more than was due: "
             "refund the difference.",
             invoice,
         )
-    return StripeEventOutcome.APPLIED, f"Payment of {recorded} {invoice.currency} recorded.", invoice
+    return (
+        StripeEventOutcome.APPLIED,
+        f"Payment of {recorded.quantize(quantum(invoice.currency))} {invoice.currency} recorded.",
+        invoice,
+    )

@@ -298,9 +298,7 @@ async def authenticate(request: web.Request, handler: Any) -> web.StreamResponse
 def build_app() -> web.Application:
     # The module-level app has routes registered in order; ours must come before
     # localstripe's generic `/v1/invoices/{id}` routes, so a new app is assembled.
-    app = web.Application(
-        middlewares=[record_and_replay, server.error_middleware, authenticate]
-    )
+    app = web.Application(middlewares=[record_and_replay, server.error_middleware, authenticate])
     app.on_response_prepare.append(server.add_cors_headers)
     app.router.add_get("/_test/requests", list_requests)
     app.router.add_delete("/_test/requests", clear_requests)
