@@ -26,7 +26,7 @@ from billing.models import (
     StripeEventOutcome,
     StripeReconciliation,
 )
-from billing.stripe_gateway import stripe_client, stripe_enabled, to_minor_units
+from billing.stripe_gateway import metadata_of, stripe_client, stripe_enabled, to_minor_units
 
 logger = logging.getLogger(__name__)
 
@@ -87,11 +87,6 @@ def run_reconciliation(report_id: int | None = None) -> StripeReconciliation | N
 def _stripe_invoices() -> dict[str, Any]:
     client = stripe_client()
     return {invoice.id: invoice for invoice in client.v1.invoices.list({"limit": 100}).auto_paging_iter()}
-
-
-def _meta(remote: Any) -> dict[str, Any]:
-    metadata = remote.get("metadata") if hasattr(remote, "get") else None
-    return metadata.to_dict() if hasattr(metadata, "to_dict") else dict(metadata or {})
 
 
 def _compare(remote: dict[str, Any]) -> tuple[list[StripeDifference], int]:
@@ -196,7 +191,7 @@ def _compare(remote: dict[str, Any]) -> tuple[list[StripeDifference], int]:
     for stripe_id, theirs in sorted(remote.items()):
         if stripe_id in known or theirs.status == "draft":
             continue
-        portal_id = _meta(theirs).get("portal_invoice_id", "")
+        portal_id = metadata_of(theirs).get("portal_invoice_id", "")
         differences.append(
             StripeDifference(
                 kind=DifferenceKind.MISSING_IN_LEDGER,

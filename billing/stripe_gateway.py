@@ -86,6 +86,17 @@ def from_minor_units(amount: int, currency: str) -> Decimal:
     return Decimal(amount).scaleb(-minor_unit(currency.upper()))
 
 
+def metadata_of(stripe_object: Any) -> dict[str, Any]:
+    """A Stripe object's metadata as a plain dict (empty when it has none)."""
+    try:
+        metadata = stripe_object["metadata"]
+    except (KeyError, TypeError):
+        return {}
+    if hasattr(metadata, "to_dict"):
+        return dict(metadata.to_dict())
+    return dict(metadata or {})
+
+
 # --- customers --------------------------------------------------------------------------
 
 
@@ -200,7 +211,7 @@ def push_invoice(invoice_id: int, *, today: date | None = None) -> PushResult:
     remote = client.v1.invoices.retrieve(stripe_invoice_id)
     if remote.status == "draft":
         present = {
-            (item.metadata or {}).get("portal_line")
+            metadata_of(item).get("portal_line")
             for item in client.v1.invoices.line_items.list(
                 stripe_invoice_id, {"limit": 100}
             ).auto_paging_iter()
