@@ -66,8 +66,8 @@ def tenant_usage(
             TimeEntry.objects.filter(work_date__gte=start, work_date__lt=end)
             .annotate(billed=rounded_minutes_expression(rounding_minutes))
             .aggregate(
-                billable=Sum("billed", filter=Q(billable=True)),
-                non_billable=Sum("billed", filter=Q(billable=False)),
+                billable_total=Sum("billed", filter=Q(billable=True)),
+                non_billable_total=Sum("billed", filter=Q(billable=False)),
             )
         )
         outcomes = SlaOutcome.objects.filter(
@@ -75,8 +75,8 @@ def tenant_usage(
         ).aggregate(judged=Count("id"), met=Count("id", filter=Q(result=SlaOutcome.Result.MET)))
     return TenantUsage(
         managed_devices=devices,
-        billable_minutes=int(minutes["billable"] or 0),
-        non_billable_minutes=int(minutes["non_billable"] or 0),
+        billable_minutes=int(minutes["billable_total"] or 0),
+        non_billable_minutes=int(minutes["non_billable_total"] or 0),
         sla_judged=int(outcomes["judged"] or 0),
         sla_met=int(outcomes["met"] or 0),
     )
