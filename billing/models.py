@@ -309,6 +309,8 @@ class RunItem(models.Model):
     period_end = models.DateField(help_text="Exclusive.")
     status = models.CharField(max_length=16, choices=RunItemStatus.choices, default=RunItemStatus.QUEUED)
     error = models.CharField(max_length=300, blank=True, help_text="Why drafting failed (no exception text).")
+    sla_judged = models.PositiveIntegerField(default=0, help_text="SLA outcomes judged in the period.")
+    sla_met = models.PositiveIntegerField(default=0)
     attempts = models.PositiveSmallIntegerField(default=0)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -600,13 +602,16 @@ class Payment(models.Model):
 
 
 class BlockHourPeriod(models.Model):
-    """The block-hours ledger of one contract line for one period (minutes).
+    """The block-hours ledger of one block (a contract line and the versions that replaced
+    it: `contract_line` is the first version) for one period, in minutes.
 
-    used = from_rollover + from_allowance + overage. Unused allowance of this period
-    (allowance − from_allowance) stays available to the next `rollover_periods` periods:
-    `rollover_remaining` is what is left of it (consumed oldest first), and
-    `expired_minutes` what ran out unused when this period closed. Written with the draft
-    and frozen when its invoice is issued."""
+    used = from_rollover + from_allowance + overage (consumed in that order, rolled-over
+    minutes oldest first). This period's unused allowance (`unused_minutes`) may be used by
+    later periods that start before `expires_before` (the next `rollover_periods` periods);
+    `rollover_used` records which earlier periods' minutes this one used
+    ({period_start: minutes}), so what is left of each is derived, never overwritten, and a
+    re-drafted period simply replaces its own row. `expired_minutes`: rolled-over minutes
+    that ran out unused at this period's start. Written with the draft, frozen at issue."""
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+")
     contract_line = models.ForeignKey(ContractLine, on_delete=models.PROTECT, related_name="block_periods")
@@ -619,9 +624,9 @@ class BlockHourPeriod(models.Model):
     from_allowance_minutes = models.PositiveIntegerField()
     overage_minutes = models.PositiveIntegerField()
     rolled_in_minutes = models.PositiveIntegerField(help_text="Rolled-over minutes available at the start.")
-    rollover_remaining = models.PositiveIntegerField(
-        default=0, help_text="Of this period's unused allowance, what later periods have not used yet."
-    )
+    unused_minutes = models.PositiveIntegerField(help_text="Allowance left unused (may roll over).")
+    expires_before = models.DateField(null=True, blank=True, help_text="Unused minutes usable until then.")
+    rollover_used = models.JSONField(default=dict)
     expired_minutes = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -635,6 +640,10 @@ class BlockHourPeriod(models.Model):
                     + F("overage_minutes")
                 ),
                 name="block_period_sums",
+            ),
+            models.CheckConstraint(
+                condition=Q(unused_minutes=F("allowance_minutes") - F("from_allowance_minutes")),
+                name="block_period_unused",
             ),
         ]
 

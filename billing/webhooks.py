@@ -28,7 +28,6 @@ import json
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import Decimal
 from typing import Any
 
 import stripe
@@ -40,6 +39,7 @@ from django.utils.timezone import now
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from billing.actions import record_payment
 from billing.models import (
     BillingProfile,
     Invoice,
@@ -317,6 +317,8 @@ def _record_stripe_payment(
 ) -> tuple[str, str, Invoice]:
     """One payment per Stripe invoice (`stripe_payment_id` = the Stripe invoice id, unique),
     never more than the ledger's balance."""
+    if amount_minor == 0 and invoice.balance <= 0:
+        return StripeEventOutcome.NO_CHANGE, "Nothing was due.", invoice
     if not isinstance(amount_minor, int) or amount_minor <= 0:
         return StripeEventOutcome.REVIEW, "Stripe reports a paid invoice without an amount paid.", invoice
     if Payment.objects.filter(stripe_payment_id=invoice.stripe_invoice_id).exists():
@@ -336,24 +338,17 @@ def _record_stripe_payment(
     balance = invoice.balance
     recorded = min(amount, balance)
     received_on = datetime.fromtimestamp(paid_at, UTC).date() if isinstance(paid_at, int) else now().date()
-    Payment.objects.create(
-        invoice=invoice,
-        client_id=invoice.client_id,
+    # The ledger's one way to take money in (billing.actions): balance, status and history.
+    record_payment(
+        invoice,
+        actor=None,
         amount=recorded,
         method=PaymentMethod.STRIPE,
         reference=reference[:120],
         received_on=received_on,
         stripe_payment_id=invoice.stripe_invoice_id,
     )
-    invoice.amount_paid = invoice.amount_paid + recorded
-    settled = invoice.balance <= Decimal(0)
-    invoice.status = InvoiceStatus.PAID if settled else InvoiceStatus.PARTIALLY_PAID
-    fields = ["amount_paid", "status", "updated_at"]
-    invoice.updated_at = now()
-    if settled and invoice.closed_at is None:
-        invoice.closed_at = now()
-        fields.append("closed_at")
-    invoice.save(update_fields=fields)
+    invoice.refresh_from_db()
     if amount > balance:
         return (
             StripeEventOutcome.REVIEW,

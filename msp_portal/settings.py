@@ -298,6 +298,12 @@ SLA_SWEEP_MAX_ITEMS = int(os.environ.get("SLA_SWEEP_MAX_ITEMS", "20000"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = ATTACHMENT_MAX_BYTES * ATTACHMENT_MAX_COUNT * 4 // 3 + 1_000_000
 # Billing rounding for technician time: up to the next multiple of this many minutes.
 TIME_ENTRY_ROUNDING_MINUTES = int(os.environ.get("TIME_ENTRY_ROUNDING_MINUTES", "15"))
+# Billing (docs/billing.md): the MSP's details printed on every invoice, copied at issue.
+BILLING_SELLER_NAME = os.environ.get("BILLING_SELLER_NAME", MSP_NAME)
+BILLING_SELLER_ADDRESS = os.environ.get("BILLING_SELLER_ADDRESS", "").replace("\\n", "\n")
+BILLING_SELLER_TAX_ID = os.environ.get("BILLING_SELLER_TAX_ID", "")
+BILLING_SELLER_EMAIL = os.environ.get("BILLING_SELLER_EMAIL", "")
+BILLING_SELLER_BANK_DETAILS = os.environ.get("BILLING_SELLER_BANK_DETAILS", "").replace("\\n", "\n")
 # Client users may reopen a resolved request for this many days after it was resolved; after
 # that (and once it is closed) they raise a new request linked to it (docs/service-desk.md).
 TICKET_REOPEN_WINDOW_DAYS = int(os.environ.get("TICKET_REOPEN_WINDOW_DAYS", "7"))

@@ -64,6 +64,13 @@ PERIODIC_JOBS = (
         description="Close invitations whose links expired so people can be invited again.",
     ),
     PeriodicJob(
+        name="billing-daily-run",
+        task="billing.dispatch_daily_runs",
+        minute="10",
+        hour="0",
+        description="Draft invoices of the clients whose billing day is today (one task per client and period).",
+    ),
+    PeriodicJob(
         name="purge-offboarded-clients",
         task="msp_portal.purge_offboarded_clients",
         minute="45",
