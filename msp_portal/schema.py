@@ -4,17 +4,25 @@ for the cost limit."""
 
 import graphene
 
+from billing.graphql.stripe import StripeMutation, StripeQuery
 from services.catalog.graphql import CatalogMutation, CatalogQuery
 from services.support.graphql import SupportMutation, SupportQuery
 from services.workqueue.graphql import NotificationMutation, NotificationQuery
 from tenants.graphql import TenantsMutation, TenantsQuery
 
 
-class Query(TenantsQuery, SupportQuery, CatalogQuery, NotificationQuery, graphene.ObjectType):
+class Query(TenantsQuery, SupportQuery, CatalogQuery, NotificationQuery, StripeQuery, graphene.ObjectType):
     pass
 
 
-class Mutation(TenantsMutation, SupportMutation, CatalogMutation, NotificationMutation, graphene.ObjectType):
+class Mutation(
+    TenantsMutation,
+    SupportMutation,
+    CatalogMutation,
+    NotificationMutation,
+    StripeMutation,
+    graphene.ObjectType,
+):
     pass
 
 
@@ -50,4 +58,6 @@ LIST_SIZES = {
     "Client.members": 50,
     "Client.itLeads": 10,
     "Client.pendingInvitations": 20,
+    "StripeOverview.reconciliations": 10,
+    "StripeReconciliation.differences": 200,
 }

@@ -407,7 +407,60 @@ def probe_assignable_staff(world, gql):
     assert world.limited_technician.email not in emails and world.technician.email in emails
 
 
+def probe_stripe_overview(world, gql):
+    """Reconciliation reports name every client's invoices: MSP admins only."""
+    from billing.models import DifferenceKind, StripeDifference, StripeReconciliation
+
+    report = StripeReconciliation.objects.create(status="completed", difference_count=1)
+    StripeDifference.objects.create(
+        reconciliation=report,
+        kind=DifferenceKind.MISSING_IN_LEDGER,
+        client=world.b,
+        stripe_invoice_id="in_bravo_secret",
+        detail="Bravo Legal secret invoice",
+    )
+    for user in (
+        world.a_lead,
+        world.a_member,
+        world.limited_technician,
+        world.technician,
+        world.account_manager,
+    ):
+        for host in (world.a, "testserver"):
+            result = gql(user, host=host).execute(
+                "{ stripeOverview { reconciliations { differences { detail } } } }"
+            )
+            assert result.get("data") is None
+            assert result["errors"][0]["extensions"]["code"] in {"PERMISSION_DENIED", "NOT_AUTHENTICATED"}
+            assert_nothing_of_b(result)
+    data = gql(world.admin).data("{ stripeOverview { reconciliations { differences { clientName } } } }")
+    assert data["stripeOverview"]["reconciliations"][0]["differences"][0]["clientName"] == "Bravo Legal"
+
+
+def probe_run_stripe_reconciliation(world, gql):
+    from billing.models import StripeReconciliation
+
+    for user in (
+        world.a_lead,
+        world.a_member,
+        world.limited_technician,
+        world.technician,
+        world.account_manager,
+    ):
+        result = gql(user).execute(
+            "mutation { runStripeReconciliation { reconciliation { id } errors { code } } }"
+        )
+        payload = (result.get("data") or {}).get("runStripeReconciliation")
+        codes = (
+            {e["code"] for e in payload["errors"]} if payload else {result["errors"][0]["extensions"]["code"]}
+        )
+        assert codes <= {"PERMISSION_DENIED", "NOT_AUTHENTICATED", "OTP_REQUIRED"} and codes
+    assert not StripeReconciliation.objects.exists()
+
+
 PROBES: dict[str, Callable] = {
+    "stripeOverview": probe_stripe_overview,
+    "runStripeReconciliation": probe_run_stripe_reconciliation,
     "contacts": probe_contacts,
     "assignableStaff": probe_assignable_staff,
     "slaCatalog": probe_sla_catalog,
