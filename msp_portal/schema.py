@@ -4,17 +4,25 @@ for the cost limit."""
 
 import graphene
 
+from billing.graphql import BillingMutation, BillingQuery
 from services.catalog.graphql import CatalogMutation, CatalogQuery
 from services.support.graphql import SupportMutation, SupportQuery
 from services.workqueue.graphql import NotificationMutation, NotificationQuery
 from tenants.graphql import TenantsMutation, TenantsQuery
 
 
-class Query(TenantsQuery, SupportQuery, CatalogQuery, NotificationQuery, graphene.ObjectType):
+class Query(TenantsQuery, SupportQuery, CatalogQuery, NotificationQuery, BillingQuery, graphene.ObjectType):
     pass
 
 
-class Mutation(TenantsMutation, SupportMutation, CatalogMutation, NotificationMutation, graphene.ObjectType):
+class Mutation(
+    TenantsMutation,
+    SupportMutation,
+    CatalogMutation,
+    NotificationMutation,
+    BillingMutation,
+    graphene.ObjectType,
+):
     pass
 
 
@@ -50,4 +58,19 @@ LIST_SIZES = {
     "Client.members": 50,
     "Client.itLeads": 10,
     "Client.pendingInvitations": 20,
+    "Query.invoices": 200,
+    "Query.contracts": 20,
+    "Query.billingRuns": 50,
+    "Query.slaCredits": 24,
+    "BillingRun.items": 200,
+    "Contract.lines": 50,
+    "Invoice.lines": 50,
+    "Invoice.creditNotes": 10,
+    "Invoice.payments": 20,
+    "RunItem.snapshots": 10,
+    "BillingProfile.viewers": 50,
+    "BlockHourBalance.history": 24,
+    "BillingDashboard.mrrByServiceLine": 200,
+    "BillingDashboard.mrrByClient": 200,
+    "BillingDashboard.arAgeing": 20,
 }

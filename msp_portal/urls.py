@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.urls import path, re_path
 from django_otp.admin import OTPAdminSite
 
+from billing.views import download_invoice_pdf
 from core.graphql.graphiql import graphql_endpoint
 from core.graphql.middleware import (
     ConnectionArguments,
@@ -54,5 +55,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("attachments/<slug:client_slug>/<int:attachment_id>", download_attachment, name="attachment"),
     path("exports/clients/<slug:slug>.zip", download_client_archive, name="client-archive"),
-    re_path(r"^(?!static/|graphql/|admin/|attachments/|exports/)(?P<path>.*)$", spa, name="spa"),
+    path("invoices/<slug:client_slug>/<int:invoice_id>.pdf", download_invoice_pdf, name="invoice-pdf"),
+    re_path(r"^(?!static/|graphql/|admin/|attachments/|exports/|invoices/)(?P<path>.*)$", spa, name="spa"),
 ]
