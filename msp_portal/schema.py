@@ -4,6 +4,7 @@ for the cost limit."""
 
 import graphene
 
+from billing.graphql import BillingMutation, BillingQuery
 from billing.graphql.stripe import StripeMutation, StripeQuery
 from services.catalog.graphql import CatalogMutation, CatalogQuery
 from services.support.graphql import SupportMutation, SupportQuery
@@ -11,7 +12,15 @@ from services.workqueue.graphql import NotificationMutation, NotificationQuery
 from tenants.graphql import TenantsMutation, TenantsQuery
 
 
-class Query(TenantsQuery, SupportQuery, CatalogQuery, NotificationQuery, StripeQuery, graphene.ObjectType):
+class Query(
+    TenantsQuery,
+    SupportQuery,
+    CatalogQuery,
+    NotificationQuery,
+    BillingQuery,
+    StripeQuery,
+    graphene.ObjectType,
+):
     pass
 
 
@@ -20,6 +29,7 @@ class Mutation(
     SupportMutation,
     CatalogMutation,
     NotificationMutation,
+    BillingMutation,
     StripeMutation,
     graphene.ObjectType,
 ):
@@ -58,6 +68,21 @@ LIST_SIZES = {
     "Client.members": 50,
     "Client.itLeads": 10,
     "Client.pendingInvitations": 20,
+    "Query.invoices": 200,
+    "Query.contracts": 20,
+    "Query.billingRuns": 50,
+    "Query.slaCredits": 24,
+    "BillingRun.items": 200,
+    "Contract.lines": 50,
+    "Invoice.lines": 50,
+    "Invoice.creditNotes": 10,
+    "Invoice.payments": 20,
+    "RunItem.snapshots": 10,
+    "BillingProfile.viewers": 50,
+    "BlockHourBalance.history": 24,
+    "BillingDashboard.mrrByServiceLine": 200,
+    "BillingDashboard.mrrByClient": 200,
+    "BillingDashboard.arAgeing": 20,
     "StripeOverview.reconciliations": 10,
     "StripeReconciliation.differences": 200,
 }

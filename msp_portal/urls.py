@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.urls import path, re_path
 from django_otp.admin import OTPAdminSite
 
+from billing.views import download_invoice_pdf
 from billing.webhooks import stripe_webhook
 from core.graphql.graphiql import graphql_endpoint
 from core.graphql.middleware import (
@@ -57,5 +58,8 @@ urlpatterns = [
     path("api/stripe/webhook", stripe_webhook, name="stripe-webhook"),
     path("attachments/<slug:client_slug>/<int:attachment_id>", download_attachment, name="attachment"),
     path("exports/clients/<slug:slug>.zip", download_client_archive, name="client-archive"),
-    re_path(r"^(?!static/|graphql/|admin/|api/|attachments/|exports/)(?P<path>.*)$", spa, name="spa"),
+    path("invoices/<slug:client_slug>/<int:invoice_id>.pdf", download_invoice_pdf, name="invoice-pdf"),
+    re_path(
+        r"^(?!static/|graphql/|admin/|attachments/|exports/|invoices/|api/)(?P<path>.*)$", spa, name="spa"
+    ),
 ]

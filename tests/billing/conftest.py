@@ -3,8 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -74,7 +73,7 @@ def log_time(client: Client, entries: list[tuple[date, int]], *, billable: bool 
 def judge_slas(client: Client, day: date, *, met: int, breached: int) -> None:
     from services.support.models import SlaOutcome
 
-    at = datetime(day.year, day.month, day.day, 12, tzinfo=dt_timezone.utc)
+    at = datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
     with schema_context(client.schema_name):
         rows = []
         for index in range(met + breached):

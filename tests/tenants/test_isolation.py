@@ -16,6 +16,7 @@ from graphql_relay import to_global_id
 
 from msp_portal.schema import schema
 from tenants.models import Client, Invitation, ProvisioningJob
+from tests.billing.isolation_probes import BILLING_PROBES
 from tests.conftest import PASSWORD, World
 
 B_MARKERS = ("bravo", "Bravo Legal", "lead@bravo.test", "member@bravo.test", "client_bravo")
@@ -536,6 +537,10 @@ PROBES: dict[str, Callable] = {
     "deleteClient": probe_delete_client,
     "invitation": probe_invitation,
 }
+
+
+# Billing's probes live with its tests (tests/billing/isolation_probes.py).
+PROBES.update(BILLING_PROBES)
 
 
 def test_every_root_field_has_an_isolation_probe():
