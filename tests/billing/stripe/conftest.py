@@ -133,10 +133,11 @@ def ledger_invoice(
         if number is not None
         else (Invoice.objects.order_by("-number").values_list("number", flat=True).first() or 0) + 1
     )
+    draft = status == "draft"
     invoice = Invoice.objects.create(
         client=client,
-        number=number,
-        number_display=f"INV-{number:05d}",
+        number=None if draft else number,
+        number_display="" if draft else f"INV-{number:05d}",
         status=status,
         currency=currency,
         period_start=date(2026, 11, 1),
@@ -149,7 +150,7 @@ def ledger_invoice(
         tax_amount=tax,
         total=charges + credits + tax,
         collection_method=collection_method,
-        issued_at=now(),
+        issued_at=None if draft else now(),
     )
     for position, (description, kind, amount) in enumerate(lines):
         InvoiceLine.objects.create(
