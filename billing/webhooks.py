@@ -154,6 +154,10 @@ def receive_event(event: dict[str, Any]) -> StripeEvent:
             if row.outcome != StripeEventOutcome.FAILED:
                 return row
         _process(row)
+        if row.invoice_id is not None and row.stripe_invoice_id:
+            # Events that came before this invoice was known (its id was adopted just now
+            # from our metadata) are applied now, in this transaction.
+            reprocess_unmatched_events(row.stripe_invoice_id)
     return row
 
 

@@ -365,3 +365,21 @@ def test_a_currency_mismatch_is_flagged(hooks: HttpClient, pushed: Invoice) -> N
     post_event(hooks, stripe_event("invoice.paid", obj, event_id="evt_eur"))
     assert StripeEvent.objects.get(event_id="evt_eur").outcome == StripeEventOutcome.REVIEW
     assert not Payment.objects.exists()
+
+
+def test_a_payment_before_any_invoice_event_is_applied_once_the_invoice_is_recognised(
+    hooks: HttpClient, world: World
+) -> None:
+    """payment_intent.succeeded names only the Stripe invoice id; the push has not stored it.
+    The later invoice.finalized is matched by our metadata and brings the payment in."""
+    invoice = ledger_invoice(world.a)
+    BillingProfile.objects.filter(client=world.a).update(stripe_customer_id=CUSTOMER)
+    intent = {"id": "pi_first", "object": "payment_intent", "invoice": "in_first", "amount_received": 136800}
+    post_event(hooks, stripe_event("payment_intent.succeeded", intent, event_id="evt_pi_first"))
+    assert StripeEvent.objects.get(event_id="evt_pi_first").outcome == StripeEventOutcome.UNMATCHED
+    finalized = invoice_object(invoice, status="open", stripe_id="in_first", customer=CUSTOMER)
+    post_event(hooks, stripe_event("invoice.finalized", finalized, event_id="evt_fin_later"))
+    invoice.refresh_from_db()
+    assert (invoice.status, invoice.stripe_invoice_id) == (InvoiceStatus.PAID, "in_first")
+    assert StripeEvent.objects.get(event_id="evt_pi_first").outcome == StripeEventOutcome.APPLIED
+    assert Payment.objects.filter(invoice=invoice).count() == 1
