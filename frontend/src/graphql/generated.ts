@@ -237,6 +237,36 @@ export type SlaClockState =
   | 'RUNNING';
 
 /** An enumeration. */
+export type StripeDifferenceKind =
+  | 'AMOUNT_PAID'
+  | 'CURRENCY'
+  | 'EVENT_NEEDS_REVIEW'
+  | 'MISSING_AT_STRIPE'
+  | 'MISSING_IN_LEDGER'
+  | 'STATUS'
+  | 'TOTAL'
+  | 'UNMATCHED_EVENT';
+
+/** An enumeration. */
+export type StripeErrorCode =
+  | 'ALREADY_RUNNING'
+  | 'INTERNAL'
+  | 'INVALID'
+  | 'NOT_AUTHENTICATED'
+  | 'NOT_FOUND'
+  | 'OTP_REQUIRED'
+  | 'PERMISSION_DENIED'
+  | 'REQUIRED'
+  | 'STRIPE_OFF'
+  | 'TOO_LONG';
+
+/** An enumeration. */
+export type StripeReconciliationStatus =
+  | 'COMPLETED'
+  | 'FAILED'
+  | 'RUNNING';
+
+/** An enumeration. */
 export type SupportErrorCode =
   | 'CLIENT_INACTIVE'
   | 'CLIENT_READ_ONLY'
@@ -653,3 +683,17 @@ export type ClientHistoryQueryVariables = Exact<{
 
 
 export type ClientHistoryQuery = { client: { id: string, history: Array<{ at: string, kind: string, subject: string, label: string, actorName: string, changes: Array<{ field: string, before: string | null, after: string | null }> }> } | null };
+
+export type StripeErrorFieldsFragment = { field: string | null, code: StripeErrorCode, message: string };
+
+export type StripeReconciliationFieldsFragment = { id: string, status: StripeReconciliationStatus, startedAt: string, finishedAt: string | null, invoicesChecked: number, stripeInvoicesSeen: number, differenceCount: number, error: string, differences: Array<{ id: string, kind: StripeDifferenceKind, invoiceNumber: string | null, clientName: string | null, stripeInvoiceId: string, stripeEventId: string, ledgerValue: string, stripeValue: string, detail: string }> };
+
+export type StripeOverviewQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type StripeOverviewQuery = { stripeOverview: { enabled: boolean, webhookConfigured: boolean, webhookPath: string, eventsNeedingAttention: number, reconciliations: Array<{ id: string, status: StripeReconciliationStatus, startedAt: string, finishedAt: string | null, invoicesChecked: number, stripeInvoicesSeen: number, differenceCount: number, error: string, differences: Array<{ id: string, kind: StripeDifferenceKind, invoiceNumber: string | null, clientName: string | null, stripeInvoiceId: string, stripeEventId: string, ledgerValue: string, stripeValue: string, detail: string }> }> } };
+
+export type RunStripeReconciliationMutationVariables = Exact<{ [key: string]: never; }>;
+
+
+export type RunStripeReconciliationMutation = { runStripeReconciliation: { reconciliation: { id: string, status: StripeReconciliationStatus, startedAt: string, finishedAt: string | null, invoicesChecked: number, stripeInvoicesSeen: number, differenceCount: number, error: string, differences: Array<{ id: string, kind: StripeDifferenceKind, invoiceNumber: string | null, clientName: string | null, stripeInvoiceId: string, stripeEventId: string, ledgerValue: string, stripeValue: string, detail: string }> } | null, errors: Array<{ field: string | null, code: StripeErrorCode, message: string }> } };

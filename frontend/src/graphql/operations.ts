@@ -995,3 +995,67 @@ export const CLIENT_HISTORY_QUERY = /* GraphQL */ `
   }
   ${HISTORY_ENTRY_FIELDS}
 `;
+
+// ------------------------------------------------------------- Stripe (billing/stripe_gateway)
+
+export const STRIPE_ERROR_FIELDS = /* GraphQL */ `
+  fragment StripeErrorFields on StripeError {
+    field
+    code
+    message
+  }
+`;
+
+export const STRIPE_RECONCILIATION_FIELDS = /* GraphQL */ `
+  fragment StripeReconciliationFields on StripeReconciliation {
+    id
+    status
+    startedAt
+    finishedAt
+    invoicesChecked
+    stripeInvoicesSeen
+    differenceCount
+    error
+    differences {
+      id
+      kind
+      invoiceNumber
+      clientName
+      stripeInvoiceId
+      stripeEventId
+      ledgerValue
+      stripeValue
+      detail
+    }
+  }
+`;
+
+export const STRIPE_OVERVIEW_QUERY = /* GraphQL */ `
+  query StripeOverview {
+    stripeOverview(reports: 3) {
+      enabled
+      webhookConfigured
+      webhookPath
+      eventsNeedingAttention
+      reconciliations {
+        ...StripeReconciliationFields
+      }
+    }
+  }
+  ${STRIPE_RECONCILIATION_FIELDS}
+`;
+
+export const RUN_STRIPE_RECONCILIATION_MUTATION = /* GraphQL */ `
+  mutation RunStripeReconciliation {
+    runStripeReconciliation {
+      reconciliation {
+        ...StripeReconciliationFields
+      }
+      errors {
+        ...StripeErrorFields
+      }
+    }
+  }
+  ${STRIPE_RECONCILIATION_FIELDS}
+  ${STRIPE_ERROR_FIELDS}
+`;
