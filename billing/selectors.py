@@ -50,7 +50,7 @@ ISSUED_STATES = (
     InvoiceStatus.CREDITED,
     InvoiceStatus.UNCOLLECTIBLE,
 )
-MAX_INVOICES = 200
+MAX_INVOICES = 100
 MAX_RUNS = 50
 
 
@@ -97,17 +97,30 @@ def attach_progress(runs: list[BillingRun]) -> None:
         run.progress = counts.get(run.pk, {})  # type: ignore[attr-defined]
 
 
-def run_items(run: BillingRun) -> list[RunItem]:
+RUN_PAGE = 50
+
+
+def run_items(
+    run: BillingRun | None,
+    clients: QuerySet[Client] | None = None,
+    offset: int = 0,
+    limit: int = RUN_PAGE,
+    item_id: int | None = None,
+) -> list[RunItem]:
+    """A page of a run's items (clients by name) with their snapshots and invoices: three
+    queries whatever the page holds. With `item_id`, that item alone."""
+    rows = RunItem.objects.filter(pk=item_id) if item_id is not None else RunItem.objects.filter(run=run)
+    if clients is not None:
+        rows = rows.filter(client__in=clients)
     return list(
-        RunItem.objects.filter(run=run)
-        .select_related("client", "invoice", "approved_by")
+        rows.select_related("client", "invoice", "approved_by")
         .prefetch_related(
             Prefetch(
                 "snapshots",
                 queryset=UsageSnapshot.objects.select_related("contract_line", "adjusted_by").order_by("id"),
             )
         )
-        .order_by("client__name", "id")
+        .order_by("client__name", "id")[offset : offset + limit]
     )
 
 

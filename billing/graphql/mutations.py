@@ -33,7 +33,6 @@ from billing.graphql.types import (
 )
 from billing.models import (
     BillingProfile,
-    BillingRun,
     Contract,
     ContractLine,
     Invoice,
@@ -300,8 +299,7 @@ class StartBillingRun(BillingMutation_):
 
 
 def _item_type(item: RunItem) -> RunItemType:
-    run = BillingRun.objects.get(pk=item.run_id)
-    fresh = next(i for i in run_items(run) if i.pk == item.pk)
+    fresh = run_items(None, item_id=item.pk)[0]
     return RunItemType.from_row(fresh, timezone.localdate())
 
 

@@ -89,7 +89,7 @@ class BillingQuery(graphene.ObjectType):
         required=True,
         client_slug=graphene.String(),
         status=InvoiceStatusEnum(),
-        description="Invoices, newest first (at most 200): one client, or all (MSP money roles).",
+        description="Invoices, newest first (at most 100): one client, or all (MSP money roles).",
     )
     invoice = graphene.Field(
         InvoiceType, id=graphene.ID(required=True), description="One invoice with its lines."
@@ -100,7 +100,10 @@ class BillingQuery(graphene.ObjectType):
         description="MSP money roles: recent runs with progress.",
     )
     billing_run = graphene.Field(
-        BillingRunType, id=graphene.ID(required=True), description="A run with its items to review."
+        BillingRunType,
+        id=graphene.ID(required=True),
+        offset=graphene.Int(),
+        description="A run with its items to review (50 at a time from `offset`, clients by name).",
     )
     block_hour_balance = graphene.Field(
         BlockHourBalance, required=True, client_slug=graphene.String(), months=graphene.Int()
@@ -182,7 +185,9 @@ class BillingQuery(graphene.ObjectType):
 
         return guard_query(body)
 
-    def resolve_billing_run(root: Any, info: Any, id: str) -> BillingRunType | None:
+    def resolve_billing_run(
+        root: Any, info: Any, id: str, offset: int | None = None
+    ) -> BillingRunType | None:
         def body() -> BillingRunType | None:
             ensure_sees_all_billing(info.context.user)
             pk = _id(id, "BillingRun")
@@ -191,11 +196,12 @@ class BillingQuery(graphene.ObjectType):
                 return None
             selectors.attach_progress([run])
             today = timezone.localdate()
-            reachable = set(billing_clients_of(info.context.user).values_list("pk", flat=True))
+            start = max(offset or 0, 0)
             items = [
                 RunItemType.from_row(item, today)
-                for item in selectors.run_items(run)
-                if item.client_id in reachable
+                for item in selectors.run_items(
+                    run, billing_clients_of(info.context.user), start, selectors.RUN_PAGE
+                )
             ]
             return BillingRunType.from_row(run, items)
 

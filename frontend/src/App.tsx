@@ -12,6 +12,9 @@ import { ClientDetailPage } from './pages/clients/ClientDetailPage';
 import { ClientsPage } from './pages/clients/ClientsPage';
 import { CompanyPage } from './pages/company/CompanyPage';
 import { CompliancePage } from './pages/compliance/CompliancePage';
+import { BillingPage } from './pages/billing/BillingPage';
+import { BillingRunPage } from './pages/billing/BillingRunPage';
+import { InvoicesPage } from './pages/billing/InvoicesPage';
 import { QueuePage } from './pages/queue/QueuePage';
 import { RequestsPage } from './pages/requests/RequestsPage';
 import { TicketPage } from './pages/tickets/TicketPage';
@@ -66,6 +69,22 @@ export function AppRoutes() {
         />
         <Route path="catalog" element={<StaffOnly><CatalogPage /></StaffOnly>} />
         <Route
+          path="billing"
+          element={
+            <StaffOnly>
+              <BillingPage />
+            </StaffOnly>
+          }
+        />
+        <Route
+          path="billing/runs/:id"
+          element={
+            <StaffOnly>
+              <BillingRunPage />
+            </StaffOnly>
+          }
+        />
+        <Route
           path="company"
           element={
             <ClientUsersOnly>
@@ -94,6 +113,14 @@ export function AppRoutes() {
           element={
             <ClientUsersOnly>
               <TicketPage />
+            </ClientUsersOnly>
+          }
+        />
+        <Route
+          path="invoices"
+          element={
+            <ClientUsersOnly>
+              <InvoicesPage />
             </ClientUsersOnly>
           }
         />

@@ -62,11 +62,15 @@ export function Shell() {
         { to: '/queue', label: 'Queue', testId: 'nav-queue', icon: icons.queue },
         { to: '/clients', label: 'Clients', testId: 'nav-clients', icon: icons.clients },
         ...(viewer.mspRole === 'ADMIN' ? [{ to: '/catalog', label: 'SLA catalog', testId: 'nav-catalog', icon: catalogNavIcon }] : []),
+        ...(viewer.mspRole === 'ADMIN' || viewer.mspRole === 'ACCOUNT_MANAGER'
+          ? [{ to: '/billing', label: 'Billing', testId: 'nav-billing', icon: icons.compliance }]
+          : []),
       ]
     : [
         { to: '/company', label: 'My company', testId: 'nav-company', icon: icons.company },
         { to: '/requests', label: 'Requests', testId: 'nav-requests', icon: icons.requests },
         { to: '/compliance', label: 'SLA compliance', testId: 'nav-compliance', icon: icons.compliance },
+        { to: '/invoices', label: 'Invoices', testId: 'nav-invoices', icon: icons.requests },
       ];
 
   const currentSlug = companyMatch?.params.slug ?? defaultClientSlug(viewer);
