@@ -278,8 +278,9 @@ def _store_hosted_url(invoice_id: int, stripe_invoice_id: str, hosted_url: str) 
 
 
 def sync_invoice_state(invoice_id: int) -> str:
-    """Bring the Stripe invoice in line with a ledger change made in the portal: voided →
-    void at Stripe; paid by hand → paid out of band; written off → uncollectible. Stripe
+    """Bring the Stripe invoice in line with a ledger change made in the portal: voided or
+    credited in full → void at Stripe; paid by hand → paid out of band; written off →
+    uncollectible. Stripe
     states that already agree are left alone. Returns what was done."""
     if not stripe_enabled():
         return "offline"
@@ -289,7 +290,12 @@ def sync_invoice_state(invoice_id: int) -> str:
     client = stripe_client()
     remote = client.v1.invoices.retrieve(invoice.stripe_invoice_id)
     status = remote.status
-    if invoice.status == InvoiceStatus.VOID and status in ("draft", "open", "uncollectible"):
+    # Credited in full with nothing paid: nothing is owed, so Stripe's invoice is voided.
+    if invoice.status in (InvoiceStatus.VOID, InvoiceStatus.CREDITED) and status in (
+        "draft",
+        "open",
+        "uncollectible",
+    ):
         if status == "draft":
             client.v1.invoices.delete(invoice.stripe_invoice_id)
             return "deleted_draft"
@@ -298,7 +304,7 @@ def sync_invoice_state(invoice_id: int) -> str:
             options={"idempotency_key": idempotency_key("invoice", invoice.pk, "void")},
         )
         return "voided"
-    if invoice.status in (InvoiceStatus.PAID, InvoiceStatus.CREDITED) and status in ("open", "uncollectible"):
+    if invoice.status == InvoiceStatus.PAID and status in ("open", "uncollectible"):
         client.v1.invoices.pay(
             invoice.stripe_invoice_id,
             {"paid_out_of_band": True},
