@@ -220,7 +220,8 @@ def _find_invoice(stripe_invoice_id: str, obj: dict[str, Any], by_metadata: bool
     invoice = Invoice.objects.select_for_update().filter(stripe_invoice_id=stripe_invoice_id).first()
     if invoice is not None or not by_metadata:
         return _Found(invoice, "" if invoice else f"No invoice of ours has Stripe id {stripe_invoice_id}.")
-    metadata = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
+    raw_metadata = obj.get("metadata")
+    metadata: dict[str, Any] = raw_metadata if isinstance(raw_metadata, dict) else {}
     portal_id = str(metadata.get("portal_invoice_id") or "")
     if not portal_id.isdigit() or len(portal_id) > 18:
         return _Found(None, f"No invoice of ours has Stripe id {stripe_invoice_id}.")

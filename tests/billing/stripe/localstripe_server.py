@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import hashlib
 import socket
-import sys
 import time
 from typing import Any
 
@@ -226,7 +225,7 @@ def void_invoice(id: str, **kwargs: Any) -> Any:
     return invoice
 
 
-def hosted_page(request: web.Request) -> web.Response:
+async def hosted_page(request: web.Request) -> web.Response:
     invoice = Invoice._api_retrieve(request.match_info["id"])
     return web.Response(text=f"Invoice {invoice.id}: {invoice.status}", content_type="text/plain")
 
@@ -335,4 +334,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -58,7 +58,7 @@ def test_every_difference_is_listed_and_nothing_is_changed(
         }
     )
     dashboard.v1.invoice_items.create(
-        {"customer": stranger.customer, "invoice": stranger.id, "amount": 500, "currency": "usd"}
+        {"customer": str(stranger.customer), "invoice": stranger.id, "amount": 500, "currency": "usd"}
     )
     dashboard.v1.invoices.finalize_invoice(stranger.id)
     StripeEvent.objects.create(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -300,7 +301,7 @@ def test_a_stripe_payment_after_a_manual_one_records_only_the_balance_and_flags_
     hooks: HttpClient, pushed: Invoice
 ) -> None:
     Payment.objects.create(
-        invoice=pushed, client_id=pushed.client_id, amount=Decimal("1000.00"), received_on=pushed.issued_on
+        invoice=pushed, client_id=pushed.client_id, amount=Decimal("1000.00"), received_on=date(2026, 12, 2)
     )
     Invoice.objects.filter(pk=pushed.pk).update(
         amount_paid=Decimal("1000.00"), status=InvoiceStatus.PARTIALLY_PAID
