@@ -288,7 +288,7 @@ AGEING_BUCKETS = ("0-30", "31-60", "61-90", "90+")
 
 def ar_ageing(today: date) -> list[dict[str, object]]:
     """Open balances by days past the due date (not yet due counts as 0), per currency."""
-    money = DecimalField(max_digits=18, decimal_places=4)
+    money: DecimalField[Decimal] = DecimalField(max_digits=18, decimal_places=4)
     rows = (
         Invoice.objects.filter(status__in=OPEN_INVOICE_STATUSES)
         .annotate(

@@ -107,7 +107,7 @@ def test_concurrent_issuers_take_consecutive_numbers_and_a_rollback_leaves_no_ga
         for thread in threads:
             thread.join()
         assert not errors
-        numbers = sorted(
+        numbers: list[int] = sorted(  # type: ignore[type-var]
             Invoice.objects.filter(client__in=committed_clients, number__isnull=False).values_list(
                 "number", flat=True
             )
