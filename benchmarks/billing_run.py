@@ -84,7 +84,7 @@ def create_clients(count: int) -> list[int]:
                 pricing_model=model,
                 description=f"{model.replace('_', ' ')} service",
                 unit_price=Decimal(price),
-                starts_on=extra.pop("starts_on", date(2024, 1, 1)),  # type: ignore[arg-type]
+                starts_on=extra.pop("starts_on", date(2024, 1, 1)),  # type: ignore[misc]
                 **extra,  # type: ignore[arg-type]
             )
 
@@ -138,7 +138,9 @@ def monthly_run(client_ids: list[int]) -> dict[str, float | int]:
     invoices = Invoice.objects.filter(client_id__in=client_ids, period_start=date(2026, 11, 1)).count()
     rerun = start_run(RUN_ON, trigger="command", enqueue=False, client_ids=client_ids)
     after = Invoice.objects.filter(client_id__in=client_ids).count()
-    numbers = sorted(Invoice.objects.filter(number__isnull=False).values_list("number", flat=True))
+    numbers = sorted(
+        n for n in Invoice.objects.filter(number__isnull=False).values_list("number", flat=True) if n
+    )
     return {
         "items": len(item_ids),
         "open_seconds": opened,
@@ -262,7 +264,7 @@ def main(argv: list[str] | None = None) -> int:
     with bootstrapped_database(args, EXTRA_ENVIRONMENT) as (_url, machine):
         from django.db import connection
 
-        connection.set_schema_to_public()
+        connection.set_schema_to_public()  # type: ignore[attr-defined]
         print(f"Creating {args.clients} clients with mixed contracts…", flush=True)
         client_ids = create_clients(args.clients)
         print("Monthly run…", flush=True)
