@@ -23,6 +23,7 @@ from django.utils import timezone
 from billing.models import (
     BillingGrant,
     BillingProfile,
+    BlockHourPeriod,
     CollectionMethod,
     Contract,
     ContractLine,
@@ -577,6 +578,8 @@ def redraft_run_item(item: RunItem, *, actor: User) -> RunItem:
             )
         _refuse_if_later_drafted(item)
         UsageSnapshot.objects.filter(run_item=item).delete()
+        BlockHourPeriod.objects.filter(run_item=item).delete()
+        Invoice.objects.filter(run_item=item, status=InvoiceStatus.DRAFT).delete()
         item.status = RunItemStatus.QUEUED
         item.error = ""
         item.save()

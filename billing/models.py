@@ -18,6 +18,7 @@ rounded to the currency's minor unit (`billing.money`). Conventions: docs/billin
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import pghistory
 from django.conf import settings
@@ -30,8 +31,8 @@ from django.utils.timezone import now
 from core.history import trackers
 from tenants.models import Client
 
-MONEY = {"max_digits": 18, "decimal_places": 4}
-QUANTITY = {"max_digits": 14, "decimal_places": 4}
+MONEY: dict[str, Any] = {"max_digits": 18, "decimal_places": 4}
+QUANTITY: dict[str, Any] = {"max_digits": 14, "decimal_places": 4}
 
 
 class ServiceLine(models.TextChoices):

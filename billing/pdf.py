@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from fpdf import FPDF
 
@@ -165,7 +166,7 @@ def render_invoice(invoice: Invoice, lines: list[InvoiceLine] | None = None) -> 
 
 
 def _lines_height(pdf: FPDF, width: float, text: str) -> float:
-    rows = pdf.multi_cell(width, 4.5, latin1(text), dry_run=True, output="LINES")
+    rows: Any = pdf.multi_cell(width, 4.5, latin1(text), dry_run=True, output="LINES")
     return 4.5 * max(len(rows), 1)
 
 

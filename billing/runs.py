@@ -47,6 +47,7 @@ from tenants.models import Client, User
 logger = logging.getLogger(__name__)
 
 DRAFT_TASK = "billing.draft_run_item"
+COUNTED = (PricingModel.PER_SEAT, PricingModel.PER_DEVICE)
 
 
 @dataclass(frozen=True)
@@ -144,8 +145,9 @@ def draft_item(item_id: int) -> RunItem | None:
         if item is None or item.status != RunItemStatus.QUEUED:
             return item
         item.attempts += 1
-        count_usage(item)
-        price_item(item)
+        loaded = _load(item)
+        count_usage(item, loaded)
+        price_item(item, loaded)
         _finish_run_if_done(item.run_id)
     return item
 
@@ -157,6 +159,22 @@ def _finish_run_if_done(run_id: int | None) -> None:
         BillingRun.objects.filter(pk=run_id, status=RunStatus.RUNNING).update(
             status=RunStatus.DONE, finished_at=timezone.now()
         )
+
+
+@dataclass
+class Loaded:
+    """What drafting one item reads once: the client with its profile, contracts and lines."""
+
+    client: Client
+    contracts: list[Contract]
+    lines: list[ContractLine]
+    snapshots: list[UsageSnapshot] | None = None  # as just counted
+
+
+def _load(item: RunItem) -> Loaded:
+    client = Client.objects.select_related("billing_profile").get(pk=item.client_id)
+    contracts = contracts_of(item)
+    return Loaded(client, contracts, _lines_of(contracts))
 
 
 def contracts_of(item: RunItem) -> list[Contract]:
@@ -207,32 +225,39 @@ def _lines_of(contracts: list[Contract]) -> list[ContractLine]:
     return list(ContractLine.objects.filter(contract__in=contracts).order_by("position", "starts_on", "id"))
 
 
-def count_usage(item: RunItem) -> None:
+def count_usage(item: RunItem, loaded: Loaded | None = None) -> None:
     """Snapshot the live counts for the item's seat, device and block-hour lines, next to
     the contracted number and last period's billed one."""
-    client = Client.objects.get(pk=item.client_id)
-    contracts = contracts_of(item)
-    lines = _lines_of(contracts)
+    loaded = loaded or _load(item)
+    client, contracts, lines = loaded.client, loaded.contracts, loaded.lines
     period = Period(item.period_start, item.period_end)
     terms = {t.id: t for t in _clipped_terms(contracts, lines)}
     in_period = [line for line in lines if engine.service_days(terms[line.pk], period, date.min, None)]
     wants_devices = any(line.pricing_model == PricingModel.PER_DEVICE for line in in_period)
     rounding = contracts[-1].time_rounding_minutes if contracts else 6
+    wants_minutes = any(line.pricing_model == PricingModel.BLOCK_HOURS for line in in_period)
     usage = tenant_usage(
-        client, item.period_start, item.period_end, rounding_minutes=rounding, count_devices=wants_devices
+        client,
+        item.period_start,
+        item.period_end,
+        rounding_minutes=rounding,
+        count_devices=wants_devices,
+        count_minutes=wants_minutes,
+        count_outcomes=bool(contracts and contracts[-1].sla_credits_enabled),
     )
     seats = (
         active_seats(client) if any(line.pricing_model == PricingModel.PER_SEAT for line in in_period) else 0
     )
-    previous_item = (
-        RunItem.objects.filter(client_id=item.client_id, period_end__lte=item.period_start)
-        .order_by("-period_start")
-        .first()
-    )
-    previous = {}
-    if previous_item is not None:
-        for snap in UsageSnapshot.objects.filter(run_item=previous_item):
-            previous[snap.contract_line_id] = snap.billed
+    previous: dict[int, Decimal] = {}
+    if any(line.pricing_model in COUNTED for line in in_period):
+        previous_item = (
+            RunItem.objects.filter(client_id=item.client_id, period_end__lte=item.period_start)
+            .order_by("-period_start")
+            .first()
+        )
+        if previous_item is not None:
+            for snap in UsageSnapshot.objects.filter(run_item=previous_item):
+                previous[snap.contract_line_id] = snap.billed
     snapshots: list[UsageSnapshot] = []
     first_block: int | None = None
     for line in in_period:
@@ -275,7 +300,9 @@ def count_usage(item: RunItem) -> None:
                 billed=live if live is not None else line.quantity,
             )
         )
-    UsageSnapshot.objects.bulk_create(snapshots)
+    if snapshots:
+        UsageSnapshot.objects.bulk_create(snapshots)
+    loaded.snapshots = snapshots
     item.contract = contracts[-1] if contracts else None
     item.sla_judged = usage.sla_judged
     item.sla_met = usage.sla_met
@@ -322,16 +349,20 @@ def _expires_before(period: Period, billing_day: int, periods: int) -> date | No
     return after.start
 
 
-def price_item(item: RunItem) -> Invoice | None:
+def price_item(item: RunItem, loaded: Loaded | None = None) -> Invoice | None:
     """(Re)compute the item's draft invoice from its snapshots: lines, totals and block-hour
     ledger. The item ends as a draft to review, or "nothing to bill" with no invoice."""
-    client = Client.objects.select_related("billing_profile").get(pk=item.client_id)
-    profile = client.billing_profile  # type: ignore[attr-defined]
-    contracts = contracts_of(item)
-    lines = _lines_of(contracts)
+    first_time = loaded is not None  # straight after counting: nothing to replace yet
+    loaded = loaded or _load(item)
+    profile = loaded.client.billing_profile  # type: ignore[attr-defined]
+    contracts, lines = loaded.contracts, loaded.lines
     terms = _clipped_terms(contracts, lines)
     period = Period(item.period_start, item.period_end)
-    snapshots = list(UsageSnapshot.objects.filter(run_item=item))
+    counted = any(t.pricing_model in COUNTED or t.pricing_model == engine.BLOCK_HOURS for t in terms)
+    if loaded.snapshots is not None:
+        snapshots = loaded.snapshots
+    else:
+        snapshots = list(UsageSnapshot.objects.filter(run_item=item)) if counted else []
     quantities = {s.contract_line_id: s.billed for s in snapshots if s.kind != UsageKind.MINUTES}
     block_minutes = {s.contract_line_id: int(s.billed) for s in snapshots if s.kind == UsageKind.MINUTES}
     grants, expired = _rollover_state(
@@ -361,8 +392,9 @@ def price_item(item: RunItem) -> Invoice | None:
         sla_judged=item.sla_judged,
         sla_met=item.sla_met,
     )
-    BlockHourPeriod.objects.filter(run_item=item).delete()
-    invoice = Invoice.objects.filter(run_item=item).first()
+    if not first_time:
+        BlockHourPeriod.objects.filter(run_item=item).delete()
+    invoice = None if first_time else Invoice.objects.filter(run_item=item).first()
     now = timezone.now()
     if draft.is_empty:
         if invoice is not None:
@@ -386,7 +418,8 @@ def price_item(item: RunItem) -> Invoice | None:
     invoice.collection_method = profile.collection_method
     invoice.updated_at = now
     invoice.save()
-    InvoiceLine.objects.filter(invoice=invoice).delete()
+    if not first_time:
+        InvoiceLine.objects.filter(invoice=invoice).delete()
     InvoiceLine.objects.bulk_create(
         [
             InvoiceLine(
@@ -408,28 +441,29 @@ def price_item(item: RunItem) -> Invoice | None:
             for position, line in enumerate(draft.lines)
         ]
     )
-    BlockHourPeriod.objects.bulk_create(
-        [
-            BlockHourPeriod(
-                client_id=item.client_id,
-                contract_line_id=block.block_id,
-                run_item=item,
-                period_start=item.period_start,
-                period_end=item.period_end,
-                allowance_minutes=block.allowance,
-                used_minutes=block.used,
-                from_rollover_minutes=block.from_rollover,
-                from_allowance_minutes=block.from_allowance,
-                overage_minutes=block.overage,
-                rolled_in_minutes=block.rolled_in,
-                unused_minutes=block.unused,
-                expires_before=_expires_before(period, profile.billing_day, block.rollover_periods),
-                rollover_used=block.rollover_used,
-                expired_minutes=block.expired,
-            )
-            for block in draft.blocks
-        ]
-    )
+    if draft.blocks:
+        BlockHourPeriod.objects.bulk_create(
+            [
+                BlockHourPeriod(
+                    client_id=item.client_id,
+                    contract_line_id=block.block_id,
+                    run_item=item,
+                    period_start=item.period_start,
+                    period_end=item.period_end,
+                    allowance_minutes=block.allowance,
+                    used_minutes=block.used,
+                    from_rollover_minutes=block.from_rollover,
+                    from_allowance_minutes=block.from_allowance,
+                    overage_minutes=block.overage,
+                    rolled_in_minutes=block.rolled_in,
+                    unused_minutes=block.unused,
+                    expires_before=_expires_before(period, profile.billing_day, block.rollover_periods),
+                    rollover_used=block.rollover_used,
+                    expired_minutes=block.expired,
+                )
+                for block in draft.blocks
+            ]
+        )
     if item.status in (RunItemStatus.QUEUED, RunItemStatus.APPROVED, RunItemStatus.NOTHING_TO_BILL):
         item.status = RunItemStatus.DRAFT
     item.updated_at = now

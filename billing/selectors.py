@@ -7,6 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import (
     Case,
@@ -288,7 +289,7 @@ AGEING_BUCKETS = ("0-30", "31-60", "61-90", "90+")
 
 def ar_ageing(today: date) -> list[dict[str, object]]:
     """Open balances by days past the due date (not yet due counts as 0), per currency."""
-    money = DecimalField(max_digits=18, decimal_places=4)
+    money: Any = DecimalField(max_digits=18, decimal_places=4)
     rows = (
         Invoice.objects.filter(status__in=OPEN_INVOICE_STATUSES)
         .annotate(

@@ -49,11 +49,18 @@ def rounded_minutes_expression(unit: int) -> Cast:
 
 
 def tenant_usage(
-    client: Client, start: date, end: date, *, rounding_minutes: int = 6, count_devices: bool = True
+    client: Client,
+    start: date,
+    end: date,
+    *,
+    rounding_minutes: int = 6,
+    count_devices: bool = True,
+    count_minutes: bool = True,
+    count_outcomes: bool = True,
 ) -> TenantUsage:
     """Devices now, and minutes and SLA outcomes of `[start, end)` (days in the client's
     timezone), in the client's schema: four queries at most."""
-    if not schema_exists(client.schema_name):
+    if not (count_devices or count_minutes or count_outcomes) or not schema_exists(client.schema_name):
         return TenantUsage(None, 0, 0, 0, 0)
     with in_schema(client.schema_name):
         devices: int | None = None
@@ -62,17 +69,22 @@ def tenant_usage(
                 any=Count("id"), managed=Count("id", filter=Q(is_managed=True, is_active=True))
             )
             devices = counts["managed"] if counts["any"] else None
-        minutes = (
-            TimeEntry.objects.filter(work_date__gte=start, work_date__lt=end)
-            .annotate(billed=rounded_minutes_expression(rounding_minutes))
-            .aggregate(
-                billable_total=Sum("billed", filter=Q(billable=True)),
-                non_billable_total=Sum("billed", filter=Q(billable=False)),
+        minutes: dict[str, int | None] = {"billable_total": 0, "non_billable_total": 0}
+        if count_minutes:
+            minutes = (
+                TimeEntry.objects.filter(work_date__gte=start, work_date__lt=end)
+                .annotate(billed=rounded_minutes_expression(rounding_minutes))
+                .aggregate(
+                    billable_total=Sum("billed", filter=Q(billable=True)),
+                    non_billable_total=Sum("billed", filter=Q(billable=False)),
+                )
             )
-        )
-        outcomes = SlaOutcome.objects.filter(
-            judged_at__gte=day_start(start, client.timezone), judged_at__lt=day_start(end, client.timezone)
-        ).aggregate(judged=Count("id"), met=Count("id", filter=Q(result=SlaOutcome.Result.MET)))
+        outcomes: dict[str, int | None] = {"judged": 0, "met": 0}
+        if count_outcomes:
+            outcomes = SlaOutcome.objects.filter(
+                judged_at__gte=day_start(start, client.timezone),
+                judged_at__lt=day_start(end, client.timezone),
+            ).aggregate(judged=Count("id"), met=Count("id", filter=Q(result=SlaOutcome.Result.MET)))
     return TenantUsage(
         managed_devices=devices,
         billable_minutes=int(minutes["billable_total"] or 0),

@@ -317,7 +317,7 @@ class AdjustUsage(BillingMutation_):
 
     @classmethod
     def perform(cls, info: Any, snapshot_id: str, quantity: str, reason: str) -> Any:
-        pk = decode_id(snapshot_id, "UsageSnapshot", "snapshotId")
+        pk = decode_id(snapshot_id, "UsageSnapshot", "snapshotId") or 0
         snapshot = (
             UsageSnapshot.objects.select_related("run_item__client", "contract_line").filter(pk=pk).first()
         )

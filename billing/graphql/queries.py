@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import graphene
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from billing import selectors
@@ -145,6 +146,7 @@ class BillingQuery(graphene.ObjectType):
     ) -> list[InvoiceType]:
         def body() -> list[InvoiceType]:
             user = info.context.user
+            clients: QuerySet[Client]
             if client_slug or host_client(info.context) is not None:
                 clients = Client.objects.filter(pk=_client(info, client_slug).pk)
             else:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
+from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -19,8 +20,8 @@ MARCH = Period(date(2026, 3, 1), date(2026, 4, 1))  # 31 days
 TIERS = SlaTerms(tiers=((Decimal(95), Decimal(5)), (Decimal(90), Decimal(10)), (Decimal(80), Decimal(20))))
 
 
-def flat(id: int = 1, price: str = "1000.00", **kw: object) -> LineTerms:
-    base = {"starts_on": date(2026, 1, 1), "ends_on": None, "service_line": "support"}
+def flat(id: int = 1, price: str = "1000.00", **kw: Any) -> LineTerms:
+    base: dict[str, Any] = {"starts_on": date(2026, 1, 1), "ends_on": None, "service_line": "support"}
     base.update(kw)
     return LineTerms(
         id=id, pricing_model="flat", description="Managed service", unit_price=Decimal(price), **base
@@ -146,7 +147,11 @@ def test_rollover_off_ignores_grants() -> None:
 
 
 def test_sla_credit_needs_five_outcomes_and_compares_exactly() -> None:
-    base = {"support_base": Decimal("1000.00"), "charges": Decimal("1000.00"), "currency": "USD"}
+    base: dict[str, Any] = {
+        "support_base": Decimal("1000.00"),
+        "charges": Decimal("1000.00"),
+        "currency": "USD",
+    }
     assert sla_credit(TIERS, judged=4, met=0, **base) is None  # fewer than 5 judged
     assert sla_credit(TIERS, judged=20, met=19, **base) is None  # exactly 95 % is not below 95
     credit = sla_credit(TIERS, judged=21, met=19, **base)  # 90.476… % → below 95 → 5 %
@@ -224,8 +229,8 @@ def test_lines_credits_and_tax_always_reconcile_to_the_total(
             assert line.amount == line_amount(
                 line.quantity, line.unit_price, line.numerator, line.denominator, currency
             )
-    charges = sum(line.amount for line in result.lines if line.kind != "sla_credit")
-    credits = sum(line.amount for line in result.lines if line.kind == "sla_credit")
+    charges = sum((line.amount for line in result.lines if line.kind != "sla_credit"), Decimal(0))
+    credits = sum((line.amount for line in result.lines if line.kind == "sla_credit"), Decimal(0))
     assert result.subtotal == charges and result.credit_total == credits
     half_unit = Decimal(1).scaleb(-minor_unit(currency)) / 2
     assert -credits <= charges / 10 + half_unit  # never more than the cap (+ its one rounding)

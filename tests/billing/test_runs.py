@@ -183,10 +183,10 @@ def test_a_failing_client_does_not_stop_the_others(world: World, monkeypatch: An
     add_line(world.b.contracts.get(), world.admin, "flat", "200.00")
     original = runs.count_usage
 
-    def broken(item: RunItem) -> None:
+    def broken(item: RunItem, loaded: Any = None) -> None:
         if item.client_id == world.a.pk:
             raise ValueError("secret detail")
-        original(item)
+        original(item, loaded)
 
     monkeypatch.setattr(runs, "count_usage", broken)
     run = runs.start_run(APRIL_1, trigger="command", enqueue=False)

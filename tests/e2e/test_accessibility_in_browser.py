@@ -196,6 +196,8 @@ def staff_visits(role: Role) -> list[Visit]:
         Visit(role, "clients", "/clients", ready="clients-table"),
         Visit(role, "clients/:slug", f"/clients/{CLIENT}", ready="client-name"),
         Visit(role, "catalog", "/catalog", ready="catalog-policies"),
+        Visit(role, "billing", "/billing", ready="billing-page"),
+        Visit(role, "billing/runs/:id", "/billing/runs/1", ready="billing-run-page"),
         Visit(role, "*", "/no-such-page", ready="notfound-home"),
     ]
 
@@ -209,6 +211,7 @@ def client_visits(role: Role) -> list[Visit]:
         Visit(role, "requests", "/requests", ready="requests-table"),
         *(Visit(role, "requests/:number", f"/requests/{number}", ready="ticket-title") for number in own),
         Visit(role, "compliance", "/compliance", ready="compliance-section"),
+        Visit(role, "invoices", "/invoices", ready="invoices-page"),
         Visit(role, "*", "/no-such-page", ready="notfound-home"),
     ]
 

@@ -46,7 +46,9 @@ export function BillingPage() {
     <div className="page">
       <div className="page-header">
         <div>
-          <h1 className="page-title">Billing</h1>
+          <h1 className="page-title" data-testid="billing-page">
+            Billing
+          </h1>
           <p className="page-subtitle">Recurring revenue, what clients owe, and the monthly runs to review.</p>
         </div>
         <Button variant="primary" onClick={() => void startToday()} loading={started.loading}>

@@ -183,7 +183,7 @@ export function BillingRunPage() {
   }, [q.data, drafting]);
   return (
     <div className="page">
-      <nav className="breadcrumbs" aria-label="Breadcrumb">
+      <nav className="breadcrumbs" aria-label="Breadcrumb" data-testid="billing-run-page">
         <Link to="/billing">Billing</Link>
         <span aria-hidden="true">/</span>
         <span aria-current="page">Run {run ? formatDate(run.runOn) : id}</span>

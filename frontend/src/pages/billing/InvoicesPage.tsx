@@ -180,7 +180,9 @@ export function InvoicesPage() {
     <div className="page">
       <div className="page-header">
         <div>
-          <h1 className="page-title">Invoices</h1>
+          <h1 className="page-title" data-testid="invoices-page">
+            Invoices
+          </h1>
           <p className="page-subtitle">What your MSP billed, what is open, and the hours in your contract.</p>
         </div>
       </div>
