@@ -263,3 +263,42 @@ def test_zero_decimal_and_three_decimal_currencies(stripe_settings: LocalStripe,
     assert stripe_gateway.from_minor_units(1234, "jpy") == Decimal(1234)
     with pytest.raises(ValueError):
         stripe_gateway.to_minor_units(Decimal("0.001"), "USD")
+
+
+def test_the_push_task_retries_stripe_outages_and_stops_on_refusals(
+    stripe_settings: LocalStripe, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Transient answers (no connection, rate limit, 5xx) are retried with the project's
+    backoff; a refusal fails at once. The retries reuse the keys, so nothing is doubled."""
+    from billing.stripe_tasks import push_invoice_task
+
+    invoice = ledger_invoice(world.a)
+    real_push = stripe_gateway.push_invoice
+    attempts: list[int] = []
+
+    def flaky(invoice_id: int) -> Any:
+        attempts.append(invoice_id)
+        if len(attempts) < 3:
+            raise (
+                stripe.RateLimitError("slow down")
+                if len(attempts) == 1
+                else stripe.APIConnectionError("reset")
+            )
+        return real_push(invoice_id)
+
+    monkeypatch.setattr(stripe_gateway, "push_invoice", flaky)
+    result = push_invoice_task.apply(args=[invoice.pk])
+    assert result.successful() and result.result["outcome"] == "pushed"
+    assert len(attempts) == 3
+
+    attempts.clear()
+
+    def refused(invoice_id: int) -> Any:
+        attempts.append(invoice_id)
+        raise stripe.InvalidRequestError("No such customer", param="customer")
+
+    monkeypatch.setattr(stripe_gateway, "push_invoice", refused)
+    failed = push_invoice_task.apply(args=[invoice.pk])
+    assert failed.failed() and len(attempts) == 1
+    creates = [key for path, key in posts(stripe_settings) if path == "/v1/invoices"]
+    assert creates == [f"invoice-{invoice.pk}-create-v1"]
