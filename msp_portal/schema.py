@@ -4,6 +4,8 @@ for the cost limit."""
 
 import graphene
 
+from billing.graphql import BillingMutation, BillingQuery
+from billing.graphql.stripe import StripeMutation, StripeQuery
 from services.catalog.graphql import CatalogMutation, CatalogQuery
 from services.infrastructure.graphql import (
     InfrastructureMutation,
@@ -30,6 +32,8 @@ class Query(
     IngestQuery,
     SecurityQuery,
     StatusQuery,
+    BillingQuery,
+    StripeQuery,
     graphene.ObjectType,
 ):
     pass
@@ -45,6 +49,8 @@ class Mutation(
     MonitoringMutation,
     SecurityMutation,
     IngestMutation,
+    BillingMutation,
+    StripeMutation,
     graphene.ObjectType,
 ):
     pass
@@ -113,4 +119,21 @@ LIST_SIZES = {
     "PhishingReport.receivedChain": 20,
     # Push ingest (services.ingest).
     "Query.ingestTokens": 50,
+    "Query.invoices": 100,
+    "Query.contracts": 20,
+    "Query.billingRuns": 50,
+    "Query.slaCredits": 24,
+    "BillingRun.items": 50,
+    "Contract.lines": 50,
+    "Invoice.lines": 50,
+    "Invoice.creditNotes": 10,
+    "Invoice.payments": 20,
+    "RunItem.snapshots": 10,
+    "BillingProfile.viewers": 50,
+    "BlockHourBalance.history": 24,
+    "BillingDashboard.mrrByServiceLine": 200,
+    "BillingDashboard.mrrByClient": 200,
+    "BillingDashboard.arAgeing": 20,
+    "StripeOverview.reconciliations": 10,
+    "StripeReconciliation.differences": 200,
 }

@@ -71,6 +71,8 @@ SHARED_APPS = [
     "services.demo",
     # Push ingest: tokens and received batches (public); writes into the client's schema.
     "services.ingest",
+    # Contracts, invoices and payments: the MSP's records about each client (docs/billing.md).
+    "billing",
     # The project itself: only the `bootstrap_portal` command (assembling every app's defaults).
     "msp_portal",
 ]
@@ -301,6 +303,12 @@ SLA_SWEEP_MAX_ITEMS = int(os.environ.get("SLA_SWEEP_MAX_ITEMS", "20000"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = ATTACHMENT_MAX_BYTES * ATTACHMENT_MAX_COUNT * 4 // 3 + 1_000_000
 # Billing rounding for technician time: up to the next multiple of this many minutes.
 TIME_ENTRY_ROUNDING_MINUTES = int(os.environ.get("TIME_ENTRY_ROUNDING_MINUTES", "15"))
+# Billing (docs/billing.md): the MSP's details printed on every invoice, copied at issue.
+BILLING_SELLER_NAME = os.environ.get("BILLING_SELLER_NAME", MSP_NAME)
+BILLING_SELLER_ADDRESS = os.environ.get("BILLING_SELLER_ADDRESS", "").replace("\\n", "\n")
+BILLING_SELLER_TAX_ID = os.environ.get("BILLING_SELLER_TAX_ID", "")
+BILLING_SELLER_EMAIL = os.environ.get("BILLING_SELLER_EMAIL", "")
+BILLING_SELLER_BANK_DETAILS = os.environ.get("BILLING_SELLER_BANK_DETAILS", "").replace("\\n", "\n")
 # Client users may reopen a resolved request for this many days after it was resolved; after
 # that (and once it is closed) they raise a new request linked to it (docs/service-desk.md).
 TICKET_REOPEN_WINDOW_DAYS = int(os.environ.get("TICKET_REOPEN_WINDOW_DAYS", "7"))
@@ -323,6 +331,19 @@ INGEST_RATE_LIMIT_REDIS_URL = os.environ.get("INGEST_RATE_LIMIT_REDIS_URL", REDI
 INGEST_RATE_LIMIT_BACKOFF_SECONDS = float(os.environ.get("INGEST_RATE_LIMIT_BACKOFF_SECONDS", "10"))
 INGEST_BATCH_KEEP_HOURS = int(os.environ.get("INGEST_BATCH_KEEP_HOURS", "24"))
 INGEST_MAX_ACTIVE_TOKENS = int(os.environ.get("INGEST_MAX_ACTIVE_TOKENS", "5"))
+
+# ---------------------------------------------------------------------- stripe
+# Stripe collects the money; the portal's ledger stays the source of truth (docs/billing.md,
+# "Stripe"). With no STRIPE_API_KEY nothing calls Stripe: invoices are paid by hand.
+STRIPE_API_KEY = os.environ.get("STRIPE_API_KEY", "").strip()
+# The signing secret of the webhook endpoint (`whsec_...`): POST /api/stripe/webhook.
+STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "").strip()
+# Another API base (a localstripe server in tests and development); empty = api.stripe.com.
+STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "").strip()
+# Seconds before one Stripe API call gives up (the task then retries with backoff).
+STRIPE_TIMEOUT_SECONDS = float(os.environ.get("STRIPE_TIMEOUT_SECONDS", "20"))
+# How far a webhook's signed timestamp may be from now (Stripe's default tolerance).
+STRIPE_WEBHOOK_TOLERANCE_SECONDS = int(os.environ.get("STRIPE_WEBHOOK_TOLERANCE_SECONDS", "300"))
 
 # ----------------------------------------------------------------------- email
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -8,6 +8,8 @@ from django.contrib import admin
 from django.urls import path, re_path
 from django_otp.admin import OTPAdminSite
 
+from billing.views import download_invoice_pdf
+from billing.webhooks import stripe_webhook
 from core.graphql.graphiql import graphql_endpoint
 from core.graphql.middleware import (
     ConnectionArguments,
@@ -54,12 +56,15 @@ graphql_view = graphql_endpoint(
 urlpatterns = [
     path("graphql/", graphql_view, name="graphql"),
     path("admin/", admin.site.urls),
+    # Stripe's webhook endpoint (signature-checked, docs/billing.md "Stripe").
+    path("api/stripe/webhook", stripe_webhook, name="stripe-webhook"),
     path("attachments/<slug:client_slug>/<int:attachment_id>", download_attachment, name="attachment"),
     path("exports/clients/<slug:slug>.zip", download_client_archive, name="client-archive"),
     path("monitoring/ping/<str:token>", heartbeat_ping, name="heartbeat-ping"),
     path("api/ingest/v1/results", receive_results, name="ingest-results"),
+    path("invoices/<slug:client_slug>/<int:invoice_id>.pdf", download_invoice_pdf, name="invoice-pdf"),
     re_path(
-        r"^(?!static/|graphql/|admin/|attachments/|exports/|monitoring/ping/|api/)(?P<path>.*)$",
+        r"^(?!static/|graphql/|admin/|attachments/|exports/|monitoring/ping/|invoices/|api/)(?P<path>.*)$",
         spa,
         name="spa",
     ),

@@ -85,6 +85,13 @@ PERIODIC_JOBS = (
         description="Close invitations whose links expired so people can be invited again.",
     ),
     PeriodicJob(
+        name="billing-daily-run",
+        task="billing.dispatch_daily_runs",
+        minute="10",
+        hour="0",
+        description="Draft invoices of clients whose billing day is today (one task per client and period).",
+    ),
+    PeriodicJob(
         name="purge-offboarded-clients",
         task="msp_portal.purge_offboarded_clients",
         minute="45",
@@ -97,6 +104,13 @@ PERIODIC_JOBS = (
         minute="20",
         hour="*",
         description="Forget ingest batch ids older than INGEST_BATCH_KEEP_HOURS (replays are stale by then).",
+    ),
+    PeriodicJob(
+        name="stripe-reconciliation",
+        task="billing.stripe_reconcile",
+        minute="20",
+        hour="4",
+        description="List every difference between Stripe and the ledger (skipped when Stripe is off).",
     ),
 )
 

@@ -14,6 +14,9 @@ import { ClientDetailPage } from './pages/clients/ClientDetailPage';
 import { ClientsPage } from './pages/clients/ClientsPage';
 import { CompanyPage } from './pages/company/CompanyPage';
 import { CompliancePage } from './pages/compliance/CompliancePage';
+import { BillingPage } from './pages/billing/BillingPage';
+import { BillingRunPage } from './pages/billing/BillingRunPage';
+import { InvoicesPage } from './pages/billing/InvoicesPage';
 import { QueuePage } from './pages/queue/QueuePage';
 import { DownNowPage } from './pages/monitoring/DownNowPage';
 import { RequestsPage } from './pages/requests/RequestsPage';
@@ -93,6 +96,22 @@ export function AppRoutes() {
           }
         />
         <Route
+          path="billing"
+          element={
+            <StaffOnly>
+              <BillingPage />
+            </StaffOnly>
+          }
+        />
+        <Route
+          path="billing/runs/:id"
+          element={
+            <StaffOnly>
+              <BillingRunPage />
+            </StaffOnly>
+          }
+        />
+        <Route
           path="company"
           element={
             <ClientUsersOnly>
@@ -145,6 +164,14 @@ export function AppRoutes() {
           element={
             <ClientUsersOnly>
               <StatusPage />
+            </ClientUsersOnly>
+          }
+        />
+        <Route
+          path="invoices"
+          element={
+            <ClientUsersOnly>
+              <InvoicesPage />
             </ClientUsersOnly>
           }
         />

@@ -234,6 +234,8 @@ def staff_visits(role: Role) -> list[Visit]:
         Visit(
             role, "security/:slug/phishing/:id", f"/security/{CLIENT}/phishing/1", ready="campaign-subject"
         ),
+        Visit(role, "billing", "/billing", ready="billing-page"),
+        Visit(role, "billing/runs/:id", "/billing/runs/1", ready="billing-run-page"),
         Visit(role, "*", "/no-such-page", ready="notfound-home"),
     ]
 
@@ -263,6 +265,7 @@ def client_visits(role: Role) -> list[Visit]:
         Visit(role, "incidents/:number", "/incidents/1", ready="incident-title"),
         Visit(role, "phishing", "/phishing", ready="report-phishing-form"),
         Visit(role, "phishing/:id", "/phishing/1", ready="phishing-report-view"),
+        Visit(role, "invoices", "/invoices", ready="invoices-page"),
         Visit(role, "*", "/no-such-page", ready="notfound-home"),
     ]
 

@@ -16,6 +16,7 @@ from graphql_relay import to_global_id
 
 from msp_portal.schema import schema
 from tenants.models import Client, Invitation, ProvisioningJob
+from tests.billing.isolation_probes import BILLING_PROBES
 from tests.conftest import PASSWORD, World
 from tests.services.security.isolation_probes import SECURITY_PROBES
 from tests.tenants.isolation_assets import ASSET_PROBES
@@ -638,12 +639,65 @@ def probe_revoke_ingest_token(world, gql):
     assert IngestToken.objects.get(pk=token.pk).revoked_at is None
 
 
+def probe_stripe_overview(world, gql):
+    """Reconciliation reports name every client's invoices: MSP admins only."""
+    from billing.models import DifferenceKind, StripeDifference, StripeReconciliation
+
+    report = StripeReconciliation.objects.create(status="completed", difference_count=1)
+    StripeDifference.objects.create(
+        reconciliation=report,
+        kind=DifferenceKind.MISSING_IN_LEDGER,
+        client=world.b,
+        stripe_invoice_id="in_bravo_secret",
+        detail="Bravo Legal secret invoice",
+    )
+    for user in (
+        world.a_lead,
+        world.a_member,
+        world.limited_technician,
+        world.technician,
+        world.account_manager,
+    ):
+        for host in (world.a, "testserver"):
+            result = gql(user, host=host).execute(
+                "{ stripeOverview { reconciliations { differences { detail } } } }"
+            )
+            assert result.get("data") is None
+            assert result["errors"][0]["extensions"]["code"] in {"PERMISSION_DENIED", "NOT_AUTHENTICATED"}
+            assert_nothing_of_b(result)
+    data = gql(world.admin).data("{ stripeOverview { reconciliations { differences { clientName } } } }")
+    assert data["stripeOverview"]["reconciliations"][0]["differences"][0]["clientName"] == "Bravo Legal"
+
+
+def probe_run_stripe_reconciliation(world, gql):
+    from billing.models import StripeReconciliation
+
+    for user in (
+        world.a_lead,
+        world.a_member,
+        world.limited_technician,
+        world.technician,
+        world.account_manager,
+    ):
+        result = gql(user).execute(
+            "mutation { runStripeReconciliation { reconciliation { id } errors { code } } }"
+        )
+        payload = (result.get("data") or {}).get("runStripeReconciliation")
+        codes = (
+            {e["code"] for e in payload["errors"]} if payload else {result["errors"][0]["extensions"]["code"]}
+        )
+        assert codes <= {"PERMISSION_DENIED", "NOT_AUTHENTICATED", "OTP_REQUIRED"} and codes
+    assert not StripeReconciliation.objects.exists()
+
+
 PROBES: dict[str, Callable] = {
     "statusPage": probe_status_page,
     "ingestTokens": probe_ingest_tokens,
     "monitoringConnection": probe_monitoring_connection,
     "createIngestToken": probe_create_ingest_token,
     "revokeIngestToken": probe_revoke_ingest_token,
+    "stripeOverview": probe_stripe_overview,
+    "runStripeReconciliation": probe_run_stripe_reconciliation,
     "contacts": probe_contacts,
     "assignableStaff": probe_assignable_staff,
     "slaCatalog": probe_sla_catalog,
@@ -722,6 +776,10 @@ PROBES: dict[str, Callable] = {
     **MONITORING_PROBES,
     **SECURITY_PROBES,
 }
+
+
+# Billing's probes live with its tests (tests/billing/isolation_probes.py).
+PROBES.update(BILLING_PROBES)
 
 
 def test_every_root_field_has_an_isolation_probe():

@@ -45,6 +45,35 @@ export type AuthStep =
   | 'SIGNED_IN';
 
 /** An enumeration. */
+export type BillingErrorCode =
+  | 'ALREADY_INVOICED'
+  | 'CLIENT_READ_ONLY'
+  | 'CREDIT_TOO_LARGE'
+  | 'CURRENCY_LOCKED'
+  | 'INTERNAL'
+  | 'INVALID'
+  | 'INVALID_STATE'
+  | 'LATER_PERIOD_DRAFTED'
+  | 'NEGATIVE'
+  | 'NOT_APPROVED'
+  | 'NOT_AUTHENTICATED'
+  | 'NOT_FOUND'
+  | 'OTP_REQUIRED'
+  | 'OVERLAPPING_CONTRACT'
+  | 'OVERPAYMENT'
+  | 'PERMISSION_DENIED'
+  | 'REQUIRED'
+  | 'TOO_LONG'
+  | 'UNKNOWN_CURRENCY';
+
+/** What a line is for (MRR, SLA credits). */
+export type BillingServiceLine =
+  | 'INFRASTRUCTURE'
+  | 'OTHER'
+  | 'SECURITY'
+  | 'SUPPORT';
+
+/** An enumeration. */
 export type BreachState =
   | 'BREACHED'
   | 'CLOCK_ERROR'
@@ -139,6 +168,39 @@ export type ClientTier =
 export type ClosureInput = {
   date: string;
   reason?: string | null | undefined;
+};
+
+/** How invoices are collected. */
+export type CollectionMethod =
+  | 'CHARGE_AUTOMATICALLY'
+  | 'SEND_INVOICE';
+
+export type ContractInput = {
+  endsOn?: string | null | undefined;
+  name?: string | null | undefined;
+  notes?: string | null | undefined;
+  /** Remove the end date (update only). */
+  openEnded?: boolean | null | undefined;
+  slaCreditCapPercent?: string | null | undefined;
+  slaCreditTiers?: Array<SlaTierInput> | null | undefined;
+  slaCreditsEnabled?: boolean | null | undefined;
+  slaMinimumOutcomes?: number | null | undefined;
+  startsOn?: string | null | undefined;
+  timeRoundingMinutes?: number | null | undefined;
+};
+
+export type ContractLineInput = {
+  description?: string | null | undefined;
+  endsOn?: string | null | undefined;
+  includedHours?: string | null | undefined;
+  overageRate?: string | null | undefined;
+  position?: number | null | undefined;
+  pricingModel?: PricingModel | null | undefined;
+  quantity?: string | null | undefined;
+  rolloverPeriods?: number | null | undefined;
+  serviceLine?: BillingServiceLine | null | undefined;
+  startsOn?: string | null | undefined;
+  unitPrice?: string | null | undefined;
 };
 
 export type CreateSecurityIncidentInput = {
@@ -272,6 +334,16 @@ export type InviteClientUserInput = {
   role: ClientRole;
 };
 
+/** Where an invoice is in its life. */
+export type InvoiceStatus =
+  | 'CREDITED'
+  | 'DRAFT'
+  | 'ISSUED'
+  | 'PAID'
+  | 'PARTIALLY_PAID'
+  | 'UNCOLLECTIBLE'
+  | 'VOID';
+
 /** A hierarchy layer: green, amber, red, or no data (nothing to judge it by). */
 export type LayerState =
   | 'AMBER'
@@ -366,6 +438,15 @@ export type PatchStatus =
   | 'PENDING'
   | 'UNKNOWN';
 
+/** How money was received. */
+export type PaymentMethod =
+  | 'BANK_TRANSFER'
+  | 'CARD'
+  | 'CASH'
+  | 'CHEQUE'
+  | 'OTHER'
+  | 'STRIPE';
+
 /** An enumeration. */
 export type PhishingCampaignStatus =
   | 'INCIDENT'
@@ -387,6 +468,14 @@ export type PolicyInput = {
   /** Required for a new policy: P1–P4. */
   targets?: Array<TargetInput> | null | undefined;
 };
+
+/** How a contract line is priced. */
+export type PricingModel =
+  | 'BLOCK_HOURS'
+  | 'FLAT'
+  | 'ONE_OFF'
+  | 'PER_DEVICE'
+  | 'PER_SEAT';
 
 /** An enumeration. */
 export type Priority =
@@ -435,6 +524,15 @@ export type ReportPhishingInput = {
   /** The message's full source (headers and body), pasted. */
   source?: string | null | undefined;
 };
+
+/** Where a client's period is in the run. */
+export type RunItemStatus =
+  | 'APPROVED'
+  | 'DRAFT'
+  | 'FAILED'
+  | 'ISSUED'
+  | 'NOTHING_TO_BILL'
+  | 'QUEUED';
 
 /** An enumeration. */
 export type SecurityErrorCode =
@@ -535,6 +633,11 @@ export type SlaClockState =
   | 'PAUSED'
   | 'RUNNING';
 
+export type SlaTierInput = {
+  below: string;
+  percent: string;
+};
+
 /** Where a reason's evidence is shown. */
 export type StatusEvidence =
   | 'DEVICES'
@@ -556,6 +659,36 @@ export type StatusWorkKind =
   | 'PHISHING'
   | 'SEC_INCIDENT'
   | 'TICKET';
+
+/** An enumeration. */
+export type StripeDifferenceKind =
+  | 'AMOUNT_PAID'
+  | 'CURRENCY'
+  | 'EVENT_NEEDS_REVIEW'
+  | 'MISSING_AT_STRIPE'
+  | 'MISSING_IN_LEDGER'
+  | 'STATUS'
+  | 'TOTAL'
+  | 'UNMATCHED_EVENT';
+
+/** An enumeration. */
+export type StripeErrorCode =
+  | 'ALREADY_RUNNING'
+  | 'INTERNAL'
+  | 'INVALID'
+  | 'NOT_AUTHENTICATED'
+  | 'NOT_FOUND'
+  | 'OTP_REQUIRED'
+  | 'PERMISSION_DENIED'
+  | 'REQUIRED'
+  | 'STRIPE_OFF'
+  | 'TOO_LONG';
+
+/** An enumeration. */
+export type StripeReconciliationStatus =
+  | 'COMPLETED'
+  | 'FAILED'
+  | 'RUNNING';
 
 /** An enumeration. */
 export type SupportErrorCode =
@@ -593,6 +726,12 @@ export type TicketStatus =
   | 'RESOLVED'
   | 'WAITING_ON_CLIENT'
   | 'WAITING_ON_VENDOR';
+
+/** What a usage snapshot counts. */
+export type UsageKind =
+  | 'DEVICES'
+  | 'MINUTES'
+  | 'SEATS';
 
 export type WindowInput = {
   end: string;
@@ -1466,3 +1605,148 @@ export type RevokeIngestTokenMutationVariables = Exact<{
 
 
 export type RevokeIngestTokenMutation = { revokeIngestToken: { token: { id: string, name: string, keyId: string, createdAt: string, createdByName: string, lastUsedAt: string | null, revokedAt: string | null, revokedByName: string, isActive: boolean } | null, errors: Array<{ field: string | null, code: IngestErrorCode, message: string }> } };
+
+export type BillingErrorFieldsFragment = { field: string | null, code: BillingErrorCode, message: string };
+
+export type InvoiceSummaryFieldsFragment = { id: string, number: string | null, status: InvoiceStatus, clientSlug: string, clientName: string, currency: string, periodStart: string | null, periodEnd: string | null, issuedOn: string | null, dueOn: string | null, total: string, balance: string, isOverdue: boolean, pdfUrl: string, payUrl: string | null };
+
+export type ClientInvoicesQueryVariables = Exact<{
+  clientSlug?: string | null | undefined;
+}>;
+
+
+export type ClientInvoicesQuery = { invoices: Array<{ id: string, number: string | null, status: InvoiceStatus, clientSlug: string, clientName: string, currency: string, periodStart: string | null, periodEnd: string | null, issuedOn: string | null, dueOn: string | null, total: string, balance: string, isOverdue: boolean, pdfUrl: string, payUrl: string | null }> };
+
+export type ClientBillingOverviewQueryVariables = Exact<{
+  clientSlug?: string | null | undefined;
+}>;
+
+
+export type ClientBillingOverviewQuery = { blockHourBalance: { description: string, periodStart: string | null, periodEnd: string | null, allowanceMinutes: number, rolledInMinutes: number, usedMinutes: number, leftMinutes: number, coveredMinutes: number, billableMinutes: number, nonBillableMinutes: number, overageRate: string, currency: string, history: Array<{ periodStart: string, periodEnd: string, allowanceMinutes: number, usedMinutes: number, fromRolloverMinutes: number, overageMinutes: number, unusedMinutes: number, expiredMinutes: number }> }, slaCredits: Array<{ invoiceId: string, invoiceNumber: string, periodStart: string | null, periodEnd: string | null, currency: string, amount: string, why: string }> };
+
+export type InvoiceDetailQueryVariables = Exact<{
+  id: string;
+}>;
+
+
+export type InvoiceDetailQuery = { invoice: { subtotal: string, creditTotal: string, taxRate: string, taxAmount: string, amountPaid: string, amountCredited: string, voidReason: string, id: string, number: string | null, status: InvoiceStatus, clientSlug: string, clientName: string, currency: string, periodStart: string | null, periodEnd: string | null, issuedOn: string | null, dueOn: string | null, total: string, balance: string, isOverdue: boolean, pdfUrl: string, payUrl: string | null, lines: Array<{ kind: string, description: string, quantity: string, unit: string, unitPrice: string, proratedDays: string | null, serviceStart: string | null, serviceEnd: string | null, amount: string }>, creditNotes: Array<{ id: string, number: string, reason: string, total: string, issuedOn: string }>, payments: Array<{ id: string, amount: string, method: PaymentMethod, reference: string, receivedOn: string }> } | null };
+
+export type BillingDashboardQueryVariables = Exact<{
+  months?: number | null | undefined;
+}>;
+
+
+export type BillingDashboardQuery = { billingDashboard: { draftsToReview: number, mrrByServiceLine: Array<{ month: string, serviceLine: BillingServiceLine, currency: string, amount: string }>, mrrByClient: Array<{ clientSlug: string, clientName: string, month: string, currency: string, amount: string }>, arAgeing: Array<{ bucket: string, currency: string, amount: string, invoices: number }> }, billingRuns: Array<{ id: string, runOn: string, trigger: string, status: string, startedBy: string | null, createdAt: string, progress: { total: number, draft: number, approved: number, issued: number, failed: number, nothingToBill: number, done: number } }> };
+
+export type BillingRunQueryVariables = Exact<{
+  id: string;
+}>;
+
+
+export type BillingRunQuery = { billingRun: { id: string, runOn: string, status: string, progress: { total: number, queued: number, draft: number, approved: number, issued: number, failed: number, nothingToBill: number, done: number }, items: Array<{ id: string, clientSlug: string, clientName: string, periodStart: string, periodEnd: string, status: RunItemStatus, error: string, slaJudged: number, slaMet: number, approvedBy: string | null, snapshots: Array<{ id: string, kind: UsageKind, lineDescription: string, liveCount: string | null, contracted: string, previous: string | null, billed: string, drift: string | null, adjusted: boolean, adjustmentReason: string, adjustedBy: string | null }>, invoice: { id: string, number: string | null, currency: string, total: string, pdfUrl: string } | null }> } | null };
+
+export type StartBillingRunMutationVariables = Exact<{
+  runOn?: string | null | undefined;
+}>;
+
+
+export type StartBillingRunMutation = { startBillingRun: { run: { id: string } | null, errors: Array<{ field: string | null, code: BillingErrorCode, message: string }> } };
+
+export type AdjustUsageMutationVariables = Exact<{
+  snapshotId: string;
+  quantity: string;
+  reason: string;
+}>;
+
+
+export type AdjustUsageMutation = { adjustUsage: { snapshot: { id: string } | null, errors: Array<{ field: string | null, code: BillingErrorCode, message: string }> } };
+
+export type ApproveRunItemMutationVariables = Exact<{
+  itemId: string;
+}>;
+
+
+export type ApproveRunItemMutation = { approveRunItem: { item: { id: string, status: RunItemStatus } | null, errors: Array<{ field: string | null, code: BillingErrorCode, message: string }> } };
+
+export type IssueRunItemMutationVariables = Exact<{
+  itemId: string;
+}>;
+
+
+export type IssueRunItemMutation = { issueRunItem: { invoice: { id: string, number: string | null } | null, errors: Array<{ field: string | null, code: BillingErrorCode, message: string }> } };
+
+export type RedraftRunItemMutationVariables = Exact<{
+  itemId: string;
+}>;
+
+
+export type RedraftRunItemMutation = { redraftRunItem: { item: { id: string, status: RunItemStatus } | null, errors: Array<{ field: string | null, code: BillingErrorCode, message: string }> } };
+
+export type ClientBillingSetupQueryVariables = Exact<{
+  clientSlug: string;
+}>;
+
+
+export type ClientBillingSetupQuery = { billingProfile: { currency: string, billingDay: number, paymentTermsDays: number, taxRate: string, legalName: string, billingEmail: string, collectionMethod: CollectionMethod, hasStripeCustomer: boolean } | null, contracts: Array<{ id: string, name: string, startsOn: string, endsOn: string | null, slaCreditCapPercent: string, slaCreditTiers: Array<{ below: string, percent: string }>, lines: Array<{ id: string, pricingModel: PricingModel, serviceLine: BillingServiceLine, description: string, quantity: string, unitPrice: string, includedHours: string, overageRate: string, rolloverPeriods: number, startsOn: string, endsOn: string | null }> }> };
+
+export type SaveBillingProfileMutationVariables = Exact<{
+  clientSlug?: string | null | undefined;
+  currency?: string | null | undefined;
+  billingDay?: number | null | undefined;
+  paymentTermsDays?: number | null | undefined;
+  taxRate?: string | null | undefined;
+  legalName?: string | null | undefined;
+  billingEmail?: string | null | undefined;
+  collectionMethod?: CollectionMethod | null | undefined;
+}>;
+
+
+export type SaveBillingProfileMutation = { saveBillingProfile: { profile: { currency: string } | null, errors: Array<{ field: string | null, code: BillingErrorCode, message: string }> } };
+
+export type CreateContractMutationVariables = Exact<{
+  clientSlug?: string | null | undefined;
+  input: ContractInput;
+}>;
+
+
+export type CreateContractMutation = { createContract: { contract: { id: string } | null, errors: Array<{ field: string | null, code: BillingErrorCode, message: string }> } };
+
+export type AddContractLineMutationVariables = Exact<{
+  contractId: string;
+  input: ContractLineInput;
+}>;
+
+
+export type AddContractLineMutation = { addContractLine: { line: { id: string } | null, errors: Array<{ field: string | null, code: BillingErrorCode, message: string }> } };
+
+export type RecordPaymentMutationVariables = Exact<{
+  invoiceId: string;
+  amount: string;
+  reference?: string | null | undefined;
+}>;
+
+
+export type RecordPaymentMutation = { recordPayment: { payment: { id: string } | null, errors: Array<{ field: string | null, code: BillingErrorCode, message: string }> } };
+
+export type CreateCreditNoteMutationVariables = Exact<{
+  invoiceId: string;
+  amount: string;
+  reason: string;
+}>;
+
+
+export type CreateCreditNoteMutation = { createCreditNote: { creditNote: { id: string } | null, errors: Array<{ field: string | null, code: BillingErrorCode, message: string }> } };
+
+export type StripeErrorFieldsFragment = { field: string | null, code: StripeErrorCode, message: string };
+
+export type StripeReconciliationFieldsFragment = { id: string, status: StripeReconciliationStatus, startedAt: string, finishedAt: string | null, invoicesChecked: number, stripeInvoicesSeen: number, differenceCount: number, error: string, differences: Array<{ id: string, kind: StripeDifferenceKind, invoiceNumber: string | null, clientName: string | null, stripeInvoiceId: string, stripeEventId: string, ledgerValue: string, stripeValue: string, detail: string }> };
+
+export type StripeOverviewQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type StripeOverviewQuery = { stripeOverview: { enabled: boolean, webhookConfigured: boolean, webhookPath: string, eventsNeedingAttention: number, reconciliations: Array<{ id: string, status: StripeReconciliationStatus, startedAt: string, finishedAt: string | null, invoicesChecked: number, stripeInvoicesSeen: number, differenceCount: number, error: string, differences: Array<{ id: string, kind: StripeDifferenceKind, invoiceNumber: string | null, clientName: string | null, stripeInvoiceId: string, stripeEventId: string, ledgerValue: string, stripeValue: string, detail: string }> }> } };
+
+export type RunStripeReconciliationMutationVariables = Exact<{ [key: string]: never; }>;
+
+
+export type RunStripeReconciliationMutation = { runStripeReconciliation: { reconciliation: { id: string, status: StripeReconciliationStatus, startedAt: string, finishedAt: string | null, invoicesChecked: number, stripeInvoicesSeen: number, differenceCount: number, error: string, differences: Array<{ id: string, kind: StripeDifferenceKind, invoiceNumber: string | null, clientName: string | null, stripeInvoiceId: string, stripeEventId: string, ledgerValue: string, stripeValue: string, detail: string }> } | null, errors: Array<{ field: string | null, code: StripeErrorCode, message: string }> } };

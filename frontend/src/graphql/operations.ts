@@ -2214,3 +2214,482 @@ export const REVOKE_INGEST_TOKEN_MUTATION = /* GraphQL */ `
   ${INGEST_TOKEN_FIELDS}
   ${INGEST_ERROR_FIELDS}
 `;
+
+
+// ------------------------------------------------------------- billing
+
+export const BILLING_ERROR_FIELDS = /* GraphQL */ `
+  fragment BillingErrorFields on BillingError {
+    field
+    code
+    message
+  }
+`;
+
+export const INVOICE_SUMMARY_FIELDS = /* GraphQL */ `
+  fragment InvoiceSummaryFields on Invoice {
+    id
+    number
+    status
+    clientSlug
+    clientName
+    currency
+    periodStart
+    periodEnd
+    issuedOn
+    dueOn
+    total
+    balance
+    isOverdue
+    pdfUrl
+    payUrl
+  }
+`;
+
+export const CLIENT_INVOICES_QUERY = /* GraphQL */ `
+  query ClientInvoices($clientSlug: String) {
+    invoices(clientSlug: $clientSlug) {
+      ...InvoiceSummaryFields
+    }
+  }
+  ${INVOICE_SUMMARY_FIELDS}
+`;
+
+export const CLIENT_BILLING_OVERVIEW_QUERY = /* GraphQL */ `
+  query ClientBillingOverview($clientSlug: String) {
+    blockHourBalance(clientSlug: $clientSlug, months: 6) {
+      description
+      periodStart
+      periodEnd
+      allowanceMinutes
+      rolledInMinutes
+      usedMinutes
+      leftMinutes
+      coveredMinutes
+      billableMinutes
+      nonBillableMinutes
+      overageRate
+      currency
+      history {
+        periodStart
+        periodEnd
+        allowanceMinutes
+        usedMinutes
+        fromRolloverMinutes
+        overageMinutes
+        unusedMinutes
+        expiredMinutes
+      }
+    }
+    slaCredits(clientSlug: $clientSlug) {
+      invoiceId
+      invoiceNumber
+      periodStart
+      periodEnd
+      currency
+      amount
+      why
+    }
+  }
+`;
+
+export const INVOICE_DETAIL_QUERY = /* GraphQL */ `
+  query InvoiceDetail($id: ID!) {
+    invoice(id: $id) {
+      ...InvoiceSummaryFields
+      subtotal
+      creditTotal
+      taxRate
+      taxAmount
+      amountPaid
+      amountCredited
+      voidReason
+      lines {
+        kind
+        description
+        quantity
+        unit
+        unitPrice
+        proratedDays
+        serviceStart
+        serviceEnd
+        amount
+      }
+      creditNotes {
+        id
+        number
+        reason
+        total
+        issuedOn
+      }
+      payments {
+        id
+        amount
+        method
+        reference
+        receivedOn
+      }
+    }
+  }
+  ${INVOICE_SUMMARY_FIELDS}
+`;
+
+export const BILLING_DASHBOARD_QUERY = /* GraphQL */ `
+  query BillingDashboard($months: Int) {
+    billingDashboard(months: $months) {
+      draftsToReview
+      mrrByServiceLine {
+        month
+        serviceLine
+        currency
+        amount
+      }
+      mrrByClient {
+        clientSlug
+        clientName
+        month
+        currency
+        amount
+      }
+      arAgeing {
+        bucket
+        currency
+        amount
+        invoices
+      }
+    }
+    billingRuns {
+      id
+      runOn
+      trigger
+      status
+      startedBy
+      createdAt
+      progress {
+        total
+        draft
+        approved
+        issued
+        failed
+        nothingToBill
+        done
+      }
+    }
+  }
+`;
+
+export const BILLING_RUN_QUERY = /* GraphQL */ `
+  query BillingRun($id: ID!) {
+    billingRun(id: $id) {
+      id
+      runOn
+      status
+      progress {
+        total
+        queued
+        draft
+        approved
+        issued
+        failed
+        nothingToBill
+        done
+      }
+      items {
+        id
+        clientSlug
+        clientName
+        periodStart
+        periodEnd
+        status
+        error
+        slaJudged
+        slaMet
+        approvedBy
+        snapshots {
+          id
+          kind
+          lineDescription
+          liveCount
+          contracted
+          previous
+          billed
+          drift
+          adjusted
+          adjustmentReason
+          adjustedBy
+        }
+        invoice {
+          id
+          number
+          currency
+          total
+          pdfUrl
+        }
+      }
+    }
+  }
+`;
+
+export const START_BILLING_RUN_MUTATION = /* GraphQL */ `
+  mutation StartBillingRun($runOn: Date) {
+    startBillingRun(runOn: $runOn) {
+      run {
+        id
+      }
+      errors {
+        ...BillingErrorFields
+      }
+    }
+  }
+  ${BILLING_ERROR_FIELDS}
+`;
+
+export const ADJUST_USAGE_MUTATION = /* GraphQL */ `
+  mutation AdjustUsage($snapshotId: ID!, $quantity: String!, $reason: String!) {
+    adjustUsage(snapshotId: $snapshotId, quantity: $quantity, reason: $reason) {
+      snapshot {
+        id
+      }
+      errors {
+        ...BillingErrorFields
+      }
+    }
+  }
+  ${BILLING_ERROR_FIELDS}
+`;
+
+export const APPROVE_RUN_ITEM_MUTATION = /* GraphQL */ `
+  mutation ApproveRunItem($itemId: ID!) {
+    approveRunItem(itemId: $itemId) {
+      item {
+        id
+        status
+      }
+      errors {
+        ...BillingErrorFields
+      }
+    }
+  }
+  ${BILLING_ERROR_FIELDS}
+`;
+
+export const ISSUE_RUN_ITEM_MUTATION = /* GraphQL */ `
+  mutation IssueRunItem($itemId: ID!) {
+    issueRunItem(itemId: $itemId) {
+      invoice {
+        id
+        number
+      }
+      errors {
+        ...BillingErrorFields
+      }
+    }
+  }
+  ${BILLING_ERROR_FIELDS}
+`;
+
+export const REDRAFT_RUN_ITEM_MUTATION = /* GraphQL */ `
+  mutation RedraftRunItem($itemId: ID!) {
+    redraftRunItem(itemId: $itemId) {
+      item {
+        id
+        status
+      }
+      errors {
+        ...BillingErrorFields
+      }
+    }
+  }
+  ${BILLING_ERROR_FIELDS}
+`;
+
+export const CLIENT_BILLING_SETUP_QUERY = /* GraphQL */ `
+  query ClientBillingSetup($clientSlug: String!) {
+    billingProfile(clientSlug: $clientSlug) {
+      currency
+      billingDay
+      paymentTermsDays
+      taxRate
+      legalName
+      billingEmail
+      collectionMethod
+      hasStripeCustomer
+    }
+    contracts(clientSlug: $clientSlug) {
+      id
+      name
+      startsOn
+      endsOn
+      slaCreditCapPercent
+      slaCreditTiers {
+        below
+        percent
+      }
+      lines {
+        id
+        pricingModel
+        serviceLine
+        description
+        quantity
+        unitPrice
+        includedHours
+        overageRate
+        rolloverPeriods
+        startsOn
+        endsOn
+      }
+    }
+  }
+`;
+
+export const SAVE_BILLING_PROFILE_MUTATION = /* GraphQL */ `
+  mutation SaveBillingProfile(
+    $clientSlug: String
+    $currency: String
+    $billingDay: Int
+    $paymentTermsDays: Int
+    $taxRate: String
+    $legalName: String
+    $billingEmail: String
+    $collectionMethod: CollectionMethod
+  ) {
+    saveBillingProfile(
+      clientSlug: $clientSlug
+      currency: $currency
+      billingDay: $billingDay
+      paymentTermsDays: $paymentTermsDays
+      taxRate: $taxRate
+      legalName: $legalName
+      billingEmail: $billingEmail
+      collectionMethod: $collectionMethod
+    ) {
+      profile {
+        currency
+      }
+      errors {
+        ...BillingErrorFields
+      }
+    }
+  }
+  ${BILLING_ERROR_FIELDS}
+`;
+
+export const CREATE_CONTRACT_MUTATION = /* GraphQL */ `
+  mutation CreateContract($clientSlug: String, $input: ContractInput!) {
+    createContract(clientSlug: $clientSlug, input: $input) {
+      contract {
+        id
+      }
+      errors {
+        ...BillingErrorFields
+      }
+    }
+  }
+  ${BILLING_ERROR_FIELDS}
+`;
+
+export const ADD_CONTRACT_LINE_MUTATION = /* GraphQL */ `
+  mutation AddContractLine($contractId: ID!, $input: ContractLineInput!) {
+    addContractLine(contractId: $contractId, input: $input) {
+      line {
+        id
+      }
+      errors {
+        ...BillingErrorFields
+      }
+    }
+  }
+  ${BILLING_ERROR_FIELDS}
+`;
+
+export const RECORD_PAYMENT_MUTATION = /* GraphQL */ `
+  mutation RecordPayment($invoiceId: ID!, $amount: String!, $reference: String) {
+    recordPayment(invoiceId: $invoiceId, amount: $amount, reference: $reference) {
+      payment {
+        id
+      }
+      errors {
+        ...BillingErrorFields
+      }
+    }
+  }
+  ${BILLING_ERROR_FIELDS}
+`;
+
+export const CREATE_CREDIT_NOTE_MUTATION = /* GraphQL */ `
+  mutation CreateCreditNote($invoiceId: ID!, $amount: String!, $reason: String!) {
+    createCreditNote(invoiceId: $invoiceId, amount: $amount, reason: $reason) {
+      creditNote {
+        id
+      }
+      errors {
+        ...BillingErrorFields
+      }
+    }
+  }
+  ${BILLING_ERROR_FIELDS}
+`;
+
+// ------------------------------------------------------------- Stripe (billing/stripe_gateway)
+
+export const STRIPE_ERROR_FIELDS = /* GraphQL */ `
+  fragment StripeErrorFields on StripeError {
+    field
+    code
+    message
+  }
+`;
+
+export const STRIPE_RECONCILIATION_FIELDS = /* GraphQL */ `
+  fragment StripeReconciliationFields on StripeReconciliation {
+    id
+    status
+    startedAt
+    finishedAt
+    invoicesChecked
+    stripeInvoicesSeen
+    differenceCount
+    error
+    differences {
+      id
+      kind
+      invoiceNumber
+      clientName
+      stripeInvoiceId
+      stripeEventId
+      ledgerValue
+      stripeValue
+      detail
+    }
+  }
+`;
+
+export const STRIPE_OVERVIEW_QUERY = /* GraphQL */ `
+  query StripeOverview {
+    stripeOverview(reports: 3) {
+      enabled
+      webhookConfigured
+      webhookPath
+      eventsNeedingAttention
+      reconciliations {
+        ...StripeReconciliationFields
+      }
+    }
+  }
+  ${STRIPE_RECONCILIATION_FIELDS}
+`;
+
+export const RUN_STRIPE_RECONCILIATION_MUTATION = /* GraphQL */ `
+  mutation RunStripeReconciliation {
+    runStripeReconciliation {
+      reconciliation {
+        ...StripeReconciliationFields
+      }
+      errors {
+        ...StripeErrorFields
+      }
+    }
+  }
+  ${STRIPE_RECONCILIATION_FIELDS}
+  ${STRIPE_ERROR_FIELDS}
+`;

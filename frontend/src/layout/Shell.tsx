@@ -94,6 +94,9 @@ export function Shell() {
         { to: '/down-now', label: 'Down now', testId: 'nav-down-now', icon: downNowNavIcon },
         { to: '/security', label: 'Security', testId: 'nav-security', icon: icons.security },
         ...(viewer.mspRole === 'ADMIN' ? [{ to: '/catalog', label: 'SLA catalog', testId: 'nav-catalog', icon: catalogNavIcon }] : []),
+        ...(viewer.mspRole === 'ADMIN' || viewer.mspRole === 'ACCOUNT_MANAGER'
+          ? [{ to: '/billing', label: 'Billing', testId: 'nav-billing', icon: icons.compliance }]
+          : []),
       ]
     : [
         { to: '/status', label: 'Status', testId: 'nav-status', icon: icons.status },
@@ -106,6 +109,7 @@ export function Shell() {
           : []),
         { to: '/incidents', label: 'Security incidents', testId: 'nav-incidents', icon: icons.security },
         { to: '/phishing', label: 'Report phishing', testId: 'nav-phishing', icon: icons.phishing },
+        { to: '/invoices', label: 'Invoices', testId: 'nav-invoices', icon: icons.requests },
       ];
 
   const currentSlug = companyMatch?.params.slug ?? defaultClientSlug(viewer);

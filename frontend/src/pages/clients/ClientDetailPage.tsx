@@ -12,6 +12,7 @@ import { formatDate, formatNumber } from '../../lib/format';
 import { ticketPath } from '../../lib/tickets';
 import { useDocumentTitle } from '../../lib/useDocumentTitle';
 import { ClientSlaCard } from '../catalog/ClientSlaCard';
+import { ClientBillingCard } from '../billing/ClientBillingCard';
 import { ComplianceSection } from '../compliance/ComplianceSection';
 import { NewTicketDialog } from '../tickets/NewTicketDialog';
 import { StatusView } from '../status/StatusView';
@@ -69,6 +70,9 @@ export function ClientDetailPage() {
               )}
               <InvitationsSection slug={client.slug} canInvite={viewer?.mspRole === 'ADMIN' || viewer?.mspRole === 'ACCOUNT_MANAGER'} />
               <ComplianceSection clientSlug={client.slug} />
+              {(viewer?.mspRole === 'ADMIN' || viewer?.mspRole === 'ACCOUNT_MANAGER') && (
+                <ClientBillingCard key={client.slug} slug={client.slug} canEdit={viewer?.mspRole === 'ADMIN'} />
+              )}
               {viewer?.isMspStaff && <ClientHistoryPanel key={client.slug} slug={client.slug} />}
             </div>
             <aside className="detail-side">

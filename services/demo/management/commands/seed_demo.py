@@ -8,8 +8,13 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 from django_tenants.utils import schema_context
 
+from billing import actions as billing_actions
+from billing import runs as billing_runs
+from billing.models import Contract, RunItem
+from billing.periods import period_containing
 from services.demo.assets import seed_assets
 from services.demo.monitoring_seed import seed_monitoring
 from services.directory.actions import sync_member_contacts
@@ -40,6 +45,7 @@ CLIENTS: list[dict[str, Any]] = [
         "timezone": "Europe/London",
         "require_two_factor": True,
         "it_lead": ("ivy.lead@northwind.demo", "Ivy Lead"),
+        "billing": {"currency": "GBP", "tax_rate": "20", "block": True, "devices": False},
         "member": ("max.member@northwind.demo", "Max Member"),
     },
     {
@@ -50,6 +56,7 @@ CLIENTS: list[dict[str, Any]] = [
         "timezone": "America/New_York",
         "require_two_factor": False,
         "it_lead": ("lena.lead@harborfinch.demo", "Lena Lead"),
+        "billing": {"currency": "USD", "tax_rate": "0", "block": False, "devices": True},
         "member": ("mo.member@harborfinch.demo", "Mo Member"),
     },
     {
@@ -60,6 +67,7 @@ CLIENTS: list[dict[str, Any]] = [
         "timezone": "Europe/Berlin",
         "require_two_factor": False,
         "it_lead": ("ben.lead@brightline.demo", "Ben Lead"),
+        "billing": {"currency": "EUR", "tax_rate": "19", "block": True, "devices": True},
         "member": ("bea.member@brightline.demo", "Bea Member"),
     },
 ]
@@ -136,9 +144,89 @@ class Command(BaseCommand):
                     )
                 if not options["without_tickets"] and not SecurityIncident.objects.exists():
                     self._seed_security(client, spec)
+            if not Contract.objects.filter(client=client).exists():
+                self._seed_billing(client, spec, admin)
         limited_technician = User.objects.get(email="tech.limited@msp.demo")
         grant_client_access(limited_technician, Client.objects.get(slug="harbor-finch"), actor=admin)
         self.print_logins()
+
+    def _seed_billing(self, client: Client, spec: dict[str, Any], admin: Any) -> None:
+        """A contract (flat, per seat, per device, block hours) from four months ago and the
+        last two months' invoices, issued through the real run; the older one paid."""
+        terms = spec["billing"]
+        today = timezone.localdate()
+        this_period = period_containing(today, 1)
+        runs_on = [this_period.previous(1).start, this_period.start]
+        starts_on = this_period.previous(1).previous(1).previous(1).start
+        billing_actions.save_billing_profile(
+            client,
+            actor=admin,
+            currency=terms["currency"],
+            billing_day=1,
+            payment_terms_days=30,
+            tax_rate=terms["tax_rate"],
+            legal_name=spec["name"],
+            billing_email=spec["it_lead"][0],
+        )
+        contract = billing_actions.create_contract(
+            client, actor=admin, name="Managed IT services", starts_on=starts_on
+        )
+        add = billing_actions.add_contract_line
+        add(
+            contract,
+            actor=admin,
+            pricing_model="flat",
+            description="Managed network and servers",
+            unit_price="1200.00",
+            service_line="infrastructure",
+        )
+        add(
+            contract,
+            actor=admin,
+            pricing_model="per_seat",
+            description="End-user support per user",
+            unit_price="45.00",
+            quantity="2",
+            service_line="support",
+        )
+        if terms["devices"]:
+            add(
+                contract,
+                actor=admin,
+                pricing_model="per_device",
+                description="Endpoint protection per device",
+                unit_price="8.50",
+                quantity="10",
+                service_line="security",
+            )
+        if terms["block"]:
+            add(
+                contract,
+                actor=admin,
+                pricing_model="block_hours",
+                description="Project hours (10 h block)",
+                unit_price="950.00",
+                included_hours="10",
+                overage_rate="110.00",
+                rollover_periods=2,
+                service_line="support",
+            )
+        for run_on in runs_on:
+            run = billing_runs.start_run(run_on, trigger="command", enqueue=False, client_ids=[client.pk])
+            for item in RunItem.objects.filter(run=run):
+                billing_runs.draft_item(item.pk)
+                item.refresh_from_db()
+                if item.status == "draft":
+                    billing_actions.approve_run_item(item, actor=admin)
+                    invoice = billing_actions.issue_run_item(item, actor=admin, today=run_on)
+                    if run_on == runs_on[0]:
+                        billing_actions.record_payment(
+                            invoice,
+                            actor=admin,
+                            amount=str(invoice.total),
+                            reference="Bank transfer",
+                            received_on=run_on,
+                        )
 
     def _seed_tickets(self, client: Client, spec: dict[str, Any]) -> None:
         """A few requests in different states, so the queue and the client portal are not empty."""
