@@ -67,6 +67,8 @@ SHARED_APPS = [
     "services.catalog",
     "services.workqueue",
     "services.demo",
+    # Account management: check-ins, health, campaigns, broadcasts, QBRs (docs/outreach.md).
+    "services.outreach",
     # The project itself: only the `bootstrap_portal` command (assembling every app's defaults).
     "msp_portal",
 ]
