@@ -5,16 +5,24 @@ for the cost limit."""
 import graphene
 
 from services.catalog.graphql import CatalogMutation, CatalogQuery
+from services.outreach.graphql import OutreachMutation, OutreachQuery
 from services.support.graphql import SupportMutation, SupportQuery
 from services.workqueue.graphql import NotificationMutation, NotificationQuery
 from tenants.graphql import TenantsMutation, TenantsQuery
 
 
-class Query(TenantsQuery, SupportQuery, CatalogQuery, NotificationQuery, graphene.ObjectType):
+class Query(TenantsQuery, SupportQuery, CatalogQuery, NotificationQuery, OutreachQuery, graphene.ObjectType):
     pass
 
 
-class Mutation(TenantsMutation, SupportMutation, CatalogMutation, NotificationMutation, graphene.ObjectType):
+class Mutation(
+    TenantsMutation,
+    SupportMutation,
+    CatalogMutation,
+    NotificationMutation,
+    OutreachMutation,
+    graphene.ObjectType,
+):
     pass
 
 
@@ -50,4 +58,21 @@ LIST_SIZES = {
     "Client.members": 50,
     "Client.itLeads": 10,
     "Client.pendingInvitations": 20,
+    # Outreach (docs/outreach.md)
+    "Query.segments": 100,
+    "Query.segmentClients": 500,
+    "Query.campaigns": 100,
+    "Query.broadcasts": 100,
+    "Query.qbrReports": 20,
+    "OutreachBoard.overdue": 500,
+    "OutreachBoard.dueThisWeek": 500,
+    "OutreachBoard.upcoming": 500,
+    "OutreachBoard.followUps": 500,
+    "ClientOutreach.contacts": 200,
+    "ClientOutreach.openTickets": 50,
+    "ClientOutreach.checkIns": 50,
+    "ClientOutreach.openFollowUps": 100,
+    "ClientOutreach.healthHistory": 200,
+    "ClientOutreach.qbrReports": 10,
+    "Campaign.tasks": 500,
 }

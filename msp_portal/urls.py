@@ -18,6 +18,7 @@ from core.graphql.middleware import (
 from core.graphql.view import PortalGraphQLView
 from msp_portal.schema import LIST_SIZES, PUBLIC_ROOT_FIELDS, schema
 from msp_portal.views import download_client_archive, spa
+from services.outreach.views import download_qbr
 from services.support.views import download_attachment
 from tenants.access import ensure_may_reach_client_data, may_use_graphiql
 
@@ -54,5 +55,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("attachments/<slug:client_slug>/<int:attachment_id>", download_attachment, name="attachment"),
     path("exports/clients/<slug:slug>.zip", download_client_archive, name="client-archive"),
-    re_path(r"^(?!static/|graphql/|admin/|attachments/|exports/)(?P<path>.*)$", spa, name="spa"),
+    path("outreach/qbr/<uuid:report_id>.pdf", download_qbr, name="qbr-download"),
+    re_path(
+        r"^(?!static/|graphql/|admin/|attachments/|exports/|outreach/qbr/)(?P<path>.*)$", spa, name="spa"
+    ),
 ]

@@ -52,9 +52,16 @@ RECOMPUTE_DEBOUNCE_SECONDS = 60
 # ------------------------------------------------------------------ access
 
 
+def require_role(user: Any, *roles: str) -> User:
+    """The acting user's role (actions; the API checked the session's second factor first)."""
+    if not getattr(user, "is_active", False) or not user.is_msp_staff or user.msp_role not in roles:
+        raise AccessDenied()
+    return user  # type: ignore[no-any-return]
+
+
 def ensure_outreach_access(user: Any, client: Client) -> User:
     """MSP admins reach every client's outreach; account managers their own book."""
-    ensure_msp_role(user, *OUTREACH_ROLES)
+    require_role(user, *OUTREACH_ROLES)
     if not client.is_client:
         raise ClientNotFound(client.slug)
     if user.msp_role == MspRole.ACCOUNT_MANAGER and client.account_manager_id != user.pk:
@@ -98,7 +105,7 @@ def _clean_text(value: str, field_name: str, limit: int, *, required: str | None
 
 def assign_account_manager(client: Client, *, actor: User, manager: User | None) -> Client:
     """MSP admins: make `manager` (an active account manager or admin) the client's account manager."""
-    ensure_msp_role(actor, MspRole.ADMIN)
+    require_role(actor, MspRole.ADMIN)
     if manager is not None and (not manager.is_active or manager.msp_role not in OUTREACH_ROLES):
         raise ActionError.single(
             "INVALID", "Choose an active account manager or MSP admin.", "accountManagerId"
@@ -152,7 +159,7 @@ class SettingsChange:
 
 def update_settings(*, actor: User, change: SettingsChange) -> OutreachSettings:
     """MSP admins: cadence per tier, weights and thresholds; all validated, all or nothing."""
-    ensure_msp_role(actor, MspRole.ADMIN)
+    require_role(actor, MspRole.ADMIN)
     errors: list[FieldError] = []
     tiers = {
         "premium": "premium_cadence_days",

@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from core.errors import ActionError
 from core.tasks import enqueue_on_commit
-from services.outreach.actions import OUTREACH_ROLES, _clean_text
+from services.outreach.actions import OUTREACH_ROLES, _clean_text, require_role
 from services.outreach.campaigns import evaluate
 from services.outreach.models import (
     Broadcast,
@@ -39,7 +39,7 @@ from services.outreach.models import (
     Suggestion,
     SuggestionOutcome,
 )
-from tenants.access import clients_visible_to, ensure_msp_role, who_reaches
+from tenants.access import clients_visible_to, who_reaches
 from tenants.actions import portal_url, record_audit
 from tenants.models import LIVE_CLIENT_STATUSES, Client, ClientRole, Membership, User
 
@@ -83,7 +83,7 @@ class NewBroadcast:
 
 
 def create_broadcast(*, actor: User, data: NewBroadcast, now: datetime | None = None) -> Broadcast:
-    ensure_msp_role(actor, *OUTREACH_ROLES)
+    require_role(actor, *OUTREACH_ROLES)
     now = now or timezone.now()
     if data.kind not in BroadcastKind.values:
         raise ActionError.single("INVALID", "Choose announcement or how-to.", "kind")

@@ -24,7 +24,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from core.errors import ActionError, FieldError
-from services.outreach.actions import OUTREACH_ROLES, _clean_text, outreach_clients
+from services.outreach.actions import OUTREACH_ROLES, _clean_text, outreach_clients, require_role
 from services.outreach.models import (
     Campaign,
     CampaignTask,
@@ -166,7 +166,7 @@ def evaluate(rules: list[dict[str, Any]]) -> QuerySet[Client]:
 
 
 def save_segment(*, actor: User, name: str, rules: Any, segment: Segment | None = None) -> Segment:
-    ensure_msp_role(actor, *OUTREACH_ROLES)
+    require_role(actor, *OUTREACH_ROLES)
     name = _clean_text(name, "name", 120, required="Name the segment.")
     cleaned = clean_rules(rules)
     if Segment.objects.filter(name__iexact=name).exclude(pk=segment.pk if segment else None).exists():
@@ -186,7 +186,7 @@ def create_campaign(
 ) -> Campaign:
     """A campaign turns the segment's clients (now) into check-in tasks, each assigned to that
     client's account manager. An empty segment is refused (EMPTY_SEGMENT)."""
-    ensure_msp_role(actor, *OUTREACH_ROLES)
+    require_role(actor, *OUTREACH_ROLES)
     now = now or timezone.now()
     name = _clean_text(name, "name", 120, required="Name the campaign.")
     brief = _clean_text(brief, "brief", 5_000)

@@ -24,7 +24,7 @@ from core.tenancy import in_schema
 from services.outreach.actions import ensure_outreach_access
 from services.outreach.models import CheckIn, CheckInStatus, FollowUp, HealthSnapshot, QbrReport, QbrStatus
 from services.outreach.signals import SIGNALS
-from tenants.access import client_role_of, ensure_may_reach_client
+from tenants.access import client_role_of, ensure_may_reach_client, ensure_may_reach_client_data
 from tenants.actions import record_audit
 from tenants.models import Client, ClientRole, User
 
@@ -41,7 +41,11 @@ def quarter_of(day: date) -> tuple[date, date]:
 
 
 def may_download(user: Any, client: Client) -> bool:
-    """The account manager (and MSP admins) and the client's IT lead."""
+    """The account manager (and MSP admins) and the client's IT lead, in this session."""
+    try:
+        ensure_may_reach_client_data(user)
+    except AccessDenied:
+        return False
     try:
         ensure_outreach_access(user, client)
         return True

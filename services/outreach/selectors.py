@@ -56,7 +56,9 @@ def _risk_key(row: BoardRow) -> tuple[Any, ...]:
     return (RISK_ORDER.get(band, 2), score, -row.days_overdue, row.client.name.lower())
 
 
-def board(clients: QuerySet[Client], owner_id: int | None, *, now: datetime | None = None) -> Board:
+def board(
+    clients: QuerySet[Client], owner_id: int | None, *, now: datetime | None = None, limit: int = 500
+) -> Board:
     """Overdue, due this week and upcoming clients, each section sorted by risk (health band,
     then score, then how late); and the follow-ups the owner still has to do. 3 queries."""
     now = now or timezone.now()
