@@ -49,15 +49,18 @@ class Board:
         return [row for row in self.rows if row.section == name]
 
 
+SECTION_ORDER = {"overdue": 0, "due_this_week": 1, "upcoming": 2}
+
+
 def _risk_key(row: BoardRow) -> tuple[Any, ...]:
     profile = row.profile
     band = profile.health_band if profile else HealthBand.NO_DATA
     score = profile.health_score if profile and profile.health_score is not None else 101
-    return (RISK_ORDER.get(band, 2), score, -row.days_overdue, row.client.name.lower())
+    return (SECTION_ORDER[row.section], RISK_ORDER.get(band, 2), score, -row.days_overdue, row.client.name.lower())
 
 
 def board(
-    clients: QuerySet[Client], owner_id: int | None, *, now: datetime | None = None, limit: int = 500
+    clients: QuerySet[Client], owner_id: int | None, *, now: datetime | None = None, limit: int = 200
 ) -> Board:
     """Overdue, due this week and upcoming clients, each section sorted by risk (health band,
     then score, then how late); and the follow-ups the owner still has to do. 3 queries."""

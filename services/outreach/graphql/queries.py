@@ -58,7 +58,9 @@ from tenants.access import ensure_msp_role
 from tenants.models import MspRole, User
 from tenants.request_scope import resolve_client
 
-BOARD_LIMIT = 500
+BOARD_LIMIT = 200
+SEGMENT_CLIENTS_LIMIT = 500
+FOLLOW_UPS_LIMIT = 100
 OPEN_TICKETS_LIMIT = 50
 CONTACTS_LIMIT = 200
 LIST_LIMIT = 100
@@ -145,10 +147,11 @@ class OutreachQuery(graphene.ObjectType):
                     owner_id = pk
             result = selectors.board(clients, owner_id, limit=BOARD_LIMIT)
             return OutreachBoard(
-                overdue=[_board_row(r) for r in result.section("overdue")],
-                due_this_week=[_board_row(r) for r in result.section("due_this_week")],
-                upcoming=[_board_row(r) for r in result.section("upcoming")],
-                follow_ups=[FollowUpType.from_row(f) for f in result.follow_ups],
+                clients=[_board_row(r) for r in result.rows],
+                overdue_count=len(result.section("overdue")),
+                due_this_week_count=len(result.section("due_this_week")),
+                upcoming_count=len(result.section("upcoming")),
+                follow_ups=[FollowUpType.from_row(f) for f in result.follow_ups[:FOLLOW_UPS_LIMIT]],
             )
 
         return guard_query(body)
@@ -268,7 +271,7 @@ class OutreachQuery(graphene.ObjectType):
                 return []
             return [
                 SegmentMember(slug=c.slug, name=c.name, tier=c.tier, industry=c.industry)
-                for c in evaluate(segment.rules)[:BOARD_LIMIT]
+                for c in evaluate(segment.rules)[:SEGMENT_CLIENTS_LIMIT]
             ]
 
         return guard_query(body)

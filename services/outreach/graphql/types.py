@@ -222,10 +222,17 @@ class BoardClient(graphene.ObjectType):
 
 
 class OutreachBoard(graphene.ObjectType):
-    overdue = graphene.List(graphene.NonNull(BoardClient), required=True)
-    due_this_week = graphene.List(graphene.NonNull(BoardClient), required=True)
-    upcoming = graphene.List(graphene.NonNull(BoardClient), required=True)
-    follow_ups = graphene.List(graphene.NonNull(FollowUpType), required=True)
+    clients = graphene.List(
+        graphene.NonNull(BoardClient),
+        required=True,
+        description="Overdue, then due this week, then upcoming; riskiest first in each (max 200).",
+    )
+    overdue_count = graphene.Int(required=True)
+    due_this_week_count = graphene.Int(required=True)
+    upcoming_count = graphene.Int(required=True)
+    follow_ups = graphene.List(
+        graphene.NonNull(FollowUpType), required=True, description="Open follow-ups you own, by due date (max 100)."
+    )
 
 
 class ContactCard(graphene.ObjectType):
