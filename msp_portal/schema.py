@@ -61,7 +61,7 @@ LIST_SIZES = {
     # Outreach (docs/outreach.md)
     "Query.segments": 100,
     "Query.segmentClients": 500,
-    "Query.campaigns": 100,
+    "Query.campaigns": 20,
     "Query.broadcasts": 100,
     "Query.qbrReports": 20,
     "OutreachBoard.clients": 200,

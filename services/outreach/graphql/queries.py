@@ -64,6 +64,8 @@ FOLLOW_UPS_LIMIT = 100
 OPEN_TICKETS_LIMIT = 50
 CONTACTS_LIMIT = 200
 LIST_LIMIT = 100
+CAMPAIGNS_LIMIT = 20
+CAMPAIGN_TASKS_LIMIT = 200
 
 
 def _board_row(row: selectors.BoardRow) -> BoardClient:
@@ -279,7 +281,7 @@ class OutreachQuery(graphene.ObjectType):
     def resolve_campaigns(root: Any, info: Any) -> list[CampaignType]:
         def body() -> list[CampaignType]:
             user = ensure_msp_role(info.context.user, *OUTREACH_ROLES)
-            campaigns = list(Campaign.objects.select_related("segment").order_by("-created_at")[:LIST_LIMIT])
+            campaigns = list(Campaign.objects.select_related("segment").order_by("-created_at")[:CAMPAIGNS_LIMIT])
             ids = [c.pk for c in campaigns]
             progress = campaign_progress(ids)
             mine = CampaignTask.objects.filter(campaign_id__in=ids, client__in=outreach_clients(user))
@@ -309,7 +311,7 @@ class OutreachQuery(graphene.ObjectType):
                         responded=progress[c.pk]["responded"],
                         follow_up_needed=progress[c.pk]["follow_up_needed"],
                     ),
-                    tasks=tasks.get(c.pk, []),
+                    tasks=tasks.get(c.pk, [])[:CAMPAIGN_TASKS_LIMIT],
                 )
                 for c in campaigns
             ]
