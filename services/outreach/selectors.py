@@ -56,7 +56,13 @@ def _risk_key(row: BoardRow) -> tuple[Any, ...]:
     profile = row.profile
     band = profile.health_band if profile else HealthBand.NO_DATA
     score = profile.health_score if profile and profile.health_score is not None else 101
-    return (SECTION_ORDER[row.section], RISK_ORDER.get(band, 2), score, -row.days_overdue, row.client.name.lower())
+    return (
+        SECTION_ORDER[row.section],
+        RISK_ORDER.get(band, 2),
+        score,
+        -row.days_overdue,
+        row.client.name.lower(),
+    )
 
 
 def board(

@@ -512,7 +512,7 @@ class UpdateCampaignTask(OutreachMutation):
                 client_slug=task.client.slug,
                 client_name=task.client.name,
                 assignee=task.assignee,
-                status=task.status,
+                status=enum_value(task.status),
                 response=task.response,
             )
         )

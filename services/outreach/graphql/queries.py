@@ -11,6 +11,7 @@ from django.utils import timezone
 from core.errors import AccessDenied
 from core.graphql.errors import guard_query
 from core.graphql.ids import decode_id
+from core.graphql.types import enum_value
 from core.tenancy import in_schema
 from services.directory.models import Contact
 from services.outreach import broadcasts as broadcast_actions
@@ -82,7 +83,7 @@ def _board_row(row: selectors.BoardRow) -> BoardClient:
         next_due_on=row.next_due_on,
         days_overdue=row.days_overdue,
         health_score=profile.health_score if profile else None,
-        health_band=profile.health_band if profile else "no_data",
+        health_band=enum_value(profile.health_band) if profile else "no_data",
         open_follow_ups=row.open_follow_ups,
         overdue_follow_ups=row.overdue_follow_ups,
     )
@@ -193,7 +194,7 @@ class OutreachQuery(graphene.ObjectType):
                 next_due_on=profile.next_due_on if profile else None,
                 health=health_of(profile),
                 health_history=[
-                    HealthPoint(day=s.day, score=s.score, band=s.band)
+                    HealthPoint(day=s.day, score=s.score, band=enum_value(s.band))
                     for s in selectors.health_history(client)
                 ],
                 contacts=[
@@ -281,7 +282,9 @@ class OutreachQuery(graphene.ObjectType):
     def resolve_campaigns(root: Any, info: Any) -> list[CampaignType]:
         def body() -> list[CampaignType]:
             user = ensure_msp_role(info.context.user, *OUTREACH_ROLES)
-            campaigns = list(Campaign.objects.select_related("segment").order_by("-created_at")[:CAMPAIGNS_LIMIT])
+            campaigns = list(
+                Campaign.objects.select_related("segment").order_by("-created_at")[:CAMPAIGNS_LIMIT]
+            )
             ids = [c.pk for c in campaigns]
             progress = campaign_progress(ids)
             mine = CampaignTask.objects.filter(campaign_id__in=ids, client__in=outreach_clients(user))
@@ -293,7 +296,7 @@ class OutreachQuery(graphene.ObjectType):
                         client_slug=task.client.slug,
                         client_name=task.client.name,
                         assignee=task.assignee,
-                        status=task.status,
+                        status=enum_value(task.status),
                         response=task.response,
                     )
                 )

@@ -188,11 +188,11 @@ class CheckInType(graphene.ObjectType):
     def from_row(row: CheckIn) -> CheckInType:
         return CheckInType(
             id=gid("CheckIn", row.pk),
-            kind=row.kind,
-            status=row.status,
+            kind=enum_value(row.kind),
+            status=enum_value(row.status),
             subject=row.subject,
             notes=row.notes,
-            sentiment=row.sentiment or None,
+            sentiment=enum_value(row.sentiment) or None,
             scheduled_for=row.scheduled_for,
             held_at=row.held_at,
             duration_minutes=row.duration_minutes,
@@ -231,7 +231,9 @@ class OutreachBoard(graphene.ObjectType):
     due_this_week_count = graphene.Int(required=True)
     upcoming_count = graphene.Int(required=True)
     follow_ups = graphene.List(
-        graphene.NonNull(FollowUpType), required=True, description="Open follow-ups you own, by due date (max 100)."
+        graphene.NonNull(FollowUpType),
+        required=True,
+        description="Open follow-ups you own, by due date (max 100).",
     )
 
 
@@ -280,7 +282,7 @@ class QbrReportType(graphene.ObjectType):
             id=str(row.pk),
             period_start=row.period_start,
             period_end=row.period_end,
-            status=row.status,
+            status=enum_value(row.status),
             progress=row.progress,
             step=row.step,
             size_bytes=row.size_bytes,
@@ -446,7 +448,7 @@ class BroadcastType(graphene.ObjectType):
     ) -> BroadcastType:
         return BroadcastType(
             id=gid("Broadcast", row.pk),
-            kind=row.kind,
+            kind=enum_value(row.kind),
             title=row.title,
             body_html=row.body_html,
             publish_at=row.publish_at,

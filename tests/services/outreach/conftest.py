@@ -33,7 +33,9 @@ def staff_gql() -> Any:
 @pytest.fixture
 def other_manager(world: Any) -> User:
     """An account manager whose book holds neither A nor B."""
-    return User.objects.create_user("am2@msp.test", PASSWORD, full_name="Otto Other", msp_role=MspRole.ACCOUNT_MANAGER)
+    return User.objects.create_user(
+        "am2@msp.test", PASSWORD, full_name="Otto Other", msp_role=MspRole.ACCOUNT_MANAGER
+    )
 
 
 @pytest.fixture

@@ -82,7 +82,9 @@ mutation($input: CreateCampaignInput!) {
 
 
 def test_a_campaign_turns_a_segment_into_tasks_for_each_account_manager(world, gql):
-    segment_id = _segment(gql, world, [{"field": "status", "values": ["active"]}], name="All")["segment"]["id"]
+    segment_id = _segment(gql, world, [{"field": "status", "values": ["active"]}], name="All")["segment"][
+        "id"
+    ]
     due = (timezone.localdate() + timedelta(days=14)).isoformat()
     payload = gql(world.admin).data(
         CAMPAIGN, {"input": {"name": "Remote-work readiness", "segmentId": segment_id, "dueOn": due}}
@@ -107,16 +109,22 @@ def test_a_campaign_turns_a_segment_into_tasks_for_each_account_manager(world, g
         update, {"input": {"taskId": str(tasks[1].pk), "status": "RESPONDED", "response": "All on VPN"}}
     )["updateCampaignTask"]
     assert done["task"] == {"status": "RESPONDED", "response": "All on VPN"}
-    listed = graphql.data("{ campaigns { name progress { contacted responded } tasks { clientSlug status } } }")
+    listed = graphql.data(
+        "{ campaigns { name progress { contacted responded } tasks { clientSlug status } } }"
+    )
     assert listed["campaigns"][0]["progress"] == {"contacted": 1, "responded": 1}
 
 
 def test_a_campaign_of_an_empty_segment_or_in_the_past_is_refused(world, gql):
-    segment_id = _segment(gql, world, [{"field": "industry", "values": ["retail"]}], name="Retail")["segment"]["id"]
+    segment_id = _segment(gql, world, [{"field": "industry", "values": ["retail"]}], name="Retail")[
+        "segment"
+    ]["id"]
     due = (timezone.localdate() + timedelta(days=1)).isoformat()
     payload = gql(world.admin).data(CAMPAIGN, {"input": {"name": "X", "segmentId": segment_id, "dueOn": due}})
     assert payload["createCampaign"]["errors"] == [{"field": "segmentId", "code": "EMPTY_SEGMENT"}]
-    past = gql(world.admin).data(CAMPAIGN, {"input": {"name": "X", "segmentId": segment_id, "dueOn": "2020-01-01"}})
+    past = gql(world.admin).data(
+        CAMPAIGN, {"input": {"name": "X", "segmentId": segment_id, "dueOn": "2020-01-01"}}
+    )
     assert past["createCampaign"]["errors"][0]["code"] == "IN_THE_PAST"
     assert not Campaign.objects.exists()
 
@@ -158,7 +166,14 @@ def test_a_broadcast_to_an_empty_segment_is_refused(world, gql):
     segment = Segment.objects.create(name="Retail", rules=[{"field": "industry", "values": ["retail"]}])
     payload = gql(world.account_manager).data(
         BROADCAST,
-        {"input": {"kind": "ANNOUNCEMENT", "title": "Sale", "body": "<p>Hi</p>", "segmentId": str(segment.pk)}},
+        {
+            "input": {
+                "kind": "ANNOUNCEMENT",
+                "title": "Sale",
+                "body": "<p>Hi</p>",
+                "segmentId": str(segment.pk),
+            }
+        },
     )["createBroadcast"]
     assert payload["errors"] == [{"field": "segmentId", "code": "EMPTY_SEGMENT"}]
     assert not Broadcast.objects.exists()
@@ -196,7 +211,15 @@ def test_a_broadcast_is_emailed_to_chosen_roles_each_recipient_once(
 def test_a_scheduled_broadcast_is_published_by_beat(world, gql):
     later = timezone.now() + timedelta(hours=1)
     gql(world.account_manager).data(
-        BROADCAST, {"input": {"kind": "ANNOUNCEMENT", "title": "Soon", "body": "<p>x</p>", "publishAt": later.isoformat()}}
+        BROADCAST,
+        {
+            "input": {
+                "kind": "ANNOUNCEMENT",
+                "title": "Soon",
+                "body": "<p>x</p>",
+                "publishAt": later.isoformat(),
+            }
+        },
     )
     broadcast = Broadcast.objects.get()
     assert broadcast.published_at is None and not broadcast.audience.exists()
@@ -211,13 +234,17 @@ def test_client_users_see_broadcasts_addressed_to_them_only(world, gql):
     b_only = Segment.objects.create(name="Legal", rules=[{"field": "industry", "values": ["legal"]}])
     broadcasts.create_broadcast(
         actor=world.account_manager,
-        data=broadcasts.NewBroadcast(kind="announcement", title="Bravo secret outage", body="<p>x</p>", segment=b_only),
+        data=broadcasts.NewBroadcast(
+            kind="announcement", title="Bravo secret outage", body="<p>x</p>", segment=b_only
+        ),
     )
     broadcasts.create_broadcast(
         actor=world.account_manager,
         data=broadcasts.NewBroadcast(kind="announcement", title="For all", body="<p>y</p>"),
     )
-    seen = gql(world.a_lead, host=world.a).data("{ broadcasts { title segmentName deflection { suggested } } }")
+    seen = gql(world.a_lead, host=world.a).data(
+        "{ broadcasts { title segmentName deflection { suggested } } }"
+    )
     assert seen["broadcasts"] == [{"title": "For all", "segmentName": None, "deflection": None}]
     assert [b.title for b in broadcasts.broadcasts_for(world.a, world.a_lead)] == ["For all"]
     assert list(broadcasts.broadcasts_for(world.b, world.a_lead)) == []
@@ -239,7 +266,9 @@ def test_suggestions_by_full_text_search_and_deflection_per_broadcast(world, gql
     vpn = broadcasts.create_broadcast(
         actor=world.account_manager,
         data=broadcasts.NewBroadcast(
-            kind="howto", title="Resetting your VPN password", body="<p>Open the VPN client, choose reset.</p>"
+            kind="howto",
+            title="Resetting your VPN password",
+            body="<p>Open the VPN client, choose reset.</p>",
         ),
     )
     broadcasts.create_broadcast(
@@ -261,14 +290,17 @@ def test_suggestions_by_full_text_search_and_deflection_per_broadcast(world, gql
     again = graphql.data(OUTCOME, {"id": third["suggestionId"], "outcome": "SOLVED", "b": str(vpn.pk)})
     assert again["recordSuggestionOutcome"]["errors"][0]["code"] == "INVALID_STATE"
     # Someone else's suggestion id opens nothing.
-    other = gql(world.a_lead, host=world.a).data(OUTCOME, {"id": first["suggestionId"], "outcome": "ABANDONED"})
+    other = gql(world.a_lead, host=world.a).data(
+        OUTCOME, {"id": first["suggestionId"], "outcome": "ABANDONED"}
+    )
     assert other["recordSuggestionOutcome"]["errors"][0]["code"] == "NOT_FOUND"
     stats = broadcasts.deflection([vpn.pk])[vpn.pk]
     assert (stats.shown, stats.solved, stats.abandoned, stats.submitted, stats.rate) == (3, 1, 1, 1, 0.667)
     staff = gql(world.account_manager).data("{ broadcasts { title deflection { suggested solved rate } } }")
-    assert {"title": "Resetting your VPN password", "deflection": {"suggested": 3, "solved": 1, "rate": 0.667}} in staff[
-        "broadcasts"
-    ]
+    assert {
+        "title": "Resetting your VPN password",
+        "deflection": {"suggested": 3, "solved": 1, "rate": 0.667},
+    } in staff["broadcasts"]
     nothing = graphql.data(SUGGEST, {"title": "!!!"})["suggestBroadcasts"]["suggestions"]
     assert nothing == {"suggestionId": None, "broadcasts": []}
     assert Suggestion.objects.count() == 3

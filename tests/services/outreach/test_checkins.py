@@ -24,9 +24,9 @@ mutation($input: LogCheckInInput!) {
 
 
 def _log(graphql, **input):
-    return graphql.data(LOG, {"input": {"clientSlug": "alpha", "kind": "CALL", "subject": "Quarterly chat", **input}})[
-        "logCheckIn"
-    ]
+    return graphql.data(
+        LOG, {"input": {"clientSlug": "alpha", "kind": "CALL", "subject": "Quarterly chat", **input}}
+    )["logCheckIn"]
 
 
 def test_account_manager_logs_a_check_in_with_contacts_sentiment_and_follow_ups(world, gql, a_contact):
@@ -108,7 +108,9 @@ def test_an_impossible_cadence_is_refused(world, gql, days):
     assert not ClientOutreach.objects.filter(cadence_override_days__isnull=False).exists()
 
 
-def test_an_account_manager_outside_the_book_and_technicians_are_refused(world, gql, staff_gql, other_manager):
+def test_an_account_manager_outside_the_book_and_technicians_are_refused(
+    world, gql, staff_gql, other_manager
+):
     for graphql in (staff_gql(other_manager), gql(world.technician), gql(world.a_lead, host=world.a)):
         result = graphql.execute(CADENCE, {"slug": "alpha", "days": 10})
         payload = (result.get("data") or {}).get("setCheckInCadence")
@@ -156,7 +158,9 @@ def test_a_follow_up_without_a_contact_asks_for_one(world, gql):
         actor=world.account_manager,
         data=actions.NewFollowUp(title="Call back", due_on=timezone.localdate()),
     )
-    payload = gql(world.account_manager).data(TO_TICKET, {"id": str(follow_up.pk)})["createTicketFromFollowUp"]
+    payload = gql(world.account_manager).data(TO_TICKET, {"id": str(follow_up.pk)})[
+        "createTicketFromFollowUp"
+    ]
     assert payload["errors"] == [{"field": "requesterContactId", "code": "REQUIRED"}]
     with tenant_context(world.a):
         assert not Ticket.objects.exists()
@@ -173,10 +177,16 @@ def test_assigning_the_account_manager_is_for_msp_admins(world, gql, staff_gql, 
     assert done["assignAccountManager"]["errors"] == []
     assert Client.objects.get(pk=world.a.pk).account_manager_id == other_manager.pk
     # Now A is Otto's book, not Amy's.
-    assert staff_gql(other_manager).data(CADENCE, {"slug": "alpha", "days": 20})["setCheckInCadence"]["errors"] == []
-    assert gql(world.account_manager).data(CADENCE, {"slug": "alpha", "days": 21})["setCheckInCadence"]["errors"][0][
-        "code"
-    ] == "NOT_FOUND"
+    assert (
+        staff_gql(other_manager).data(CADENCE, {"slug": "alpha", "days": 20})["setCheckInCadence"]["errors"]
+        == []
+    )
+    assert (
+        gql(world.account_manager).data(CADENCE, {"slug": "alpha", "days": 21})["setCheckInCadence"][
+            "errors"
+        ][0]["code"]
+        == "NOT_FOUND"
+    )
 
 
 def test_settings_are_validated_all_or_nothing(world, gql):

@@ -3,8 +3,7 @@ recompute paths, and the account manager's board (constant queries)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.utils import timezone
@@ -26,7 +25,7 @@ from services.support.actions import NewTicket, create_ticket
 from services.workqueue.models import WorkItem
 from tenants.models import Client
 
-NOW = datetime(2026, 11, 2, 10, 0, tzinfo=dt_timezone.utc)
+NOW = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
 
 
 def test_the_score_explains_each_signal_and_sets_aside_signals_without_data():
@@ -53,7 +52,9 @@ def test_no_signal_with_data_is_no_score_not_a_guess():
 
 def test_recompute_reads_live_signals_and_writes_one_snapshot_per_day(world):
     with tenant_context(world.a):
-        create_ticket(world.a, NewTicket(title="Server down", impact="high", urgency="high"), actor=world.a_lead)
+        create_ticket(
+            world.a, NewTicket(title="Server down", impact="high", urgency="high"), actor=world.a_lead
+        )
     recompute_health([world.a], now=timezone.now())
     recompute_health([world.a], now=timezone.now())
     profile = ClientOutreach.objects.get(client=world.a)
@@ -196,7 +197,9 @@ def test_the_board_is_a_constant_number_of_queries(world, gql, django_assert_max
     assert len(gql(world.account_manager).data(BOARD)["outreachBoard"]["followUps"]) == 5
 
 
-def test_an_account_manager_sees_only_their_book_and_technicians_nothing(world, gql, staff_gql, other_manager):
+def test_an_account_manager_sees_only_their_book_and_technicians_nothing(
+    world, gql, staff_gql, other_manager
+):
     assert staff_gql(other_manager).data(BOARD)["outreachBoard"]["clients"] == []
     result = gql(world.technician).execute(BOARD)
     assert result["data"]["outreachBoard"] is None and result["errors"][0]["extensions"]["code"] == (

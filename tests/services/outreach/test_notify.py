@@ -115,8 +115,12 @@ def test_reminder_before_the_due_date_and_each_overdue_stage_once(
 
 
 def test_a_new_check_in_resets_the_stages(world):
-    ClientOutreach.objects.create(client=world.a, next_due_on=timezone.localdate() - timedelta(days=5), overdue_stage=2)
-    actions.log_checkin(world.a, actor=world.account_manager, data=actions.NewCheckIn(kind="email", subject="Hi"))
+    ClientOutreach.objects.create(
+        client=world.a, next_due_on=timezone.localdate() - timedelta(days=5), overdue_stage=2
+    )
+    actions.log_checkin(
+        world.a, actor=world.account_manager, data=actions.NewCheckIn(kind="email", subject="Hi")
+    )
     profile = ClientOutreach.objects.get(client=world.a)
     assert profile.overdue_stage == 0 and profile.next_due_on > timezone.localdate()
 
