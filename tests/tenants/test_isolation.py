@@ -17,6 +17,7 @@ from graphql_relay import to_global_id
 from msp_portal.schema import schema
 from tenants.models import Client, Invitation, ProvisioningJob
 from tests.conftest import PASSWORD, World
+from tests.services.outreach.isolation_probes import OUTREACH_PROBES
 
 B_MARKERS = ("bravo", "Bravo Legal", "lead@bravo.test", "member@bravo.test", "client_bravo")
 
@@ -483,6 +484,8 @@ PROBES: dict[str, Callable] = {
     "deleteClient": probe_delete_client,
     "invitation": probe_invitation,
 }
+# Outreach (services/outreach): its probes live beside its tests.
+PROBES.update(OUTREACH_PROBES)
 
 
 def test_every_root_field_has_an_isolation_probe():
