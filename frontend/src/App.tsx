@@ -16,6 +16,12 @@ import { QueuePage } from './pages/queue/QueuePage';
 import { RequestsPage } from './pages/requests/RequestsPage';
 import { TicketPage } from './pages/tickets/TicketPage';
 import { NotFoundPage } from './pages/NotFoundPage';
+import { BoardPage } from './pages/outreach/BoardPage';
+import { BroadcastsPage } from './pages/outreach/BroadcastsPage';
+import { CampaignsPage } from './pages/outreach/CampaignsPage';
+import { ClientOutreachPage } from './pages/outreach/ClientOutreachPage';
+import { NewsPage } from './pages/outreach/NewsPage';
+import { SegmentsPage } from './pages/outreach/SegmentsPage';
 import { QueryError } from './components/QueryError';
 import './App.css';
 
@@ -65,6 +71,12 @@ export function AppRoutes() {
           }
         />
         <Route path="catalog" element={<StaffOnly><CatalogPage /></StaffOnly>} />
+        <Route path="outreach" element={<StaffOnly><BoardPage /></StaffOnly>} />
+        <Route path="outreach/clients/:slug" element={<StaffOnly><ClientOutreachPage /></StaffOnly>} />
+        <Route path="outreach/segments" element={<StaffOnly><SegmentsPage /></StaffOnly>} />
+        <Route path="outreach/campaigns" element={<StaffOnly><CampaignsPage /></StaffOnly>} />
+        <Route path="outreach/broadcasts" element={<StaffOnly><BroadcastsPage /></StaffOnly>} />
+        <Route path="news" element={<ClientUsersOnly><NewsPage /></ClientUsersOnly>} />
         <Route
           path="company"
           element={

@@ -196,6 +196,12 @@ def staff_visits(role: Role) -> list[Visit]:
         Visit(role, "clients", "/clients", ready="clients-table"),
         Visit(role, "clients/:slug", f"/clients/{CLIENT}", ready="client-name"),
         Visit(role, "catalog", "/catalog", ready="catalog-policies"),
+        # Outreach (account managers and admins; technicians are told they may not).
+        Visit(role, "outreach", "/outreach", ready="outreach-page"),
+        Visit(role, "outreach/clients/:slug", f"/outreach/clients/{CLIENT}", ready="outreach-page"),
+        Visit(role, "outreach/segments", "/outreach/segments", ready="outreach-page"),
+        Visit(role, "outreach/campaigns", "/outreach/campaigns", ready="outreach-page"),
+        Visit(role, "outreach/broadcasts", "/outreach/broadcasts", ready="outreach-page"),
         Visit(role, "*", "/no-such-page", ready="notfound-home"),
     ]
 
@@ -209,6 +215,7 @@ def client_visits(role: Role) -> list[Visit]:
         Visit(role, "requests", "/requests", ready="requests-table"),
         *(Visit(role, "requests/:number", f"/requests/{number}", ready="ticket-title") for number in own),
         Visit(role, "compliance", "/compliance", ready="compliance-section"),
+        Visit(role, "news", "/news", ready="outreach-page"),
         Visit(role, "*", "/no-such-page", ready="notfound-home"),
     ]
 
@@ -263,6 +270,14 @@ def state_visits() -> list[Visit]:
             ready="requests-table",
             state="new request dialog open",
             prepare=opens("new-request", "new-request-dialog"),
+        ),
+        Visit(
+            ACCOUNT_MANAGER,
+            "outreach/clients/:slug",
+            f"/outreach/clients/{CLIENT}",
+            ready="log-checkin",
+            state="check-in dialog open",
+            prepare=opens("log-checkin", "checkin-dialog"),
         ),
     ]
 

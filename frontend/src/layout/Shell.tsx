@@ -62,11 +62,20 @@ export function Shell() {
         { to: '/queue', label: 'Queue', testId: 'nav-queue', icon: icons.queue },
         { to: '/clients', label: 'Clients', testId: 'nav-clients', icon: icons.clients },
         ...(viewer.mspRole === 'ADMIN' ? [{ to: '/catalog', label: 'SLA catalog', testId: 'nav-catalog', icon: catalogNavIcon }] : []),
+        ...(viewer.mspRole === 'ADMIN' || viewer.mspRole === 'ACCOUNT_MANAGER'
+          ? [
+              { to: '/outreach', label: 'Outreach', testId: 'nav-outreach', icon: icons.clients },
+              { to: '/outreach/campaigns', label: 'Campaigns', testId: 'nav-campaigns', icon: icons.company },
+              { to: '/outreach/broadcasts', label: 'Broadcasts', testId: 'nav-broadcasts', icon: icons.requests },
+              { to: '/outreach/segments', label: 'Segments', testId: 'nav-segments', icon: icons.compliance },
+            ]
+          : []),
       ]
     : [
         { to: '/company', label: 'My company', testId: 'nav-company', icon: icons.company },
         { to: '/requests', label: 'Requests', testId: 'nav-requests', icon: icons.requests },
         { to: '/compliance', label: 'SLA compliance', testId: 'nav-compliance', icon: icons.compliance },
+        { to: '/news', label: 'News and reviews', testId: 'nav-news', icon: icons.company },
       ];
 
   const currentSlug = companyMatch?.params.slug ?? defaultClientSlug(viewer);
@@ -99,7 +108,7 @@ export function Shell() {
         <nav className="sidebar-nav">
           <div className="nav-section-label">{viewer.isMspStaff ? 'Workspace' : 'Portal'}</div>
           {items.map((item) => (
-            <NavLink key={item.to} to={item.to} className={({ isActive }) => clsx('nav-link', isActive && 'is-active')} data-testid={item.testId}>
+            <NavLink key={item.to} to={item.to} end={item.to === '/outreach'} className={({ isActive }) => clsx('nav-link', isActive && 'is-active')} data-testid={item.testId}>
               {item.icon}
               <span>{item.label}</span>
             </NavLink>

@@ -22,7 +22,7 @@ export function BoardPage() {
     <div className="page">
       <div className="page-header">
         <div>
-          <h1 className="page-title">Outreach board</h1>
+          <h1 className="page-title" data-testid="outreach-page">Outreach board</h1>
           <p className="page-subtitle">Your clients by when the next check-in is due, the riskiest first.</p>
         </div>
       </div>

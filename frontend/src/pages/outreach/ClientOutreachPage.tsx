@@ -60,12 +60,21 @@ export function ClientOutreachPage() {
     }
   }
 
-  if (error) return <div className="page"><QueryError title="The client can’t be loaded" error={error} onRetry={() => void refetch()} /></div>;
-  if (loading && !data) return <div className="page"><Spinner label="Loading the client" /></div>;
-  if (!client) {
+  if (error || !client) {
     return (
       <div className="page">
-        <EmptyState title="Not in your book">This client isn’t one of yours, or doesn’t exist. <Link to="/outreach">Back to the board</Link></EmptyState>
+        <div className="page-header">
+          <h1 className="page-title" data-testid="outreach-page">
+            Client outreach
+          </h1>
+        </div>
+        {error && <QueryError title="The client can’t be loaded" error={error} onRetry={() => void refetch()} />}
+        {!error && loading && <Spinner label="Loading the client" />}
+        {!error && !loading && (
+          <EmptyState title="Not in your book">
+            This client isn’t one of yours, or doesn’t exist. <Link to="/outreach">Back to the board</Link>
+          </EmptyState>
+        )}
       </div>
     );
   }
@@ -74,7 +83,7 @@ export function ClientOutreachPage() {
       <div className="page-header">
         <div>
           <p className="small"><Link to="/outreach">Outreach board</Link></p>
-          <h1 className="page-title">{client.name}</h1>
+          <h1 className="page-title" data-testid="outreach-page">{client.name}</h1>
           <p className="page-subtitle">
             {client.tier.toLowerCase()} · {client.industry.replace('_', ' ')} · account manager {client.accountManager?.fullName ?? 'none'} · check in
             every {client.cadenceDays} days · next due {formatDate(client.nextDueOn)}
