@@ -805,7 +805,7 @@ export type FollowUpFieldsFragment = { id: string, title: string, detail: string
 export type OutreachBoardQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type OutreachBoardQuery = { outreachBoard: { overdueCount: number, dueThisWeekCount: number, upcomingCount: number, clients: Array<{ slug: string, name: string, tier: string, section: BoardSection, cadenceDays: number, lastCheckInAt: string | null, nextPlannedAt: string | null, nextDueOn: string | null, daysOverdue: number, healthScore: number | null, healthBand: HealthBand, openFollowUps: number, overdueFollowUps: number }>, followUps: Array<{ id: string, title: string, detail: string, dueOn: string, done: boolean, overdue: boolean, ticketNumber: number | null, clientSlug: string, clientName: string, fromHealthFall: boolean, owner: { id: string, fullName: string } }> } | null };
+export type OutreachBoardQuery = { outreachBoard: { overdueCount: number, dueThisWeekCount: number, upcomingCount: number, clients: Array<{ slug: string, name: string, section: BoardSection, lastCheckInAt: string | null, nextPlannedAt: string | null, nextDueOn: string | null, daysOverdue: number, healthScore: number | null, healthBand: HealthBand, openFollowUps: number }>, followUps: Array<{ id: string, title: string, detail: string, dueOn: string, done: boolean, overdue: boolean, ticketNumber: number | null, clientSlug: string, clientName: string, fromHealthFall: boolean, owner: { id: string, fullName: string } }> } | null };
 
 export type ClientOutreachQueryVariables = Exact<{
   slug: string;

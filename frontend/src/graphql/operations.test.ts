@@ -52,7 +52,7 @@ describe('GraphQL operations', () => {
       expect(selections, name).toHaveLength(1);
       const spread = selections[0]!;
       expect(spread.kind, name).toBe(Kind.FRAGMENT_SPREAD);
-      if (spread.kind === Kind.FRAGMENT_SPREAD) expect(spread.name.value, name).toMatch(/^(Auth|Client|Support|Catalog)ErrorFields$/);
+      if (spread.kind === Kind.FRAGMENT_SPREAD) expect(spread.name.value, name).toMatch(/^(Auth|Client|Support|Catalog|Outreach)ErrorFields$/);
     }
   });
 
@@ -69,7 +69,7 @@ describe('GraphQL operations', () => {
         },
       });
     }
-    expect([...errorFragments.keys()].sort()).toEqual(['AuthErrorFields', 'CatalogErrorFields', 'ClientErrorFields', 'SupportErrorFields']);
+    expect([...errorFragments.keys()].sort()).toEqual(['AuthErrorFields', 'CatalogErrorFields', 'ClientErrorFields', 'OutreachErrorFields', 'SupportErrorFields']);
     for (const fields of errorFragments.values()) expect(fields).toEqual(['field', 'code', 'message']);
   });
 });

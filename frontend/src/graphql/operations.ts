@@ -1035,9 +1035,7 @@ export const OUTREACH_BOARD_QUERY = /* GraphQL */ `
       clients {
         slug
         name
-        tier
         section
-        cadenceDays
         lastCheckInAt
         nextPlannedAt
         nextDueOn
@@ -1045,7 +1043,6 @@ export const OUTREACH_BOARD_QUERY = /* GraphQL */ `
         healthScore
         healthBand
         openFollowUps
-        overdueFollowUps
       }
       followUps {
         ...FollowUpFields

@@ -61,9 +61,11 @@ from tenants.request_scope import resolve_client
 
 BOARD_LIMIT = 200
 SEGMENT_CLIENTS_LIMIT = 500
-FOLLOW_UPS_LIMIT = 100
+FOLLOW_UPS_LIMIT = 50
 OPEN_TICKETS_LIMIT = 50
-CONTACTS_LIMIT = 200
+CONTACTS_LIMIT = 100
+CHECKINS_LIMIT = 30
+HISTORY_DAYS = 90
 LIST_LIMIT = 100
 CAMPAIGNS_LIMIT = 20
 CAMPAIGN_TASKS_LIMIT = 200
@@ -195,7 +197,7 @@ class OutreachQuery(graphene.ObjectType):
                 health=health_of(profile),
                 health_history=[
                     HealthPoint(day=s.day, score=s.score, band=enum_value(s.band))
-                    for s in selectors.health_history(client)
+                    for s in selectors.health_history(client, HISTORY_DAYS)
                 ],
                 contacts=[
                     ContactCard(
@@ -222,10 +224,10 @@ class OutreachQuery(graphene.ObjectType):
                 breached_open_tickets=sum(1 for t in tickets if t.breach_state == BreachState.BREACHED),
                 services=_service_status(),
                 invoices=_invoice_status(),
-                check_ins=[CheckInType.from_row(c) for c in selectors.checkins_of(client)],
+                check_ins=[CheckInType.from_row(c) for c in selectors.checkins_of(client, CHECKINS_LIMIT)],
                 open_follow_ups=[
                     FollowUpType.from_row(f, today)
-                    for f in selectors.open_follow_ups_of(client).select_related("client")
+                    for f in selectors.open_follow_ups_of(client).select_related("client")[:FOLLOW_UPS_LIMIT]
                 ],
                 qbr_reports=[
                     QbrReportType.from_row(r)
