@@ -246,7 +246,7 @@ def suggest(
     if not terms:
         return None, []
     query = SearchQuery(terms, search_type="raw", config=SEARCH_CONFIG)
-    found = list(
+    found: list[Broadcast] = list(
         Broadcast.objects.filter(audience__client=client, published_at__isnull=False, search=query)
         .annotate(rank=SearchRank(F("search"), query))
         .order_by("-rank", "-published_at")[:SUGGESTION_LIMIT]

@@ -169,7 +169,7 @@ def save_segment(*, actor: User, name: str, rules: Any, segment: Segment | None 
     require_role(actor, *OUTREACH_ROLES)
     name = _clean_text(name, "name", 120, required="Name the segment.")
     cleaned = clean_rules(rules)
-    if Segment.objects.filter(name__iexact=name).exclude(pk=segment.pk if segment else None).exists():
+    if Segment.objects.filter(name__iexact=name).exclude(pk=segment.pk if segment else 0).exists():
         raise ActionError.single("DUPLICATE", "A segment of that name exists.", "name")
     with transaction.atomic():
         if segment is None:

@@ -9,7 +9,6 @@ client's schema: a check-in keeps their ids and a snapshot of their names.
 from __future__ import annotations
 
 import uuid
-from typing import ClassVar
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
@@ -87,11 +86,12 @@ class OutreachSettings(models.Model):
         return row
 
     def cadence_for_tier(self, tier: str) -> int:
-        return {
+        by_tier: dict[str, int] = {
             ClientTier.PREMIUM: self.premium_cadence_days,
             ClientTier.STANDARD: self.standard_cadence_days,
             ClientTier.ESSENTIAL: self.essential_cadence_days,
-        }.get(tier, self.standard_cadence_days)
+        }
+        return by_tier.get(tier, self.standard_cadence_days)
 
     def weight(self, key: str) -> int:
         return int({**DEFAULT_WEIGHTS, **(self.weights or {})}.get(key, 0))
@@ -365,8 +365,6 @@ class Broadcast(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(default=now)
-
-    objects: ClassVar[models.Manager[Broadcast]] = models.Manager()
 
     class Meta:
         ordering = ["-publish_at"]

@@ -315,7 +315,7 @@ def build_qbr(report_id: str) -> QbrReport:
         pdf.multi_cell(0, 6, _text(NOT_CONNECTED.format(source="the status page's remote-work hierarchy")))
 
         _heading(pdf, "Health")
-        _line_chart(pdf, [(f"{day:%d %b}", float(score)) for day, score in history])
+        _line_chart(pdf, [(f"{day:%d %b}", float(score or 0)) for day, score in history])
         _heading(pdf, "Check-ins held")
         _table(
             pdf,

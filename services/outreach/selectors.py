@@ -58,7 +58,7 @@ def _risk_key(row: BoardRow) -> tuple[Any, ...]:
     score = profile.health_score if profile and profile.health_score is not None else 101
     return (
         SECTION_ORDER[row.section],
-        RISK_ORDER.get(band, 2),
+        RISK_ORDER.get(HealthBand(band), 2),
         score,
         -row.days_overdue,
         row.client.name.lower(),

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.apps import apps
 from django.db import connection
@@ -26,6 +27,7 @@ from services.outreach.models import (
     CheckInStatus,
     ClientOutreach,
     OutreachSettings,
+    Sentiment,
 )
 from services.workqueue.models import WorkItem, WorkItemKind
 from tenants.models import Client
@@ -90,7 +92,7 @@ def _read_sla_compliance(clients: Sequence[Client], ctx: Context) -> dict[int, R
     since = ctx.now - timedelta(days=SLA_WINDOW_DAYS)
     quote = connection.ops.quote_name
     parts = []
-    params: list[object] = []
+    params: list[Any] = []
     for client in clients:
         # Schema names come from the client registry and are quoted; values are parameters.
         table = f"{quote(client.schema_name)}.support_slaoutcome"
@@ -206,7 +208,7 @@ def _read_sentiment(clients: Sequence[Client], ctx: Context) -> dict[int, Readin
             kept.append(sentiment)
     found = {}
     for client_id, sentiments in recent.items():
-        average = sum(SENTIMENT_VALUE[s] for s in sentiments) / len(sentiments)  # type: ignore[index]
+        average = sum(SENTIMENT_VALUE[Sentiment(s)] for s in sentiments) / len(sentiments)
         found[client_id] = Reading(
             value=round(average, 2),
             display=f"last {len(sentiments)} check-ins: {', '.join(sentiments)}",

@@ -64,7 +64,7 @@ class OutreachMutation(BaseMutation):
 
 
 def _checkin(user: User, raw_id: str) -> CheckIn:
-    pk = decode_id(raw_id, "CheckIn", "checkInId")
+    pk = decode_id(raw_id, "CheckIn", "checkInId") or 0
     found = (
         CheckIn.objects.select_related("client", "owner")
         .filter(pk=pk, client__in=outreach_clients(user))
@@ -76,7 +76,7 @@ def _checkin(user: User, raw_id: str) -> CheckIn:
 
 
 def _follow_up(user: User, raw_id: str) -> FollowUp:
-    pk = decode_id(raw_id, "FollowUp", "followUpId")
+    pk = decode_id(raw_id, "FollowUp", "followUpId") or 0
     found = (
         FollowUp.objects.select_related("client", "owner", "checkin")
         .filter(pk=pk, client__in=outreach_clients(user))
@@ -419,7 +419,7 @@ class SaveSegment(OutreachMutation):
         user = ensure_msp_role(info.context.user, *OUTREACH_ROLES)
         existing = None
         if input.id:
-            existing = Segment.objects.filter(pk=decode_id(input.id, "Segment", "id")).first()
+            existing = Segment.objects.filter(pk=decode_id(input.id, "Segment", "id") or 0).first()
             if existing is None:
                 raise ActionError.single("NOT_FOUND", "There is no such segment.", "id")
         rules = []
@@ -456,7 +456,7 @@ class CreateCampaign(OutreachMutation):
     @classmethod
     def perform(cls, info: Any, input: Any) -> Any:
         user = ensure_msp_role(info.context.user, *OUTREACH_ROLES)
-        segment = Segment.objects.filter(pk=decode_id(input.segment_id, "Segment", "segmentId")).first()
+        segment = Segment.objects.filter(pk=decode_id(input.segment_id, "Segment", "segmentId") or 0).first()
         if segment is None:
             raise ActionError.single("NOT_FOUND", "There is no such segment.", "segmentId")
         campaign = campaigns.create_campaign(
@@ -495,7 +495,7 @@ class UpdateCampaignTask(OutreachMutation):
     @classmethod
     def perform(cls, info: Any, input: Any) -> Any:
         user = ensure_msp_role(info.context.user, *OUTREACH_ROLES)
-        pk = decode_id(input.task_id, "CampaignTask", "taskId")
+        pk = decode_id(input.task_id, "CampaignTask", "taskId") or 0
         task = (
             CampaignTask.objects.select_related("client", "assignee")
             .filter(pk=pk, client__in=outreach_clients(user))
@@ -540,7 +540,9 @@ class CreateBroadcast(OutreachMutation):
         user = ensure_msp_role(info.context.user, *OUTREACH_ROLES)
         segment = None
         if input.segment_id:
-            segment = Segment.objects.filter(pk=decode_id(input.segment_id, "Segment", "segmentId")).first()
+            segment = Segment.objects.filter(
+                pk=decode_id(input.segment_id, "Segment", "segmentId") or 0
+            ).first()
             if segment is None:
                 raise ActionError.single("NOT_FOUND", "There is no such segment.", "segmentId")
         broadcast = broadcast_actions.create_broadcast(

@@ -145,7 +145,7 @@ class OutreachQuery(graphene.ObjectType):
                 owner_id = None
                 if manager_id:
                     try:
-                        pk = decode_id(manager_id, "StaffMember", "managerId")
+                        pk = decode_id(manager_id, "StaffMember", "managerId") or 0
                     except Exception:
                         pk = 0
                     clients = clients.filter(account_manager_id=pk)
@@ -268,7 +268,7 @@ class OutreachQuery(graphene.ObjectType):
         def body() -> list[SegmentMember]:
             ensure_msp_role(info.context.user, *OUTREACH_ROLES)
             try:
-                pk = decode_id(segment_id, "Segment", "segmentId")
+                pk = decode_id(segment_id, "Segment", "segmentId") or 0
             except Exception:
                 return []
             segment = Segment.objects.filter(pk=pk).first()

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.core.mail import EmailMultiAlternatives
 from django.utils import timezone
 
 from services.outreach import broadcasts
@@ -204,8 +205,9 @@ def test_a_broadcast_is_emailed_to_chosen_roles_each_recipient_once(
     assert BroadcastDelivery.objects.count() == 4
     broadcasts.send_broadcast_emails()
     assert len(mail.outbox) == 4
-    html_part = mail.outbox[0].alternatives[0]
-    assert "<p>Mail is down" in html_part[0]
+    message = mail.outbox[0]
+    assert isinstance(message, EmailMultiAlternatives)
+    assert "<p>Mail is down" in str(message.alternatives[0][0])
 
 
 def test_a_scheduled_broadcast_is_published_by_beat(world, gql):

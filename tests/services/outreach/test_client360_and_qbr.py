@@ -148,6 +148,7 @@ def test_the_qbr_pack_is_built_by_celery_and_downloaded_by_the_manager_and_the_i
     assert payload["errors"] == []
     report = QbrReport.objects.get()
     assert (report.status, report.progress, report.step) == (QbrStatus.READY, 100, "Ready")
+    assert report.pdf is not None
     pdf = bytes(report.pdf)
     assert pdf.startswith(b"%PDF-")
     text = _pdf_text(pdf)

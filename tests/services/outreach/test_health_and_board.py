@@ -30,7 +30,7 @@ NOW = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
 
 def test_the_score_explains_each_signal_and_sets_aside_signals_without_data():
     settings = OutreachSettings(weights={}, thresholds={})
-    readings = {key: None for key in SIGNALS}
+    readings: dict[str, Reading | None] = {key: None for key in SIGNALS}
     readings["open_p1_p2"] = Reading(value=1, display="1 open P1, 0 open P2", subscore=60.0)
     readings["checkin_recency"] = Reading(value=10, display="10 days", subscore=100.0)
     health = score_of(readings, settings)
@@ -46,7 +46,8 @@ def test_the_score_explains_each_signal_and_sets_aside_signals_without_data():
 
 
 def test_no_signal_with_data_is_no_score_not_a_guess():
-    health = score_of({key: None for key in SIGNALS}, OutreachSettings(weights={}, thresholds={}))
+    nothing: dict[str, Reading | None] = {key: None for key in SIGNALS}
+    health = score_of(nothing, OutreachSettings(weights={}, thresholds={}))
     assert (health.score, health.band) == (None, HealthBand.NO_DATA)
 
 

@@ -122,7 +122,8 @@ def test_a_new_check_in_resets_the_stages(world):
         world.a, actor=world.account_manager, data=actions.NewCheckIn(kind="email", subject="Hi")
     )
     profile = ClientOutreach.objects.get(client=world.a)
-    assert profile.overdue_stage == 0 and profile.next_due_on > timezone.localdate()
+    assert profile.overdue_stage == 0
+    assert profile.next_due_on is not None and profile.next_due_on > timezone.localdate()
 
 
 def test_beat_entries_name_registered_tasks():
