@@ -44,7 +44,9 @@ def make_data(clients: int, seed: int) -> list[int]:
 
     rng = random.Random(seed)
     now = timezone.now()
-    manager = User.objects.create_user("bench-am@msp.example.com", None, full_name="Bench AM", msp_role=MspRole.ACCOUNT_MANAGER)
+    manager = User.objects.create_user(
+        "bench-am@msp.example.com", None, full_name="Bench AM", msp_role=MspRole.ACCOUNT_MANAGER
+    )
     rows = Client.objects.bulk_create(
         Client(
             schema_name=f"bench_health_{index:04d}",
@@ -167,7 +169,9 @@ def run(client_ids: Sequence[int]) -> list[list[object]]:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--clients", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=11)
     add_database_arguments(parser, "msp_bench_health")
@@ -176,7 +180,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         ids = make_data(args.clients, args.seed)
         rows = run(ids)
         print()
-        print_table(["path", "clients", "seconds", "ms per client", "SQL statements", "load (1/5/15 min)"], rows)
+        print_table(
+            ["path", "clients", "seconds", "ms per client", "SQL statements", "load (1/5/15 min)"], rows
+        )
         print()
         print_table(["machine", ""], machine)
 

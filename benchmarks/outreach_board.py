@@ -84,7 +84,12 @@ def make_book(size: int, others: int) -> tuple[object, object, list[int]]:
         for client in clients
     )
     FollowUp.objects.bulk_create(
-        FollowUp(client=client, title="Send the quote", owner=manager, due_on=today + timedelta(days=rng.randint(0, 20)))
+        FollowUp(
+            client=client,
+            title="Send the quote",
+            owner=manager,
+            due_on=today + timedelta(days=rng.randint(0, 20)),
+        )
         for client in clients[:size]
         for _ in range(2)
     )
@@ -140,7 +145,14 @@ def measure_campaign(manager: object) -> list[object]:
     )
     seconds = time.perf_counter() - started
     tasks = holder["campaign"].tasks.count()  # type: ignore[attr-defined]
-    return ["campaign creation (segment of 500)", tasks, f"{1000 * seconds:.0f}", "", statements, load_average()]
+    return [
+        "campaign creation (segment of 500)",
+        tasks,
+        f"{1000 * seconds:.0f}",
+        "",
+        statements,
+        load_average(),
+    ]
 
 
 def measure_suggestions(manager: object, client_id: int, count: int, searches: int) -> list[object]:
@@ -193,7 +205,9 @@ def measure_suggestions(manager: object, client_id: int, count: int, searches: i
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--book", type=int, default=200)
     parser.add_argument("--others", type=int, default=300, help="clients of other account managers")
     parser.add_argument("--broadcasts", type=int, default=5000)

@@ -37,6 +37,8 @@ TREND_RECENT_DAYS = 30
 TREND_BASELINE_DAYS = 180
 SENTIMENT_WINDOW_DAYS = 180
 SENTIMENT_LAST_N = 3
+INCIDENT_WINDOW_DAYS = 90
+MFA_FRESH_DAYS = 7
 
 
 @dataclass(frozen=True)
@@ -83,35 +85,85 @@ SLA_SELECT = (
     "SELECT %s AS client_id, count(*) FILTER (WHERE result = 'met') AS met, count(*) AS total "
     "FROM {table} WHERE judged_at >= %s AND clock IN ('first_response', 'first_resolution')"
 )
+INCIDENTS_SELECT = (
+    "SELECT %s AS client_id, count(*) AS opened, "
+    "count(*) FILTER (WHERE severity IN ('critical', 'high')) AS serious, "
+    "count(*) FILTER (WHERE status NOT IN ('resolved', 'closed')) AS still_open "
+    "FROM {table} WHERE created_at >= %s"
+)
+MFA_SELECT = (
+    "SELECT %s AS client_id, covered_accounts, total_accounts, day "
+    "FROM (SELECT * FROM {table} WHERE day >= %s ORDER BY day DESC LIMIT 1) AS latest"
+)
+
+
+def per_schema(clients: Sequence[Client], table: str, select: str, *params: Any) -> list[tuple[Any, ...]]:
+    """One query over `table` of every client's schema (`UNION ALL`), `select` run in each with
+    the client's id first and `params` after it. Schema names come from the client registry and
+    are quoted; values are parameters."""
+    if not clients:
+        return []
+    quote = connection.ops.quote_name
+    parts = []
+    values: list[Any] = []
+    for client in clients:
+        parts.append("(" + select.replace("{table}", f"{quote(client.schema_name)}.{table}") + ")")
+        values.extend([client.pk, *params])
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), values)
+        return list(cursor.fetchall())
 
 
 def _read_sla_compliance(clients: Sequence[Client], ctx: Context) -> dict[int, Reading]:
     """Share of SLA clocks met in the last 90 days: one UNION ALL over the clients' schemas."""
-    if not clients:
-        return {}
     since = ctx.now - timedelta(days=SLA_WINDOW_DAYS)
-    quote = connection.ops.quote_name
-    parts = []
-    params: list[Any] = []
-    for client in clients:
-        # Schema names come from the client registry and are quoted; values are parameters.
-        table = f"{quote(client.schema_name)}.support_slaoutcome"
-        parts.append(SLA_SELECT.replace("{table}", table))
-        params.extend([client.pk, since])
     target = ctx.settings.threshold("sla_target_percent")
     found: dict[int, Reading] = {}
-    with connection.cursor() as cursor:
-        # Schema names come from the client registry and are quoted; values are parameters.
-        cursor.execute(" UNION ALL ".join(parts), params)
-        for client_id, met, total in cursor.fetchall():
-            if not total:
-                continue
-            percent = round(100.0 * met / total, 1)
-            found[client_id] = Reading(
-                value=percent,
-                display=f"{percent:g} % of {total} SLA clocks met (last {SLA_WINDOW_DAYS} days)",
-                subscore=linear(percent, full_at=target, zero_at=target - 25),
-            )
+    for client_id, met, total in per_schema(clients, "support_slaoutcome", SLA_SELECT, since):
+        if not total:
+            continue
+        percent = round(100.0 * met / total, 1)
+        found[client_id] = Reading(
+            value=percent,
+            display=f"{percent:g} % of {total} SLA clocks met (last {SLA_WINDOW_DAYS} days)",
+            subscore=linear(percent, full_at=target, zero_at=target - 25),
+        )
+    return found
+
+
+def _read_security_incidents(clients: Sequence[Client], ctx: Context) -> dict[int, Reading]:
+    """Security incidents opened in the last 90 days (services.security, each client's schema).
+    None is a real value (100): the app is there and nothing happened."""
+    since = ctx.now - timedelta(days=INCIDENT_WINDOW_DAYS)
+    found: dict[int, Reading] = {}
+    for client_id, opened, serious, still_open in per_schema(
+        clients, "security_securityincident", INCIDENTS_SELECT, since
+    ):
+        found[client_id] = Reading(
+            value=float(opened),
+            display=(
+                f"{opened} incidents in {INCIDENT_WINDOW_DAYS} days "
+                f"({serious} critical/high, {still_open} open)"
+            ),
+            subscore=max(0.0, 100.0 - 20 * (opened - serious) - 40 * serious),
+        )
+    return found
+
+
+def _read_mfa_coverage(clients: Sequence[Client], ctx: Context) -> dict[int, Reading]:
+    """The latest MFA coverage snapshot of the last 7 days (the identity-provider import); a
+    client without one, or with no accounts, has no data."""
+    since = ctx.now.date() - timedelta(days=MFA_FRESH_DAYS)
+    found: dict[int, Reading] = {}
+    for client_id, covered, total, day in per_schema(clients, "security_mfasnapshot", MFA_SELECT, since):
+        if not total:
+            continue
+        percent = round(100.0 * covered / total, 1)
+        found[client_id] = Reading(
+            value=percent,
+            display=f"{covered} of {total} accounts with MFA ({percent:g} %, {day:%Y-%m-%d})",
+            subscore=linear(percent, full_at=100.0, zero_at=50.0),
+        )
     return found
 
 
@@ -298,17 +350,19 @@ SIGNALS: dict[str, Signal] = {
             "security_incidents",
             "Security incidents",
             "security",
-            "100 with none open in 90 days; −30 per incident (not below 0)",
-            _nothing,
+            "100 with none opened in 90 days; −40 per critical/high incident, −20 per other (not below 0)",
+            _read_security_incidents,
             installed=_model_installed("security", "SecurityIncident"),
+            schema_tables=("security_securityincident",),
         ),
         Signal(
             "mfa_coverage",
             "MFA coverage",
             "security (identity provider import)",
-            "100 at full coverage, 0 at 50 % or less, linear between",
-            _nothing,
-            installed=_model_installed("security", "MfaAccount"),
+            "latest coverage snapshot of 7 days: 100 at full coverage, 0 at 50 % or less, linear between",
+            _read_mfa_coverage,
+            installed=_model_installed("security", "MfaSnapshot"),
+            schema_tables=("security_mfasnapshot",),
         ),
         Signal(
             "availability",
