@@ -66,7 +66,8 @@ def make_data(clients: int, seed: int) -> list[int]:
             schema = connection.ops.quote_name(client.schema_name)
             cursor.execute(f"CREATE SCHEMA {schema}")
             cursor.execute(
-                f"CREATE TABLE {schema}.support_slaoutcome (LIKE tenant_template.support_slaoutcome INCLUDING ALL)"
+                f"CREATE TABLE {schema}.support_slaoutcome "
+                "(LIKE tenant_template.support_slaoutcome INCLUDING ALL)"
             )
             met_share = rng.uniform(0.6, 1.0)
             cursor.execute(

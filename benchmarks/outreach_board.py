@@ -30,11 +30,43 @@ from benchmarks.provisioning import (
 )
 from benchmarks.queue_latency import EXTRA_ENVIRONMENT, count_queries, graphql_client
 
-WORDS = (
-    "vpn password printer outlook mailbox teams wifi laptop monitor backup restore share drive "
-    "onedrive sharepoint license invoice phone headset mfa authenticator reset locked account "
-    "slow crash update windows mac driver scanner calendar meeting zoom firewall"
-).split()
+WORDS = [
+    "vpn",
+    "password",
+    "printer",
+    "outlook",
+    "mailbox",
+    "teams",
+    "wifi",
+    "laptop",
+    "monitor",
+    "backup",
+    "restore",
+    "share",
+    "drive",
+    "onedrive",
+    "sharepoint",
+    "license",
+    "invoice",
+    "phone",
+    "headset",
+    "mfa",
+    "authenticator",
+    "reset",
+    "locked",
+    "account",
+    "slow",
+    "crash",
+    "update",
+    "windows",
+    "mac",
+    "driver",
+    "scanner",
+    "calendar",
+    "meeting",
+    "zoom",
+    "firewall",
+]
 
 
 def board_query() -> str:
@@ -125,9 +157,10 @@ def measure_board(manager: object, device: object, repeats: int) -> list[object]
 
 
 def measure_campaign(manager: object) -> list[object]:
+    from django.utils import timezone
+
     from services.outreach.campaigns import create_campaign
     from services.outreach.models import Segment
-    from django.utils import timezone
 
     segment = Segment.objects.create(name="Everyone", rules=[{"field": "status", "values": ["active"]}])
     started = time.perf_counter()
