@@ -157,17 +157,18 @@ class SettingsChange:
     reminder_days_before: int | None = None
 
 
-def update_settings(*, actor: User, change: SettingsChange) -> OutreachSettings:
-    """MSP admins: cadence per tier, weights and thresholds; all validated, all or nothing."""
-    require_role(actor, MspRole.ADMIN)
+TIER_FIELDS = {
+    "premium": "premium_cadence_days",
+    "standard": "standard_cadence_days",
+    "essential": "essential_cadence_days",
+}
+
+
+def settings_problems(change: SettingsChange, current: OutreachSettings) -> list[FieldError]:
+    """Everything wrong with `change` applied to `current` (the API and Django admin share it)."""
     errors: list[FieldError] = []
-    tiers = {
-        "premium": "premium_cadence_days",
-        "standard": "standard_cadence_days",
-        "essential": "essential_cadence_days",
-    }
     for tier, days in change.cadence_days.items():
-        if tier not in tiers:
+        if tier not in TIER_FIELDS:
             errors.append(FieldError("INVALID", f"There is no tier '{tier}'.", "cadence"))
         elif not 1 <= days <= MAX_CADENCE_DAYS:
             errors.append(
@@ -178,36 +179,45 @@ def update_settings(*, actor: User, change: SettingsChange) -> OutreachSettings:
     for key, weight in change.weights.items():
         if key not in SIGNALS:
             errors.append(FieldError("UNKNOWN_SIGNAL", f"There is no signal '{key}'.", "weights"))
-        elif not 0 <= weight <= 100:
-            errors.append(FieldError("INVALID", "A weight is between 0 and 100.", f"weights.{key}"))
+        elif not isinstance(weight, int) or isinstance(weight, bool) or not 0 <= weight <= 100:
+            errors.append(
+                FieldError("INVALID", "A weight is a whole number from 0 to 100.", f"weights.{key}")
+            )
     for key, value in change.thresholds.items():
         if key not in DEFAULT_THRESHOLDS:
             errors.append(FieldError("INVALID", f"There is no threshold '{key}'.", "thresholds"))
-        elif not 0 <= value <= 100:
+        elif not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 <= value <= 100:
             errors.append(FieldError("INVALID", "A threshold is between 0 and 100.", f"thresholds.{key}"))
     if change.reminder_days_before is not None and not 0 <= change.reminder_days_before <= 60:
         errors.append(FieldError("INVALID", "Remind between 0 and 60 days before.", "reminderDaysBefore"))
+    if errors:
+        return errors
+    weights = {**(current.weights or {}), **change.weights}
+    thresholds = {**DEFAULT_THRESHOLDS, **(current.thresholds or {}), **change.thresholds}
+    if thresholds["at_risk_below"] > thresholds["healthy_from"]:
+        errors.append(
+            FieldError(
+                "INVALID", "'At risk below' must not be above 'healthy from'.", "thresholds.atRiskBelow"
+            )
+        )
+    if not any(weights.get(key, current.weight(key)) for key in SIGNALS):
+        errors.append(FieldError("INVALID", "At least one signal needs a weight above 0.", "weights"))
+    return errors
+
+
+def update_settings(*, actor: User, change: SettingsChange) -> OutreachSettings:
+    """MSP admins: cadence per tier, weights and thresholds; all validated, all or nothing."""
+    require_role(actor, MspRole.ADMIN)
     with transaction.atomic():
         settings = OutreachSettings.current()
         settings = OutreachSettings.objects.select_for_update().get(pk=settings.pk)
-        weights = {**(settings.weights or {}), **change.weights}
-        thresholds = {**DEFAULT_THRESHOLDS, **(settings.thresholds or {}), **change.thresholds}
-        if thresholds["at_risk_below"] > thresholds["healthy_from"]:
-            errors.append(
-                FieldError(
-                    "INVALID", "'At risk below' must not be above 'healthy from'.", "thresholds.atRiskBelow"
-                )
-            )
-        if change.weights and not any(
-            settings.weight(k) if k not in weights else weights[k] for k in SIGNALS
-        ):
-            errors.append(FieldError("INVALID", "At least one signal needs a weight above 0.", "weights"))
+        errors = settings_problems(change, settings)
         if errors:
             raise ActionError(errors)
         for tier, days in change.cadence_days.items():
-            setattr(settings, tiers[tier], days)
-        settings.weights = weights
-        settings.thresholds = thresholds
+            setattr(settings, TIER_FIELDS[tier], days)
+        settings.weights = {**(settings.weights or {}), **change.weights}
+        settings.thresholds = {**DEFAULT_THRESHOLDS, **(settings.thresholds or {}), **change.thresholds}
         if change.reminder_days_before is not None:
             settings.reminder_days_before = change.reminder_days_before
         settings.updated_at = timezone.now()

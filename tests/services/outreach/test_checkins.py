@@ -206,3 +206,28 @@ def test_settings_are_validated_all_or_nothing(world, gql):
     assert (settings.premium_cadence_days, settings.weight("sentiment")) == (21, 30)
     refused = gql(world.account_manager).data(mutation, {"input": {"premiumCadenceDays": 10}})
     assert refused["updateOutreachSettings"]["errors"][0]["code"] == "PERMISSION_DENIED"
+
+
+def test_the_admin_form_validates_settings_like_the_api(world):
+    from services.outreach.admin import OutreachSettingsForm
+
+    base = {
+        "premium_cadence_days": 30,
+        "standard_cadence_days": 90,
+        "essential_cadence_days": 180,
+        "reminder_days_before": 3,
+        "weights": "{}",
+        "thresholds": "{}",
+    }
+    assert OutreachSettingsForm(data=base, instance=OutreachSettings.current()).is_valid()
+    for bad in (
+        {"premium_cadence_days": 0},
+        {"weights": '{"made_up": 5}'},
+        {"thresholds": '{"at_risk_below": 90, "healthy_from": 60}'},
+        {
+            "weights": '{"sla_compliance": 0, "open_p1_p2": 0, "ticket_trend": 0, "checkin_recency": 0, '
+            '"sentiment": 0, "overdue_invoices": 0, "security_incidents": 0, "mfa_coverage": 0, "availability": 0}'
+        },
+    ):
+        form = OutreachSettingsForm(data={**base, **bad}, instance=OutreachSettings.current())
+        assert not form.is_valid(), bad
