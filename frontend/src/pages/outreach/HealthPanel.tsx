@@ -14,7 +14,7 @@ export function HealthExplanation({ health }: { health: Outreach['health'] }) {
         <Badge tone={BAND_TONE[health.band]}>{BAND_LABEL[health.band]}</Badge>
         {health.computedAt && <span className="muted"> computed {formatDateTime(health.computedAt)}</span>}
       </p>
-      <div className="table-scroll">
+      <div className="table-scroll" tabIndex={0} role="region" aria-label="Health signals (scrolls sideways)">
         <table className="table outreach-signals">
           <caption className="sr-only">Health signals: value, rule, sub-score, weight and contribution</caption>
           <thead>
