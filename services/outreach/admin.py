@@ -23,6 +23,12 @@ class OutreachSettingsForm(forms.ModelForm):  # type: ignore[type-arg]
             "thresholds",
         ]
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Empty objects are valid: the documented defaults apply.
+        self.fields["weights"].required = False
+        self.fields["thresholds"].required = False
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         weights, thresholds = data.get("weights") or {}, data.get("thresholds") or {}
