@@ -60,15 +60,17 @@ def make_data(clients: int, seed: int) -> list[int]:
         )
         for index in range(clients)
     )
-    print(f"Creating {clients} schemas with SLA outcomes…", flush=True)
+    from services.outreach.signals import SIGNALS
+
+    tables = sorted({t for signal in SIGNALS.values() if signal.installed() for t in signal.schema_tables})
+    print(f"Creating {clients} schemas with {', '.join(tables)}…", flush=True)
     with connection.cursor() as cursor:
         for client in rows:
             schema = connection.ops.quote_name(client.schema_name)
             cursor.execute(f"CREATE SCHEMA {schema}")
-            cursor.execute(
-                f"CREATE TABLE {schema}.support_slaoutcome "
-                "(LIKE tenant_template.support_slaoutcome INCLUDING ALL)"
-            )
+            # The tables the installed schema-side signals read (empty but for SLA outcomes).
+            for table in tables:
+                cursor.execute(f"CREATE TABLE {schema}.{table} (LIKE tenant_template.{table} INCLUDING ALL)")
             met_share = rng.uniform(0.6, 1.0)
             cursor.execute(
                 f"""

@@ -22,7 +22,15 @@ from core.errors import AccessDenied, ActionError
 from core.tasks import enqueue_on_commit
 from core.tenancy import in_schema
 from services.outreach.actions import ensure_outreach_access
-from services.outreach.models import CheckIn, CheckInStatus, FollowUp, HealthSnapshot, QbrReport, QbrStatus
+from services.outreach.models import (
+    CheckIn,
+    CheckInStatus,
+    ClientOutreach,
+    FollowUp,
+    HealthSnapshot,
+    QbrReport,
+    QbrStatus,
+)
 from services.outreach.signals import SIGNALS
 from tenants.access import client_role_of, ensure_may_reach_client, ensure_may_reach_client_data
 from tenants.actions import record_audit
@@ -221,6 +229,7 @@ def build_qbr(report_id: str) -> QbrReport:
                 .order_by("month")
             )
         _progress(report, 35, "Reading health and check-ins")
+        profile = ClientOutreach.objects.filter(client=client).first()
         history = list(
             HealthSnapshot.objects.filter(
                 client=client, day__gte=report.period_start, day__lte=report.period_end
@@ -303,6 +312,7 @@ def build_qbr(report_id: str) -> QbrReport:
         _bar_chart(pdf, [(f"{r['month']:%Y-%m}", float(r["n"])) for r in by_month])
 
         _progress(report, 75, "Writing the account sections")
+        latest = {row["key"]: row for row in (profile.health_explanation if profile else [])}
         for key, title in (
             ("availability", "Availability vs promised"),
             ("security_incidents", "Security incidents"),
@@ -310,7 +320,12 @@ def build_qbr(report_id: str) -> QbrReport:
             ("overdue_invoices", "Invoices and block hours"),
         ):
             _heading(pdf, title)
-            pdf.multi_cell(0, 6, _text(NOT_CONNECTED.format(source=SIGNALS[key].source)))
+            signal = SIGNALS[key]
+            if not signal.installed():
+                text = NOT_CONNECTED.format(source=signal.source)
+            else:  # the latest reading of the health score (its own value, never an estimate)
+                text = str(latest.get(key, {}).get("display") or "No data yet.")
+            pdf.multi_cell(0, 6, _text(text))
         _heading(pdf, "Remote-work readiness")
         pdf.multi_cell(0, 6, _text(NOT_CONNECTED.format(source="the status page's remote-work hierarchy")))
 
