@@ -89,17 +89,11 @@ class Device(models.Model):
     device_type = models.CharField(max_length=16, choices=DeviceType.choices)
     os = models.CharField(max_length=80, blank=True)
     os_version = models.CharField(max_length=40, blank=True)
-    owner = models.ForeignKey(
-        Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="devices"
-    )
+    owner = models.ForeignKey(Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="devices")
     site = models.ForeignKey(Site, null=True, blank=True, on_delete=models.SET_NULL, related_name="devices")
     criticality = models.CharField(max_length=20, choices=Criticality.choices, default=Criticality.MEDIUM)
-    is_managed = models.BooleanField(
-        default=True, help_text="Under the MSP's management (counts for billing)."
-    )
-    serial = models.CharField(
-        max_length=80, blank=True, help_text="Identifies the device in imports and ingest."
-    )
+    is_managed = models.BooleanField(default=True, help_text="Under the MSP's management (counts for billing).")
+    serial = models.CharField(max_length=80, blank=True, help_text="Identifies the device in imports and ingest.")
     warranty_ends_on = models.DateField(null=True, blank=True)
     last_seen_at = models.DateTimeField(null=True, blank=True)
     protection_status = models.CharField(
