@@ -14,6 +14,7 @@ from services.infrastructure.graphql import (
     MonitoringQuery,
 )
 from services.ingest.graphql import IngestMutation, IngestQuery
+from services.outreach.graphql import OutreachMutation, OutreachQuery
 from services.security.graphql import MfaMutation, MfaQuery, SecurityMutation, SecurityQuery
 from services.status.graphql import StatusQuery
 from services.support.graphql import SupportMutation, SupportQuery
@@ -34,6 +35,7 @@ class Query(
     StatusQuery,
     BillingQuery,
     StripeQuery,
+    OutreachQuery,
     graphene.ObjectType,
 ):
     pass
@@ -51,6 +53,7 @@ class Mutation(
     IngestMutation,
     BillingMutation,
     StripeMutation,
+    OutreachMutation,
     graphene.ObjectType,
 ):
     pass
@@ -136,4 +139,19 @@ LIST_SIZES = {
     "BillingDashboard.arAgeing": 20,
     "StripeOverview.reconciliations": 10,
     "StripeReconciliation.differences": 200,
+    # Outreach (docs/outreach.md)
+    "Query.segments": 100,
+    "Query.segmentClients": 500,
+    "Query.campaigns": 20,
+    "Query.broadcasts": 100,
+    "Query.qbrReports": 20,
+    "OutreachBoard.clients": 200,
+    "OutreachBoard.followUps": 50,
+    "ClientOutreach.contacts": 100,
+    "ClientOutreach.openTickets": 50,
+    "ClientOutreach.checkIns": 30,
+    "ClientOutreach.openFollowUps": 50,
+    "ClientOutreach.healthHistory": 100,
+    "ClientOutreach.qbrReports": 10,
+    "Campaign.tasks": 200,
 }

@@ -73,6 +73,8 @@ SHARED_APPS = [
     "services.ingest",
     # Contracts, invoices and payments: the MSP's records about each client (docs/billing.md).
     "billing",
+    # Account management: check-ins, health, campaigns, broadcasts, QBRs (docs/outreach.md).
+    "services.outreach",
     # The project itself: only the `bootstrap_portal` command (assembling every app's defaults).
     "msp_portal",
 ]

@@ -22,6 +22,7 @@ from msp_portal.schema import LIST_SIZES, PUBLIC_ROOT_FIELDS, schema
 from msp_portal.views import download_client_archive, spa
 from services.infrastructure.views import heartbeat_ping
 from services.ingest.views import receive_results
+from services.outreach.views import download_qbr
 from services.support.views import download_attachment
 from tenants.access import ensure_may_reach_client_data, may_use_graphiql
 
@@ -63,8 +64,9 @@ urlpatterns = [
     path("monitoring/ping/<str:token>", heartbeat_ping, name="heartbeat-ping"),
     path("api/ingest/v1/results", receive_results, name="ingest-results"),
     path("invoices/<slug:client_slug>/<int:invoice_id>.pdf", download_invoice_pdf, name="invoice-pdf"),
+    path("outreach/qbr/<uuid:report_id>.pdf", download_qbr, name="qbr-download"),
     re_path(
-        r"^(?!static/|graphql/|admin/|attachments/|exports/|monitoring/ping/|invoices/|api/)(?P<path>.*)$",
+        r"^(?!static/|graphql/|admin/|attachments/|exports/|monitoring/ping/|invoices/|outreach/qbr/|api/)(?P<path>.*)$",
         spa,
         name="spa",
     ),

@@ -112,6 +112,35 @@ PERIODIC_JOBS = (
         hour="4",
         description="List every difference between Stripe and the ledger (skipped when Stripe is off).",
     ),
+    # Outreach (docs/outreach.md)
+    PeriodicJob(
+        name="outreach-health-nightly",
+        task="outreach.dispatch_health_recompute",
+        minute="15",
+        hour="4",
+        description="Recompute every live client's health score (one task per client, in its schema).",
+    ),
+    PeriodicJob(
+        name="outreach-signal-watch",
+        task="outreach.watch_signal_changes",
+        minute="*/10",
+        hour="*",
+        description="Recompute the health of clients whose service-desk signals changed since their score.",
+    ),
+    PeriodicJob(
+        name="outreach-checkin-sweep",
+        task="outreach.sweep_checkins",
+        minute="5",
+        hour="*",
+        description="Remind account managers of check-ins coming due; alert each overdue stage once.",
+    ),
+    PeriodicJob(
+        name="outreach-publish-broadcasts",
+        task="outreach.publish_due_broadcasts",
+        minute="*",
+        hour="*",
+        description="Publish scheduled broadcasts whose time has come (audience, e-mails).",
+    ),
 )
 
 

@@ -30,6 +30,12 @@ import { PhishingReportPage } from './pages/security/PhishingReportPage';
 import { ReportPhishingPage } from './pages/security/ReportPhishingPage';
 import { StaffClientSecurityPage } from './pages/security/StaffClientSecurityPage';
 import { StaffSecurityPage } from './pages/security/StaffSecurityPage';
+import { BoardPage } from './pages/outreach/BoardPage';
+import { BroadcastsPage } from './pages/outreach/BroadcastsPage';
+import { CampaignsPage } from './pages/outreach/CampaignsPage';
+import { ClientOutreachPage } from './pages/outreach/ClientOutreachPage';
+import { NewsPage } from './pages/outreach/NewsPage';
+import { SegmentsPage } from './pages/outreach/SegmentsPage';
 import { QueryError } from './components/QueryError';
 import './App.css';
 
@@ -111,6 +117,12 @@ export function AppRoutes() {
             </StaffOnly>
           }
         />
+        <Route path="outreach" element={<StaffOnly><BoardPage /></StaffOnly>} />
+        <Route path="outreach/clients/:slug" element={<StaffOnly><ClientOutreachPage /></StaffOnly>} />
+        <Route path="outreach/segments" element={<StaffOnly><SegmentsPage /></StaffOnly>} />
+        <Route path="outreach/campaigns" element={<StaffOnly><CampaignsPage /></StaffOnly>} />
+        <Route path="outreach/broadcasts" element={<StaffOnly><BroadcastsPage /></StaffOnly>} />
+        <Route path="news" element={<ClientUsersOnly><NewsPage /></ClientUsersOnly>} />
         <Route
           path="company"
           element={

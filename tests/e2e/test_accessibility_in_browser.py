@@ -236,6 +236,12 @@ def staff_visits(role: Role) -> list[Visit]:
         ),
         Visit(role, "billing", "/billing", ready="billing-page"),
         Visit(role, "billing/runs/:id", "/billing/runs/1", ready="billing-run-page"),
+        # Outreach (account managers and admins; technicians are told they may not).
+        Visit(role, "outreach", "/outreach", ready="outreach-page"),
+        Visit(role, "outreach/clients/:slug", f"/outreach/clients/{CLIENT}", ready="outreach-page"),
+        Visit(role, "outreach/segments", "/outreach/segments", ready="outreach-page"),
+        Visit(role, "outreach/campaigns", "/outreach/campaigns", ready="outreach-page"),
+        Visit(role, "outreach/broadcasts", "/outreach/broadcasts", ready="outreach-page"),
         Visit(role, "*", "/no-such-page", ready="notfound-home"),
     ]
 
@@ -266,6 +272,7 @@ def client_visits(role: Role) -> list[Visit]:
         Visit(role, "phishing", "/phishing", ready="report-phishing-form"),
         Visit(role, "phishing/:id", "/phishing/1", ready="phishing-report-view"),
         Visit(role, "invoices", "/invoices", ready="invoices-page"),
+        Visit(role, "news", "/news", ready="outreach-page"),
         Visit(role, "*", "/no-such-page", ready="notfound-home"),
     ]
 
@@ -419,6 +426,14 @@ def state_visits() -> list[Visit]:
             ready="report-phishing-form",
             state="paste mode",
             prepare=opens("phish-mode-paste", "phish-source"),
+        ),
+        Visit(
+            ACCOUNT_MANAGER,
+            "outreach/clients/:slug",
+            f"/outreach/clients/{CLIENT}",
+            ready="log-checkin",
+            state="check-in dialog open",
+            prepare=opens("log-checkin", "checkin-dialog"),
         ),
     ]
 

@@ -18,6 +18,7 @@ from msp_portal.schema import schema
 from tenants.models import Client, Invitation, ProvisioningJob
 from tests.billing.isolation_probes import BILLING_PROBES
 from tests.conftest import PASSWORD, World
+from tests.services.outreach.isolation_probes import OUTREACH_PROBES
 from tests.services.security.isolation_probes import SECURITY_PROBES
 from tests.tenants.isolation_assets import ASSET_PROBES
 
@@ -776,6 +777,8 @@ PROBES: dict[str, Callable] = {
     **MONITORING_PROBES,
     **SECURITY_PROBES,
 }
+# Outreach (services/outreach): its probes live beside its tests.
+PROBES.update(OUTREACH_PROBES)
 
 
 # Billing's probes live with its tests (tests/billing/isolation_probes.py).

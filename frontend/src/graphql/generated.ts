@@ -74,6 +74,12 @@ export type BillingServiceLine =
   | 'SUPPORT';
 
 /** An enumeration. */
+export type BoardSection =
+  | 'DUE_THIS_WEEK'
+  | 'OVERDUE'
+  | 'UPCOMING';
+
+/** An enumeration. */
 export type BreachState =
   | 'BREACHED'
   | 'CLOCK_ERROR'
@@ -81,6 +87,11 @@ export type BreachState =
   | 'ON_TRACK'
   | 'PAUSED'
   | 'WARNING';
+
+/** Announcement or how-to. */
+export type BroadcastKind =
+  | 'ANNOUNCEMENT'
+  | 'HOWTO';
 
 export type CalendarInput = {
   alwaysOpen?: boolean | null | undefined;
@@ -93,6 +104,13 @@ export type CalendarInput = {
   timezone: string;
   windows?: Array<WindowInput> | null | undefined;
 };
+
+/** Progress of one client. */
+export type CampaignTaskStatus =
+  | 'CONTACTED'
+  | 'FOLLOW_UP_NEEDED'
+  | 'PENDING'
+  | 'RESPONDED';
 
 /** An enumeration. */
 export type CatalogErrorCode =
@@ -113,6 +131,19 @@ export type Channel =
   | 'MONITORING'
   | 'PHONE'
   | 'PORTAL';
+
+/** Call, meeting, QBR or e-mail. */
+export type CheckInKind =
+  | 'CALL'
+  | 'EMAIL'
+  | 'MEETING'
+  | 'QBR';
+
+/** Planned, done or cancelled. */
+export type CheckInStatus =
+  | 'CANCELLED'
+  | 'DONE'
+  | 'PLANNED';
 
 /** An enumeration. */
 export type ClientErrorCode =
@@ -203,6 +234,26 @@ export type ContractLineInput = {
   unitPrice?: string | null | undefined;
 };
 
+export type CreateBroadcastInput = {
+  /** Rich text (HTML); sanitised before it is stored. */
+  body: string;
+  /** E-mail these roles too. */
+  emailRoles?: Array<ClientRole> | null | undefined;
+  kind: BroadcastKind;
+  /** Leave out to publish now. */
+  publishAt?: string | null | undefined;
+  /** Leave out for every client. */
+  segmentId?: string | null | undefined;
+  title: string;
+};
+
+export type CreateCampaignInput = {
+  brief?: string | null | undefined;
+  dueOn: string;
+  name: string;
+  segmentId: string;
+};
+
 export type CreateSecurityIncidentInput = {
   /** Contacts affected. */
   affectedContactIds?: Array<string> | null | undefined;
@@ -283,6 +334,21 @@ export type EmlFileInput = {
   filename: string;
 };
 
+export type FollowUpInput = {
+  detail?: string | null | undefined;
+  dueOn: string;
+  /** Default: you. */
+  ownerId?: string | null | undefined;
+  title: string;
+};
+
+/** Healthy, watch, at risk or no data. */
+export type HealthBand =
+  | 'AT_RISK'
+  | 'HEALTHY'
+  | 'NO_DATA'
+  | 'WATCH';
+
 /** The client's industry. */
 export type Industry =
   | 'EDUCATION'
@@ -357,6 +423,25 @@ export type Level =
   | 'LOW'
   | 'MEDIUM';
 
+export type LogCheckInInput = {
+  campaignTaskId?: string | null | undefined;
+  clientSlug: string;
+  contactIds?: Array<string> | null | undefined;
+  durationMinutes?: number | null | undefined;
+  followUps?: Array<FollowUpInput> | null | undefined;
+  /** When it was held (default now). Leave out when planning. */
+  heldAt?: string | null | undefined;
+  /** Planned meetings and QBRs: send these contacts an .ics invitation. */
+  inviteContactIds?: Array<string> | null | undefined;
+  kind: CheckInKind;
+  location?: string | null | undefined;
+  notes?: string | null | undefined;
+  /** Plan it for this time instead. */
+  scheduledFor?: string | null | undefined;
+  sentiment?: Sentiment | null | undefined;
+  subject: string;
+};
+
 export type LoginInput = {
   email: string;
   password: string;
@@ -430,6 +515,26 @@ export type MspRole =
   | 'ACCOUNT_MANAGER'
   | 'ADMIN'
   | 'TECHNICIAN';
+
+/** An enumeration. */
+export type OutreachErrorCode =
+  | 'CLIENT_READ_ONLY'
+  | 'DUPLICATE'
+  | 'EMPTY_SEGMENT'
+  | 'INTERNAL'
+  | 'INVALID'
+  | 'INVALID_STATE'
+  | 'IN_THE_PAST'
+  | 'NOT_AUTHENTICATED'
+  | 'NOT_FOUND'
+  | 'OTP_REQUIRED'
+  | 'PERMISSION_DENIED'
+  | 'REQUIRED'
+  | 'SOURCE_UNAVAILABLE'
+  | 'TOO_LONG'
+  | 'TOO_MANY'
+  | 'UNKNOWN_FIELD'
+  | 'UNKNOWN_SIGNAL';
 
 /** Patch state as last reported (ingest). */
 export type PatchStatus =
@@ -512,6 +617,13 @@ export type ProvisioningStatus =
   | 'RUNNING'
   | 'SUCCEEDED';
 
+/** Where the QBR pack is. */
+export type QbrStatus =
+  | 'FAILED'
+  | 'QUEUED'
+  | 'READY'
+  | 'RUNNING';
+
 export type ReportPhishingInput = {
   clientSlug?: string | null | undefined;
   comment?: string | null | undefined;
@@ -533,6 +645,13 @@ export type RunItemStatus =
   | 'ISSUED'
   | 'NOTHING_TO_BILL'
   | 'QUEUED';
+
+export type SaveSegmentInput = {
+  /** Change this segment; leave out to create one. */
+  id?: string | null | undefined;
+  name: string;
+  rules: Array<SegmentRuleInput>;
+};
 
 /** An enumeration. */
 export type SecurityErrorCode =
@@ -583,6 +702,19 @@ export type SecuritySeverity =
   | 'HIGH'
   | 'LOW'
   | 'MEDIUM';
+
+export type SegmentRuleInput = {
+  field: string;
+  max?: number | null | undefined;
+  min?: number | null | undefined;
+  values?: Array<string> | null | undefined;
+};
+
+/** How the client felt. */
+export type Sentiment =
+  | 'NEGATIVE'
+  | 'NEUTRAL'
+  | 'POSITIVE';
 
 /** What kind of service (the status page's hierarchy uses it). */
 export type ServiceCategory =
@@ -690,6 +822,12 @@ export type StripeReconciliationStatus =
   | 'FAILED'
   | 'RUNNING';
 
+/** What the person did after the suggestions. */
+export type SuggestionOutcome =
+  | 'ABANDONED'
+  | 'SOLVED'
+  | 'SUBMITTED';
+
 /** An enumeration. */
 export type SupportErrorCode =
   | 'CLIENT_INACTIVE'
@@ -726,6 +864,12 @@ export type TicketStatus =
   | 'RESOLVED'
   | 'WAITING_ON_CLIENT'
   | 'WAITING_ON_VENDOR';
+
+export type UpdateCampaignTaskInput = {
+  response?: string | null | undefined;
+  status: CampaignTaskStatus;
+  taskId: string;
+};
 
 /** What a usage snapshot counts. */
 export type UsageKind =
@@ -1750,3 +1894,133 @@ export type RunStripeReconciliationMutationVariables = Exact<{ [key: string]: ne
 
 
 export type RunStripeReconciliationMutation = { runStripeReconciliation: { reconciliation: { id: string, status: StripeReconciliationStatus, startedAt: string, finishedAt: string | null, invoicesChecked: number, stripeInvoicesSeen: number, differenceCount: number, error: string, differences: Array<{ id: string, kind: StripeDifferenceKind, invoiceNumber: string | null, clientName: string | null, stripeInvoiceId: string, stripeEventId: string, ledgerValue: string, stripeValue: string, detail: string }> } | null, errors: Array<{ field: string | null, code: StripeErrorCode, message: string }> } };
+
+export type OutreachErrorFieldsFragment = { field: string | null, code: OutreachErrorCode, message: string };
+
+export type FollowUpFieldsFragment = { id: string, title: string, detail: string, dueOn: string, done: boolean, overdue: boolean, ticketNumber: number | null, clientSlug: string, clientName: string, fromHealthFall: boolean, owner: { id: string, fullName: string } };
+
+export type OutreachBoardQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type OutreachBoardQuery = { outreachBoard: { overdueCount: number, dueThisWeekCount: number, upcomingCount: number, clients: Array<{ slug: string, name: string, section: BoardSection, lastCheckInAt: string | null, nextPlannedAt: string | null, nextDueOn: string | null, daysOverdue: number, healthScore: number | null, healthBand: HealthBand, openFollowUps: number }>, followUps: Array<{ id: string, title: string, detail: string, dueOn: string, done: boolean, overdue: boolean, ticketNumber: number | null, clientSlug: string, clientName: string, fromHealthFall: boolean, owner: { id: string, fullName: string } }> } | null };
+
+export type ClientOutreachQueryVariables = Exact<{
+  slug: string;
+}>;
+
+
+export type ClientOutreachQuery = { clientOutreach: { slug: string, name: string, tier: string, industry: string, cadenceDays: number, cadenceOverrideDays: number | null, lastCheckInAt: string | null, nextPlannedAt: string | null, nextDueOn: string | null, breachedOpenTickets: number, accountManager: { id: string, fullName: string } | null, health: { score: number | null, band: HealthBand, computedAt: string | null, signals: Array<{ key: string, label: string, source: string, rule: string, weight: number, hasData: boolean, value: number | null, display: string, subscore: number | null, contribution: number | null }> }, healthHistory: Array<{ day: string, score: number | null, band: HealthBand }>, contacts: Array<{ id: string, fullName: string, email: string, jobTitle: string, isBusinessCritical: boolean }>, openTickets: Array<{ number: number, title: string, priority: string, status: string, breachState: string, nextDeadlineAt: string | null }>, services: { connected: boolean, summary: string }, invoices: { connected: boolean, summary: string }, checkIns: Array<{ id: string, kind: CheckInKind, status: CheckInStatus, subject: string, notes: string, sentiment: Sentiment | null, scheduledFor: string | null, heldAt: string | null, contacts: Array<{ id: string, name: string }>, owner: { id: string, fullName: string } }>, openFollowUps: Array<{ id: string, title: string, detail: string, dueOn: string, done: boolean, overdue: boolean, ticketNumber: number | null, clientSlug: string, clientName: string, fromHealthFall: boolean, owner: { id: string, fullName: string } }>, qbrReports: Array<{ id: string, status: QbrStatus, progress: number, step: string, periodStart: string, periodEnd: string, downloadUrl: string | null }> } | null };
+
+export type LogCheckInMutationVariables = Exact<{
+  input: LogCheckInInput;
+}>;
+
+
+export type LogCheckInMutation = { logCheckIn: { checkIn: { id: string, status: CheckInStatus } | null, errors: Array<{ field: string | null, code: OutreachErrorCode, message: string }> } };
+
+export type SetCheckInCadenceMutationVariables = Exact<{
+  slug: string;
+  days?: number | null | undefined;
+}>;
+
+
+export type SetCheckInCadenceMutation = { setCheckInCadence: { cadenceDays: number | null, cadenceOverrideDays: number | null, nextDueOn: string | null, errors: Array<{ field: string | null, code: OutreachErrorCode, message: string }> } };
+
+export type CompleteFollowUpMutationVariables = Exact<{
+  id: string;
+  done?: boolean | null | undefined;
+}>;
+
+
+export type CompleteFollowUpMutation = { completeFollowUp: { followUp: { id: string, title: string, detail: string, dueOn: string, done: boolean, overdue: boolean, ticketNumber: number | null, clientSlug: string, clientName: string, fromHealthFall: boolean, owner: { id: string, fullName: string } } | null, errors: Array<{ field: string | null, code: OutreachErrorCode, message: string }> } };
+
+export type CreateTicketFromFollowUpMutationVariables = Exact<{
+  id: string;
+  requesterContactId?: string | null | undefined;
+}>;
+
+
+export type CreateTicketFromFollowUpMutation = { createTicketFromFollowUp: { followUp: { id: string, title: string, detail: string, dueOn: string, done: boolean, overdue: boolean, ticketNumber: number | null, clientSlug: string, clientName: string, fromHealthFall: boolean, owner: { id: string, fullName: string } } | null, errors: Array<{ field: string | null, code: OutreachErrorCode, message: string }> } };
+
+export type RequestQbrMutationVariables = Exact<{
+  slug: string;
+}>;
+
+
+export type RequestQbrMutation = { requestQbr: { report: { id: string, status: QbrStatus, progress: number } | null, errors: Array<{ field: string | null, code: OutreachErrorCode, message: string }> } };
+
+export type QbrReportsQueryVariables = Exact<{
+  clientSlug?: string | null | undefined;
+}>;
+
+
+export type QbrReportsQuery = { qbrReports: Array<{ id: string, status: QbrStatus, progress: number, step: string, periodStart: string, periodEnd: string, downloadUrl: string | null }> | null };
+
+export type SegmentsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type SegmentsQuery = { segments: Array<{ id: string, name: string, rules: Array<{ field: string, values: Array<string>, min: number | null, max: number | null }> }> | null };
+
+export type SegmentClientsQueryVariables = Exact<{
+  id: string;
+}>;
+
+
+export type SegmentClientsQuery = { segmentClients: Array<{ slug: string, name: string, tier: string, industry: string }> | null };
+
+export type SaveSegmentMutationVariables = Exact<{
+  input: SaveSegmentInput;
+}>;
+
+
+export type SaveSegmentMutation = { saveSegment: { clientCount: number | null, segment: { id: string, name: string } | null, errors: Array<{ field: string | null, code: OutreachErrorCode, message: string }> } };
+
+export type CampaignsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type CampaignsQuery = { campaigns: Array<{ id: string, name: string, brief: string, segmentName: string | null, dueOn: string, progress: { total: number, pending: number, contacted: number, responded: number, followUpNeeded: number }, tasks: Array<{ id: string, clientSlug: string, clientName: string, status: CampaignTaskStatus, response: string }> }> | null };
+
+export type CreateCampaignMutationVariables = Exact<{
+  input: CreateCampaignInput;
+}>;
+
+
+export type CreateCampaignMutation = { createCampaign: { campaign: { id: string, name: string } | null, errors: Array<{ field: string | null, code: OutreachErrorCode, message: string }> } };
+
+export type UpdateCampaignTaskMutationVariables = Exact<{
+  input: UpdateCampaignTaskInput;
+}>;
+
+
+export type UpdateCampaignTaskMutation = { updateCampaignTask: { task: { id: string, status: CampaignTaskStatus, response: string } | null, errors: Array<{ field: string | null, code: OutreachErrorCode, message: string }> } };
+
+export type BroadcastsQueryVariables = Exact<{
+  clientSlug?: string | null | undefined;
+}>;
+
+
+export type BroadcastsQuery = { broadcasts: Array<{ id: string, kind: BroadcastKind, title: string, bodyHtml: string, publishAt: string, publishedAt: string | null, segmentName: string | null, emailRoles: Array<string> | null, audienceSize: number | null, deflection: { suggested: number, solved: number, abandoned: number, submitted: number, rate: number | null } | null }> | null };
+
+export type CreateBroadcastMutationVariables = Exact<{
+  input: CreateBroadcastInput;
+}>;
+
+
+export type CreateBroadcastMutation = { createBroadcast: { broadcast: { id: string, title: string } | null, errors: Array<{ field: string | null, code: OutreachErrorCode, message: string }> } };
+
+export type SuggestBroadcastsMutationVariables = Exact<{
+  clientSlug?: string | null | undefined;
+  title: string;
+}>;
+
+
+export type SuggestBroadcastsMutation = { suggestBroadcasts: { suggestions: { suggestionId: string | null, broadcasts: Array<{ id: string, kind: BroadcastKind, title: string, bodyHtml: string }> } | null, errors: Array<{ field: string | null, code: OutreachErrorCode, message: string }> } };
+
+export type RecordSuggestionOutcomeMutationVariables = Exact<{
+  id: string;
+  outcome: SuggestionOutcome;
+  broadcastId?: string | null | undefined;
+}>;
+
+
+export type RecordSuggestionOutcomeMutation = { recordSuggestionOutcome: { ok: boolean | null, errors: Array<{ field: string | null, code: OutreachErrorCode, message: string }> } };

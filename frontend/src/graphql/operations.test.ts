@@ -52,7 +52,7 @@ describe('GraphQL operations', () => {
       expect(selections, name).toHaveLength(1);
       const spread = selections[0]!;
       expect(spread.kind, name).toBe(Kind.FRAGMENT_SPREAD);
-      if (spread.kind === Kind.FRAGMENT_SPREAD) expect(spread.name.value, name).toMatch(/^(Auth|Billing|Client|Support|Catalog|Stripe|Infrastructure|Ingest|Mfa|Monitoring|Security)ErrorFields$/);
+      if (spread.kind === Kind.FRAGMENT_SPREAD) expect(spread.name.value, name).toMatch(/^(Auth|Billing|Client|Support|Catalog|Stripe|Infrastructure|Ingest|Mfa|Monitoring|Outreach|Security)ErrorFields$/);
     }
   });
 
@@ -69,7 +69,7 @@ describe('GraphQL operations', () => {
         },
       });
     }
-    expect([...errorFragments.keys()].sort()).toEqual(['AuthErrorFields', 'BillingErrorFields', 'CatalogErrorFields', 'ClientErrorFields', 'InfrastructureErrorFields', 'IngestErrorFields', 'MfaErrorFields', 'MonitoringErrorFields', 'SecurityErrorFields', 'StripeErrorFields', 'SupportErrorFields']);
+    expect([...errorFragments.keys()].sort()).toEqual(['AuthErrorFields', 'BillingErrorFields', 'CatalogErrorFields', 'ClientErrorFields', 'InfrastructureErrorFields', 'IngestErrorFields', 'MfaErrorFields', 'MonitoringErrorFields', 'OutreachErrorFields', 'SecurityErrorFields', 'StripeErrorFields', 'SupportErrorFields']);
     for (const fields of errorFragments.values()) expect(fields).toEqual(['field', 'code', 'message']);
   });
 });

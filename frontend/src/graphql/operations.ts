@@ -2693,3 +2693,418 @@ export const RUN_STRIPE_RECONCILIATION_MUTATION = /* GraphQL */ `
   ${STRIPE_RECONCILIATION_FIELDS}
   ${STRIPE_ERROR_FIELDS}
 `;
+
+
+// ------------------------------------------------------------- outreach (account managers)
+
+export const OUTREACH_ERROR_FIELDS = /* GraphQL */ `
+  fragment OutreachErrorFields on OutreachError {
+    field
+    code
+    message
+  }
+`;
+
+export const FOLLOW_UP_FIELDS = /* GraphQL */ `
+  fragment FollowUpFields on FollowUp {
+    id
+    title
+    detail
+    dueOn
+    done
+    overdue
+    ticketNumber
+    clientSlug
+    clientName
+    fromHealthFall
+    owner {
+      id
+      fullName
+    }
+  }
+`;
+
+/** The account manager's board: clients by due date, riskiest first; their open follow-ups. */
+export const OUTREACH_BOARD_QUERY = /* GraphQL */ `
+  query OutreachBoard {
+    outreachBoard {
+      overdueCount
+      dueThisWeekCount
+      upcomingCount
+      clients {
+        slug
+        name
+        section
+        lastCheckInAt
+        nextPlannedAt
+        nextDueOn
+        daysOverdue
+        healthScore
+        healthBand
+        openFollowUps
+      }
+      followUps {
+        ...FollowUpFields
+      }
+    }
+  }
+  ${FOLLOW_UP_FIELDS}
+`;
+
+/** The client 360 of the account manager. */
+export const CLIENT_OUTREACH_QUERY = /* GraphQL */ `
+  query ClientOutreach($slug: String!) {
+    clientOutreach(clientSlug: $slug) {
+      slug
+      name
+      tier
+      industry
+      accountManager {
+        id
+        fullName
+      }
+      cadenceDays
+      cadenceOverrideDays
+      lastCheckInAt
+      nextPlannedAt
+      nextDueOn
+      health {
+        score
+        band
+        computedAt
+        signals {
+          key
+          label
+          source
+          rule
+          weight
+          hasData
+          value
+          display
+          subscore
+          contribution
+        }
+      }
+      healthHistory {
+        day
+        score
+        band
+      }
+      contacts {
+        id
+        fullName
+        email
+        jobTitle
+        isBusinessCritical
+      }
+      openTickets {
+        number
+        title
+        priority
+        status
+        breachState
+        nextDeadlineAt
+      }
+      breachedOpenTickets
+      services {
+        connected
+        summary
+      }
+      invoices {
+        connected
+        summary
+      }
+      checkIns {
+        id
+        kind
+        status
+        subject
+        notes
+        sentiment
+        scheduledFor
+        heldAt
+        contacts {
+          id
+          name
+        }
+        owner {
+          id
+          fullName
+        }
+      }
+      openFollowUps {
+        ...FollowUpFields
+      }
+      qbrReports {
+        id
+        status
+        progress
+        step
+        periodStart
+        periodEnd
+        downloadUrl
+      }
+    }
+  }
+  ${FOLLOW_UP_FIELDS}
+`;
+
+export const LOG_CHECK_IN_MUTATION = /* GraphQL */ `
+  mutation LogCheckIn($input: LogCheckInInput!) {
+    logCheckIn(input: $input) {
+      checkIn {
+        id
+        status
+      }
+      errors {
+        ...OutreachErrorFields
+      }
+    }
+  }
+  ${OUTREACH_ERROR_FIELDS}
+`;
+
+export const SET_CHECK_IN_CADENCE_MUTATION = /* GraphQL */ `
+  mutation SetCheckInCadence($slug: String!, $days: Int) {
+    setCheckInCadence(clientSlug: $slug, days: $days) {
+      cadenceDays
+      cadenceOverrideDays
+      nextDueOn
+      errors {
+        ...OutreachErrorFields
+      }
+    }
+  }
+  ${OUTREACH_ERROR_FIELDS}
+`;
+
+export const COMPLETE_FOLLOW_UP_MUTATION = /* GraphQL */ `
+  mutation CompleteFollowUp($id: ID!, $done: Boolean) {
+    completeFollowUp(followUpId: $id, done: $done) {
+      followUp {
+        ...FollowUpFields
+      }
+      errors {
+        ...OutreachErrorFields
+      }
+    }
+  }
+  ${FOLLOW_UP_FIELDS}
+  ${OUTREACH_ERROR_FIELDS}
+`;
+
+export const CREATE_TICKET_FROM_FOLLOW_UP_MUTATION = /* GraphQL */ `
+  mutation CreateTicketFromFollowUp($id: ID!, $requesterContactId: ID) {
+    createTicketFromFollowUp(followUpId: $id, requesterContactId: $requesterContactId) {
+      followUp {
+        ...FollowUpFields
+      }
+      errors {
+        ...OutreachErrorFields
+      }
+    }
+  }
+  ${FOLLOW_UP_FIELDS}
+  ${OUTREACH_ERROR_FIELDS}
+`;
+
+export const REQUEST_QBR_MUTATION = /* GraphQL */ `
+  mutation RequestQbr($slug: String!) {
+    requestQbr(clientSlug: $slug) {
+      report {
+        id
+        status
+        progress
+      }
+      errors {
+        ...OutreachErrorFields
+      }
+    }
+  }
+  ${OUTREACH_ERROR_FIELDS}
+`;
+
+/** The IT lead's (and account manager's) QBR packs of a client. */
+export const QBR_REPORTS_QUERY = /* GraphQL */ `
+  query QbrReports($clientSlug: String) {
+    qbrReports(clientSlug: $clientSlug) {
+      id
+      status
+      progress
+      step
+      periodStart
+      periodEnd
+      downloadUrl
+    }
+  }
+`;
+
+export const SEGMENTS_QUERY = /* GraphQL */ `
+  query Segments {
+    segments {
+      id
+      name
+      rules {
+        field
+        values
+        min
+        max
+      }
+    }
+  }
+`;
+
+export const SEGMENT_CLIENTS_QUERY = /* GraphQL */ `
+  query SegmentClients($id: ID!) {
+    segmentClients(segmentId: $id) {
+      slug
+      name
+      tier
+      industry
+    }
+  }
+`;
+
+export const SAVE_SEGMENT_MUTATION = /* GraphQL */ `
+  mutation SaveSegment($input: SaveSegmentInput!) {
+    saveSegment(input: $input) {
+      segment {
+        id
+        name
+      }
+      clientCount
+      errors {
+        ...OutreachErrorFields
+      }
+    }
+  }
+  ${OUTREACH_ERROR_FIELDS}
+`;
+
+export const CAMPAIGNS_QUERY = /* GraphQL */ `
+  query Campaigns {
+    campaigns {
+      id
+      name
+      brief
+      segmentName
+      dueOn
+      progress {
+        total
+        pending
+        contacted
+        responded
+        followUpNeeded
+      }
+      tasks {
+        id
+        clientSlug
+        clientName
+        status
+        response
+      }
+    }
+  }
+`;
+
+export const CREATE_CAMPAIGN_MUTATION = /* GraphQL */ `
+  mutation CreateCampaign($input: CreateCampaignInput!) {
+    createCampaign(input: $input) {
+      campaign {
+        id
+        name
+      }
+      errors {
+        ...OutreachErrorFields
+      }
+    }
+  }
+  ${OUTREACH_ERROR_FIELDS}
+`;
+
+export const UPDATE_CAMPAIGN_TASK_MUTATION = /* GraphQL */ `
+  mutation UpdateCampaignTask($input: UpdateCampaignTaskInput!) {
+    updateCampaignTask(input: $input) {
+      task {
+        id
+        status
+        response
+      }
+      errors {
+        ...OutreachErrorFields
+      }
+    }
+  }
+  ${OUTREACH_ERROR_FIELDS}
+`;
+
+export const BROADCASTS_QUERY = /* GraphQL */ `
+  query Broadcasts($clientSlug: String) {
+    broadcasts(clientSlug: $clientSlug) {
+      id
+      kind
+      title
+      bodyHtml
+      publishAt
+      publishedAt
+      segmentName
+      emailRoles
+      audienceSize
+      deflection {
+        suggested
+        solved
+        abandoned
+        submitted
+        rate
+      }
+    }
+  }
+`;
+
+export const CREATE_BROADCAST_MUTATION = /* GraphQL */ `
+  mutation CreateBroadcast($input: CreateBroadcastInput!) {
+    createBroadcast(input: $input) {
+      broadcast {
+        id
+        title
+      }
+      errors {
+        ...OutreachErrorFields
+      }
+    }
+  }
+  ${OUTREACH_ERROR_FIELDS}
+`;
+
+/** Broadcasts and how-tos matching a new request's title (client users). */
+export const SUGGEST_BROADCASTS_MUTATION = /* GraphQL */ `
+  mutation SuggestBroadcasts($clientSlug: String, $title: String!) {
+    suggestBroadcasts(clientSlug: $clientSlug, title: $title) {
+      suggestions {
+        suggestionId
+        broadcasts {
+          id
+          kind
+          title
+          bodyHtml
+        }
+      }
+      errors {
+        ...OutreachErrorFields
+      }
+    }
+  }
+  ${OUTREACH_ERROR_FIELDS}
+`;
+
+export const RECORD_SUGGESTION_OUTCOME_MUTATION = /* GraphQL */ `
+  mutation RecordSuggestionOutcome($id: ID!, $outcome: SuggestionOutcome!, $broadcastId: ID) {
+    recordSuggestionOutcome(suggestionId: $id, outcome: $outcome, broadcastId: $broadcastId) {
+      ok
+      errors {
+        ...OutreachErrorFields
+      }
+    }
+  }
+  ${OUTREACH_ERROR_FIELDS}
+`;

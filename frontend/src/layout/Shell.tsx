@@ -95,7 +95,13 @@ export function Shell() {
         { to: '/security', label: 'Security', testId: 'nav-security', icon: icons.security },
         ...(viewer.mspRole === 'ADMIN' ? [{ to: '/catalog', label: 'SLA catalog', testId: 'nav-catalog', icon: catalogNavIcon }] : []),
         ...(viewer.mspRole === 'ADMIN' || viewer.mspRole === 'ACCOUNT_MANAGER'
-          ? [{ to: '/billing', label: 'Billing', testId: 'nav-billing', icon: icons.compliance }]
+          ? [
+              { to: '/billing', label: 'Billing', testId: 'nav-billing', icon: icons.compliance },
+              { to: '/outreach', label: 'Outreach', testId: 'nav-outreach', icon: icons.clients },
+              { to: '/outreach/campaigns', label: 'Campaigns', testId: 'nav-campaigns', icon: icons.company },
+              { to: '/outreach/broadcasts', label: 'Broadcasts', testId: 'nav-broadcasts', icon: icons.requests },
+              { to: '/outreach/segments', label: 'Segments', testId: 'nav-segments', icon: icons.compliance },
+            ]
           : []),
       ]
     : [
@@ -110,6 +116,7 @@ export function Shell() {
         { to: '/incidents', label: 'Security incidents', testId: 'nav-incidents', icon: icons.security },
         { to: '/phishing', label: 'Report phishing', testId: 'nav-phishing', icon: icons.phishing },
         { to: '/invoices', label: 'Invoices', testId: 'nav-invoices', icon: icons.requests },
+        { to: '/news', label: 'News and reviews', testId: 'nav-news', icon: icons.company },
       ];
 
   const currentSlug = companyMatch?.params.slug ?? defaultClientSlug(viewer);
@@ -142,7 +149,7 @@ export function Shell() {
         <nav className="sidebar-nav">
           <div className="nav-section-label">{viewer.isMspStaff ? 'Workspace' : 'Portal'}</div>
           {items.map((item) => (
-            <NavLink key={item.to} to={item.to} className={({ isActive }) => clsx('nav-link', isActive && 'is-active')} data-testid={item.testId}>
+            <NavLink key={item.to} to={item.to} end={item.to === '/outreach'} className={({ isActive }) => clsx('nav-link', isActive && 'is-active')} data-testid={item.testId}>
               {item.icon}
               <span>{item.label}</span>
             </NavLink>

@@ -6,6 +6,7 @@ import { useMutation } from '../../graphql/hooks';
 import { CREATE_TICKET_MUTATION } from '../../graphql/operations';
 import { LEVELS, LEVEL_LABEL } from '../../lib/enums';
 import { useSubmissionKey } from '../../lib/idempotency';
+import { SuggestionPanel, useSuggestions } from '../outreach/SuggestionPanel';
 
 const FIELDS = ['title', 'description', 'impact', 'urgency'] as const;
 
@@ -118,6 +119,12 @@ export function NewRequestDialog({
   const [general, setGeneral] = useState<string[]>([]);
   const [create, { loading, error }] = useMutation<CreateTicketMutation, CreateTicketMutationVariables>(CREATE_TICKET_MUTATION);
   const submission = useSubmissionKey();
+  // Matching broadcasts and how-tos of the MSP; what happens next is counted (deflection).
+  const suggestions = useSuggestions(clientSlug, followUpOf ? '' : title);
+  const close = () => {
+    suggestions.outcome('ABANDONED');
+    onClose();
+  };
 
   async function onSubmit(e: FormEvent) {
     e.preventDefault();
@@ -146,6 +153,7 @@ export function NewRequestDialog({
       return;
     }
     submission.done();
+    suggestions.outcome('SUBMITTED');
     if (p.ticket) onCreated(p.ticket);
   }
 
@@ -154,7 +162,7 @@ export function NewRequestDialog({
     <Modal
       title="New request"
       description="Tell the service desk what’s wrong. You can add details and files in replies afterwards."
-      onClose={onClose}
+      onClose={close}
       width={600}
       testId="new-request-dialog"
     >
@@ -177,6 +185,13 @@ export function NewRequestDialog({
           testIdPrefix="request"
         />
         <ImprovementToggle checked={improvement} onChange={setImprovement} testId="request-improvement" />
+        <SuggestionPanel
+          found={suggestions.found}
+          onSolved={(id) => {
+            suggestions.outcome('SOLVED', id);
+            onClose();
+          }}
+        />
         <div className="form-grid">
           <LevelChoice
             legend="Who is affected? (impact)"
@@ -199,7 +214,7 @@ export function NewRequestDialog({
         </div>
         <p className="field-hint">The service desk sets the priority from these two answers and may adjust it after a look.</p>
         <div className="form-actions">
-          <Button onClick={onClose}>Cancel</Button>
+          <Button onClick={close}>Cancel</Button>
           <Button type="submit" variant="primary" loading={loading} data-testid="request-submit">
             Send request
           </Button>

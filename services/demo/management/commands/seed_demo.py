@@ -148,6 +148,7 @@ class Command(BaseCommand):
                 self._seed_billing(client, spec, admin)
         limited_technician = User.objects.get(email="tech.limited@msp.demo")
         grant_client_access(limited_technician, Client.objects.get(slug="harbor-finch"), actor=admin)
+        self._seed_outreach(account_manager)
         self.print_logins()
 
     def _seed_billing(self, client: Client, spec: dict[str, Any], admin: Any) -> None:
@@ -227,6 +228,56 @@ class Command(BaseCommand):
                             reference="Bank transfer",
                             received_on=run_on,
                         )
+
+    def _seed_outreach(self, account_manager: User) -> None:
+        """Check-ins with sentiments and follow-ups, a how-to broadcast, and today's health
+        scores, so the account manager's board and client 360 are not empty (once)."""
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from services.outreach import actions as outreach
+        from services.outreach.broadcasts import NewBroadcast, create_broadcast
+        from services.outreach.health import recompute_health
+        from services.outreach.models import Broadcast, CheckIn
+
+        now = timezone.now()
+        clients = list(Client.objects.filter(slug__in=[spec["slug"] for spec in CLIENTS]).order_by("slug"))
+        if not CheckIn.objects.exists():
+            for index, client in enumerate(clients):
+                outreach.log_checkin(
+                    client,
+                    actor=account_manager,
+                    data=outreach.NewCheckIn(
+                        kind="call",
+                        subject="Regular check-in",
+                        notes="Talked through open requests and plans for next quarter.",
+                        sentiment=("positive", "neutral", "negative")[index % 3],
+                        held_at=now - timedelta(days=20 + 45 * index),
+                        follow_ups=[
+                            outreach.NewFollowUp(
+                                title="Send the hardware refresh quote",
+                                due_on=timezone.localdate() + timedelta(days=5),
+                            )
+                        ],
+                    ),
+                    now=now,
+                )
+        if not Broadcast.objects.exists():
+            create_broadcast(
+                actor=account_manager,
+                data=NewBroadcast(
+                    kind="howto",
+                    title="VPN keeps dropping? Reconnect in three steps",
+                    body=(
+                        "<p>If the VPN drops every few minutes:</p><ol><li>Quit the VPN client.</li>"
+                        "<li>Switch Wi-Fi off and on.</li>"
+                        "<li>Start the VPN client and sign in again.</li></ol>"
+                        "<p>Still dropping? Raise a request and mention your home router.</p>"
+                    ),
+                ),
+            )
+        recompute_health(clients)
 
     def _seed_tickets(self, client: Client, spec: dict[str, Any]) -> None:
         """A few requests in different states, so the queue and the client portal are not empty."""

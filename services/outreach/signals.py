@@ -1,0 +1,381 @@
+"""The health score's signals: a registry of providers, each read for a batch of clients.
+
+A provider measures one signal for many clients in one query and returns a `Reading` per
+client it has data for. A client missing from the answer has **no data** for that signal:
+its weight is set aside and the score is made of the others — never a made-up value.
+A provider whose source is not installed (billing, monitors, security incidents, MFA
+coverage before their apps land) answers nothing at all, so every client shows "no data".
+
+The rule that turns a value into a sub-score (0–100) is part of the reading, so the score
+explains itself: value → rule → sub-score → weight → contribution.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.apps import apps
+from django.db import connection
+from django.db.models import Count, Q
+
+from services.outreach.models import (
+    SENTIMENT_VALUE,
+    CheckIn,
+    CheckInStatus,
+    ClientOutreach,
+    OutreachSettings,
+    Sentiment,
+)
+from services.workqueue.models import WorkItem, WorkItemKind
+from tenants.models import Client
+
+SLA_WINDOW_DAYS = 90
+TREND_RECENT_DAYS = 30
+TREND_BASELINE_DAYS = 180
+SENTIMENT_WINDOW_DAYS = 180
+SENTIMENT_LAST_N = 3
+INCIDENT_WINDOW_DAYS = 90
+MFA_FRESH_DAYS = 7
+
+
+@dataclass(frozen=True)
+class Reading:
+    value: float
+    display: str
+    subscore: float
+
+
+@dataclass(frozen=True)
+class Context:
+    now: datetime
+    settings: OutreachSettings
+
+
+BatchReader = Callable[[Sequence[Client], Context], dict[int, Reading]]
+
+
+@dataclass(frozen=True)
+class Signal:
+    key: str
+    label: str
+    source: str
+    rule: str
+    read: BatchReader
+    # False while the app that owns the data is not installed: "no data" for everyone.
+    installed: Callable[[], bool] = lambda: True
+    # Read inside each client's schema (the benchmark copies these tables).
+    schema_tables: tuple[str, ...] = ()
+
+
+def linear(value: float, *, full_at: float, zero_at: float) -> float:
+    """100 at `full_at`, 0 at `zero_at`, linear between, clamped (either direction)."""
+    if full_at == zero_at:
+        return 100.0 if value == full_at else 0.0
+    fraction = (value - zero_at) / (full_at - zero_at)
+    return round(max(0.0, min(1.0, fraction)) * 100, 1)
+
+
+# ------------------------------------------------------------------ service desk
+
+
+SLA_SELECT = (
+    "SELECT %s AS client_id, count(*) FILTER (WHERE result = 'met') AS met, count(*) AS total "
+    "FROM {table} WHERE judged_at >= %s AND clock IN ('first_response', 'first_resolution')"
+)
+INCIDENTS_SELECT = (
+    "SELECT %s AS client_id, count(*) AS opened, "
+    "count(*) FILTER (WHERE severity IN ('critical', 'high')) AS serious, "
+    "count(*) FILTER (WHERE status NOT IN ('resolved', 'closed')) AS still_open "
+    "FROM {table} WHERE created_at >= %s"
+)
+MFA_SELECT = (
+    "SELECT %s AS client_id, covered_accounts, total_accounts, day "
+    "FROM (SELECT * FROM {table} WHERE day >= %s ORDER BY day DESC LIMIT 1) AS latest"
+)
+
+
+def per_schema(clients: Sequence[Client], table: str, select: str, *params: Any) -> list[tuple[Any, ...]]:
+    """One query over `table` of every client's schema (`UNION ALL`), `select` run in each with
+    the client's id first and `params` after it. Schema names come from the client registry and
+    are quoted; values are parameters."""
+    if not clients:
+        return []
+    quote = connection.ops.quote_name
+    parts = []
+    values: list[Any] = []
+    for client in clients:
+        parts.append("(" + select.replace("{table}", f"{quote(client.schema_name)}.{table}") + ")")
+        values.extend([client.pk, *params])
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), values)
+        return list(cursor.fetchall())
+
+
+def _read_sla_compliance(clients: Sequence[Client], ctx: Context) -> dict[int, Reading]:
+    """Share of SLA clocks met in the last 90 days: one UNION ALL over the clients' schemas."""
+    since = ctx.now - timedelta(days=SLA_WINDOW_DAYS)
+    target = ctx.settings.threshold("sla_target_percent")
+    found: dict[int, Reading] = {}
+    for client_id, met, total in per_schema(clients, "support_slaoutcome", SLA_SELECT, since):
+        if not total:
+            continue
+        percent = round(100.0 * met / total, 1)
+        found[client_id] = Reading(
+            value=percent,
+            display=f"{percent:g} % of {total} SLA clocks met (last {SLA_WINDOW_DAYS} days)",
+            subscore=linear(percent, full_at=target, zero_at=target - 25),
+        )
+    return found
+
+
+def _read_security_incidents(clients: Sequence[Client], ctx: Context) -> dict[int, Reading]:
+    """Security incidents opened in the last 90 days (services.security, each client's schema).
+    None is a real value (100): the app is there and nothing happened."""
+    since = ctx.now - timedelta(days=INCIDENT_WINDOW_DAYS)
+    found: dict[int, Reading] = {}
+    for client_id, opened, serious, still_open in per_schema(
+        clients, "security_securityincident", INCIDENTS_SELECT, since
+    ):
+        found[client_id] = Reading(
+            value=float(opened),
+            display=(
+                f"{opened} incidents in {INCIDENT_WINDOW_DAYS} days "
+                f"({serious} critical/high, {still_open} open)"
+            ),
+            subscore=max(0.0, 100.0 - 20 * (opened - serious) - 40 * serious),
+        )
+    return found
+
+
+def _read_mfa_coverage(clients: Sequence[Client], ctx: Context) -> dict[int, Reading]:
+    """The latest MFA coverage snapshot of the last 7 days (the identity-provider import); a
+    client without one, or with no accounts, has no data."""
+    since = ctx.now.date() - timedelta(days=MFA_FRESH_DAYS)
+    found: dict[int, Reading] = {}
+    for client_id, covered, total, day in per_schema(clients, "security_mfasnapshot", MFA_SELECT, since):
+        if not total:
+            continue
+        percent = round(100.0 * covered / total, 1)
+        found[client_id] = Reading(
+            value=percent,
+            display=f"{covered} of {total} accounts with MFA ({percent:g} %, {day:%Y-%m-%d})",
+            subscore=linear(percent, full_at=100.0, zero_at=50.0),
+        )
+    return found
+
+
+def _read_open_p1_p2(clients: Sequence[Client], ctx: Context) -> dict[int, Reading]:
+    counts = {
+        row["client_id"]: row
+        for row in WorkItem.objects.filter(
+            client__in=[c.pk for c in clients],
+            kind=WorkItemKind.TICKET,
+            is_open=True,
+            priority__in=["P1", "P2"],
+        )
+        .values("client_id")
+        .annotate(p1=Count("pk", filter=Q(priority="P1")), p2=Count("pk", filter=Q(priority="P2")))
+    }
+    found = {}
+    for client in clients:
+        row = counts.get(client.pk, {"p1": 0, "p2": 0})
+        p1, p2 = row["p1"], row["p2"]
+        found[client.pk] = Reading(
+            value=float(p1 + p2),
+            display=f"{p1} open P1, {p2} open P2",
+            subscore=max(0.0, 100.0 - 40 * p1 - 20 * p2),
+        )
+    return found
+
+
+def _read_ticket_trend(clients: Sequence[Client], ctx: Context) -> dict[int, Reading]:
+    recent_from = ctx.now - timedelta(days=TREND_RECENT_DAYS)
+    baseline_from = recent_from - timedelta(days=TREND_BASELINE_DAYS)
+    rows = (
+        WorkItem.objects.filter(
+            client__in=[c.pk for c in clients], kind=WorkItemKind.TICKET, created_at__gte=baseline_from
+        )
+        .values("client_id")
+        .annotate(
+            recent=Count("pk", filter=Q(created_at__gte=recent_from)),
+            baseline=Count("pk", filter=Q(created_at__lt=recent_from)),
+        )
+    )
+    found = {}
+    periods = TREND_BASELINE_DAYS / TREND_RECENT_DAYS
+    for row in rows:
+        if not row["baseline"]:
+            continue  # no baseline of its own yet: no data, not a guess
+        per_period = row["baseline"] / periods
+        ratio = row["recent"] / per_period
+        found[row["client_id"]] = Reading(
+            value=round(ratio, 2),
+            display=(
+                f"{row['recent']} tickets in the last {TREND_RECENT_DAYS} days vs "
+                f"{per_period:.1f} usual ({ratio:.0%} of baseline)"
+            ),
+            subscore=linear(ratio, full_at=1.0, zero_at=2.0),
+        )
+    return found
+
+
+# ------------------------------------------------------------------ outreach's own
+
+
+def _read_checkin_recency(clients: Sequence[Client], ctx: Context) -> dict[int, Reading]:
+    profiles = {p.client_id: p for p in ClientOutreach.objects.filter(client__in=[c.pk for c in clients])}
+    found = {}
+    for client in clients:
+        profile = profiles.get(client.pk)
+        cadence = cadence_days(client, profile, ctx.settings)
+        last = profile.last_checkin_at if profile else None
+        since = last or client.created_at
+        days = max(0, (ctx.now - since).days)
+        what = "since the last check-in" if last else "and no check-in yet (since onboarding)"
+        found[client.pk] = Reading(
+            value=float(days),
+            display=f"{days} days {what}; cadence {cadence} days",
+            subscore=linear(days / cadence, full_at=1.0, zero_at=2.0),
+        )
+    return found
+
+
+def _read_sentiment(clients: Sequence[Client], ctx: Context) -> dict[int, Reading]:
+    since = ctx.now - timedelta(days=SENTIMENT_WINDOW_DAYS)
+    rows = (
+        CheckIn.objects.filter(
+            client__in=[c.pk for c in clients], status=CheckInStatus.DONE, held_at__gte=since
+        )
+        .exclude(sentiment="")
+        .order_by("client_id", "-held_at")
+        .values_list("client_id", "sentiment")
+    )
+    recent: dict[int, list[str]] = {}
+    for client_id, sentiment in rows:
+        kept = recent.setdefault(client_id, [])
+        if len(kept) < SENTIMENT_LAST_N:
+            kept.append(sentiment)
+    found = {}
+    for client_id, sentiments in recent.items():
+        average = sum(SENTIMENT_VALUE[Sentiment(s)] for s in sentiments) / len(sentiments)
+        found[client_id] = Reading(
+            value=round(average, 2),
+            display=f"last {len(sentiments)} check-ins: {', '.join(sentiments)}",
+            subscore=round(average * 100, 1),
+        )
+    return found
+
+
+# ------------------------------------------------------------------ sources not on main yet
+
+
+def _installed(app_label: str) -> Callable[[], bool]:
+    return lambda: apps.is_installed(app_label)
+
+
+def _model_installed(app_label: str, model: str) -> Callable[[], bool]:
+    def check() -> bool:
+        try:
+            apps.get_model(app_label, model)
+        except LookupError:
+            return False
+        return True
+
+    return check
+
+
+def _nothing(clients: Sequence[Client], ctx: Context) -> dict[int, Reading]:
+    """The source is not wired yet: no client has data."""
+    return {}
+
+
+def cadence_days(client: Client, profile: ClientOutreach | None, settings: OutreachSettings) -> int:
+    if profile is not None and profile.cadence_override_days:
+        return profile.cadence_override_days
+    return settings.cadence_for_tier(client.tier)
+
+
+SIGNALS: dict[str, Signal] = {
+    s.key: s
+    for s in (
+        Signal(
+            "sla_compliance",
+            "SLA compliance",
+            "service desk",
+            "100 at or above the SLA target (default 95 %), 0 at 25 points below, linear between",
+            _read_sla_compliance,
+            schema_tables=("support_slaoutcome",),
+        ),
+        Signal(
+            "open_p1_p2",
+            "Open P1/P2 tickets",
+            "service desk",
+            "100 with none open; −40 per open P1, −20 per open P2 (not below 0)",
+            _read_open_p1_p2,
+        ),
+        Signal(
+            "ticket_trend",
+            "Ticket volume trend",
+            "service desk",
+            "tickets of the last 30 days against the client's own 180-day baseline: "
+            "100 at or below baseline, 0 at twice the baseline, linear between",
+            _read_ticket_trend,
+        ),
+        Signal(
+            "checkin_recency",
+            "Days since last check-in",
+            "outreach",
+            "100 within the cadence, 0 at twice the cadence, linear between",
+            _read_checkin_recency,
+        ),
+        Signal(
+            "sentiment",
+            "Sentiment of recent check-ins",
+            "outreach",
+            "average of the last 3 check-ins in 180 days: positive 100, neutral 50, negative 0",
+            _read_sentiment,
+        ),
+        Signal(
+            "overdue_invoices",
+            "Overdue invoices",
+            "billing",
+            "100 with nothing overdue; −25 per overdue invoice (not below 0)",
+            _nothing,
+            installed=_installed("billing"),
+        ),
+        Signal(
+            "security_incidents",
+            "Security incidents",
+            "security",
+            "100 with none opened in 90 days; −40 per critical/high incident, −20 per other (not below 0)",
+            _read_security_incidents,
+            installed=_model_installed("security", "SecurityIncident"),
+            schema_tables=("security_securityincident",),
+        ),
+        Signal(
+            "mfa_coverage",
+            "MFA coverage",
+            "security (identity provider import)",
+            "latest coverage snapshot of 7 days: 100 at full coverage, 0 at 50 % or less, linear between",
+            _read_mfa_coverage,
+            installed=_model_installed("security", "MfaSnapshot"),
+            schema_tables=("security_mfasnapshot",),
+        ),
+        Signal(
+            "availability",
+            "Availability vs promised",
+            "infrastructure monitors",
+            "100 at or above the promised availability, 0 at 1 point below, linear between",
+            _nothing,
+            installed=_model_installed("infrastructure", "Monitor"),
+        ),
+    )
+}
+
+
+def register(signal: Signal) -> None:
+    """Add or replace a provider (an app landing wires its signal here)."""
+    SIGNALS[signal.key] = signal
