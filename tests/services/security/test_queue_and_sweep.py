@@ -155,11 +155,9 @@ def test_the_queue_query_serves_an_incident_row_with_its_own_status_and_referenc
     # Regression: an incident's status (not a ticket status) was mapped to the TextChoices
     # member TicketStatus.IN_PROGRESS, which graphene could not serialise: the whole queue
     # answered with errors and the page never finished loading.
-    incident, item = _critical(world)
+    incident, _item = _critical(world)
     with tenant_context(world.a):
-        actions.change_status(
-            world.a, incident.number, actor=world.technician, status="acknowledged", now=T0
-        )
+        actions.change_status(world.a, incident.number, actor=world.technician, status="acknowledged", now=T0)
     data = gql(world.technician).data(QUEUE_ROWS)  # asserts the answer has no errors
     rows = [edge["node"] for edge in data["queue"]["edges"]]
     assert {
