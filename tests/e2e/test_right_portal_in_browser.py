@@ -47,7 +47,8 @@ def test_a_client_user_at_another_companys_portal_is_sent_to_her_own(stack: Stac
     link.click()
     expect(page).to_have_url(f"{own}/login")
     sign_in(page, own, "lena.lead@harborfinch.demo")
-    expect(page).to_have_url(f"{own}/company")
+    expect(page).to_have_url(f"{own}/status")  # an IT lead's home is the live status page
+    page.get_by_test_id("nav-company").click()
     expect(page.get_by_test_id("company-name")).to_have_text("Harbor & Finch LLP")
 
 
@@ -92,7 +93,7 @@ def test_a_closed_request_offers_a_linked_new_request_instead_of_a_reply(stack: 
     page = new_page()
     portal = stack.portal_url("harbor-finch")
     sign_in(page, portal, "lena.lead@harborfinch.demo")
-    expect(page).to_have_url(f"{portal}/company")
+    expect(page).to_have_url(f"{portal}/status")
     page.goto(f"{portal}/requests/1")
 
     expect(page.get_by_test_id("ticket-status-pill")).to_have_text("Closed")
@@ -123,7 +124,7 @@ def test_an_admin_suspends_a_client_and_its_people_are_told_at_sign_in(stack: St
     portal = stack.portal_url("brightline")
     member = new_page()
     sign_in(member, portal, "ben.lead@brightline.demo")
-    expect(member).to_have_url(f"{portal}/company")  # signed in while the client is active
+    expect(member).to_have_url(f"{portal}/status")  # signed in while the client is active
 
     admin = new_page()
     sign_in(admin, stack.msp_url, "admin@msp.demo")

@@ -68,7 +68,7 @@ def test_a_request_from_the_client_portal_to_resolution_within_sla(stack: Stack,
     # 1. The client IT lead raises a request: impact medium × urgency high → P2.
     lead = new_page()
     sign_in_as(lead, stack, IT_LEAD)
-    expect(lead).to_have_url(f"{portal}/company")
+    expect(lead).to_have_url(f"{portal}{IT_LEAD.home}")
     lead.get_by_test_id("nav-requests").click()
     expect(lead).to_have_url(f"{portal}/requests")
     expect(lead.get_by_test_id("requests-total")).to_have_text("0 open · 0 in total")

@@ -96,8 +96,9 @@ class WorkItemType(DjangoObjectType):
 
     def resolve_status(root: WorkItem, info: Any) -> str:
         # Other kinds of work (security incidents) have statuses of their own: the nearest
-        # ticket status here, their own in `statusLabel`.
-        return root.status if root.status in TicketStatus.values else TicketStatus.IN_PROGRESS
+        # ticket status here, their own in `statusLabel`. A plain string: graphene cannot
+        # serialise a TextChoices member (a str *and* an Enum) into its own GraphQL enum.
+        return root.status if root.status in TicketStatus.values else TicketStatus.IN_PROGRESS.value
 
     def resolve_status_label(root: WorkItem, info: Any) -> str:
         return root.status.replace("_", " ").capitalize()

@@ -142,3 +142,28 @@ def test_a_technician_who_loses_the_client_keeps_none_of_its_open_incidents(worl
         entry = IncidentActivity.objects.filter(incident_id=incident.pk, kind="assigned").last()
         assert entry is not None and entry.is_internal
         assert entry.detail["previous_assignee_id"] == world.limited_technician.pk
+
+
+QUEUE_ROWS = """
+query { queue(first: 50, clientSlug: "alpha") {
+  edges { node { kind number status statusLabel reference } }
+} }
+"""
+
+
+def test_the_queue_query_serves_an_incident_row_with_its_own_status_and_reference(world, gql):
+    # Regression: an incident's status (not a ticket status) was mapped to the TextChoices
+    # member TicketStatus.IN_PROGRESS, which graphene could not serialise: the whole queue
+    # answered with errors and the page never finished loading.
+    incident, _item = _critical(world)
+    with tenant_context(world.a):
+        actions.change_status(world.a, incident.number, actor=world.technician, status="acknowledged", now=T0)
+    data = gql(world.technician).data(QUEUE_ROWS)  # asserts the answer has no errors
+    rows = [edge["node"] for edge in data["queue"]["edges"]]
+    assert {
+        "kind": "SEC_INCIDENT",
+        "number": incident.number,
+        "status": "IN_PROGRESS",
+        "statusLabel": "Acknowledged",
+        "reference": f"SEC-{incident.number}",
+    } in rows
