@@ -514,8 +514,8 @@ def test_the_route_reader_sees_new_routes_and_who_may_open_them() -> None:
     assert today["queue"] == "staff" and today["requests"] == "client"
     assert today["/login"] == "public" and today[""] == "signed-in" and today["*"] == "public"
     added_routes = (
-        '<Route path="invoices" element={<StaffOnly><InvoicesPage /></StaffOnly>} />\n'
-        '<Route path="billing" element={\n  <ClientUsersOnly>\n    <BillingPage />\n  </ClientUsersOnly>\n} />\n'
+        '<Route path="reports" element={<StaffOnly><ReportsPage /></StaffOnly>} />\n'
+        '<Route path="documents" element={\n  <ClientUsersOnly>\n    <DocumentsPage />\n  </ClientUsersOnly>\n} />\n'
         '<Route path="settings" element={<SettingsPage />} />\n'
     )
     grown = re.sub(r"(?=<Route\s+index\b)", lambda _: added_routes, source, count=1)  # in the layout
@@ -523,7 +523,7 @@ def test_the_route_reader_sees_new_routes_and_who_may_open_them() -> None:
         r'(?=<Route\s+path="\*")', lambda _: '<Route path="/status" element={<StatusPage />} />\n', grown
     )
     added = {path: kind for path, kind in app_routes(grown).items() if path not in today}
-    assert added == {"invoices": "staff", "billing": "client", "settings": "signed-in", "/status": "public"}
+    assert added == {"reports": "staff", "documents": "client", "settings": "signed-in", "/status": "public"}
 
 
 # --------------------------------------------------------------- the demo

@@ -82,9 +82,9 @@ export function MrrChart({ points, currency }: { points: readonly MrrPoint[]; cu
           );
         })}
       </svg>
-      <figcaption className="chart-legend">
+      <figcaption className="billing-chart-legend">
         {SERVICE_LINES.map((line) => (
-          <span key={line} className="chart-legend-item">
+          <span key={line} className="billing-chart-legend-item">
             <span className={`chart-swatch mrr-${line.toLowerCase()}`} aria-hidden="true" />
             {SERVICE_LINE_LABEL[line]}
           </span>
@@ -129,9 +129,9 @@ export function BarList({
 export function ProgressBar({ done, total, label }: { done: number; total: number; label: string }) {
   const percent = total ? Math.round((done / total) * 100) : 100;
   return (
-    <div className="progress-wrap">
-      <div className="progress" role="progressbar" aria-label={label} aria-valuemin={0} aria-valuemax={total} aria-valuenow={done}>
-        <span className="progress-fill" style={{ width: `${percent}%` }} />
+    <div className="billing-progress-wrap">
+      <div className="billing-progress" role="progressbar" aria-label={label} aria-valuemin={0} aria-valuemax={total} aria-valuenow={done}>
+        <span className="billing-progress-fill" style={{ width: `${percent}%` }} />
       </div>
       <span className="small muted">
         {done} of {total} drafted

@@ -93,22 +93,22 @@ export function BillingOverview({ clientSlug }: { clientSlug?: string }) {
             <p className="small muted pad">
               {block.description} · {periodLabel(block.periodStart, block.periodEnd)}
             </p>
-            <div className="stat-row">
-              <div className="stat">
-                <span className="stat-value">{formatMinutes(block.usedMinutes)}</span>
-                <span className="stat-label">used</span>
+            <div className="billing-stat-row">
+              <div className="billing-stat">
+                <span className="billing-stat-value">{formatMinutes(block.usedMinutes)}</span>
+                <span className="billing-stat-label">used</span>
               </div>
-              <div className="stat">
-                <span className="stat-value">{formatMinutes(block.leftMinutes)}</span>
-                <span className="stat-label">left</span>
+              <div className="billing-stat">
+                <span className="billing-stat-value">{formatMinutes(block.leftMinutes)}</span>
+                <span className="billing-stat-label">left</span>
               </div>
-              <div className="stat">
-                <span className="stat-value">{formatMinutes(block.rolledInMinutes)}</span>
-                <span className="stat-label">rolled over</span>
+              <div className="billing-stat">
+                <span className="billing-stat-value">{formatMinutes(block.rolledInMinutes)}</span>
+                <span className="billing-stat-label">rolled over</span>
               </div>
-              <div className="stat">
-                <span className="stat-value">{formatMinutes(block.billableMinutes)}</span>
-                <span className="stat-label">over the block</span>
+              <div className="billing-stat">
+                <span className="billing-stat-value">{formatMinutes(block.billableMinutes)}</span>
+                <span className="billing-stat-label">over the block</span>
               </div>
             </div>
           </>

@@ -68,7 +68,7 @@ export function HealthChart({ history }: { history: Outreach['healthHistory'] })
         </title>
         {[0, 50, 100].map((v) => (
           <g key={v}>
-            <line x1={pad} x2={width - pad} y1={pad + (height - 2 * pad) * (1 - v / 100)} y2={pad + (height - 2 * pad) * (1 - v / 100)} className="chart-grid" />
+            <line x1={pad} x2={width - pad} y1={pad + (height - 2 * pad) * (1 - v / 100)} y2={pad + (height - 2 * pad) * (1 - v / 100)} className="outreach-chart-grid" />
             <text x={2} y={pad + (height - 2 * pad) * (1 - v / 100) + 4} className="chart-label">
               {v}
             </text>

@@ -135,14 +135,14 @@ function ServicesCard({ status }: { status: StatusPageData }) {
           <EmptyState title="No monitored services yet">Your MSP adds the services it runs for you here, with their monitors.</EmptyState>
         </div>
       ) : (
-        <ul className="service-list">
+        <ul className="status-service-list">
           {status.services.map((s) => (
             <li key={s.name} className="service-row" data-testid="service-row" data-state={s.state}>
-              <div className="service-head">
+              <div className="status-service-head">
                 <span className={clsx('service-state', `service-${s.state.toLowerCase()}`)}>
                   <span aria-hidden="true">{SERVICE_STATE_SYMBOL[s.state]}</span> {SERVICE_STATE_LABEL[s.state]}
                 </span>
-                <span className="service-name">{s.name}</span>
+                <span className="status-service-name">{s.name}</span>
                 {s.isBusinessCritical && <Badge tone="violet">Business-critical</Badge>}
                 <span className="service-figure muted small">
                   {s.availabilityPercent === null ? 'not measured this month' : `${formatPercent(s.availabilityPercent, 3)} this month`} · {formatPercent(s.promisedPercent, 3)} promised
