@@ -6,14 +6,12 @@ client is resolved and the session authorised by `client_schema` first.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import graphene
 
-from core import csv_import
 from core.graphql.ids import decode_id
-from core.graphql.imports import CsvImport, import_id
+from core.graphql.imports import csv_import_mutations
 from core.graphql.mutations import BaseMutation, model_limit
 from core.graphql.types import enum_value
 from services.infrastructure import actions, device_import
@@ -27,8 +25,6 @@ from services.infrastructure.graphql.types import (
 )
 from services.infrastructure.models import Device, Site
 from tenants.request_scope import client_schema
-
-UPLOAD_MAX = math.ceil(csv_import.MAX_FILE_BYTES * 4 / 3) + 8
 
 
 class SiteInput(graphene.InputObjectType):
@@ -209,63 +205,20 @@ class RetireDevice(InfrastructureMutationBase):
             return cls.success(device=device)
 
 
-class PreviewDeviceImport(InfrastructureMutationBase):
-    """Staff: upload a device list (CSV, base64) and get its preview; no device is written."""
-
-    class Arguments:
-        client_slug = graphene.String()
-        file_name = graphene.String(required=True)
-        data_base64 = graphene.String(
-            required=True, description="The CSV file, base64-encoded (at most 5 MB)."
-        )
-
-    max_lengths = {"fileName": 200, "dataBase64": UPLOAD_MAX}
-    device_import = graphene.Field(CsvImport)
-
-    @classmethod
-    def perform(cls, info: Any, file_name: str, data_base64: str, client_slug: str | None = None) -> Any:
-        with client_schema(info.context, client_slug) as client:
-            job = device_import.preview_device_import(
-                client, actor=info.context.user, file_name=file_name, data_base64=data_base64
-            )
-            return cls.success(device_import=CsvImport.from_job(job))
-
-
-class ApplyDeviceImport(InfrastructureMutationBase):
-    """Staff: apply a previewed list without errors (all or nothing, in the background)."""
-
-    class Arguments:
-        client_slug = graphene.String()
-        import_id = graphene.ID(required=True)
-
-    device_import = graphene.Field(CsvImport)
-
-    @classmethod
-    def perform(cls, info: Any, import_id: str, client_slug: str | None = None) -> Any:
-        key = _import_id(import_id)
-        with client_schema(info.context, client_slug) as client:
-            job = device_import.apply_device_import(client, actor=info.context.user, import_id=key)
-            return cls.success(device_import=CsvImport.from_job(job))
-
-
-class DiscardDeviceImport(InfrastructureMutationBase):
-    """Staff: drop a preview that will not be applied."""
-
-    class Arguments:
-        client_slug = graphene.String()
-        import_id = graphene.ID(required=True)
-
-    device_import = graphene.Field(CsvImport)
-
-    @classmethod
-    def perform(cls, info: Any, import_id: str, client_slug: str | None = None) -> Any:
-        key = _import_id(import_id)
-        with client_schema(info.context, client_slug) as client:
-            job = device_import.discard_device_import(client, actor=info.context.user, import_id=key)
-            return cls.success(device_import=CsvImport.from_job(job))
-
-
-_import_id = import_id
+PreviewDeviceImport, ApplyDeviceImport, DiscardDeviceImport = csv_import_mutations(
+    InfrastructureMutationBase,
+    name="DeviceImport",
+    payload_field="device_import",
+    preview=device_import.preview_device_import,
+    apply=device_import.apply_device_import,
+    discard=device_import.discard_device_import,
+    client_schema=client_schema,
+    docs=(
+        "Staff: upload a device list (CSV, base64) and get its preview; no device is written.",
+        "Staff: apply a previewed list without errors (all or nothing, in the background).",
+        "Staff: drop a preview that will not be applied.",
+    ),
+)
 
 
 class InfrastructureMutation(graphene.ObjectType):
