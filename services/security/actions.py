@@ -44,8 +44,9 @@ from services.security.models import (
 )
 from services.security.policy import MAX_TARGET_MINUTES, ResponsePolicy, response_policy
 from services.security.work_index import sync_work_item
-from services.workqueue.models import WorkItem, WorkItemKind
-from tenants.access import TICKET_ROLES, assignable_staff, clients_reachable_by, ensure_client_writable
+from services.workqueue.models import WorkItemKind
+from services.workqueue.selectors import clients_lost_by
+from tenants.access import assignable_staff, ensure_client_writable
 from tenants.actions import record_audit
 from tenants.models import Client, ClientRole, Membership, MspRole, User
 
@@ -580,21 +581,12 @@ def release_lost_incident_assignments(user: User, *, actor: User | None, now: da
     """After `user`'s access shrank: unassign their open incidents of every client they can no
     longer work, each with an internal timeline entry saying why (as for tickets). The queue
     index names the clients concerned, so only those schemas are visited."""
-    client_ids = set(
-        WorkItem.objects.filter(assignee_id=user.pk, is_open=True, kind=WorkItemKind.SECURITY_INCIDENT)
-        .values_list("client_id", flat=True)
-        .distinct()
-    )
-    if not client_ids:
+    lost = clients_lost_by(user, WorkItemKind.SECURITY_INCIDENT)
+    if not lost:
         return 0
-    still = (
-        set(clients_reachable_by(user).filter(pk__in=client_ids).values_list("pk", flat=True))
-        if user.is_active and user.msp_role in TICKET_ROLES
-        else set()
-    )
     released = 0
     with transaction.atomic():
-        for client in Client.objects.filter(pk__in=client_ids - still).order_by("pk"):
+        for client in Client.objects.filter(pk__in=lost).order_by("pk"):
             with tenant_context(client):
                 policy = response_policy(client)
                 incidents = SecurityIncident.objects.select_for_update().filter(assignee_id=user.pk)

@@ -52,11 +52,11 @@ from services.support.models import (
 )
 from services.support.sla_clocks import checked_ticket_clocks, record_outcomes
 from services.support.work_index import sync_watchers, sync_work_item
-from services.workqueue.models import WorkItem, WorkItemKind
+from services.workqueue.models import WorkItemKind
+from services.workqueue.selectors import clients_lost_by
 from tenants.access import (
     TICKET_ROLES,
     assignable_staff,
-    clients_reachable_by,
     ensure_client_writable,
     staff_reaching,
 )
@@ -430,21 +430,12 @@ def release_lost_assignments(user: User, *, actor: User | None, now: datetime | 
     """After `user`'s access shrank: unassign their open tickets of every client they can no
     longer work. The queue index names the clients concerned, so only those schemas are
     visited. Returns how many tickets were unassigned."""
-    client_ids = set(
-        WorkItem.objects.filter(assignee_id=user.pk, is_open=True, kind=WorkItemKind.TICKET)
-        .values_list("client_id", flat=True)
-        .distinct()
-    )
-    if not client_ids:
+    lost = clients_lost_by(user, WorkItemKind.TICKET)
+    if not lost:
         return 0
-    still = (
-        set(clients_reachable_by(user).filter(pk__in=client_ids).values_list("pk", flat=True))
-        if user.is_active and user.msp_role in TICKET_ROLES
-        else set()
-    )
     unassigned = 0
     with transaction.atomic():
-        for client in Client.objects.filter(pk__in=client_ids - still).order_by("pk"):
+        for client in Client.objects.filter(pk__in=lost).order_by("pk"):
             with tenant_context(client):
                 unassigned += unassign_after_lost_access(client, assignee=user, actor=actor, now=now)
     return unassigned

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from django.db.models import F, Q, QuerySet
 
 from services.workqueue.models import BreachState, Notification, WorkItem
-from tenants.access import clients_reachable_by, clients_visible_to, staff_reaches_all_clients
+from tenants.access import TICKET_ROLES, clients_reachable_by, clients_visible_to, staff_reaches_all_clients
 from tenants.models import LIVE_CLIENT_STATUSES, User
 
 
@@ -57,3 +57,22 @@ def notifications_of(user: User) -> QuerySet[Notification]:
     return Notification.objects.filter(user=user).filter(
         Q(client__isnull=True) | Q(client__in=clients_reachable_by(user))
     )
+
+
+def clients_lost_by(user: User, kind: str) -> set[int]:
+    """The clients where `user` is assignee of open work of `kind` (a `WorkItemKind`) but may
+    no longer work it (access shrank, deactivated, no longer a ticket role). Read from the
+    queue index, so no client schema is visited."""
+    client_ids = set(
+        WorkItem.objects.filter(assignee_id=user.pk, is_open=True, kind=kind)
+        .values_list("client_id", flat=True)
+        .distinct()
+    )
+    if not client_ids:
+        return set()
+    still = (
+        set(clients_reachable_by(user).filter(pk__in=client_ids).values_list("pk", flat=True))
+        if user.is_active and user.msp_role in TICKET_ROLES
+        else set()
+    )
+    return client_ids - still

@@ -6,14 +6,13 @@ client is resolved and the session authorised by `client_schema` first.
 
 from __future__ import annotations
 
-import math
+from collections.abc import Callable
 from typing import Any
 
 import graphene
 
-from core import csv_import
 from core.graphql.ids import decode_id
-from core.graphql.imports import CsvImport, import_id
+from core.graphql.imports import csv_import_mutations
 from core.graphql.mutations import BaseMutation, model_limit
 from core.graphql.types import enum_value
 from services.infrastructure import actions, device_import
@@ -27,8 +26,6 @@ from services.infrastructure.graphql.types import (
 )
 from services.infrastructure.models import Device, Site
 from tenants.request_scope import client_schema
-
-UPLOAD_MAX = math.ceil(csv_import.MAX_FILE_BYTES * 4 / 3) + 8
 
 
 class SiteInput(graphene.InputObjectType):
@@ -93,179 +90,103 @@ class InfrastructureMutationBase(BaseMutation):
         abstract = True
 
 
-class CreateSite(InfrastructureMutationBase):
-    """Staff: add a site (a home office names its contact)."""
+def _record_mutations(
+    name: str,
+    node: type[graphene.ObjectType],
+    input_type: type[graphene.InputObjectType],
+    to_input: Callable[[Any], Any],
+    limits: dict[str, int],
+    actions_of: tuple[Callable[..., Any], Callable[..., Any], Callable[..., Any]],
+    docs: tuple[str, str, str],
+) -> tuple[type[BaseMutation], type[BaseMutation], type[BaseMutation]]:
+    """`Create<name>`, `Update<name>` and `Retire<name>` of one asset kind (a site, a device):
+    each decodes the id, calls its action in the client's schema and answers the row in the
+    field `<name>` (lower-cased); the actions take `<name>_id=` and `data=`."""
+    field = name.lower()
+    create, update, retire = actions_of
 
-    class Arguments:
-        client_slug = graphene.String()
-        input = SiteInput(required=True)
-
-    max_lengths = SITE_LIMITS
-    site = graphene.Field(SiteNode)
-
-    @classmethod
-    def perform(cls, info: Any, input: Any, client_slug: str | None = None) -> Any:
+    def perform_create(cls: Any, info: Any, input: Any, client_slug: str | None = None) -> Any:
         with client_schema(info.context, client_slug) as client:
-            site = actions.create_site(client, actor=info.context.user, data=_site_input(input))
-            return cls.success(site=site)
+            return cls.success(**{field: create(client, actor=info.context.user, data=to_input(input))})
 
-
-class UpdateSite(InfrastructureMutationBase):
-    """Staff: change a site."""
-
-    class Arguments:
-        client_slug = graphene.String()
-        id = graphene.ID(required=True)
-        input = SiteInput(required=True)
-
-    max_lengths = SITE_LIMITS
-    site = graphene.Field(SiteNode)
-
-    @classmethod
-    def perform(cls, info: Any, id: str, input: Any, client_slug: str | None = None) -> Any:
-        site_id = decode_id(id, "Site", "id")
+    def perform_update(cls: Any, info: Any, id: str, input: Any, client_slug: str | None = None) -> Any:
+        key = decode_id(id, name, "id")
         with client_schema(info.context, client_slug) as client:
-            site = actions.update_site(
-                client,
-                actor=info.context.user,
-                site_id=site_id,  # type: ignore[arg-type]
-                data=_site_input(input),
-            )
-            return cls.success(site=site)
+            row = update(client, actor=info.context.user, data=to_input(input), **{f"{field}_id": key})
+            return cls.success(**{field: row})
 
-
-class RetireSite(InfrastructureMutationBase):
-    """Staff: retire a site (kept for history)."""
-
-    class Arguments:
-        client_slug = graphene.String()
-        id = graphene.ID(required=True)
-
-    site = graphene.Field(SiteNode)
-
-    @classmethod
-    def perform(cls, info: Any, id: str, client_slug: str | None = None) -> Any:
-        site_id = decode_id(id, "Site", "id")
+    def perform_retire(cls: Any, info: Any, id: str, client_slug: str | None = None) -> Any:
+        key = decode_id(id, name, "id")
         with client_schema(info.context, client_slug) as client:
-            site = actions.retire_site(client, actor=info.context.user, site_id=site_id)  # type: ignore[arg-type]
-            return cls.success(site=site)
+            return cls.success(**{field: retire(client, actor=info.context.user, **{f"{field}_id": key})})
+
+    def make(verb: str, doc: str, perform: Callable[..., Any], with_id: bool, with_input: bool) -> Any:
+        arguments: dict[str, Any] = {"client_slug": graphene.String()}
+        if with_id:
+            arguments["id"] = graphene.ID(required=True)
+        if with_input:
+            arguments["input"] = input_type(required=True)
+        namespace: dict[str, Any] = {
+            "__doc__": doc,
+            "__module__": __name__,
+            "Arguments": type("Arguments", (), arguments),
+            field: graphene.Field(node),
+            "perform": classmethod(perform),
+        }
+        if with_input:
+            namespace["max_lengths"] = limits
+        return type(f"{verb}{name}", (InfrastructureMutationBase,), namespace)
+
+    create_doc, update_doc, retire_doc = docs
+    return (
+        make("Create", create_doc, perform_create, with_id=False, with_input=True),
+        make("Update", update_doc, perform_update, with_id=True, with_input=True),
+        make("Retire", retire_doc, perform_retire, with_id=True, with_input=False),
+    )
 
 
-class CreateDevice(InfrastructureMutationBase):
-    """Staff: add a device."""
-
-    class Arguments:
-        client_slug = graphene.String()
-        input = DeviceInput(required=True)
-
-    max_lengths = DEVICE_LIMITS
-    device = graphene.Field(DeviceNode)
-
-    @classmethod
-    def perform(cls, info: Any, input: Any, client_slug: str | None = None) -> Any:
-        with client_schema(info.context, client_slug) as client:
-            device = actions.create_device(client, actor=info.context.user, data=_device_input(input))
-            return cls.success(device=device)
-
-
-class UpdateDevice(InfrastructureMutationBase):
-    """Staff: change a device's details."""
-
-    class Arguments:
-        client_slug = graphene.String()
-        id = graphene.ID(required=True)
-        input = DeviceInput(required=True)
-
-    max_lengths = DEVICE_LIMITS
-    device = graphene.Field(DeviceNode)
-
-    @classmethod
-    def perform(cls, info: Any, id: str, input: Any, client_slug: str | None = None) -> Any:
-        device_id = decode_id(id, "Device", "id")
-        with client_schema(info.context, client_slug) as client:
-            device = actions.update_device(
-                client,
-                actor=info.context.user,
-                device_id=device_id,  # type: ignore[arg-type]
-                data=_device_input(input),
-            )
-            return cls.success(device=device)
+CreateSite, UpdateSite, RetireSite = _record_mutations(
+    "Site",
+    SiteNode,
+    SiteInput,
+    _site_input,
+    SITE_LIMITS,
+    (actions.create_site, actions.update_site, actions.retire_site),
+    (
+        "Staff: add a site (a home office names its contact).",
+        "Staff: change a site.",
+        "Staff: retire a site (kept for history).",
+    ),
+)
+CreateDevice, UpdateDevice, RetireDevice = _record_mutations(
+    "Device",
+    DeviceNode,
+    DeviceInput,
+    _device_input,
+    DEVICE_LIMITS,
+    (actions.create_device, actions.update_device, actions.retire_device),
+    (
+        "Staff: add a device.",
+        "Staff: change a device's details.",
+        "Staff: retire a device (kept for history, out of lists and counts).",
+    ),
+)
 
 
-class RetireDevice(InfrastructureMutationBase):
-    """Staff: retire a device (kept for history, out of lists and counts)."""
-
-    class Arguments:
-        client_slug = graphene.String()
-        id = graphene.ID(required=True)
-
-    device = graphene.Field(DeviceNode)
-
-    @classmethod
-    def perform(cls, info: Any, id: str, client_slug: str | None = None) -> Any:
-        device_id = decode_id(id, "Device", "id")
-        with client_schema(info.context, client_slug) as client:
-            device = actions.retire_device(client, actor=info.context.user, device_id=device_id)  # type: ignore[arg-type]
-            return cls.success(device=device)
-
-
-class PreviewDeviceImport(InfrastructureMutationBase):
-    """Staff: upload a device list (CSV, base64) and get its preview; no device is written."""
-
-    class Arguments:
-        client_slug = graphene.String()
-        file_name = graphene.String(required=True)
-        data_base64 = graphene.String(
-            required=True, description="The CSV file, base64-encoded (at most 5 MB)."
-        )
-
-    max_lengths = {"fileName": 200, "dataBase64": UPLOAD_MAX}
-    device_import = graphene.Field(CsvImport)
-
-    @classmethod
-    def perform(cls, info: Any, file_name: str, data_base64: str, client_slug: str | None = None) -> Any:
-        with client_schema(info.context, client_slug) as client:
-            job = device_import.preview_device_import(
-                client, actor=info.context.user, file_name=file_name, data_base64=data_base64
-            )
-            return cls.success(device_import=CsvImport.from_job(job))
-
-
-class ApplyDeviceImport(InfrastructureMutationBase):
-    """Staff: apply a previewed list without errors (all or nothing, in the background)."""
-
-    class Arguments:
-        client_slug = graphene.String()
-        import_id = graphene.ID(required=True)
-
-    device_import = graphene.Field(CsvImport)
-
-    @classmethod
-    def perform(cls, info: Any, import_id: str, client_slug: str | None = None) -> Any:
-        key = _import_id(import_id)
-        with client_schema(info.context, client_slug) as client:
-            job = device_import.apply_device_import(client, actor=info.context.user, import_id=key)
-            return cls.success(device_import=CsvImport.from_job(job))
-
-
-class DiscardDeviceImport(InfrastructureMutationBase):
-    """Staff: drop a preview that will not be applied."""
-
-    class Arguments:
-        client_slug = graphene.String()
-        import_id = graphene.ID(required=True)
-
-    device_import = graphene.Field(CsvImport)
-
-    @classmethod
-    def perform(cls, info: Any, import_id: str, client_slug: str | None = None) -> Any:
-        key = _import_id(import_id)
-        with client_schema(info.context, client_slug) as client:
-            job = device_import.discard_device_import(client, actor=info.context.user, import_id=key)
-            return cls.success(device_import=CsvImport.from_job(job))
-
-
-_import_id = import_id
+PreviewDeviceImport, ApplyDeviceImport, DiscardDeviceImport = csv_import_mutations(
+    InfrastructureMutationBase,
+    name="DeviceImport",
+    payload_field="device_import",
+    preview=device_import.preview_device_import,
+    apply=device_import.apply_device_import,
+    discard=device_import.discard_device_import,
+    client_schema=client_schema,
+    docs=(
+        "Staff: upload a device list (CSV, base64) and get its preview; no device is written.",
+        "Staff: apply a previewed list without errors (all or nothing, in the background).",
+        "Staff: drop a preview that will not be applied.",
+    ),
+)
 
 
 class InfrastructureMutation(graphene.ObjectType):

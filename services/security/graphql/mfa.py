@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import graphene
@@ -10,11 +9,10 @@ from django.db.models import Q
 from graphene import relay
 from graphene_django import DjangoObjectType
 
-from core import csv_import
 from core.errors import ActionError
 from core.graphql.connections import InSchema, TenantConnectionField
 from core.graphql.errors import error_type, guard_query
-from core.graphql.imports import CsvImport, import_id
+from core.graphql.imports import CsvImport, csv_import_mutations, import_id
 from core.graphql.mutations import BaseMutation
 from core.graphql.types import CountedConnection
 from services.security import mfa
@@ -28,7 +26,6 @@ MfaError = error_type(
     ["CLIENT_READ_ONLY", "TOO_LARGE", "HAS_ERRORS", "NOTHING_TO_DO", "INVALID_STATE"],
     "Why an identity-provider list import failed.",
 )
-UPLOAD_MAX = math.ceil(csv_import.MAX_FILE_BYTES * 4 / 3) + 8
 PORTAL_ACCOUNTS_SHOWN = 200
 
 
@@ -195,64 +192,21 @@ class MfaMutationBase(BaseMutation):
         abstract = True
 
 
-class PreviewIdpImport(MfaMutationBase):
-    """Staff and IT leads: upload the identity provider's account list (CSV, base64) and
-    get its preview; nothing else is written."""
-
-    class Arguments:
-        client_slug = graphene.String()
-        file_name = graphene.String(required=True)
-        data_base64 = graphene.String(
-            required=True, description="The CSV file, base64-encoded (at most 5 MB)."
-        )
-
-    max_lengths = {"fileName": 200, "dataBase64": UPLOAD_MAX}
-    idp_import = graphene.Field(CsvImport)
-
-    @classmethod
-    def perform(cls, info: Any, file_name: str, data_base64: str, client_slug: str | None = None) -> Any:
-        with client_schema(info.context, client_slug) as client:
-            job = mfa.preview_idp_import(
-                client, actor=info.context.user, file_name=file_name, data_base64=data_base64
-            )
-            return cls.success(idp_import=CsvImport.from_job(job))
-
-
-class ApplyIdpImport(MfaMutationBase):
-    """Staff and IT leads: apply a previewed list without errors (in the background)."""
-
-    class Arguments:
-        client_slug = graphene.String()
-        import_id = graphene.ID(required=True)
-
-    idp_import = graphene.Field(CsvImport)
-
-    @classmethod
-    def perform(cls, info: Any, import_id: str, client_slug: str | None = None) -> Any:
-        key = _import_id(import_id)
-        with client_schema(info.context, client_slug) as client:
-            job = mfa.apply_idp_import(client, actor=info.context.user, import_id=key)
-            return cls.success(idp_import=CsvImport.from_job(job))
-
-
-class DiscardIdpImport(MfaMutationBase):
-    """Staff and IT leads: drop a preview that will not be applied."""
-
-    class Arguments:
-        client_slug = graphene.String()
-        import_id = graphene.ID(required=True)
-
-    idp_import = graphene.Field(CsvImport)
-
-    @classmethod
-    def perform(cls, info: Any, import_id: str, client_slug: str | None = None) -> Any:
-        key = _import_id(import_id)
-        with client_schema(info.context, client_slug) as client:
-            job = mfa.discard_idp_import(client, actor=info.context.user, import_id=key)
-            return cls.success(idp_import=CsvImport.from_job(job))
-
-
-_import_id = import_id
+PreviewIdpImport, ApplyIdpImport, DiscardIdpImport = csv_import_mutations(
+    MfaMutationBase,
+    name="IdpImport",
+    payload_field="idp_import",
+    preview=mfa.preview_idp_import,
+    apply=mfa.apply_idp_import,
+    discard=mfa.discard_idp_import,
+    client_schema=client_schema,
+    docs=(
+        "Staff and IT leads: upload the identity provider's account list (CSV, base64) and\n"
+        "get its preview; nothing else is written.",
+        "Staff and IT leads: apply a previewed list without errors (in the background).",
+        "Staff and IT leads: drop a preview that will not be applied.",
+    ),
+)
 
 
 class MfaMutation(graphene.ObjectType):

@@ -30,6 +30,7 @@ from services.security.graphql.types import (
 )
 from services.security.models import PhishingCampaign, PhishingReport
 from services.security.policy import response_policy
+from services.support.graphql.mutations import ClientRecordMutation, record_arguments
 from tenants.models import Client, User
 from tenants.request_scope import client_schema
 
@@ -46,7 +47,7 @@ class SecurityIncidentPayload(graphene.ObjectType):
     errors = graphene.List(graphene.NonNull(SecurityError), required=True)
 
 
-class IncidentMutation(BaseMutation):
+class IncidentMutation(ClientRecordMutation):
     """A change to one incident: `act(client, user, **data)` in its schema, answered with it."""
 
     class Meta:
@@ -63,25 +64,11 @@ class IncidentMutation(BaseMutation):
         "idempotencyKey": IDEMPOTENCY_KEY_MAX,
     }
 
-    @classmethod
-    def act(cls, client: Client, user: User, **data: Any) -> Any:
-        raise NotImplementedError(f"{cls.__name__}.act")
-
-    @classmethod
-    def perform(cls, info: Any, *args: Any, client_slug: str | None = None, **data: Any) -> Any:
-        with client_schema(info.context, client_slug) as client:
-            result = cls.act(client, info.context.user, **data)
-            number = data.get("number") or result.number
-            try:
-                return cls.success(incident=load_incident_view(client, info.context.user, number))
-            except ActionError:
-                return cls.success(incident=None)
+    record_field = "incident"
+    load_view = staticmethod(load_incident_view)
 
 
-def incident_arguments(**extra: Any) -> type:
-    return type(
-        "Arguments", (), {"number": graphene.Int(required=True), "client_slug": graphene.String(), **extra}
-    )
+incident_arguments = record_arguments
 
 
 class CreateSecurityIncidentInput(graphene.InputObjectType):

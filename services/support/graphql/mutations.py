@@ -57,7 +57,46 @@ def _uploads(items: Sequence[Any] | None) -> list[actions.Upload]:
     return [actions.Upload(i.filename, i.content_type, i.data_base64) for i in items or []]
 
 
-class TicketMutation(BaseMutation):
+class ClientRecordMutation(BaseMutation):
+    """A change to one numbered record of one client (a ticket, a security incident): runs
+    `act(client, user, **data)` in the client's schema and answers with the record as the
+    person may now see it, `load_view(client, user, number)` in the payload's `record_field`
+    (null when they no longer may, e.g. after they stopped watching it)."""
+
+    class Meta:
+        abstract = True
+
+    record_field: ClassVar[str]
+
+    @classmethod
+    def act(cls, client: Client, user: User, *args: Any, **data: Any) -> Any:
+        """The action's result: the record, or a row of it (a comment) when `number` was given."""
+        raise NotImplementedError(f"{cls.__name__}.act")
+
+    @staticmethod
+    def load_view(client: Client, viewer: User, number: int) -> Any:
+        raise NotImplementedError("load_view")
+
+    @classmethod
+    def perform(cls, info: Any, *args: Any, client_slug: str | None = None, **data: Any) -> Any:
+        with client_schema(info.context, client_slug) as client:
+            result = cls.act(client, info.context.user, **data)
+            number = data.get("number") or result.number
+            try:
+                view = cls.load_view(client, info.context.user, number)
+            except ActionError:
+                view = None  # done, but the person can no longer see the record
+            return cls.success(**{cls.record_field: view})
+
+
+def record_arguments(**extra: Any) -> type:
+    """The arguments of a `ClientRecordMutation`: the record's `number`, `clientSlug`, `extra`."""
+    return type(
+        "Arguments", (), {"number": graphene.Int(required=True), "client_slug": graphene.String(), **extra}
+    )
+
+
+class TicketMutation(ClientRecordMutation):
     """A mutation on one client's tickets: runs `act(client, user, **data)` in its schema.
     Every one answers with the ticket (`TicketPayload`) and the service desk's error type."""
 
@@ -81,27 +120,11 @@ class TicketMutation(BaseMutation):
         "idempotencyKey": IDEMPOTENCY_KEY_MAX,
     }
 
-    @classmethod
-    def act(cls, client: Client, user: User, *args: Any, **data: Any) -> Any:
-        """The action's result: the ticket, or a row of it (a comment) when `number` was given."""
-        raise NotImplementedError(f"{cls.__name__}.act")
-
-    @classmethod
-    def perform(cls, info: Any, *args: Any, client_slug: str | None = None, **data: Any) -> Any:
-        with client_schema(info.context, client_slug) as client:
-            result = cls.act(client, info.context.user, **data)
-            number = data.get("number") or result.number
-            try:
-                return cls.success(ticket=load_ticket_view(client, info.context.user, number))
-            except ActionError:
-                # Done, but the person can no longer see the ticket (e.g. stopped watching it).
-                return cls.success(ticket=None)
+    record_field = "ticket"
+    load_view = staticmethod(load_ticket_view)
 
 
-def ticket_arguments(**extra: Any) -> type:
-    return type(
-        "Arguments", (), {"number": graphene.Int(required=True), "client_slug": graphene.String(), **extra}
-    )
+ticket_arguments = record_arguments
 
 
 class CreateTicketInput(graphene.InputObjectType):
