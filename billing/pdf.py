@@ -1,14 +1,15 @@
 """The invoice as a PDF (fpdf2: pure Python, installed by pip alone — docs/billing.md).
 
-Uses the PDF core font (Helvetica), which needs no font files: text is reduced to
-Latin-1, with typographic dashes, arrows and quotes replaced by their plain forms and
-anything else outside Latin-1 shown as "?".
+Text is set in DejaVu Sans, shipped in `billing/fonts/` (free licence beside it) and embedded
+as a subset, so names in any European script (Łódź, Ελλάδα, Москва) print as written — no
+system font is needed.
 """
 
 from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from fpdf import FPDF
@@ -16,26 +17,16 @@ from fpdf import FPDF
 from billing.models import Invoice, InvoiceLine, InvoiceStatus
 from billing.money import format_money
 
-REPLACEMENTS = {
-    "–": "-",
-    "—": "-",
-    "→": "->",
-    "≤": "<=",
-    "≥": ">=",
-    "“": '"',
-    "”": '"',
-    "‘": "'",
-    "’": "'",
-    "…": "...",
-    "\u00a0": " ",
-    "€": "EUR",
-}
+FONTS = Path(__file__).resolve().parent / "fonts"
+FONT = "DejaVu"
 
 
-def latin1(text: str) -> str:
-    for char, plain in REPLACEMENTS.items():
-        text = text.replace(char, plain)
-    return text.encode("latin-1", "replace").decode("latin-1")
+def new_document() -> FPDF:
+    """An A4 document with the invoice font registered."""
+    pdf = FPDF(format="A4")
+    pdf.add_font(FONT, "", str(FONTS / "DejaVuSans.ttf"))
+    pdf.add_font(FONT, "B", str(FONTS / "DejaVuSans-Bold.ttf"))
+    return pdf
 
 
 def _money(amount: Decimal, currency: str) -> str:
@@ -57,22 +48,22 @@ def render_invoice(invoice: Invoice, lines: list[InvoiceLine] | None = None) -> 
     currency = invoice.currency
     seller = invoice.seller_details or {}
     buyer = invoice.buyer_details or {}
-    pdf = FPDF(format="A4")
-    pdf.set_title(latin1(f"Invoice {invoice.number_display or 'draft'}"))
-    pdf.set_author(latin1(seller.get("name", "")))
+    pdf = new_document()
+    pdf.set_title(f"Invoice {invoice.number_display or 'draft'}")
+    pdf.set_author(seller.get("name", ""))
     pdf.set_creation_date(invoice.issued_at or invoice.created_at)
     pdf.set_auto_page_break(auto=True, margin=18)
     pdf.add_page()
-    pdf.set_font("Helvetica", "B", 16)
+    pdf.set_font(FONT, "B", 16)
     title = "Invoice " + (invoice.number_display or "(draft)")
-    pdf.cell(0, 9, latin1(title), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 9, (title), new_x="LMARGIN", new_y="NEXT")
     if invoice.status in (InvoiceStatus.DRAFT, InvoiceStatus.VOID):
         pdf.set_text_color(180, 0, 0)
-        pdf.set_font("Helvetica", "B", 11)
+        pdf.set_font(FONT, "B", 11)
         pdf.cell(0, 6, "DRAFT - NOT A VALID INVOICE" if invoice.status == InvoiceStatus.DRAFT else "VOID")
         pdf.ln(6)
         pdf.set_text_color(0, 0, 0)
-    pdf.set_font("Helvetica", "", 9)
+    pdf.set_font(FONT, "", 9)
     y = pdf.get_y() + 2
     _block(
         pdf,
@@ -105,17 +96,17 @@ def render_invoice(invoice: Invoice, lines: list[InvoiceLine] | None = None) -> 
             f"Period {invoice.period_start:%d %b %Y} - {invoice.period_end:%d %b %Y} (end exclusive)"
         )
     facts.append(f"Currency {currency}")
-    pdf.cell(0, 5, latin1("   |   ".join(facts)), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 5, ("   |   ".join(facts)), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
     widths = (88, 36, 20, 22, 24)
-    pdf.set_font("Helvetica", "B", 9)
+    pdf.set_font(FONT, "B", 9)
     pdf.set_fill_color(235, 235, 235)
     for width, head, align in zip(
         widths, ("Description", "Service dates", "Qty", "Unit price", "Amount"), "LLRRR", strict=True
     ):
         pdf.cell(width, 6, head, border="B", align=align, fill=True)
     pdf.ln(6)
-    pdf.set_font("Helvetica", "", 8.5)
+    pdf.set_font(FONT, "", 8.5)
     for line in lines:
         dates = ""
         if line.service_start and line.service_end:
@@ -130,15 +121,15 @@ def render_invoice(invoice: Invoice, lines: list[InvoiceLine] | None = None) -> 
         if pdf.get_y() + height > pdf.h - 20:
             pdf.add_page()
         start_y = pdf.get_y()
-        pdf.multi_cell(widths[0], 4.5, latin1(line.description))
+        pdf.multi_cell(widths[0], 4.5, (line.description))
         pdf.set_xy(10 + widths[0], start_y)
-        pdf.cell(widths[1], 4.5, latin1(dates))
-        pdf.cell(widths[2], 4.5, latin1(_quantity(line)), align="R")
-        pdf.cell(widths[3], 4.5, latin1(unit_price), align="R")
-        pdf.cell(widths[4], 4.5, latin1(_money(line.amount, currency)), align="R")
+        pdf.cell(widths[1], 4.5, (dates))
+        pdf.cell(widths[2], 4.5, (_quantity(line)), align="R")
+        pdf.cell(widths[3], 4.5, (unit_price), align="R")
+        pdf.cell(widths[4], 4.5, (_money(line.amount, currency)), align="R")
         pdf.set_xy(10, start_y + height)
     pdf.ln(2)
-    pdf.set_font("Helvetica", "", 9)
+    pdf.set_font(FONT, "", 9)
     rows = [("Charges", invoice.subtotal)]
     if invoice.credit_total:
         rows.append(("SLA credits", invoice.credit_total))
@@ -152,21 +143,21 @@ def render_invoice(invoice: Invoice, lines: list[InvoiceLine] | None = None) -> 
         rows.append(("Balance due", invoice.balance))
     for label, amount in rows:
         bold = label in ("Total", "Balance due")
-        pdf.set_font("Helvetica", "B" if bold else "", 9)
-        pdf.cell(sum(widths[:4]), 5.5, latin1(label), align="R")
-        pdf.cell(widths[4], 5.5, latin1(_money(amount, currency)), align="R", new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font(FONT, "B" if bold else "", 9)
+        pdf.cell(sum(widths[:4]), 5.5, (label), align="R")
+        pdf.cell(widths[4], 5.5, (_money(amount, currency)), align="R", new_x="LMARGIN", new_y="NEXT")
     bank = seller.get("bank_details", "")
     if bank:
         pdf.ln(4)
-        pdf.set_font("Helvetica", "B", 9)
+        pdf.set_font(FONT, "B", 9)
         pdf.cell(0, 5, "Payment details", new_x="LMARGIN", new_y="NEXT")
-        pdf.set_font("Helvetica", "", 9)
-        pdf.multi_cell(0, 4.5, latin1(f"{bank}\nReference: {invoice.number_display or '-'}"))
+        pdf.set_font(FONT, "", 9)
+        pdf.multi_cell(0, 4.5, (f"{bank}\nReference: {invoice.number_display or '-'}"))
     return bytes(pdf.output())
 
 
 def _lines_height(pdf: FPDF, width: float, text: str) -> float:
-    rows: Any = pdf.multi_cell(width, 4.5, latin1(text), dry_run=True, output="LINES")
+    rows: Any = pdf.multi_cell(width, 4.5, (text), dry_run=True, output="LINES")
     return 4.5 * max(len(rows), 1)
 
 
@@ -180,8 +171,8 @@ def _tax_label(invoice: Invoice) -> str:
 
 def _block(pdf: FPDF, x: float, y: float, heading: str, rows: list[str]) -> None:
     pdf.set_xy(x, y)
-    pdf.set_font("Helvetica", "B", 9)
+    pdf.set_font(FONT, "B", 9)
     pdf.cell(90, 5, heading, new_x="LEFT", new_y="NEXT")
-    pdf.set_font("Helvetica", "", 9)
+    pdf.set_font(FONT, "", 9)
     text = "\n".join(row for row in rows if row)
-    pdf.multi_cell(90, 4.5, latin1(text or "-"), new_x="LEFT", new_y="NEXT")
+    pdf.multi_cell(90, 4.5, (text or "-"), new_x="LEFT", new_y="NEXT")

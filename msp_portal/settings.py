@@ -380,5 +380,7 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
+        # PDF font subsetting (fpdf2 → fontTools) logs every table it prunes at INFO.
+        "fontTools": {"level": "WARNING"},
     },
 }

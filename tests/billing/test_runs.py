@@ -240,3 +240,17 @@ def test_the_cli_drafts_with_progress(world: World, capsys: Any) -> None:
     assert "1 client period(s) to draft" in out and "1/1 drafted" in out and "1 draft(s) to review" in out
     call_command("run_billing", "--date", "2026-04-01", "--client", world.a.slug)
     assert "0 client period(s)" in capsys.readouterr().out
+
+
+def test_the_invoice_pdf_prints_names_in_any_european_script() -> None:
+    """The embedded font covers what the core fonts could not (they printed "?")."""
+    from billing.pdf import FONT, new_document
+
+    pdf = new_document()
+    pdf.add_page()
+    pdf.set_font(FONT, "", 10)
+    pdf.cell(0, 5, "Łódź Ελλάδα Москва – €")
+    document = bytes(pdf.output())
+    assert document.startswith(b"%PDF-")
+    # The subset embeds the glyphs the text needs (Lslash, Cyrillic, Greek, Euro).
+    assert b"FontFile2" in document
