@@ -71,24 +71,41 @@ def test_services_taken_are_the_service_lines_of_running_contract_lines(world):
     today = timezone.localdate()
     current = Contract.objects.create(client=world.a, name="Managed", starts_on=today - timedelta(days=90))
     ContractLine.objects.create(
-        contract=current, client=world.a, pricing_model="flat", service_line="security",
-        description="EDR", unit_price=Decimal(10), starts_on=today - timedelta(days=30),
+        contract=current,
+        client=world.a,
+        pricing_model="flat",
+        service_line="security",
+        description="EDR",
+        unit_price=Decimal(10),
+        starts_on=today - timedelta(days=30),
     )
     ContractLine.objects.create(
-        contract=current, client=world.a, pricing_model="flat", service_line="infrastructure",
-        description="Backup (ended)", unit_price=Decimal(10), starts_on=today - timedelta(days=90),
+        contract=current,
+        client=world.a,
+        pricing_model="flat",
+        service_line="infrastructure",
+        description="Backup (ended)",
+        unit_price=Decimal(10),
+        starts_on=today - timedelta(days=90),
         ends_on=today - timedelta(days=1),
     )
     ended = Contract.objects.create(
         client=world.b, name="Old", starts_on=today - timedelta(days=400), ends_on=today - timedelta(days=100)
     )
     ContractLine.objects.create(
-        contract=ended, client=world.b, pricing_model="flat", service_line="security",
-        description="EDR", unit_price=Decimal(10), starts_on=today - timedelta(days=400),
+        contract=ended,
+        client=world.b,
+        pricing_model="flat",
+        service_line="security",
+        description="EDR",
+        unit_price=Decimal(10),
+        starts_on=today - timedelta(days=400),
     )
 
     def slugs(values):
-        return list(evaluate(clean_rules([{"field": "services", "values": values}])).values_list("slug", flat=True))
+        return list(
+            evaluate(clean_rules([{"field": "services", "values": values}])).values_list("slug", flat=True)
+        )
 
     assert slugs(["security"]) == ["alpha"]  # B's line belongs to a contract that has ended
     assert slugs(["infrastructure"]) == []  # A's backup line ended yesterday
