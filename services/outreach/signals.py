@@ -24,7 +24,6 @@ from django.db import connection
 from django.db.models import Count, Min, Q
 
 from billing.models import OPEN_INVOICE_STATUSES, Invoice, InvoiceStatus
-
 from services.outreach.models import (
     SENTIMENT_VALUE,
     CheckIn,
