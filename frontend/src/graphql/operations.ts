@@ -2809,10 +2809,20 @@ export const CLIENT_OUTREACH_QUERY = /* GraphQL */ `
       services {
         connected
         summary
+        items {
+          label
+          state
+          detail
+        }
       }
       invoices {
         connected
         summary
+        items {
+          label
+          state
+          detail
+        }
       }
       checkIns {
         id
