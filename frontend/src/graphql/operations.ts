@@ -1487,6 +1487,13 @@ export const STATUS_PAGE_QUERY = /* GraphQL */ `
           evidence
         }
       }
+      broadcasts {
+        id
+        kind
+        title
+        bodyHtml
+        publishedAt
+      }
     }
   }
 `;
