@@ -141,12 +141,12 @@ def _invoice_status(client: Client, today: date) -> SourceStatus:
         Invoice.objects.filter(client=client, status__in=OPEN_INVOICE_STATUSES)
         .values("currency")
         .annotate(
-            balance=Sum(F("total") - F("amount_paid") - F("amount_credited")),
+            open_amount=Sum(F("total") - F("amount_paid") - F("amount_credited")),
             overdue=Count("pk", filter=Q(due_on__lt=today)),
         )
         .order_by("currency")
     )
-    balances = [f"{row['currency']} {row['balance']:,.2f}" for row in open_rows]
+    balances = [f"{row['currency']} {row['open_amount']:,.2f}" for row in open_rows]
     overdue = sum(row["overdue"] for row in open_rows)
     latest = list(invoices_of(Client.objects.filter(pk=client.pk), include_drafts=False)[:INVOICES_LIMIT])
     if not latest:
