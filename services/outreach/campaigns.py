@@ -9,8 +9,9 @@ A segment's rules are ANDed; the values of one rule are ORed:
 
 Fields: industry, tier, healthBand (healthy / watch / atRisk / noData), size (portal
 members), location (the client's time zone or its region prefix, e.g. "Europe/"), status,
-services (taken services — refused with SOURCE_UNAVAILABLE until the infrastructure app's
-client services land). An unknown field is UNKNOWN_FIELD, never ignored.
+services (services taken: the service lines — support, infrastructure, security, other — of
+the client's billing contract lines running today, read from billing's public tables, so a
+segment never loops over client schemas). An unknown field is UNKNOWN_FIELD, never ignored.
 """
 
 from __future__ import annotations
@@ -18,11 +19,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from django.apps import apps
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from billing.models import ContractLine, ServiceLine
 from core.errors import ActionError, FieldError
 from services.outreach.actions import OUTREACH_ROLES, _clean_text, outreach_clients, require_role
 from services.outreach.models import (
@@ -43,8 +44,9 @@ CHOICE_FIELDS: dict[str, tuple[str, list[str]]] = {
     "tier": ("tier", list(ClientTier.values)),
     "status": ("status", list(ClientStatus.values)),
     "healthBand": ("outreach__health_band", list(HealthBand.values)),
+    "services": ("", list(ServiceLine.values)),
 }
-SEGMENT_FIELDS = (*CHOICE_FIELDS, "size", "location", "services")
+SEGMENT_FIELDS = (*CHOICE_FIELDS, "size", "location")
 
 
 def clean_rules(rules: Any) -> list[dict[str, Any]]:
@@ -67,15 +69,6 @@ def clean_rules(rules: Any) -> list[dict[str, Any]]:
                 FieldError(
                     "UNKNOWN_FIELD",
                     f"Segments can't filter on '{name[:40]}'. Use one of: {', '.join(SEGMENT_FIELDS)}.",
-                    f"{where}.field",
-                )
-            )
-            continue
-        if name == "services" and not _services_installed():
-            errors.append(
-                FieldError(
-                    "SOURCE_UNAVAILABLE",
-                    "Services taken aren't recorded yet (infrastructure client services).",
                     f"{where}.field",
                 )
             )
@@ -126,12 +119,17 @@ def _snake(value: str) -> str:
     return {"atRisk": "at_risk", "noData": "no_data"}.get(value, value)
 
 
-def _services_installed() -> bool:
-    try:
-        apps.get_model("infrastructure", "ClientService")
-    except LookupError:
-        return False
-    return True
+def services_taken(values: list[str], *, today: date | None = None) -> QuerySet[ContractLine]:
+    """Contract lines of `values`' service lines running on `today` (public, one subquery)."""
+    today = today or timezone.localdate()
+    return ContractLine.objects.filter(
+        service_line__in=values,
+        starts_on__lte=today,
+        contract__starts_on__lte=today,
+    ).filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gte=today),
+        Q(contract__ends_on__isnull=True) | Q(contract__ends_on__gte=today),
+    )
 
 
 def evaluate(rules: list[dict[str, Any]]) -> QuerySet[Client]:
@@ -139,7 +137,9 @@ def evaluate(rules: list[dict[str, Any]]) -> QuerySet[Client]:
     clients = Client.objects.clients().filter(status__in=LIVE_CLIENT_STATUSES)
     for rule in rules:
         name = rule["field"]
-        if name in CHOICE_FIELDS:
+        if name == "services":
+            clients = clients.filter(pk__in=services_taken(rule["values"]).values("client_id"))
+        elif name in CHOICE_FIELDS:
             column = CHOICE_FIELDS[name][0]
             if name == "healthBand" and HealthBand.NO_DATA in rule["values"]:
                 clients = clients.filter(Q(**{f"{column}__in": rule["values"]}) | Q(outreach__isnull=True))
@@ -156,12 +156,6 @@ def evaluate(rules: list[dict[str, Any]]) -> QuerySet[Client]:
             for value in rule["values"]:
                 match |= Q(timezone__istartswith=value) if value.endswith("/") else Q(timezone__iexact=value)
             clients = clients.filter(match)
-        elif name == "services":  # pragma: no cover - wired when client services land
-            clients = clients.filter(
-                pk__in=apps.get_model("infrastructure", "ClientService")
-                .objects.filter(name__in=rule["values"])
-                .values("client_id")
-            )
     return clients.distinct().order_by("name")
 
 

@@ -3,8 +3,11 @@
 A provider measures one signal for many clients in one query and returns a `Reading` per
 client it has data for. A client missing from the answer has **no data** for that signal:
 its weight is set aside and the score is made of the others — never a made-up value.
-A provider whose source is not installed (billing, monitors, security incidents, MFA
-coverage before their apps land) answers nothing at all, so every client shows "no data".
+A provider whose source is unavailable (`installed()` false) answers nothing at all, so every
+client shows "no data". Sources: the service desk (public work index, SLA outcomes per schema),
+billing (public invoices), services.infrastructure (closed availability months per schema),
+services.security (incidents, MFA snapshots per schema) and outreach's own check-ins. Per-schema
+sources are read for a whole batch in one `UNION ALL` query (`per_schema`).
 
 The rule that turns a value into a sub-score (0–100) is part of the reading, so the score
 explains itself: value → rule → sub-score → weight → contribution.
@@ -17,10 +20,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.apps import apps
 from django.db import connection
-from django.db.models import Count, Q
+from django.db.models import Count, Min, Q
 
+from billing.models import OPEN_INVOICE_STATUSES, Invoice, InvoiceStatus
 from services.outreach.models import (
     SENTIMENT_VALUE,
     CheckIn,
@@ -64,7 +67,8 @@ class Signal:
     source: str
     rule: str
     read: BatchReader
-    # False while the app that owns the data is not installed: "no data" for everyone.
+    # False while a source is unavailable (an MSP without that app, or a provider registered
+    # disabled): "no data" for everyone, the explanation says it is not connected.
     installed: Callable[[], bool] = lambda: True
     # Read inside each client's schema (the benchmark copies these tables).
     schema_tables: tuple[str, ...] = ()
@@ -269,27 +273,71 @@ def _read_sentiment(clients: Sequence[Client], ctx: Context) -> dict[int, Readin
     return found
 
 
-# ------------------------------------------------------------------ sources not on main yet
+# ------------------------------------------------------------------ billing, infrastructure
 
 
-def _installed(app_label: str) -> Callable[[], bool]:
-    return lambda: apps.is_installed(app_label)
+AVAILABILITY_SELECT = (
+    "SELECT %s AS client_id, service_id, availability_percent, promised_percent, year, month "
+    "FROM {table} WHERE monitor_id IS NULL AND availability_percent IS NOT NULL "
+    "AND year * 12 + month >= %s AND year * 12 + month = ("
+    "SELECT max(year * 12 + month) FROM {table} "
+    "WHERE monitor_id IS NULL AND availability_percent IS NOT NULL)"
+)
+AVAILABILITY_MONTHS_BACK = 2
 
 
-def _model_installed(app_label: str, model: str) -> Callable[[], bool]:
-    def check() -> bool:
-        try:
-            apps.get_model(app_label, model)
-        except LookupError:
-            return False
-        return True
+def _read_overdue_invoices(clients: Sequence[Client], ctx: Context) -> dict[int, Reading]:
+    """Issued invoices still open past their due date (billing, public schema, one query).
+    A client that has never been invoiced has no data; one whose invoices are all paid scores 100."""
+    today = ctx.now.date()
+    overdue = Q(status__in=OPEN_INVOICE_STATUSES, due_on__lt=today)
+    rows = (
+        Invoice.objects.filter(client__in=[c.pk for c in clients])
+        .exclude(status__in=(InvoiceStatus.DRAFT, InvoiceStatus.VOID))
+        .values("client_id")
+        .annotate(
+            overdue=Count("pk", filter=overdue),
+            oldest=Min("due_on", filter=overdue),
+        )
+        .order_by()
+    )
+    found = {}
+    for row in rows:
+        count = row["overdue"]
+        detail = f", the oldest due {row['oldest']:%Y-%m-%d}" if count else ""
+        found[row["client_id"]] = Reading(
+            value=float(count),
+            display=f"{count} overdue invoice{'s' if count != 1 else ''}{detail}",
+            subscore=max(0.0, 100.0 - 25 * count),
+        )
+    return found
 
-    return check
 
-
-def _nothing(clients: Sequence[Client], ctx: Context) -> dict[int, Reading]:
-    """The source is not wired yet: no client has data."""
-    return {}
+def _read_availability(clients: Sequence[Client], ctx: Context) -> dict[int, Reading]:
+    """The last closed month's availability of each client service against its promise
+    (services.infrastructure's `AvailabilityMonth`, whole-service rows, in each client's schema;
+    one UNION ALL query). The worst service decides; a month older than two months, or a
+    client without measured services, is no data."""
+    first = ctx.now.year * 12 + ctx.now.month - 1 - AVAILABILITY_MONTHS_BACK
+    services: dict[int, list[tuple[float, float, int, int]]] = {}
+    for client_id, _service, percent, promised, year, month in per_schema(
+        clients, "infrastructure_availabilitymonth", AVAILABILITY_SELECT, first
+    ):
+        services.setdefault(client_id, []).append((float(percent), float(promised), year, month))
+    found = {}
+    for client_id, figures in services.items():
+        worst = min(figures, key=lambda f: f[0] - f[1])
+        margin = round(worst[0] - worst[1], 3)
+        met = sum(1 for f in figures if f[0] >= f[1])
+        found[client_id] = Reading(
+            value=margin,
+            display=(
+                f"{met} of {len(figures)} services met their promise in {worst[2]}-{worst[3]:02d}; "
+                f"worst {worst[0]:g} % vs {worst[1]:g} % promised"
+            ),
+            subscore=linear(margin, full_at=0.0, zero_at=-1.0),
+        )
+    return found
 
 
 def cadence_days(client: Client, profile: ClientOutreach | None, settings: OutreachSettings) -> int:
@@ -343,8 +391,7 @@ SIGNALS: dict[str, Signal] = {
             "Overdue invoices",
             "billing",
             "100 with nothing overdue; −25 per overdue invoice (not below 0)",
-            _nothing,
-            installed=_installed("billing"),
+            _read_overdue_invoices,
         ),
         Signal(
             "security_incidents",
@@ -352,7 +399,6 @@ SIGNALS: dict[str, Signal] = {
             "security",
             "100 with none opened in 90 days; −40 per critical/high incident, −20 per other (not below 0)",
             _read_security_incidents,
-            installed=_model_installed("security", "SecurityIncident"),
             schema_tables=("security_securityincident",),
         ),
         Signal(
@@ -361,16 +407,16 @@ SIGNALS: dict[str, Signal] = {
             "security (identity provider import)",
             "latest coverage snapshot of 7 days: 100 at full coverage, 0 at 50 % or less, linear between",
             _read_mfa_coverage,
-            installed=_model_installed("security", "MfaSnapshot"),
             schema_tables=("security_mfasnapshot",),
         ),
         Signal(
             "availability",
             "Availability vs promised",
             "infrastructure monitors",
-            "100 at or above the promised availability, 0 at 1 point below, linear between",
-            _nothing,
-            installed=_model_installed("infrastructure", "Monitor"),
+            "last closed month, worst service: 100 at or above the promised availability, "
+            "0 at 1 point below, linear between",
+            _read_availability,
+            schema_tables=("infrastructure_availabilitymonth",),
         ),
     )
 }

@@ -127,6 +127,8 @@ class StatusSnapshot:
     tickets_opened_previous_30_days: int | None = None
     improvements: ImprovementCounts | None = None
     hierarchy: list[Layer] | None = None
+    # Published outreach broadcasts addressed to the client (services.outreach), newest first.
+    broadcasts: list[Any] = field(default_factory=list)
 
 
 # --- support -----------------------------------------------------------------------------

@@ -415,10 +415,22 @@ def probe_status_page(world, gql):
     from django_tenants.utils import tenant_context
 
     from services.infrastructure.monitoring_models import ClientService
+    from services.outreach import broadcasts
+    from services.outreach.models import Segment
 
     with tenant_context(world.b):
         ClientService.objects.create(name="bravo secret service", category="connectivity")
-    query = "{ statusPage%s { full services { name } incidents { title } work { title } hierarchy { key } } }"
+    legal = Segment.objects.create(name="Legal", rules=[{"field": "industry", "values": ["legal"]}])
+    broadcasts.create_broadcast(
+        actor=world.account_manager,
+        data=broadcasts.NewBroadcast(
+            kind="announcement", title="bravo secret notice", body="<p>b</p>", segment=legal
+        ),
+    )
+    query = (
+        "{ statusPage%s { full services { name } incidents { title } work { title } hierarchy { key } "
+        "broadcasts { title bodyHtml } } }"
+    )
     for graphql in _ticket_outsiders(world, gql):
         for args in ('(clientSlug: "bravo")', ""):
             result = graphql.execute(query % args)

@@ -1487,6 +1487,13 @@ export const STATUS_PAGE_QUERY = /* GraphQL */ `
           evidence
         }
       }
+      broadcasts {
+        id
+        kind
+        title
+        bodyHtml
+        publishedAt
+      }
     }
   }
 `;
@@ -2809,10 +2816,20 @@ export const CLIENT_OUTREACH_QUERY = /* GraphQL */ `
       services {
         connected
         summary
+        items {
+          label
+          state
+          detail
+        }
       }
       invoices {
         connected
         summary
+        items {
+          label
+          state
+          detail
+        }
       }
       checkIns {
         id

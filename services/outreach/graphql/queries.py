@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import graphene
-from django.db.models import Count
+from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
+from billing.models import OPEN_INVOICE_STATUSES, Invoice
+from billing.selectors import invoices_of
 from core.errors import AccessDenied
 from core.graphql.errors import guard_query
 from core.graphql.ids import decode_id
 from core.graphql.types import enum_value
 from core.tenancy import in_schema
 from services.directory.models import Contact
+from services.infrastructure.monitoring import service_statuses
 from services.outreach import broadcasts as broadcast_actions
 from services.outreach import selectors
 from services.outreach.actions import OUTREACH_ROLES, client_for_outreach, outreach_clients
@@ -36,6 +40,7 @@ from services.outreach.graphql.types import (
     QbrReportType,
     SegmentMember,
     SegmentType,
+    SourceItem,
     SourceStatus,
     ThresholdType,
     WeightType,
@@ -56,7 +61,7 @@ from services.outreach.qbr import may_download
 from services.outreach.signals import SIGNALS, cadence_days
 from services.workqueue.models import BreachState, WorkItem, WorkItemKind
 from tenants.access import ensure_msp_role
-from tenants.models import MspRole, User
+from tenants.models import Client, MspRole, User
 from tenants.request_scope import resolve_client
 
 BOARD_LIMIT = 200
@@ -65,6 +70,7 @@ FOLLOW_UPS_LIMIT = 50
 OPEN_TICKETS_LIMIT = 50
 CONTACTS_LIMIT = 100
 CHECKINS_LIMIT = 30
+INVOICES_LIMIT = 5
 HISTORY_DAYS = 90
 LIST_LIMIT = 100
 CAMPAIGNS_LIMIT = 20
@@ -91,14 +97,71 @@ def _board_row(row: selectors.BoardRow) -> BoardClient:
     )
 
 
-def _service_status() -> SourceStatus:
+def _service_status(client: Client) -> SourceStatus:
+    """The client's services now (services.infrastructure, four queries in its schema)."""
+    with in_schema(client.schema_name):
+        statuses = service_statuses(client)
+    if not statuses:
+        return SourceStatus(connected=True, summary="No monitored services.", items=[])
+    counts: dict[str, int] = {}
+    for status in statuses:
+        counts[status.state] = counts.get(status.state, 0) + 1
+    states = ", ".join(f"{n} {state}" for state, n in sorted(counts.items()))
+    items = []
+    for status in statuses:
+        parts = [f"promised {status.service.promised_availability.normalize():f} %"]
+        if status.open_outages:
+            parts.append(
+                f"{len(status.open_outages)} open outage{'s' if len(status.open_outages) != 1 else ''}"
+            )
+        if status.maintenance is not None:
+            parts.append(f"maintenance until {status.maintenance.ends_at:%Y-%m-%d %H:%M}")
+        items.append(SourceItem(label=status.service.name, state=status.state, detail="; ".join(parts)))
     return SourceStatus(
-        connected=False, summary="Services status isn't connected yet (infrastructure monitors)."
+        connected=True,
+        summary=f"{len(statuses)} service{'s' if len(statuses) != 1 else ''}: {states}.",
+        items=items,
     )
 
 
-def _invoice_status() -> SourceStatus:
-    return SourceStatus(connected=False, summary="Invoices and balance aren't connected yet (billing).")
+def _invoice_detail(invoice: Invoice) -> str:
+    parts = [f"{invoice.currency} {invoice.total:,.2f}"]
+    if invoice.due_on:
+        parts.append(f"due {invoice.due_on:%Y-%m-%d}")
+    if invoice.status in OPEN_INVOICE_STATUSES:
+        balance = invoice.total - invoice.amount_paid - invoice.amount_credited
+        parts.append(f"{invoice.currency} {balance:,.2f} open")
+    return ", ".join(parts)
+
+
+def _invoice_status(client: Client, today: date) -> SourceStatus:
+    """Open balance per currency, overdue count and the latest invoices (billing, public; two
+    queries)."""
+    open_rows = (
+        Invoice.objects.filter(client=client, status__in=OPEN_INVOICE_STATUSES)
+        .values("currency")
+        .annotate(
+            open_amount=Sum(F("total") - F("amount_paid") - F("amount_credited")),
+            overdue=Count("pk", filter=Q(due_on__lt=today)),
+        )
+        .order_by("currency")
+    )
+    balances = [f"{row['currency']} {row['open_amount']:,.2f}" for row in open_rows]
+    overdue = sum(row["overdue"] for row in open_rows)
+    latest = list(invoices_of(Client.objects.filter(pk=client.pk), include_drafts=False)[:INVOICES_LIMIT])
+    if not latest:
+        return SourceStatus(connected=True, summary="Not invoiced yet.", items=[])
+    summary = f"Open balance {', '.join(balances)}" if balances else "Nothing open"
+    summary += f"; {overdue} overdue." if overdue else "; nothing overdue."
+    items = [
+        SourceItem(
+            label=invoice.number_display or f"#{invoice.pk}",
+            state=invoice.status,
+            detail=_invoice_detail(invoice),
+        )
+        for invoice in latest
+    ]
+    return SourceStatus(connected=True, summary=summary, items=items)
 
 
 class OutreachQuery(graphene.ObjectType):
@@ -222,8 +285,8 @@ class OutreachQuery(graphene.ObjectType):
                     for t in tickets
                 ],
                 breached_open_tickets=sum(1 for t in tickets if t.breach_state == BreachState.BREACHED),
-                services=_service_status(),
-                invoices=_invoice_status(),
+                services=_service_status(client),
+                invoices=_invoice_status(client, today),
                 check_ins=[CheckInType.from_row(c) for c in selectors.checkins_of(client, CHECKINS_LIMIT)],
                 open_follow_ups=[
                     FollowUpType.from_row(f, today)

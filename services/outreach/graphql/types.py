@@ -255,11 +255,22 @@ class OpenTicket(graphene.ObjectType):
     next_deadline_at = graphene.DateTime()
 
 
+class SourceItem(graphene.ObjectType):
+    """One row of a part of the 360 read from another app (a service, an invoice)."""
+
+    label = graphene.String(required=True)
+    state = graphene.String(
+        required=True, description="Services: up/degraded/down/maintenance/unknown. Invoices: their status."
+    )
+    detail = graphene.String(required=True)
+
+
 class SourceStatus(graphene.ObjectType):
-    """A part of the 360 whose data comes from another app: connected or not (yet)."""
+    """A part of the 360 whose data comes from another app (infrastructure, billing)."""
 
     connected = graphene.Boolean(required=True)
     summary = graphene.String(required=True)
+    items = graphene.List(graphene.NonNull(SourceItem), required=True)
 
 
 class QbrReportType(graphene.ObjectType):

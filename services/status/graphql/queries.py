@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import graphene
 from django.utils import timezone
 
 from core.graphql.errors import guard_query
+from services.outreach.broadcasts import broadcasts_for
 from services.status.graphql.types import StatusPageType
 from services.status.selectors import StatusSnapshot, load_status
 from tenants.access import client_role_of
 from tenants.models import ClientRole
 from tenants.request_scope import client_schema
+
+BROADCASTS_LIMIT = 10
 
 
 class StatusQuery(graphene.ObjectType):
@@ -31,6 +35,8 @@ class StatusQuery(graphene.ObjectType):
             user = info.context.user
             with client_schema(info.context, client_slug) as client:
                 full = bool(user.is_msp_staff) or client_role_of(user, client) == ClientRole.IT_LEAD
-                return load_status(client, now=timezone.now(), full=full)
+                snapshot = load_status(client, now=timezone.now(), full=full)
+                notices = list(broadcasts_for(client, user)[:BROADCASTS_LIMIT])
+                return replace(snapshot, broadcasts=notices)
 
         return guard_query(body)

@@ -8,6 +8,7 @@ import graphene
 
 from core.graphql.types import enum_from_choices
 from services.catalog.graphql.types import PriorityEnum
+from services.outreach.graphql.types import BroadcastType
 from services.status.hierarchy import Evidence, LayerState, ServiceState, percent
 from services.support.graphql.types import BreachStateEnum, ServiceLineEnum
 from services.workqueue.models import WorkItemKind
@@ -158,6 +159,16 @@ class StatusPageType(graphene.ObjectType):
     hierarchy = graphene.List(
         graphene.NonNull(HierarchyLayer), description="Bottom (connectivity) first; null for client members."
     )
+
+    broadcasts = graphene.List(
+        graphene.NonNull(BroadcastType),
+        required=True,
+        description="The MSP's latest published broadcasts addressed to this client (at most 10).",
+    )
+
+    def resolve_broadcasts(root: Any, info: Any) -> list[BroadcastType]:
+        # Client-facing: never the staff-only parts (segment, roles, audience, deflection).
+        return [BroadcastType.from_row(row, staff=False) for row in root.broadcasts]
 
     def resolve_mfa_percent(root: Any, info: Any) -> float | None:
         return None if root.mfa_total is None else percent(root.mfa_covered or 0, root.mfa_total)

@@ -217,7 +217,8 @@ OUTREACH_PROBES: dict[str, Callable] = {
     ),
     "clientOutreach": query_probe(
         '{{ clientOutreach(clientSlug: "bravo") {{ name health {{ score signals {{ display }} }} '
-        "checkIns {{ subject notes }} openFollowUps {{ title }} }} }}"
+        "checkIns {{ subject notes }} openFollowUps {{ title }} services {{ summary items {{ label }} }} "
+        "invoices {{ summary items {{ label detail }} }} }} }}"
     ),
     "outreachSettings": query_probe("{{ outreachSettings {{ reminderDaysBefore }} }}"),
     "segments": query_probe("{{ segments {{ name }} }}", book=False),

@@ -50,13 +50,69 @@ def test_a_segment_is_saved_and_evaluated_live(world, gql):
         ([{"field": "industry", "values": ["space"]}], "rules.0.values", "INVALID"),
         ([{"field": "industry", "values": []}], "rules.0.values", "INVALID"),
         ([{"field": "size", "min": 10, "max": 2}], "rules.0", "INVALID"),
-        ([{"field": "services", "values": ["backup"]}], "rules.0.field", "SOURCE_UNAVAILABLE"),
+        ([{"field": "services", "values": ["backup"]}], "rules.0.values", "INVALID"),
     ],
 )
 def test_bad_segment_rules_are_typed_errors(world, gql, rules, field, code):
     payload = _segment(gql, world, rules)
     assert [(e["field"], e["code"]) for e in payload["errors"]] == [(field, code)]
     assert not Segment.objects.exists()
+
+
+def test_services_taken_are_the_service_lines_of_running_contract_lines(world):
+    """Services come from billing's public contract lines (never a loop over client schemas):
+    only lines running today, of a contract running today, count."""
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from billing.models import Contract, ContractLine
+    from services.outreach.campaigns import clean_rules, evaluate
+
+    today = timezone.localdate()
+    current = Contract.objects.create(client=world.a, name="Managed", starts_on=today - timedelta(days=90))
+    ContractLine.objects.create(
+        contract=current,
+        client=world.a,
+        pricing_model="flat",
+        service_line="security",
+        description="EDR",
+        unit_price=Decimal(10),
+        starts_on=today - timedelta(days=30),
+    )
+    ContractLine.objects.create(
+        contract=current,
+        client=world.a,
+        pricing_model="flat",
+        service_line="infrastructure",
+        description="Backup (ended)",
+        unit_price=Decimal(10),
+        starts_on=today - timedelta(days=90),
+        ends_on=today - timedelta(days=1),
+    )
+    ended = Contract.objects.create(
+        client=world.b, name="Old", starts_on=today - timedelta(days=400), ends_on=today - timedelta(days=100)
+    )
+    ContractLine.objects.create(
+        contract=ended,
+        client=world.b,
+        pricing_model="flat",
+        service_line="security",
+        description="EDR",
+        unit_price=Decimal(10),
+        starts_on=today - timedelta(days=400),
+    )
+
+    def slugs(values):
+        return list(
+            evaluate(clean_rules([{"field": "services", "values": values}])).values_list("slug", flat=True)
+        )
+
+    assert slugs(["security"]) == ["alpha"]  # B's line belongs to a contract that has ended
+    assert slugs(["infrastructure"]) == []  # A's backup line ended yesterday
+    assert slugs(["security", "infrastructure"]) == ["alpha"]
+    assert clean_rules([{"field": "services", "values": ["security", "security"]}]) == [
+        {"field": "services", "values": ["security"]}
+    ]
 
 
 def test_size_tier_location_and_health_band_rules(world):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import zlib
 from datetime import date, timedelta
+from decimal import Decimal
 
 from django.db import connection
 from django.test import Client as HttpClient
@@ -12,7 +13,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
+from billing.models import Invoice
 from services.directory.models import Contact
+from services.infrastructure.monitoring_models import ClientService
 from services.outreach import actions
 from services.outreach.health import recompute_health
 from services.outreach.models import QbrReport, QbrStatus
@@ -29,7 +32,8 @@ query($slug: String!) {
     contacts { fullName isBusinessCritical }
     openTickets { number title priority breachState }
     breachedOpenTickets
-    services { connected summary } invoices { connected summary }
+    services { connected summary items { label state detail } }
+    invoices { connected summary items { label state detail } }
     checkIns { subject notes contacts { name } owner { email } }
     openFollowUps { title dueOn owner { email } ticketNumber }
     qbrReports { status progress downloadUrl }
@@ -62,6 +66,20 @@ def test_the_client_360_shows_everything_in_one_query_with_constant_queries(worl
             follow_ups=[actions.NewFollowUp(title="Send quote", due_on=timezone.localdate())],
         ),
     )
+    with tenant_context(world.a):
+        ClientService.objects.create(name="Mail", promised_availability=Decimal("99.900"))
+    today = timezone.localdate()
+    Invoice.objects.create(
+        client=world.a,
+        status="issued",
+        number=7001,
+        number_display="INV-7001",
+        currency="EUR",
+        total=Decimal(300),
+        amount_paid=Decimal(100),
+        due_on=today - timedelta(days=3),
+    )
+    Invoice.objects.create(client=world.b, status="issued", number=7002, currency="EUR", total=Decimal(50))
     recompute_health([world.a])
     graphql = gql(world.account_manager)
     graphql.data(C360, {"slug": "alpha"})
@@ -70,7 +88,19 @@ def test_the_client_360_shows_everything_in_one_query_with_constant_queries(worl
     assert data["contacts"][0] == {"fullName": a_contact.full_name, "isBusinessCritical": True}
     assert [t["title"] for t in data["openTickets"]] == ["Mail slow"]
     assert data["health"]["score"] is not None and len(data["health"]["signals"]) == 9
-    assert data["services"]["connected"] is False and "connected yet" in data["services"]["summary"]
+    assert data["services"] == {
+        "connected": True,
+        "summary": "1 service: 1 unknown.",
+        "items": [{"label": "Mail", "state": "unknown", "detail": "promised 99.9 %"}],
+    }
+    assert data["invoices"]["summary"] == "Open balance EUR 200.00; 1 overdue."  # B's invoice is not A's
+    assert data["invoices"]["items"] == [
+        {
+            "label": "INV-7001",
+            "state": "issued",
+            "detail": f"EUR 300.00, due {today - timedelta(days=3):%Y-%m-%d}, EUR 200.00 open",
+        }
+    ]
     assert data["checkIns"][0]["contacts"] == [{"name": a_contact.full_name}]
     assert data["openFollowUps"][0]["title"] == "Send quote"
     assert len(data["healthHistory"]) == 1
@@ -88,7 +118,11 @@ def test_the_client_360_shows_everything_in_one_query_with_constant_queries(worl
     with tenant_context(world.a):
         Contact.objects.create(full_name="Extra", email="extra@alpha.test")
         create_ticket(world.a, NewTicket(title="Second", impact="low", urgency="low"), actor=world.a_lead)
+        ClientService.objects.create(name="Files")
+    Invoice.objects.create(client=world.a, status="paid", number=7003, currency="USD", total=Decimal(10))
     result, more = _count(graphql, C360, {"slug": "alpha"})
+    assert len(result["clientOutreach"]["services"]["items"]) == 2
+    assert len(result["clientOutreach"]["invoices"]["items"]) == 2
     assert len(result["clientOutreach"]["checkIns"]) == 5
     assert more == few
 

@@ -7,6 +7,8 @@ from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
@@ -32,12 +34,13 @@ FULL_QUERY = """query($slug: String) { statusPage(clientSlug: $slug) {
   workTotal ticketsOpenedLast30Days ticketsOpenedPrevious30Days
   improvements { proposed active stalled completedRecently }
   hierarchy { key label ownState state reasons { text state evidence } }
+  broadcasts { id kind title bodyHtml publishedAt segmentName emailRoles deflection { suggested } }
 } }"""
 
 # The whole request as the SPA sends it (session, host → tenant, 2FA and access checks
 # included): pinned exactly, so an N+1 and a new constant query both fail.
-STATUS_PAGE_QUERIES = 33
-STATUS_PAGE_CACHED_QUERIES = 24  # the uptime figures from the cache (same minute, no state change)
+STATUS_PAGE_QUERIES = 35  # 33 + the outreach broadcasts (does the user reach it, the list)
+STATUS_PAGE_CACHED_QUERIES = 26  # the uptime figures from the cache (same minute, no state change)
 
 
 def _devices(count: int, **fields) -> None:
@@ -330,3 +333,45 @@ def test_uptime_figures_are_cached_until_a_monitor_changes_state(
         after = lead.data(FULL_QUERY)["statusPage"]
     assert after["services"][0]["state"] == "DOWN"
     assert after["services"][0]["dailyUptime"][-1] < first["services"][0]["dailyUptime"][-1]
+
+
+def test_the_status_page_shows_the_broadcasts_addressed_to_the_client(world, gql):
+    from services.outreach import broadcasts
+    from services.outreach.models import Segment
+
+    b_only = Segment.objects.create(name="Legal", rules=[{"field": "industry", "values": ["legal"]}])
+    broadcasts.create_broadcast(
+        actor=world.account_manager,
+        data=broadcasts.NewBroadcast(
+            kind="announcement", title="Bravo only", body="<p>x</p>", segment=b_only
+        ),
+    )
+    broadcasts.create_broadcast(
+        actor=world.account_manager,
+        data=broadcasts.NewBroadcast(
+            kind="howto", title="Reset your VPN", body="<p>Open the app<script>alert(1)</script></p>"
+        ),
+    )
+    lead = gql(world.a_lead, host=world.a)
+    lead.data(FULL_QUERY)
+    counts = []
+    for _ in range(2):  # constant: one broadcast or two
+        with CaptureQueriesContext(connection) as captured:
+            page = lead.data(FULL_QUERY)["statusPage"]
+        counts.append(len(captured))
+        broadcasts.create_broadcast(
+            actor=world.account_manager,
+            data=broadcasts.NewBroadcast(kind="announcement", title="Maintenance Sunday", body="<p>z</p>"),
+        )
+    assert counts[0] == counts[1]
+    titles = [b["title"] for b in page["broadcasts"]]
+    assert titles == ["Maintenance Sunday", "Reset your VPN"]  # newest first; never B's
+    row = page["broadcasts"][1]
+    assert "<script" not in row["bodyHtml"] and row["kind"] == "HOWTO"
+    assert (row["segmentName"], row["emailRoles"], row["deflection"]) == (
+        None,
+        None,
+        None,
+    )  # staff-only parts
+    again = gql(world.b_lead, host=world.b).data(FULL_QUERY)["statusPage"]
+    assert {b["title"] for b in again["broadcasts"]} == {"Bravo only", "Reset your VPN", "Maintenance Sunday"}

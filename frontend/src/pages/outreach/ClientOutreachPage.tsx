@@ -137,8 +137,27 @@ export function ClientOutreachPage() {
           )}
         </Card>
         <Card headingId="c360-services" title="Services and invoices">
-          <p>{client.services.summary}</p>
-          <p>{client.invoices.summary}</p>
+          {[
+            { key: 'services', heading: 'Services', source: client.services },
+            { key: 'invoices', heading: 'Invoices', source: client.invoices },
+          ].map(({ key, heading, source }) => (
+            <section key={key} aria-label={heading} data-testid={`c360-${key}`}>
+              <h3>{heading}</h3>
+              <p>{source.summary}</p>
+              {source.items.length > 0 && (
+                <ul className="outreach-list">
+                  {source.items.map((item) => (
+                    <li key={item.label}>
+                      <div className="outreach-row-main">
+                        <strong>{item.label}</strong> <span className="muted">{item.state.replace('_', ' ')}</span>
+                        <div className="muted small">{item.detail}</div>
+                      </div>
+                    </li>
+                  ))}
+                </ul>
+              )}
+            </section>
+          ))}
         </Card>
         <Card headingId="c360-follow-ups" title={`Open follow-ups (${client.openFollowUps.length})`}>
           <FollowUpList followUps={client.openFollowUps} onChanged={() => void refetch()} />

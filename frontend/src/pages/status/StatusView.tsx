@@ -53,6 +53,7 @@ export function StatusContent({ status, audience }: { status: StatusPageData; au
         <div className="status-main">
           <ServicesCard status={status} />
           <IncidentsCard status={status} audience={audience} />
+          {status.broadcasts.length > 0 && <BroadcastsCard status={status} />}
           {status.full && status.hierarchy && (
             <Card headingId="status-hierarchy" title="Remote-work hierarchy" aside={<span className="muted small">Each layer rests on the one below</span>} testId="status-hierarchy-card">
               <div className="pad">
@@ -270,6 +271,26 @@ function DevicesCard({ status }: { status: StatusPageData }) {
           </dd>
         </dl>
       )}
+    </Card>
+  );
+}
+
+/** The MSP's announcements and how-tos addressed to this client (outreach broadcasts; the
+ * HTML is sanitised by the server). */
+function BroadcastsCard({ status }: { status: StatusPageData }) {
+  return (
+    <Card headingId="status-broadcasts" title={<>From your MSP <span className="count">{status.broadcasts.length}</span></>} testId="status-broadcasts">
+      <ul className="status-broadcasts">
+        {status.broadcasts.map((b) => (
+          <li key={b.id}>
+            <strong>{b.title}</strong>{' '}
+            <span className="muted small">
+              {b.kind === 'HOWTO' ? 'How-to' : 'Announcement'} · {formatRelative(b.publishedAt)}
+            </span>
+            <div className="status-broadcast-body" dangerouslySetInnerHTML={{ __html: b.bodyHtml }} />
+          </li>
+        ))}
+      </ul>
     </Card>
   );
 }

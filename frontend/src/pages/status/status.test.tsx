@@ -156,6 +156,7 @@ function status(overrides: Partial<StatusPageData> = {}): StatusPageData {
     ticketsOpenedPrevious30Days: 10,
     improvements: { proposed: 1, active: 1, stalled: 0, completedRecently: 2 },
     hierarchy: LAYERS,
+    broadcasts: [],
     ...overrides,
   };
 }
@@ -220,6 +221,26 @@ describe('StatusPage', () => {
     expect(screen.queryByTestId('status-kpis')).not.toBeInTheDocument();
     expect(screen.queryByRole('link', { name: 'VPN is down (tunnel)' })).not.toBeInTheDocument();
     expect(screen.getByTestId('incident-row')).toHaveTextContent('VPN is down (tunnel)');
+  });
+
+  it('shows the MSP’s broadcasts addressed to the client, to members too', async () => {
+    renderPage(
+      MEMBER,
+      status({
+        full: false,
+        hierarchy: null,
+        devices: null,
+        work: [],
+        mfaHistory: [],
+        broadcasts: [
+          { id: 'B1', kind: 'HOWTO', title: 'Reset your VPN', bodyHtml: '<p>Open the <b>app</b></p>', publishedAt: '2026-12-03T08:00:00Z' },
+        ],
+      }),
+    );
+    const card = await screen.findByTestId('status-broadcasts');
+    expect(card).toHaveTextContent('Reset your VPN');
+    expect(card).toHaveTextContent('How-to');
+    expect(card.querySelector('b')).toHaveTextContent('app');
   });
 
   it('summarises services for the banner', () => {
