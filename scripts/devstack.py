@@ -1,10 +1,13 @@
 """Development stack runner: ``python scripts/devstack.py {run,exec,services}``.
 
-``run``
+``run [--alongside CMD]``
     Backing services (below), then ``bootstrap_portal`` and ``seed_demo``, then the web
     server (gunicorn), the Celery worker and Celery beat together, their output prefixed
     ``web |``, ``worker |``, ``beat |``. Ctrl-C stops the children, then the services. If a
-    child dies, everything is stopped and the exit code is non-zero.
+    child dies, everything is stopped and the exit code is non-zero. ``--alongside CMD``
+    (``make run``: the front-end build) runs CMD, then ``collectstatic``, while the services
+    start and the database is bootstrapped and seeded, output prefixed ``build |``; the web
+    server starts once both are done, and a failure of either stops everything.
 ``exec -- CMD...``
     Backing services, run CMD with their URLs exported, stop the services and exit with
     CMD's code (``make test``). Stopping is silent so CMD's last line stays last.
@@ -38,11 +41,13 @@ import os
 import re
 import secrets
 import selectors
+import shlex
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -952,7 +957,87 @@ def banner(address: WebAddress, logins: str) -> None:
     print("\n".join(lines), flush=True)
 
 
-def cmd_run(signals: SignalState) -> int:
+class Alongside:
+    """Commands run one after the other in the background, output prefixed ``label |``
+    (a thread copies it), while the devstack does its own start-up steps."""
+
+    def __init__(self, label: str, commands: Sequence[list[str]]) -> None:
+        self.label = label
+        self.commands = list(commands)
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.returncode: int | None = None
+        self.failed_command: list[str] | None = None
+        self.stopping = False
+        self.thread = threading.Thread(target=self._run, name=f"devstack-{label}", daemon=True)
+
+    def start(self) -> None:
+        log(f"Starting alongside ({self.label}): " + " && ".join(" ".join(c) for c in self.commands))
+        self.thread.start()
+
+    def _run(self) -> None:
+        started_at = time.monotonic()
+        for argv in self.commands:
+            if self.stopping:
+                self.returncode = 1
+                return
+            try:
+                self.proc = subprocess.Popen(  # noqa: S603
+                    argv,
+                    cwd=BASE_DIR,
+                    env=child_env(),
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.STDOUT,
+                    preexec_fn=_set_parent_death_signal,
+                )
+            except OSError as exc:
+                log(f"{self.label}: cannot run {argv[0]}: {exc}")
+                self.returncode, self.failed_command = 127, argv
+                return
+            assert self.proc.stdout is not None
+            pending = b""
+            for chunk in iter(lambda: self.proc.stdout.read1(65536), b""):  # type: ignore[union-attr]
+                lines, pending = prefix_lines(self.label, pending + chunk)
+                for line in lines:
+                    sys.stdout.buffer.write(line)
+                sys.stdout.buffer.flush()
+            if pending:
+                sys.stdout.buffer.write(f"{self.label} | ".encode() + pending + b"\n")
+                sys.stdout.buffer.flush()
+            code = self.proc.wait()
+            if code != 0:
+                self.returncode, self.failed_command = code, argv
+                return
+        log(f"{self.label}: done in {time.monotonic() - started_at:.1f}s")
+        self.returncode = 0
+
+    def wait(self, signals: SignalState) -> int:
+        """The first non-zero exit code of the commands, else 0 (waits for them)."""
+        if self.thread.is_alive():
+            log(f"Waiting for {self.label}...")
+        while self.thread.is_alive():
+            self.thread.join(0.2)
+        if self.returncode:
+            failed = " ".join(self.failed_command or [])
+            log(f"{self.label} FAILED ({self.returncode}): {failed}")
+        return self.returncode or 0
+
+    def stop(self) -> None:
+        self.stopping = True
+        proc = self.proc
+        if proc is not None and proc.poll() is None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(CHILD_STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+        self.thread.join(2)
+
+
+def cmd_run(signals: SignalState, alongside: list[str] | None = None) -> int:
     try:
         address = web_address(os.environ)
     except ConfigError as exc:
@@ -968,9 +1053,15 @@ def cmd_run(signals: SignalState) -> int:
         )
     services = Services()
     supervisor = Supervisor(signals)
+    collectstatic = manage("collectstatic", "--noinput", "-v", "0")
+    background = Alongside("build", [alongside, collectstatic]) if alongside else None
     try:
-        services.start()
         ensure_secret_key()
+        if background is not None:
+            # The front-end build needs no database: it runs while PostgreSQL starts and the
+            # portal is bootstrapped and seeded.
+            background.start()
+        services.start()
         code, _ = run_step(
             "Bootstrapping (migrations for public and every tenant, MSP tenant)...",
             manage("bootstrap_portal"),
@@ -980,7 +1071,10 @@ def cmd_run(signals: SignalState) -> int:
         code, logins = run_step("Seeding demo data...", manage("seed_demo"), capture=True)
         if code:
             return code
-        code, _ = run_step("Collecting static files...", manage("collectstatic", "--noinput", "-v", "0"))
+        if background is not None:
+            code = background.wait(signals)
+        else:
+            code, _ = run_step("Collecting static files...", collectstatic)
         if code:
             return code
 
@@ -1021,6 +1115,8 @@ def cmd_run(signals: SignalState) -> int:
         return 128 + exc.signum
     finally:
         signals.raising = False
+        if background is not None:
+            background.stop()
         supervisor.stop()
         services.stop()
         log("Stopped.")
@@ -1032,7 +1128,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         description="Run the portal's development stack on embedded or configured services.",
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("run", help="services + bootstrap + demo data + web, worker and beat")
+    run_parser = sub.add_parser("run", help="services + bootstrap + demo data + web, worker and beat")
+    run_parser.add_argument(
+        "--alongside",
+        metavar="CMD",
+        help="a command (the front-end build) to run, then collectstatic, while the database is prepared",
+    )
     sub.add_parser("services", help="start the backing services and wait for Ctrl-C")
     exec_parser = sub.add_parser("exec", help="run CMD with the services up (exec -- CMD...)")
     exec_parser.add_argument("cmd", nargs=argparse.REMAINDER)
@@ -1043,7 +1144,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     signals = SignalState()
     signals.install()
     if args.command == "run":
-        return cmd_run(signals)
+        return cmd_run(signals, shlex.split(args.alongside) if args.alongside else None)
     if args.command == "services":
         return cmd_services(signals)
     return cmd_exec(list(args.cmd), signals)
