@@ -995,8 +995,9 @@ class Alongside:
                 self.returncode, self.failed_command = 127, argv
                 return
             assert self.proc.stdout is not None
+            fd = self.proc.stdout.fileno()
             pending = b""
-            for chunk in iter(lambda: self.proc.stdout.read1(65536), b""):  # type: ignore[union-attr]
+            while chunk := os.read(fd, 65536):
                 lines, pending = prefix_lines(self.label, pending + chunk)
                 for line in lines:
                     sys.stdout.buffer.write(line)
