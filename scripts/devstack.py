@@ -1,13 +1,15 @@
 """Development stack runner: ``python scripts/devstack.py {run,exec,services}``.
 
 ``run [--alongside CMD]``
-    Backing services (below), then ``bootstrap_portal`` and ``seed_demo``, then the web
-    server (gunicorn), the Celery worker and Celery beat together, their output prefixed
-    ``web |``, ``worker |``, ``beat |``. Ctrl-C stops the children, then the services. If a
-    child dies, everything is stopped and the exit code is non-zero. ``--alongside CMD``
-    (``make run``: the front-end build) runs CMD, then ``collectstatic``, while the services
-    start and the database is bootstrapped and seeded, output prefixed ``build |``; the web
-    server starts once both are done, and a failure of either stops everything.
+    Backing services (below), then ``bootstrap_portal``, then ``seed_demo`` while the web
+    server (gunicorn), the Celery worker and Celery beat start, their output prefixed
+    ``seed |``, ``web |``, ``worker |``, ``beat |``; the portal's address and the demo
+    sign-ins are printed once the seed is done and web answers. Ctrl-C stops the children,
+    then the services. If a child dies (or the seed fails), everything is stopped and the
+    exit code is non-zero. ``--alongside CMD`` (``make run``: the front-end build) runs CMD,
+    then ``collectstatic``, while the services start and the database is bootstrapped,
+    output prefixed ``build |``; web starts once both are done, and a failure of either
+    stops everything.
 ``exec -- CMD...``
     Backing services, run CMD with their URLs exported, stop the services and exit with
     CMD's code (``make test``). Stopping is silent so CMD's last line stays last.
@@ -815,6 +817,16 @@ class Child:
     proc: subprocess.Popen[bytes]
     color: str = ""
     pending: bytes = b""
+    # A one-shot step (the demo seed) may exit with 0; a server exiting is a failure.
+    oneshot: bool = False
+    # A copy of the child's stdout, unprefixed (the seed's sign-in list), when kept.
+    output: list[bytes] | None = None
+    eof: bool = False
+
+    @property
+    def succeeded(self) -> bool:
+        """A one-shot step that exited with 0 and whose output has all been read."""
+        return self.eof and self.proc.poll() == 0
 
 
 class Supervisor:
@@ -829,23 +841,26 @@ class Supervisor:
         self.use_color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
         self.out: IO[bytes] = sys.stdout.buffer
 
-    def spawn(self, label: str, argv: list[str]) -> None:
+    def spawn(self, label: str, argv: list[str], oneshot: bool = False) -> Child:
+        """Start a child. A ``oneshot`` one keeps a copy of its stdout and may exit with 0;
+        its stderr is not mixed into that copy (it goes straight to ours)."""
         proc = subprocess.Popen(  # noqa: S603
             argv,
             cwd=BASE_DIR,
             env=child_env(),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
+            stderr=None if oneshot else subprocess.STDOUT,
             preexec_fn=_set_parent_death_signal,
         )
         assert proc.stdout is not None
         os.set_blocking(proc.stdout.fileno(), False)
         color = self.COLORS[len(self.children) % len(self.COLORS)] if self.use_color else ""
-        child = Child(label, argv, proc, color)
+        child = Child(label, argv, proc, color, oneshot=oneshot, output=[] if oneshot else None)
         self.children.append(child)
         self.selector.register(proc.stdout, selectors.EVENT_READ, child)
         log(f"Started {label} (pid {proc.pid}): {' '.join(argv[1:] if argv[0] == sys.executable else argv)}")
+        return child
 
     def _emit(self, child: Child, lines: list[bytes]) -> None:
         for line in lines:
@@ -869,10 +884,13 @@ class Supervisor:
                 data = b""
             if not data:
                 self.selector.unregister(key.fileobj)
+                child.eof = True
                 if child.pending:
                     self._emit(child, [f"{child.label} | ".encode() + child.pending + b"\n"])
                     child.pending = b""
                 continue
+            if child.output is not None:
+                child.output.append(data)
             lines, child.pending = prefix_lines(child.label, child.pending + data)
             self._emit(child, lines)
 
@@ -885,8 +903,10 @@ class Supervisor:
             self.pump(0.05)
 
     def dead_child(self) -> Child | None:
+        """A server that exited, or a one-shot step that failed."""
         for child in self.children:
-            if child.proc.poll() is not None:
+            code = child.proc.poll()
+            if code is not None and not (child.oneshot and code == 0):
                 return child
         return None
 
@@ -1069,9 +1089,6 @@ def cmd_run(signals: SignalState, alongside: list[str] | None = None) -> int:
         )
         if code:
             return code
-        code, logins = run_step("Seeding demo data...", manage("seed_demo"), capture=True)
-        if code:
-            return code
         if background is not None:
             code = background.wait(signals)
         else:
@@ -1079,12 +1096,18 @@ def cmd_run(signals: SignalState, alongside: list[str] | None = None) -> int:
         if code:
             return code
 
+        # The demo seed runs while web, worker and beat start (their imports take seconds);
+        # the portal is announced once the seed is done and web answers.
+        log("Seeding demo data (while web, worker and beat start)...")
+        seed = supervisor.spawn("seed", manage("seed_demo"), oneshot=True)
+        seed_started_at = time.monotonic()
         web = web_command(address)
         worker = ["celery", "-A", "msp_portal", "worker", "-l", "info", "--concurrency", "2"]
         beat = ["celery", "-A", "msp_portal", "beat", "-l", "info", "--scheduler", BEAT_SCHEDULER]
         for label, argv in (("web", web), ("worker", worker), ("beat", beat)):
             supervisor.spawn(label, [sys.executable, "-m", *argv])
         signals.raising = False
+        seeded = False
 
         health_url = address.probe_url
         started_at = time.monotonic()
@@ -1098,12 +1121,16 @@ def cmd_run(signals: SignalState, alongside: list[str] | None = None) -> int:
                 code = dead.proc.returncode
                 log(f"{dead.label} exited with code {code}; stopping everything")
                 return code if code and code > 0 else 1
-            if not announced and time.monotonic() >= next_probe:
+            if not seeded and seed.succeeded:
+                seeded = True
+                log(f"Demo data seeded in {time.monotonic() - seed_started_at:.1f}s")
+            if seeded and not announced and time.monotonic() >= next_probe:
                 status = probe(health_url)
                 if status is not None:
                     announced = True
                     if status != 200:
                         log(f"{health_url} answered {status}")
+                    logins = b"".join(seed.output or []).decode(errors="replace")
                     banner(address, last_paragraph(logins))
                 elif time.monotonic() - started_at > READY_TIMEOUT:
                     announced = True
