@@ -138,7 +138,8 @@ def pump(stream, run: Run, started: float, echo: bool) -> None:  # type: ignore[
         # Colour codes around the labels would hide the patterns.
         text = re.sub(r"\x1b\[[0-9;]*m", "", text)
         run.lines.append((time.monotonic() - started, text))
-        if run.banner_at is None and "MSP portal:" in text:
+        # The devstack's own banner line (the seed's sign-in list, prefixed `seed |`, has one too).
+        if run.banner_at is None and text.startswith("  MSP portal:"):
             run.banner_at = time.monotonic() - started
         if echo:
             print(f"  {time.monotonic() - started:7.1f}s | {text}", flush=True)
