@@ -145,7 +145,7 @@ def pump(stream, run: Run, started: float, echo: bool) -> None:  # type: ignore[
             print(f"  {time.monotonic() - started:7.1f}s | {text}", flush=True)
 
 
-def measure(ref: str, keep: bool, echo: bool, timeout: float) -> tuple[Run, str]:
+def measure(ref: str, keep: bool, echo: bool, timeout: float) -> Run:
     workdir = Path(tempfile.mkdtemp(prefix="msp-startup-"))
     clone = workdir / "portal"
     port = free_port()
@@ -156,6 +156,7 @@ def measure(ref: str, keep: bool, echo: bool, timeout: float) -> tuple[Run, str]
     env["PATH"] = os.pathsep.join(
         part for part in env.get("PATH", "").split(os.pathsep) if not part.endswith("/.venv/bin")
     )
+    load_before = os.getloadavg()
     commit = subprocess.run(
         ["git", "-C", str(ROOT), "rev-parse", "--short", ref], capture_output=True, text=True, check=True
     ).stdout.strip()
@@ -212,7 +213,9 @@ def measure(ref: str, keep: bool, echo: bool, timeout: float) -> tuple[Run, str]
         leftovers = check_stopped(clone, port)
         if leftovers:
             print(f"[startup] NOT STOPPED CLEANLY: {'; '.join(leftovers)}", file=sys.stderr)
-        return run, commit
+        # Reported before the clone is deleted (removing node_modules can take a minute).
+        report(run, commit, ref, load_before)
+        return run
     finally:
         if proc is not None and proc.poll() is None:
             with contextlib.suppress(ProcessLookupError):
@@ -294,9 +297,7 @@ def main() -> int:
     parser.add_argument("--quiet", action="store_true", help="do not echo make's output")
     parser.add_argument("--timeout", type=float, default=900.0, help="give up after this many seconds")
     args = parser.parse_args()
-    load_before = os.getloadavg()
-    run, commit = measure(args.ref, args.keep, not args.quiet, args.timeout)
-    report(run, commit, args.ref, load_before)
+    run = measure(args.ref, args.keep, not args.quiet, args.timeout)
     return 0 if run.serving_s is not None else 1
 
 
