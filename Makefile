@@ -9,6 +9,11 @@
 # Installs are incremental: pip runs again only when a requirements file changes (stamp
 # files in .venv/), npm ci only when frontend/package-lock.json changes, and the front end
 # is rebuilt only when its sources change.
+#
+# Start-up from a fresh clone (docs/performance.md, "Start-up from a fresh clone"): pip and
+# npm ci run in parallel; the front-end build (Vite only: type-checking is `make test`'s and
+# `make lint`'s job) and collectstatic then run while the devstack starts PostgreSQL and
+# bootstraps and seeds the database.
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -34,7 +39,7 @@ FRONTEND_SOURCES := $(shell find frontend -path frontend/node_modules -prune -o 
 	-o -type f -print 2>/dev/null)
 HAS_NPM_SCRIPT = node -e 'process.exit((require("./frontend/package.json").scripts || {})[process.argv[1]] ? 0 : 1)'
 
-.PHONY: help run test lint schema venv deps dev-deps frontend
+.PHONY: help run test lint schema venv deps dev-deps frontend npm-deps
 
 help:
 	@echo "make run     - install, build and run the portal (web, worker, beat) with demo data"
@@ -42,10 +47,14 @@ help:
 	@echo "make lint    - ruff, mypy and the front end's type check"
 	@echo "make schema  - regenerate schema.graphql and the front end's generated types"
 
-run: deps frontend
-	$(PY) scripts/devstack.py run
+# Both installs at once (their output interleaves), then the devstack, which builds the front
+# end alongside the database's bootstrap and demo seed.
+run:
+	@$(MAKE) --no-print-directory -j2 deps npm-deps
+	$(PY) scripts/devstack.py run --alongside "$(MAKE) --no-print-directory frontend"
 
-test: dev-deps frontend
+test:
+	@$(MAKE) --no-print-directory -j2 dev-deps frontend
 	$(PY) scripts/devstack.py exec -- bash scripts/check.sh
 
 # Settings refuse to load without SECRET_KEY when DEBUG is off; these targets only read them.
@@ -82,6 +91,7 @@ $(DEV_STAMP): requirements.txt requirements-dev.txt | $(PY)
 
 # ----------------------------------------------------------------- front end
 frontend: $(FRONTEND_BUILD)
+npm-deps: $(NPM_STAMP)
 
 $(NPM_STAMP): frontend/package-lock.json
 	cd frontend && npm ci --no-audit --no-fund

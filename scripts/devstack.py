@@ -1,10 +1,15 @@
 """Development stack runner: ``python scripts/devstack.py {run,exec,services}``.
 
-``run``
-    Backing services (below), then ``bootstrap_portal`` and ``seed_demo``, then the web
-    server (gunicorn), the Celery worker and Celery beat together, their output prefixed
-    ``web |``, ``worker |``, ``beat |``. Ctrl-C stops the children, then the services. If a
-    child dies, everything is stopped and the exit code is non-zero.
+``run [--alongside CMD]``
+    Backing services (below), then ``bootstrap_portal``, then ``seed_demo`` while the web
+    server (gunicorn), the Celery worker and Celery beat start, their output prefixed
+    ``seed |``, ``web |``, ``worker |``, ``beat |``; the portal's address and the demo
+    sign-ins are printed once the seed is done and web answers. Ctrl-C stops the children,
+    then the services. If a child dies (or the seed fails), everything is stopped and the
+    exit code is non-zero. ``--alongside CMD`` (``make run``: the front-end build) runs CMD,
+    then ``collectstatic``, while the services start and the database is bootstrapped,
+    output prefixed ``build |``; web starts once both are done, and a failure of either
+    stops everything.
 ``exec -- CMD...``
     Backing services, run CMD with their URLs exported, stop the services and exit with
     CMD's code (``make test``). Stopping is silent so CMD's last line stays last.
@@ -38,11 +43,13 @@ import os
 import re
 import secrets
 import selectors
+import shlex
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -810,6 +817,16 @@ class Child:
     proc: subprocess.Popen[bytes]
     color: str = ""
     pending: bytes = b""
+    # A one-shot step (the demo seed) may exit with 0; a server exiting is a failure.
+    oneshot: bool = False
+    # A copy of the child's stdout, unprefixed (the seed's sign-in list), when kept.
+    output: list[bytes] | None = None
+    eof: bool = False
+
+    @property
+    def succeeded(self) -> bool:
+        """A one-shot step that exited with 0 and whose output has all been read."""
+        return self.eof and self.proc.poll() == 0
 
 
 class Supervisor:
@@ -824,23 +841,26 @@ class Supervisor:
         self.use_color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
         self.out: IO[bytes] = sys.stdout.buffer
 
-    def spawn(self, label: str, argv: list[str]) -> None:
+    def spawn(self, label: str, argv: list[str], oneshot: bool = False) -> Child:
+        """Start a child. A ``oneshot`` one keeps a copy of its stdout and may exit with 0;
+        its stderr is not mixed into that copy (it goes straight to ours)."""
         proc = subprocess.Popen(  # noqa: S603
             argv,
             cwd=BASE_DIR,
             env=child_env(),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
+            stderr=None if oneshot else subprocess.STDOUT,
             preexec_fn=_set_parent_death_signal,
         )
         assert proc.stdout is not None
         os.set_blocking(proc.stdout.fileno(), False)
         color = self.COLORS[len(self.children) % len(self.COLORS)] if self.use_color else ""
-        child = Child(label, argv, proc, color)
+        child = Child(label, argv, proc, color, oneshot=oneshot, output=[] if oneshot else None)
         self.children.append(child)
         self.selector.register(proc.stdout, selectors.EVENT_READ, child)
         log(f"Started {label} (pid {proc.pid}): {' '.join(argv[1:] if argv[0] == sys.executable else argv)}")
+        return child
 
     def _emit(self, child: Child, lines: list[bytes]) -> None:
         for line in lines:
@@ -864,10 +884,13 @@ class Supervisor:
                 data = b""
             if not data:
                 self.selector.unregister(key.fileobj)
+                child.eof = True
                 if child.pending:
                     self._emit(child, [f"{child.label} | ".encode() + child.pending + b"\n"])
                     child.pending = b""
                 continue
+            if child.output is not None:
+                child.output.append(data)
             lines, child.pending = prefix_lines(child.label, child.pending + data)
             self._emit(child, lines)
 
@@ -880,8 +903,10 @@ class Supervisor:
             self.pump(0.05)
 
     def dead_child(self) -> Child | None:
+        """A server that exited, or a one-shot step that failed."""
         for child in self.children:
-            if child.proc.poll() is not None:
+            code = child.proc.poll()
+            if code is not None and not (child.oneshot and code == 0):
                 return child
         return None
 
@@ -952,7 +977,88 @@ def banner(address: WebAddress, logins: str) -> None:
     print("\n".join(lines), flush=True)
 
 
-def cmd_run(signals: SignalState) -> int:
+class Alongside:
+    """Commands run one after the other in the background, output prefixed ``label |``
+    (a thread copies it), while the devstack does its own start-up steps."""
+
+    def __init__(self, label: str, commands: Sequence[list[str]]) -> None:
+        self.label = label
+        self.commands = list(commands)
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.returncode: int | None = None
+        self.failed_command: list[str] | None = None
+        self.stopping = False
+        self.thread = threading.Thread(target=self._run, name=f"devstack-{label}", daemon=True)
+
+    def start(self) -> None:
+        log(f"Starting alongside ({self.label}): " + " && ".join(" ".join(c) for c in self.commands))
+        self.thread.start()
+
+    def _run(self) -> None:
+        started_at = time.monotonic()
+        for argv in self.commands:
+            if self.stopping:
+                self.returncode = 1
+                return
+            try:
+                self.proc = subprocess.Popen(  # noqa: S603
+                    argv,
+                    cwd=BASE_DIR,
+                    env=child_env(),
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.STDOUT,
+                    preexec_fn=_set_parent_death_signal,
+                )
+            except OSError as exc:
+                log(f"{self.label}: cannot run {argv[0]}: {exc}")
+                self.returncode, self.failed_command = 127, argv
+                return
+            assert self.proc.stdout is not None
+            fd = self.proc.stdout.fileno()
+            pending = b""
+            while chunk := os.read(fd, 65536):
+                lines, pending = prefix_lines(self.label, pending + chunk)
+                for line in lines:
+                    sys.stdout.buffer.write(line)
+                sys.stdout.buffer.flush()
+            if pending:
+                sys.stdout.buffer.write(f"{self.label} | ".encode() + pending + b"\n")
+                sys.stdout.buffer.flush()
+            code = self.proc.wait()
+            if code != 0:
+                self.returncode, self.failed_command = code, argv
+                return
+        log(f"{self.label}: done in {time.monotonic() - started_at:.1f}s")
+        self.returncode = 0
+
+    def wait(self, signals: SignalState) -> int:
+        """The first non-zero exit code of the commands, else 0 (waits for them)."""
+        if self.thread.is_alive():
+            log(f"Waiting for {self.label}...")
+        while self.thread.is_alive():
+            self.thread.join(0.2)
+        if self.returncode:
+            failed = " ".join(self.failed_command or [])
+            log(f"{self.label} FAILED ({self.returncode}): {failed}")
+        return self.returncode or 0
+
+    def stop(self) -> None:
+        self.stopping = True
+        proc = self.proc
+        if proc is not None and proc.poll() is None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(CHILD_STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+        self.thread.join(2)
+
+
+def cmd_run(signals: SignalState, alongside: list[str] | None = None) -> int:
     try:
         address = web_address(os.environ)
     except ConfigError as exc:
@@ -968,28 +1074,40 @@ def cmd_run(signals: SignalState) -> int:
         )
     services = Services()
     supervisor = Supervisor(signals)
+    collectstatic = manage("collectstatic", "--noinput", "-v", "0")
+    background = Alongside("build", [alongside, collectstatic]) if alongside else None
     try:
-        services.start()
         ensure_secret_key()
+        if background is not None:
+            # The front-end build needs no database: it runs while PostgreSQL starts and the
+            # portal is bootstrapped and seeded.
+            background.start()
+        services.start()
         code, _ = run_step(
             "Bootstrapping (migrations for public and every tenant, MSP tenant)...",
             manage("bootstrap_portal"),
         )
         if code:
             return code
-        code, logins = run_step("Seeding demo data...", manage("seed_demo"), capture=True)
-        if code:
-            return code
-        code, _ = run_step("Collecting static files...", manage("collectstatic", "--noinput", "-v", "0"))
+        if background is not None:
+            code = background.wait(signals)
+        else:
+            code, _ = run_step("Collecting static files...", collectstatic)
         if code:
             return code
 
+        # The demo seed runs while web, worker and beat start (their imports take seconds);
+        # the portal is announced once the seed is done and web answers.
+        log("Seeding demo data (while web, worker and beat start)...")
+        seed = supervisor.spawn("seed", manage("seed_demo"), oneshot=True)
+        seed_started_at = time.monotonic()
         web = web_command(address)
         worker = ["celery", "-A", "msp_portal", "worker", "-l", "info", "--concurrency", "2"]
         beat = ["celery", "-A", "msp_portal", "beat", "-l", "info", "--scheduler", BEAT_SCHEDULER]
         for label, argv in (("web", web), ("worker", worker), ("beat", beat)):
             supervisor.spawn(label, [sys.executable, "-m", *argv])
         signals.raising = False
+        seeded = False
 
         health_url = address.probe_url
         started_at = time.monotonic()
@@ -1003,12 +1121,16 @@ def cmd_run(signals: SignalState) -> int:
                 code = dead.proc.returncode
                 log(f"{dead.label} exited with code {code}; stopping everything")
                 return code if code and code > 0 else 1
-            if not announced and time.monotonic() >= next_probe:
+            if not seeded and seed.succeeded:
+                seeded = True
+                log(f"Demo data seeded in {time.monotonic() - seed_started_at:.1f}s")
+            if seeded and not announced and time.monotonic() >= next_probe:
                 status = probe(health_url)
                 if status is not None:
                     announced = True
                     if status != 200:
                         log(f"{health_url} answered {status}")
+                    logins = b"".join(seed.output or []).decode(errors="replace")
                     banner(address, last_paragraph(logins))
                 elif time.monotonic() - started_at > READY_TIMEOUT:
                     announced = True
@@ -1021,6 +1143,8 @@ def cmd_run(signals: SignalState) -> int:
         return 128 + exc.signum
     finally:
         signals.raising = False
+        if background is not None:
+            background.stop()
         supervisor.stop()
         services.stop()
         log("Stopped.")
@@ -1032,7 +1156,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         description="Run the portal's development stack on embedded or configured services.",
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("run", help="services + bootstrap + demo data + web, worker and beat")
+    run_parser = sub.add_parser("run", help="services + bootstrap + demo data + web, worker and beat")
+    run_parser.add_argument(
+        "--alongside",
+        metavar="CMD",
+        help="a command (the front-end build) to run, then collectstatic, while the database is prepared",
+    )
     sub.add_parser("services", help="start the backing services and wait for Ctrl-C")
     exec_parser = sub.add_parser("exec", help="run CMD with the services up (exec -- CMD...)")
     exec_parser.add_argument("cmd", nargs=argparse.REMAINDER)
@@ -1043,7 +1172,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     signals = SignalState()
     signals.install()
     if args.command == "run":
-        return cmd_run(signals)
+        return cmd_run(signals, shlex.split(args.alongside) if args.alongside else None)
     if args.command == "services":
         return cmd_services(signals)
     return cmd_exec(list(args.cmd), signals)

@@ -635,3 +635,32 @@ def test_health_checks_answer_over_plain_http_while_everything_else_is_redirecte
     redirected = http.get("/login", HTTP_HOST="localhost")
     assert redirected.status_code == 301
     assert redirected["Location"] == "https://localhost/login"
+
+
+# ------------------------------------------- make run: the front end built alongside
+def test_alongside_runs_its_commands_in_order_and_prefixes_their_output(capfdbinary: Any) -> None:
+    job = devstack.Alongside("build", [["sh", "-c", "echo one; printf two"], ["sh", "-c", "echo three"]])
+    job.start()
+    assert job.wait(devstack.SignalState()) == 0
+    out = capfdbinary.readouterr().out
+    assert out == b"build | one\nbuild | two\nbuild | three\n"
+
+
+def test_alongside_stops_at_the_first_failure_and_reports_it(capfdbinary: Any) -> None:
+    job = devstack.Alongside("build", [["sh", "-c", "exit 3"], ["sh", "-c", "echo never"]])
+    job.start()
+    assert job.wait(devstack.SignalState()) == 3
+    assert job.failed_command == ["sh", "-c", "exit 3"]
+    assert b"never" not in capfdbinary.readouterr().out
+
+
+def test_make_run_installs_in_parallel_and_builds_the_front_end_alongside() -> None:
+    makefile = (ROOT / "Makefile").read_text()
+    run_recipe = re.search(r"^run:\n((?:\t.*\n)+)", makefile, re.MULTILINE)
+    assert run_recipe, "Makefile has no run recipe"
+    recipe = run_recipe.group(1)
+    assert re.search(r"\$\(MAKE\) .*-j2 deps npm-deps", recipe)
+    assert '--alongside "$(MAKE) --no-print-directory frontend"' in recipe
+    # Type-checking is make test's (npm run lint), not the build's.
+    scripts = __import__("json").loads((ROOT / "frontend" / "package.json").read_text())["scripts"]
+    assert "tsc" not in scripts["build"] and "tsc --noEmit" in scripts["lint"]
