@@ -111,6 +111,8 @@ def template_state_key(template: str) -> str:
 
 def template_script(template: str) -> TemplateScript:
     """The cached script for the template's current state, generated on a miss."""
+    if not schema_exists(template):
+        raise TemplateNotCopyable(f"schema {template} does not exist")
     key = template_state_key(template)
     script = _cache.get(key)
     if script is None:
