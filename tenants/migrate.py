@@ -86,7 +86,7 @@ def schemas_to_migrate(schemas: Sequence[str], database: str = "default") -> lis
         candidates = [s for s in schemas if s in with_table]
         for start in range(0, len(candidates), CHUNK):
             branches = " UNION ALL ".join(
-                f"SELECT {_literal(s)}, count(DISTINCT m.app || '.' || m.name)"
+                f"SELECT {_literal(s)}, count(DISTINCT m.app || '.' || m.name)"  # noqa: S608
                 f" FROM {_ident(s)}.django_migrations m JOIN expected e ON e.k = m.app || '.' || m.name"
                 for s in candidates[start : start + CHUNK]
             )
@@ -104,7 +104,7 @@ def _migrate_one(
     started = time.perf_counter()
     try:
         run_migrations(args, options, CODENAME, schema, allow_atomic=not in_worker)
-    except BaseException as exc:  # noqa: BLE001 — reported with the schema's name, then re-raised as a CommandError
+    except BaseException as exc:
         if isinstance(exc, KeyboardInterrupt):
             raise
         detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
@@ -195,4 +195,3 @@ class ParallelSkippingExecutor(MigrationExecutor):
                 if failures:
                     for other in futures:
                         other.cancel()
-

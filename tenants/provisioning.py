@@ -35,7 +35,6 @@ from tenants.actions import (
     person_name_problem,
     record_audit,
 )
-from tenants.schema_copy import create_client_schema, warm_template_script
 from tenants.models import (
     Client,
     ClientRole,
@@ -49,6 +48,7 @@ from tenants.models import (
     TenantKind,
     User,
 )
+from tenants.schema_copy import create_client_schema, warm_template_script
 
 logger = logging.getLogger(__name__)
 

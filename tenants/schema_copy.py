@@ -26,6 +26,7 @@ import logging
 import re
 import threading
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.db import connection
@@ -67,14 +68,14 @@ class TemplateScript:
             cols = ", ".join(quote_ident(c) for c in columns)
             overriding = " OVERRIDING SYSTEM VALUE" if always else ""
             parts.append(
-                f"INSERT INTO {new}.{quote_ident(table)} ({cols}){overriding} "
+                f"INSERT INTO {new}.{quote_ident(table)} ({cols}){overriding} "  # noqa: S608 (quoted identifiers)
                 f"SELECT {cols} FROM {old}.{quote_ident(table)};"
             )
         if self.sequences:
             # One branch per sequence: a join of dozens of sequences would cost more to plan.
             parts.append(
-                " UNION ALL ".join(
-                    f"SELECT pg_catalog.setval('{new}.{quote_ident(seq)}', last_value, is_called)"
+                " UNION ALL ".join(  # noqa: S608
+                    f"SELECT pg_catalog.setval('{new}.{quote_ident(seq)}', last_value, is_called)"  # noqa: S608 (quoted identifiers)
                     f" FROM {old}.{quote_ident(seq)}"
                     for seq in self.sequences
                 )
@@ -101,7 +102,7 @@ def template_state_key(template: str) -> str:
     generator's version. One cheap query."""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT count(*), coalesce(string_agg(app || '.' || name, ',' ORDER BY app, name), ''),"
+            f"SELECT count(*), coalesce(string_agg(app || '.' || name, ',' ORDER BY app, name), ''),"  # noqa: S608 (quoted identifiers)
             f" current_setting('server_version_num') FROM {quote_ident(template)}.django_migrations"
         )
         count, names, version = cursor.fetchone()
@@ -142,7 +143,7 @@ def copy_template_schema(template: str, schema: str) -> None:
 # ------------------------------------------------------------------ generation
 
 
-def _fetch(sql: str, params: list[object]) -> list[tuple]:  # type: ignore[type-arg]
+def _fetch(sql: str, params: list[Any]) -> list[tuple]:  # type: ignore[type-arg]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return list(cursor.fetchall())
@@ -165,7 +166,9 @@ def generate_script(template: str, key: str) -> TemplateScript:
 
 
 def _generate(template: str, key: str) -> TemplateScript:
-    rows = _fetch("SELECT oid, nspacl IS NOT NULL FROM pg_catalog.pg_namespace WHERE nspname = %s", [template])
+    rows = _fetch(
+        "SELECT oid, nspacl IS NOT NULL FROM pg_catalog.pg_namespace WHERE nspname = %s", [template]
+    )
     if not rows:
         raise TemplateNotCopyable(f"schema {template} does not exist")
     ns, has_acl = rows[0]
@@ -183,7 +186,7 @@ def _generate(template: str, key: str) -> TemplateScript:
         [ns],
     )
     tables = [r for r in relations if r[2] == "r"]
-    for oid, name, kind, persistence, options, acl, rls, rules, partition, typed in relations:
+    for _oid, name, kind, persistence, options, acl, rls, rules, partition, typed in relations:
         if kind not in ("r", "i", "S"):
             raise TemplateNotCopyable(f"{name}: relation kind {kind!r} is not copied")
         if kind == "r" and (persistence != "p" or options or acl or rls or rules or partition or typed):
@@ -194,8 +197,11 @@ def _generate(template: str, key: str) -> TemplateScript:
         [ns],
     ):
         raise TemplateNotCopyable("the template defines types of its own")
-    if _fetch("SELECT 1 FROM pg_catalog.pg_inherits i JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid"
-              " WHERE c.relnamespace = %s", [ns]):
+    if _fetch(
+        "SELECT 1 FROM pg_catalog.pg_inherits i JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid"
+        " WHERE c.relnamespace = %s",
+        [ns],
+    ):
         raise TemplateNotCopyable("the template has inherited tables")
     table_oids = [r[0] for r in tables]
 
@@ -205,7 +211,8 @@ def _generate(template: str, key: str) -> TemplateScript:
         for seq, table, column in _fetch(
             """
             SELECT d.objid, d.refobjid, d.refobjsubid FROM pg_catalog.pg_depend d
-            WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.refclassid = 'pg_catalog.pg_class'::regclass
+            WHERE d.classid = 'pg_catalog.pg_class'::regclass
+               AND d.refclassid = 'pg_catalog.pg_class'::regclass
               AND d.deptype = 'i' AND d.refobjid = ANY(%s)
             """,
             [table_oids],
@@ -223,7 +230,8 @@ def _generate(template: str, key: str) -> TemplateScript:
                           s.seqincrement, s.seqmin, s.seqmax,
                           s.seqstart, s.seqcache, CASE WHEN s.seqcycle THEN 'CYCLE' ELSE 'NO CYCLE' END)
             FROM pg_catalog.pg_sequence s JOIN pg_catalog.pg_class c ON c.oid = s.seqrelid
-            JOIN pg_catalog.pg_depend d ON d.objid = s.seqrelid AND d.classid = 'pg_catalog.pg_class'::regclass
+            JOIN pg_catalog.pg_depend d ON d.objid = s.seqrelid
+               AND d.classid = 'pg_catalog.pg_class'::regclass
               AND d.deptype = 'i' AND d.refclassid = 'pg_catalog.pg_class'::regclass
             WHERE c.relnamespace = %s
             """,
@@ -235,7 +243,7 @@ def _generate(template: str, key: str) -> TemplateScript:
     after: list[str] = []
 
     # Functions (trigger functions of pgtrigger/pghistory) first: triggers need them.
-    for (definition, has_acl) in _fetch(
+    for definition, has_acl in _fetch(
         "SELECT pg_catalog.pg_get_functiondef(p.oid), p.proacl IS NOT NULL FROM pg_catalog.pg_proc p"
         " WHERE p.pronamespace = %s AND p.prokind = 'f' ORDER BY p.oid",
         [ns],
@@ -253,7 +261,8 @@ def _generate(template: str, key: str) -> TemplateScript:
                pg_catalog.pg_get_expr(ad.adbin, ad.adrelid),
                CASE WHEN a.attcollation <> t.typcollation AND a.attcollation <> 0
                     THEN (SELECT format('%%I.%%I', n.nspname, co.collname) FROM pg_catalog.pg_collation co
-                          JOIN pg_catalog.pg_namespace n ON n.oid = co.collnamespace WHERE co.oid = a.attcollation)
+                          JOIN pg_catalog.pg_namespace n ON n.oid = co.collnamespace
+                             WHERE co.oid = a.attcollation)
                END,
                a.attacl IS NOT NULL OR a.attstattarget > 0
         FROM pg_catalog.pg_attribute a
@@ -275,9 +284,18 @@ def _generate(template: str, key: str) -> TemplateScript:
         lines = []
         copied: list[str] = []
         always = False
-        for _rel, attnum, col, coltype, notnull, identity, generated, default, collation, extra in by_table.get(
-            oid, []
-        ):
+        for (
+            _rel,
+            attnum,
+            col,
+            coltype,
+            notnull,
+            identity,
+            generated,
+            default,
+            collation,
+            extra,
+        ) in by_table.get(oid, []):
             if extra:
                 raise TemplateNotCopyable(f"{name}.{col}: column privileges or statistics targets")
             line = f"{quote_ident(col)} {coltype}"
@@ -291,7 +309,9 @@ def _generate(template: str, key: str) -> TemplateScript:
                 seq_name, opts = seq_options[(oid, attnum)]
                 kind = "ALWAYS" if identity == "a" else "BY DEFAULT"
                 always = always or identity == "a"
-                line += f" GENERATED {kind} AS IDENTITY (SEQUENCE NAME {template}.{quote_ident(seq_name)} {opts})"
+                line += (
+                    f" GENERATED {kind} AS IDENTITY (SEQUENCE NAME {template}.{quote_ident(seq_name)} {opts})"
+                )
                 sequences.append(seq_name)
             if notnull:
                 line += " NOT NULL"
@@ -309,7 +329,8 @@ def _generate(template: str, key: str) -> TemplateScript:
         SELECT c.conrelid, c.conname, c.contype, pg_catalog.pg_get_constraintdef(c.oid), r.relname
         FROM pg_catalog.pg_constraint c JOIN pg_catalog.pg_class r ON r.oid = c.conrelid
         WHERE c.conrelid = ANY(%s) AND c.contype <> 'n'
-        ORDER BY CASE c.contype WHEN 'p' THEN 0 WHEN 'u' THEN 1 WHEN 'x' THEN 2 WHEN 'c' THEN 3 ELSE 4 END, c.oid
+        ORDER BY CASE c.contype WHEN 'p' THEN 0 WHEN 'u' THEN 1 WHEN 'x' THEN 2 WHEN 'c' THEN 3
+           ELSE 4 END, c.oid
         """,
         [table_oids],
     )
@@ -318,12 +339,15 @@ def _generate(template: str, key: str) -> TemplateScript:
             raise TemplateNotCopyable(f"{table}.{conname}: constraint type {contype!r}")
         if contype == "f":
             after.append(
-                f"ALTER TABLE {template}.{quote_ident(table)} ADD CONSTRAINT {quote_ident(conname)} {definition};"
+                f"ALTER TABLE {template}.{quote_ident(table)}"
+                f" ADD CONSTRAINT {quote_ident(conname)} {definition};"
             )
         else:
             table_lines[rel].append(f"CONSTRAINT {quote_ident(conname)} {definition}")
     for oid, name, *_ in tables:
-        ddl.append(f"CREATE TABLE {template}.{quote_ident(name)} (\n    " + ",\n    ".join(table_lines[oid]) + "\n);")
+        ddl.append(
+            f"CREATE TABLE {template}.{quote_ident(name)} (\n    " + ",\n    ".join(table_lines[oid]) + "\n);"
+        )
     if _fetch("SELECT 1 FROM pg_catalog.pg_constraint WHERE connamespace = %s AND conrelid = 0", [ns]):
         raise TemplateNotCopyable("the template has domain constraints")
 
@@ -352,7 +376,9 @@ def _generate(template: str, key: str) -> TemplateScript:
         after.append(definition + ";")
         state = {"D": "DISABLE", "R": "ENABLE REPLICA", "A": "ENABLE ALWAYS"}.get(enabled)
         if state:
-            after.append(f"ALTER TABLE {template}.{quote_ident(table)} {state} TRIGGER {quote_ident(tgname)};")
+            after.append(
+                f"ALTER TABLE {template}.{quote_ident(table)} {state} TRIGGER {quote_ident(tgname)};"
+            )
 
     # Comments (pgtrigger keeps each trigger's hash in its comment).
     for target, text in _fetch(
@@ -452,7 +478,8 @@ def schema_shape(schema: str) -> dict[str, list[tuple]]:  # type: ignore[type-ar
         shape = {
             "namespace": [(ns[1],)],
             "default privileges": _fetch(
-                "SELECT defaclobjtype, defaclacl::text FROM pg_catalog.pg_default_acl WHERE defaclnamespace = %s",
+                "SELECT defaclobjtype, defaclacl::text FROM pg_catalog.pg_default_acl"
+                " WHERE defaclnamespace = %s",
                 [ns[0]],
             ),
             "relations": _fetch(
@@ -472,8 +499,9 @@ def schema_shape(schema: str) -> dict[str, list[tuple]]:  # type: ignore[type-ar
                 [ns[0]],
             ),
             "constraints": _fetch(
-                "SELECT c.conname, r.relname, c.contype, pg_catalog.pg_get_constraintdef(c.oid), c.convalidated"
-                " FROM pg_catalog.pg_constraint c JOIN pg_catalog.pg_class r ON r.oid = c.conrelid"
+                "SELECT c.conname, r.relname, c.contype, pg_catalog.pg_get_constraintdef(c.oid),"
+                " c.convalidated FROM pg_catalog.pg_constraint c"
+                " JOIN pg_catalog.pg_class r ON r.oid = c.conrelid"
                 " WHERE r.relnamespace = %s",
                 [ns[0]],
             ),
@@ -490,7 +518,8 @@ def schema_shape(schema: str) -> dict[str, list[tuple]]:  # type: ignore[type-ar
             ),
             "identity owners": _fetch(
                 "SELECT s.relname, t.relname, a.attname FROM pg_catalog.pg_depend d"
-                " JOIN pg_catalog.pg_class s ON s.oid = d.objid JOIN pg_catalog.pg_class t ON t.oid = d.refobjid"
+                " JOIN pg_catalog.pg_class s ON s.oid = d.objid"
+                " JOIN pg_catalog.pg_class t ON t.oid = d.refobjid"
                 " JOIN pg_catalog.pg_attribute a ON a.attrelid = t.oid AND a.attnum = d.refobjsubid"
                 " WHERE s.relnamespace = %s AND s.relkind = 'S' AND d.deptype IN ('i', 'a')",
                 [ns[0]],
@@ -520,9 +549,7 @@ def schema_shape(schema: str) -> dict[str, list[tuple]]:  # type: ignore[type-ar
                 " OR d.objoid IN (SELECT oid FROM pg_catalog.pg_proc WHERE pronamespace = %s)",
                 [ns[0]] * 4,
             ),
-            "migration records": _fetch(
-                f"SELECT app, name FROM {quote_ident(schema)}.django_migrations", []
-            ),
+            "migration records": _fetch(f"SELECT app, name FROM {quote_ident(schema)}.django_migrations", []),  # noqa: S608 (quoted identifiers)
         }
     finally:
         connection.search_path_set_schemas = None  # type: ignore[attr-defined]

@@ -34,12 +34,19 @@ def _fresh_script() -> Iterator[None]:
 
 
 def _request(slug: str) -> dict[str, str]:
-    return {"name": f"Client {slug}", "slug": slug, "it_lead_email": f"lead@{slug}.test", "it_lead_name": "Lead"}
+    return {
+        "name": f"Client {slug}",
+        "slug": slug,
+        "it_lead_email": f"lead@{slug}.test",
+        "it_lead_name": "Lead",
+    }
 
 
 def _migrated_schema(schema: str) -> None:
     """A schema built the slow way: CREATE SCHEMA and every tenant migration replayed."""
-    client = Client.objects.create(schema_name=schema, name=schema, slug=schema.replace("_", "-"), kind=TenantKind.CLIENT)
+    client = Client.objects.create(
+        schema_name=schema, name=schema, slug=schema.replace("_", "-"), kind=TenantKind.CLIENT
+    )
     with override_settings(TENANT_CREATION_FAKES_MIGRATIONS=False):
         client.create_schema(check_if_exists=False, verbosity=0)
 
@@ -96,7 +103,9 @@ def test_history_triggers_work_in_a_copied_schema(world):
         ticket.title = "Printer on fire"
         ticket.save()
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pgh_label FROM support_ticketevent WHERE pgh_obj_id = %s ORDER BY pgh_id", [ticket.pk])
+            cursor.execute(
+                "SELECT pgh_label FROM support_ticketevent WHERE pgh_obj_id = %s ORDER BY pgh_id", [ticket.pk]
+            )
             assert [row[0] for row in cursor.fetchall()] == ["insert", "update"]
             # The event table is append-only in the copy too (a trigger function in public).
             with pytest.raises(Exception, match="append-only"), transaction.atomic():
@@ -125,7 +134,9 @@ def test_what_the_generator_cannot_copy_falls_back_to_django_tenants_clone(world
     client = provision_client(_request("fallback"), acting_user=world.admin)
     assert "falling back to django-tenants' clone" in caplog.text
     with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_views WHERE schemaname = %s AND viewname = 'open_tickets'", [client.schema_name])
+        cursor.execute(
+            "SELECT 1 FROM pg_views WHERE schemaname = %s AND viewname = 'open_tickets'", [client.schema_name]
+        )
         assert cursor.fetchone() is not None
 
 

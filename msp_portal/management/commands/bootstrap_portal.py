@@ -32,7 +32,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.perf_counter()
         self.stdout.write("[1/5] Migrating the public schema…")
-        call_command("migrate_schemas", shared=True, interactive=False, verbosity=0, executor=options["executor"])
+        call_command(
+            "migrate_schemas", shared=True, interactive=False, verbosity=0, executor=options["executor"]
+        )
         self.stdout.write("[2/5] Ensuring the MSP tenant and its hosts…")
         ensure_msp_tenant()
         self.stdout.write("[3/5] Ensuring the template schema for new clients…")
