@@ -46,9 +46,7 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import resource
-import shutil
 import statistics
 import subprocess
 import sys
@@ -59,6 +57,7 @@ from dataclasses import dataclass, field
 from benchmarks.provisioning import (
     REPO_ROOT,
     add_database_arguments,
+    backend_cpu_seconds,
     bench_environment,
     bootstrapped_database,
     creation_mode,
@@ -66,12 +65,12 @@ from benchmarks.provisioning import (
     print_table,
 )
 
-EXECUTORS = ("standard", "multiprocessing")
+EXECUTORS = ("parallel", "standard", "multiprocessing")
 # Client schemas created per transaction. Each copied schema takes a lock per table, index and
 # sequence until commit; with every app's tables (~300 objects a schema) 50 at once overflowed
 # PostgreSQL's default lock table (max_locks_per_transaction = 64).
 BATCH = 10
-PROVISIONING_MODES = ("clone", "migrate")
+PROVISIONING_MODES = ("copy", "clone", "migrate")
 
 
 @dataclass(frozen=True)
@@ -111,89 +110,64 @@ def client_count() -> int:
     return Client.objects.clients().count()
 
 
-def template_copy_sql(db_url: str, template: str) -> str | None:
-    """SQL that recreates the template schema, tables and rows (from `pg_dump`), or None without pg_dump.
-
-    Replaying it under another schema name builds the same schema `clone_schema` would, at a
-    cost that does not grow with the number of schemas already in the database.
-    """
-    if shutil.which("pg_dump") is None:
-        return None
-    dump = subprocess.run(
-        ["pg_dump", "--schema", template, "--no-owner", "--no-privileges", "--inserts", "--dbname", db_url],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    # Leave out psql meta-commands (\restrict ...) and the session settings, search_path among them.
-    keep = [
-        line
-        for line in dump.splitlines()
-        if not line.startswith(("\\", "SET ", "SELECT pg_catalog.set_config"))
-    ]
-    return "\n".join(keep)
-
-
 def add_clients(target: int, db_url: str) -> None:
-    """Add client tenants (rows, domains, schemas copied from the template) until there are `target`."""
-    import psycopg
+    """Add client tenants (rows, domains, schemas copied from the template) until there are `target`.
+
+    Each schema is made as provisioning makes it (`tenants.schema_copy.copy_template_schema`:
+    the template's DDL and rows replayed under the new name), a batch of clients per transaction.
+    `db_url` is kept for the callers' sake; Django's connection is used."""
     from django.conf import settings
     from django.db import transaction
-    from django_tenants.clone import CloneSchema
 
     from tenants.actions import client_domain_for
     from tenants.models import Client, ClientStatus, Domain, TenantKind
     from tenants.provisioning import schema_name_for
+    from tenants.schema_copy import copy_template_schema
 
     start = client_count()
     if start >= target:
         return
     template = settings.TENANT_BASE_SCHEMA
-    copy_sql = template_copy_sql(db_url, template)
-    how = "pg_dump of the template" if copy_sql else "clone_schema (no pg_dump found; slower)"
-    print(f"  adding {target - start} clients, schemas built from {how}", flush=True)
-    pattern = re.compile(rf"\b{re.escape(template)}\b")
+    print(f"  adding {target - start} clients, schemas copied from the template", flush=True)
     started = time.perf_counter()
-    with psycopg.connect(db_url) as raw:
-        for batch_start in range(start, target, BATCH):
-            slugs = [f"bench-{index:04d}" for index in range(batch_start, min(batch_start + BATCH, target))]
-            with transaction.atomic():
-                clients = Client.objects.bulk_create(
-                    Client(
-                        schema_name=schema_name_for(slug),
-                        name=f"Bench {slug}",
-                        slug=slug,
-                        kind=TenantKind.CLIENT,
-                        status=ClientStatus.ACTIVE,
-                    )
-                    for slug in slugs
+    for batch_start in range(start, target, BATCH):
+        slugs = [f"bench-{index:04d}" for index in range(batch_start, min(batch_start + BATCH, target))]
+        with transaction.atomic():
+            clients = Client.objects.bulk_create(
+                Client(
+                    schema_name=schema_name_for(slug),
+                    name=f"Bench {slug}",
+                    slug=slug,
+                    kind=TenantKind.CLIENT,
+                    status=ClientStatus.ACTIVE,
                 )
-                Domain.objects.bulk_create(
-                    Domain(domain=client_domain_for(client.slug), tenant=client, is_primary=True)
-                    for client in clients
-                )
-                for client in clients:
-                    if copy_sql:
-                        raw.execute(pattern.sub(client.schema_name, copy_sql))
-                    else:
-                        CloneSchema().clone_schema(template, client.schema_name, "DATA")
-                raw.commit()
-            done = batch_start + len(slugs)
-            elapsed = time.perf_counter() - started
+                for slug in slugs
+            )
+            Domain.objects.bulk_create(
+                Domain(domain=client_domain_for(client.slug), tenant=client, is_primary=True)
+                for client in clients
+            )
+            for client in clients:
+                copy_template_schema(template, client.schema_name)
+        done = batch_start + len(slugs)
+        elapsed = time.perf_counter() - started
+        if done % 100 == 0 or done == target:
             print(
                 f"  {done}/{target} clients ({elapsed:.0f} s, {1000 * elapsed / (done - start):.0f} ms each)",
                 flush=True,
             )
 
 
-def provision_probes(size: int, count: int) -> dict[str, list[float]]:
-    """Provision `count` clients each way (cloning, replaying migrations), interleaved; time each call."""
+def provision_probes(size: int, count: int) -> dict[str, list[tuple[float, float]]]:
+    """Provision `count` clients each way (copying, cloning, replaying migrations), interleaved;
+    (wall seconds, PostgreSQL backend CPU seconds) of each call."""
     from tenants.provisioning import provision_client
 
-    seconds: dict[str, list[float]] = {mode: [] for mode in PROVISIONING_MODES}
+    seconds: dict[str, list[tuple[float, float]]] = {mode: [] for mode in PROVISIONING_MODES}
     for index in range(count):
         for mode in PROVISIONING_MODES:
             slug = f"probe-{mode}-{size}-{index}"
+            cpu_before = backend_cpu_seconds()
             started = time.perf_counter()
             with creation_mode(mode):
                 provision_client(
@@ -205,8 +179,9 @@ def provision_probes(size: int, count: int) -> dict[str, list[float]]:
                     },
                     acting_user=None,
                 )
-            seconds[mode].append(time.perf_counter() - started)
-            print(f"  provision_client({slug!r}) took {seconds[mode][-1]:.3f} s", flush=True)
+            seconds[mode].append((time.perf_counter() - started, backend_cpu_seconds() - cpu_before))
+            wall, cpu = seconds[mode][-1]
+            print(f"  provision_client({slug!r}) took {wall:.3f} s (backend CPU {cpu:.3f} s)", flush=True)
     return seconds
 
 
@@ -301,18 +276,20 @@ def settle(env: dict[str, str], schemas: Sequence[str]) -> None:
     print(f"  warm-up run (untimed) {time.perf_counter() - started:.1f} s{note}", flush=True)
 
 
-def run(args: argparse.Namespace, db_url: str) -> tuple[list[Series], dict[int, dict[str, list[float]]]]:
+def run(
+    args: argparse.Namespace, db_url: str
+) -> tuple[list[Series], dict[int, dict[str, list[tuple[float, float]]]]]:
     """Grow to each size, then time every executor and variant `args.repeats` times."""
     from django.conf import settings
 
     env = bench_environment(db_url)
     variants = [Variant(v, skip) for v in args.verbosity for skip in (c == "skip" for c in args.checks)]
     series: list[Series] = []
-    probes: dict[int, dict[str, list[float]]] = {}
+    probes: dict[int, dict[str, list[tuple[float, float]]]] = {}
     for size in sorted(args.sizes):
         print(f"Growing to {size} client tenants…", flush=True)
         add_clients(size - len(PROVISIONING_MODES) * args.provision_probes, db_url)
-        probes[size] = provision_probes(size, args.provision_probes)
+        probes[client_count()] = provision_probes(size, args.provision_probes)
         schemas = tenant_schemas()
         if args.repeats:
             settle(env, schemas)
@@ -400,10 +377,16 @@ def report_runs(series: list[Series]) -> None:
         print_table(["executor", "options", "ms per extra client"], marginal)
 
 
-def report_probes(probes: dict[int, dict[str, list[float]]]) -> None:
-    """provision_client at each size, both ways."""
+def report_probes(probes: dict[int, dict[str, list[tuple[float, float]]]]) -> None:
+    """provision_client at each size, every way."""
     rows = [
-        [size, mode, " / ".join(f"{x:.3f}" for x in values), f"{statistics.median(values):.3f}"]
+        [
+            size,
+            mode,
+            " / ".join(f"{wall:.3f}" for wall, _ in values),
+            f"{statistics.median(wall for wall, _ in values):.3f}",
+            f"{statistics.median(cpu for _, cpu in values):.3f}",
+        ]
         for size, by_mode in sorted(probes.items())
         for mode, values in by_mode.items()
         if values
@@ -412,7 +395,7 @@ def report_probes(probes: dict[int, dict[str, list[float]]]) -> None:
         print()
         print("provision_client with that many clients already in the database, each way:")
         print()
-        print_table(["clients", "way", "seconds each", "median (s)"], rows)
+        print_table(["clients", "way", "seconds each", "median (s)", "median backend CPU (s)"], rows)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -427,8 +410,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         "--executors",
         nargs="+",
         choices=EXECUTORS,
-        default=list(EXECUTORS),
-        help="executors to time (default both)",
+        default=["parallel", "standard"],
+        help="executors to time (default parallel and standard)",
     )
     parser.add_argument(
         "--verbosity",

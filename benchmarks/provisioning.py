@@ -1,17 +1,22 @@
-"""Benchmark: how long provisioning one client takes, cloning the template vs replaying migrations.
+"""Benchmark: how long provisioning one client takes: copying the template, cloning it, replaying migrations.
 
 Measures the wall-clock time of one `tenants.provisioning.provision_client` call — validation,
 the client row, the tenant schema, the portal domain, the IT lead invitation and the commit —
-two ways, on the same database:
+three ways, on the same database:
 
-* **clone** (the default): the schema is copied from the `tenant_template` schema
-  (`TENANT_CREATION_FAKES_MIGRATIONS=True`), then its migrations are recorded as fake;
+* **copy** (the default): the template's DDL, read once from the catalogue and cached, replayed
+  under the new name with the template's rows (`tenants.schema_copy`);
+* **clone**: django-tenants' `clone_schema` copies `tenant_template`, then its migrations are
+  recorded as fake (what provisioning did before);
 * **migrate**: `TENANT_CREATION_FAKES_MIGRATIONS=False`, so django-tenants' `create_schema`
   runs `CREATE SCHEMA` and replays every tenant migration.
 
+The PostgreSQL backend's CPU time for each call is reported too (read from /proc: the server
+must run on this machine), as the wall time moves with whatever else the machine is doing.
+
 The schema step alone (`Client.create_schema`, between the "Creating the client's schema" and
 "Registering the portal address" progress reports) and the median of every provisioning step
-are reported too. The two ways are interleaved (clone, migrate, clone, ...) so that neither
+are reported too. The ways are interleaved (copy, clone, migrate, copy, ...) so that none
 benefits from a smaller catalogue. A warm-up client per way is provisioned first and not counted.
 
 Runs on its own throwaway database (`msp_bench_provisioning` by default), created and dropped
@@ -219,6 +224,7 @@ def print_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> Non
 
 # ------------------------------------------------------------------ the benchmark
 
+MODES = ("copy", "clone", "migrate")
 STEP_LABELS = ("validate", "template check", "client row", "schema", "domain", "invitation + commit")
 
 
@@ -228,16 +234,33 @@ class Sample:
 
     total: float
     steps: list[float] = field(default_factory=list)
+    backend_cpu: float = 0.0
 
     @property
     def schema(self) -> float:
         return self.steps[3]
 
 
+def backend_cpu_seconds() -> float:
+    """User + system CPU seconds of this connection's PostgreSQL backend so far (0 when the
+    server is not on this machine)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def provision_one(slug: str, acting_user: Any) -> Sample:
     """Provision client `slug` and time the full call and each of its progress steps."""
     from tenants.provisioning import provision_client
 
+    cpu_before = backend_cpu_seconds()
     marks: list[float] = []
     started = time.perf_counter()
     provision_client(
@@ -255,18 +278,33 @@ def provision_one(slug: str, acting_user: Any) -> Sample:
     )
     finished = time.perf_counter()
     bounds = [*marks, finished]
-    return Sample(total=finished - started, steps=[b - a for a, b in itertools.pairwise(bounds)])
+    return Sample(
+        total=finished - started,
+        steps=[b - a for a, b in itertools.pairwise(bounds)],
+        backend_cpu=backend_cpu_seconds() - cpu_before,
+    )
 
 
 @contextmanager
 def creation_mode(mode: str) -> Iterator[None]:
-    """`clone` keeps the project's settings; `migrate` turns off cloning for the duration."""
+    """`copy` keeps the project's settings (the template's DDL from the catalogue, replayed);
+    `clone` uses django-tenants' `clone_schema` instead; `migrate` replays every migration."""
+    from unittest import mock
+
     from django.conf import settings
     from django.test.utils import override_settings
 
-    if mode == "clone":
-        assert settings.TENANT_CREATION_FAKES_MIGRATIONS and settings.TENANT_BASE_SCHEMA
+    assert settings.TENANT_CREATION_FAKES_MIGRATIONS and settings.TENANT_BASE_SCHEMA
+    if mode == "copy":
         yield
+    elif mode == "clone":
+
+        def clone(client: Any) -> str:
+            client.create_schema(check_if_exists=False, verbosity=0)
+            return "clone"
+
+        with mock.patch("tenants.provisioning.create_client_schema", clone):
+            yield
     else:
         with override_settings(TENANT_CREATION_FAKES_MIGRATIONS=False):
             yield
@@ -301,7 +339,7 @@ def run(clients: int, warmup: int) -> dict[str, list[Sample]]:
     admin = User.objects.create_user(
         "bench-admin@msp.example.com", password=None, full_name="Bench Admin", msp_role=MspRole.ADMIN
     )
-    modes = ("clone", "migrate")
+    modes = MODES
     samples: dict[str, list[Sample]] = {mode: [] for mode in modes}
     rounds = warmup + clients
     for index in range(rounds):
@@ -339,9 +377,10 @@ def report(
     print(f"Provisioning one client: {clients} clients each way (after {warmup} warm-up each), seconds")
     print()
     rows = []
-    for what in ("full provision_client call", "schema step only"):
+    for what in ("full provision_client call", "schema step only", "PostgreSQL backend CPU"):
         for mode, mode_samples in samples.items():
-            values = [s.total if what.startswith("full") else s.schema for s in mode_samples]
+            pick = {"full": "total", "sche": "schema", "Post": "backend_cpu"}[what[:4]]
+            values = [getattr(s, pick) for s in mode_samples]
             rows.append([f"{what}, {mode}", len(values), *stats(values)])
     print_table(["measured", "n", "min", "median", "p95", "max"], rows)
 
@@ -362,9 +401,9 @@ def report(
     print_table(["way", *STEP_LABELS], step_rows)
 
     schemas = sorted(
-        Client.objects.filter(
-            slug__in=[f"bench-clone-{warmup:03d}", f"bench-migrate-{warmup:03d}"]
-        ).values_list("schema_name", flat=True)
+        Client.objects.filter(slug__in=[f"bench-{mode}-{warmup:03d}" for mode in MODES]).values_list(
+            "schema_name", flat=True
+        )
     )
     shapes = {schema: schema_shape(schema) for schema in [settings.TENANT_BASE_SCHEMA, *schemas]}
     print()
@@ -375,16 +414,20 @@ def report(
         [[schema, *shape.values()] for schema, shape in shapes.items()],
     )
     same = len({tuple(shape.values()) for shape in shapes.values()}) == 1
-    print(f"Cloned and migrated schemas have the same shape: {'yes' if same else 'NO'}")
+    print(f"Copied, cloned and migrated schemas have the same shape: {'yes' if same else 'NO'}")
+    from tenants.schema_copy import schema_shape as full_shape
+
+    exact = len({repr(full_shape(schema)) for schema in schemas}) == 1
+    print(f"... object for object (tenants.schema_copy.schema_shape): {'yes' if exact else 'NO'}")
 
     def median_of(mode: str, attribute: str) -> float:
         return statistics.median(getattr(s, attribute) for s in samples[mode])
 
     print()
     print(
-        "Speed-up of cloning (median migrate / median clone): "
-        f"full call {median_of('migrate', 'total') / median_of('clone', 'total'):.1f}x, "
-        f"schema step {median_of('migrate', 'schema') / median_of('clone', 'schema'):.1f}x"
+        "Speed-up of copying (median clone / median copy): "
+        f"full call {median_of('clone', 'total') / median_of('copy', 'total'):.1f}x, "
+        f"schema step {median_of('clone', 'schema') / median_of('copy', 'schema'):.1f}x"
     )
     print()
     print_table(["machine", ""], [*machine, ("Load average at end (1/5/15 min)", load_average())])

@@ -252,6 +252,7 @@ def import_client(source: IO[bytes], *, progress: Progress | None = None) -> Cli
     with every row of the old one, and its files. One transaction: on any error nothing
     is left (files written so far are removed)."""
     from tenants.provisioning import ensure_template_tenant
+    from tenants.schema_copy import create_client_schema
 
     say = progress or (lambda message: None)
     try:
@@ -293,8 +294,8 @@ def import_client(source: IO[bytes], *, progress: Progress | None = None) -> Cli
                     item.save()
             client = public[0].object
             assert isinstance(client, Client)
-            say(f"schema {client.schema_name} (cloned from the template)")
-            client.create_schema(check_if_exists=False, verbosity=0)
+            say(f"schema {client.schema_name} (copied from the template)")
+            create_client_schema(client)
             _reset_sequences(list({type(item.object) for item in public}))
             with schema_context(client.schema_name):
                 for model in tenant_models():

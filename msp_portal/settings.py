@@ -98,6 +98,10 @@ TENANT_CREATION_FAKES_MIGRATIONS = env_bool("TENANT_CREATION_FAKES_MIGRATIONS", 
 SHOW_PUBLIC_IF_NO_TENANT_FOUND = False
 # Set search_path once per connection and schema change, not before every query.
 TENANT_LIMIT_SET_CALLS = True
+# `migrate_schemas` migrates only the schemas with something to apply, in parallel workers
+# (tenants/migrate.py); `--executor=standard|multiprocessing` picks django-tenants' own.
+GET_EXECUTOR_FUNCTION = "tenants.migrate.get_executor"
+TENANT_MULTIPROCESSING_MAX_PROCESSES = int(os.environ.get("TENANT_MIGRATION_WORKERS", "2"))
 
 AUTH_USER_MODEL = "tenants.User"
 

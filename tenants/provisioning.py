@@ -48,6 +48,7 @@ from tenants.models import (
     TenantKind,
     User,
 )
+from tenants.schema_copy import create_client_schema, warm_template_script
 
 logger = logging.getLogger(__name__)
 
@@ -198,6 +199,9 @@ def ensure_template_tenant(verbosity: int = 0) -> Client:
     if not schema_exists(template.schema_name):
         # No template to clone from yet: this one is built by replaying migrations.
         template.create_schema(check_if_exists=True, verbosity=verbosity)
+    # New clients are copies of the template: its DDL is read from the catalogue once per
+    # state of the template (tenants.schema_copy).
+    warm_template_script()
     return template
 
 
@@ -253,7 +257,7 @@ def provision_client(
             require_two_factor=request.require_two_factor,
         )
         report(4, total, PROVISIONING_STEPS[3])
-        client.create_schema(check_if_exists=False, verbosity=0)
+        create_client_schema(client)
         report(5, total, PROVISIONING_STEPS[4])
         Domain.objects.create(domain=client_domain_for(request.slug), tenant=client, is_primary=True)
         report(6, total, PROVISIONING_STEPS[5])

@@ -13,6 +13,7 @@ from services.catalog.defaults import ensure_default_catalog
 from tenants.actions import ensure_msp_tenant
 from tenants.periodic import ensure_periodic_tasks
 from tenants.provisioning import ensure_template_tenant
+from tenants.schema_copy import warm_template_script
 
 
 class Command(BaseCommand):
@@ -21,23 +22,35 @@ class Command(BaseCommand):
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument(
             "--executor",
-            default="standard",
-            choices=["standard", "multiprocessing"],
-            help="How migrate_schemas runs tenant migrations (multiprocessing helps with many tenants).",
+            default="parallel",
+            choices=["parallel", "standard", "multiprocessing"],
+            help="How migrate_schemas runs tenant migrations: 'parallel' (the default) migrates only the "
+            "schemas with something to apply, in TENANT_MIGRATION_WORKERS processes; 'standard' and "
+            "'multiprocessing' are django-tenants' executors, which visit every schema.",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.perf_counter()
         self.stdout.write("[1/5] Migrating the public schema…")
-        call_command("migrate_schemas", shared=True, interactive=False, verbosity=0)
+        call_command(
+            "migrate_schemas", shared=True, interactive=False, verbosity=0, executor=options["executor"]
+        )
         self.stdout.write("[2/5] Ensuring the MSP tenant and its hosts…")
         ensure_msp_tenant()
         self.stdout.write("[3/5] Ensuring the template schema for new clients…")
         ensure_template_tenant()
         self.stdout.write("[4/5] Migrating every client schema…")
+        # Verbosity 1 shows which schemas had something to apply and each one's progress.
         call_command(
-            "migrate_schemas", tenant=True, interactive=False, verbosity=0, executor=options["executor"]
+            "migrate_schemas",
+            tenant=True,
+            interactive=False,
+            verbosity=min(1, options["verbosity"]),
+            executor=options["executor"],
+            stdout=self.stdout,
         )
+        # The template may have moved on: have the script new clients are copied from ready.
+        warm_template_script()
         self.stdout.write("[5/5] Ensuring the periodic job schedule and the default SLA catalog…")
         ensure_periodic_tasks()
         ensure_default_catalog()
