@@ -51,7 +51,11 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Any:
 def heartbeat(world: World, name: str) -> tuple[Monitor, str]:
     with tenant_context(world.a):
         beat = monitor(
-            world.a, world.technician, service(world.a, world.technician, name), name, "heartbeat",
+            world.a,
+            world.technician,
+            service(world.a, world.technician, name),
+            name,
+            "heartbeat",
             interval_seconds=60,
         )
         return beat, actions.ping_token(world.a, beat)
