@@ -357,11 +357,11 @@ def record_check_results(
         if recorder.changes:
             # A change reaching back into a stored day (a late or back-dated result) makes
             # that day and the ones after it be computed again (nothing in the steady state).
-            earliest: dict[int, datetime] = {}
+            reach_back: dict[int, datetime] = {}
             for change in recorder.changes:
                 sid = change.monitor.service_id
-                earliest[sid] = min(earliest.get(sid, change.at), change.at)
-            forget_days(earliest, min(earliest.values()))
+                reach_back[sid] = min(reach_back.get(sid, change.at), change.at)
+            forget_days(reach_back, min(reach_back.values()))
         _update_index_state(client, touched, recorder.open_outages, now)
     return recorder.outcome
 
@@ -853,15 +853,15 @@ def _closed_days(
     computed = _compute_days(services, monitors, min(d for _s, d in missing), _utc_start(today))
     wanted = set(missing)
     rows = []
-    for (service_id, monitor_id, day), values in computed.items():
-        if (service_id, day) not in wanted:
+    for (sid, mid, day), values in computed.items():
+        if (sid, day) not in wanted:
             continue
-        figures[(service_id, monitor_id, day)] = values
+        figures[(sid, mid, day)] = values
         measured, down, maintained = values
         rows.append(
             AvailabilityDay(
-                service_id=service_id,
-                monitor_id=monitor_id,
+                service_id=sid,
+                monitor_id=mid,
                 day=day,
                 measured_seconds=measured,
                 down_seconds=down,

@@ -233,8 +233,8 @@ def test_maintenance_reaching_back_and_a_removed_monitor_recompute_their_service
         )
         monitoring_actions.cancel_maintenance(world.a, window.pk, actor=world.technician, now=now)
         assert not AvailabilityDay.objects.filter(service=svc, day__gte=date(2026, 11, 20)).exists()
-        figures = {d.day: d for d in daily_availability(world.a, days=10, now=now)}
-        assert figures[date(2026, 11, 20)].maintenance_seconds == 4 * 3600
+        by_day = {d.day: d for d in daily_availability(world.a, days=10, now=now)}
+        assert by_day[date(2026, 11, 20)].maintenance_seconds == 4 * 3600
 
 
 @pytest.mark.django_db
