@@ -170,16 +170,25 @@ def block_balance(client: Client, today: date, *, months: int = 12) -> BlockBala
         .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
         .first()
     )
-    block = None
+    blocks: list[ContractLine] = []
+    roots: dict[int, int] = {}
     if contract is not None:
-        block = (
-            ContractLine.objects.filter(
-                contract=contract, pricing_model=PricingModel.BLOCK_HOURS, starts_on__lte=today
-            )
-            .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
-            .order_by("position", "id")
-            .first()
-        )
+        # Every line of the contract in one query: the blocks in service today (contract
+        # order) and each one's first version (a block's versions share one ledger).
+        lines = list(ContractLine.objects.filter(contract=contract).order_by("position", "starts_on", "id"))
+        by_id = {line.pk: line for line in lines}
+        for line in lines:
+            if (
+                line.pricing_model == PricingModel.BLOCK_HOURS
+                and line.starts_on <= today
+                and (line.ends_on is None or line.ends_on >= today)
+            ):
+                blocks.append(line)
+                root, seen = line, {line.pk}
+                while root.replaces_id and root.replaces_id in by_id and root.replaces_id not in seen:
+                    root = by_id[root.replaces_id]
+                    seen.add(root.pk)
+                roots[line.pk] = root.pk
     usage = tenant_usage(
         client,
         period.start,
@@ -188,35 +197,28 @@ def block_balance(client: Client, today: date, *, months: int = 12) -> BlockBala
         count_devices=False,
     )
     balance.non_billable_minutes = usage.non_billable_minutes
-    if block is None:
+    if not blocks:
         balance.billable_minutes = usage.billable_minutes
         return balance
-    root = block
-    seen = {block.pk}
-    while root.replaces_id and root.replaces_id not in seen:
-        previous = ContractLine.objects.filter(pk=root.replaces_id).first()
-        if previous is None:
-            break
-        seen.add(previous.pk)
-        root = previous
     fake = RunItem(client=client, period_start=period.start, period_end=period.end)
-    grants, _ = _rollover_state(fake, {root.pk}) if block.rollover_periods else ({}, {})
-    consumed = engine.consume_block(
-        block_id=root.pk,
-        allowance=block.included_minutes,
+    rolling = {roots[b.pk] for b in blocks if b.rollover_periods}
+    grants, _ = _rollover_state(fake, rolling) if rolling else ({}, {})
+    consumed = engine.consume_blocks(
+        [
+            engine.BlockTerms(roots[b.pk], b.included_minutes, b.overage_rate, b.rollover_periods)
+            for b in blocks
+        ],
         used=usage.billable_minutes,
-        grants=grants.get(root.pk, []),
-        expired=0,
-        overage_rate=block.overage_rate,
-        rollover_periods=block.rollover_periods,
+        grants={root: grants.get(root, []) for root in rolling},
+        expired={},
     )
-    balance.description = block.description
-    balance.allowance_minutes = block.included_minutes
-    balance.rolled_in_minutes = consumed.rolled_in
-    balance.used_minutes = consumed.used
-    balance.covered_minutes = consumed.from_rollover + consumed.from_allowance
-    balance.billable_minutes = consumed.overage
-    balance.overage_rate = block.overage_rate
+    balance.description = " + ".join(b.description for b in blocks)
+    balance.allowance_minutes = sum(b.included_minutes for b in blocks)
+    balance.rolled_in_minutes = sum(c.rolled_in for c in consumed)
+    balance.used_minutes = usage.billable_minutes
+    balance.covered_minutes = sum(c.from_rollover + c.from_allowance for c in consumed)
+    balance.billable_minutes = sum(c.overage for c in consumed)
+    balance.overage_rate = blocks[0].overage_rate
     return balance
 
 
