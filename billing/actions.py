@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from billing import mrr
 from billing.models import (
     BillingGrant,
     BillingProfile,
@@ -656,6 +657,7 @@ def issue_invoice(invoice: Invoice, *, actor: User | None, today: date | None = 
         _settle(invoice)
         invoice.updated_at = invoice.issued_at
         invoice.save()
+        mrr.add_invoice(invoice)  # the dashboard's running MRR totals
         enqueue_on_commit(EMAIL_TASK, invoice.pk, dedupe_key=f"billing-invoice-email:{invoice.pk}")
         for task in ISSUED_HOOK_TASKS:
             enqueue_on_commit(task, invoice.pk, dedupe_key=f"{task}:{invoice.pk}")
@@ -690,6 +692,7 @@ def void_invoice(invoice: Invoice, *, actor: User, reason: str) -> Invoice:
         invoice.void_reason = reason
         invoice.closed_at = invoice.updated_at = timezone.now()
         invoice.save()
+        mrr.remove_invoice(invoice)
         enqueue_sync(invoice)  # void the Stripe invoice too, after the commit
     return invoice
 

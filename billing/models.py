@@ -681,3 +681,47 @@ from billing.stripe_models import (  # noqa: E402, F401
     StripeEventOutcome,
     StripeReconciliation,
 )
+
+
+class MrrMonth(models.Model):
+    """Recurring charges of issued invoices per month of service, service line and currency
+    — the dashboard's MRR by service line, kept up to date by `billing.mrr` when an invoice
+    is issued or voided (the only changes that move it), so reading it costs the same at
+    1 or 24 months of invoices. `lines`: how many charge lines it sums (a row with none is
+    removed, as the aggregate over the lines would not show it)."""
+
+    month = models.DateField(help_text="First day of the month of the invoice's period.")
+    service_line = models.CharField(max_length=16, choices=ServiceLine.choices)
+    currency = models.CharField(max_length=3)
+    total = models.DecimalField(**MONEY)
+    lines = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["month", "service_line", "currency"]
+        constraints = [
+            models.UniqueConstraint(fields=["month", "service_line", "currency"], name="mrr_month_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.service_line} {self.total} {self.currency}"
+
+
+class ClientMrrMonth(models.Model):
+    """One client's recurring charges per month of service and currency (MRR by client),
+    kept like `MrrMonth`."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    currency = models.CharField(max_length=3)
+    total = models.DecimalField(**MONEY)
+    lines = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["client_id", "-month"]
+        constraints = [
+            models.UniqueConstraint(fields=["client", "month", "currency"], name="client_mrr_month_once"),
+        ]
+        indexes = [models.Index(fields=["month"], name="client_mrr_month_month")]
+
+    def __str__(self) -> str:
+        return f"{self.client_id} {self.month:%Y-%m} {self.total} {self.currency}"

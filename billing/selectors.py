@@ -22,19 +22,20 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import TruncMonth
 
 from billing import engine
 from billing.models import (
     OPEN_INVOICE_STATUSES,
     BillingRun,
     BlockHourPeriod,
+    ClientMrrMonth,
     Contract,
     ContractLine,
     Invoice,
     InvoiceLine,
     InvoiceStatus,
     LineKind,
+    MrrMonth,
     PricingModel,
     RunItem,
     RunItemStatus,
@@ -248,42 +249,43 @@ def months_back(today: date, months: int) -> date:
 
 
 def mrr_by_service_line(today: date, months: int) -> list[dict[str, object]]:
-    """Recurring charges of issued invoices per month of service, service line and currency."""
+    """Recurring charges of issued invoices per month of service, service line and currency,
+    read from the running totals (`MrrMonth`, kept by `billing.mrr`): one query over at most
+    months × service lines × currencies rows, whatever the number of invoices."""
     since = months_back(today, months)
-    return list(
-        InvoiceLine.objects.filter(
-            kind=LineKind.CHARGE, invoice__status__in=ISSUED_STATES, invoice__period_start__gte=since
-        )
-        .annotate(month=TruncMonth("invoice__period_start"))
-        .values("month", "service_line", "invoice__currency")
-        .annotate(total=Sum("amount"))
-        .order_by("month", "service_line", "invoice__currency")
-    )
+    return [
+        {
+            "month": row.month,
+            "service_line": row.service_line,
+            "invoice__currency": row.currency,
+            "total": row.total,
+        }
+        for row in MrrMonth.objects.filter(month__gte=since).order_by("month", "service_line", "currency")
+    ]
 
 
 def mrr_by_client(today: date, months: int) -> list[dict[str, object]]:
-    """Each client's recurring charges in its latest issued month within the window."""
+    """Each client's recurring charges in its latest issued month within the window, read
+    from the running totals (`ClientMrrMonth`): one query over clients × months rows."""
     since = months_back(today, months)
-    rows = list(
-        InvoiceLine.objects.filter(
-            kind=LineKind.CHARGE, invoice__status__in=ISSUED_STATES, invoice__period_start__gte=since
-        )
-        .annotate(month=TruncMonth("invoice__period_start"))
-        .values(
-            "invoice__client_id",
-            "invoice__client__name",
-            "invoice__client__slug",
-            "invoice__currency",
-            "month",
-        )
-        .annotate(total=Sum("amount"))
-        .order_by("invoice__client_id", "-month")
+    rows = (
+        ClientMrrMonth.objects.filter(month__gte=since)
+        .order_by("client_id", "currency", "-month")
+        .distinct("client_id", "currency")
+        .values("client_id", "client__name", "client__slug", "currency", "month", "total")
     )
-    latest: dict[tuple[int, str], dict[str, object]] = {}
-    for row in rows:
-        key = (row["invoice__client_id"], row["invoice__currency"])
-        latest.setdefault(key, row)  # rows come newest month first per client
-    return sorted(latest.values(), key=lambda r: (-r["total"], r["invoice__client__name"]))  # type: ignore[operator]
+    latest = [
+        {
+            "invoice__client_id": row["client_id"],
+            "invoice__client__name": row["client__name"],
+            "invoice__client__slug": row["client__slug"],
+            "invoice__currency": row["currency"],
+            "month": row["month"],
+            "total": row["total"],
+        }
+        for row in rows
+    ]
+    return sorted(latest, key=lambda r: (-r["total"], r["invoice__client__name"]))  # type: ignore[operator]
 
 
 AGEING_BUCKETS = ("0-30", "31-60", "61-90", "90+")
