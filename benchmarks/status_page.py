@@ -16,7 +16,10 @@ page reads, through the ORM in bulk:
 It counts the SQL queries of one request at a small size first (40 devices, 5 monitors) and
 again at full size — they must be equal — then times the request, twice: with the uptime
 figures from the per-minute cache (what repeated views and the page's polling get) and with
-them computed on every request (what the first view after a state change gets), posted as JSON through
+them computed on every request (what the first view after a state change gets: closed days
+from their stored rows, today live), and — a quarter as many — with the closed days' rows
+deleted before each request too (the first view of a day before the nightly task), posted as
+JSON through
 Django's test `Client` on the client's portal host, signed in as its IT lead (the whole
 middleware stack: session, tenant by host, access, graphene), after warm-up requests; and
 the loader alone (`load_status`) for comparison. Every response is checked for errors and
@@ -377,7 +380,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         assert len(page["services"]) == len(SERVICES) and monitor_count == 50
         assert page["full"] and len(page["hierarchy"]) == 5
         print(f"Timing {args.requests} requests after {args.warmup} warm-up…", flush=True)
+        cpu_started = time.process_time()
         request_seconds = timed(lambda: post_status(http), args.requests, args.warmup)
+        warm_cpu = (time.process_time() - cpu_started) / (args.requests + args.warmup)
+        cached_queries = count_queries(http)
         with tenant_context(client):
             loader_seconds = timed(
                 lambda: load_status(client, now=timezone.now(), full=True), args.requests, 5
@@ -391,7 +397,28 @@ def main(argv: Sequence[str] | None = None) -> None:
         selectors.cache = DummyCache("cold", {})  # type: ignore[assignment]
         try:
             cold_queries = count_queries(http)
+            cpu_started = time.process_time()
             cold_seconds = timed(lambda: post_status(http), args.requests, args.warmup)
+            cold_cpu = (time.process_time() - cpu_started) / (args.requests + args.warmup)
+            # Coldest: the closed days not stored either (the first view of a day before the
+            # nightly task stored yesterday) — the rows are deleted before each request.
+            from services.infrastructure.monitoring_models import AvailabilityDay
+
+            def unstored() -> None:
+                with tenant_context(client):
+                    AvailabilityDay.objects.all().delete()
+
+            unstored()
+            unstored_queries = count_queries(http)
+            unstored_seconds = []
+            unstored_cpu = 0.0
+            for _ in range(max(args.requests // 4, 10)):
+                unstored()
+                started, cpu_started = time.perf_counter(), time.process_time()
+                post_status(http)
+                unstored_seconds.append(time.perf_counter() - started)
+                unstored_cpu += time.process_time() - cpu_started
+            unstored_cpu /= len(unstored_seconds)
         finally:
             selectors.cache = warm_cache
         print("\n## Machine\n")
@@ -403,12 +430,23 @@ def main(argv: Sequence[str] | None = None) -> None:
                 ("devices / monitors / services", f"{args.devices} / {monitor_count} / {len(SERVICES)}"),
                 ("SQL queries per request, small size (40 devices, 5 monitors)", small_queries),
                 ("SQL queries per request, full size (uptime figures computed)", full_queries),
-                ("SQL queries per request, uptime figures from the cache", count_queries(http)),
+                ("SQL queries per request, uptime figures from the cache", cached_queries),
                 ("requests timed (each)", args.requests),
-                ("request p50 / p95 / p99 / max (ms), uptime cached", _spread(request_seconds)),
                 (
-                    f"request p50 / p95 / p99 / max (ms), uptime computed ({cold_queries} queries)",
+                    f"request p50 / p95 / p99 / max (ms), uptime cached "
+                    f"(CPU {warm_cpu * 1000:.1f} ms/request)",
+                    _spread(request_seconds),
+                ),
+                (
+                    f"request p50 / p95 / p99 / max (ms), uptime computed, closed days stored "
+                    f"({cold_queries} queries; CPU {cold_cpu * 1000:.1f} ms/request)",
                     _spread(cold_seconds),
+                ),
+                (
+                    f"request p50 / p95 / p99 / max (ms), closed days not stored yet "
+                    f"({len(unstored_seconds)} requests, {unstored_queries} queries; "
+                    f"CPU {unstored_cpu * 1000:.1f} ms/request)",
+                    _spread(unstored_seconds),
                 ),
                 ("loader alone p50 (ms)", f"{statistics.median(loader_seconds) * 1000:.1f}"),
                 ("loader alone p95 (ms)", f"{percentile(loader_seconds, 0.95) * 1000:.1f}"),

@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from billing import mrr
 from billing.models import (
     BillingGrant,
     BillingProfile,
@@ -35,6 +36,9 @@ from billing.models import (
     Payment,
     PaymentMethod,
     PricingModel,
+    Refund,
+    RefundMethod,
+    RefundStatus,
     RunItem,
     RunItemStatus,
     ServiceLine,
@@ -43,7 +47,7 @@ from billing.models import (
 from billing.money import is_currency, round_money
 from billing.periods import Period
 from billing.runs import price_item
-from billing.stripe_gateway import enqueue_push, enqueue_sync
+from billing.stripe_gateway import enqueue_push, enqueue_refund, enqueue_sync
 from core.errors import ActionError, FieldError
 from core.tasks import enqueue_on_commit
 from tenants.models import Client, ClientRole, Membership, User
@@ -656,6 +660,7 @@ def issue_invoice(invoice: Invoice, *, actor: User | None, today: date | None = 
         _settle(invoice)
         invoice.updated_at = invoice.issued_at
         invoice.save()
+        mrr.add_invoice(invoice)  # the dashboard's running MRR totals
         enqueue_on_commit(EMAIL_TASK, invoice.pk, dedupe_key=f"billing-invoice-email:{invoice.pk}")
         for task in ISSUED_HOOK_TASKS:
             enqueue_on_commit(task, invoice.pk, dedupe_key=f"{task}:{invoice.pk}")
@@ -690,6 +695,7 @@ def void_invoice(invoice: Invoice, *, actor: User, reason: str) -> Invoice:
         invoice.void_reason = reason
         invoice.closed_at = invoice.updated_at = timezone.now()
         invoice.save()
+        mrr.remove_invoice(invoice)
         enqueue_sync(invoice)  # void the Stripe invoice too, after the commit
     return invoice
 
@@ -808,6 +814,106 @@ def record_payment(
         if not stripe_payment_id and invoice.status == InvoiceStatus.PAID:
             enqueue_sync(invoice)  # settled by hand: paid out of band at Stripe
     return payment
+
+
+REFUNDABLE = (InvoiceStatus.PAID, InvoiceStatus.PARTIALLY_PAID, InvoiceStatus.UNCOLLECTIBLE)
+
+
+def refund_invoice(
+    invoice: Invoice,
+    *,
+    actor: User | None,
+    amount: Any,
+    reason: str,
+    method: str = RefundMethod.BANK_TRANSFER,
+    reference: str = "",
+    today: date | None = None,
+    stripe_refund_id: str = "",
+) -> Refund:
+    """Give paid money back — part or all of what was paid, never more (`REFUND_TOO_LARGE`).
+    In the ledger: a credit note of the amount (numbered like any other, tax split out) and
+    the amount taken off `amount_paid`, so the balance stays and the status follows
+    (refunding everything of a paid invoice leaves it *credited*). MRR does not move (it
+    counts issued charges, as for credit notes).
+
+    `method` stripe: the refund is created at Stripe after the commit (`billing.stripe_refund`,
+    only for an invoice Stripe collected), or — with `stripe_refund_id`, from a webhook — it
+    was made at Stripe and is recorded once (a refund already recorded is returned)."""
+    value = parse_decimal(amount, "amount", strictly_positive=True)
+    reason = _text(reason, "reason", 300, required=True)
+    reference = _text(reference, "reference", 120)
+    if method not in RefundMethod.values:
+        raise ActionError.single("INVALID", "Unknown refund method.", "method")
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+        if stripe_refund_id:
+            existing = Refund.objects.filter(stripe_refund_id=stripe_refund_id).first()
+            if existing is not None:
+                return existing
+        if invoice.status not in REFUNDABLE or invoice.amount_paid <= 0:
+            raise ActionError.single("INVALID_STATE", "Only money paid on an issued invoice can be refunded.")
+        if round_money(value, invoice.currency) != value:
+            raise ActionError.single("INVALID", f"{invoice.currency} has no amounts that small.", "amount")
+        if value > invoice.amount_paid:
+            raise ActionError.single(
+                "REFUND_TOO_LARGE",
+                f"At most {invoice.amount_paid} {invoice.currency} was paid and not refunded.",
+                "amount",
+            )
+        through_stripe = method == RefundMethod.STRIPE
+        if (
+            through_stripe
+            and not stripe_refund_id
+            and not (
+                invoice.stripe_invoice_id and invoice.payments.exclude(stripe_payment_id="").exists()  # type: ignore[attr-defined]
+            )
+        ):
+            raise ActionError.single(
+                "NOT_PAID_THROUGH_STRIPE", "Stripe did not collect this invoice: refund it by hand.", "method"
+            )
+        net = round_money(Fraction(value) * 100 / (100 + Fraction(invoice.tax_rate)), invoice.currency)
+        number, display = next_number(NumberSequence.Kind.CREDIT_NOTE)
+        note = CreditNote.objects.create(
+            invoice=invoice,
+            client_id=invoice.client_id,
+            number=number,
+            number_display=display,
+            reason=f"Refund: {reason}"[:300],
+            amount=net,
+            tax_amount=value - net,
+            total=value,
+            issued_on=today,
+            issued_by=actor,
+        )
+        refund = Refund.objects.create(
+            invoice=invoice,
+            client_id=invoice.client_id,
+            credit_note=note,
+            amount=value,
+            method=method,
+            status=(
+                RefundStatus.SUCCEEDED
+                if stripe_refund_id
+                else RefundStatus.PENDING
+                if through_stripe
+                else RefundStatus.RECORDED
+            ),
+            reason=reason,
+            reference=reference,
+            refunded_on=today,
+            stripe_refund_id=stripe_refund_id,
+            recorded_by=actor,
+        )
+        invoice.amount_paid -= value
+        invoice.amount_credited += value
+        invoice.amount_refunded += value
+        _settle(invoice)
+        invoice.updated_at = timezone.now()
+        invoice.save()
+        if through_stripe and not stripe_refund_id:
+            enqueue_refund(refund)  # created at Stripe after the commit
+    return refund
 
 
 # ------------------------------------------------------------------ who sees billing

@@ -166,32 +166,89 @@ def consume_block(
     overage_rate: Decimal,
     rollover_periods: int,
 ) -> BlockUsage:
-    """§5: rolled-over minutes oldest first, then this period's allowance, then overage."""
+    """§5 for a contract with one block: rolled-over minutes oldest first, then this
+    period's allowance, then overage."""
+    return consume_blocks(
+        [BlockTerms(block_id, allowance, overage_rate, rollover_periods)],
+        used=used,
+        grants={block_id: list(grants)},
+        expired={block_id: expired},
+    )[0]
+
+
+@dataclass(frozen=True)
+class BlockTerms:
+    """What consumption needs of one block (the terms of its version in service last)."""
+
+    block_id: int
+    allowance: int
+    overage_rate: Decimal
+    rollover_periods: int
+
+
+def consume_blocks(
+    blocks: Sequence[BlockTerms],
+    *,
+    used: int,
+    grants: dict[int, list[RolloverGrant]],
+    expired: dict[int, int],
+) -> list[BlockUsage]:
+    """§5 across every block of hours of the contract (time entries name no block, so the
+    period's billable minutes are one pool), `blocks` in contract order:
+
+    1. rolled-over minutes of every block, oldest first (same period: contract order);
+    2. this period's allowances, the one that expires soonest first — blocks without
+       rollover (gone at the period's end) before those rolling over for 1, 2, … periods,
+       contract order among equals;
+    3. what is left is overage, billed on the first block at its overage rate.
+
+    One `BlockUsage` per block, in `blocks` order; their `used` add up to `used`."""
+    if not blocks:
+        return []
     left = used
-    rollover_used: dict[str, int] = {}
-    for grant in sorted(grants, key=lambda g: g.period_start):
+    rollover_used: dict[int, dict[str, int]] = {b.block_id: {} for b in blocks}
+    pool = sorted(
+        (
+            (grant.period_start, index, block.block_id, grant)
+            for index, block in enumerate(blocks)
+            for grant in grants.get(block.block_id, [])
+        ),
+        key=lambda item: (item[0], item[1]),
+    )
+    for _start, _index, block_id, grant in pool:
         if left <= 0:
             break
         take = min(grant.minutes, left)
         if take > 0:
-            rollover_used[grant.period_start.isoformat()] = take
+            rollover_used[block_id][grant.period_start.isoformat()] = take
             left -= take
-    from_rollover = used - left
-    from_allowance = min(allowance, left)
-    overage = left - from_allowance
-    return BlockUsage(
-        block_id=block_id,
-        allowance=allowance,
-        used=used,
-        from_rollover=from_rollover,
-        from_allowance=from_allowance,
-        overage=overage,
-        rolled_in=sum(g.minutes for g in grants),
-        rollover_used=rollover_used,
-        expired=expired,
-        overage_rate=overage_rate,
-        rollover_periods=rollover_periods,
-    )
+    from_allowance: dict[int, int] = {}
+    for index in sorted(range(len(blocks)), key=lambda i: (blocks[i].rollover_periods, i)):
+        block = blocks[index]
+        take = min(block.allowance, max(left, 0))
+        from_allowance[block.block_id] = take
+        left -= take
+    overage = max(left, 0)
+    usages = []
+    for index, block in enumerate(blocks):
+        from_rollover = sum(rollover_used[block.block_id].values())
+        block_overage = overage if index == 0 else 0
+        usages.append(
+            BlockUsage(
+                block_id=block.block_id,
+                allowance=block.allowance,
+                used=from_rollover + from_allowance[block.block_id] + block_overage,
+                from_rollover=from_rollover,
+                from_allowance=from_allowance[block.block_id],
+                overage=block_overage,
+                rolled_in=sum(g.minutes for g in grants.get(block.block_id, [])),
+                rollover_used=rollover_used[block.block_id],
+                expired=expired.get(block.block_id, 0),
+                overage_rate=block.overage_rate,
+                rollover_periods=block.rollover_periods,
+            )
+        )
+    return usages
 
 
 def sla_credit(
@@ -308,16 +365,23 @@ def compute_draft(
                 service_end=end,
             )
         )
-    for block_id, line in blocks_charged.items():
-        usage = consume_block(
-            block_id=block_id,
-            allowance=line.included_minutes,  # §5: the full allowance once charged ≥ 1 day
-            used=block_minutes.get(block_id, 0),
-            grants=rollover.get(block_id, []) if line.rollover_periods else [],
-            expired=expired.get(block_id, 0),
-            overage_rate=line.overage_rate,
-            rollover_periods=line.rollover_periods,
-        )
+    # §5 over every block charged this period (the period's minutes are one pool: time
+    # entries name no block); the full allowance applies once a block is charged ≥ 1 day.
+    usages = consume_blocks(
+        [
+            BlockTerms(block_id, line.included_minutes, line.overage_rate, line.rollover_periods)
+            for block_id, line in blocks_charged.items()
+        ],
+        used=sum(block_minutes.values()),
+        grants={
+            block_id: rollover.get(block_id, [])
+            for block_id, line in blocks_charged.items()
+            if line.rollover_periods
+        },
+        expired=expired,
+    )
+    for usage in usages:
+        line = blocks_charged[usage.block_id]
         draft.blocks.append(usage)
         if usage.overage:
             hours = Fraction(usage.overage, 60)

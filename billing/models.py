@@ -404,7 +404,8 @@ class Invoice(models.Model):
     never edited: corrections are credit notes; payments and credit notes move the status.
 
     total = subtotal (charges) + credit_total (SLA credits, ≤ 0) + tax_amount;
-    balance = total − credited (credit notes) − paid (payments)."""
+    balance = total − credited (credit notes) − paid (payments, net of refunds). A refund
+    gives paid money back with a credit note of the same amount, so the balance stays."""
 
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="invoices")
     run_item = models.OneToOneField(
@@ -427,6 +428,11 @@ class Invoice(models.Model):
     total = models.DecimalField(**MONEY, default=Decimal(0))
     amount_paid = models.DecimalField(**MONEY, default=Decimal(0))
     amount_credited = models.DecimalField(**MONEY, default=Decimal(0), help_text="Credit notes issued.")
+    amount_refunded = models.DecimalField(
+        **MONEY,
+        default=Decimal(0),
+        help_text="Paid money given back (refunds); already taken off amount_paid and credited.",
+    )
     seller_details = models.JSONField(default=dict, help_text="The MSP's details, copied at issue.")
     buyer_details = models.JSONField(default=dict, help_text="The client's details, copied at issue.")
     collection_method = models.CharField(
@@ -454,6 +460,10 @@ class Invoice(models.Model):
             ),
             models.CheckConstraint(condition=Q(amount_paid__gte=0), name="invoice_paid_not_negative"),
             models.CheckConstraint(condition=Q(amount_credited__gte=0), name="invoice_credited_not_negative"),
+            models.CheckConstraint(
+                condition=Q(amount_refunded__gte=0) & Q(amount_refunded__lte=F("amount_credited")),
+                name="invoice_refunds_credited",
+            ),
             models.CheckConstraint(
                 condition=Q(amount_paid__lte=F("total") - F("amount_credited")), name="invoice_never_overpaid"
             ),
@@ -602,6 +612,56 @@ class Payment(models.Model):
         return f"{self.amount} on {self.invoice_id}"
 
 
+class RefundMethod(models.TextChoices):
+    STRIPE = "stripe", "Stripe"
+    BANK_TRANSFER = "bank_transfer", "Bank transfer"
+    OTHER = "other", "Other"
+
+
+class RefundStatus(models.TextChoices):
+    RECORDED = "recorded", "Recorded"  # by hand: the money went back outside the portal
+    PENDING = "pending", "Sent to Stripe"  # queued or created at Stripe, not confirmed yet
+    SUCCEEDED = "succeeded", "Refunded"
+    FAILED = "failed", "Failed at Stripe"
+
+
+@pghistory.track(*trackers())
+class Refund(models.Model):
+    """Paid money given back on an invoice (part or all of what was paid). In the ledger it is
+    a credit note of the same amount (`credit_note`: what the client owes drops) and the same
+    amount taken off `amount_paid` (the money went back), so the balance does not move.
+    Through Stripe (`method` stripe) it is created there by the gateway after the commit, or
+    recorded from Stripe's `charge.refunded` when it was made in Stripe's dashboard;
+    `stripe_refund_id` is unique, so a webhook delivered twice refunds once."""
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="refunds")
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="+")
+    credit_note = models.OneToOneField(CreditNote, on_delete=models.PROTECT, related_name="refund")
+    amount = models.DecimalField(**MONEY)
+    method = models.CharField(max_length=16, choices=RefundMethod.choices)
+    status = models.CharField(max_length=12, choices=RefundStatus.choices)
+    reason = models.CharField(max_length=300)
+    reference = models.CharField(max_length=120, blank=True)
+    refunded_on = models.DateField()
+    stripe_refund_id = models.CharField(max_length=64, blank=True, default="")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=now)
+
+    class Meta:
+        ordering = ["-refunded_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="refund_positive"),
+            models.UniqueConstraint(
+                fields=["stripe_refund_id"], condition=~Q(stripe_refund_id=""), name="refund_stripe_id_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"refund {self.amount} on {self.invoice_id}"
+
+
 class BlockHourPeriod(models.Model):
     """The block-hours ledger of one block (a contract line and the versions that replaced
     it: `contract_line` is the first version) for one period, in minutes.
@@ -681,3 +741,47 @@ from billing.stripe_models import (  # noqa: E402, F401
     StripeEventOutcome,
     StripeReconciliation,
 )
+
+
+class MrrMonth(models.Model):
+    """Recurring charges of issued invoices per month of service, service line and currency
+    — the dashboard's MRR by service line, kept up to date by `billing.mrr` when an invoice
+    is issued or voided (the only changes that move it), so reading it costs the same at
+    1 or 24 months of invoices. `lines`: how many charge lines it sums (a row with none is
+    removed, as the aggregate over the lines would not show it)."""
+
+    month = models.DateField(help_text="First day of the month of the invoice's period.")
+    service_line = models.CharField(max_length=16, choices=ServiceLine.choices)
+    currency = models.CharField(max_length=3)
+    total = models.DecimalField(**MONEY)
+    lines = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["month", "service_line", "currency"]
+        constraints = [
+            models.UniqueConstraint(fields=["month", "service_line", "currency"], name="mrr_month_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.service_line} {self.total} {self.currency}"
+
+
+class ClientMrrMonth(models.Model):
+    """One client's recurring charges per month of service and currency (MRR by client),
+    kept like `MrrMonth`."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    currency = models.CharField(max_length=3)
+    total = models.DecimalField(**MONEY)
+    lines = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["client_id", "-month"]
+        constraints = [
+            models.UniqueConstraint(fields=["client", "month", "currency"], name="client_mrr_month_once"),
+        ]
+        indexes = [models.Index(fields=["month"], name="client_mrr_month_month")]
+
+    def __str__(self) -> str:
+        return f"{self.client_id} {self.month:%Y-%m} {self.total} {self.currency}"

@@ -105,6 +105,7 @@ def _compare(remote: dict[str, Any]) -> tuple[list[StripeDifference], int]:
             "currency",
             "total",
             "amount_paid",
+            "amount_refunded",
             "number_display",
             "stripe_invoice_id",
             "issued_at",
@@ -177,12 +178,15 @@ def _compare(remote: dict[str, Any]) -> tuple[list[StripeDifference], int]:
                     **base,
                 )
             )
-        ours_paid = to_minor_units(invoice.amount_paid, invoice.currency)
+        # Stripe's amount_paid stays what was paid when money is refunded; the ledger's is
+        # net of refunds, so refunds are added back before comparing.
+        gross_paid = invoice.amount_paid + invoice.amount_refunded
+        ours_paid = to_minor_units(gross_paid, invoice.currency)
         if theirs.amount_paid != ours_paid:
             differences.append(
                 StripeDifference(
                     kind=DifferenceKind.AMOUNT_PAID,
-                    ledger_value=str(invoice.amount_paid),
+                    ledger_value=str(gross_paid),
                     stripe_value=_amount(theirs.amount_paid, invoice.currency),
                     detail=f"{label}: amounts paid differ.",
                     **base,

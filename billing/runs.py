@@ -269,8 +269,10 @@ def count_usage(item: RunItem, loaded: Loaded | None = None) -> None:
             live = None if usage.managed_devices is None else Decimal(usage.managed_devices)
             kind = UsageKind.DEVICES
         elif line.pricing_model == PricingModel.BLOCK_HOURS:
-            # Time counts against the contract's first block of hours (docs/billing.md); a
-            # block's versions share its first version's id.
+            # One snapshot of the period's billable minutes, on the contract's first block
+            # (time entries name no block): pricing spreads them over every block in the
+            # order of BILLING_CONVENTIONS §5 (engine.consume_blocks). A block's versions
+            # share its first version's id.
             root_id = terms[line.pk].block_id
             if first_block is not None:
                 continue

@@ -22,19 +22,20 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import TruncMonth
 
 from billing import engine
 from billing.models import (
     OPEN_INVOICE_STATUSES,
     BillingRun,
     BlockHourPeriod,
+    ClientMrrMonth,
     Contract,
     ContractLine,
     Invoice,
     InvoiceLine,
     InvoiceStatus,
     LineKind,
+    MrrMonth,
     PricingModel,
     RunItem,
     RunItemStatus,
@@ -170,16 +171,25 @@ def block_balance(client: Client, today: date, *, months: int = 12) -> BlockBala
         .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
         .first()
     )
-    block = None
+    blocks: list[ContractLine] = []
+    roots: dict[int, int] = {}
     if contract is not None:
-        block = (
-            ContractLine.objects.filter(
-                contract=contract, pricing_model=PricingModel.BLOCK_HOURS, starts_on__lte=today
-            )
-            .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
-            .order_by("position", "id")
-            .first()
-        )
+        # Every line of the contract in one query: the blocks in service today (contract
+        # order) and each one's first version (a block's versions share one ledger).
+        lines = list(ContractLine.objects.filter(contract=contract).order_by("position", "starts_on", "id"))
+        by_id = {line.pk: line for line in lines}
+        for line in lines:
+            if (
+                line.pricing_model == PricingModel.BLOCK_HOURS
+                and line.starts_on <= today
+                and (line.ends_on is None or line.ends_on >= today)
+            ):
+                blocks.append(line)
+                root, seen = line, {line.pk}
+                while root.replaces_id and root.replaces_id in by_id and root.replaces_id not in seen:
+                    root = by_id[root.replaces_id]
+                    seen.add(root.pk)
+                roots[line.pk] = root.pk
     usage = tenant_usage(
         client,
         period.start,
@@ -188,35 +198,28 @@ def block_balance(client: Client, today: date, *, months: int = 12) -> BlockBala
         count_devices=False,
     )
     balance.non_billable_minutes = usage.non_billable_minutes
-    if block is None:
+    if not blocks:
         balance.billable_minutes = usage.billable_minutes
         return balance
-    root = block
-    seen = {block.pk}
-    while root.replaces_id and root.replaces_id not in seen:
-        previous = ContractLine.objects.filter(pk=root.replaces_id).first()
-        if previous is None:
-            break
-        seen.add(previous.pk)
-        root = previous
     fake = RunItem(client=client, period_start=period.start, period_end=period.end)
-    grants, _ = _rollover_state(fake, {root.pk}) if block.rollover_periods else ({}, {})
-    consumed = engine.consume_block(
-        block_id=root.pk,
-        allowance=block.included_minutes,
+    rolling = {roots[b.pk] for b in blocks if b.rollover_periods}
+    grants, _ = _rollover_state(fake, rolling) if rolling else ({}, {})
+    consumed = engine.consume_blocks(
+        [
+            engine.BlockTerms(roots[b.pk], b.included_minutes, b.overage_rate, b.rollover_periods)
+            for b in blocks
+        ],
         used=usage.billable_minutes,
-        grants=grants.get(root.pk, []),
-        expired=0,
-        overage_rate=block.overage_rate,
-        rollover_periods=block.rollover_periods,
+        grants={root: grants.get(root, []) for root in rolling},
+        expired={},
     )
-    balance.description = block.description
-    balance.allowance_minutes = block.included_minutes
-    balance.rolled_in_minutes = consumed.rolled_in
-    balance.used_minutes = consumed.used
-    balance.covered_minutes = consumed.from_rollover + consumed.from_allowance
-    balance.billable_minutes = consumed.overage
-    balance.overage_rate = block.overage_rate
+    balance.description = " + ".join(b.description for b in blocks)
+    balance.allowance_minutes = sum(b.included_minutes for b in blocks)
+    balance.rolled_in_minutes = sum(c.rolled_in for c in consumed)
+    balance.used_minutes = usage.billable_minutes
+    balance.covered_minutes = sum(c.from_rollover + c.from_allowance for c in consumed)
+    balance.billable_minutes = sum(c.overage for c in consumed)
+    balance.overage_rate = blocks[0].overage_rate
     return balance
 
 
@@ -246,42 +249,43 @@ def months_back(today: date, months: int) -> date:
 
 
 def mrr_by_service_line(today: date, months: int) -> list[dict[str, object]]:
-    """Recurring charges of issued invoices per month of service, service line and currency."""
+    """Recurring charges of issued invoices per month of service, service line and currency,
+    read from the running totals (`MrrMonth`, kept by `billing.mrr`): one query over at most
+    months × service lines × currencies rows, whatever the number of invoices."""
     since = months_back(today, months)
-    return list(
-        InvoiceLine.objects.filter(
-            kind=LineKind.CHARGE, invoice__status__in=ISSUED_STATES, invoice__period_start__gte=since
-        )
-        .annotate(month=TruncMonth("invoice__period_start"))
-        .values("month", "service_line", "invoice__currency")
-        .annotate(total=Sum("amount"))
-        .order_by("month", "service_line", "invoice__currency")
-    )
+    return [
+        {
+            "month": row.month,
+            "service_line": row.service_line,
+            "invoice__currency": row.currency,
+            "total": row.total,
+        }
+        for row in MrrMonth.objects.filter(month__gte=since).order_by("month", "service_line", "currency")
+    ]
 
 
 def mrr_by_client(today: date, months: int) -> list[dict[str, object]]:
-    """Each client's recurring charges in its latest issued month within the window."""
+    """Each client's recurring charges in its latest issued month within the window, read
+    from the running totals (`ClientMrrMonth`): one query over clients × months rows."""
     since = months_back(today, months)
-    rows = list(
-        InvoiceLine.objects.filter(
-            kind=LineKind.CHARGE, invoice__status__in=ISSUED_STATES, invoice__period_start__gte=since
-        )
-        .annotate(month=TruncMonth("invoice__period_start"))
-        .values(
-            "invoice__client_id",
-            "invoice__client__name",
-            "invoice__client__slug",
-            "invoice__currency",
-            "month",
-        )
-        .annotate(total=Sum("amount"))
-        .order_by("invoice__client_id", "-month")
+    rows = (
+        ClientMrrMonth.objects.filter(month__gte=since)
+        .order_by("client_id", "currency", "-month")
+        .distinct("client_id", "currency")
+        .values("client_id", "client__name", "client__slug", "currency", "month", "total")
     )
-    latest: dict[tuple[int, str], dict[str, object]] = {}
-    for row in rows:
-        key = (row["invoice__client_id"], row["invoice__currency"])
-        latest.setdefault(key, row)  # rows come newest month first per client
-    return sorted(latest.values(), key=lambda r: (-r["total"], r["invoice__client__name"]))  # type: ignore[operator]
+    latest = [
+        {
+            "invoice__client_id": row["client_id"],
+            "invoice__client__name": row["client__name"],
+            "invoice__client__slug": row["client__slug"],
+            "invoice__currency": row["currency"],
+            "month": row["month"],
+            "total": row["total"],
+        }
+        for row in rows
+    ]
+    return sorted(latest, key=lambda r: (-r["total"], r["invoice__client__name"]))  # type: ignore[operator]
 
 
 AGEING_BUCKETS = ("0-30", "31-60", "61-90", "90+")

@@ -5,8 +5,9 @@ runs in a Celery task enqueued through the outbox after the issuing transaction 
 (never inside it), and every call carries an idempotency key derived from our ids
 (`client-<id>-customer-v1`, `invoice-<id>-create-v1`, `invoice-<id>-line-<line id>-v1`,
 `invoice-<id>-tax-v1`, `invoice-<id>-finalize-v1`, `invoice-<id>-void-v1`,
-`invoice-<id>-paid-out-of-band-v1`, `invoice-<id>-uncollectible-v1`): a retried task, a task
-delivered twice or two workers at once send the same keys, and Stripe answers the first
+`invoice-<id>-paid-out-of-band-v1`, `invoice-<id>-uncollectible-v1`,
+`refund-<id>-create-v1`): a retried task, a task delivered twice or two workers at once
+send the same keys, and Stripe answers the first
 call's result again instead of doing it twice. Each step also stores what it created
 (`stripe_customer_id`, `stripe_invoice_id`, `stripe_hosted_url`) as soon as Stripe answered,
 and reads back what Stripe already has before adding lines, so a retry after the 24 hours
@@ -29,7 +30,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.timezone import now
 
-from billing.models import BillingProfile, CollectionMethod, Invoice, InvoiceStatus
+from billing.models import BillingProfile, CollectionMethod, Invoice, InvoiceStatus, Refund, RefundStatus
 from billing.money import minor_unit
 
 logger = logging.getLogger(__name__)
@@ -320,7 +321,62 @@ def sync_invoice_state(invoice_id: int) -> str:
     return "in_step"
 
 
+def push_refund(refund_id: int) -> str:
+    """Create at Stripe a refund recorded in the ledger (`method` stripe): on the payment of
+    the Stripe invoice, for the refund's amount in minor units, with our refund and invoice
+    ids in the metadata and the key `refund-<id>-create-v1`; Stripe's refund id is stored at
+    once. A refund already sent (id stored) is left alone. Returns what was done."""
+    if not stripe_enabled():
+        return "offline"
+    refund = Refund.objects.select_related("invoice").get(pk=refund_id)
+    if refund.stripe_refund_id:
+        return "already_sent"
+    invoice = refund.invoice
+    client = stripe_client()
+    remote: dict[str, Any] = client.v1.invoices.retrieve(invoice.stripe_invoice_id).to_dict()
+    target: dict[str, str] = {}
+    payment_intent = remote.get("payment_intent")
+    charge = remote.get("charge")
+    if not payment_intent and not charge:  # newer API versions list the invoice's payments
+        for entry in (remote.get("payments") or {}).get("data") or []:
+            paid_with = entry.get("payment") or {}
+            payment_intent = paid_with.get("payment_intent") or payment_intent
+            charge = paid_with.get("charge") or charge
+    if payment_intent:
+        target["payment_intent"] = payment_intent if isinstance(payment_intent, str) else payment_intent["id"]
+    elif charge:
+        target["charge"] = charge if isinstance(charge, str) else charge["id"]
+    else:
+        raise StripeLedgerMismatch(f"Stripe invoice {invoice.stripe_invoice_id} has no payment to refund.")
+    params: Any = {
+        **target,
+        "amount": to_minor_units(refund.amount, invoice.currency),
+        "reason": "requested_by_customer",
+        "metadata": {"portal_refund": str(refund.pk), "portal_invoice": str(invoice.pk)},
+    }
+    created = client.v1.refunds.create(
+        params, {"idempotency_key": idempotency_key("refund", refund.pk, "create")}
+    )
+    status = RefundStatus.SUCCEEDED if created.status == "succeeded" else RefundStatus.PENDING
+    if created.status in ("failed", "canceled"):
+        status = RefundStatus.FAILED
+    Refund.objects.filter(pk=refund.pk, stripe_refund_id="").update(
+        stripe_refund_id=created.id, status=status
+    )
+    return "refunded"
+
+
 # --- what billing's actions call inside their transactions ------------------------------
+
+
+def enqueue_refund(refund: Refund) -> int | None:
+    """From the transaction that records a Stripe refund: create it at Stripe after the
+    commit (outbox; once per refund). Nothing when Stripe is not configured."""
+    if not stripe_enabled():
+        return None
+    from core.tasks import enqueue_on_commit
+
+    return enqueue_on_commit("billing.stripe_refund", refund.pk, dedupe_key=f"stripe-refund-{refund.pk}")
 
 
 def enqueue_push(invoice: Invoice) -> int | None:

@@ -45,6 +45,12 @@ def sync_invoice_task(invoice_id: int) -> dict[str, object]:
     return {"invoice": invoice_id, "outcome": stripe_gateway.sync_invoice_state(invoice_id)}
 
 
+@shared_task(name="billing.stripe_refund", base=StripeTask)
+def refund_task(refund_id: int) -> dict[str, object]:
+    """Create at Stripe a refund recorded in the ledger (enqueued by refund_invoice)."""
+    return {"refund": refund_id, "outcome": stripe_gateway.push_refund(refund_id)}
+
+
 @shared_task(name="billing.stripe_reconcile", base=StripeTask)
 def reconcile_task(report_id: int | None = None) -> dict[str, object]:
     """Beat, nightly (and on an admin's request): compare Stripe with the ledger."""

@@ -28,6 +28,7 @@ import json
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 import stripe
@@ -39,6 +40,7 @@ from django.utils.timezone import now
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from billing import actions
 from billing.actions import record_payment
 from billing.models import (
     BillingProfile,
@@ -46,11 +48,15 @@ from billing.models import (
     InvoiceStatus,
     Payment,
     PaymentMethod,
+    Refund,
+    RefundMethod,
+    RefundStatus,
     StripeEvent,
     StripeEventOutcome,
 )
 from billing.money import quantum
 from billing.stripe_gateway import from_minor_units
+from core.errors import ActionError
 
 logger = logging.getLogger(__name__)
 
@@ -278,12 +284,7 @@ def apply_event(event_type: str, obj: dict[str, Any]) -> tuple[str, str, Invoice
             invoice, obj.get("amount_received"), _text(obj.get("id")), obj.get("created"), changed
         )
     if event_type == "charge.refunded":
-        refunded = from_minor_units(int(obj.get("amount_refunded") or 0), invoice.currency)
-        return (
-            StripeEventOutcome.REVIEW,
-            f"{refunded} {invoice.currency} refunded at Stripe: issue a credit note for it in the portal.",
-            invoice,
-        )
+        return _apply_refunds(invoice, obj, changed)
     if event_type == "invoice.voided":
         return _compare_closing(invoice, InvoiceStatus.VOID, "voided", changed)
     if event_type == "invoice.marked_uncollectible":
@@ -298,6 +299,72 @@ def apply_event(event_type: str, obj: dict[str, Any]) -> tuple[str, str, Invoice
     return (
         StripeEventOutcome.APPLIED if changed else StripeEventOutcome.NO_CHANGE,
         "Hosted invoice page stored." if changed else "The ledger already agrees.",
+        invoice,
+    )
+
+
+def _apply_refunds(invoice: Invoice, charge: dict[str, Any], changed: bool) -> tuple[str, str, Invoice]:
+    """`charge.refunded`: each refund on the charge is matched with the ledger — one the
+    portal asked for (our id in its metadata, or its Stripe id stored) is confirmed; one made
+    in Stripe's dashboard is recorded as a refund (credit note + money back) keyed by its
+    Stripe id, so replays and the several events of one refund record it once. A refund the
+    ledger can't take (more than was paid) is left for review. Without the refunds list,
+    the total refunded is compared with the ledger's Stripe refunds."""
+    refunds = (charge.get("refunds") or {}).get("data") if isinstance(charge.get("refunds"), dict) else None
+    if not isinstance(refunds, list):
+        theirs = from_minor_units(int(charge.get("amount_refunded") or 0), invoice.currency)
+        ours = sum(
+            (r.amount for r in Refund.objects.filter(invoice=invoice, method=RefundMethod.STRIPE)), Decimal(0)
+        )
+        if theirs == ours:
+            return StripeEventOutcome.NO_CHANGE, "The ledger has these refunds.", invoice
+        return (
+            StripeEventOutcome.REVIEW,
+            f"{theirs} {invoice.currency} refunded at Stripe, {ours} in the ledger: check the refunds.",
+            invoice,
+        )
+    recorded, confirmed, problems = 0, 0, []
+    for item in refunds:
+        if not isinstance(item, dict) or item.get("status") in ("failed", "canceled"):
+            continue
+        stripe_id = _text(item.get("id"), 64)
+        ours_id = str((item.get("metadata") or {}).get("portal_refund") or "")
+        known = Refund.objects.filter(stripe_refund_id=stripe_id).first() if stripe_id else None
+        if known is None and ours_id.isdigit():
+            known = Refund.objects.filter(pk=int(ours_id), invoice=invoice).first()
+        if known is not None:
+            if known.status != RefundStatus.SUCCEEDED or not known.stripe_refund_id:
+                known.status = RefundStatus.SUCCEEDED
+                known.stripe_refund_id = known.stripe_refund_id or stripe_id
+                known.save(update_fields=["status", "stripe_refund_id"])
+                confirmed += 1
+            continue
+        amount = from_minor_units(int(item.get("amount") or 0), invoice.currency)
+        try:
+            actions.refund_invoice(
+                invoice,
+                actor=None,
+                amount=amount,
+                reason="Refunded at Stripe",
+                method=RefundMethod.STRIPE,
+                reference=stripe_id,
+                stripe_refund_id=stripe_id,
+            )
+            recorded += 1
+        except ActionError as error:
+            problems.append(f"{amount} {invoice.currency} ({stripe_id}): {error.errors[0].message}")
+        invoice.refresh_from_db()
+    if problems:
+        return StripeEventOutcome.REVIEW, "Refund not recorded: " + "; ".join(problems)[:400], invoice
+    if recorded or confirmed:
+        return (
+            StripeEventOutcome.APPLIED,
+            f"{recorded} refund(s) made at Stripe recorded, {confirmed} confirmed.",
+            invoice,
+        )
+    return (
+        StripeEventOutcome.APPLIED if changed else StripeEventOutcome.NO_CHANGE,
+        "The ledger already has these refunds.",
         invoice,
     )
 

@@ -338,6 +338,14 @@ INGEST_RATE_LIMIT_BACKOFF_SECONDS = float(os.environ.get("INGEST_RATE_LIMIT_BACK
 INGEST_BATCH_KEEP_HOURS = int(os.environ.get("INGEST_BATCH_KEEP_HOURS", "24"))
 INGEST_MAX_ACTIVE_TOKENS = int(os.environ.get("INGEST_MAX_ACTIVE_TOKENS", "5"))
 
+# ------------------------------------------------------------- heartbeat pings
+# /monitoring/ping/<token> (docs/monitoring.md): at most this many pings per token per window
+# (a fixed window in Redis; 0 turns it off). A job pinging once a minute uses one of ten.
+HEARTBEAT_PING_RATE_LIMIT_REQUESTS = int(os.environ.get("HEARTBEAT_PING_RATE_LIMIT_REQUESTS", "10"))
+HEARTBEAT_PING_RATE_LIMIT_WINDOW_SECONDS = int(
+    os.environ.get("HEARTBEAT_PING_RATE_LIMIT_WINDOW_SECONDS", "60")
+)
+
 # ---------------------------------------------------------------------- stripe
 # Stripe collects the money; the portal's ledger stays the source of truth (docs/billing.md,
 # "Stripe"). With no STRIPE_API_KEY nothing calls Stripe: invoices are paid by hand.

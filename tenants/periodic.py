@@ -57,6 +57,13 @@ PERIODIC_JOBS = (
         description="Queue the monitor checks and heartbeat deadlines that are due (reads the public index).",
     ),
     PeriodicJob(
+        name="availability-days",
+        task="infrastructure.dispatch_availability_days",
+        minute="5",
+        hour="0",
+        description="Store the availability of the day that just ended (status pages compute only today).",
+    ),
+    PeriodicJob(
         name="availability-close",
         task="infrastructure.dispatch_availability_close",
         minute="20",

@@ -27,6 +27,7 @@ from billing.graphql.types import (
     PaymentMethodEnum,
     PaymentType,
     PricingModelEnum,
+    RefundMethodEnum,
     RunItemType,
     SlaTierInput,
     UsageSnapshotType,
@@ -36,6 +37,7 @@ from billing.models import (
     Contract,
     ContractLine,
     Invoice,
+    RefundMethod,
     RunItem,
     RunTrigger,
     UsageSnapshot,
@@ -476,6 +478,41 @@ class RecordPayment(_InvoiceMutation):
         )
 
 
+class RefundInvoice(_InvoiceMutation):
+    """MSP admin: give paid money back (part or all of what was paid) — a credit note of the
+    amount plus the money returned; through Stripe (`STRIPE`) for an invoice Stripe collected,
+    created there after the commit."""
+
+    class Arguments:
+        invoice_id = graphene.ID(required=True)
+        amount = graphene.String(required=True, description="Gross, tax included.")
+        reason = graphene.String(required=True)
+        method = RefundMethodEnum()
+        reference = graphene.String()
+
+    credit_note = graphene.Field(CreditNoteType)
+    max_lengths = {"reason": 300, "amount": 40, "reference": 120}
+
+    @classmethod
+    def perform(
+        cls, info: Any, invoice_id: str, amount: str, reason: str, method: Any = None, reference: str = ""
+    ) -> Any:
+        invoice = cls.find(info, invoice_id)
+        refund = actions.refund_invoice(
+            invoice,
+            actor=info.context.user,
+            amount=amount,
+            reason=reason,
+            method=enum_value(method) if method else RefundMethod.BANK_TRANSFER,
+            reference=reference or "",
+        )
+        invoice.refresh_from_db()
+        return cls.success(
+            credit_note=CreditNoteType.from_row(refund.credit_note, invoice.currency),
+            invoice=_invoice_type(invoice),
+        )
+
+
 class _GrantMutation(BillingMutation_):
     class Meta:
         abstract = True
@@ -528,6 +565,7 @@ class BillingMutation(graphene.ObjectType):
     void_invoice = VoidInvoice.Field(required=True)
     mark_invoice_uncollectible = MarkInvoiceUncollectible.Field(required=True)
     create_credit_note = CreateCreditNote.Field(required=True)
+    refund_invoice = RefundInvoice.Field(required=True)
     record_payment = RecordPayment.Field(required=True)
     grant_billing_access = GrantBillingAccess.Field(required=True)
     revoke_billing_access = RevokeBillingAccess.Field(required=True)

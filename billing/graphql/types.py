@@ -23,6 +23,7 @@ from billing.models import (
     Payment,
     PaymentMethod,
     PricingModel,
+    RefundMethod,
     RunItem,
     RunItemStatus,
     ServiceLine,
@@ -62,6 +63,7 @@ RunItemStatusEnum = enum_from_choices(
 )
 UsageKindEnum = enum_from_choices("UsageKind", UsageKind, "What a usage snapshot counts.")
 PaymentMethodEnum = enum_from_choices("PaymentMethod", PaymentMethod, "How money was received.")
+RefundMethodEnum = enum_from_choices("RefundMethod", RefundMethod, "How paid money was given back.")
 
 
 def money(amount: Decimal | None, currency: str) -> str | None:

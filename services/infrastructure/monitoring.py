@@ -40,6 +40,7 @@ from core.tenancy import require_schema
 from services.infrastructure import availability_math as am
 from services.infrastructure.monitor_index.models import MonitorSchedule
 from services.infrastructure.monitoring_models import (
+    AvailabilityDay,
     AvailabilityMonth,
     ClientService,
     MaintenanceWindow,
@@ -353,6 +354,14 @@ def record_check_results(
         # One UPDATE … FROM (VALUES …): bulk_update's CASE expressions were 80 % of a push batch.
         update_rows(Monitor, touched, MONITOR_STATE_FIELDS)
         MonitorStateChange.objects.bulk_create(recorder.changes)
+        if recorder.changes:
+            # A change reaching back into a stored day (a late or back-dated result) makes
+            # that day and the ones after it be computed again (nothing in the steady state).
+            reach_back: dict[int, datetime] = {}
+            for change in recorder.changes:
+                sid = change.monitor.service_id
+                reach_back[sid] = min(reach_back.get(sid, change.at), change.at)
+            forget_days(reach_back, min(reach_back.values()))
         _update_index_state(client, touched, recorder.open_outages, now)
     return recorder.outcome
 
@@ -776,48 +785,178 @@ class DailyFigure:
 
 MAX_DAYS = 92
 
+# (service id, monitor id or None, day) → (measured, down, maintenance) seconds
+DayFigures = dict[tuple[int, int | None, date], tuple[int, int, int]]
+
+
+def _utc_start(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
+def _compute_days(
+    services: Sequence[ClientService], monitors: Sequence[Monitor], first: date, end: datetime
+) -> DayFigures:
+    """Per service and per monitor, per UTC day from `first` until `end` (the last day cut
+    at `end`), from the state history and maintenance windows: two queries."""
+    start = _utc_start(first)
+    history = _history(monitors, start)
+    windows = _windows_by_service(services, start, end)
+    by_service: dict[int, list[Monitor]] = defaultdict(list)
+    for monitor in monitors:
+        by_service[monitor.service_id].append(monitor)
+    result: DayFigures = {}
+    days = (end.astimezone(UTC).date() - first).days + (
+        0 if end == _utc_start(end.astimezone(UTC).date()) else 1
+    )
+    for service in services:
+        merged = am.merge(windows[service.pk])
+        states: list[tuple[Monitor, dict[str, list[am.Interval]]]] = []
+        for monitor in by_service[service.pk]:
+            initial, changes = history[monitor.pk]
+            begin = max(start, monitor.created_at)
+            states.append((monitor, am.state_intervals(changes, initial, begin, end) if begin < end else {}))
+        for offset in range(days):
+            day = first + timedelta(days=offset)
+            day_start = _utc_start(day)
+            day_end = min(day_start + timedelta(days=1), end)
+            maintenance = am.clip(merged, day_start, day_end)
+            clipped = []
+            for monitor, monitor_states in states:
+                if monitor.created_at >= day_end:
+                    continue  # not there yet that day: no row
+                one = {k: am.clip(v, day_start, day_end) for k, v in monitor_states.items()}
+                clipped.append(one)
+                result[(service.pk, monitor.pk, day)] = am.figures([one], maintenance)
+            result[(service.pk, None, day)] = am.figures(clipped, maintenance)
+    return result
+
+
+def _closed_days(
+    services: Sequence[ClientService], monitors: Sequence[Monitor], first: date, today: date, now: datetime
+) -> DayFigures:
+    """The stored figures of the closed days `[first, today)`: one query when every service
+    has its rows; days missing (not filled yet, or forgotten after a late change) are
+    computed from the earliest of them and stored."""
+    figures: DayFigures = {}
+    if first >= today:
+        return figures
+    for service_id, monitor_id, day, measured, down, maintained in AvailabilityDay.objects.filter(
+        day__gte=first, day__lt=today
+    ).values_list(
+        "service_id", "monitor_id", "day", "measured_seconds", "down_seconds", "maintenance_seconds"
+    ):
+        figures[(service_id, monitor_id, day)] = (measured, down, maintained)
+    span = [first + timedelta(days=offset) for offset in range((today - first).days)]
+    missing = [(s.pk, d) for s in services for d in span if (s.pk, None, d) not in figures]
+    if not missing:
+        return figures
+    computed = _compute_days(services, monitors, min(d for _s, d in missing), _utc_start(today))
+    wanted = set(missing)
+    rows = []
+    for (sid, mid, day), values in computed.items():
+        if (sid, day) not in wanted:
+            continue
+        figures[(sid, mid, day)] = values
+        measured, down, maintained = values
+        rows.append(
+            AvailabilityDay(
+                service_id=sid,
+                monitor_id=mid,
+                day=day,
+                measured_seconds=measured,
+                down_seconds=down,
+                maintenance_seconds=maintained,
+                recorded_at=now,
+            )
+        )
+    AvailabilityDay.objects.bulk_create(rows, ignore_conflicts=True)  # a concurrent reader's rows win
+    return figures
+
+
+def store_closed_days(client: Client, *, days: int = 1, now: datetime | None = None) -> int:
+    """Store the figures of the last `days` closed UTC days that are not stored yet (the
+    nightly task: yesterday, so the first status page of the day computes only today).
+    Returns the number of rows written."""
+    require_schema(client)
+    if not 1 <= days <= MAX_DAYS:
+        raise ActionError.single("INVALID", f"Ask for 1 to {MAX_DAYS} days.", "days")
+    now = now or timezone.now()
+    today = now.astimezone(UTC).date()
+    services = list(ClientService.objects.order_by("pk"))
+    monitors = list(Monitor.objects.filter(service__in=services).order_by("pk"))
+    before = AvailabilityDay.objects.count()
+    _closed_days(services, monitors, today - timedelta(days=days), today, now)
+    return AvailabilityDay.objects.count() - before
+
+
+def forget_days(service_ids: Iterable[int], since: datetime) -> int:
+    """A service's history changed from `since` on (late results, maintenance reaching back,
+    a monitor removed): its stored days from that UTC day on are computed again when next
+    read. One DELETE (nothing to do in the steady state: today is never stored)."""
+    ids = set(service_ids)
+    if not ids:
+        return 0
+    deleted, _ = AvailabilityDay.objects.filter(
+        service_id__in=ids, day__gte=since.astimezone(UTC).date()
+    ).delete()
+    return deleted
+
+
+def _day_figure(service_id: int, day: date, values: tuple[int, int, int]) -> DailyFigure:
+    measured, down, maintained = values
+    return DailyFigure(
+        service_id=service_id,
+        day=day,
+        availability_percent=am.percent(measured, down),
+        down_seconds=down,
+        maintenance_seconds=maintained,
+    )
+
 
 def daily_availability(client: Client, *, days: int = 30, now: datetime | None = None) -> list[DailyFigure]:
     """Per active service and per UTC day for the last `days` days up to today (inside the
-    client's schema), from the same state history as `availability`. Four queries."""
+    client's schema), from the same state history as `availability`: closed days from their
+    stored rows (`AvailabilityDay`), today live. Five queries once the days are stored."""
+    return uptime_overview(client, days=days, now=now)[1]
+
+
+def uptime_overview(
+    client: Client, *, days: int = 30, now: datetime | None = None
+) -> tuple[dict[int, AvailabilityFigure], list[DailyFigure]]:
+    """This month's availability per active service (`AvailabilityFigure` without outage
+    counts) and its daily figures for the last `days` days: one read of the stored closed
+    days for both, and today computed live. Five queries once the days are stored."""
     require_schema(client)
     if not 1 <= days <= MAX_DAYS:
         raise ActionError.single("INVALID", f"Ask for 1 to {MAX_DAYS} days.", "days")
     now = now or timezone.now()
     today = now.astimezone(UTC).date()
     first = today - timedelta(days=days - 1)
-    start = datetime(first.year, first.month, first.day, tzinfo=UTC)
+    month_first = today.replace(day=1)
     services = list(ClientService.objects.filter(is_active=True).order_by("name", "pk"))
     monitors = list(Monitor.objects.filter(service__in=services).order_by("pk"))
-    history = _history(monitors, start)
-    windows = _windows_by_service(services, start, now)
-    by_service: dict[int, list[Monitor]] = defaultdict(list)
-    for monitor in monitors:
-        by_service[monitor.service_id].append(monitor)
-    figures: list[DailyFigure] = []
+    figures = _closed_days(services, monitors, min(first, month_first), today, now)
+    figures.update(_compute_days(services, monitors, today, now))
+    daily = [
+        _day_figure(service.pk, day, figures.get((service.pk, None, day), (0, 0, 0)))
+        for service in services
+        for day in (first + timedelta(days=offset) for offset in range(days))
+    ]
+    monthly: dict[int, AvailabilityFigure] = {}
+    span = [month_first + timedelta(days=offset) for offset in range((today - month_first).days + 1)]
     for service in services:
-        states = []
-        for monitor in by_service[service.pk]:
-            initial, changes = history[monitor.pk]
-            begin = max(start, monitor.created_at)
-            states.append(am.state_intervals(changes, initial, begin, now) if begin < now else {})
-        for offset in range(days):
-            day = first + timedelta(days=offset)
-            day_start = datetime(day.year, day.month, day.day, tzinfo=UTC)
-            day_end = min(day_start + timedelta(days=1), now)
-            clipped = [{k: am.clip(v, day_start, day_end) for k, v in s.items()} for s in states]
-            maintenance = am.clip(am.merge(windows[service.pk]), day_start, day_end)
-            measured, down, maintained = am.figures(clipped, maintenance)
-            figures.append(
-                DailyFigure(
-                    service_id=service.pk,
-                    day=day,
-                    availability_percent=am.percent(measured, down),
-                    down_seconds=down,
-                    maintenance_seconds=maintained,
-                )
-            )
-    return figures
+        totals = [figures.get((service.pk, None, day), (0, 0, 0)) for day in span]
+        monthly[service.pk] = _figure(
+            service,
+            None,
+            today.year,
+            today.month,
+            sum(t[0] for t in totals),
+            sum(t[1] for t in totals),
+            sum(t[2] for t in totals),
+            0,
+        )
+    return monthly, daily
 
 
 def down_now(*, client_ids: Iterable[int] | None = None) -> QuerySet[MonitorSchedule]:

@@ -29,6 +29,7 @@ from services.infrastructure.monitor_index.models import MonitorSchedule
 from services.infrastructure.monitoring import (
     CheckResultIn,
     RecordedResults,
+    forget_days,
     record_check_results,
     sync_index,
 )
@@ -451,6 +452,7 @@ def set_monitor_paused(
             reason=f"{'Paused' if paused else 'Resumed'} by {actor.full_name or actor.email}"[:300],
         )
         Outage.objects.filter(monitor=monitor, ended_at__isnull=True).update(ended_at=at)
+        forget_days([monitor.service_id], at)
         monitor.is_paused = paused
         monitor.state, monitor.state_since = to_state, at
         monitor.consecutive_failures = monitor.consecutive_successes = 0
@@ -469,6 +471,7 @@ def delete_monitor(client: Client, monitor_id: int, *, actor: User) -> None:
     with transaction.atomic():
         monitor = get_monitor(monitor_id, for_update=True)
         MonitorSchedule.objects.filter(client=client, monitor_id=monitor.pk).delete()
+        forget_days([monitor.service_id], monitor.created_at)  # its history leaves the service's
         monitor.delete()
 
 
@@ -513,6 +516,7 @@ def schedule_maintenance(
             created_by_id=actor.pk,
             created_at=now,
         )
+        forget_days([service.pk], window.starts_at)
         _sync_maintenance(client, service, now)
     return window
 
@@ -539,6 +543,7 @@ def cancel_maintenance(client: Client, window_id: int, *, actor: User, now: date
         else:
             window.ends_at = now
             window.save(update_fields=["ends_at"])
+        forget_days([window.service_id], min(window.starts_at, now))
         _sync_maintenance(client, window.service, now)
 
 

@@ -304,3 +304,42 @@ class AvailabilityMonth(models.Model):
 
     def __str__(self) -> str:
         return f"{self.service_id}/{self.monitor_id} {self.year}-{self.month:02d}"
+
+
+class AvailabilityDay(models.Model):
+    """A closed UTC day's measured, down and maintenance seconds of one monitor (`monitor`
+    set) or of a whole service (`monitor` empty), so the status page and this month's figure
+    compute only today live. Filled once a day is over (beat task, or the first read that
+    needs it); a service's rows from a day on are deleted whenever its history for that day
+    changes afterwards (late results, maintenance reaching back, a monitor deleted), and the
+    next read computes them again. A service row means the day is stored for every monitor
+    the service had then; a monitor without a row that day did not exist yet."""
+
+    service = models.ForeignKey(ClientService, on_delete=models.CASCADE, related_name="availability_days")
+    monitor = models.ForeignKey(
+        Monitor, null=True, blank=True, on_delete=models.CASCADE, related_name="availability_days"
+    )
+    day = models.DateField()
+    measured_seconds = models.PositiveIntegerField()
+    down_seconds = models.PositiveIntegerField()
+    maintenance_seconds = models.PositiveIntegerField()
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["day", "service_id", "monitor_id"]
+        indexes = [models.Index(fields=["day"], name="availability_day_day")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["monitor", "day"],
+                condition=Q(monitor__isnull=False),
+                name="availability_day_once_per_monitor",
+            ),
+            models.UniqueConstraint(
+                fields=["service", "day"],
+                condition=Q(monitor__isnull=True),
+                name="availability_day_once_per_service",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service_id}/{self.monitor_id} {self.day}"

@@ -1,6 +1,6 @@
 """Celery tasks of infrastructure: thin wrappers that resolve the tenant and call an action
 (device imports; the monitor scheduler, a client's batch of checks, closing a month's
-availability)."""
+availability, storing closed days' availability)."""
 
 from __future__ import annotations
 
@@ -63,6 +63,24 @@ def close_availability_month_task(year: int, month: int) -> int:
     from services.infrastructure.monitoring import close_availability_month
 
     return close_availability_month(_client(), int(year), int(month))
+
+
+@shared_task(name="infrastructure.dispatch_availability_days", base=SystemTask)
+def dispatch_availability_days_task() -> int:
+    """Daily after midnight UTC: ask every live client to store the day that just ended
+    (and any of the last week still missing), so status pages compute only today."""
+    sent = 0
+    for schema in Client.objects.live().values_list("schema_name", flat=True):
+        enqueue_on_commit("infrastructure.store_availability_days", 7, schema_name=schema)
+        sent += 1
+    return sent
+
+
+@shared_task(name="infrastructure.store_availability_days")
+def store_availability_days_task(days: int = 7) -> int:
+    from services.infrastructure.monitoring import store_closed_days
+
+    return store_closed_days(_client(), days=int(days))
 
 
 @shared_task(name=APPLY_TASK, base=TenantBoundTask)

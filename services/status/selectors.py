@@ -309,13 +309,13 @@ def uptime_figures(
         cached = None
     if cached is not None:
         return cached  # type: ignore[no-any-return]
+    month, days = monitoring.uptime_overview(client, days=UPTIME_DAYS, now=now)
     monthly = {
-        figure.service_id: None if figure.availability_percent is None else float(figure.availability_percent)
-        for figure in monitoring.availability(client, now.year, now.month, now=now)
-        if figure.monitor_id is None
+        service_id: None if figure.availability_percent is None else float(figure.availability_percent)
+        for service_id, figure in month.items()
     }
     daily: dict[int, list[float | None]] = defaultdict(list)
-    for day in monitoring.daily_availability(client, days=UPTIME_DAYS, now=now):
+    for day in days:
         daily[day.service_id].append(
             None if day.availability_percent is None else float(day.availability_percent)
         )

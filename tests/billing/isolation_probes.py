@@ -207,6 +207,9 @@ BILLING_PROBES: dict[str, Callable] = {
     "createCreditNote": mutation_probe(
         'mutation { createCreditNote(invoiceId: "INVOICE", amount: "1", reason: "x") { creditNote { id } errors { code } } }'
     ),
+    "refundInvoice": mutation_probe(
+        'mutation { refundInvoice(invoiceId: "INVOICE", amount: "1", reason: "x") { creditNote { id } errors { code } } }'
+    ),
     "recordPayment": mutation_probe(
         'mutation { recordPayment(invoiceId: "INVOICE", amount: "1") { payment { id } errors { code } } }'
     ),

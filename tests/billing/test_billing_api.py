@@ -261,3 +261,37 @@ def test_a_run_page_is_a_constant_number_of_queries(
         assert len(admin.data(query % one.pk)["billingRun"]["items"]) == 1
     with django_assert_num_queries(10):
         assert len(admin.data(query % both.pk)["billingRun"]["items"]) == 2
+
+
+def test_refunds_through_the_api_admins_only_and_the_client_sees_its_own_credit(
+    world: World, gql: Any
+) -> None:
+    contract = make_contract(world.a, world.admin)
+    add_line(contract, world.admin, "flat", "200.00")
+    run = runs.start_run(date(2026, 4, 1), trigger="manual", enqueue=False, client_ids=[world.a.pk])
+    item = RunItem.objects.get(run=run)
+    runs.draft_item(item.pk)
+    actions.approve_run_item(item, actor=world.admin)
+    invoice = actions.issue_run_item(item, actor=world.admin, today=date(2026, 4, 1))
+    actions.record_payment(invoice, actor=world.admin, amount="200.00")
+    refund = (
+        'mutation { refundInvoice(invoiceId: "%d", amount: "%s", reason: "Outage", method: BANK_TRANSFER) '
+        "{ creditNote { number total } invoice { status balance } errors { code field } } }"
+    )
+    for person in (gql(world.account_manager), gql(world.technician), gql(world.a_lead, host=world.a)):
+        assert code(person.execute(refund % (invoice.pk, "10"))) == "PERMISSION_DENIED"
+    admin = gql(world.admin)
+    too_much = admin.data(refund % (invoice.pk, "200.01"))["refundInvoice"]
+    assert too_much["errors"] == [{"code": "REFUND_TOO_LARGE", "field": "amount"}]
+    done = admin.data(refund % (invoice.pk, "50"))["refundInvoice"]
+    assert done["errors"] == [] and done["creditNote"]["total"] == "50.00"
+    assert done["invoice"] == {"status": "PAID", "balance": "0.00"}
+    lead_view = gql(world.a_lead, host=world.a).data(
+        '{ invoice(id: "%d") { creditNotes { total reason } payments { amount } } }' % invoice.pk
+    )["invoice"]
+    assert lead_view["creditNotes"] == [{"total": "50.00", "reason": "Refund: Outage"}]
+    # Another client's lead sees nothing of it.
+    assert (
+        gql(world.b_lead, host=world.b).data('{ invoice(id: "%d") { total } }' % invoice.pk)["invoice"]
+        is None
+    )

@@ -236,3 +236,46 @@ def test_lines_credits_and_tax_always_reconcile_to_the_total(
     assert -credits <= charges / 10 + half_unit  # never more than the cap (+ its one rounding)
     assert result.total == charges + credits + result.tax_amount
     assert result.total >= 0
+
+
+def test_every_block_counts_soonest_expiring_allowance_first_overage_on_the_first_block() -> None:
+    # A 10-hour block that rolls over for 3 periods, then a 5-hour top-up without rollover.
+    main = block(id=7, rollover_periods=3)
+    top_up = block(id=8, description="5-hour top-up", included_minutes=300, overage_rate=Decimal("150.00"))
+    light = draft([main, top_up], block_minutes={7: 400})
+    by_id = {b.block_id: b for b in light.blocks}
+    # The top-up expires at the period's end: used first; the main block's allowance rolls over.
+    assert (by_id[8].from_allowance, by_id[8].unused) == (300, 0)
+    assert (by_id[7].from_allowance, by_id[7].unused) == (100, 500)
+    assert [line.kind for line in light.lines] == ["charge", "charge"]
+    heavy = draft([main, top_up], block_minutes={7: 600 + 300 + 90})
+    by_id = {b.block_id: b for b in heavy.blocks}
+    assert (by_id[7].from_allowance, by_id[8].from_allowance) == (600, 300)
+    assert (by_id[7].overage, by_id[8].overage) == (90, 0)
+    assert sum(b.used for b in heavy.blocks) == 990
+    overage = heavy.lines[-1]
+    assert overage.kind == "overage" and overage.contract_line_id == 7
+    assert overage.amount == Decimal("180.00")  # 90/60 × the first block's 120
+    assert heavy.total == Decimal("900.00") * 2 + Decimal("180.00")
+
+
+def test_rollover_of_every_block_is_used_oldest_first_across_blocks() -> None:
+    usages = engine.consume_blocks(
+        [
+            engine.BlockTerms(7, 600, Decimal(100), 3),
+            engine.BlockTerms(8, 300, Decimal(100), 3),
+        ],
+        used=170,
+        grants={
+            7: [RolloverGrant(date(2026, 2, 1), 100)],
+            8: [RolloverGrant(date(2026, 1, 1), 50), RolloverGrant(date(2026, 2, 1), 40)],
+        },
+        expired={},
+    )
+    first, second = usages
+    # Jan (block 8) 50, then Feb: block 7's 100 (contract order), then 20 of block 8's Feb.
+    assert second.rollover_used == {"2026-01-01": 50, "2026-02-01": 20}
+    assert first.rollover_used == {"2026-02-01": 100}
+    assert (first.from_allowance, second.from_allowance, first.overage) == (0, 0, 0)
+    assert (first.rolled_in, second.rolled_in) == (100, 90)
+    assert engine.consume_blocks([], used=10, grants={}, expired={}) == []

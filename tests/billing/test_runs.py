@@ -11,11 +11,12 @@ from typing import Any
 import pytest
 from django.core import mail
 
-from billing import actions, runs
+from billing import actions, runs, selectors
 from billing.models import (
     BillingRun,
     BlockHourPeriod,
     Invoice,
+    InvoiceLine,
     InvoiceStatus,
     RunItem,
     RunItemStatus,
@@ -145,6 +146,31 @@ def test_previous_period_and_rollover_carry_into_the_next_run(world: World) -> N
     with pytest.raises(ActionError) as refused:
         actions.adjust_usage(minutes, actor=world.admin, quantity="400", reason="Write-off")
     assert refused.value.errors[0].code == "LATER_PERIOD_DRAFTED"
+
+
+def test_every_block_of_hours_counts_and_the_client_sees_them_together(world: World) -> None:
+    contract = make_contract(world.a, world.admin)
+    add_line(contract, world.admin, "block_hours", "500.00", included_hours="10", overage_rate="100")
+    add_line(contract, world.admin, "block_hours", "200.00", included_hours="2", overage_rate="150")
+    log_time(world.a, [(date(2026, 3, 5), 700)])  # 702 rounded: 600 + 102 of the second block's 120
+    item = draft_for(world)
+    ledger = list(BlockHourPeriod.objects.filter(client=world.a).order_by("allowance_minutes"))
+    # Both expire at the period's end (no rollover): contract order, the 10-hour block first.
+    assert [
+        (row.allowance_minutes, row.used_minutes, row.unused_minutes, row.overage_minutes) for row in ledger
+    ] == [
+        (120, 102, 18, 0),
+        (600, 600, 0, 0),
+    ]
+    invoice = Invoice.objects.get(run_item=item)
+    assert invoice.subtotal == Decimal("700.00")  # both fees, no overage: 702 ≤ 600 + 120
+    log_time(world.a, [(date(2026, 4, 5), 780)])  # 780: 720 covered, 60 over at the first block's rate
+    april = draft_for(world, date(2026, 5, 1))
+    lines = list(InvoiceLine.objects.filter(invoice__run_item=april).order_by("position"))
+    assert [line.kind for line in lines] == ["charge", "charge", "overage"]
+    assert lines[-1].amount == Decimal("100.00")  # 60 min × 100/h
+    balance = selectors.block_balance(world.a, date(2026, 5, 10))
+    assert balance.allowance_minutes == 720 and " + " in balance.description
 
 
 def test_unused_rollover_expires(world: World) -> None:
