@@ -133,6 +133,7 @@ def request_qbr(
 def _progress(report: QbrReport, percent: int, step: str, **more: Any) -> None:
     # Its own short transaction: the person waiting sees each step.
     QbrReport.objects.filter(pk=report.pk).update(progress=percent, step=step, **more)
+    report.progress = percent  # a failure keeps the step it reached
 
 
 class _Pdf(FPDF):
@@ -643,7 +644,7 @@ def _availability_section(pdf: FPDF, rows: list[dict[str, Any]]) -> None:
                 r["month"] + ("" if r["final"] else " (to date)" if r["met"] is not None else ""),
                 r["service"],
                 f"{r['percent']:.3f} %",
-                f"{r['promised']:g} %",
+                f"{r['promised'].normalize():f} %",
                 "yes" if r["met"] else "no",
                 str(r["outages"]),
             ]
