@@ -57,8 +57,8 @@ def pdf_text(document: bytes) -> str:
     maps: dict[bytes, dict[int, str]] = {}
     for body in objects.values():
         for name, ref in _FONT_NAME.findall(body):
-            font = objects.get(int(ref), b"")
-            to_unicode = _TOUNICODE.search(font)
+            font_object = objects.get(int(ref), b"")
+            to_unicode = _TOUNICODE.search(font_object)
             if not to_unicode:
                 continue
             cmap = _stream(objects[int(to_unicode.group(1))])

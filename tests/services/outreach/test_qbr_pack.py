@@ -48,6 +48,11 @@ def _report(client: Client, actor) -> QbrReport:
     )
 
 
+def _document(report: QbrReport) -> bytes:
+    assert report.pdf is not None
+    return bytes(report.pdf)
+
+
 def _service_desk(world) -> None:
     ticket = create_ticket(
         world.a,
@@ -173,7 +178,7 @@ def test_the_pack_reads_every_source_of_its_period_and_prints_any_script(world):
     _outreach(world)
     report = qbr.build_qbr(str(_report(world.a, world.account_manager).pk), now=NOW)
     assert (report.status, report.progress) == (QbrStatus.READY, 100)
-    document = bytes(report.pdf)
+    document = _document(report)
     assert b"FontFile2" in document  # the font is embedded: a fresh machine prints it
     text = pdf_text(document)
     lines = text.splitlines()
@@ -226,7 +231,7 @@ def test_the_pack_reads_every_source_of_its_period_and_prints_any_script(world):
 def test_sections_without_data_say_so_and_never_invent_a_figure(world, monkeypatch):
     monkeypatch.setattr(qbr, "_hierarchy_readers", [])  # an MSP without the status page
     report = qbr.build_qbr(str(_report(world.b, world.account_manager).pk), now=NOW)
-    text = pdf_text(bytes(report.pdf))
+    text = pdf_text(_document(report))
     for piece in (
         "No SLA clock was judged in this period.",
         "No data: no monitored service measured anything in this period.",
@@ -267,4 +272,4 @@ def test_a_pack_is_built_once_when_the_task_is_delivered_twice(world):
     report = _report(world.b, world.account_manager)
     first = qbr.build_qbr(str(report.pk), now=NOW)
     second = qbr.build_qbr(str(report.pk), now=NOW + timedelta(hours=1))
-    assert bytes(first.pdf) == bytes(second.pdf) and first.finished_at == second.finished_at
+    assert _document(first) == _document(second) and first.finished_at == second.finished_at
