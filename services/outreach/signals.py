@@ -5,7 +5,8 @@ client it has data for. A client missing from the answer has **no data** for tha
 its weight is set aside and the score is made of the others — never a made-up value.
 A provider whose source is unavailable (`installed()` false) answers nothing at all, so every
 client shows "no data". Sources: the service desk (public work index, SLA outcomes per schema),
-billing (public invoices), services.infrastructure (closed availability months per schema),
+billing (public invoices), services.infrastructure (closed availability months and the current month's monitor
+history per schema),
 services.security (incidents, MFA snapshots per schema) and outreach's own check-ins. Per-schema
 sources are read for a whole batch in one `UNION ALL` query (`per_schema`).
 
@@ -15,15 +16,18 @@ explains itself: value → rule → sub-score → weight → contribution.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.db import connection
 from django.db.models import Count, Min, Q
 
 from billing.models import OPEN_INVOICE_STATUSES, Invoice, InvoiceStatus
+from services.infrastructure import availability_math as am
+from services.infrastructure.monitoring import month_bounds
 from services.outreach.models import (
     SENTIMENT_VALUE,
     CheckIn,
@@ -103,15 +107,17 @@ MFA_SELECT = (
 
 def per_schema(clients: Sequence[Client], table: str, select: str, *params: Any) -> list[tuple[Any, ...]]:
     """One query over `table` of every client's schema (`UNION ALL`), `select` run in each with
-    the client's id first and `params` after it. Schema names come from the client registry and
-    are quoted; values are parameters."""
+    the client's id first and `params` after it (`{table}` is the schema's `table`, `{schema}`
+    the quoted schema name for selects that join several tables). Schema names come from the
+    client registry and are quoted; values are parameters."""
     if not clients:
         return []
     quote = connection.ops.quote_name
     parts = []
     values: list[Any] = []
     for client in clients:
-        parts.append("(" + select.replace("{table}", f"{quote(client.schema_name)}.{table}") + ")")
+        schema = quote(client.schema_name)
+        parts.append("(" + select.replace("{table}", f"{schema}.{table}").replace("{schema}", schema) + ")")
         values.extend([client.pk, *params])
     with connection.cursor() as cursor:
         cursor.execute(" UNION ALL ".join(parts), values)
@@ -277,12 +283,30 @@ def _read_sentiment(clients: Sequence[Client], ctx: Context) -> dict[int, Readin
 
 
 AVAILABILITY_SELECT = (
-    "SELECT %s AS client_id, service_id, availability_percent, promised_percent, year, month "
-    "FROM {table} WHERE monitor_id IS NULL AND availability_percent IS NOT NULL "
-    "AND year * 12 + month >= %s AND year * 12 + month = ("
-    "SELECT max(year * 12 + month) FROM {table} "
+    "SELECT %s AS client_id, s.name, a.availability_percent, a.promised_percent, a.year, a.month "
+    "FROM {schema}.infrastructure_availabilitymonth a "
+    "JOIN {schema}.infrastructure_clientservice s ON s.id = a.service_id "
+    "WHERE a.monitor_id IS NULL AND a.availability_percent IS NOT NULL "
+    "AND a.year * 12 + a.month >= %s AND a.year * 12 + a.month = ("
+    "SELECT max(year * 12 + month) FROM {schema}.infrastructure_availabilitymonth "
     "WHERE monitor_id IS NULL AND availability_percent IS NOT NULL)"
 )
+CURRENT_MONITORS_SELECT = (
+    "SELECT %s AS client_id, m.id, m.service_id, m.created_at, s.name, s.promised_availability "
+    "FROM {schema}.infrastructure_monitor m "
+    "JOIN {schema}.infrastructure_clientservice s ON s.id = m.service_id "
+    "WHERE s.is_active AND m.created_at < %s"
+)
+STATE_CHANGES_SELECT = (
+    "SELECT %s AS client_id, monitor_id, at, to_state FROM {table} "
+    "WHERE (at >= %s AND at < %s) OR id IN ("
+    "SELECT DISTINCT ON (monitor_id) id FROM {table} WHERE at < %s ORDER BY monitor_id, at DESC, id DESC)"
+)
+WINDOWS_SELECT = (
+    "SELECT %s AS client_id, service_id, starts_at, ends_at FROM {table} "
+    "WHERE starts_at < %s AND ends_at > %s"
+)
+MONITOR_UNKNOWN = "unknown"
 AVAILABILITY_MONTHS_BACK = 2
 
 
@@ -313,27 +337,84 @@ def _read_overdue_invoices(clients: Sequence[Client], ctx: Context) -> dict[int,
     return found
 
 
-def _read_availability(clients: Sequence[Client], ctx: Context) -> dict[int, Reading]:
-    """The last closed month's availability of each client service against its promise
-    (services.infrastructure's `AvailabilityMonth`, whole-service rows, in each client's schema;
-    one UNION ALL query). The worst service decides; a month older than two months, or a
-    client without measured services, is no data."""
-    first = ctx.now.year * 12 + ctx.now.month - 1 - AVAILABILITY_MONTHS_BACK
-    services: dict[int, list[tuple[float, float, int, int]]] = {}
-    for client_id, _service, percent, promised, year, month in per_schema(
-        clients, "infrastructure_availabilitymonth", AVAILABILITY_SELECT, first
+def _current_month_availability(
+    clients: Sequence[Client], now: datetime
+) -> dict[int, list[tuple[str, float, float]]]:
+    """The current month to date per active, monitored service of each client: (service name,
+    availability %, promised %), computed as `services.infrastructure.monitoring.availability`
+    computes a live month (the same interval arithmetic: time in a known state minus
+    maintenance, down time minus maintenance) from the state history. Three `UNION ALL`
+    queries for the whole batch; a service with nothing measured yet is left out."""
+    utc_now = now.astimezone(UTC)
+    start, _end = month_bounds(utc_now.year, utc_now.month)
+    monitors: dict[int, list[tuple[int, int, datetime, str, float]]] = defaultdict(list)
+    for client_id, monitor_id, service_id, created_at, name, promised in per_schema(
+        clients, "", CURRENT_MONITORS_SELECT, now
     ):
-        services.setdefault(client_id, []).append((float(percent), float(promised), year, month))
+        monitors[client_id].append((monitor_id, service_id, created_at, name, float(promised)))
+    busy = [c for c in clients if monitors.get(c.pk)]
+    history: dict[tuple[int, int], tuple[str, list[tuple[datetime, str]]]] = {}
+    for client_id, monitor_id, at, to_state in per_schema(
+        busy, "infrastructure_monitorstatechange", STATE_CHANGES_SELECT, start, now, start
+    ):
+        initial, changes = history.get((client_id, monitor_id), (MONITOR_UNKNOWN, []))
+        if at < start:
+            history[(client_id, monitor_id)] = (to_state, changes)
+        else:
+            changes.append((at, to_state))
+            history[(client_id, monitor_id)] = (initial, changes)
+    windows: dict[tuple[int, int], list[am.Interval]] = defaultdict(list)
+    for client_id, service_id, starts_at, ends_at in per_schema(
+        busy, "infrastructure_maintenancewindow", WINDOWS_SELECT, now, start
+    ):
+        windows[(client_id, service_id)].append((starts_at, ends_at))
+    found: dict[int, list[tuple[str, float, float]]] = {}
+    for client in busy:
+        services: dict[int, tuple[str, float, list[dict[str, list[am.Interval]]]]] = {}
+        for monitor_id, service_id, created_at, name, promised in monitors[client.pk]:
+            initial, changes = history.get((client.pk, monitor_id), (MONITOR_UNKNOWN, []))
+            changes.sort(key=lambda change: change[0])
+            begin = max(start, created_at)
+            states = am.state_intervals(changes, initial, begin, now) if begin < now else {}
+            services.setdefault(service_id, (name, promised, []))[2].append(states)
+        for service_id, (name, promised, states_list) in services.items():
+            maintenance = am.clip(am.merge(windows[(client.pk, service_id)]), start, now)
+            measured, down, _maintained = am.figures(states_list, maintenance)
+            value = am.percent(measured, down)
+            if value is not None:
+                found.setdefault(client.pk, []).append((name, float(value), promised))
+    return found
+
+
+def _read_availability(clients: Sequence[Client], ctx: Context) -> dict[int, Reading]:
+    """Availability of each client service against its promise over the last closed month
+    (services.infrastructure's stored `AvailabilityMonth`, whole-service rows; a month older
+    than two months does not count) **and the current month to date** (computed live from the
+    monitors' state history, as the monitoring module does). The worst service-month decides.
+    A client without measured services — no monitors, or nothing measured yet — is no data."""
+    first = ctx.now.year * 12 + ctx.now.month - 1 - AVAILABILITY_MONTHS_BACK
+    figures: dict[int, list[tuple[str, float, float, str]]] = defaultdict(list)
+    for client_id, name, percent, promised, year, month in per_schema(
+        clients, "", AVAILABILITY_SELECT, first
+    ):
+        figures[client_id].append((name, float(percent), float(promised), f"{year}-{month:02d}"))
+    utc_now = ctx.now.astimezone(UTC)  # monitoring's months are UTC months
+    this_month = f"{utc_now.year}-{utc_now.month:02d} to date"
+    for client_id, current in _current_month_availability(clients, ctx.now).items():
+        figures[client_id].extend(
+            (name, percent, promised, this_month) for name, percent, promised in current
+        )
     found = {}
-    for client_id, figures in services.items():
-        worst = min(figures, key=lambda f: f[0] - f[1])
-        margin = round(worst[0] - worst[1], 3)
-        met = sum(1 for f in figures if f[0] >= f[1])
+    for client_id, rows in figures.items():
+        worst = min(rows, key=lambda f: (f[1] - f[2], f[3]))
+        margin = round(worst[1] - worst[2], 3)
+        met = sum(1 for f in rows if f[1] >= f[2])
+        periods = " and ".join(sorted({f[3] for f in rows}))
         found[client_id] = Reading(
             value=margin,
             display=(
-                f"{met} of {len(figures)} services met their promise in {worst[2]}-{worst[3]:02d}; "
-                f"worst {worst[0]:g} % vs {worst[1]:g} % promised"
+                f"{met} of {len(rows)} service-months met their promise ({periods}); "
+                f"worst {worst[0]} {worst[1]:g} % vs {worst[2]:g} % promised in {worst[3]}"
             ),
             subscore=linear(margin, full_at=0.0, zero_at=-1.0),
         )
@@ -413,10 +494,17 @@ SIGNALS: dict[str, Signal] = {
             "availability",
             "Availability vs promised",
             "infrastructure monitors",
-            "last closed month, worst service: 100 at or above the promised availability, "
-            "0 at 1 point below, linear between",
+            "last closed month (at most 2 months back) and the current month to date, worst "
+            "service-month: 100 at or above the promised availability, 0 at 1 point below, "
+            "linear between",
             _read_availability,
-            schema_tables=("infrastructure_availabilitymonth",),
+            schema_tables=(
+                "infrastructure_clientservice",
+                "infrastructure_availabilitymonth",
+                "infrastructure_monitor",
+                "infrastructure_monitorstatechange",
+                "infrastructure_maintenancewindow",
+            ),
         ),
     )
 }

@@ -75,11 +75,13 @@ def test_recompute_reads_live_signals_and_writes_one_snapshot_per_day(world):
 
 def test_recompute_is_a_constant_number_of_queries(world, django_assert_num_queries):
     recompute_health([world.a, world.b])  # the settings row and the profiles exist
-    # One query per signal (security incidents, MFA and availability one UNION ALL over the
-    # batch's schemas, overdue invoices one over billing's public table), then the writes.
-    with django_assert_num_queries(15):
+    # One query per signal (security incidents, MFA one UNION ALL over the batch's schemas,
+    # overdue invoices one over billing's public table; availability the closed months and the
+    # monitors, and for clients with monitors their state history and maintenance windows —
+    # pinned in test_signal_sources), then the writes.
+    with django_assert_num_queries(16):
         recompute_health([world.a])
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(16):
         recompute_health([world.a, world.b])
 
 

@@ -8,7 +8,7 @@ provider registry is "no data" for everyone, and a client whose sources have not
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -16,10 +16,17 @@ from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from billing.models import Invoice
-from services.infrastructure.monitoring_models import AvailabilityMonth, ClientService
+from services.infrastructure.monitoring import availability
+from services.infrastructure.monitoring_models import (
+    AvailabilityMonth,
+    ClientService,
+    MaintenanceWindow,
+    Monitor,
+    MonitorStateChange,
+)
 from services.outreach.health import read_signals, score_of
 from services.outreach.models import OutreachSettings
-from services.outreach.signals import SIGNALS, Context
+from services.outreach.signals import SIGNALS, Context, linear
 from services.security.mfa_models import MfaSnapshot
 from services.security.models import SecurityIncident
 
@@ -153,3 +160,114 @@ def test_availability_is_the_worst_service_of_the_last_closed_month(world, a_per
     assert found[world.a.pk].subscore == subscore
     assert f"in {last.year}-{last.month:02d}" in found[world.a.pk].display
     assert world.b.pk not in found  # only a month years old: no data
+
+
+NOW = datetime(2026, 12, 10, 12, tzinfo=UTC)  # frozen: the 10th day of a month
+
+
+def _monitor(service, key: str, created_at) -> Monitor:
+    return Monitor.objects.create(
+        service=service, name=key, key=key, kind="push", created_at=created_at, state_since=created_at
+    )
+
+
+def _change(monitor, to_state: str, at) -> None:
+    MonitorStateChange.objects.create(monitor=monitor, from_state="unknown", to_state=to_state, at=at)
+
+
+def test_availability_counts_the_current_month_to_date_as_the_monitoring_module_does(world):
+    """This month so far (no month closed yet): computed from the monitors' state history,
+    maintenance left out, exactly the figure `monitoring.availability` shows live."""
+    month_start = datetime(2026, 12, 1, tzinfo=UTC)
+    with tenant_context(world.a):
+        mail = ClientService.objects.create(name="Mail", promised_availability=Decimal("99.900"))
+        web = ClientService.objects.create(name="Web", promised_availability=Decimal("99.000"))
+        ClientService.objects.create(name="Unmonitored", promised_availability=Decimal("99.900"))
+        first = _monitor(mail, "mail-1", month_start - timedelta(days=40))
+        second = _monitor(mail, "mail-2", month_start + timedelta(days=2))  # joined mid-month
+        _change(first, "up", month_start - timedelta(days=39))  # the state before the month
+        _change(first, "down", month_start + timedelta(days=3))
+        _change(first, "up", month_start + timedelta(days=3, hours=5))
+        _change(second, "up", month_start + timedelta(days=2, minutes=1))
+        _change(second, "down", month_start + timedelta(days=6))
+        _change(second, "up", month_start + timedelta(days=6, hours=2))
+        # Maintenance covers part of the first outage: it counts neither for nor against.
+        MaintenanceWindow.objects.create(
+            service=mail,
+            starts_at=month_start + timedelta(days=3),
+            ends_at=month_start + timedelta(days=3, hours=1),
+            reason="Patching",
+        )
+        site = _monitor(web, "web-1", month_start - timedelta(days=5))
+        _change(site, "up", month_start - timedelta(days=5))
+        live = {
+            f.service_id: f
+            for f in availability(world.a, 2026, 12, now=NOW)
+            if f.monitor_id is None and f.availability_percent is not None
+        }
+    assert set(live) == {mail.pk, web.pk}
+    reading = SIGNALS["availability"].read([world.a, world.b], Context(NOW, OutreachSettings.current()))
+    assert world.b.pk not in reading  # no monitors at all: no data
+    live_percent = live[mail.pk].availability_percent
+    assert live_percent is not None
+    expected = float(live_percent) - 99.9
+    assert 95.0 < float(live_percent) < 99.9  # the outages cost something
+    assert reading[world.a.pk].value == round(expected, 3)
+    assert reading[world.a.pk].subscore == linear(expected, full_at=0.0, zero_at=-1.0)
+    assert "1 of 2 service-months met their promise (2026-12 to date)" in reading[world.a.pk].display
+    assert f"worst Mail {float(live_percent):g} %" in reading[world.a.pk].display
+
+
+def test_availability_takes_the_worse_of_the_closed_month_and_this_month_so_far(world):
+    month_start = datetime(2026, 12, 1, tzinfo=UTC)
+    with tenant_context(world.a):
+        mail = ClientService.objects.create(name="Mail", promised_availability=Decimal("99.900"))
+        AvailabilityMonth.objects.create(
+            service=mail,
+            year=2026,
+            month=11,
+            measured_seconds=1000,
+            down_seconds=5,
+            maintenance_seconds=0,
+            availability_percent=Decimal("99.500"),
+            promised_percent=Decimal("99.900"),
+            met=False,
+        )
+        monitor = _monitor(mail, "mail", month_start - timedelta(days=60))
+        _change(monitor, "up", month_start - timedelta(days=60))  # all up this month
+    ctx = Context(NOW, OutreachSettings.current())
+    reading = SIGNALS["availability"].read([world.a], ctx)[world.a.pk]
+    assert reading.value == -0.4 and reading.subscore == 60.0  # November decides
+    assert "(2026-11 and 2026-12 to date)" in reading.display and "in 2026-11" in reading.display
+    with tenant_context(world.a):
+        _change(monitor, "down", month_start + timedelta(days=1))
+        _change(monitor, "up", month_start + timedelta(days=2))  # a day down of 9.5: ~89 %
+    reading = SIGNALS["availability"].read([world.a], ctx)[world.a.pk]
+    assert reading.subscore == 0.0 and "promised in 2026-12 to date" in reading.display
+
+
+def test_monitors_that_measured_nothing_yet_are_no_data(world):
+    with tenant_context(world.a):
+        service = ClientService.objects.create(name="Mail", promised_availability=Decimal("99.900"))
+        _monitor(service, "mail", NOW - timedelta(days=1))  # no result yet: state unknown
+    ctx = Context(NOW, OutreachSettings.current())
+    assert SIGNALS["availability"].read([world.a], ctx) == {}
+
+
+def test_the_availability_signal_reads_a_batch_in_a_constant_number_of_queries(
+    world, django_assert_num_queries
+):
+    with tenant_context(world.a):
+        service = ClientService.objects.create(name="Mail", promised_availability=Decimal("99.900"))
+        monitor = _monitor(service, "mail", NOW - timedelta(days=30))
+        _change(monitor, "up", NOW - timedelta(days=30))
+    with tenant_context(world.b):
+        service = ClientService.objects.create(name="Files", promised_availability=Decimal("99.000"))
+        for index in range(3):
+            monitor = _monitor(service, f"files-{index}", NOW - timedelta(days=30))
+            _change(monitor, "up", NOW - timedelta(days=30))
+    ctx = Context(NOW, OutreachSettings.current())
+    # closed months, monitors, state changes, maintenance windows: four UNION ALL queries
+    with django_assert_num_queries(4):
+        found = SIGNALS["availability"].read([world.a, world.b], ctx)
+    assert set(found) == {world.a.pk, world.b.pk}
