@@ -84,6 +84,7 @@ class Run:
     batches: list[float]
     delivery_seconds: float = 0.0
     delivery_cpu_seconds: float = 0.0
+    backend_cpu_seconds: float = 0.0
 
     @property
     def emails_per_second(self) -> str:
@@ -190,6 +191,18 @@ def candidate_plan(now: datetime) -> str:
     return plan
 
 
+def backend_cpu() -> float:
+    """CPU seconds (user + system) used so far by this process's PostgreSQL backend (the
+    server runs on this machine; read from /proc)."""
+    from django.db import connection
+
+    connection.ensure_connection()
+    pid = connection.connection.info.backend_pid
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def timed_sweep(scenario: str, due: int, sweep: str, now: datetime) -> Run:
     from django.core import mail
     from django.db import connection
@@ -214,11 +227,13 @@ def timed_sweep(scenario: str, due: int, sweep: str, now: datetime) -> Run:
     # then are delivered separately below, as a worker would: the relay publishes the outbox
     # rows, each runs `send_sla_emails` in-process (eager) to the locmem backend.
     with connection.execute_wrapper(counter), override_settings(OUTBOX_RELAY_ON_COMMIT=False):
+        database_cpu = backend_cpu()
         cpu = time.process_time()
         started = time.perf_counter()
         result = sweep_sla_alerts(now)
         finished = time.perf_counter()
         cpu = time.process_time() - cpu
+        database_cpu = backend_cpu() - database_cpu
     delivery_cpu = time.process_time()
     delivery_started = time.perf_counter()
     relay()
@@ -242,11 +257,13 @@ def timed_sweep(scenario: str, due: int, sweep: str, now: datetime) -> Run:
         [end - start for start, end in itertools.pairwise(bounds)],
         delivery_seconds,
         delivery_cpu,
+        database_cpu,
     )
     print(
         f"  {scenario:>5} due, {sweep} sweep: {seconds:7.2f} s  examined {result.examined:>6}  "
         f"warned {result.warned:>6}  breached {result.breached:>5}  notified {result.notifications:>6}  "
-        f"emails {len(mail.outbox):>6}  {executed} SQL statements  CPU {cpu:.2f} s  "
+        f"emails {len(mail.outbox):>6}  {executed} SQL statements  CPU {cpu:.2f} s "
+        f"(+ database {database_cpu:.2f} s)  "
         f"batches {run.batch_summary or '-'} s; e-mails delivered in {delivery_seconds:.2f} s "
         f"(CPU {delivery_cpu:.2f} s, {run.emails_per_second or '-'}/s)  (load {os.getloadavg()[0]:.1f})",
         flush=True,
@@ -323,6 +340,7 @@ def report(runs: Sequence[Run], items: int, clients: int, machine: list[tuple[st
             "sweep",
             "seconds",
             "CPU s (this process)",
+            "CPU s (its database backend)",
             "batch s (first / median / last)",
             "examined",
             "warned",
@@ -341,6 +359,7 @@ def report(runs: Sequence[Run], items: int, clients: int, machine: list[tuple[st
                 run.sweep,
                 f"{run.seconds:.3f}",
                 f"{run.cpu_seconds:.3f}",
+                f"{run.backend_cpu_seconds:.2f}",
                 run.batch_summary,
                 run.examined,
                 run.warned,

@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import get_connection, send_mail
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -159,41 +159,53 @@ def send_sla_emails(*, batch_size: int = 200) -> int:
     the transaction that sent it. If the mail server fails, what was sent so far is
     recorded and the error is raised (the task retries it later)."""
     sent_total = 0
-    while True:
-        failure: Exception | None = None
-        with transaction.atomic():
-            pending = list(
-                Notification.objects.select_for_update(skip_locked=True, of=("self",))
-                .select_related("client")
-                .filter(email_pending=True, kind__in=SLA_KINDS)
-                .order_by("id")[:batch_size]
-            )
-            if not pending:
-                return sent_total
-            still = who_reaches(((n.user_id, n.client) for n in pending if n.client), staff_only=True)
-            done: list[int] = []
-            sent: list[int] = []
-            for notification in pending:
-                user = still.get((notification.user_id, notification.client_id or 0))
-                if user is not None and user.email:
-                    try:
-                        send_mail(
-                            subject=notification.title,
-                            message=notification.body,
-                            from_email=None,
-                            recipient_list=[user.email],
-                        )
-                    except Exception as exc:
-                        failure = exc
-                        break
-                    sent.append(notification.pk)
-                done.append(notification.pk)
-            now = timezone.now()
-            Notification.objects.filter(pk__in=sent).update(email_pending=False, emailed_at=now)
-            Notification.objects.filter(pk__in=set(done) - set(sent)).update(email_pending=False)
-            sent_total += len(sent)
-        if failure is not None:
-            raise failure
+    # One mail-server connection for the whole run (opened when the first batch has
+    # something to send), not one per message.
+    mail_connection = get_connection()
+    opened = False
+    try:
+        while True:
+            failure: Exception | None = None
+            with transaction.atomic():
+                pending = list(
+                    Notification.objects.select_for_update(skip_locked=True, of=("self",))
+                    .select_related("client")
+                    .filter(email_pending=True, kind__in=SLA_KINDS)
+                    .order_by("id")[:batch_size]
+                )
+                if not pending:
+                    return sent_total
+                still = who_reaches(((n.user_id, n.client) for n in pending if n.client), staff_only=True)
+                done: list[int] = []
+                sent: list[int] = []
+                for notification in pending:
+                    user = still.get((notification.user_id, notification.client_id or 0))
+                    if user is not None and user.email:
+                        try:
+                            if not opened:
+                                mail_connection.open()
+                                opened = True
+                            send_mail(
+                                subject=notification.title,
+                                message=notification.body,
+                                from_email=None,
+                                recipient_list=[user.email],
+                                connection=mail_connection,
+                            )
+                        except Exception as exc:
+                            failure = exc
+                            break
+                        sent.append(notification.pk)
+                    done.append(notification.pk)
+                now = timezone.now()
+                Notification.objects.filter(pk__in=sent).update(email_pending=False, emailed_at=now)
+                Notification.objects.filter(pk__in=set(done) - set(sent)).update(email_pending=False)
+                sent_total += len(sent)
+            if failure is not None:
+                raise failure
+    finally:
+        if opened:
+            mail_connection.close()
 
 
 def pending_sla_emails(*, older_than: timedelta = timedelta(minutes=1)) -> bool:
