@@ -174,7 +174,7 @@ def candidate_plan(now: datetime) -> str:
         .order_by("next_alert_at")
         .values_list("pk", flat=True)
     )
-    params = {
+    params: dict[str, Any] = {
         "ids": list(candidates[:BATCH_SIZE]),
         "now": now,
         "paused": BreachState.PAUSED.value,
