@@ -63,6 +63,8 @@ from benchmarks.queue_latency import (
 )
 
 DUE_STAGE_WEIGHTS = {1: 50, 2: 30, 3: 20}  # 75 %, 90 %, breach
+BATCH_SIZE = 1000  # sweep_sla_alerts' default
+FIRST_BATCH = "\n\nFirst batch statement:\n"
 
 
 @dataclass
@@ -80,10 +82,19 @@ class Run:
     candidate_plan: str
     cpu_seconds: float
     batches: list[float]
+    delivery_seconds: float = 0.0
+    delivery_cpu_seconds: float = 0.0
+    backend_cpu_seconds: float = 0.0
+
+    @property
+    def emails_per_second(self) -> str:
+        if not self.emails or not self.delivery_seconds:
+            return ""
+        return f"{self.emails / self.delivery_seconds:.0f}"
 
     @property
     def batch_summary(self) -> str:
-        """Seconds of the first, median and last batch (the sweep locks and handles 500 items at a time)."""
+        """Seconds of the first, median and last batch (the sweep handles BATCH_SIZE items at a time)."""
         if not self.batches:
             return ""
         return " / ".join(
@@ -142,32 +153,62 @@ def load_items(
             copy_rows(cursor, "public.workqueue_workitem", WORK_ITEM_COLUMNS, rows)
         cursor.execute("VACUUM ANALYZE public.workqueue_workitem")
         cursor.execute("VACUUM ANALYZE public.workqueue_notification")
+        cursor.execute("ANALYZE public.tenants_client")
     return due_count
 
 
 def candidate_plan(now: datetime) -> str:
-    """EXPLAIN ANALYZE of the sweep's first query (the due items, oldest instant first, capped)."""
+    """EXPLAIN ANALYZE of the sweep's candidate query, then of its first batch statement
+    (lock the batch's items, decide and record their stage) in a transaction rolled back."""
     from django.conf import settings
-    from django.db import connection
+    from django.db import connection, transaction
 
     from services.workqueue.models import BreachState, WorkItem
+    from services.workqueue.sweep import _claim_and_decide_sql
+    from tenants.models import LIVE_CLIENT_STATUSES
 
     candidates = (
         WorkItem.objects.filter(is_open=True, next_alert_at__lte=now)
+        .filter(client__status__in=LIVE_CLIENT_STATUSES)
         .exclude(breach_state=BreachState.PAUSED)
         .order_by("next_alert_at")
-        .values_list("pk", flat=True)[: settings.SLA_SWEEP_MAX_ITEMS]
+        .values_list("pk", flat=True)
     )
-    sql, params = candidates.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
-        return "\n".join(row[0] for row in cursor.fetchall())
+    params: dict[str, Any] = {
+        "ids": list(candidates[:BATCH_SIZE]),
+        "now": now,
+        "paused": BreachState.PAUSED.value,
+        "breached": BreachState.BREACHED.value,
+        "warning": BreachState.WARNING.value,
+    }
+    sql, sql_params = candidates[: settings.SLA_SWEEP_MAX_ITEMS].query.sql_with_params()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, sql_params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + _claim_and_decide_sql(), params)
+        plan += FIRST_BATCH + "\n".join(row[0] for row in cursor.fetchall())
+        transaction.set_rollback(True)
+    return plan
+
+
+def backend_cpu() -> float:
+    """CPU seconds (user + system) used so far by this process's PostgreSQL backend (the
+    server runs on this machine; read from /proc)."""
+    from django.db import connection
+
+    connection.ensure_connection()
+    pid = connection.connection.info.backend_pid
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def timed_sweep(scenario: str, due: int, sweep: str, now: datetime) -> Run:
     from django.core import mail
     from django.db import connection
+    from django.test.utils import override_settings
 
+    from core.outbox import relay
     from services.workqueue.sweep import sweep_sla_alerts
 
     plan = candidate_plan(now)
@@ -182,12 +223,22 @@ def timed_sweep(scenario: str, due: int, sweep: str, now: datetime) -> Run:
             batch_starts.append(time.perf_counter())
         return execute(sql, params, many, context)
 
-    with connection.execute_wrapper(counter):
+    # The sweep decides and records; its e-mails wait in the outbox (no relay on commit),
+    # then are delivered separately below, as a worker would: the relay publishes the outbox
+    # rows, each runs `send_sla_emails` in-process (eager) to the locmem backend.
+    with connection.execute_wrapper(counter), override_settings(OUTBOX_RELAY_ON_COMMIT=False):
+        database_cpu = backend_cpu()
         cpu = time.process_time()
         started = time.perf_counter()
         result = sweep_sla_alerts(now)
         finished = time.perf_counter()
         cpu = time.process_time() - cpu
+        database_cpu = backend_cpu() - database_cpu
+    delivery_cpu = time.process_time()
+    delivery_started = time.perf_counter()
+    relay()
+    delivery_seconds = time.perf_counter() - delivery_started
+    delivery_cpu = time.process_time() - delivery_cpu
     seconds = finished - started
     bounds = [*batch_starts, finished]
     run = Run(
@@ -204,12 +255,17 @@ def timed_sweep(scenario: str, due: int, sweep: str, now: datetime) -> Run:
         plan,
         cpu,
         [end - start for start, end in itertools.pairwise(bounds)],
+        delivery_seconds,
+        delivery_cpu,
+        database_cpu,
     )
     print(
         f"  {scenario:>5} due, {sweep} sweep: {seconds:7.2f} s  examined {result.examined:>6}  "
         f"warned {result.warned:>6}  breached {result.breached:>5}  notified {result.notifications:>6}  "
-        f"emails {len(mail.outbox):>6}  {executed} SQL statements  CPU {cpu:.2f} s  "
-        f"batches {run.batch_summary or '-'} s  (load {os.getloadavg()[0]:.1f})",
+        f"emails {len(mail.outbox):>6}  {executed} SQL statements  CPU {cpu:.2f} s "
+        f"(+ database {database_cpu:.2f} s)  "
+        f"batches {run.batch_summary or '-'} s; e-mails delivered in {delivery_seconds:.2f} s "
+        f"(CPU {delivery_cpu:.2f} s, {run.emails_per_second or '-'}/s)  (load {os.getloadavg()[0]:.1f})",
         flush=True,
     )
     return run
@@ -238,9 +294,15 @@ def run(args: argparse.Namespace, db_url: str) -> list[Run]:
 
     from msp_portal.celery import app
 
-    # E-mails go through the outbox; run their sender in-process after each batch's commit
-    # (as the after-commit loop did before), so they are counted and nothing is published.
+    # E-mails go through the outbox; the relay runs their sender in-process (timed apart from
+    # the sweep), so they are counted and nothing is published.
     app.conf.task_always_eager = True
+    # A worker has imported every app's tasks when it starts; do it before timing anything
+    # (the outbox looks the e-mail task up when the first batch queues it).
+    from core.tasks import registered_task
+    from services.workqueue.sweep import SEND_EMAILS_TASK
+
+    registered_task(SEND_EMAILS_TASK)
 
     staff = make_staff(args.technicians)
     client_ids = make_clients(args.clients)
@@ -267,7 +329,7 @@ def report(runs: Sequence[Run], items: int, clients: int, machine: list[tuple[st
     print()
     print(
         f"sweep_sla_alerts over {items} open work items of {clients} clients "
-        f"(SLA_SWEEP_MAX_ITEMS={settings.SLA_SWEEP_MAX_ITEMS}, batches of 500; "
+        f"(SLA_SWEEP_MAX_ITEMS={settings.SLA_SWEEP_MAX_ITEMS}, batches of {BATCH_SIZE}; "
         "second sweep at the same instant)"
     )
     print()
@@ -278,6 +340,7 @@ def report(runs: Sequence[Run], items: int, clients: int, machine: list[tuple[st
             "sweep",
             "seconds",
             "CPU s (this process)",
+            "CPU s (its database backend)",
             "batch s (first / median / last)",
             "examined",
             "warned",
@@ -286,6 +349,8 @@ def report(runs: Sequence[Run], items: int, clients: int, machine: list[tuple[st
             "emails",
             "SQL statements",
             "ms per examined item",
+            "e-mail delivery s (CPU s)",
+            "e-mails/s",
         ],
         [
             [
@@ -294,6 +359,7 @@ def report(runs: Sequence[Run], items: int, clients: int, machine: list[tuple[st
                 run.sweep,
                 f"{run.seconds:.3f}",
                 f"{run.cpu_seconds:.3f}",
+                f"{run.backend_cpu_seconds:.2f}",
                 run.batch_summary,
                 run.examined,
                 run.warned,
@@ -302,6 +368,8 @@ def report(runs: Sequence[Run], items: int, clients: int, machine: list[tuple[st
                 run.emails,
                 run.queries,
                 f"{1000 * run.seconds / run.examined:.2f}" if run.examined else "",
+                f"{run.delivery_seconds:.3f} ({run.delivery_cpu_seconds:.3f})" if run.emails else "",
+                run.emails_per_second,
             ]
             for run in runs
         ],
@@ -310,8 +378,11 @@ def report(runs: Sequence[Run], items: int, clients: int, machine: list[tuple[st
     print("The candidate query (EXPLAIN ANALYZE before each sweep: indexes used, execution time):")
     print()
     print_table(
-        ["due", "sweep", "candidate query"],
-        [[run.scenario, run.sweep, plan_summary(run.candidate_plan)] for run in runs],
+        ["due", "sweep", "candidate query", "first batch statement"],
+        [
+            [run.scenario, run.sweep, *(plan_summary(part) for part in run.candidate_plan.split(FIRST_BATCH))]
+            for run in runs
+        ],
     )
     busiest = max(runs, key=lambda run: run.examined)
     print()

@@ -121,20 +121,25 @@ def _queries(django_capture_on_commit_callbacks, run) -> int:
     return len(queries)
 
 
-@pytest.mark.parametrize("tickets", [1, 6])
+@pytest.mark.parametrize(("tickets", "batch_size", "statements"), [(1, 1000, 6), (6, 1000, 6), (6, 4, 12)])
 def test_the_sweep_uses_a_fixed_number_of_queries_per_batch(
-    world, django_capture_on_commit_callbacks, tickets
+    world, django_capture_on_commit_callbacks, tickets, batch_size, statements
 ):
-    """The sweep: 1 candidates; per batch 8: savepoint, lock+load, bulk update, one access
-    check, known keys, insert, the outbox message, release. The e-mails' sender: per batch 5
-    (savepoint, claim, the access re-check, mark sent, release; a sixth marks those no longer
-    allowed, when there are any) and the empty claim that ends it (3). Whatever the number of items, clients, watchers and recipients."""
+    """The sweep, per batch 6: savepoint, one statement that locks, decides and records the
+    items, one access check, one insert of the notifications, the outbox message, release
+    (a batch that comes back full is followed by one more claim). The e-mails' sender: per
+    batch 5 (savepoint, claim, the access re-check, mark sent, release; a sixth marks those
+    no longer allowed, when there are any) and the empty claim that ends it (3). Whatever
+    the number of items, clients, watchers and recipients."""
     for index in range(tickets):
         client = world.a if index % 2 == 0 else world.b
         watchers = (world.admin, world.limited_technician) if index % 4 == 0 else (world.admin,)
         _ticket(world, client, world.technician, *watchers, title=f"Ticket {index}")
-    assert _queries(django_capture_on_commit_callbacks, lambda: sweep_sla_alerts(BREACHED)) == 9
-    assert OutboxMessage.objects.filter(task=SEND_EMAILS_TASK, sent_at__isnull=True).count() == 1
+    sweep = lambda: sweep_sla_alerts(BREACHED, batch_size=batch_size)  # noqa: E731
+    assert _queries(django_capture_on_commit_callbacks, sweep) == statements
+    assert OutboxMessage.objects.filter(task=SEND_EMAILS_TASK, sent_at__isnull=True).count() == (
+        statements // 6
+    )
     assert mail.outbox == []
     assert _queries(django_capture_on_commit_callbacks, send_sla_emails) == 8
     assert len(mail.outbox) == Notification.objects.count() > tickets
