@@ -24,6 +24,7 @@ from django_tenants.utils import schema_context
 
 from services.catalog.defaults import ensure_default_catalog
 from services.directory.actions import sync_member_contacts
+from tenants import domain_cache
 from tenants.actions import ensure_msp_tenant
 from tenants.models import Client, ClientRole, ClientStatus, Membership, MspRole, StaffClientAccess, User
 from tenants.provisioning import ensure_template_tenant, provision_client
@@ -223,6 +224,9 @@ def gql(world: World) -> Any:
         user: User | None = None, *, host: str | Client = "testserver", verified: bool = True
     ) -> GraphQLClient:
         host_name = client_host(host) if isinstance(host, Client) else host
+        # A running portal has the host's tenant cached after its first request: so do tests
+        # (query counts are those of that steady state).
+        domain_cache.warm(host_name)
         graphql = GraphQLClient(host=host_name)
         if user is not None:
             graphql.http.force_login(user)
@@ -234,6 +238,14 @@ def gql(world: World) -> Any:
         return graphql
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _empty_tenant_cache() -> Iterator[None]:
+    """Every test starts without cached host -> tenant lookups (tenants/domain_cache.py): a
+    client a previous test created and rolled back must not be found from the cache."""
+    domain_cache.forget_all()
+    yield
 
 
 @pytest.fixture

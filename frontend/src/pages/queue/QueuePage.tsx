@@ -37,6 +37,8 @@ export function QueuePage() {
   // Rows of the current filters only: while new filters load, old rows stay (dimmed).
   const rows = useMemo(() => (q.data?.queue.edges ?? []).flatMap((e) => (e?.node ? [e.node] : [])), [q.data]);
   const total = q.data?.queue.totalCount;
+  // Past the server's cap the total is "at least": 10,000+.
+  const totalText = total === undefined ? '' : `${formatNumber(total)}${q.data?.queue.totalCountIsCapped ? '+' : ''}`;
   const filtered = activeQueueFilterCount(filters) > 0;
   const initialLoading = q.loading && !q.data;
 
@@ -109,7 +111,7 @@ export function QueuePage() {
             ) : (
               <>
                 <span data-testid="queue-total">
-                  {formatNumber(total)} open {total === 1 ? 'item' : 'items'}
+                  {totalText} open {total === 1 ? 'item' : 'items'}
                   {filtered ? (total === 1 ? ' matches these filters' : ' match these filters') : ''}
                 </span>
                 {updatedAt && (
@@ -246,7 +248,7 @@ export function QueuePage() {
       {total !== undefined && total > rows.length && rows.length > 0 && (
         <div className="table-footer">
           <span className="muted" data-testid="queue-truncated">
-            Showing the {formatNumber(rows.length)} most urgent of {formatNumber(total)}. Narrow the filters to see the rest.
+            Showing the {formatNumber(rows.length)} most urgent of {totalText}. Narrow the filters to see the rest.
           </span>
         </div>
       )}
