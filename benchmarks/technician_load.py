@@ -53,6 +53,7 @@ from benchmarks.provisioning import (
     database_url,
     load_average,
     machine_description,
+    percentile,
     print_table,
     setup_django,
 )
@@ -104,8 +105,8 @@ def private_redis() -> Iterator[tuple[str, psutil.Process]]:
 
 
 @contextmanager
-def gunicorn(env: dict[str, str], port: int) -> Iterator[psutil.Process]:
-    """gunicorn with WORKERS sync workers on 127.0.0.1:port (as compose.yaml's web service)."""
+def gunicorn(env: dict[str, str], port: int, workers: int = WORKERS) -> Iterator[psutil.Process]:
+    """gunicorn with `workers` sync workers on 127.0.0.1:port (as compose.yaml's web service)."""
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -113,7 +114,7 @@ def gunicorn(env: dict[str, str], port: int) -> Iterator[psutil.Process]:
             "gunicorn",
             "msp_portal.wsgi:application",
             f"--bind=127.0.0.1:{port}",
-            f"--workers={WORKERS}",
+            f"--workers={workers}",
             "--worker-class=sync",
             "--timeout=60",
         ],
@@ -333,6 +334,53 @@ def run_locust(
     )
 
 
+def measure_queue(base: str, cookies: dict[str, str], seconds: int, web: psutil.Process) -> list[str]:
+    """Requests/s of one worker answering the SPA's `Queue` operation (first: 100), sequentially."""
+    from benchmarks.spa_operations import spa_documents
+
+    document = spa_documents({"QUEUE_QUERY"})["QUEUE_QUERY"]
+    body = json.dumps({"query": document, "variables": {"first": 100}}).encode()
+    headers = {
+        "Content-Type": "application/json",
+        "X-CSRFToken": cookies.get("csrftoken", ""),
+        "Referer": f"{base}/",
+        "Cookie": "; ".join(f"{name}={value}" for name, value in cookies.items()),
+    }
+
+    def once() -> float:
+        started = time.perf_counter()
+        request = urllib.request.Request(f"{base}/graphql/", data=body, headers=headers)
+        try:
+            with urllib.request.urlopen(request, timeout=30) as answer:
+                data = json.loads(answer.read())
+        except urllib.error.HTTPError as exc:
+            raise SystemExit(f"queue request refused ({exc.code}): {exc.read()[:500]!r}") from None
+        if "errors" in data or len(data["data"]["queue"]["edges"]) != 100:
+            raise SystemExit(f"queue request failed: {str(data)[:300]}")
+        return time.perf_counter() - started
+
+    for _ in range(20):
+        once()  # warm-up: connections, caches
+    processes = [web, *web.children(recursive=True)]
+    before = cpu_seconds(processes)
+    times = []
+    deadline = time.perf_counter() + seconds
+    started = time.perf_counter()
+    while time.perf_counter() < deadline:
+        times.append(once())
+    elapsed = time.perf_counter() - started
+    cpu = cpu_delta(before, cpu_seconds(processes))
+    return [
+        str(len(times)),
+        f"{elapsed:.1f}",
+        f"{len(times) / elapsed:.1f}",
+        f"{1000 * percentile(times, 0.5):.1f}",
+        f"{1000 * percentile(times, 0.95):.1f}",
+        f"{1000 * cpu / len(times):.1f}",
+        load_average(),
+    ]
+
+
 def report(runs: list[Run], plan: str) -> None:
     print(f"\nTechnician loop, plan {plan!r} (p50 / p95 in ms; think time excluded):\n")
     print_table(
@@ -358,7 +406,7 @@ def report(runs: list[Run], plan: str) -> None:
                     if row["Name"] != "Aggregated" and row["Type"] not in ("STEP", "LOOP")
                 ),
                 f"{r.cpu_ms_per_loop:.1f}",
-                " / ".join(f"{1000 * cpu / max(r.loops, 1):.1f}" for cpu in (r.cpu_web, r.cpu_db, r.cpu_redis)),
+                " / ".join(f"{1000 * c / max(r.loops, 1):.1f}" for c in (r.cpu_web, r.cpu_db, r.cpu_redis)),
                 r.load,
             ]
             for r in runs
@@ -396,6 +444,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--users", type=int, nargs="+", default=[10, 50], help="user counts (default 10 50)")
     parser.add_argument(
         "--run-time", type=int, default=60, help="seconds of load per user count (default 60)"
+    )
+    parser.add_argument(
+        "--queue-seconds",
+        type=int,
+        default=20,
+        help="then time queue(first: 100) on a single worker for this long (default 20; 0: skip)",
     )
     parser.add_argument("--clients", type=int, default=100, help="clients (default 100)")
     parser.add_argument(
@@ -464,7 +518,9 @@ def main(argv: Sequence[str] | None = None) -> None:
                     f"signing in {len(technicians)} technicians…",
                     flush=True,
                 )
-                sessions = [{"email": t.email, "cookies": sign_in(base, t)} for t in technicians]
+                sessions: list[dict[str, Any]] = [
+                    {"email": t.email, "cookies": sign_in(base, t)} for t in technicians
+                ]
                 sessions_file = Path(tmp) / "sessions.json"
                 sessions_file.write_text(json.dumps(sessions))
                 runs = []
@@ -486,9 +542,34 @@ def main(argv: Sequence[str] | None = None) -> None:
                             Path(tmp),
                         )
                     )
-            for label, value in machine:
-                print(f"  {label}: {value}")
-            report(runs, args.plan)
+                for label, value in machine:
+                    print(f"  {label}: {value}")
+                report(runs, args.plan)
+                queue_rps = None
+                if args.queue_seconds:
+                    port = free_port()
+                    with gunicorn(env, port, workers=1) as single:
+                        print(f"queue(first: 100) on one worker for {args.queue_seconds} s…", flush=True)
+                        queue_rps = measure_queue(
+                            f"http://{MSP_HOST}:{port}", sessions[0]["cookies"], args.queue_seconds, single
+                        )
+            if queue_rps:
+                print(
+                    "\nOne web process (1 sync worker), the SPA's Queue operation with first: 100, "
+                    "one request at a time:\n"
+                )
+                print_table(
+                    [
+                        "requests",
+                        "seconds",
+                        "requests/s",
+                        "p50 (ms)",
+                        "p95 (ms)",
+                        "worker CPU / request (ms)",
+                        "load",
+                    ],
+                    [queue_rps],
+                )
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ from django_tenants.postgresql_backend import base as tenants_base
 
 class DatabaseWrapper(tenants_base.DatabaseWrapper):  # type: ignore[misc]
     def set_tenant(self, tenant: Any, include_public: bool = True) -> None:
-        applied = self.search_path_set_schemas
+        applied: list[str] | None = self.search_path_set_schemas  # type: ignore[has-type]
         super().set_tenant(tenant, include_public)
         if applied and list(applied) == list(self._get_cursor_search_paths()):
             self.search_path_set_schemas = applied

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db.models import F, Q, QuerySet
 
@@ -51,7 +52,7 @@ def queue_queryset(
     return items.order_by(F("next_deadline_at").asc(nulls_last=True), "id")
 
 
-def breached_ids(now: datetime) -> QuerySet[WorkItem]:
+def breached_ids(now: datetime) -> QuerySet[WorkItem, Any]:
     """Ids of open items flagged breached OR past their deadline, as a UNION of two index-only
     scans (`work_item_breached_idx`, `work_item_open_deadline_idx`). The plain OR of the two
     conditions matches the same rows but no index serves it: PostgreSQL read the whole table."""

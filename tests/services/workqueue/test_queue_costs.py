@@ -3,6 +3,7 @@ pages still page, and the `breached` filter's index-friendly form matches what i
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 
 import pytest
@@ -23,7 +24,7 @@ COUNTED = """query($first: Int, $breached: Boolean) {
 ONLY_CAPPED = "{ queue(first: 1) { totalCountIsCapped } }"
 
 
-def _items(world, specs: list[tuple[str, int | None]]) -> list[WorkItem]:
+def _items(world, specs: Sequence[tuple[str, int | None]]) -> list[WorkItem]:
     """Open work items of client A: (breach state, deadline in minutes from now or None)."""
     now = timezone.now()
     return WorkItem.objects.bulk_create(

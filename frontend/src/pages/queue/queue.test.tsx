@@ -121,6 +121,17 @@ function renderQueue(
 }
 
 describe('QueuePage', () => {
+  it('asks for the client filter’s options once per viewer while they are fresh, the queue on every visit', async () => {
+    const first = renderQueue();
+    await screen.findByTestId('queue-row-acme-7');
+    cleanup();
+    const again = renderQueue();
+    await screen.findByTestId('queue-row-acme-7');
+    await waitFor(() => expect(screen.getByTestId('queue-filter-client')).toHaveTextContent('GLOBEX'));
+    expect(first.api.ops().filter((op) => op === 'ClientOptions')).toHaveLength(1);
+    expect(again.api.ops()).toEqual(['Queue']);
+  });
+
   it('shows a capped total as "at least" (10,000+), exact totals as they are', async () => {
     renderQueue('/queue', undefined, { totalCount: 10_000, totalCountIsCapped: true });
     expect(await screen.findByTestId('queue-total')).toHaveTextContent('10,000+ open items');
