@@ -1053,7 +1053,7 @@ export type QueueQueryVariables = Exact<{
 }>;
 
 
-export type QueueQuery = { queue: { totalCount: number, totalCountIsCapped: boolean, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, number: number, title: string, nextDeadlineAt: string | null, nextDeadlineClock: string | null, createdAt: string, updatedAt: string, priority: Priority, status: TicketStatus, statusLabel: string, reference: string, kind: WorkqueueWorkItemKindChoices, serviceLine: ServiceLine, breachState: BreachState, client: { slug: string, name: string }, assignee: { id: string, fullName: string, email: string, mspRole: MspRole } | null } | null } | null> } };
+export type QueueQuery = { queue: { totalCount: number, totalCountIsCapped: boolean, edges: Array<{ node: { id: string, number: number, title: string, nextDeadlineAt: string | null, nextDeadlineClock: string | null, createdAt: string, updatedAt: string, priority: Priority, status: TicketStatus, statusLabel: string, reference: string, kind: WorkqueueWorkItemKindChoices, serviceLine: ServiceLine, breachState: BreachState, client: { slug: string, name: string }, assignee: { id: string, fullName: string, email: string, mspRole: MspRole } | null } | null } | null> } };
 
 export type ClientOptionsQueryVariables = Exact<{
   first?: number | null | undefined;

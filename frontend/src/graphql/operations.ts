@@ -483,12 +483,7 @@ export const QUEUE_QUERY = /* GraphQL */ `
     ) {
       totalCount
       totalCountIsCapped
-      pageInfo {
-        hasNextPage
-        endCursor
-      }
       edges {
-        cursor
         node {
           ...WorkItemFields
         }

@@ -91,7 +91,7 @@ function renderQueue(
 ) {
   const api = mockGraphQL({
     Queue: () => ({
-      queue: { ...total, pageInfo: { hasNextPage: false, endCursor: null }, edges: items.map((node) => ({ cursor: node.id, node })) },
+      queue: { ...total, edges: items.map((node) => ({ node })) },
     }),
     ClientOptions: () => ({
       clients: { edges: [{ node: { id: 'C1', slug: 'acme', name: 'ACME' } }, { node: { id: 'C2', slug: 'globex', name: 'GLOBEX' } }] },
