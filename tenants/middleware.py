@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, load_backend
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import AnonymousUser
+from django.db import connection
 from django.utils.crypto import constant_time_compare
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp import middleware as django_otp_middleware
@@ -19,6 +20,12 @@ from tenants.domain_cache import cached_tenant, remember_tenant
 
 
 class CachedTenantMiddleware(TenantMainMiddleware):  # type: ignore[misc]
+    def process_request(self, request: Any) -> Any:
+        # Each request starts by setting its path once (not once per schema switch as before):
+        # the same statements whatever the previous request on this connection left behind.
+        connection.search_path_set_schemas = None
+        return super().process_request(request)
+
     def get_tenant(self, domain_model: Any, hostname: str) -> Any:
         tenant = cached_tenant(hostname)
         if tenant is None:
