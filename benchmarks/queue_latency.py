@@ -342,6 +342,8 @@ def load_client(
     policy_id: int,
 ) -> list[tuple[object, ...]]:
     """Contacts, counter, tickets, SLA events and activities in one client schema; returns its work items."""
+    # The history triggers name their event tables unqualified: they need the client's schema first.
+    cursor.execute(f'SET search_path TO "{schema}", public')
     contacts = []
     for index in range(1, CONTACTS_PER_CLIENT + 1):
         first, last = rng.choice(FIRST_NAMES), rng.choice(SURNAMES)
@@ -401,6 +403,7 @@ def load_client(
                 shape.created_at,
                 shape.paused_at or shape.first_responded_at or shape.created_at,
                 shape.first_responded_at,
+                "",
             )
         )
         events.append((number, "created", shape.created_at, shape.priority, policy_id, ""))
@@ -434,6 +437,7 @@ def load_client(
             "created_at",
             "updated_at",
             "first_responded_at",
+            "idempotency_key",
         ),
         tickets,
     )

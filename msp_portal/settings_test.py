@@ -36,6 +36,7 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_TASK_DEFAULT_QUEUE = f"tests-{RUN_ID}"
 # Whatever prefix the environment sets for the portal, this run's cache keys are its own.
 CACHES["default"]["KEY_PREFIX"] = f"msp-test-{RUN_ID}"
+CACHES["shared"]["KEY_PREFIX"] = f"msp-test-{RUN_ID}-shared"
 # Uploads of this run go to a folder of its own, removed when the run ends.
 MEDIA_ROOT = Path(tempfile.gettempdir()) / f"msp-test-media-{RUN_ID}"
 CLIENT_ARCHIVE_ROOT = MEDIA_ROOT / "client-archives"

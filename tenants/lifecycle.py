@@ -24,6 +24,7 @@ from django.db.models import CASCADE, ForeignKey, Model
 
 from core.errors import ActionError
 from tenants.actions import record_audit
+from tenants.domain_cache import forget_client
 from tenants.models import (
     Client,
     ClientRole,
@@ -77,6 +78,7 @@ def change_client_status(client: Client, status: str, *, actor: User | None, rea
         # An update, not save(): django-tenants refuses to save a tenant row from another
         # tenant's schema, and an IT lead may sign in on one of her clients' hosts.
         Client.objects.filter(pk=locked.pk).update(status=status)
+        forget_client(locked)  # the cached host -> tenant lookup has the old status
         record_audit(
             "client.status_changed",
             actor=actor,
@@ -220,4 +222,5 @@ def delete_client(client: Client, *, confirm_slug: str, actor: User | None) -> N
             cursor.execute(f"DROP SCHEMA {connection.ops.quote_name(locked.schema_name)} CASCADE")
         # The schema is gone already; the row goes without django-tenants touching schemas again.
         Client.objects.filter(pk=locked.pk).delete()
+        forget_client(locked)
         record_audit("client.deleted", actor=actor, client=None, **detail)

@@ -24,6 +24,7 @@ from django_tenants.utils import schema_context
 
 from services.catalog.defaults import ensure_default_catalog
 from services.directory.actions import sync_member_contacts
+from tenants import domain_cache
 from tenants.actions import ensure_msp_tenant
 from tenants.models import Client, ClientRole, ClientStatus, Membership, MspRole, StaffClientAccess, User
 from tenants.provisioning import ensure_template_tenant, provision_client
@@ -193,6 +194,9 @@ class GraphQLClient:
     def __init__(self, host: str = "testserver", enforce_csrf: bool = False):
         self.http = HttpClient(enforce_csrf_checks=enforce_csrf, HTTP_HOST=host)
         self.host = host
+        # A running portal has the host's tenant cached after its first request: so do tests
+        # (query counts are those of that steady state).
+        domain_cache.warm(host)
 
     def execute(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
         response = self.http.post(
@@ -234,6 +238,14 @@ def gql(world: World) -> Any:
         return graphql
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _empty_tenant_cache() -> Iterator[None]:
+    """Every test starts without cached host -> tenant lookups (tenants/domain_cache.py): a
+    client a previous test created and rolled back must not be found from the cache."""
+    domain_cache.forget_all()
+    yield
 
 
 @pytest.fixture

@@ -14,7 +14,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import QuerySet
+from graphene.relay import PageInfo
 from graphene_django import DjangoConnectionField
+from graphene_django.utils import maybe_queryset
+from graphql_relay import get_offset_with_default, offset_to_cursor
 
 from core.tenancy import current_schema_name, in_schema
 
@@ -44,3 +47,54 @@ class TenantConnectionField(DjangoConnectionField):  # type: ignore[misc]
             with in_schema(iterable.schema_name):
                 return super().resolve_connection(connection, args, iterable.queryset, max_limit=max_limit)
         return super().resolve_connection(connection, args, iterable, max_limit=max_limit)
+
+
+class LazyCountConnectionField(DjangoConnectionField):  # type: ignore[misc]
+    """A connection over a queryset that counts only when `totalCount` is selected.
+
+    graphene-django's field runs `COUNT(*)` over every match on each request to compute its
+    slice, whether or not anybody asked for the total. Paging forward (`first` / `after`) does
+    not need it: this field reads one row past the page to know `hasNextPage`, and leaves the
+    count to the connection type (`CappedCountConnection`: only when `totalCount` or
+    `totalCountIsCapped` is selected, and at most up to its cap). Paging backwards (`last` /
+    `before`) needs the end of the list, so it falls back to the counting implementation.
+    """
+
+    @classmethod
+    def resolve_connection(
+        cls, connection: Any, args: Any, iterable: Any, max_limit: int | None = None
+    ) -> Any:
+        iterable = maybe_queryset(iterable)
+        if (
+            not isinstance(iterable, QuerySet)
+            or args.get("last") is not None
+            or args.get("before") is not None
+        ):
+            return super().resolve_connection(connection, args, iterable, max_limit=max_limit)
+        offset = args.pop("offset", None)
+        after = args.get("after")
+        start = get_offset_with_default(after, -1) + 1
+        if offset:
+            start += offset  # graphene's offset: rows skipped after `after`
+        first = args.get("first")
+        if first is None:
+            first = max_limit
+        rows = list(iterable[start:] if first is None else iterable[start : start + first + 1])
+        has_next = first is not None and len(rows) > first
+        page = rows if first is None else rows[:first]
+        edges = [
+            connection.Edge(node=row, cursor=offset_to_cursor(start + index))
+            for index, row in enumerate(page)
+        ]
+        result = connection(
+            edges=edges,
+            page_info=PageInfo(
+                start_cursor=edges[0].cursor if edges else None,
+                end_cursor=edges[-1].cursor if edges else None,
+                has_previous_page=False,
+                has_next_page=has_next,
+            ),
+        )
+        result.iterable = iterable
+        result.length = None  # not counted: the connection type counts when asked
+        return result

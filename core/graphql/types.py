@@ -34,6 +34,45 @@ class CountedConnection(relay.Connection):
         return int(root.length)
 
 
+class CappedCountConnection(CountedConnection):
+    """A connection whose total is counted only when asked for, and only up to a cap.
+
+    With `LazyCountConnectionField` nothing is counted unless `totalCount` or
+    `totalCountIsCapped` is selected; then one `COUNT(*)` over at most `count_cap + 1` rows
+    (`SELECT COUNT(*) FROM (… LIMIT cap + 1)`), so the cost stops growing with the matches.
+    Past the cap `totalCount` is the cap and `totalCountIsCapped` is true: "10,000+".
+    """
+
+    class Meta:
+        abstract = True
+
+    total_count_is_capped = graphene.Boolean(
+        required=True,
+        description="True when there are more matches than `totalCount` (counting stopped at its cap).",
+    )
+
+    count_cap = 10_000
+
+    @staticmethod
+    def capped_total(root: Any) -> tuple[int, bool]:
+        cached = getattr(root, "_capped_total", None)
+        if cached is None:
+            if root.length is not None:
+                cached = (int(root.length), False)
+            else:
+                cap = type(root).count_cap
+                found = root.iterable.order_by()[: cap + 1].count()
+                cached = (min(found, cap), found > cap)
+            root._capped_total = cached
+        return cached  # type: ignore[no-any-return]
+
+    def resolve_total_count(root, info: Any) -> int:
+        return CappedCountConnection.capped_total(root)[0]
+
+    def resolve_total_count_is_capped(root, info: Any) -> bool:
+        return CappedCountConnection.capped_total(root)[1]
+
+
 def idempotency_key_argument() -> graphene.String:
     """The optional `idempotencyKey` of a mutation that creates something (core.idempotency).
     Its length is checked with the other texts (`max_lengths`: `IDEMPOTENCY_KEY_MAX`)."""

@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -41,6 +42,32 @@ from core.graphql.limits import Budget, limit_errors, measure
 from core.graphql.loaders import Loaders
 
 logger = logging.getLogger("core.graphql")
+
+
+# Documents that passed validation, by query text: the SPA sends the same few documents all
+# day, and validating a page's document (the ticket page's is ~150 fields) costs more CPU
+# than many of the requests themselves. Validation depends only on the schema, the text and
+# whether introspection is allowed, so a valid document stays valid for this process.
+VALIDATED_CACHE_SIZE = 256
+_validated: OrderedDict[tuple[int, str, bool], bool] = OrderedDict()
+
+
+def validation_errors(schema: Any, document: Any, query: str, introspection: bool) -> list[GraphQLError]:
+    """graphql-core's validation (plus the no-introspection rule unless allowed), skipped for a
+    query text this process has already found valid under the same rules."""
+    key = (id(schema), query, introspection)
+    if key in _validated:
+        _validated.move_to_end(key)
+        return []
+    rules = list(specified_rules)
+    if not introspection:
+        rules.append(NoSchemaIntrospectionCustomRule)
+    errors = validate(schema, document, rules, max_errors=20)
+    if not errors:
+        _validated[key] = True
+        if len(_validated) > VALIDATED_CACHE_SIZE:
+            _validated.popitem(last=False)
+    return errors
 
 
 def budget_for(request: HttpRequest) -> Budget:
@@ -167,11 +194,9 @@ class PortalGraphQLView(GraphQLView):
         if is_get and operation is not None and operation.operation != OperationType.QUERY:
             raise HttpError(HttpResponseNotAllowed(["POST"], "Send mutations as a POST."))
 
-        rules = list(specified_rules)
-        if not self.may_introspect(getattr(request, "user", None)):
-            rules.append(NoSchemaIntrospectionCustomRule)
+        introspection = bool(self.may_introspect(getattr(request, "user", None)))
         try:
-            errors = validate(schema, document, rules, max_errors=20)
+            errors = validation_errors(schema, document, query, introspection)
         except RecursionError:
             errors = [GraphQLError("The query is nested too deeply.")]
         if errors:

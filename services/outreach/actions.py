@@ -38,6 +38,7 @@ from services.outreach.signals import SIGNALS, cadence_days
 from services.support import actions as support_actions
 from tenants.access import ClientNotFound, ensure_client_writable, ensure_msp_role, staff_reaching
 from tenants.actions import record_audit
+from tenants.domain_cache import forget_client
 from tenants.models import Client, MspRole, User
 
 OUTREACH_ROLES = (MspRole.ADMIN, MspRole.ACCOUNT_MANAGER)
@@ -112,6 +113,7 @@ def assign_account_manager(client: Client, *, actor: User, manager: User | None)
         )
     with transaction.atomic():
         Client.objects.filter(pk=client.pk).update(account_manager=manager)
+        forget_client(client)  # the cached host -> tenant lookup (tenants.domain_cache)
         client.account_manager = manager
         # A new manager inherits the stages of the old one: alert them afresh.
         ClientOutreach.objects.filter(client=client).update(overdue_stage=0, reminded_for=None)

@@ -94,6 +94,12 @@ class WorkItem(models.Model):
             models.Index(
                 fields=["breach_state"], name="work_item_breach_state_idx", condition=Q(is_open=True)
             ),
+            # The queue's "breached" filter, flagged half (selectors.breached_ids): index-only.
+            models.Index(
+                fields=["id"],
+                name="work_item_breached_idx",
+                condition=Q(is_open=True, breach_state="breached"),
+            ),
             # The sweep: items whose next warning or breach instant has come.
             models.Index(
                 fields=["next_alert_at"], name="work_item_next_alert_idx", condition=Q(is_open=True)

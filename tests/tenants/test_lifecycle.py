@@ -15,6 +15,7 @@ from services.directory.tasks import dispatch_contact_sync_task
 from services.support.actions import NewTicket, assign_ticket, create_ticket
 from services.workqueue.sweep import sweep_sla_alerts
 from tenants.actions import invite_client_user
+from tenants.domain_cache import forget_client
 from tenants.lifecycle import change_client_status, delete_client
 from tenants.models import (
     AuditEvent,
@@ -57,6 +58,7 @@ def _restore_world(world):
 
 def _set_status(client: Client, status: str) -> None:
     Client.objects.filter(pk=client.pk).update(status=status)
+    forget_client(client)  # as change_client_status does (the cached host -> tenant lookup)
     client.refresh_from_db()
 
 

@@ -1,7 +1,7 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { SESSION_PROBLEM_EVENT, type GraphQLRequestError } from '../graphql/client';
 import type { ViewerFieldsFragment, ViewerQuery } from '../graphql/generated';
-import { useQuery } from '../graphql/hooks';
+import { clearQueryCache, useQuery } from '../graphql/hooks';
 import { VIEWER_QUERY } from '../graphql/operations';
 
 export type Viewer = ViewerFieldsFragment;
@@ -39,8 +39,15 @@ export function ViewerProvider({ children }: { children: ReactNode }) {
     return v;
   }, [refetch]);
 
-  const setViewer = useCallback((viewer: Viewer | null) => setOverride({ viewer }), []);
-  const markSignedOut = useCallback(() => setOverride({ viewer: null, signedOut: true }), []);
+  // Answers kept for the tab (useQuery's cacheFor) belong to the person who asked: forget them.
+  const setViewer = useCallback((viewer: Viewer | null) => {
+    clearQueryCache();
+    setOverride({ viewer });
+  }, []);
+  const markSignedOut = useCallback(() => {
+    clearQueryCache();
+    setOverride({ viewer: null, signedOut: true });
+  }, []);
 
   // A request failed because the session ended (or 2FA lapsed): re-ask who we are.
   // The route guards then redirect to /login. Debounced so a burst of failing

@@ -15,7 +15,29 @@ export type QueryOptions = {
   skip?: boolean;
   /** Re-run the query every N milliseconds while mounted (and not skipped). */
   pollInterval?: number;
+  /**
+   * Keep the answer this many milliseconds for this browser tab: a page mounted again within
+   * that time shows it without a request (`refetch` still asks). Only with `cacheKey`.
+   */
+  cacheFor?: number;
+  /** Whose answer it is (e.g. the viewer's id): answers are never shared between keys. */
+  cacheKey?: string;
 };
+
+/** Answers kept by `cacheFor` (this tab only; emptied when the viewer signs in or out). */
+const kept = new Map<string, { data: unknown; at: number }>();
+
+/** Forget every kept answer (sign-in, sign-out; tests). */
+export function clearQueryCache(): void {
+  kept.clear();
+}
+
+function keptAnswer<TData>(key: string | null, maxAge: number | undefined): TData | undefined {
+  if (!key || !maxAge) return undefined;
+  const entry = kept.get(key);
+  if (!entry || Date.now() - entry.at > maxAge) return undefined;
+  return entry.data as TData;
+}
 
 function toRequestError(err: unknown): GraphQLRequestError {
   return err instanceof GraphQLRequestError
@@ -32,10 +54,12 @@ export function useQuery<TData, TVars extends Variables = Variables>(
   variables?: TVars,
   options: QueryOptions = {},
 ): QueryState<TData> {
-  const { skip = false, pollInterval } = options;
+  const { skip = false, pollInterval, cacheFor, cacheKey } = options;
   const varsKey = JSON.stringify(variables ?? {});
-  const [state, setState] = useState<{ data?: TData; error?: GraphQLRequestError; loading: boolean }>({
-    loading: !skip,
+  const keepKey = cacheFor && cacheKey ? `${cacheKey}\n${query}\n${varsKey}` : null;
+  const [state, setState] = useState<{ data?: TData; error?: GraphQLRequestError; loading: boolean }>(() => {
+    const data = keptAnswer<TData>(keepKey, cacheFor);
+    return data !== undefined ? { data, loading: false } : { loading: !skip };
   });
   const seq = useRef(0);
   const controller = useRef<AbortController | null>(null);
@@ -48,6 +72,7 @@ export function useQuery<TData, TVars extends Variables = Variables>(
     setState((s) => ({ ...s, loading: true }));
     try {
       const data = await gql<TData, TVars>(query, JSON.parse(varsKey) as TVars, { signal: ctrl.signal });
+      if (keepKey) kept.set(keepKey, { data, at: Date.now() });
       if (id === seq.current) setState({ data, error: undefined, loading: false });
       return data;
     } catch (err) {
@@ -56,11 +81,16 @@ export function useQuery<TData, TVars extends Variables = Variables>(
       if (id === seq.current) setState((s) => ({ data: s.data, error: e, loading: false }));
       return undefined;
     }
-  }, [query, varsKey]);
+  }, [query, varsKey, keepKey]);
 
   useEffect(() => {
     if (skip) {
       setState((s) => ({ ...s, loading: false }));
+      return;
+    }
+    const fresh = keptAnswer<TData>(keepKey, cacheFor);
+    if (fresh !== undefined) {
+      setState({ data: fresh, error: undefined, loading: false });
       return;
     }
     void run();
@@ -70,6 +100,8 @@ export function useQuery<TData, TVars extends Variables = Variables>(
       seq.current++;
       controller.current?.abort();
     };
+    // cacheFor is read when the variables change (a new run), not a reason to ask again.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [run, skip]);
 
   // Polling: the next request starts `pollInterval` ms after the previous one

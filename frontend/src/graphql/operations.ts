@@ -482,12 +482,8 @@ export const QUEUE_QUERY = /* GraphQL */ `
       breached: $breached
     ) {
       totalCount
-      pageInfo {
-        hasNextPage
-        endCursor
-      }
+      totalCountIsCapped
       edges {
-        cursor
         node {
           ...WorkItemFields
         }
@@ -611,6 +607,36 @@ export const TICKET_QUERY = /* GraphQL */ `
   query Ticket($number: Int!, $clientSlug: String) {
     ticket(number: $number, clientSlug: $clientSlug) {
       ...TicketFields
+    }
+  }
+  ${TICKET_FRAGMENTS}
+`;
+
+/**
+ * Everything the ticket page shows, in one request: the ticket (timeline, SLA clocks, time
+ * log), the client's SLA policy (its warning thresholds colour the clocks), and for staff the
+ * assignee picker's choices and the client named in the top bar (`isStaff`; the Shell sends no
+ * `TopbarClient` of its own on a ticket page). Polled while the page is open.
+ */
+export const TICKET_PAGE_QUERY = /* GraphQL */ `
+  query TicketPage($number: Int!, $clientSlug: String, $isStaff: Boolean!) {
+    ticket(number: $number, clientSlug: $clientSlug) {
+      ...TicketFields
+    }
+    clientSla(clientSlug: $clientSlug) {
+      policy {
+        id
+        name
+        warningThresholds
+      }
+    }
+    assignableStaff(clientSlug: $clientSlug) @include(if: $isStaff) {
+      ...StaffFields
+    }
+    client(slug: $clientSlug) @include(if: $isStaff) {
+      id
+      slug
+      name
     }
   }
   ${TICKET_FRAGMENTS}

@@ -8,6 +8,7 @@ import { SESSION_PROBLEM_EVENT } from '../graphql/client';
 import type { ViewerFieldsFragment } from '../graphql/generated';
 import { makeViewer, mockGraphQL } from '../test/mockGraphQL';
 import { RequireViewer } from './guards';
+import { usePublishPageClient } from './pageClient';
 import { Shell } from './Shell';
 
 afterEach(() => vi.unstubAllGlobals());
@@ -15,6 +16,12 @@ afterEach(() => vi.unstubAllGlobals());
 function Where() {
   const loc = useLocation();
   return <div data-testid="location">{loc.pathname + loc.search}</div>;
+}
+
+/** A ticket page stand-in: it names its client for the top bar, as TicketPage does with its data. */
+function TicketStub() {
+  usePublishPageClient({ slug: 'acme', name: 'Acme Dental (from the page)' });
+  return <div data-testid="page">a ticket</div>;
 }
 
 /** Like <App>: routes render once the first viewer answer is in. */
@@ -37,6 +44,7 @@ function renderApp(initial: string) {
                 </RequireViewer>
               }
             >
+              <Route path="/tickets/:clientSlug/:number" element={<TicketStub />} />
               <Route path="*" element={<div data-testid="page">a private page</div>} />
             </Route>
           </Routes>
@@ -100,12 +108,19 @@ describe('Staff top bar context', () => {
     TopbarClient: (v: Record<string, unknown>) => ({ client: { id: `C-${String(v['slug'])}`, slug: v['slug'], name: names[String(v['slug'])] } }),
   };
 
-  it('names the client a ticket belongs to, linked to the client’s page', async () => {
+  it('names the client a ticket belongs to, linked to the client’s page, from the ticket page’s own request', async () => {
     const api = mockGraphQL(handlers);
     renderApp('/tickets/acme/42');
     const link = await screen.findByTestId('topbar-client');
-    await waitFor(() => expect(link).toHaveTextContent('Acme Dental'));
+    await waitFor(() => expect(link).toHaveTextContent('Acme Dental (from the page)'));
     expect(link).toHaveAttribute('href', '/clients/acme');
+    expect(api.ops()).not.toContain('TopbarClient');
+  });
+
+  it('asks for the client’s name itself on a client page', async () => {
+    const api = mockGraphQL(handlers);
+    renderApp('/clients/acme');
+    await waitFor(() => expect(screen.getByTestId('topbar-client')).toHaveTextContent('Acme Dental'));
     expect(api.calls.find((c) => c.operationName === 'TopbarClient')?.variables).toEqual({ slug: 'acme' });
   });
 

@@ -1,5 +1,5 @@
 import clsx from 'clsx';
-import { useId, type ReactNode } from 'react';
+import { useId, useState, type ReactNode } from 'react';
 import { Link, NavLink, Outlet, useMatch, useNavigate, useSearchParams } from 'react-router';
 import { defaultClientSlug, roleBadge, roleInClient } from '../auth/roles';
 import { useViewer } from '../auth/ViewerContext';
@@ -8,6 +8,7 @@ import { Avatar, Badge } from '../components/ui';
 import type { LogoutMutation, TopbarClientQuery, TopbarClientQueryVariables } from '../graphql/generated';
 import { useMutation, useQuery } from '../graphql/hooks';
 import { LOGOUT_MUTATION, TOPBAR_CLIENT_QUERY } from '../graphql/operations';
+import { PageClientContext, type PageClient } from './pageClient';
 import { catalogNavIcon } from '../pages/catalog/navIcon';
 import { downNowNavIcon } from '../pages/monitoring/navIcon';
 import './Shell.css';
@@ -84,6 +85,8 @@ export function Shell() {
   const queueMatch = useMatch('/queue');
   const securityMatch = useMatch('/security/:slug/*');
   const [searchParams] = useSearchParams();
+  // The ticket page loads its client's name with the ticket and hands it over (one request).
+  const [pageClient, setPageClient] = useState<PageClient | null>(null);
   const staffClientSlug = clientPageMatch?.params.slug ?? ticketMatch?.params.clientSlug ?? securityMatch?.params.slug ?? (queueMatch ? searchParams.get('client') : null) ?? null;
   if (!viewer) return null;
 
@@ -169,7 +172,7 @@ export function Shell() {
       <div className="main-col">
         <header className="topbar">
           <div className="topbar-left">
-            {viewer.isMspStaff && <StaffContext clientSlug={staffClientSlug} />}
+            {viewer.isMspStaff && <StaffContext clientSlug={staffClientSlug} pageClient={pageClient} fromPage={!!ticketMatch} />}
             {!showSwitcher && !viewer.isMspStaff && viewer.memberships[0] && (
               <span className="topbar-context">{viewer.memberships[0].client.name}</span>
             )}
@@ -200,16 +203,21 @@ export function Shell() {
           </div>
         </header>
         <main className="content" id="main">
-          <Outlet />
+          <PageClientContext.Provider value={setPageClient}>
+            <Outlet />
+          </PageClientContext.Provider>
         </main>
       </div>
     </div>
   );
 }
 
-/** Staff top bar: the client the page is about (linked), else the workspace across their clients. */
-function StaffContext({ clientSlug }: { clientSlug: string | null }) {
-  const q = useQuery<TopbarClientQuery, TopbarClientQueryVariables>(TOPBAR_CLIENT_QUERY, { slug: clientSlug ?? '' }, { skip: !clientSlug });
+/**
+ * Staff top bar: the client the page is about (linked), else the workspace across their clients.
+ * `fromPage`: the page names the client itself (`pageClient`), so no request is sent here.
+ */
+function StaffContext({ clientSlug, pageClient, fromPage }: { clientSlug: string | null; pageClient: PageClient | null; fromPage: boolean }) {
+  const q = useQuery<TopbarClientQuery, TopbarClientQueryVariables>(TOPBAR_CLIENT_QUERY, { slug: clientSlug ?? '' }, { skip: !clientSlug || fromPage });
   if (!clientSlug) {
     return (
       <span className="topbar-context" data-testid="topbar-context">
@@ -218,7 +226,8 @@ function StaffContext({ clientSlug }: { clientSlug: string | null }) {
       </span>
     );
   }
-  const name = q.data?.client?.slug === clientSlug ? q.data.client.name : clientSlug;
+  const name =
+    fromPage && pageClient?.slug === clientSlug ? pageClient.name : !fromPage && q.data?.client?.slug === clientSlug ? q.data.client.name : clientSlug;
   return (
     <span className="topbar-context" data-testid="topbar-context">
       {icons.clients}

@@ -7,9 +7,9 @@ from typing import Any
 import graphene
 from django.db.models import Q, QuerySet
 from django.utils import timezone
-from graphene_django import DjangoConnectionField
 
 from core.errors import ActionError
+from core.graphql.connections import LazyCountConnectionField
 from core.graphql.errors import guard_query
 from core.graphql.types import enum_value
 from services.directory.models import Contact
@@ -48,10 +48,10 @@ class SupportQuery(graphene.ObjectType):
     assignable_staff = graphene.List(
         graphene.NonNull(StaffMember),
         required=True,
-        client_slug=graphene.String(required=True),
+        client_slug=graphene.String(description="The client (required on the MSP host)."),
         description="Staff: technicians and admins who may be assigned this client's tickets.",
     )
-    queue = DjangoConnectionField(
+    queue = LazyCountConnectionField(
         WorkItemType,
         required=True,
         mine=graphene.Boolean(),
@@ -99,7 +99,7 @@ class SupportQuery(graphene.ObjectType):
 
         return guard_query(body)
 
-    def resolve_assignable_staff(root: Any, info: Any, client_slug: str) -> QuerySet[User]:
+    def resolve_assignable_staff(root: Any, info: Any, client_slug: str | None = None) -> QuerySet[User]:
         def body() -> QuerySet[User]:
             ensure_msp_role(info.context.user)
             client = resolve_client(info.context, client_slug)

@@ -12,7 +12,7 @@ from graphene_django import DjangoObjectType
 
 from core.graphql.errors import error_type
 from core.graphql.loaders import loader
-from core.graphql.types import CountedConnection, HistoryEntryType, enum_value
+from core.graphql.types import CappedCountConnection, HistoryEntryType, enum_value
 from core.history import HistoryEntry
 from services.catalog.graphql.types import LevelEnum, PriorityEnum
 from services.sla import engine
@@ -81,7 +81,7 @@ class WorkItemType(DjangoObjectType):
         model = WorkItem
         name = "WorkItem"
         interfaces = (relay.Node,)
-        connection_class = CountedConnection
+        connection_class = CappedCountConnection
         fields = ("id", "kind", "number", "title", "next_deadline_at", "updated_at", "created_at")
 
     @classmethod

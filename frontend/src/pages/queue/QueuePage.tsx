@@ -5,6 +5,7 @@ import { PriorityPill, SlaCountdown, TicketStatusPill } from '../../components/d
 import { Avatar, Badge, Button, EmptyState, FilterChip, FilterSelect, Skeleton } from '../../components/ui';
 import type { ClientOptionsQuery, ClientOptionsQueryVariables, QueueQuery, QueueQueryVariables } from '../../graphql/generated';
 import { useQuery } from '../../graphql/hooks';
+import { useViewer } from '../../auth/ViewerContext';
 import { CLIENT_OPTIONS_QUERY, QUEUE_QUERY } from '../../graphql/operations';
 import { PRIORITIES, PRIORITY_LABEL, SERVICE_LINES, SERVICE_LINE_LABEL } from '../../lib/enums';
 import { formatDateTime, formatNumber, formatRelative } from '../../lib/format';
@@ -21,6 +22,9 @@ export type WorkItemRow = NonNullable<NonNullable<QueueQuery['queue']['edges'][n
 /** Refresh the queue this often (non-overlapping: the next poll starts after the previous answer). */
 export const QUEUE_POLL_MS = 30_000;
 
+/** The client filter's options are kept this long (per viewer, this tab) between visits. */
+export const CLIENT_OPTIONS_KEEP_MS = 5 * 60_000;
+
 const rowKey = (r: WorkItemRow) => `${r.kind}-${r.client.slug}-${r.number}`;
 
 export function QueuePage() {
@@ -28,7 +32,13 @@ export function QueuePage() {
   const [filters, update, clear] = useQueueFilters();
   const variables = useMemo(() => queueFiltersToVariables(filters), [filters]);
   const q = useQuery<QueueQuery, QueueQueryVariables>(QUEUE_QUERY, variables, { pollInterval: QUEUE_POLL_MS });
-  const clients = useQuery<ClientOptionsQuery, ClientOptionsQueryVariables>(CLIENT_OPTIONS_QUERY, { first: 100 });
+  // The client filter's choices change rarely: asked once per 5 minutes, not on every visit.
+  const { viewer } = useViewer();
+  const clients = useQuery<ClientOptionsQuery, ClientOptionsQueryVariables>(
+    CLIENT_OPTIONS_QUERY,
+    { first: 100 },
+    { cacheFor: CLIENT_OPTIONS_KEEP_MS, cacheKey: viewer?.id ?? 'nobody' },
+  );
   const navigate = useNavigate();
   const clientSelect = useRef<HTMLSelectElement>(null);
   const [raising, setRaising] = useState(false);
@@ -37,6 +47,8 @@ export function QueuePage() {
   // Rows of the current filters only: while new filters load, old rows stay (dimmed).
   const rows = useMemo(() => (q.data?.queue.edges ?? []).flatMap((e) => (e?.node ? [e.node] : [])), [q.data]);
   const total = q.data?.queue.totalCount;
+  // Past the server's cap the total is "at least": 10,000+.
+  const totalText = total === undefined ? '' : `${formatNumber(total)}${q.data?.queue.totalCountIsCapped ? '+' : ''}`;
   const filtered = activeQueueFilterCount(filters) > 0;
   const initialLoading = q.loading && !q.data;
 
@@ -109,7 +121,7 @@ export function QueuePage() {
             ) : (
               <>
                 <span data-testid="queue-total">
-                  {formatNumber(total)} open {total === 1 ? 'item' : 'items'}
+                  {totalText} open {total === 1 ? 'item' : 'items'}
                   {filtered ? (total === 1 ? ' matches these filters' : ' match these filters') : ''}
                 </span>
                 {updatedAt && (
@@ -246,7 +258,7 @@ export function QueuePage() {
       {total !== undefined && total > rows.length && rows.length > 0 && (
         <div className="table-footer">
           <span className="muted" data-testid="queue-truncated">
-            Showing the {formatNumber(rows.length)} most urgent of {formatNumber(total)}. Narrow the filters to see the rest.
+            Showing the {formatNumber(rows.length)} most urgent of {totalText}. Narrow the filters to see the rest.
           </span>
         </div>
       )}

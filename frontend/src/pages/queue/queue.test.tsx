@@ -1,4 +1,4 @@
-import { act, render, screen, waitFor, within } from '@testing-library/react';
+import { act, cleanup, render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MemoryRouter, Route, Routes, useLocation, useNavigate } from 'react-router';
@@ -84,10 +84,14 @@ function GrabNavigate() {
   return null;
 }
 
-function renderQueue(initial = '/queue', items = [item('acme', 7), item('acme', 3, { breachState: 'BREACHED', nextDeadlineAt: new Date(NOW - 90 * 60_000).toISOString() }), item('globex', 12, { breachState: 'PAUSED', nextDeadlineAt: null })]) {
+function renderQueue(
+  initial = '/queue',
+  items = [item('acme', 7), item('acme', 3, { breachState: 'BREACHED', nextDeadlineAt: new Date(NOW - 90 * 60_000).toISOString() }), item('globex', 12, { breachState: 'PAUSED', nextDeadlineAt: null })],
+  total: { totalCount: number; totalCountIsCapped: boolean } = { totalCount: items.length, totalCountIsCapped: false },
+) {
   const api = mockGraphQL({
     Queue: () => ({
-      queue: { totalCount: items.length, pageInfo: { hasNextPage: false, endCursor: null }, edges: items.map((node) => ({ cursor: node.id, node })) },
+      queue: { ...total, edges: items.map((node) => ({ node })) },
     }),
     ClientOptions: () => ({
       clients: { edges: [{ node: { id: 'C1', slug: 'acme', name: 'ACME' } }, { node: { id: 'C2', slug: 'globex', name: 'GLOBEX' } }] },
@@ -117,6 +121,26 @@ function renderQueue(initial = '/queue', items = [item('acme', 7), item('acme', 
 }
 
 describe('QueuePage', () => {
+  it('asks for the client filter’s options once per viewer while they are fresh, the queue on every visit', async () => {
+    const first = renderQueue();
+    await screen.findByTestId('queue-row-acme-7');
+    cleanup();
+    const again = renderQueue();
+    await screen.findByTestId('queue-row-acme-7');
+    await waitFor(() => expect(screen.getByTestId('queue-filter-client')).toHaveTextContent('GLOBEX'));
+    expect(first.api.ops().filter((op) => op === 'ClientOptions')).toHaveLength(1);
+    expect(again.api.ops()).toEqual(['Queue']);
+  });
+
+  it('shows a capped total as "at least" (10,000+), exact totals as they are', async () => {
+    renderQueue('/queue', undefined, { totalCount: 10_000, totalCountIsCapped: true });
+    expect(await screen.findByTestId('queue-total')).toHaveTextContent('10,000+ open items');
+    expect(screen.getByText(/most urgent of 10,000\+\./)).toBeInTheDocument();
+    cleanup();
+    renderQueue('/queue', undefined, { totalCount: 10_000, totalCountIsCapped: false });
+    expect(await screen.findByTestId('queue-total')).toHaveTextContent(/^10,000 open items$/);
+  });
+
   it('initialises chips and selects from the URL and queries with them', async () => {
     const { queueCalls } = renderQueue('/queue?mine=1&priority=P1&client=acme&breached=1');
     await screen.findByTestId('queue-row-acme-7');

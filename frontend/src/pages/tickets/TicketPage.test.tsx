@@ -98,11 +98,25 @@ function ticket(over: Partial<TicketFieldsFragment> = {}): TicketFieldsFragment 
 
 type Handlers = Parameters<typeof mockGraphQL>[0];
 
+/**
+ * The page sends one `TicketPage` request; tests still describe its parts by the fields it
+ * selects (`Ticket`, `TicketSlaPolicy`, `AssignableStaff`), and any part's error fails it.
+ */
 function renderTicket(path: string, viewer: ViewerFieldsFragment, handlers: Handlers = {}, t = ticket()) {
+  const {
+    Ticket = () => ({ ticket: t }),
+    TicketSlaPolicy = () => ({ clientSla: null }),
+    AssignableStaff = () => ({ assignableStaff: [ADA, TESS, TOM] }),
+    ...rest
+  } = handlers;
   const api = mockGraphQL({
-    Ticket: () => ({ ticket: t }),
-    AssignableStaff: () => ({ assignableStaff: [ADA, TESS, TOM] }),
-    ...handlers,
+    TicketPage: (v) => {
+      const parts = [Ticket(v), TicketSlaPolicy(v)];
+      if (v['isStaff']) parts.push(AssignableStaff(v), { client: { id: 'C1', slug: v['clientSlug'], name: 'Acme Dental' } });
+      const failed = parts.find((p) => !!p && typeof p === 'object' && '__errors' in p);
+      return failed ?? Object.assign({}, ...parts);
+    },
+    ...rest,
   });
   render(
     <MemoryRouter initialEntries={[path]}>
@@ -149,7 +163,9 @@ describe('TicketPage (staff)', () => {
   it('shows the header, timeline with internal notes marked, SLA panel and time totals', async () => {
     const api = renderTicket('/tickets/acme/42', staff);
     expect(await screen.findByTestId('ticket-title')).toHaveTextContent('#42 VPN drops every hour');
-    expect(api.calls.find((c) => c.operationName === 'Ticket')?.variables).toEqual({ number: 42, clientSlug: 'acme' });
+    expect(api.calls.find((c) => c.operationName === 'TicketPage')?.variables).toEqual({ number: 42, clientSlug: 'acme', isStaff: true });
+    // One request for the page: no separate policy, assignee or top-bar requests.
+    expect(api.ops().filter((op) => op !== 'TicketPage')).toEqual([]);
 
     const timeline = screen.getByTestId('timeline');
     const note = within(timeline).getByText('Firewall firmware is old.').closest('li')!;
@@ -261,7 +277,7 @@ describe('TicketPage (staff)', () => {
     // A P2 due within the hour with nothing used is on track: green, not amber.
     expect(clock).toHaveAttribute('data-risk', 'green');
     expect(within(clock).getByTestId('sla-countdown')).not.toHaveClass('is-warning');
-    await waitFor(() => expect(api.calls.find((c) => c.operationName === 'TicketSlaPolicy')?.variables).toEqual({ clientSlug: 'acme' }));
+    await waitFor(() => expect(api.calls.find((c) => c.operationName === 'TicketPage')?.variables).toMatchObject({ clientSlug: 'acme' }));
     cleanup();
 
     // The policy warns at 50 %: 30 of 60 minutes used is amber.
@@ -365,7 +381,7 @@ describe('TicketPage (staff)', () => {
     const api = renderTicket('/tickets/acme/42', manager, {}, ticket({ assignee: formerTech }));
     const assign = await screen.findByTestId('ticket-assign');
     await waitFor(() => expect(within(assign).getByText('Tom Tech')).toBeInTheDocument());
-    expect(api.calls.find((c) => c.operationName === 'AssignableStaff')?.variables).toEqual({ clientSlug: 'acme' });
+    expect(api.calls.find((c) => c.operationName === 'TicketPage')?.variables).toEqual({ number: 42, clientSlug: 'acme', isStaff: true });
     // The current assignee stays visible even if they no longer reach the client.
     expect(within(assign).getAllByRole('option').map((o) => o.textContent)).toEqual(['Unassigned', 'Former Tech', 'Ada Admin', 'Tess Tech', 'Tom Tech']);
     expect(assign).toHaveValue(formerTech.id);
@@ -374,18 +390,18 @@ describe('TicketPage (staff)', () => {
     expect(api.ops()).not.toContain('AccountManagers');
   });
 
-  it('says so when the assignable staff can’t be loaded', async () => {
+  it('says so when the page can’t be loaded (one request for ticket and assignee choices), and retries', async () => {
     const user = userEvent.setup();
     let fail = true;
-    renderTicket('/tickets/acme/42', staff, {
+    const api = renderTicket('/tickets/acme/42', staff, {
       AssignableStaff: () => (fail ? { __errors: [{ message: 'Server error' }] } : { assignableStaff: [ADA, TESS] }),
     });
-    const unavailable = await screen.findByTestId('ticket-assign-unavailable');
-    expect(unavailable).toHaveTextContent('Couldn’t load who can take this ticket.');
+    expect(await screen.findByText('Couldn’t load this ticket')).toBeInTheDocument();
     fail = false;
-    await user.click(within(unavailable).getByRole('button', { name: 'Retry' }));
+    await user.click(screen.getByRole('button', { name: 'Retry' }));
     await waitFor(() => expect(within(screen.getByTestId('ticket-assign')).getByText('Ada Admin')).toBeInTheDocument());
     expect(screen.getByTestId('ticket-assign-me')).toBeInTheDocument();
+    expect(api.ops()).toEqual(['TicketPage', 'TicketPage']);
   });
 
   it('shows a refused transition next to the status select', async () => {
@@ -500,8 +516,8 @@ describe('TicketPage (client user)', () => {
       ReplyToTicket: (v) => (replies.push(v), payload('replyToTicket', ticket({ updatedAt: '2026-03-10T12:00:00Z' }))),
     }, ticket({ timeEntries: [], billableMinutes: null, totalMinutes: null, timeline: ticket().timeline.filter((e) => !e.isInternal) }));
     await screen.findByTestId('ticket-title');
-    expect(api.calls.find((c) => c.operationName === 'Ticket')?.variables).toEqual({ number: 42 });
-    expect(api.ops()).not.toContain('AssignableStaff');
+    expect(api.calls.find((c) => c.operationName === 'TicketPage')?.variables).toEqual({ number: 42, isStaff: false });
+    expect(api.ops()).toEqual(['TicketPage']);
     expect(screen.queryByTestId('ticket-status')).toBeNull();
     expect(screen.queryByTestId('reply-internal')).toBeNull();
     expect(screen.queryByTestId('time-log')).toBeNull();

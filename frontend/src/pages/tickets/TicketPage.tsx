@@ -4,18 +4,15 @@ import { useViewer } from '../../auth/ViewerContext';
 import { PriorityWithReason, TicketStatusPill } from '../../components/desk';
 import { Alert, Badge, Button, EmptyState } from '../../components/ui';
 import type {
-  AssignableStaffQuery,
-  AssignableStaffQueryVariables,
   ChangeTicketStatusMutation,
   ChangeTicketStatusMutationVariables,
   TicketFieldsFragment,
-  TicketQuery,
-  TicketQueryVariables,
-  TicketSlaPolicyQuery,
-  TicketSlaPolicyQueryVariables,
+  TicketPageQuery,
+  TicketPageQueryVariables,
 } from '../../graphql/generated';
 import { useQuery } from '../../graphql/hooks';
-import { ASSIGNABLE_STAFF_QUERY, CHANGE_TICKET_STATUS_MUTATION, TICKET_QUERY, TICKET_SLA_POLICY_QUERY } from '../../graphql/operations';
+import { CHANGE_TICKET_STATUS_MUTATION, TICKET_PAGE_QUERY } from '../../graphql/operations';
+import { usePublishPageClient } from '../../layout/pageClient';
 import { CHANNEL_LABEL, LEVEL_LABEL, SERVICE_LINE_LABEL } from '../../lib/enums';
 import { formatDateTime, formatRelative } from '../../lib/format';
 import { clientUserSlug, parseTicketNumber, requestPath, ticketPath } from '../../lib/tickets';
@@ -53,8 +50,12 @@ export function TicketPage() {
   const isStaff = !!viewer?.isMspStaff;
   const number = parseTicketNumber(params['number']);
   const clientSlug = isStaff ? params['clientSlug'] : clientUserSlug(viewer);
-  const variables = useMemo<TicketQueryVariables>(() => ({ number: number ?? 0, ...(clientSlug ? { clientSlug } : {}) }), [number, clientSlug]);
-  const q = useQuery<TicketQuery, TicketQueryVariables>(TICKET_QUERY, variables, { skip: number === null, pollInterval: TICKET_POLL_MS });
+  // One request for the whole page (ticket, SLA policy, assignee choices, the top bar's client).
+  const variables = useMemo<TicketPageQueryVariables>(
+    () => ({ number: number ?? 0, isStaff, ...(clientSlug ? { clientSlug } : {}) }),
+    [number, clientSlug, isStaff],
+  );
+  const q = useQuery<TicketPageQuery, TicketPageQueryVariables>(TICKET_PAGE_QUERY, variables, { skip: number === null, pollInterval: TICKET_POLL_MS });
 
   const [fromMutation, setFromMutation] = useState<TicketFieldsFragment | null>(null);
   const polled = q.data?.ticket ?? null;
@@ -65,24 +66,19 @@ export function TicketPage() {
   useDocumentTitle(ticket ? `#${ticket.number} ${ticket.title}` : number ? `#${number}` : 'Ticket');
 
   // The policy's warning thresholds colour the SLA clocks (75 % when unavailable).
-  const policyVars = useMemo<TicketSlaPolicyQueryVariables>(() => (clientSlug ? { clientSlug } : {}), [clientSlug]);
-  const slaPolicy = useQuery<TicketSlaPolicyQuery, TicketSlaPolicyQueryVariables>(TICKET_SLA_POLICY_QUERY, policyVars, { skip: number === null });
-
-  const assignable = useQuery<AssignableStaffQuery, AssignableStaffQueryVariables>(
-    ASSIGNABLE_STAFF_QUERY,
-    { clientSlug: clientSlug ?? '' },
-    { skip: !isStaff || !clientSlug },
-  );
+  const slaPolicy = q.data?.clientSla?.policy;
+  const assignableStaff = q.data?.assignableStaff;
+  usePublishPageClient(isStaff ? q.data?.client : null);
   const myStaffId = isStaff && viewer ? staffGlobalId(viewer.id) : null;
 
   // Who can be given the ticket (the server's list for this client), and everyone we can
   // name in "assigned to …" timeline lines.
   const { staffOptions, staffNames } = useMemo(() => {
-    const options: StaffOption[] = (assignable.data?.assignableStaff ?? []).map((s) => ({ id: s.id, name: s.fullName || s.email }));
+    const options: StaffOption[] = (assignableStaff ?? []).map((s) => ({ id: s.id, name: s.fullName || s.email }));
     const named = new Map<string, string>();
     const add = (s: { id: string; fullName: string; email: string }) => named.set(s.id, s.fullName || s.email);
     if (myStaffId && viewer) add({ id: myStaffId, fullName: viewer.fullName, email: viewer.email });
-    for (const s of assignable.data?.assignableStaff ?? []) add(s);
+    for (const s of assignableStaff ?? []) add(s);
     if (ticket?.assignee) add(ticket.assignee);
     for (const t of ticket?.timeEntries ?? []) if (t.technician) add(t.technician);
     const names = new Map<string, string>();
@@ -91,7 +87,7 @@ export function TicketPage() {
       if (pk) names.set(pk, name);
     }
     return { staffOptions: options, staffNames: names };
-  }, [assignable.data, ticket, myStaffId, viewer]);
+  }, [assignableStaff, ticket, myStaffId, viewer]);
 
   const [followingUp, setFollowingUp] = useState(false);
   const navigate = useNavigate();
@@ -163,12 +159,12 @@ export function TicketPage() {
                 ticket={ticket}
                 clientSlug={clientSlug}
                 staff={staffOptions}
-                staffState={assignable.error ? 'error' : assignable.data ? 'ready' : 'loading'}
-                onRetryStaff={() => void assignable.refetch()}
+                staffState={assignableStaff ? 'ready' : q.error ? 'error' : 'loading'}
+                onRetryStaff={() => void q.refetch()}
                 myStaffId={myStaffId}
                 onTicket={onTicket}
               />}
-            <SlaPanel clocks={ticket.slaClocks} policy={slaPolicy.data?.clientSla?.policy} isStaff={isStaff} problem={ticket.slaProblem} />
+            <SlaPanel clocks={ticket.slaClocks} policy={slaPolicy} isStaff={isStaff} problem={ticket.slaProblem} />
             {isStaff && clientSlug && <TimeLog ticket={ticket} clientSlug={clientSlug} onTicket={onTicket} />}
             <TicketFacts ticket={ticket} />
             {isStaff && clientSlug && <TicketHistoryPanel key={`${clientSlug}-${ticket.number}`} number={ticket.number} clientSlug={clientSlug} />}

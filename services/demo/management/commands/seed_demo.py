@@ -27,6 +27,7 @@ from services.security.models import PhishingReport, SecurityIncident
 from services.support.actions import NewTicket, assign_ticket, change_status, create_ticket, reply
 from services.support.models import Ticket
 from tenants.actions import grant_client_access, portal_url
+from tenants.domain_cache import forget_client
 from tenants.models import Client, ClientRole, ClientStatus, Membership, MspRole, User
 from tenants.provisioning import provision_client
 
@@ -128,6 +129,7 @@ class Command(BaseCommand):
                     acting_user=admin,
                 )
                 Client.objects.filter(pk=client.pk).update(status=ClientStatus.ACTIVE)
+                forget_client(client)  # the cached host -> tenant lookup (tenants.domain_cache)
             with transaction.atomic():
                 for (email, name), client_role in (
                     (spec["it_lead"], ClientRole.IT_LEAD),

@@ -1,0 +1,1 @@
+"""django-tenants' PostgreSQL backend, minus the `SET search_path` that changes nothing."""
