@@ -417,8 +417,14 @@ def report(
     print(f"Copied, cloned and migrated schemas have the same shape: {'yes' if same else 'NO'}")
     from tenants.schema_copy import schema_shape as full_shape
 
-    exact = len({repr(full_shape(schema)) for schema in schemas}) == 1
-    print(f"... object for object (tenants.schema_copy.schema_shape): {'yes' if exact else 'NO'}")
+    full = {schema: full_shape(schema) for schema in schemas}
+    migrated = next((full[s] for s in schemas if "_migrate_" in s), None)
+    for schema in schemas:
+        if migrated is None or "_migrate_" in schema:
+            continue
+        parts = [part for part in migrated if full[schema][part] != migrated[part]]
+        verdict = "yes" if not parts else "NO, differs in " + ", ".join(parts)
+        print(f"{schema} is object for object the migrated schema (schema_shape): {verdict}")
 
     def median_of(mode: str, attribute: str) -> float:
         return statistics.median(getattr(s, attribute) for s in samples[mode])
