@@ -196,6 +196,8 @@ def test_two_workers_sweeping_at_once_notify_and_email_each_stage_once(
             results = [sweep_sla_alerts_task.delay(), sweep_sla_alerts_task.delay()]
             outcomes = [result.get(timeout=WAIT) for result in results]
             monkeypatch.undo()
+            # A result is stored just before its task's postrun signal: wait for both signals.
+            finished.wait_for(SWEEP_TASK, swept_before + 2)
             assert held, "no sweep reached the point where it was to be held"
             assert len(set(finished.sweep_threads[swept_before:])) == 2, "both sweeps ran on one thread"
             assert sum(outcome["notifications"] for outcome in outcomes) == 2  # one per follower
