@@ -21,9 +21,14 @@ Each scenario sweeps twice at the same instant: the first run does the work; the
 immediately after, must notify nobody it has already notified (the stored stage and the unique
 notification key make the sweep idempotent). In the 100 % scenario the second run picks up the
 next 20,000 items the cap left behind — new work, not repeats; the script checks that no
-notification was written twice. Reported per run: wall-clock seconds, items examined, warnings,
-breaches, notifications, emails, SQL statements executed, and `EXPLAIN ANALYZE` of the
-candidate query (which index).
+notification was written twice. Reported per run: wall-clock seconds, CPU of this process and
+of its PostgreSQL backend, items examined, warnings, breaches, notifications, SQL statements
+executed, and `EXPLAIN ANALYZE` of the candidate query and of the first batch's statement.
+
+The sweep is timed on its own ("decide and record"): its e-mails wait in the outbox (no relay
+on commit). Then they are delivered as a worker would: `core.outbox.relay` publishes the outbox
+rows and each runs the `workqueue.send_sla_emails` task in-process (Celery eager mode) to
+Django's locmem backend; reported as seconds, CPU and e-mails per second.
 
 Runs on its own throwaway database (`msp_bench_sla_sweep` by default), created and dropped by the
 script. Run from the repository root:

@@ -186,6 +186,8 @@ def test_two_workers_sweeping_at_once_notify_and_email_each_stage_once(
 ):
     followers = sorted([world_state.technician.pk, world_state.account_manager.pk])
     with django_db_blocker.unblock():
+        # Earlier tests of this run may have left senders of their own in the outbox.
+        outbox_before = OutboxMessage.objects.order_by("-id").values_list("id", flat=True).first() or 0
         for stage in (1, 2, 3):
             _come_due(followed_item, stage)
             swept_before = len(finished.sweep_threads)
@@ -194,6 +196,8 @@ def test_two_workers_sweeping_at_once_notify_and_email_each_stage_once(
             results = [sweep_sla_alerts_task.delay(), sweep_sla_alerts_task.delay()]
             outcomes = [result.get(timeout=WAIT) for result in results]
             monkeypatch.undo()
+            # A result is stored just before its task's postrun signal: wait for both signals.
+            finished.wait_for(SWEEP_TASK, swept_before + 2)
             assert held, "no sweep reached the point where it was to be held"
             assert len(set(finished.sweep_threads[swept_before:])) == 2, "both sweeps ran on one thread"
             assert sum(outcome["notifications"] for outcome in outcomes) == 2  # one per follower
@@ -202,7 +206,9 @@ def test_two_workers_sweeping_at_once_notify_and_email_each_stage_once(
             # The e-mails: the notifying sweep queued one sender through the outbox; publish
             # anything its quick relay left and wait for that sender to have run.
             relay()
-            senders = OutboxMessage.objects.filter(task=SEND_EMAILS_TASK, sent_at__isnull=False).count()
+            senders = OutboxMessage.objects.filter(
+                task=SEND_EMAILS_TASK, sent_at__isnull=False, id__gt=outbox_before
+            ).count()
             finished.wait_for(SEND_EMAILS_TASK, senders)
 
             rows = Notification.objects.filter(dedupe_key__startswith=f"sla:{followed_item.pk}:")
