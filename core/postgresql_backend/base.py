@@ -4,9 +4,10 @@ django-tenants forgets the search path it set on every `set_tenant` call, so the
 sends `SET search_path` again even when the schema is the same: a request on the MSP host set
 the same path twice (public for the domain lookup, then the MSP tenant's, also public). Here
 `set_tenant` keeps what was applied when the new tenant needs exactly the same path (each
-request still starts by forgetting it: `tenants.middleware.CachedTenantMiddleware`). What is applied is still forgotten whenever the database may have dropped it —
-on close, on rollback and on a rollback to a savepoint (django-tenants' own handling) — so the
-next query sets it again.
+request still starts by forgetting it: `tenants.middleware.CachedTenantMiddleware`). What is
+applied is still forgotten whenever the database may have dropped it — on close, on rollback
+and on a rollback to a savepoint (django-tenants' own handling) — so the next query sets it
+again.
 """
 
 from __future__ import annotations

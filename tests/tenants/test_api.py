@@ -93,8 +93,8 @@ def _extra_clients(world, count: int) -> None:
 
 # Whole requests, overhead included (session, user, 2FA, access): pinned exactly at two
 # sizes, so an N+1 and a constant extra query both fail. Update on purpose.
-CLIENTS_LIST_QUERIES = 14
-VIEWER_QUERIES = 8
+CLIENTS_LIST_QUERIES = 11
+VIEWER_QUERIES = 6
 
 
 def test_clients_list_costs_a_constant_number_of_queries(world, gql, django_assert_num_queries):

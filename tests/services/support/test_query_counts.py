@@ -15,7 +15,7 @@ from services.workqueue.models import Notification
 # between sizes.
 REQUEST_LIST = 8  # client portal: a client's request list
 TICKET_PAGE = 20  # technician: ticket with timeline, attachments, time entries, SLA clocks (and their recorded judgements), watchers; +1 since the pghistory request context (docs/audit-history.md)
-CONTACTS = 5  # technician: a client's contacts
+CONTACTS = 6  # technician: a client's contacts
 NOTIFICATIONS = 5  # technician: notifications and the unread count
 
 

@@ -122,8 +122,8 @@ def test_full_lifecycle_pauses_and_meets_the_sla(world, gql):
     assert clocks["resolution"]["explainSteps"]
 
 
-# Session, user + 2FA device (one query), the count (totalCount is asked), the page.
-QUEUE_QUERIES = 4
+# SET search_path, session, user + 2FA device (one query), the count (totalCount is asked), the page.
+QUEUE_QUERIES = 5
 
 
 def test_queue_is_one_query_ordered_by_deadline_and_filtered(world, gql, django_assert_num_queries):
