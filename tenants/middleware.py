@@ -23,7 +23,7 @@ class CachedTenantMiddleware(TenantMainMiddleware):  # type: ignore[misc]
     def process_request(self, request: Any) -> Any:
         # Each request starts by setting its path once (not once per schema switch as before):
         # the same statements whatever the previous request on this connection left behind.
-        connection.search_path_set_schemas = None
+        connection.search_path_set_schemas = None  # type: ignore[attr-defined]
         return super().process_request(request)
 
     def get_tenant(self, domain_model: Any, hostname: str) -> Any:
