@@ -698,17 +698,17 @@ def _security_section(pdf: FPDF, security: dict[str, Any], mfa: list[Any]) -> No
         if len(incidents) > 15:
             _line(pdf, f"… and {len(incidents) - 15} more.", size=9)
     _heading(pdf, "MFA coverage trend")
-    points = [(f"{p.day:%d %b}", p.percent) for p in mfa if p.percent is not None]
-    if not points:
-        _line(pdf, "No data: no MFA snapshot was taken in this period.")
+    measured = [p for p in mfa if p.percent is not None]  # a day with no account has no percent
+    if not measured:
+        _line(pdf, "No data: no MFA snapshot with accounts in this period.")
         return
-    first, last = mfa[0], mfa[-1]
+    first, last = measured[0], measured[-1]
     _line(
         pdf,
         f"{last.covered_accounts} of {last.total_accounts} accounts with MFA on {last.day:%d %b %Y} "
         f"({last.percent:g} %), from {first.percent:g} % on {first.day:%d %b %Y}.",
     )
-    _line_chart(pdf, [(label, float(percent)) for label, percent in points], unit=" %")
+    _line_chart(pdf, [(f"{p.day:%d %b}", float(p.percent or 0)) for p in measured], unit=" %")
 
 
 def _hierarchy_section(pdf: FPDF, layers: list[HierarchyLayerState] | None, today: date) -> None:

@@ -230,13 +230,15 @@ def test_the_pack_reads_every_source_of_its_period_and_prints_any_script(world):
 
 def test_sections_without_data_say_so_and_never_invent_a_figure(world, monkeypatch):
     monkeypatch.setattr(qbr, "_hierarchy_readers", [])  # an MSP without the status page
+    with tenant_context(world.b):  # a snapshot of no account has no percent: not 0 %, not 100 %
+        MfaSnapshot.objects.create(day=date(2026, 8, 1), total_accounts=0, covered_accounts=0)
     report = qbr.build_qbr(str(_report(world.b, world.account_manager).pk), now=NOW)
     text = pdf_text(_document(report))
     for piece in (
         "No SLA clock was judged in this period.",
         "No data: no monitored service measured anything in this period.",
         "No security incident was opened in this period.",
-        "No data: no MFA snapshot was taken in this period.",
+        "No data: no MFA snapshot with accounts in this period.",
         "No data: the status page is not connected.",
         "No invoice was issued in this period.",
         "Nothing owed on 15 Oct 2026.",
