@@ -56,20 +56,22 @@ def _apply(invoice: Invoice, sign: int) -> None:
     client_lines = sum(r["lines"] for r in rows)
     with transaction.atomic(), connection.cursor() as cursor:
         if sign > 0:
-            cursor.executemany(
-                _ADD_BY_LINE,
-                [(month, r["service_line"], invoice.currency, r["total"], r["lines"]) for r in rows],
-            )
+            # One statement per service line (a handful), not executemany: pghistory's context
+            # wrapper (inside requests) supports only single statements.
+            for r in rows:
+                cursor.execute(
+                    _ADD_BY_LINE, [month, r["service_line"], invoice.currency, r["total"], r["lines"]]
+                )
             cursor.execute(
                 _ADD_BY_CLIENT, [invoice.client_id, month, invoice.currency, client_total, client_lines]
             )
             return
         # Taking away: the rows exist (the invoice was added when issued); an upsert would
         # check the negative proposed row before finding the conflict.
-        cursor.executemany(
-            _TAKE_BY_LINE,
-            [(r["total"], r["lines"], month, r["service_line"], invoice.currency) for r in rows],
-        )
+        for r in rows:
+            cursor.execute(
+                _TAKE_BY_LINE, [r["total"], r["lines"], month, r["service_line"], invoice.currency]
+            )
         cursor.execute(
             _TAKE_BY_CLIENT, [client_total, client_lines, invoice.client_id, month, invoice.currency]
         )
