@@ -47,6 +47,8 @@ BillingError = error_type(
         "LATER_PERIOD_DRAFTED",
         "OVERPAYMENT",
         "CREDIT_TOO_LARGE",
+        "REFUND_TOO_LARGE",
+        "NOT_PAID_THROUGH_STRIPE",
         "CLIENT_READ_ONLY",
     ],
     "Why a billing change failed.",

@@ -4,12 +4,13 @@ nothing written, query counts of every list, and the PDF download."""
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import pytest
 
 from billing import actions, runs
-from billing.models import Contract, Invoice, Payment, Refund, RunItem
+from billing.models import Contract, CreditNote, Invoice, Payment, Refund, RunItem
 from tests.billing.conftest import add_line, make_contract
 from tests.conftest import World
 
@@ -284,9 +285,21 @@ def test_refunds_through_the_api_admins_only_and_the_client_sees_its_own_credit(
     assert not Refund.objects.exists()
     admin = gql(world.admin)
     too_much = admin.data(refund % (invoice.pk, "100000"))["refundInvoice"]
-    # A typed error on the amount and nothing written (the action's REFUND_TOO_LARGE is pinned in
-    # tests/billing/stripe/test_refunds.py; through the API this comes back INVALID — open item).
-    assert too_much["errors"][0]["field"] == "amount" and not Refund.objects.exists()
+    # The action's own code reaches the API (not mapped to INVALID) and nothing is written.
+    assert too_much == {
+        "creditNote": None,
+        "invoice": None,
+        "errors": [{"code": "REFUND_TOO_LARGE", "field": "amount"}],
+    }
+    assert not Refund.objects.exists() and not CreditNote.objects.exists()
+    invoice.refresh_from_db()
+    assert invoice.amount_paid == Decimal("200.00")
+    stripe_refund = admin.data(
+        'mutation { refundInvoice(invoiceId: "%d", amount: "10", reason: "x", method: STRIPE) '
+        "{ errors { code field } } }" % invoice.pk
+    )["refundInvoice"]
+    assert stripe_refund["errors"] == [{"code": "NOT_PAID_THROUGH_STRIPE", "field": "method"}]
+    assert not Refund.objects.exists() and not CreditNote.objects.exists()
     done = admin.data(refund % (invoice.pk, "50"))["refundInvoice"]
     assert done["errors"] == [] and done["creditNote"]["total"] == "50.00"
     assert done["invoice"] == {"status": "PAID", "balance": "0.00"}

@@ -280,3 +280,36 @@ def test_the_invoice_pdf_prints_names_in_any_european_script() -> None:
     assert document.startswith(b"%PDF-")
     # The subset embeds the glyphs the text needs (Lslash, Cyrillic, Greek, Euro).
     assert b"FontFile2" in document
+
+
+def test_pdfs_share_the_parsed_font_but_embed_only_their_own_glyphs() -> None:
+    """The font is parsed once per process; documents never see each other's subset."""
+    from datetime import UTC, datetime
+
+    from billing.pdf import FONT, new_document
+
+    def render(text: str) -> tuple[bytes, Any]:
+        pdf = new_document()
+        pdf.set_creation_date(datetime(2026, 4, 1, tzinfo=UTC))
+        pdf.add_page()
+        pdf.set_font(FONT, "B", 12)
+        pdf.cell(0, 5, text)
+        pdf.set_font(FONT, "", 10)
+        pdf.cell(0, 5, text)
+        return bytes(pdf.output()), pdf
+
+    european = "Łódź Ελλάδα Москва Ǆ ẞ ő ș ț – € №"
+    first, first_pdf = render(european)
+    small, small_pdf = render("AB")
+    again, again_pdf = render(european)
+    # Rendering another document in between changes nothing: same bytes, own font objects.
+    assert again == first
+    assert small_pdf.fonts["dejavu"] is not first_pdf.fonts["dejavu"]
+    assert small_pdf.fonts["dejavu"].ttfont is not again_pdf.fonts["dejavu"].ttfont
+    # Every character printed with a real glyph, in both weights.
+    for pdf in (first_pdf, again_pdf):
+        assert pdf.fonts["dejavu"].missing_glyphs == [] and pdf.fonts["dejavuB"].missing_glyphs == []
+    # Each embedded font holds only what its document used (fpdf2 subsets the document's copy).
+    glyphs = len(first_pdf.fonts["dejavu"].ttfont.getGlyphOrder())
+    assert len(small_pdf.fonts["dejavu"].ttfont.getGlyphOrder()) < glyphs < 60
+    assert len(small) < len(first)
