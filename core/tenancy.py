@@ -4,8 +4,9 @@ A row of a client's schema (a ticket, a contact) is read inside that client's sc
 GraphQL resolves its fields later, after the resolver that loaded it has left the schema.
 Rather than relying on every resolver to preload every relation, each tenant row records
 the schema it was loaded from (`SCHEMA_ATTRIBUTE`), and the GraphQL middleware
-`core.graphql.scope.row_schema_middleware` resolves a row's fields inside that schema. A
-relation read lazily in a new field therefore reads the right client's tables by default.
+`core.graphql.middleware.RowSchemaMiddleware` (mounted as part of `FieldMiddleware`)
+resolves a row's fields inside that schema. A relation read lazily in a new field therefore
+reads the right client's tables by default.
 """
 
 from __future__ import annotations

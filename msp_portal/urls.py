@@ -11,12 +11,7 @@ from django_otp.admin import OTPAdminSite
 from billing.views import download_invoice_pdf
 from billing.webhooks import stripe_webhook
 from core.graphql.graphiql import graphql_endpoint
-from core.graphql.middleware import (
-    ConnectionArguments,
-    QueryTextArguments,
-    RootFieldGate,
-    RowSchemaMiddleware,
-)
+from core.graphql.middleware import FieldMiddleware, RootFieldGate
 from core.graphql.view import PortalGraphQLView
 from msp_portal.schema import LIST_SIZES, PUBLIC_ROOT_FIELDS, schema
 from msp_portal.views import download_client_archive, spa
@@ -41,12 +36,8 @@ def graphiql_page() -> Path:
 graphql_view = graphql_endpoint(
     PortalGraphQLView.as_view(
         schema=schema,
-        middleware=[
-            RootFieldGate(ensure_may_reach_client_data, PUBLIC_ROOT_FIELDS),
-            RowSchemaMiddleware(),
-            QueryTextArguments(),
-            ConnectionArguments(),
-        ],
+        # The root-field gate, row schemas and argument checks as one layer around every field.
+        middleware=[FieldMiddleware(RootFieldGate(ensure_may_reach_client_data, PUBLIC_ROOT_FIELDS))],
         may_introspect=may_use_graphiql,
         list_sizes=LIST_SIZES,
     ),

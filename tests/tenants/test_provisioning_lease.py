@@ -34,13 +34,13 @@ VALID = {
 }
 JOB = "query($id: ID!) { provisioningJob(id: $id) { status step totalSteps message error } }"
 # The cache at an address nothing listens on: Redis stopped.
-_DEAD_REDIS = {
+_REDIS_DOWN = {
     "BACKEND": "django.core.cache.backends.redis.RedisCache",
     "LOCATION": "redis://127.0.0.1:1/0",
     "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
 }
-# Both caches live in the same Redis: when it is down, so is the host -> tenant cache.
-CACHE_DOWN = {"default": _DEAD_REDIS, "shared": _DEAD_REDIS}
+# Both caches live in Redis (`shared` holds the host -> tenant lookup): both are down.
+CACHE_DOWN = {"default": _REDIS_DOWN, "shared": _REDIS_DOWN}
 
 
 @pytest.fixture
