@@ -94,7 +94,7 @@ class WorkItem(models.Model):
             models.Index(
                 fields=["breach_state"], name="work_item_breach_state_idx", condition=Q(is_open=True)
             ),
-            # The queue's "breached" filter, flagged half (selectors.breached_ids): index-only.
+            # The queue's "breached" filter, its flagged arm (selectors.queue_queryset).
             models.Index(
                 fields=["id"],
                 name="work_item_breached_idx",

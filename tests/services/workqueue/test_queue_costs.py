@@ -115,7 +115,7 @@ def test_breached_filter_matches_the_plain_or(world, gql, minutes_ago):
     items = _items(world, specs)
     WorkItem.objects.filter(pk=items[-1].pk).update(is_open=False, breach_state=BreachState.BREACHED)
     now = timezone.now() + timedelta(seconds=1)
-    # The condition as it was written before (an OR no index serves), in the queue's order.
+    # The condition spelled out, in the queue's order.
     old = WorkItem.objects.filter(
         Q(breach_state=BreachState.BREACHED) | Q(next_deadline_at__lte=now), is_open=True
     ).order_by(F("next_deadline_at").asc(nulls_last=True), "id")
