@@ -14,6 +14,7 @@ from typing import Any
 from django.http import HttpRequest
 from django_tenants.utils import tenant_context
 
+from core.graphql.loaders import request_memo
 from core.tenancy import current_schema_name
 from tenants.access import ClientNotFound, access_client_by_slug, ensure_may_reach_client
 from tenants.models import Client, TenantKind
@@ -33,7 +34,22 @@ def is_msp_host(request: HttpRequest) -> bool:
 
 
 def resolve_client(request: HttpRequest, slug: str | None) -> Client:
-    """The authorised client for this request; `ClientNotFound` when there is none."""
+    """The authorised client for this request; `ClientNotFound` when there is none.
+
+    Within one GraphQL query the answer is remembered: a page whose root fields each name the
+    client (the ticket page: ticket, SLA policy, assignable staff, top bar) looks it up and
+    authorises once. Mutations look it up every time."""
+    memo = request_memo(request)
+    if memo is None:
+        return _resolve_client(request, slug)
+    key = ("client", slug, getattr(request.user, "pk", None))
+    client = memo.get(key)
+    if client is None:
+        client = memo[key] = _resolve_client(request, slug)
+    return client
+
+
+def _resolve_client(request: HttpRequest, slug: str | None) -> Client:
     on_host = host_client(request)
     if on_host is not None:
         if slug and slug != on_host.slug:

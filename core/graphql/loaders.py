@@ -65,3 +65,9 @@ def then(source: SyncFuture, transform: Callable[[Any], Any]) -> SyncFuture:
 
     source.add_done_callback(finish)
     return derived
+
+
+def request_memo(request: Any) -> dict[Any, Any] | None:
+    """A dict that lasts for one GraphQL *query* (never a mutation: what a mutation changes
+    must be read again), or None. Keys are tuples named by their owner, e.g. ("client", …)."""
+    return getattr(request, "graphql_memo", None)

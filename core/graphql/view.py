@@ -25,7 +25,6 @@ from graphql import (
     DocumentNode,
     ExecutionResult,
     GraphQLError,
-    GraphQLOutputType,
     OperationType,
     execute,
     get_operation_ast,
@@ -33,12 +32,11 @@ from graphql import (
     specified_rules,
     validate,
 )
-from graphql.pyutils import Path
 from graphql.validation import NoSchemaIntrospectionCustomRule
-from graphql_sync_dataloaders import DeferredExecutionContext
 
 from core.availability import DATABASE_UNAVAILABLE
 from core.graphql.errors import format_error, internal_message, log_unexpected
+from core.graphql.execution import PortalExecutionContext
 from core.graphql.limits import Budget, limit_errors, measure
 from core.graphql.loaders import Loaders
 
@@ -121,19 +119,6 @@ def refused(errors: list[GraphQLError], request: HttpRequest, stage: str) -> Exe
         },
     )
     return ExecutionResult(data=None, errors=errors)
-
-
-class PortalExecutionContext(DeferredExecutionContext):  # type: ignore[misc]
-    """graphql-sync-dataloaders 0.1.1 calls `handle_field_error(error, return_type)`;
-    graphql-core 3.2.14 added a `path` argument. Rebuild the path from the error."""
-
-    def handle_field_error(
-        self, error: GraphQLError, return_type: GraphQLOutputType, path: Path | None = None
-    ) -> None:
-        if path is None:
-            for key in error.path or []:
-                path = Path(path, key, None)
-        super().handle_field_error(error, return_type, path)
 
 
 class PortalGraphQLView(GraphQLView):
@@ -253,6 +238,11 @@ class PortalGraphQLView(GraphQLView):
         if over:
             return refused(over, request, "limits")
 
+        # A read-only operation may remember what its fields look up more than once (e.g. the
+        # client a page's four root fields each authorise): `core.graphql.loaders.request_memo`.
+        request.graphql_memo = (  # type: ignore[attr-defined]
+            {} if operation is not None and operation.operation == OperationType.QUERY else None
+        )
         try:
             return execute(  # type: ignore[return-value]
                 schema,

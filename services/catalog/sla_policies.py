@@ -97,7 +97,12 @@ def _engine_policy_cached(version: tuple[object, ...], policy: SlaPolicy) -> eng
 
 def effective_policy_id(client: Client) -> int | None:
     """The client's SLA policy: its explicit choice (None = explicit "no SLA"), else the default."""
+    return effective_policy_choice(client)[0]
+
+
+def effective_policy_choice(client: Client) -> tuple[int | None, bool]:
+    """`effective_policy_id` and whether the client chose it explicitly (one read of its setting)."""
     setting = ClientSla.objects.filter(client=client).first()
     if setting is not None:
-        return setting.policy_id
-    return SlaPolicy.objects.filter(is_default=True).values_list("pk", flat=True).first()
+        return setting.policy_id, True
+    return SlaPolicy.objects.filter(is_default=True).values_list("pk", flat=True).first(), False

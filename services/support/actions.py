@@ -173,15 +173,29 @@ def tickets_visible_to(client: Client, actor: User) -> QuerySet[Ticket]:
     return tickets.filter(Q(requester=contact) | Q(watchers__user_id=actor.pk)).distinct()
 
 
-def get_ticket(client: Client, actor: User, number: int, *, for_update: bool = False) -> Ticket:
-    """The ticket `number` of `client` if `actor` may see it; a NOT_FOUND error otherwise."""
+def get_ticket(
+    client: Client,
+    actor: User,
+    number: int,
+    *,
+    for_update: bool = False,
+    select_related: tuple[str, ...] = (),
+    prefetch_related: tuple[str, ...] = (),
+) -> Ticket:
+    """The ticket `number` of `client` if `actor` may see it; a NOT_FOUND error otherwise.
+    A read may load relations with it (`select_related`, `prefetch_related`)."""
     tickets = tickets_visible_to(client, actor)
     if for_update:
         # Every change to a ticket locks it first: an offboarded client's tickets are read-only.
         ensure_client_writable(client)
         ticket = Ticket.objects.select_for_update().filter(pk__in=tickets.values("pk"), number=number).first()
     else:
-        ticket = tickets.filter(number=number).first()
+        ticket = (
+            tickets.filter(number=number)
+            .select_related(*select_related)
+            .prefetch_related(*prefetch_related)
+            .first()
+        )
     if ticket is None:
         raise ActionError.single("NOT_FOUND", f"There is no ticket #{number} for you here.", "number")
     return ticket

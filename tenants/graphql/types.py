@@ -13,6 +13,7 @@ from graphene import relay
 from graphene_django import DjangoObjectType
 
 from core.graphql.errors import error_type
+from core.graphql.execution import row_value
 from core.graphql.loaders import loader, then
 from core.graphql.types import CountedConnection, HistoryEntryType, enum_from_choices, enum_value
 from core.history import HistoryEntry
@@ -163,6 +164,7 @@ class StaffMember(DjangoObjectType):
         interfaces = (relay.Node,)
         fields = ("id", "full_name", "email")
 
+    @row_value
     def resolve_msp_role(root: User, info: Any) -> str:
         return enum_value(root.msp_role)
 

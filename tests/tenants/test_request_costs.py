@@ -149,3 +149,48 @@ def test_search_path_is_set_again_after_a_rollback(world):
         Client.objects.count()
     # The rollback may have undone the SET: it is sent again before the next query.
     assert [sql for sql in _sql(after) if sql.startswith("SET search_path")]
+
+
+def _client_lookups(queries: CaptureQueriesContext) -> int:
+    return sum(
+        1 for sql in _sql(queries) if 'FROM "tenants_client"' in sql and '"tenants_client"."slug"' in sql
+    )
+
+
+def test_a_query_looks_the_client_up_once_however_many_fields_name_it(world, gql):
+    tech = gql(world.technician)
+    page = """query {
+      clientSla(clientSlug: "alpha") { explicit }
+      assignableStaff(clientSlug: "alpha") { email }
+      client(slug: "alpha") { name }
+      other: client(slug: "bravo") { name }
+    }"""
+    with CaptureQueriesContext(connection) as queries:
+        data = tech.data(page)
+    assert data["client"]["name"] == world.a.name and data["other"]["name"] == world.b.name
+    assert _client_lookups(queries) == 2  # alpha once, bravo once
+
+
+def test_a_client_the_person_may_not_reach_is_refused_by_every_field(world, gql):
+    # A refusal is never remembered as a client: each field that names it is refused.
+    tech = gql(world.limited_technician)  # allow-list: alpha only
+    result = tech.execute('query { client(slug: "bravo") { name } again: client(slug: "bravo") { name } }')
+    assert result["data"] == {"client": None, "again": None}
+
+
+def test_mutations_look_the_client_up_every_time(world, gql, rf):
+    from tenants.request_scope import resolve_client
+
+    request = rf.get("/graphql/")
+    user = type(world.technician).objects.get(pk=world.technician.pk)
+    user.is_verified = lambda: True  # as django-otp marks a verified session's user
+    request.tenant, request.user = world.msp, user
+    request.graphql_memo = None  # what the view sets for a mutation
+    with CaptureQueriesContext(connection) as queries:
+        assert resolve_client(request, "alpha").pk == world.a.pk
+        assert resolve_client(request, "alpha").pk == world.a.pk
+    assert _client_lookups(queries) == 2
+    request.graphql_memo = {}  # a query
+    with CaptureQueriesContext(connection) as queries:
+        assert resolve_client(request, "alpha") is resolve_client(request, "alpha")
+    assert _client_lookups(queries) == 1

@@ -7,8 +7,8 @@ from typing import Any
 import graphene
 
 from core.graphql.errors import error_type
-from services.catalog.models import BusinessCalendar, ClientSla, SlaPolicy, format_minute_of_day
-from services.catalog.sla_policies import effective_policy_id
+from services.catalog.models import BusinessCalendar, SlaPolicy, format_minute_of_day
+from services.catalog.sla_policies import effective_policy_choice
 
 CATALOG_ERROR_CODES = [
     "REQUIRED",
@@ -146,9 +146,6 @@ class ClientSlaType(graphene.ObjectType):
 
 def client_sla_view(client: Any) -> ClientSlaType:
     """The policy new tickets of `client` use (None = no SLA) and whether it was chosen explicitly."""
-    policy_id = effective_policy_id(client)
+    policy_id, explicit = effective_policy_choice(client)
     policy = SlaPolicy.objects.prefetch_related("targets").filter(pk=policy_id).first() if policy_id else None
-    return ClientSlaType(
-        policy=PolicyType.from_row(policy) if policy else None,
-        explicit=ClientSla.objects.filter(client=client).exists(),
-    )
+    return ClientSlaType(policy=PolicyType.from_row(policy) if policy else None, explicit=explicit)

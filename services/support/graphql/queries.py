@@ -15,6 +15,7 @@ from core.graphql.types import enum_value
 from services.directory.models import Contact
 from services.support import actions, selectors
 from services.support.graphql.types import (
+    QUEUE_ROW_COLUMNS,
     ComplianceRow,
     ContactType,
     PriorityEnum,
@@ -122,7 +123,7 @@ class SupportQuery(graphene.ObjectType):
                 service_line=enum_value(kwargs.get("service_line")),
                 breaching_soon=bool(kwargs.get("breaching_soon")),
                 breached=bool(kwargs.get("breached")),
-            )
+            ).only(*QUEUE_ROW_COLUMNS)
 
         return guard_query(body)
 

@@ -11,6 +11,7 @@ from graphene import relay
 from graphene_django import DjangoObjectType
 
 from core.graphql.errors import error_type
+from core.graphql.execution import row_value
 from core.graphql.loaders import loader
 from core.graphql.types import CappedCountConnection, HistoryEntryType, enum_value
 from core.history import HistoryEntry
@@ -60,6 +61,33 @@ class ClientRef(graphene.ObjectType):
     name = graphene.String(required=True)
 
 
+# The columns a queue row shows (`WorkItemType`'s fields): the queue reads only these — not
+# the row's alert schedule, nor the whole client and assignee rows (a 100-row page parsed
+# ~560 timestamps and 100 JSON documents it never showed).
+QUEUE_ROW_COLUMNS = (
+    "id",
+    "kind",
+    "number",
+    "title",
+    "priority",
+    "status",
+    "service_line",
+    "next_deadline_at",
+    "next_deadline_clock",
+    "breach_state",
+    "created_at",
+    "updated_at",
+    "client__id",
+    "client__slug",
+    "client__name",
+    "assignee__id",
+    "assignee__full_name",
+    "assignee__email",
+    "assignee__msp_role",
+)
+TICKET_STATUSES = frozenset(TicketStatus.values)
+
+
 class WorkItemType(DjangoObjectType):
     """One line of the technician queue (read from the public index)."""
 
@@ -91,30 +119,37 @@ class WorkItemType(DjangoObjectType):
     def resolve_client(root: WorkItem, info: Any) -> ClientRef:
         return ClientRef(slug=root.client.slug, name=root.client.name)
 
+    @row_value
     def resolve_priority(root: WorkItem, info: Any) -> str:
         return root.priority
 
+    @row_value
     def resolve_status(root: WorkItem, info: Any) -> str:
         # Other kinds of work (security incidents) have statuses of their own: the nearest
         # ticket status here, their own in `statusLabel`. A plain string: graphene cannot
         # serialise a TextChoices member (a str *and* an Enum) into its own GraphQL enum.
-        return root.status if root.status in TicketStatus.values else TicketStatus.IN_PROGRESS.value
+        return root.status if root.status in TICKET_STATUSES else TicketStatus.IN_PROGRESS.value
 
+    @row_value
     def resolve_status_label(root: WorkItem, info: Any) -> str:
         return root.status.replace("_", " ").capitalize()
 
+    @row_value
     def resolve_reference(root: WorkItem, info: Any) -> str:
         return item_reference(root)
 
+    @row_value
     def resolve_service_line(root: WorkItem, info: Any) -> str:
         return root.service_line
 
+    @row_value
     def resolve_breach_state(root: WorkItem, info: Any) -> str:
         return enum_value(root.breach_state)
 
     def resolve_assignee(root: WorkItem, info: Any) -> Any:
         return root.assignee
 
+    @row_value
     def resolve_next_deadline_clock(root: WorkItem, info: Any) -> str | None:
         return root.next_deadline_clock or None
 
@@ -397,11 +432,12 @@ def load_ticket_view(client: Client, viewer: User, number: int) -> Ticket:
     queries). Fields read later resolve in the ticket's own schema anyway
     (`core.graphql.middleware.RowSchemaMiddleware`), so a relation read lazily is slower, not
     wrong."""
-    ticket = actions.get_ticket(client, viewer, number)
-    ticket = (
-        Ticket.objects.select_related("requester")
-        .prefetch_related("time_entries", "sla_events", "watchers")
-        .get(pk=ticket.pk)
+    ticket = actions.get_ticket(
+        client,
+        viewer,
+        number,
+        select_related=("requester",),
+        prefetch_related=("time_entries", "sla_events", "watchers"),
     )
     ticket._client = client  # type: ignore[attr-defined]
     checked = checked_ticket_clocks(ticket)

@@ -1,0 +1,202 @@
+"""Plain leaf fields read directly (core.graphql.execution): the same answers, fewer calls."""
+
+from __future__ import annotations
+
+import json
+from functools import partial
+from typing import Any
+
+import pytest
+from django_tenants.utils import tenant_context
+
+from benchmarks.spa_operations import spa_documents
+from core.graphql import execution
+from core.graphql.execution import Leaf, PortalExecutionContext, plain_leaf, row_value
+from core.graphql.middleware import FieldMiddleware
+from core.tenancy import current_schema_name
+from services.support.actions import NewTicket, add_internal_note, create_ticket, reply
+from services.support.models import Ticket
+
+DOCUMENTS = spa_documents(
+    {
+        "QUEUE_QUERY",
+        "TICKET_PAGE_QUERY",
+        "TICKETS_QUERY",
+        "CLIENTS_QUERY",
+        "VIEWER_QUERY",
+        "SLA_CATALOG_QUERY",
+    }
+)
+
+
+@pytest.fixture
+def tickets(world) -> list[int]:
+    with tenant_context(world.a):
+        numbers = [
+            create_ticket(world.a, NewTicket(title=f"Printer {i} ✓ Łódź"), actor=world.a_lead).number
+            for i in range(4)
+        ]
+        reply(world.a, numbers[0], actor=world.technician, body="On it")
+        add_internal_note(world.a, numbers[0], actor=world.technician, body="note")
+    with tenant_context(world.b):
+        create_ticket(world.b, NewTicket(title="VPN down"), actor=world.b_lead)
+    return numbers
+
+
+def both_ways(monkeypatch: Any, send: Any) -> tuple[Any, Any]:
+    monkeypatch.setattr(PortalExecutionContext, "DIRECT_LEAVES", True)
+    direct = send()
+    monkeypatch.setattr(PortalExecutionContext, "DIRECT_LEAVES", False)
+    general = send()
+    return direct, general
+
+
+def test_spa_documents_answer_the_same_with_and_without_direct_leaves(world, gql, tickets, monkeypatch):
+    tech = gql(world.technician)
+    lead = gql(world.a_lead, host=world.a)
+    requests: list[tuple[Any, str, dict[str, Any]]] = [
+        (tech, DOCUMENTS["QUEUE_QUERY"], {"first": 25}),
+        (tech, DOCUMENTS["QUEUE_QUERY"], {"first": 2, "clientSlug": "alpha"}),
+        (
+            tech,
+            DOCUMENTS["TICKET_PAGE_QUERY"],
+            {"number": tickets[0], "clientSlug": "alpha", "isStaff": True},
+        ),
+        (lead, DOCUMENTS["TICKET_PAGE_QUERY"], {"number": tickets[0], "isStaff": False}),
+        (lead, DOCUMENTS["TICKETS_QUERY"], {}),
+        (lead, DOCUMENTS["VIEWER_QUERY"], {}),
+        (tech, DOCUMENTS["CLIENTS_QUERY"], {}),
+        (tech, DOCUMENTS["SLA_CATALOG_QUERY"], {}),
+    ]
+    for client, document, variables in requests:
+        direct, general = both_ways(monkeypatch, partial(client.execute, document, variables))
+        assert "errors" not in direct, direct
+        assert json.dumps(direct) == json.dumps(general)  # same values, same key order
+
+
+def test_nulls_exceptions_and_unserialisable_values_go_the_general_way():
+    class Row:
+        missing = None
+        boom = ValueError("resolver error")
+        count = "not a number"
+
+    row = Row()
+    assert Leaf("missing", None, "attr", True, str).read(row) is execution._SLOW  # non-null: its error
+    assert Leaf("missing", None, "attr", False, str).read(row) is None
+    assert Leaf("boom", None, "attr", False, str).read(row) is execution._SLOW
+
+    def as_int(value: Any) -> int:
+        return int(value)
+
+    assert Leaf("count", None, "attr", False, as_int).read(row) is execution._SLOW
+    assert Leaf("absent", 7, "attr", False, as_int).read(row) == 7  # graphene's default value
+    assert Leaf("count", None, "dict_or_attr", False, str).read({"count": 3}) == "3"
+    assert Leaf("count", None, "attr", False, str).read({"count": 3}) is execution._SLOW
+    assert Leaf("count", None, "dict", False, str).read(row) is execution._SLOW
+
+
+def test_the_direct_path_is_taken_for_queue_rows(world, gql, tickets, monkeypatch):
+    calls = {"n": 0}
+    original = FieldMiddleware.resolve
+
+    def counting(self, next_, root, info, **args):
+        calls["n"] += 1
+        return original(self, next_, root, info, **args)
+
+    monkeypatch.setattr(FieldMiddleware, "resolve", counting)
+    tech = gql(world.technician)
+    query, variables = DOCUMENTS["QUEUE_QUERY"], {"first": 25}
+    direct, general = both_ways(
+        monkeypatch, lambda: (calls.update(n=0), tech.data(query, variables), calls["n"])
+    )
+    rows = len(direct[1]["queue"]["edges"])
+    assert rows == 5
+    # The general path calls the middleware for every field of every row; the direct path
+    # only for the rows' objects and computed fields.
+    assert general[2] - direct[2] >= rows * 8
+
+
+def test_a_deferred_column_of_a_tenant_row_is_read_inside_its_schema(world, tickets):
+    with tenant_context(world.a):
+        row = Ticket.objects.only("id").get(number=tickets[0])
+    leaf = Leaf("title", None, "dict_or_attr", True, str)
+    # Not loaded: reading it would query, and must happen inside alpha's schema — so the
+    # general path (with the middleware's schema switch) decides.
+    assert leaf.read(row) is execution._SLOW
+    with tenant_context(world.a):
+        loaded = Ticket.objects.get(number=tickets[0])
+    assert current_schema_name() == "public"
+    assert leaf.read(loaded) == loaded.title
+
+
+def test_properties_and_data_descriptors_are_not_read_from_the_instance_dict():
+    class Row:
+        @property
+        def label(self) -> str:
+            return "from the property"
+
+    row = Row()
+    row.__dict__["label"] = "shadowed"
+    row.__dict__[execution.SCHEMA_ATTRIBUTE] = "alpha"
+    assert Leaf("label", None, "attr", False, str).read(row) is execution._SLOW
+    plain = Row()
+    assert Leaf("label", None, "attr", False, str).read(plain) == "from the property"
+
+
+def test_only_default_resolvers_without_arguments_qualify():
+    from msp_portal.schema import schema
+
+    graphql_schema = schema.graphql_schema
+    from graphql import parse
+
+    def leaf_for(type_name: str, selection: str) -> Leaf | None:
+        document = parse("{ x { %s } }" % selection)
+        operation: Any = document.definitions[0]
+        node = operation.selection_set.selections[0].selection_set.selections[0]
+        return plain_leaf(graphql_schema, graphql_schema.get_type(type_name), [node])  # type: ignore[arg-type]
+
+    assert leaf_for("WorkItem", "title") is not None
+    assert leaf_for("WorkItem", "client { slug }") is None  # an object, not a leaf
+    assert leaf_for("Query", "queue(first: 1) { totalCount }") is None
+
+
+def test_row_value_resolvers_run_only_in_their_rows_schema(world, tickets):
+    calls = []
+
+    @row_value
+    def resolve_shout(root: Any, info: Any) -> str:
+        calls.append(info)
+        return root.title.upper()
+
+    leaf = Leaf("shout", None, "call", True, str, call=partial(resolve_shout, info=None))
+    with tenant_context(world.a):
+        row = Ticket.objects.get(number=tickets[0])
+        assert leaf.read(row) == row.title.upper()  # in alpha's schema: called directly
+    assert current_schema_name() == "public"
+    assert leaf.read(row) is execution._SLOW  # elsewhere: the middleware must switch first
+    assert calls == [None]
+
+    @row_value
+    def needs_info(root: Any, info: Any) -> str:
+        return info.context.user.email
+
+    with tenant_context(world.a):
+        assert (
+            Leaf("x", None, "call", True, str, call=partial(needs_info, info=None)).read(row)
+            is execution._SLOW
+        )
+
+
+def test_relay_ids_of_django_rows_are_read_directly(world, gql, tickets):
+    from graphql import parse
+
+    from msp_portal.schema import schema
+
+    graphql_schema = schema.graphql_schema
+    operation: Any = parse("{ x { id } }").definitions[0]
+    node = operation.selection_set.selections[0].selection_set.selections[0]
+    leaf = plain_leaf(graphql_schema, graphql_schema.get_type("StaffMember"), [node])
+    assert leaf is not None and leaf.kind == "call"
+    from graphene import relay
+
+    assert leaf.read(world.technician) == relay.Node.to_global_id("StaffMember", world.technician.pk)
