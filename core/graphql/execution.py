@@ -35,18 +35,20 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from django.db.models.query_utils import DeferredAttribute
 from graphene.relay.node import GlobalID
 from graphene.types.resolver import attr_resolver, dict_or_attr_resolver, dict_resolver
 from graphene_django.types import DjangoObjectType
 from graphql import (
+    GraphQLEnumType,
     GraphQLError,
     GraphQLObjectType,
     GraphQLOutputType,
     is_leaf_type,
     is_non_null_type,
+    located_error,
 )
 from graphql.execution.execute import get_field_def
 from graphql.pyutils import Path, Undefined
@@ -91,9 +93,10 @@ def reads_instance_dict(cls: type, attname: str) -> bool:
 
 
 class Leaf:
-    """How to read one plain leaf field of a selection directly."""
+    """How to read one plain field of a selection directly: a scalar or enum (`read`), or an
+    object whose own fields are then executed (`value_of`, `child_type`)."""
 
-    __slots__ = ("attname", "call", "default", "kind", "non_null", "serialize")
+    __slots__ = ("attname", "call", "child_type", "default", "field_type", "kind", "non_null", "serialize")
 
     def __init__(
         self,
@@ -103,6 +106,8 @@ class Leaf:
         non_null: bool,
         serialize: Any,
         call: Callable[[Any], Any] | None = None,
+        child_type: GraphQLObjectType | None = None,
+        field_type: Any = None,
     ):
         self.attname = attname
         self.default = default
@@ -110,40 +115,83 @@ class Leaf:
         self.non_null = non_null
         self.serialize = serialize
         self.call = call
+        self.child_type = child_type
+        self.field_type = field_type
 
-    def read(self, source: Any) -> Any:
-        """The serialised value, or `_SLOW` when the general path must decide."""
-        attname = self.attname
+    def value_of(self, source: Any) -> Any:
+        """What the field's resolver would return, or `_SLOW` when the general path must
+        resolve it (a tenant row's unloaded column or a row of another schema; an error)."""
         try:
             if self.call is not None:
                 values = getattr(source, "__dict__", None)
-                schema = values.get(SCHEMA_ATTRIBUTE) if values is not None else None
-                if schema is not None and schema != current_schema_name():
-                    return _SLOW
-                value = self.call(source)
-            elif isinstance(source, dict):
-                if self.kind == "attr":
-                    return _SLOW
-                value = source.get(attname, self.default)
-            elif self.kind == "dict":
-                return _SLOW
-            else:
-                values = getattr(source, "__dict__", None)
-                if values is not None and SCHEMA_ATTRIBUTE in values:
-                    # A tenant row: only a column already loaded, never a query.
-                    if attname not in values or not reads_instance_dict(type(source), attname):
+                if values is not None:
+                    schema = values.get(SCHEMA_ATTRIBUTE)
+                    if schema is not None and schema != current_schema_name():
                         return _SLOW
-                    value = values[attname]
-                else:
-                    value = getattr(source, attname, self.default)
-            if value is None or value is Undefined or isinstance(value, (Exception, SyncFuture)):
-                return None if value is None and not self.non_null else _SLOW
+                return self.call(source)
+            if isinstance(source, dict):
+                return _SLOW if self.kind == "attr" else source.get(self.attname, self.default)
+            if self.kind == "dict":
+                return _SLOW
+            values = getattr(source, "__dict__", None)
+            if values is not None and SCHEMA_ATTRIBUTE in values:
+                # A tenant row: only a column already loaded, never a query.
+                attname = self.attname
+                if attname not in values or not reads_instance_dict(type(source), attname):
+                    return _SLOW
+                return values[attname]
+            return getattr(source, self.attname, self.default)
+        except Exception:
+            return _SLOW
+
+    def read(self, source: Any) -> Any:
+        """The serialised value, or `_SLOW` when the general path must decide."""
+        value = self.value_of(source)
+        if value is None:
+            return _SLOW if self.non_null else None
+        if value is _SLOW or value is Undefined or isinstance(value, (Exception, SyncFuture)):
+            return _SLOW
+        try:
             serialized = self.serialize(value)
         except Exception:
             return _SLOW
         if serialized is None or serialized is Undefined:
             return _SLOW
         return serialized
+
+
+def remembered(serialize: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """`serialize` remembering its answers by value's type and value (for enums and relay ids,
+    whose serialisation depends on nothing else): a plan lives for one request, so does this."""
+    answers: dict[tuple[type, Any], Any] = {}
+
+    def serialize_remembered(value: Any) -> Any:
+        key = (type(value), value)
+        try:
+            return answers[key]
+        except KeyError:
+            answer = answers[key] = serialize(value)
+            return answer
+        except TypeError:  # unhashable
+            return serialize(value)
+
+    return serialize_remembered
+
+
+def is_default_resolver(resolver: Any) -> bool:
+    return (
+        isinstance(resolver, partial)
+        and resolver.func in _DEFAULT_RESOLVERS
+        and len(resolver.args) == 2
+        and not resolver.keywords
+    )
+
+
+def checks_its_rows_simply(object_type: GraphQLObjectType) -> bool:
+    """No `is_type_of`, or graphene-django's (a model-class check that needs no `info`); the
+    direct path calls it as graphql-core would before completing the object."""
+    check = object_type.is_type_of
+    return check is None or getattr(check, "__func__", None) is DjangoObjectType.is_type_of.__func__
 
 
 def plain_leaf(schema: Any, parent_type: GraphQLObjectType, field_nodes: list[Any]) -> Leaf | None:
@@ -156,36 +204,78 @@ def plain_leaf(schema: Any, parent_type: GraphQLObjectType, field_nodes: list[An
     field_type: Any = field_def.type
     non_null = is_non_null_type(field_type)
     inner: Any = field_type.of_type if non_null else field_type
-    if not is_leaf_type(inner):
-        return None
     resolver: Any = field_def.resolve
     name = node.name.value
+    if isinstance(inner, GraphQLObjectType):
+        if not checks_its_rows_simply(inner):
+            return None
+        extra = {"child_type": inner, "field_type": field_type}
+        if getattr(resolver, ROW_VALUE, False):
+            return Leaf(name, None, "call", non_null, None, call=partial(resolver, info=None), **extra)
+        if is_default_resolver(resolver):
+            attname, default = resolver.args
+            return Leaf(attname, default, _DEFAULT_RESOLVERS[resolver.func], non_null, None, **extra)
+        return None
+    if not is_leaf_type(inner):
+        return None
+    serialize = remembered(inner.serialize) if isinstance(inner, GraphQLEnumType) else inner.serialize
     if getattr(resolver, ROW_VALUE, False):
-        return Leaf(name, None, "call", non_null, inner.serialize, call=partial(resolver, info=None))
+        return Leaf(name, None, "call", non_null, serialize, call=partial(resolver, info=None))
     if not isinstance(resolver, partial):
         return None
-    if resolver.func in _DEFAULT_RESOLVERS and len(resolver.args) == 2 and not resolver.keywords:
+    if is_default_resolver(resolver):
         attname, default = resolver.args
-        return Leaf(attname, default, _DEFAULT_RESOLVERS[resolver.func], non_null, inner.serialize)
+        return Leaf(attname, default, _DEFAULT_RESOLVERS[resolver.func], non_null, serialize)
     if (
         resolver.func == GlobalID.id_resolver
         and len(resolver.args) == 2
         and resolver.args[0] is DjangoObjectType.resolve_id
     ):
-        node_type, type_name = resolver.args[1], resolver.keywords.get("parent_type_name") or parent_type.name
-        return Leaf(
-            name, None, "call", non_null, inner.serialize, call=partial(global_id, node_type, type_name)
-        )
+        type_name = resolver.keywords.get("parent_type_name") or parent_type.name
+        return Leaf(name, None, "call", non_null, serialize, call=GlobalIds(resolver.args[1], type_name))
     return None
 
 
-def global_id(node_type: Any, type_name: str, row: Any) -> str:
-    """A `DjangoObjectType`'s relay id, as `GlobalID.id_resolver` gives it (from a loaded pk)."""
-    values = row.__dict__
-    pk = values.get(row._meta.pk.attname, _SLOW) if SCHEMA_ATTRIBUTE in values else row.pk
-    if pk is _SLOW:
-        raise LookupError("primary key not loaded")
-    return node_type.to_global_id(type_name, pk)  # type: ignore[no-any-return]
+class GlobalIds:
+    """A `DjangoObjectType`'s relay id, as `GlobalID.id_resolver` gives it, from a loaded pk
+    (remembered by pk: the same assignee on many rows is encoded once)."""
+
+    def __init__(self, node_type: Any, type_name: str):
+        self.node_type = node_type
+        self.type_name = type_name
+        self.answers: dict[Any, str] = {}
+
+    def __call__(self, row: Any) -> str:
+        values = row.__dict__
+        pk = values.get(row._meta.pk.attname, _SLOW) if SCHEMA_ATTRIBUTE in values else row.pk
+        if pk is _SLOW:
+            raise LookupError("primary key not loaded")
+        answer = self.answers.get(pk)
+        if answer is None:
+            answer = self.answers[pk] = self.node_type.to_global_id(self.type_name, pk)
+        return answer
+
+
+def is_row_of(object_type: GraphQLObjectType, value: Any) -> bool:
+    check = object_type.is_type_of
+    if check is None:
+        return True
+    try:
+        return bool(check(value, None))
+    except Exception:
+        return False  # the general path reports it
+
+
+def merged(results: dict[str, Any], general: dict[str, Any]) -> dict[str, Any]:
+    """`results` with its general fields filled in from `general` (absent there: left out)."""
+    answer = {}
+    for name, value in results.items():
+        if value is _SLOW:
+            if name in general:
+                answer[name] = general[name]
+        else:
+            answer[name] = value
+    return answer
 
 
 class PortalExecutionContext(DeferredExecutionContext):  # type: ignore[misc]
@@ -234,34 +324,104 @@ class PortalExecutionContext(DeferredExecutionContext):  # type: ignore[misc]
         plan, has_leaves = self.leaf_plan(parent_type, fields)
         if not has_leaves:
             return super().execute_fields(parent_type, source_value, path, fields)
-        direct: dict[str, Any] = {}
+        results: dict[str, Any] = {}  # in the document's order; _SLOW marks the general ones
         general: dict[str, list[Any]] = {}
+        pending: list[tuple[str, SyncFuture, Leaf, list[Any], Path]] = []
         for name, nodes in fields.items():
             leaf = plan[name]
             if leaf is not None:
-                value = leaf.read(source_value)
-                if value is not _SLOW:
-                    direct[name] = value
-                    continue
+                if leaf.child_type is None:
+                    value = leaf.read(source_value)
+                    if value is not _SLOW:
+                        results[name] = value
+                        continue
+                else:
+                    value = leaf.value_of(source_value)
+                    if value is None and not leaf.non_null:
+                        results[name] = None
+                        continue
+                    if value is not None and value is not _SLOW and is_row_of(leaf.child_type, value):
+                        child_path = Path(path, name, parent_type.name)
+                        completed = self.complete_child(leaf, nodes, child_path, value)
+                        if isinstance(completed, SyncFuture):
+                            pending.append((name, completed, leaf, nodes, child_path))
+                        results[name] = completed
+                        continue
+            results[name] = _SLOW
             general[name] = nodes
-        if not general:
-            return direct
-        rest = super().execute_fields(parent_type, source_value, path, general)
+        rest = super().execute_fields(parent_type, source_value, path, general) if general else {}
+        if not pending and not isinstance(rest, SyncFuture):
+            return merged(results, rest)
+        return self.when_settled(results, rest, pending)
 
-        def merge(rest: dict[str, Any]) -> dict[str, Any]:
-            # The answer keeps the document's field order.
-            return {
-                name: direct[name] if name in direct else rest[name]
-                for name in fields
-                if name in direct or name in rest
-            }
+    def complete_child(self, leaf: Leaf, nodes: list[Any], child_path: Path, value: Any) -> Any:
+        """An object field read directly: its own fields executed, errors handled as
+        graphql-core's `execute_field` handles them (a non-null one propagates)."""
+        child_type = cast(GraphQLObjectType, leaf.child_type)
+        try:
+            completed = self.execute_fields(
+                child_type, value, child_path, self.collect_subfields(child_type, nodes)
+            )
+            if isinstance(completed, SyncFuture) and completed.done():
+                completed = completed.result()
+            return completed
+        except Exception as raw_error:
+            self.handle_field_error(located_error(raw_error, nodes, child_path.as_list()), leaf.field_type)
+            return None
 
-        if not isinstance(rest, SyncFuture):
-            return merge(rest)
-        if rest.done():
-            return merge(rest.result())
+    def when_settled(
+        self,
+        results: dict[str, Any],
+        rest: Any,
+        pending: list[tuple[str, SyncFuture, Leaf, list[Any], Path]],
+    ) -> Any:
+        """A future of the merged answer once the general fields and direct objects waiting
+        for a DataLoader batch are done (or the answer now, when they already are)."""
         future = SyncFuture()
-        rest.add_done_callback(lambda: future.set_result(merge(rest.result())))
+        waiting = len(pending) + (1 if isinstance(rest, SyncFuture) and not rest.done() else 0)
+        general: dict[str, Any] = {}
+
+        def settle() -> None:
+            nonlocal waiting
+            waiting -= 1
+            if waiting == 0 and not future.done():
+                future.set_result(merged(results, general))
+
+        def settle_general() -> None:
+            try:
+                general.update(rest.result())
+            except Exception as exc:
+                future.set_exception(exc)
+                return
+            settle()
+
+        def settle_child(
+            name: str, child: SyncFuture, leaf: Leaf, nodes: list[Any], child_path: Path
+        ) -> None:
+            try:
+                results[name] = child.result()
+            except Exception as raw_error:
+                try:
+                    error = located_error(raw_error, nodes, child_path.as_list())
+                    self.handle_field_error(error, leaf.field_type)
+                except Exception as exc:  # a non-null field: the error goes up
+                    if not future.done():
+                        future.set_exception(exc)
+                    return
+                results[name] = None
+            settle()
+
+        if isinstance(rest, SyncFuture):
+            if rest.done():
+                general.update(rest.result())
+            else:
+                rest.add_done_callback(settle_general)
+        else:
+            general.update(rest)
+        for entry in pending:
+            entry[1].add_done_callback(partial(settle_child, *entry))
+        if waiting == 0:
+            return merged(results, general)
         return future
 
     # graphql-sync-dataloaders runs mutations' and queries' fields alike.

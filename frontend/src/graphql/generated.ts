@@ -885,7 +885,7 @@ export type WindowInput = {
   weekday: number;
 };
 
-/** An enumeration. */
+/** What a queue row is: a ticket, a security incident, or a phishing report awaiting triage. */
 export type WorkqueueWorkItemKindChoices =
   /** Phishing report awaiting triage */
   | 'PHISHING'

@@ -21,7 +21,7 @@ from services.support import actions
 from services.support.models import Comment, Ticket, TicketStatus
 from services.support.selectors import ticket_history
 from services.support.sla_clocks import checked_ticket_clocks
-from services.workqueue.models import BreachState, WorkItem
+from services.workqueue.models import BreachState, WorkItem, WorkItemKind
 from services.workqueue.sweep import item_reference
 from tenants.graphql.types import StaffMember, load_staff
 from tenants.models import Client, User
@@ -88,10 +88,28 @@ QUEUE_ROW_COLUMNS = (
 TICKET_STATUSES = frozenset(TicketStatus.values)
 
 
+class WorkItemKindEnum(graphene.Enum):
+    """What a queue row is: a ticket, a security incident, or a phishing report awaiting triage."""
+
+    # (The name is the one graphene-django gave the converted model field, kept for the API.)
+
+    class Meta:
+        name = "WorkqueueWorkItemKindChoices"
+
+    TICKET = WorkItemKind.TICKET.value
+    SEC_INCIDENT = WorkItemKind.SECURITY_INCIDENT.value
+    PHISHING = WorkItemKind.PHISHING.value
+
+    @property
+    def description(self) -> str:
+        return str(WorkItemKind(self.value).label)
+
+
 class WorkItemType(DjangoObjectType):
     """One line of the technician queue (read from the public index)."""
 
     client = graphene.Field(ClientRef, required=True)
+    kind = WorkItemKindEnum(required=True)
     priority = PriorityEnum(required=True)
     status = TicketStatusEnum(required=True)
     service_line = ServiceLineEnum(required=True)
@@ -110,12 +128,17 @@ class WorkItemType(DjangoObjectType):
         name = "WorkItem"
         interfaces = (relay.Node,)
         connection_class = CappedCountConnection
-        fields = ("id", "kind", "number", "title", "next_deadline_at", "updated_at", "created_at")
+        fields = ("id", "number", "title", "next_deadline_at", "updated_at", "created_at")
 
     @classmethod
     def get_node(cls, info: Any, id: Any) -> WorkItem | None:
         return None  # queue rows are only reached through `queue`, which authorises
 
+    @row_value
+    def resolve_kind(root: WorkItem, info: Any) -> str:
+        return root.kind
+
+    @row_value
     def resolve_client(root: WorkItem, info: Any) -> ClientRef:
         return ClientRef(slug=root.client.slug, name=root.client.name)
 
@@ -146,6 +169,7 @@ class WorkItemType(DjangoObjectType):
     def resolve_breach_state(root: WorkItem, info: Any) -> str:
         return enum_value(root.breach_state)
 
+    @row_value
     def resolve_assignee(root: WorkItem, info: Any) -> Any:
         return root.assignee
 

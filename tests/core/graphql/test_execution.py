@@ -6,12 +6,17 @@ import json
 from functools import partial
 from typing import Any
 
+import graphene
 import pytest
 from django_tenants.utils import tenant_context
+from graphql import execute as graphql_execute
+from graphql import parse
+from graphql_sync_dataloaders import SyncDataLoader
 
 from benchmarks.spa_operations import spa_documents
 from core.graphql import execution
 from core.graphql.execution import Leaf, PortalExecutionContext, plain_leaf, row_value
+from core.graphql.loaders import then
 from core.graphql.middleware import FieldMiddleware
 from core.tenancy import current_schema_name
 from services.support.actions import NewTicket, add_internal_note, create_ticket, reply
@@ -156,7 +161,8 @@ def test_only_default_resolvers_without_arguments_qualify():
         return plain_leaf(graphql_schema, graphql_schema.get_type(type_name), [node])  # type: ignore[arg-type]
 
     assert leaf_for("WorkItem", "title") is not None
-    assert leaf_for("WorkItem", "client { slug }") is None  # an object, not a leaf
+    client = leaf_for("WorkItem", "client { slug }")  # an object read directly, its fields executed
+    assert client is not None and client.child_type is not None
     assert leaf_for("Query", "queue(first: 1) { totalCount }") is None
 
 
@@ -200,3 +206,75 @@ def test_relay_ids_of_django_rows_are_read_directly(world, gql, tickets):
     from graphene import relay
 
     assert leaf.read(world.technician) == relay.Node.to_global_id("StaffMember", world.technician.pk)
+
+
+# A small schema of its own: objects read directly whose fields wait for a DataLoader batch,
+# and errors in non-null fields, answered exactly as graphql-core answers them.
+BATCHES: list[list[int]] = []
+
+
+def _load_names(keys: Any) -> list[str]:
+    BATCHES.append(list(keys))
+    return [f"friend {key}" for key in keys]
+
+
+class Friend(graphene.ObjectType):
+    name = graphene.String(required=True)
+
+
+class Child(graphene.ObjectType):
+    name = graphene.String(required=True)
+    broken = graphene.String(required=True)  # null: an error that must go up to `child`
+    friend = graphene.Field(Friend)
+
+    def resolve_friend(root: Any, info: Any) -> Any:
+        loader = info.context.setdefault("loader", SyncDataLoader(_load_names))
+        return then(loader.load(root["id"]), lambda name: {"name": name})
+
+
+class Parent(graphene.ObjectType):
+    child = graphene.Field(Child, required=True)
+    maybe = graphene.Field(Child)
+
+
+class Root(graphene.ObjectType):
+    parents = graphene.List(graphene.NonNull(Parent), required=True)
+    parent = graphene.Field(Parent)
+
+    def resolve_parents(root: Any, info: Any) -> list[dict[str, Any]]:
+        return [{"child": {"id": i, "name": f"child {i}", "broken": "ok"}, "maybe": None} for i in range(3)]
+
+    def resolve_parent(root: Any, info: Any) -> dict[str, Any]:
+        return {"child": {"id": 9, "name": "child 9", "broken": None}, "maybe": {"id": 8, "name": "m"}}
+
+
+TOY = graphene.Schema(query=Root)
+
+
+def _run(document: str, direct: bool, monkeypatch: Any) -> Any:
+    monkeypatch.setattr(PortalExecutionContext, "DIRECT_LEAVES", direct)
+    BATCHES.clear()
+    result = graphql_execute(
+        TOY.graphql_schema, parse(document), context_value={}, execution_context_class=PortalExecutionContext
+    )
+    return result.data, [(e.message, e.path) for e in result.errors or []], list(BATCHES)
+
+
+def test_direct_objects_wait_for_dataloader_batches_like_the_general_path(monkeypatch):
+    document = "{ parents { child { name friend { name } } maybe { name } } }"
+    direct = _run(document, True, monkeypatch)
+    assert direct == _run(document, False, monkeypatch)
+    data, errors, batches = direct
+    assert [p["child"]["friend"]["name"] for p in data["parents"]] == ["friend 0", "friend 1", "friend 2"]
+    assert errors == [] and batches == [[0, 1, 2]]  # one batch, as before
+
+
+def test_errors_inside_direct_objects_go_up_like_the_general_path(monkeypatch):
+    document = "{ parent { child { name broken } maybe { name friend { name } } } }"
+    direct = _run(document, True, monkeypatch)
+    assert direct == _run(document, False, monkeypatch)
+    data, errors, _ = direct
+    assert data == {"parent": None}  # child is non-null, so its error nulls the parent
+    assert errors == [
+        ("Cannot return null for non-nullable field Child.broken.", ["parent", "child", "broken"])
+    ]
