@@ -254,7 +254,7 @@ TOY = graphene.Schema(query=Root)
 def _run(document: str, direct: bool, monkeypatch: Any) -> Any:
     monkeypatch.setattr(PortalExecutionContext, "DIRECT_LEAVES", direct)
     BATCHES.clear()
-    result = graphql_execute(
+    result: Any = graphql_execute(
         TOY.graphql_schema, parse(document), context_value={}, execution_context_class=PortalExecutionContext
     )
     return result.data, [(e.message, e.path) for e in result.errors or []], list(BATCHES)
