@@ -118,25 +118,21 @@ class Leaf:
         self.child_type = child_type
         self.field_type = field_type
 
-    def value_of(self, source: Any) -> Any:
+    def value_of(self, source: Any, row: RowFacts | None = None) -> Any:
         """What the field's resolver would return, or `_SLOW` when the general path must
         resolve it (a tenant row's unloaded column or a row of another schema; an error)."""
+        if row is None:
+            row = RowFacts(source)
         try:
             if self.call is not None:
-                values = getattr(source, "__dict__", None)
-                if values is not None:
-                    schema = values.get(SCHEMA_ATTRIBUTE)
-                    if schema is not None and schema != current_schema_name():
-                        return _SLOW
-                return self.call(source)
-            if isinstance(source, dict):
+                return _SLOW if row.other_schema else self.call(source)
+            if row.is_dict:
                 return _SLOW if self.kind == "attr" else source.get(self.attname, self.default)
             if self.kind == "dict":
                 return _SLOW
-            values = getattr(source, "__dict__", None)
-            if values is not None and SCHEMA_ATTRIBUTE in values:
+            if row.schema is not None:
                 # A tenant row: only a column already loaded, never a query.
-                attname = self.attname
+                values, attname = row.values, self.attname
                 if attname not in values or not reads_instance_dict(type(source), attname):
                     return _SLOW
                 return values[attname]
@@ -144,9 +140,9 @@ class Leaf:
         except Exception:
             return _SLOW
 
-    def read(self, source: Any) -> Any:
+    def read(self, source: Any, row: RowFacts | None = None) -> Any:
         """The serialised value, or `_SLOW` when the general path must decide."""
-        value = self.value_of(source)
+        value = self.value_of(source, row)
         if value is None:
             return _SLOW if self.non_null else None
         if value is _SLOW or value is Undefined or isinstance(value, (Exception, SyncFuture)):
@@ -158,6 +154,20 @@ class Leaf:
         if serialized is None or serialized is Undefined:
             return _SLOW
         return serialized
+
+
+class RowFacts:
+    """What every direct read of one object's fields needs to know, worked out once."""
+
+    __slots__ = ("is_dict", "other_schema", "schema", "values")
+
+    def __init__(self, source: Any):
+        self.is_dict = isinstance(source, dict)
+        values = None if self.is_dict else getattr(source, "__dict__", None)
+        self.values: Any = values
+        self.schema = values.get(SCHEMA_ATTRIBUTE) if values is not None else None
+        # A tenant row of a schema other than the current one: its resolvers must switch.
+        self.other_schema = self.schema is not None and self.schema != current_schema_name()
 
 
 def remembered(serialize: Callable[[Any], Any]) -> Callable[[Any], Any]:
@@ -327,16 +337,17 @@ class PortalExecutionContext(DeferredExecutionContext):  # type: ignore[misc]
         results: dict[str, Any] = {}  # in the document's order; _SLOW marks the general ones
         general: dict[str, list[Any]] = {}
         pending: list[tuple[str, SyncFuture, Leaf, list[Any], Path]] = []
+        row = RowFacts(source_value)
         for name, nodes in fields.items():
             leaf = plan[name]
             if leaf is not None:
                 if leaf.child_type is None:
-                    value = leaf.read(source_value)
+                    value = leaf.read(source_value, row)
                     if value is not _SLOW:
                         results[name] = value
                         continue
                 else:
-                    value = leaf.value_of(source_value)
+                    value = leaf.value_of(source_value, row)
                     if value is None and not leaf.non_null:
                         results[name] = None
                         continue
@@ -349,6 +360,8 @@ class PortalExecutionContext(DeferredExecutionContext):  # type: ignore[misc]
                         continue
             results[name] = _SLOW
             general[name] = nodes
+        if not general and not pending:
+            return results
         rest = super().execute_fields(parent_type, source_value, path, general) if general else {}
         if not pending and not isinstance(rest, SyncFuture):
             return merged(results, rest)
