@@ -1,4 +1,5 @@
-"""Benchmark: CPU time of the SPA's `Queue` (first: 100) and `TicketPage` requests, in process.
+"""Benchmark: CPU time of the SPA's `Queue` (first: 100) and `TicketPage` requests, in process
+(with `Viewer`, the fixed cost of any signed-in request, and `ClientOptions`, the queue's filter).
 
 Builds a small throwaway database (the technician benchmark's builders: a few clients with open
 tickets, one signed-in technician with a confirmed TOTP device), then sends each document
@@ -88,7 +89,9 @@ def main(argv: Sequence[str] | None = None) -> None:
             ids = list(User.objects.filter(email__startswith="loop").values_list("pk", flat=True))
             load_tickets(db_url, args.tickets_per_client, ids, 20261204, timezone.now())
         client = signed_in_client(technician.email, technician.key)
-        documents = spa_documents({"QUEUE_QUERY", "TICKET_PAGE_QUERY"})
+        documents = spa_documents(
+            {"QUEUE_QUERY", "TICKET_PAGE_QUERY", "VIEWER_QUERY", "CLIENT_OPTIONS_QUERY"}
+        )
 
         def send(query: str, variables: dict[str, Any]) -> dict[str, Any]:
             body = json.dumps({"query": query, "variables": variables})
@@ -102,7 +105,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         ticket = first.get("ticket") or first
         number, slug = ticket["number"], ticket["client"]["slug"]
         cases = [
+            # The floor: a signed-in request that reads next to nothing.
+            ("Viewer (a signed-in request's fixed cost)", documents["VIEWER_QUERY"], {}),
             (f"Queue (first: 100, {len(queue)} rows)", documents["QUEUE_QUERY"], {"first": 100}),
+            ("ClientOptions (first: 100)", documents["CLIENT_OPTIONS_QUERY"], {"first": 100}),
             (
                 "TicketPage",
                 documents["TICKET_PAGE_QUERY"],

@@ -254,6 +254,8 @@ MSP_NAME = os.environ.get("MSP_NAME", "MSP Portal").strip() or "MSP Portal"
 OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "MSP Portal")
 INVITATION_VALID_DAYS = int(os.environ.get("INVITATION_VALID_DAYS", "7"))
 
+# Database sessions, the per-request read without the ORM compiling it each time (core/sessions.py).
+SESSION_ENGINE = "core.sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(60 * 60 * 12)))

@@ -70,7 +70,7 @@ class OTPMiddleware(django_otp_middleware.OTPMiddleware):  # type: ignore[misc]
         backend = load_backend(backend_path)
         if not isinstance(backend, ModelBackend):
             return None
-        device = TOTPDevice.objects.select_related("user").filter(pk=int(pk)).first()
+        device = device_with_user(int(pk))
         if device is None or str(device.user_id) != str(user_id):
             return None  # the stock path refuses it (and drops the device from the session)
         user = device.user
@@ -80,6 +80,70 @@ class OTPMiddleware(django_otp_middleware.OTPMiddleware):  # type: ignore[misc]
 
 
 TOTP_DEVICE = f"{TOTPDevice._meta.app_label}.{TOTPDevice._meta.model_name}"
+
+
+class _JoinedRead:
+    """`TOTPDevice.objects.select_related("user").filter(pk=…).first()` as one fixed SQL text.
+
+    The ORM compiles that query anew on every request (about a third of its 0.6 ms of CPU);
+    the statement never changes, so it is written once, from the models' own columns, and the
+    rows become model instances the way the ORM builds them (`Model.from_db`). Used only while
+    no column of either model needs a database converter (else: the ORM query)."""
+
+    def __init__(self) -> None:
+        self.usable: bool | None = None  # decided on first use (the models are loaded by then)
+        self.sql: str | None = None
+        self.device_fields: list[str] = []
+        self.user_fields: list[str] = []
+
+    def prepare(self) -> bool:
+        from django.contrib.auth import get_user_model
+
+        user_model = get_user_model()
+        device_columns = list(TOTPDevice._meta.concrete_fields)
+        user_columns = list(user_model._meta.concrete_fields)
+        for field in [*device_columns, *user_columns]:
+            if field.get_db_converters(connection) or connection.ops.get_db_converters(field.cached_col):
+                return False
+        quote = connection.ops.quote_name
+        columns = [f"d.{quote(f.column)}" for f in device_columns]
+        columns += [f"u.{quote(f.column)}" for f in user_columns]
+        device_table, user_table = quote(TOTPDevice._meta.db_table), quote(user_model._meta.db_table)
+        user_pk = quote(user_model._meta.pk.column)
+        device_pk, user_fk = (
+            quote(TOTPDevice._meta.pk.column),
+            quote(TOTPDevice._meta.get_field("user").column),
+        )
+        # Names from the models' metadata only; the one value is a parameter.
+        self.sql = (
+            f"SELECT {', '.join(columns)} FROM {device_table} d "  # noqa: S608
+            f"JOIN {user_table} u ON u.{user_pk} = d.{user_fk} WHERE d.{device_pk} = %s"
+        )
+        self.device_fields = [f.attname for f in device_columns]
+        self.user_fields = [f.attname for f in user_columns]
+        return True
+
+    def __call__(self, pk: int) -> TOTPDevice | None:
+        if self.usable is None:
+            self.usable = self.prepare()
+        if not self.usable:
+            return TOTPDevice.objects.select_related("user").filter(pk=pk).first()
+        assert self.sql is not None
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql, [pk])
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        split = len(self.device_fields)
+        device = TOTPDevice.from_db(connection.alias, self.device_fields, row[:split])
+        user = TOTPDevice._meta.get_field("user").related_model.from_db(
+            connection.alias, self.user_fields, row[split:]
+        )
+        TOTPDevice._meta.get_field("user").set_cached_value(device, user)
+        return device
+
+
+device_with_user = _JoinedRead()
 
 
 def _session_hash_verified(request: Any, user: Any) -> bool:

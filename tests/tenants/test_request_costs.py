@@ -194,3 +194,20 @@ def test_mutations_look_the_client_up_every_time(world, gql, rf):
     with CaptureQueriesContext(connection) as queries:
         assert resolve_client(request, "alpha") is resolve_client(request, "alpha")
     assert _client_lookups(queries) == 1
+
+
+def test_the_device_and_user_read_gives_what_the_orm_gives(world):
+    from tenants.middleware import device_with_user
+
+    device = world.devices[world.technician.pk]
+    read = device_with_user(device.pk)
+    orm = TOTPDevice.objects.select_related("user").get(pk=device.pk)
+    assert read is not None and read.__dict__.keys() - {"_state"} == orm.__dict__.keys() - {"_state"}
+    for name in orm.__dict__.keys() - {"_state"}:
+        assert getattr(read, name) == getattr(orm, name), name
+    with CaptureQueriesContext(connection) as queries:
+        user = read.user  # loaded with it
+    assert len(queries) == 0 and user.__dict__.keys() == orm.user.__dict__.keys()
+    for name in orm.user.__dict__.keys() - {"_state"}:
+        assert getattr(user, name) == getattr(orm.user, name), name
+    assert device_with_user(10**9) is None
