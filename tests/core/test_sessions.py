@@ -35,7 +35,9 @@ def test_an_expired_or_unknown_session_reads_as_empty_and_forgets_its_key():
     store = SessionStore()
     store["who"] = "tech"
     store.save()
-    Session.objects.filter(session_key=store.session_key).update(expire_date=timezone.now() - timedelta(seconds=1))
+    Session.objects.filter(session_key=store.session_key).update(
+        expire_date=timezone.now() - timedelta(seconds=1)
+    )
     expired = SessionStore(store.session_key)
     assert expired.load() == {} and expired.session_key is None
     unknown = SessionStore("x" * 32)
