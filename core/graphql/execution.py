@@ -1,33 +1,39 @@
 """The execution context every GraphQL request runs in.
 
 `PortalExecutionContext` is graphql-sync-dataloaders' context (sync DataLoaders, so a list
-costs a constant number of queries) with one addition: **plain leaf fields are read
-directly**. graphql-core resolves every field the same way — a resolve-info object, the
-field's arguments, the middleware, the resolver, then `complete_value` — about 10 µs a
-field; a 100-row queue page has ~1,500 scalar fields (ids, titles, deadlines, states) that
-are nothing but attributes of a row already in memory.
+costs a constant number of queries) with one addition: **plain fields are read directly**.
+graphql-core resolves every field the same way — a resolve-info object, the field's
+arguments, the middleware, the resolver, then `complete_value` — about 10 µs a field; a
+100-row queue page has ~2,200 fields (ids, titles, deadlines, states, the row's client and
+assignee) that are nothing but attributes of rows already in memory.
 
 A field takes the direct path only when that path gives exactly what the general one would:
 
 - it is below the root (root fields always pass the gate in `core.graphql.middleware`);
 - it has no arguments (so the middleware's argument checks have nothing to check);
-- its type is a scalar or an enum (possibly non-null), and its resolver is graphene's
-  default attribute/dict resolver, a relay `id` of a `DjangoObjectType` (the row's primary
-  key as a global id), or a resolver marked `@row_value` — a promise that it reads only the
-  row in hand (and rows loaded with it), needs no `info` and runs no query;
+- its resolver is graphene's default attribute/dict resolver, a relay `id` of a
+  `DjangoObjectType` (the row's primary key as a global id), or a resolver marked
+  `@row_value` — a promise that it reads only the row in hand (and rows loaded with it),
+  needs no `info` and runs no query;
+- its type is a scalar or an enum (serialised with the type's own `serialize`, as
+  `complete_leaf_value` does), or an object type without an `is_type_of` or with
+  graphene-django's (called first, as `complete_object_value` does); an object's own fields
+  are then executed the same way, and DataLoader futures among them are waited for as the
+  general path waits for them;
 - the only middleware mounted is `FieldMiddleware`, whose remaining job below the root is to
   run a tenant row's resolvers inside that row's schema — so for a tenant row the value is
   read only when it is already a loaded column in the instance (no query is possible); a
-  deferred column, a property or anything else on a tenant row goes the general way;
+  deferred column, a related row, a property or anything else on a tenant row goes the
+  general way;
 - a `@row_value` resolver of a tenant row runs only when the row's schema is the current
   one (the middleware would not switch either); it is called with `info=None`, so one that
   needs `info` after all fails and the general path answers instead;
-- the value is not null (a null for a non-null field, an exception, or a value the type
-  cannot serialise goes the general way, which reports it as graphql-core would).
+- a null for a non-null field, an exception, or a value the type cannot serialise goes the
+  general way, which reports it as graphql-core would; an error inside a direct object's
+  fields is handled as `execute_field` handles it (a non-null field's error goes up).
 
-The value is serialised with the type's own `serialize`, as `complete_leaf_value` does.
 `tests/core/graphql/test_execution.py` checks the SPA's documents give byte-identical answers
-with and without the direct path.
+with and without the direct path, and errors and DataLoader batches on a schema of its own.
 """
 
 from __future__ import annotations
