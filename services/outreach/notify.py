@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from django.core.mail import EmailMessage, send_mail
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
 from icalendar import Calendar, Event, vCalAddress, vText
@@ -24,6 +24,7 @@ from services.outreach.models import (
     OutreachSettings,
 )
 from services.outreach.signals import cadence_days
+from services.workqueue.mail import send_notification_emails
 from services.workqueue.models import Notification
 from tenants.access import who_reaches
 from tenants.actions import msp_url
@@ -230,40 +231,8 @@ def sweep_checkins(*, now: datetime | None = None) -> dict[str, int]:
 
 
 def send_outreach_emails(*, batch_size: int = 200) -> int:
-    """Send the pending e-mails of outreach notifications, re-checking access (one query per batch)."""
-    sent_total = 0
-    while True:
-        failure: Exception | None = None
-        with transaction.atomic():
-            pending = list(
-                Notification.objects.select_for_update(skip_locked=True, of=("self",))
-                .select_related("client")
-                .filter(email_pending=True, kind__in=OUTREACH_KINDS)
-                .order_by("id")[:batch_size]
-            )
-            if not pending:
-                return sent_total
-            still = who_reaches(((n.user_id, n.client) for n in pending if n.client), staff_only=True)
-            sent: list[int] = []
-            done: list[int] = []
-            for notification in pending:
-                user = still.get((notification.user_id, notification.client_id or 0))
-                if user is not None and user.email:
-                    try:
-                        send_mail(
-                            subject=notification.title,
-                            message=f"{notification.body}\n\n{notification.link}",
-                            from_email=None,
-                            recipient_list=[user.email],
-                        )
-                    except Exception as exc:
-                        failure = exc
-                        break
-                    sent.append(notification.pk)
-                done.append(notification.pk)
-            now = timezone.now()
-            Notification.objects.filter(pk__in=sent).update(email_pending=False, emailed_at=now)
-            Notification.objects.filter(pk__in=set(done) - set(sent)).update(email_pending=False)
-            sent_total += len(sent)
-        if failure is not None:
-            raise failure
+    """Send the pending e-mails of outreach notifications (to staff who still reach the
+    client), with the link to act on; `services.workqueue.mail` claims, re-checks and records."""
+    return send_notification_emails(
+        OUTREACH_KINDS, staff_only=True, message=lambda n: f"{n.body}\n\n{n.link}", batch_size=batch_size
+    )

@@ -25,11 +25,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import get_connection, send_mail
 from django.db import connection, transaction
 from django.utils import timezone
 
 from core.tasks import enqueue_on_commit
+from services.workqueue.mail import send_notification_emails
 from services.workqueue.models import BreachState, Notification, WorkItem, WorkItemKind
 from tenants.access import who_reaches
 from tenants.actions import msp_url
@@ -151,61 +151,10 @@ SEND_EMAILS_TASK = "workqueue.send_sla_emails"
 
 
 def send_sla_emails(*, batch_size: int = 200) -> int:
-    """Send the pending SLA e-mails, batch by batch; returns how many went out.
-
-    Access is re-checked as each batch goes out (one query): someone who lost the client
-    since the sweep gets nothing, and their row is no longer pending. Each batch is claimed
-    with `SKIP LOCKED`, so two senders never send the same e-mail; a row is marked sent in
-    the transaction that sent it. If the mail server fails, what was sent so far is
-    recorded and the error is raised (the task retries it later)."""
-    sent_total = 0
-    # One mail-server connection for the whole run (opened when the first batch has
-    # something to send), not one per message.
-    mail_connection = get_connection()
-    opened = False
-    try:
-        while True:
-            failure: Exception | None = None
-            with transaction.atomic():
-                pending = list(
-                    Notification.objects.select_for_update(skip_locked=True, of=("self",))
-                    .select_related("client")
-                    .filter(email_pending=True, kind__in=SLA_KINDS)
-                    .order_by("id")[:batch_size]
-                )
-                if not pending:
-                    return sent_total
-                still = who_reaches(((n.user_id, n.client) for n in pending if n.client), staff_only=True)
-                done: list[int] = []
-                sent: list[int] = []
-                for notification in pending:
-                    user = still.get((notification.user_id, notification.client_id or 0))
-                    if user is not None and user.email:
-                        try:
-                            if not opened:
-                                mail_connection.open()
-                                opened = True
-                            send_mail(
-                                subject=notification.title,
-                                message=notification.body,
-                                from_email=None,
-                                recipient_list=[user.email],
-                                connection=mail_connection,
-                            )
-                        except Exception as exc:
-                            failure = exc
-                            break
-                        sent.append(notification.pk)
-                    done.append(notification.pk)
-                now = timezone.now()
-                Notification.objects.filter(pk__in=sent).update(email_pending=False, emailed_at=now)
-                Notification.objects.filter(pk__in=set(done) - set(sent)).update(email_pending=False)
-                sent_total += len(sent)
-            if failure is not None:
-                raise failure
-    finally:
-        if opened:
-            mail_connection.close()
+    """Send the pending SLA e-mails (to staff who still reach the client); returns how many
+    went out. Claimed, re-checked and recorded as `services.workqueue.mail` does for every
+    kind."""
+    return send_notification_emails(SLA_KINDS, staff_only=True, batch_size=batch_size)
 
 
 def pending_sla_emails(*, older_than: timedelta = timedelta(minutes=1)) -> bool:

@@ -77,10 +77,10 @@ def test_access_is_rechecked_when_the_email_goes_out(world):
 def test_a_mail_server_failure_keeps_what_was_sent_and_retries_the_rest(world, monkeypatch):
     _assigned_ticket(world, world.technician)
     sweep_sla_alerts(BREACHED)
-    from services.workqueue import sweep
+    from services.workqueue import mail as notification_mail
 
     calls = []
-    real = sweep.send_mail
+    real = notification_mail.send_mail
 
     def flaky(**kwargs):
         calls.append(kwargs["recipient_list"])
@@ -88,10 +88,10 @@ def test_a_mail_server_failure_keeps_what_was_sent_and_retries_the_rest(world, m
             raise smtplib.SMTPServerDisconnected("gone")
         return real(**kwargs)
 
-    monkeypatch.setattr(sweep, "send_mail", flaky)
+    monkeypatch.setattr(notification_mail, "send_mail", flaky)
     with pytest.raises(smtplib.SMTPServerDisconnected):
         send_sla_emails()
     assert Notification.objects.filter(email_pending=True).count() == 1
-    monkeypatch.setattr(sweep, "send_mail", real)
+    monkeypatch.setattr(notification_mail, "send_mail", real)
     assert send_sla_emails() == 1
     assert len(mail.outbox) == 2  # each person once
