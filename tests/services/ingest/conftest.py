@@ -10,6 +10,7 @@ import pytest
 import redis
 from django.conf import settings
 
+from core import ratelimit as core_ratelimit
 from services.ingest import ratelimit, views
 from services.ingest.actions import create_token
 from tenants.models import Client
@@ -34,7 +35,7 @@ def clean_rate_limit() -> Iterator[None]:
         if keys:
             connection.delete(*keys)
 
-    ratelimit._skip_until = 0.0
+    core_ratelimit._skip_until.clear()
     clear()
     yield
     clear()
