@@ -409,8 +409,9 @@ class PortalExecutionContext(DeferredExecutionContext):  # type: ignore[misc]
         def settle_general() -> None:
             try:
                 general.update(rest.result())
-            except Exception as exc:
-                future.set_exception(exc)
+            except Exception as exc:  # a non-null general field: the error goes up
+                if not future.done():
+                    future.set_exception(exc)
                 return
             settle()
 

@@ -236,9 +236,29 @@ class Child(graphene.ObjectType):
         return then(loader.load(root["id"]), lambda name: {"name": name})
 
 
+def _load_nothing(keys: Any) -> list[None]:
+    return [None for _ in keys]
+
+
+def _late_none(info: Any, key: int) -> Any:
+    loader = info.context.setdefault("nothing", SyncDataLoader(_load_nothing))
+    return loader.load(key)
+
+
+class Child(Child):  # type: ignore[no-redef]
+    late = graphene.String(required=True)  # null only once the batch has run
+
+    def resolve_late(root: Any, info: Any) -> Any:
+        return _late_none(info, root["id"])
+
+
 class Parent(graphene.ObjectType):
     child = graphene.Field(Child, required=True)
     maybe = graphene.Field(Child)
+    late = graphene.String(required=True)
+
+    def resolve_late(root: Any, info: Any) -> Any:
+        return _late_none(info, -1)
 
 
 class Root(graphene.ObjectType):
@@ -282,3 +302,15 @@ def test_errors_inside_direct_objects_go_up_like_the_general_path(monkeypatch):
     assert errors == [
         ("Cannot return null for non-nullable field Child.broken.", ["parent", "child", "broken"])
     ]
+
+
+def test_two_late_errors_in_one_object_are_reported_as_the_general_path_reports_them(monkeypatch):
+    # The direct `child` and the general `late` both fail once the same batch has run: the
+    # second failure must not break the answer. (graphql-sync-dataloaders nulls the whole
+    # answer in this case, on either path; which of the two errors is reported first differs.)
+    document = "{ parent { late child { name late } } }"
+    direct_data, direct_errors, _ = _run(document, True, monkeypatch)
+    general_data, general_errors, _ = _run(document, False, monkeypatch)
+    assert direct_data == general_data
+    assert len(direct_errors) == len(general_errors) == 1
+    assert direct_errors[0][0].startswith("Cannot return null for non-nullable field")
