@@ -222,20 +222,6 @@ def _load_names(keys: Any) -> list[str]:
     return [f"friend {key}" for key in keys]
 
 
-class Friend(graphene.ObjectType):
-    name = graphene.String(required=True)
-
-
-class Child(graphene.ObjectType):
-    name = graphene.String(required=True)
-    broken = graphene.String(required=True)  # null: an error that must go up to `child`
-    friend = graphene.Field(Friend)
-
-    def resolve_friend(root: Any, info: Any) -> Any:
-        loader = info.context.setdefault("loader", SyncDataLoader(_load_names))
-        return then(loader.load(root["id"]), lambda name: {"name": name})
-
-
 def _load_nothing(keys: Any) -> list[None]:
     return [None for _ in keys]
 
@@ -245,11 +231,22 @@ def _late_none(info: Any, key: int) -> Any:
     return loader.load(key)
 
 
-class Child(Child):  # type: ignore[no-redef]
+class Friend(graphene.ObjectType):
+    name = graphene.String(required=True)
+
+
+class Child(graphene.ObjectType):
+    name = graphene.String(required=True)
+    broken = graphene.String(required=True)  # null: an error that must go up to `child`
+    friend = graphene.Field(Friend)
     late = graphene.String(required=True)  # null only once the batch has run
 
     def resolve_late(root: Any, info: Any) -> Any:
         return _late_none(info, root["id"])
+
+    def resolve_friend(root: Any, info: Any) -> Any:
+        loader = info.context.setdefault("loader", SyncDataLoader(_load_names))
+        return then(loader.load(root["id"]), lambda name: {"name": name})
 
 
 class Parent(graphene.ObjectType):
