@@ -72,8 +72,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def row_value(resolver: F) -> F:
-    """Mark a leaf field's resolver as reading only the row in hand (and rows loaded with it):
-    no `info`, no arguments, no query. The executor may then call it directly."""
+    """Mark a field's resolver as reading only the row in hand (and rows loaded with it): no
+    `info`, no arguments, no query. The executor may then call it directly — for a scalar or
+    enum, or for an object whose own fields it then executes."""
     setattr(resolver, ROW_VALUE, True)
     return resolver
 
