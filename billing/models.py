@@ -393,6 +393,14 @@ class InvoiceStatus(models.TextChoices):
 
 
 OPEN_INVOICE_STATUSES = (InvoiceStatus.ISSUED, InvoiceStatus.PARTIALLY_PAID)
+# Issued and not voided: what counts as billed (MRR, SLA credits given).
+ISSUED_STATES = (
+    InvoiceStatus.ISSUED,
+    InvoiceStatus.PARTIALLY_PAID,
+    InvoiceStatus.PAID,
+    InvoiceStatus.CREDITED,
+    InvoiceStatus.UNCOLLECTIBLE,
+)
 
 
 @pghistory.track(*trackers())

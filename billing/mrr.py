@@ -19,15 +19,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Sum
 from django.db.models.functions import TruncMonth
 
-from billing.models import ClientMrrMonth, Invoice, InvoiceLine, InvoiceStatus, LineKind, MrrMonth
-
-ISSUED_STATES = (
-    InvoiceStatus.ISSUED,
-    InvoiceStatus.PARTIALLY_PAID,
-    InvoiceStatus.PAID,
-    InvoiceStatus.CREDITED,
-    InvoiceStatus.UNCOLLECTIBLE,
-)
+from billing.models import ISSUED_STATES, ClientMrrMonth, Invoice, InvoiceLine, LineKind, MrrMonth
 
 
 def add_invoice(invoice: Invoice) -> None:

@@ -25,6 +25,7 @@ from django.db.models import (
 
 from billing import engine
 from billing.models import (
+    ISSUED_STATES,
     OPEN_INVOICE_STATUSES,
     BillingRun,
     BlockHourPeriod,
@@ -45,13 +46,6 @@ from billing.periods import Period, period_containing
 from billing.usage import tenant_usage
 from tenants.models import Client
 
-ISSUED_STATES = (
-    InvoiceStatus.ISSUED,
-    InvoiceStatus.PARTIALLY_PAID,
-    InvoiceStatus.PAID,
-    InvoiceStatus.CREDITED,
-    InvoiceStatus.UNCOLLECTIBLE,
-)
 MAX_INVOICES = 100
 MAX_RUNS = 50
 

@@ -179,6 +179,18 @@ def _room(pdf: FPDF, height: float) -> None:
         pdf.add_page()
 
 
+def _bar_axes(pdf: FPDF, height: float, *, below: float) -> tuple[float, float, float]:
+    """Room for a bar chart `height` tall with `below` more for its labels; its top, left and
+    width, with the baseline drawn."""
+    _room(pdf, height + below)
+    top = pdf.get_y() + 5
+    left = pdf.l_margin + 8
+    width = pdf.w - pdf.l_margin - pdf.r_margin - 8
+    pdf.set_draw_color(160, 160, 160)
+    pdf.line(left, top + height, left + width, top + height)
+    return top, left, width
+
+
 def _bar_chart(
     pdf: FPDF,
     values: list[tuple[str, float]],
@@ -190,14 +202,9 @@ def _bar_chart(
     if not values:
         _line(pdf, "No data in this period.")
         return
-    _room(pdf, height + 16)
-    top = pdf.get_y() + 5
-    left = pdf.l_margin + 8
-    width = pdf.w - pdf.l_margin - pdf.r_margin - 8
+    top, left, width = _bar_axes(pdf, height, below=16)
     peak = maximum or max(v for _, v in values) or 1
     bar = width / len(values)
-    pdf.set_draw_color(160, 160, 160)
-    pdf.line(left, top + height, left + width, top + height)
     pdf.set_font(FONT, "", 7)
     for index, (label, value) in enumerate(values):
         h = height * (value / peak)
@@ -225,15 +232,10 @@ def _grouped_bars(
     if not groups:
         _line(pdf, "No data in this period.")
         return
-    _room(pdf, height + 22)
-    top = pdf.get_y() + 5
-    left = pdf.l_margin + 8
-    width = pdf.w - pdf.l_margin - pdf.r_margin - 8
+    top, left, width = _bar_axes(pdf, height, below=22)
     group_width = width / len(groups)
     series = list(colours)
     bar = group_width * 0.8 / len(series)
-    pdf.set_draw_color(160, 160, 160)
-    pdf.line(left, top + height, left + width, top + height)
     pdf.set_font(FONT, "", 6)
     for g_index, (label, values) in enumerate(groups):
         x0 = left + g_index * group_width + group_width * 0.1
@@ -268,15 +270,10 @@ def _bars_vs_target(pdf: FPDF, rows: list[tuple[str, float, float]], *, height: 
     if not rows:
         _line(pdf, "No data in this period.")
         return
-    _room(pdf, height + 20)
     floor = max(0.0, float(int(min(min(v, t) for _, v, t in rows)) - 1))
     span = 100.0 - floor or 1.0
-    top = pdf.get_y() + 5
-    left = pdf.l_margin + 8
-    width = pdf.w - pdf.l_margin - pdf.r_margin - 8
+    top, left, width = _bar_axes(pdf, height, below=20)
     bar = width / len(rows)
-    pdf.set_draw_color(160, 160, 160)
-    pdf.line(left, top + height, left + width, top + height)
     pdf.set_font(FONT, "", 7)
     for index, (label, value, target) in enumerate(rows):
         x = left + index * bar + bar * 0.2
